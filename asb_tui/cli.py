@@ -1,0 +1,60 @@
+"""`asb-tui`: with no subcommand, the app; otherwise one of the subcommands below.
+
+Global options come before the subcommand: `asb-tui --data-dir DIR init`.
+Exit status: 0 done, 1 a check failed, 2 a user error (message on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from asb_tui.config import ConfigError
+
+COMMAND_MODULES = ("store_admin",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="asb-tui",
+        description="Anti-social behaviour case management. With no command, opens the app.",
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="where the store lives (or ASB_DATA_DIR)")
+    parser.add_argument(
+        "--passphrase-file", metavar="FILE", dest="passphrase_file_global", help=argparse.SUPPRESS
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"asb_tui.cli_commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from asb_tui.cli_commands.common import UserError
+    from asb_tui.store.errors import StoreError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "passphrase_file_global", None) and not getattr(args, "passphrase_file", None):
+        args.passphrase_file = args.passphrase_file_global
+    try:
+        if args.command is None:
+            from asb_tui.app import run_app
+
+            return run_app(args)
+        return int(args.func(args))
+    except (UserError, StoreError, ConfigError) as exc:
+        print(f"asb-tui: {exc}", file=sys.stderr)
+        return exc.exit_code if isinstance(exc, UserError) else 2
+    except KeyboardInterrupt:
+        print("asb-tui: interrupted; nothing was left half-written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

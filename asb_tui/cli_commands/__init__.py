@@ -1,0 +1,1 @@
+"""Subcommands of `asb-tui`, one module per group; each exposes `register(subparsers)`."""

@@ -1,0 +1,96 @@
+"""What every subcommand shares: the passphrase rules, opening the store, user-facing errors.
+
+Passphrases never come from argv (they would show in `ps` and shell history): from a terminal
+prompt, `ASB_PASSPHRASE`, or `--passphrase-file`, as restic does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from asb_tui.config import Config, load_config, resolve_data_dir
+from asb_tui.store.store import Store, open_store
+
+
+class UserError(Exception):
+    """An error the user can fix; printed as one line, exit status 2."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def data_dir(args: argparse.Namespace) -> Path:
+    return resolve_data_dir(getattr(args, "data_dir", None))
+
+
+def config(args: argparse.Namespace) -> Config:
+    return load_config(data_dir(args))
+
+
+def _read_secret_file(path: str, what: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read the {what} file {path}: {exc.strerror}") from None
+    secret = text.rstrip("\r\n")
+    if not secret:
+        raise UserError(f"the {what} file {path} is empty")
+    return secret
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: str = "Passphrase: ") -> str:
+    """The store passphrase from --passphrase-file, ASB_PASSPHRASE, or the terminal."""
+    if getattr(args, "passphrase_file", None):
+        return _read_secret_file(args.passphrase_file, "passphrase")
+    env = os.environ.get("ASB_PASSPHRASE")
+    if env:
+        return env
+    if not _interactive():
+        raise UserError(
+            "no passphrase: set ASB_PASSPHRASE or use --passphrase-file (no terminal to ask on)"
+        )
+    return _prompt_secret(prompt, confirm)
+
+
+def new_passphrase(args: argparse.Namespace) -> str:
+    """A new passphrase from --new-passphrase-file, ASB_NEW_PASSPHRASE, or the terminal (twice)."""
+    if getattr(args, "new_passphrase_file", None):
+        return _read_secret_file(args.new_passphrase_file, "new passphrase")
+    env = os.environ.get("ASB_NEW_PASSPHRASE")
+    if env:
+        return env
+    if not _interactive():
+        raise UserError(
+            "no new passphrase: set ASB_NEW_PASSPHRASE or use --new-passphrase-file"
+        )
+    return _prompt_secret("New passphrase: ", True)
+
+
+def _prompt_secret(prompt: str, confirm: bool) -> str:
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again: ") != first:
+        raise UserError("the two passphrases differ; nothing was changed")
+    return first
+
+
+def open_from_args(args: argparse.Namespace) -> tuple[Store, Config]:
+    cfg = config(args)
+    store = open_store(cfg.data_dir, passphrase(args), actor=cfg.officer)
+    return store, cfg
+
+
+def add_passphrase_file_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help="read the passphrase from FILE (first line) instead of asking",
+    )

@@ -1,0 +1,177 @@
+"""Where data lives and the council's settings (TOML).
+
+Data directory: `--data-dir`, else `ASB_DATA_DIR`, else platformdirs' user data dir.
+Config file: `ASB_CONFIG`, else `config.toml` in the data directory, else platformdirs' user
+config dir. A missing file means the defaults; a malformed one is refused with its path and
+the problem.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_dir, user_data_dir
+
+APP_NAME = "asb-tui"
+
+
+class ConfigError(Exception):
+    pass
+
+
+def resolve_data_dir(explicit: str | Path | None = None) -> Path:
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("ASB_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def _default_officer() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "officer"
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    officer: str = field(default_factory=_default_officer)
+    team: str = "default"
+    agency: str = ""
+    council: str = "the Council"
+    region: str = "england-and-wales"
+    auto_lock_minutes: float = 5.0
+    # Office closure days, each "dd/mm" (every year) or "dd/mm/yyyy"; ranges "24/12-01/01".
+    closures: tuple[str, ...] = ()
+    questionnaire: Path | None = None
+    manager_review_days: int = 14
+    review_sample_fraction: float = 0.10
+    review_sample_minimum: int = 1
+    repeat_incidents: int = 3
+    repeat_window_months: int = 3
+    case_review_threshold: int = 3
+    case_review_window_months: int = 6
+    vvc_weekday: str = "TU"
+    vvc_week_of_month: int = 2
+    vvc_cutoff_days: int = 10
+    retention_years: int = 5
+    server_url: str = ""
+    signposting: tuple[str, ...] = (
+        "Victim Support",
+        "Citizens Advice",
+        "Mediation service",
+        "Mental health crisis line",
+        "Domestic abuse service",
+        "Housing options",
+        "Samaritans",
+    )
+    agencies: tuple[str, ...] = (
+        "Police",
+        "Landlord / housing provider",
+        "Children's Services",
+        "Adult Social Care",
+        "Environmental Health",
+        "Victim Support",
+        "Mental health services",
+        "Fire and Rescue",
+    )
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def config_path(data_dir: Path) -> Path:
+    env = os.environ.get("ASB_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    local = data_dir / "config.toml"
+    if local.exists() or os.environ.get("ASB_DATA_DIR"):
+        return local
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+_FIELDS = {f for f in Config.__dataclass_fields__ if f not in {"data_dir", "extra"}}
+
+
+def load_config(data_dir: Path) -> Config:
+    path = config_path(data_dir)
+    if not path.exists():
+        return Config(data_dir=data_dir)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in doc.items():
+        name = key.replace("-", "_")
+        if name in _FIELDS:
+            values[name] = value
+        else:
+            extra[key] = value
+    defaults = Config(data_dir=data_dir)
+    for name, value in list(values.items()):
+        expected = getattr(defaults, name)
+        if isinstance(expected, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{path}: {name} must be a list of strings")
+            values[name] = tuple(value)
+        elif name == "questionnaire":
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: questionnaire must be a file path")
+            values[name] = (path.parent / value).expanduser()
+        elif isinstance(expected, bool) or not isinstance(value, type(expected) | int):
+            if not (isinstance(expected, float) and isinstance(value, int | float)):
+                raise ConfigError(
+                    f"{path}: {name} must be a {type(expected).__name__}, not {value!r}"
+                )
+    try:
+        return Config(data_dir=data_dir, extra=extra, **values)
+    except TypeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def closure_dates(config: Config, years: range) -> frozenset[date]:
+    """Expand the configured closure entries into dates for the given years."""
+    days: set[date] = set()
+    for entry in config.closures:
+        try:
+            days.update(_expand_closure(entry.strip(), years))
+        except ValueError:
+            raise ConfigError(
+                f"closure {entry!r} is not dd/mm, dd/mm/yyyy or a range such as 24/12-01/01"
+            ) from None
+    return frozenset(days)
+
+
+def _expand_closure(entry: str, years: range) -> set[date]:
+    from datetime import timedelta
+
+    def one(text: str, year: int) -> date:
+        parts = [int(p) for p in text.split("/")]
+        if len(parts) == 3:
+            return date(parts[2], parts[1], parts[0])
+        if len(parts) == 2:
+            return date(year, parts[1], parts[0])
+        raise ValueError(text)
+
+    out: set[date] = set()
+    for year in years:
+        if "-" in entry:
+            start_text, end_text = entry.split("-", 1)
+            start, end = one(start_text, year), one(end_text, year)
+            if end < start:  # wraps the new year: 24/12-01/01
+                end = one(end_text, year + 1)
+            while start <= end:
+                out.add(start)
+                start += timedelta(days=1)
+        else:
+            out.add(one(entry, year))
+    return out

@@ -1,0 +1,538 @@
+"""The tables of the local store.
+
+Every row that syncs has a UUID string key and a `case_id` (the access scope that the central
+service filters on); rows that can be edited after they are written also carry `version`, the
+central service's version of the row that the local copy is based on (0 = never synced).
+Append-only rows (incidents, notes, contacts, updates, stages, reviews, shares) are never edited,
+so they never conflict.
+
+Enumerated values are stored as the plain strings of `asb_tui.domain.types`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    """Timestamps are zone-aware UTC (SQLModel stores them as UTC and refuses naive ones)."""
+    return datetime.now(UTC)
+
+
+def json_column() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def json_list_column() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+# --- cases and people -------------------------------------------------------------------------
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "asb_case"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    ref: str = Field(index=True, unique=True)
+    category: str
+    status: str = Field(index=True)
+    region: str = "england-and-wales"
+    summary: str = ""
+    location: str = ""
+    referral_source: str = ""
+    referred_on: date
+    accepted_on: date | None = None
+    closed_on: date | None = None
+    closure_reason: str | None = None
+    reopen_count: int = 0
+    risk_level: str | None = Field(default=None, index=True)
+    repeat_victim: bool = False
+    counter_allegation: bool = False
+    officer: str = ""
+    case_manager: str = ""
+    team: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 0
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    name: str
+    date_of_birth: date | None = None
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    language: str = ""
+    notes: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 0
+
+
+class CaseParty(SQLModel, table=True):
+    __tablename__ = "case_party"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    person_id: str = Field(foreign_key="person.id", index=True)
+    role: str
+    vulnerabilities: str = ""
+    further_needs: str = ""
+    notes: str = ""
+    version: int = 0
+
+
+# --- risk -------------------------------------------------------------------------------------
+
+
+class RiskAssessment(SQLModel, table=True):
+    __tablename__ = "risk_assessment"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    person_id: str | None = Field(default=None, foreign_key="person.id")
+    questionnaire_version: str = ""
+    answers: dict[str, Any] = json_column()
+    score: int = 0
+    computed_level: str
+    level: str
+    override_reason: str = ""
+    assessed_by: str = ""
+    assessed_on: date
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- diary and incidents ----------------------------------------------------------------------
+
+
+class DiarySheet(SQLModel, table=True):
+    __tablename__ = "diary_sheet"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    person_id: str | None = Field(default=None, foreign_key="person.id")
+    sent_on: date | None = None
+    letter_sent_on: date | None = None
+    returned_on: date | None = None
+    notes: str = ""
+    version: int = 0
+
+
+class Incident(SQLModel, table=True):
+    __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_case_when", "case_id", "occurred_on"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id")
+    diary_sheet_id: str | None = Field(default=None, foreign_key="diary_sheet.id", index=True)
+    occurred_on: date
+    occurred_time: str = ""
+    location: str = ""
+    description: str = ""
+    who_involved: str = ""
+    impact: str = ""
+    reported_to_police: bool = False
+    police_ref: str = ""
+    reported_to_council_on: date | None = None
+    source: str = "diary"
+    recorded_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- visits, consent, contact -----------------------------------------------------------------
+
+
+class Visit(SQLModel, table=True):
+    __tablename__ = "visit"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    kind: str
+    due_on: date | None = None
+    done_on: date | None = None
+    status: str = "planned"  # planned / draft / complete
+    present: str = ""
+    evidence_gathered: str = ""
+    perpetrator_identified: str = ""
+    further_needs: str = ""
+    signposting: list[str] = json_list_column()
+    outcome: str = ""
+    denial: bool = False
+    counter_allegation: str = ""
+    notes: str = ""
+    form_state: dict[str, Any] = json_column()
+    version: int = 0
+
+
+class Consent(SQLModel, table=True):
+    __tablename__ = "consent"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    person_id: str | None = Field(default=None, foreign_key="person.id")
+    record_and_share: bool = False
+    signed: bool = False
+    given_on: date | None = None
+    scope: str = ""
+    perpetrator_visit_agreed: bool = False
+    withdrawn_on: date | None = None
+    version: int = 0
+
+
+class ContactAgreement(SQLModel, table=True):
+    __tablename__ = "contact_agreement"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    person_id: str | None = Field(default=None, foreign_key="person.id")
+    frequency: str
+    means: str = ""
+    safe_times: str = ""
+    may_leave_messages: bool = False
+    agreed_on: date
+    version: int = 0
+
+
+class VictimUpdate(SQLModel, table=True):
+    __tablename__ = "victim_update"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    updated_on: date
+    means: str = ""
+    summary: str = ""
+    feels_safer: str = ""
+    officer: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AgencyContact(SQLModel, table=True):
+    __tablename__ = "agency_contact"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    agency: str
+    contact_name: str = ""
+    reference: str = ""
+    method: str = ""
+    summary: str = ""
+    contacted_on: date
+    follow_up_due: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- house-to-house ---------------------------------------------------------------------------
+
+
+class HouseToHouseRun(SQLModel, table=True):
+    __tablename__ = "h2h_run"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    area: str
+    run_on: date
+    notes: str = ""
+    version: int = 0
+
+
+class DoorEnquiry(SQLModel, table=True):
+    __tablename__ = "door_enquiry"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    run_id: str = Field(foreign_key="h2h_run.id", index=True)
+    position: int
+    address: str
+    outcome: str | None = None
+    note: str = ""
+    done_at: datetime | None = None
+    version: int = 0
+
+
+# --- actions, legal, evidence -----------------------------------------------------------------
+
+
+class Action(SQLModel, table=True):
+    __tablename__ = "action"
+    __table_args__ = (Index("ix_action_case_open", "case_id", "done_on"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id")
+    kind: str = "general"
+    title: str
+    owner: str = ""
+    agency: str = ""
+    due_on: date | None = None
+    done_on: date | None = None
+    reference: str = ""
+    notes: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 0
+
+
+class LegalRemedy(SQLModel, table=True):
+    __tablename__ = "legal_remedy"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    kind: str
+    person_id: str | None = Field(default=None, foreign_key="person.id")
+    status: str = "proposed"
+    started_on: date | None = None
+    review_on: date | None = None
+    expires_on: date | None = None
+    victim_role: str = ""
+    support_offered: str = ""
+    notes: str = ""
+    version: int = 0
+
+
+class LegalStage(SQLModel, table=True):
+    __tablename__ = "legal_stage"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    remedy_id: str = Field(foreign_key="legal_remedy.id", index=True)
+    stage: str
+    stage_on: date
+    notes: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EvidenceItem(SQLModel, table=True):
+    __tablename__ = "evidence_item"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    kind: str = ""
+    description: str = ""
+    obtained_on: date | None = None
+    file_name: str = ""
+    sha256: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Note(SQLModel, table=True):
+    __tablename__ = "note"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    kind: str = "general"  # general / intelligence / denial
+    body: str
+    author: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- oversight: reviews, referrals, VVC, sharing ----------------------------------------------
+
+
+class ManagerReview(SQLModel, table=True):
+    __tablename__ = "manager_review"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    reviewed_on: date
+    reviewer: str = ""
+    reason: str = ""  # high-risk / sample / ad-hoc
+    notes: str = ""
+    actions: str = ""
+    next_review_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewSample(SQLModel, table=True):
+    """A drawn random sample: the seed is kept with the date so anyone can re-derive it."""
+
+    __tablename__ = "review_sample"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    drawn_on: date
+    seed: str
+    fraction: float
+    minimum: int = 1
+    population: list[str] = json_list_column()
+    sample: list[str] = json_list_column()
+
+
+class Referral(SQLModel, table=True):
+    __tablename__ = "referral"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    kind: str
+    referred_on: date
+    reason: str = ""
+    meeting_on: date | None = None
+    status: str = "open"
+    version: int = 0
+
+
+class VvcMeeting(SQLModel, table=True):
+    __tablename__ = "vvc_meeting"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    meets_on: date = Field(index=True, unique=True)
+    notes: str = ""
+
+
+class VvcDecision(SQLModel, table=True):
+    __tablename__ = "vvc_decision"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    meeting_on: date
+    case_officer: str = ""
+    case_manager: str = ""
+    decision: str = ""
+    actions: list[dict[str, Any]] = json_list_column()
+    next_review_on: date | None = None
+    version: int = 0
+
+
+class SharingRecord(SQLModel, table=True):
+    __tablename__ = "sharing_record"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    agency: str
+    what: str
+    legal_basis: str
+    shared_on: date
+    officer: str = ""
+    consent_status: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- the machinery: audit, change log, settings, drafts, sync state ---------------------------
+
+
+class AuditEvent(SQLModel, table=True):
+    """One link of the hash chain. Holds no personal data (field names, never values), so
+    destroying a case under the retention rule never has to rewrite the chain."""
+
+    __tablename__ = "audit_event"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str
+    device_id: str
+    action: str
+    entity: str
+    entity_id: str
+    case_id: str | None = None
+    details: dict[str, Any] = json_column()
+    prev_hash: str
+    hash: str = Field(unique=True)
+
+
+class ChangeRecord(SQLModel, table=True):
+    """The transactional outbox: one row per written row, numbered per device."""
+
+    __tablename__ = "change_record"
+    __table_args__ = (UniqueConstraint("device_id", "counter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: str
+    counter: int
+    table_name: str
+    row_id: str
+    case_id: str
+    op: str
+    fields: dict[str, Any] = json_column()
+    base_version: int | None = None
+    append_only: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = Field(default=None, index=True)
+
+
+class Setting(SQLModel, table=True):
+    """Small key/value facts of this store: device id, counters, sync cursor, device token."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class FormDraft(SQLModel, table=True):
+    """Half-typed forms kept across auto-lock and for resumable field forms (encrypted with the
+    rest of the database)."""
+
+    __tablename__ = "form_draft"
+
+    key: str = Field(primary_key=True)
+    payload: dict[str, Any] = json_column()
+    saved_at: datetime = Field(default_factory=utcnow)
+
+
+class SyncConflict(SQLModel, table=True):
+    __tablename__ = "sync_conflict"
+
+    id: str = Field(primary_key=True)
+    table_name: str
+    row_id: str
+    case_id: str
+    field: str
+    local_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    server_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    status: str = "open"
+    detected_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+
+
+# Tables whose rows are written once and never edited: they never conflict in sync.
+APPEND_ONLY_TABLES = frozenset(
+    {
+        "incident",
+        "victim_update",
+        "agency_contact",
+        "legal_stage",
+        "evidence_item",
+        "note",
+        "manager_review",
+        "sharing_record",
+        "risk_assessment",
+    }
+)
+
+# Tables that belong to one case and travel with it (export, sync, retention), parents first.
+CASE_TABLES: tuple[type[SQLModel], ...] = (
+    Case,
+    Person,
+    CaseParty,
+    RiskAssessment,
+    DiarySheet,
+    Incident,
+    Visit,
+    Consent,
+    ContactAgreement,
+    VictimUpdate,
+    AgencyContact,
+    HouseToHouseRun,
+    DoorEnquiry,
+    Action,
+    LegalRemedy,
+    LegalStage,
+    EvidenceItem,
+    Note,
+    ManagerReview,
+    Referral,
+    VvcDecision,
+    SharingRecord,
+)
+
+TABLES_BY_NAME: dict[str, type[SQLModel]] = {
+    str(model.__tablename__): model for model in CASE_TABLES
+}

@@ -1,0 +1,26 @@
+"""Small named facts kept inside the encrypted store (device id, counters, sync cursor, token)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from asb_tui.store.models import Setting
+
+DEVICE_ID = "device_id"
+DEVICE_COUNTER = "device_counter"
+CASE_REF_COUNTER = "case_ref_counter"
+SCHEMA_CREATED = "created_at"
+
+
+def get(session: Session, key: str, default: str | None = None) -> str | None:
+    row = session.get(Setting, key)
+    return default if row is None else row.value
+
+
+def put(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+        session.add(row)
