@@ -94,3 +94,20 @@ def add_passphrase_file_option(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="read the passphrase from FILE (first line) instead of asking",
     )
+
+
+_EXPORT_GROUPS: dict[int, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
+
+
+def export_subparsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The `export` group's subparsers, shared by the modules that add export formats
+    (`export json`, `export vvc`, `export sar`)."""
+    key = id(sub)
+    if key not in _EXPORT_GROUPS:
+        parser = sub.add_parser("export", help="export cases, VVC packs, subject access data")
+        _EXPORT_GROUPS[key] = parser.add_subparsers(
+            dest="export_format", required=True, metavar="FORMAT"
+        )
+    return _EXPORT_GROUPS[key]
