@@ -1,0 +1,59 @@
+"""Capture and restore what is typed in a screen's inputs, so a half-typed form survives
+auto-lock (kept encrypted in the store's `form_draft` table) and field forms can be resumed.
+
+Any screen can opt in by giving its inputs ids; a screen with richer state can implement
+`draft_state()`/`restore_draft()` itself (see `Draftable`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from textual.dom import DOMNode
+from textual.widgets import Checkbox, Input, Select, Switch, TextArea
+
+
+@runtime_checkable
+class Draftable(Protocol):
+    def draft_key(self) -> str: ...
+
+    def draft_state(self) -> dict[str, Any]: ...
+
+    def restore_draft(self, state: dict[str, Any]) -> None: ...
+
+
+def collect_inputs(root: DOMNode) -> dict[str, Any]:
+    """Values of every identified input below `root`, keyed by widget id."""
+    state: dict[str, Any] = {}
+    for widget in root.query("Input, TextArea, Select, Checkbox, Switch"):
+        if not widget.id:
+            continue
+        if isinstance(widget, Input):
+            state[widget.id] = widget.value
+        elif isinstance(widget, TextArea):
+            state[widget.id] = widget.text
+        elif isinstance(widget, Select):
+            value = widget.value
+            state[widget.id] = None if value is Select.BLANK else value
+        elif isinstance(widget, Checkbox | Switch):
+            state[widget.id] = bool(widget.value)
+    return state
+
+
+def restore_inputs(root: DOMNode, state: dict[str, Any]) -> None:
+    for widget_id, value in state.items():
+        matches = root.query(f"#{widget_id}")
+        if not matches:
+            continue
+        widget = matches.first()
+        if isinstance(widget, Input) and isinstance(value, str):
+            widget.value = value
+        elif isinstance(widget, TextArea) and isinstance(value, str):
+            widget.text = value
+        elif isinstance(widget, Select) and value is not None:
+            try:
+                widget.value = value
+            except Exception:  # noqa: BLE001 - an option that no longer exists: leave it blank
+                continue
+        elif isinstance(widget, Checkbox | Switch) and isinstance(value, bool):
+            widget.value = value

@@ -1,0 +1,28 @@
+"""Show user-typed text literally: never parsed as Textual/Rich markup.
+
+`Static`/`Label` parse markup by default, and `textual.markup.escape` still fails on inputs such as
+`[/`, so user data goes in as `Content`/`Text` objects, never as markup strings.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.content import Content
+
+
+def literal(value: object, style: str = "") -> Content:
+    """A Content that renders `value` exactly as typed."""
+    text = "" if value is None else str(value)
+    return Content.styled(_printable(text), style) if style else Content(_printable(text))
+
+
+def literal_text(value: object, style: str = "") -> Text:
+    """A rich Text for widgets that take Rich renderables (DataTable cells)."""
+    text = "" if value is None else str(value)
+    return Text(_printable(text), style=style, no_wrap=False)
+
+
+def _printable(text: str) -> str:
+    # Terminal control characters (ESC sequences, bell) would act on the officer's terminal instead
+    # of being shown; show them as visible symbols. The stored value is untouched.
+    return "".join(ch if ch in "\n\t" or ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
