@@ -18,6 +18,9 @@ from typing import Any
 
 from platformdirs import user_config_dir, user_data_dir
 
+from asb_tui.domain.deadlines import ClosureRule, normalise_region
+from asb_tui.domain.errors import DomainError
+
 APP_NAME = "asb-tui"
 
 
@@ -132,46 +135,33 @@ def load_config(data_dir: Path) -> Config:
                 raise ConfigError(
                     f"{path}: {name} must be a {type(expected).__name__}, not {value!r}"
                 )
+    if "region" in values:
+        try:
+            values["region"] = normalise_region(values["region"]).value
+        except DomainError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
     try:
-        return Config(data_dir=data_dir, extra=extra, **values)
+        config = Config(data_dir=data_dir, extra=extra, **values)
     except TypeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    closure_dates(config, range(2000, 2001))  # refuse a malformed closure entry at load
+    return config
 
 
 def closure_dates(config: Config, years: range) -> frozenset[date]:
-    """Expand the configured closure entries into dates for the given years."""
+    """Expand the configured closure entries into dates for the given years: "24/12-01/01" and
+    "25/12" recur every year (the domain's ClosureRule); "dd/mm/yyyy" is one day."""
     days: set[date] = set()
     for entry in config.closures:
+        text = entry.strip()
         try:
-            days.update(_expand_closure(entry.strip(), years))
+            if text.count("/") == 2 and "-" not in text:
+                day, month, year = (int(part) for part in text.split("/"))
+                days.add(date(year, month, day))
+            else:
+                days.update(ClosureRule.parse(text).dates_in_years(years.start, years.stop - 1))
         except ValueError:
             raise ConfigError(
                 f"closure {entry!r} is not dd/mm, dd/mm/yyyy or a range such as 24/12-01/01"
             ) from None
     return frozenset(days)
-
-
-def _expand_closure(entry: str, years: range) -> set[date]:
-    from datetime import timedelta
-
-    def one(text: str, year: int) -> date:
-        parts = [int(p) for p in text.split("/")]
-        if len(parts) == 3:
-            return date(parts[2], parts[1], parts[0])
-        if len(parts) == 2:
-            return date(year, parts[1], parts[0])
-        raise ValueError(text)
-
-    out: set[date] = set()
-    for year in years:
-        if "-" in entry:
-            start_text, end_text = entry.split("-", 1)
-            start, end = one(start_text, year), one(end_text, year)
-            if end < start:  # wraps the new year: 24/12-01/01
-                end = one(end_text, year + 1)
-            while start <= end:
-                out.add(start)
-                start += timedelta(days=1)
-        else:
-            out.add(one(entry, year))
-    return out
