@@ -103,6 +103,15 @@ def config_path(data_dir: Path) -> Path:
 _FIELDS = {f for f in Config.__dataclass_fields__ if f not in {"data_dir", "extra"}}
 
 
+def _same_kind(expected: Any, value: Any) -> bool:
+    """TOML's types against a default's: a whole number may stand for a float; bool is no int."""
+    if isinstance(expected, bool) or isinstance(value, bool):
+        return isinstance(expected, bool) and isinstance(value, bool)
+    if isinstance(expected, float):
+        return isinstance(value, int | float)
+    return isinstance(value, type(expected))
+
+
 def load_config(data_dir: Path) -> Config:
     path = config_path(data_dir)
     if not path.exists():
@@ -130,11 +139,8 @@ def load_config(data_dir: Path) -> Config:
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: questionnaire must be a file path")
             values[name] = (path.parent / value).expanduser()
-        elif isinstance(expected, bool) or not isinstance(value, type(expected) | int):
-            if not (isinstance(expected, float) and isinstance(value, int | float)):
-                raise ConfigError(
-                    f"{path}: {name} must be a {type(expected).__name__}, not {value!r}"
-                )
+        elif not _same_kind(expected, value):
+            raise ConfigError(f"{path}: {name} must be a {type(expected).__name__}, not {value!r}")
     if "region" in values:
         try:
             values["region"] = normalise_region(values["region"]).value

@@ -58,9 +58,12 @@ def test_council_settings_are_read(tmp_path: Path) -> None:
         ("closures = ['32/13']\n", "closure"),
         ("signposting = 'Victim Support'\n", "list of strings"),
         ("officer = \n", "config.toml"),
+        ("manager_review_days = true\n", "manager_review_days"),
     ],
 )
-def test_malformed_config_is_refused_with_its_path(tmp_path: Path, text: str, fragment: str) -> None:
+def test_malformed_config_is_refused_with_its_path(
+    tmp_path: Path, text: str, fragment: str
+) -> None:
     write(tmp_path, text)
     with pytest.raises(ConfigError) as error:
         load_config(tmp_path)
