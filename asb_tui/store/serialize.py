@@ -58,7 +58,7 @@ def from_json_value(column: Any, value: Any) -> Any:
 
 def _python_type(column: Any) -> type | None:
     try:
-        return column.type.python_type  # type: ignore[no-any-return]
+        return column.type.python_type
     except NotImplementedError:
         return None
 

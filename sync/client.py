@@ -1,0 +1,574 @@
+"""The laptop side of sync: push the outbox, pull the stream, over HTTP.
+
+The client talks to the laptop's store only through `LocalReplica`, which the store implements.
+The contract is built so that no failure loses or doubles anything:
+
+- Push: the server records the highest device counter it applied; a batch it already applied is
+  skipped. Nothing is marked pushed until the server has committed it (the reply comes after
+  commit). If a reply is lost, the next push learns the server's counter and carries on from it.
+- Pull: a page is applied and the cursor advanced in ONE local transaction, so a crash either
+  keeps the page and the cursor or neither; re-pulling a page is harmless (upserts by version).
+- Every reply is validated (pydantic) before anything is applied: a malformed reply is an error,
+  never half-applied.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, JsonValue, ValidationError
+
+from sync.protocol import (
+    API_PREFIX,
+    DEFAULT_PULL_LIMIT,
+    MAX_BATCH,
+    AuditHead,
+    ChangeOut,
+    ConflictOut,
+    EnrolReply,
+    EnrolRequest,
+    ErrorReply,
+    OfficerOut,
+    PullPage,
+    PushReply,
+    PushRequest,
+    RefusedChange,
+    ResolveRequest,
+    RowVersion,
+    StatusReply,
+)
+
+__all__ = [
+    "ApplySummary",
+    "LocalReplica",
+    "SyncAuthError",
+    "SyncClient",
+    "SyncError",
+    "SyncNetworkError",
+    "SyncProgress",
+    "SyncProtocolError",
+    "SyncResult",
+    "SyncServerError",
+    "SyncSettings",
+]
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+class SyncError(Exception):
+    """Base of every sync failure. The message is meant for the officer. Local data is intact."""
+
+
+class SyncNetworkError(SyncError):
+    """The server could not be reached or the connection broke. Nothing is lost: retry later."""
+
+
+class SyncAuthError(SyncError):
+    """This laptop is not enrolled, or its device was revoked. Local data is kept as it is."""
+
+
+class SyncServerError(SyncError):
+    """The server refused the request or failed. Nothing was applied locally from it."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SyncProtocolError(SyncError):
+    """The server's reply was malformed or contradicts the protocol. Nothing of it was applied."""
+
+
+# --- what the replica stores and returns --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """Where and as whom this laptop syncs. The device token is a secret: keep it encrypted."""
+
+    server_url: str
+    device_token: str
+    officer_id: str = ""
+    officer_name: str = ""
+    team: str = ""
+    agency: str | None = None
+
+
+@dataclass(frozen=True)
+class ApplySummary:
+    """What `apply_pulled` did with one page (for progress and the sync screen)."""
+
+    applied: int = 0
+    skipped_echoes: int = 0
+    conflicts_opened: int = 0
+    conflicts_resolved: int = 0
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    phase: Literal["push", "pull", "done"]
+    #: changes pushed (push phase) or pulled (pull phase) so far in this sync
+    done: int
+    message: str
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """The outcome of one `SyncClient.sync()`: recorded by the replica for the sync screen."""
+
+    ok: bool
+    started_at: datetime
+    finished_at: datetime
+    pushed: int = 0
+    pulled: int = 0
+    applied_up_to: int = 0
+    cursor: int = 0
+    refused: tuple[RefusedChange, ...] = ()
+    new_conflicts: int = 0
+    resolved_conflicts: int = 0
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@runtime_checkable
+class LocalReplica(Protocol):
+    """The laptop store as sync sees it. Every method is called from one worker thread at a time;
+    methods that write must each be one transaction of the local database.
+
+    Change records (the outbox) are written by the store itself, in the same transaction as the
+    user's data and its audit event: device_counter 1, 2, 3... with no gap, and, for an update or
+    delete of a mutable row, base_version = the row's synced version at the time of the edit
+    (0 when never synced). Records are kept after they are pushed (see `outbox`).
+    """
+
+    def device_id(self) -> str:
+        """This store's device id (a UUID string, fixed when the store was created)."""
+        ...
+
+    def outbox(self, after_counter: int, limit: int, /) -> list[ChangeOut]:
+        """Up to `limit` change records with device_counter > after_counter, in counter order,
+        whether or not already marked pushed (the server may ask for a resend from any counter
+        it has not applied). Read-only."""
+        ...
+
+    def mark_pushed(
+        self,
+        up_to_counter: int,
+        versions: Sequence[RowVersion],
+        refused: Sequence[RefusedChange],
+        /,
+    ) -> None:
+        """ONE transaction, after the server committed: mark every change record with
+        counter <= up_to_counter as pushed (idempotent; never unmark); for each RowVersion set
+        that row's synced version (so later edits name it as base_version) — but only raise it,
+        never lower it; store each refused change (with its reason) for the officer to see.
+        """
+        ...
+
+    def pull_cursor(self) -> int:
+        """The stream position (seq) this store has applied up to; 0 before the first pull."""
+        ...
+
+    def apply_pulled(self, page: PullPage, /) -> ApplySummary:
+        """ONE transaction: apply the page and set the cursor to page.next_cursor, or, on any
+        error, change nothing. Idempotent (a page may arrive twice). In page order:
+
+        - change with origin_device_id == device_id(): an echo of this store's own push; skip its
+          fields (they are already here) but raise the row's synced version to change.version.
+        - other changes: "insert" = upsert of the whole row; "update" = set the given fields;
+          "delete" = remove the row. Then raise the row's synced version to change.version.
+          Skip a change whose version is not above the row's synced version (already applied),
+          and an "update"/"delete" of a row this store does not hold (a case that became visible
+          later: its rows follow whole, as "insert").
+          Fields with change records not yet pushed keep their local value (the pending edit will
+          be pushed with its old base_version, so the server can detect the conflict); a row with
+          a pending local delete stays deleted.
+        - conflicts: status "open" = store or update it by id (mine/theirs are this device's
+          view); status "resolved" = mark it resolved (the resolving change is in the stream).
+        """
+        ...
+
+    def audit_head(self) -> AuditHead:
+        """The local audit chain's head: number of events and SHA-256 (hex) of the last one
+        (count 0 and 64 zeros when empty). Read-only."""
+        ...
+
+    def sync_settings(self) -> SyncSettings | None:
+        """The stored server URL and device token, or None when not enrolled."""
+        ...
+
+    def save_sync_settings(self, settings: SyncSettings, /) -> None:
+        """Store the settings (inside the encrypted store: the token is a secret). One
+        transaction."""
+        ...
+
+    def record_sync_result(self, result: SyncResult, /) -> None:
+        """Keep the outcome of the last sync (success or failure) for the dashboard and the sync
+        screen. One transaction. Must not raise for a failed sync's result."""
+        ...
+
+
+# --- the client ---------------------------------------------------------------------------------
+
+
+class _AlreadyResolved(Exception):
+    def __init__(self, detail: Any) -> None:
+        super().__init__("already resolved")
+        self.detail = detail
+
+
+class _CounterGap(Exception):
+    def __init__(self, expected: int) -> None:
+        super().__init__(expected)
+        self.expected = expected
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SyncClient:
+    """Push and pull for one replica. Blocking: run it in a worker thread, never on the UI loop.
+
+    `server_url` defaults to the one stored at enrolment. `transport` lets tests inject faults.
+    A network failure is retried `retries` times within one sync (resuming from what the server
+    says it has applied) before `SyncNetworkError` is raised.
+    """
+
+    def __init__(
+        self,
+        replica: LocalReplica,
+        server_url: str | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 60.0,
+        batch_size: int = MAX_BATCH,
+        page_size: int = DEFAULT_PULL_LIMIT,
+        retries: int = 3,
+        retry_delay: float = 0.5,
+        verify: bool | str = True,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        self.replica = replica
+        self._server_url = server_url.rstrip("/") if server_url else None
+        self._transport = transport
+        self._timeout = timeout
+        self.batch_size = max(1, min(batch_size, MAX_BATCH))
+        self.page_size = max(1, page_size)
+        self.retries = retries
+        self.retry_delay = retry_delay
+        self._verify = verify
+        self._allow_insecure_http = allow_insecure_http
+        self._http: httpx.Client | None = None
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _url(self) -> str:
+        url = self._server_url
+        if url is None:
+            settings = self.replica.sync_settings()
+            if settings is None:
+                raise SyncAuthError("this laptop is not enrolled for sync: enrol it first")
+            url = settings.server_url.rstrip("/")
+        scheme = urlsplit(url).scheme
+        if scheme not in {"http", "https"}:
+            raise SyncError(f"the server address must start with https:// (got {url!r})")
+        if scheme == "http" and not _is_loopback_url(url) and not self._allow_insecure_http:
+            raise SyncError("the sync server must be reached over https:// (plain HTTP is unsafe)")
+        return url
+
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(
+                base_url=self._url(),
+                transport=self._transport,
+                timeout=self._timeout,
+                verify=self._verify,
+            )
+        return self._http
+
+    def _token(self) -> str:
+        settings = self.replica.sync_settings()
+        if settings is None or not settings.device_token:
+            raise SyncAuthError("this laptop is not enrolled for sync: enrol it first")
+        return settings.device_token
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        reply_model: type[M],
+        *,
+        body: BaseModel | None = None,
+        params: dict[str, Any] | None = None,
+        auth: bool = True,
+    ) -> M:
+        headers = {"Authorization": f"Bearer {self._token()}"} if auth else {}
+        try:
+            response = self._client().request(
+                method,
+                API_PREFIX + path,
+                content=body.model_dump_json() if body is not None else None,
+                params=params,
+                headers={**headers, "Content-Type": "application/json"},
+            )
+        except httpx.TransportError as exc:
+            raise SyncNetworkError(
+                f"could not reach the sync server ({type(exc).__name__}: {exc}); "
+                "nothing was lost, try again later"
+            ) from exc
+        if response.status_code >= 400:
+            self._raise_for(response)
+        try:
+            return reply_model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise SyncProtocolError(
+                f"the server sent a malformed {reply_model.__name__}: "
+                f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}"
+            ) from exc
+
+    @staticmethod
+    def _raise_for(response: httpx.Response) -> None:
+        status = response.status_code
+        try:
+            error: ErrorReply | None = ErrorReply.model_validate_json(response.content)
+        except ValidationError:
+            error = None
+        message = error.message if error else f"HTTP {status}"
+        if status == 401:
+            raise SyncAuthError(message)
+        if status == 409 and error is not None and error.error == "counter_gap":
+            if error.expected_counter is None or error.expected_counter < 1:
+                raise SyncProtocolError("the server reported a counter gap without a counter")
+            raise _CounterGap(error.expected_counter)
+        if status == 409 and error is not None and error.error == "already_resolved":
+            raise _AlreadyResolved(error.detail)
+        if status in {502, 503, 504}:
+            raise SyncNetworkError(
+                f"the sync server is unavailable (HTTP {status}); nothing was lost, try again later"
+            )
+        raise SyncServerError(f"the sync server refused the request: {message}", status=status)
+
+    def _with_retries(self, action: Callable[[], M]) -> M:
+        attempt = 0
+        while True:
+            try:
+                return action()
+            except SyncNetworkError:
+                attempt += 1
+                if attempt > self.retries:
+                    raise
+                self.close()  # drop a possibly broken connection
+                time.sleep(self.retry_delay * attempt)
+
+    # -- enrolment, status, conflicts ----------------------------------------------------------
+
+    def enrol(self, token: str, device_name: str) -> OfficerOut:
+        """Trade an administrator's one-time token for a device token, stored in the replica."""
+        if self._server_url is None:
+            raise SyncError("give the server address to enrol")
+        request = EnrolRequest(
+            token=token.strip(), device_id=self.replica.device_id(), device_name=device_name
+        )
+        reply = self._call("POST", "/enrol", EnrolReply, body=request, auth=False)
+        if reply.device_id != request.device_id:
+            raise SyncProtocolError("the server enrolled another device id than this laptop's")
+        officer = reply.officer
+        self.replica.save_sync_settings(
+            SyncSettings(
+                server_url=self._server_url,
+                device_token=reply.device_token,
+                officer_id=officer.id,
+                officer_name=officer.name,
+                team=officer.team,
+                agency=officer.agency,
+            )
+        )
+        return officer
+
+    def status(self) -> StatusReply:
+        return self._call("GET", "/status", StatusReply)
+
+    def resolve_conflict(
+        self,
+        conflict_id: str,
+        choice: Literal["mine", "theirs", "edit"],
+        value: JsonValue = None,
+    ) -> ConflictOut:
+        """Resolve a conflict on the server; the result reaches every device (this one too) at
+        its next pull. Resolving an already resolved conflict returns its resolution."""
+        try:
+            return self._call(
+                "POST",
+                f"/conflicts/{conflict_id}/resolve",
+                ConflictOut,
+                body=ResolveRequest(choice=choice, value=value),
+            )
+        except _AlreadyResolved as done:
+            try:
+                return ConflictOut.model_validate(done.detail)
+            except ValidationError as exc:
+                raise SyncProtocolError("the server sent a malformed resolved conflict") from exc
+
+    # -- sync ----------------------------------------------------------------------------------
+
+    def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncResult:
+        """Push every pending change, then pull every page. The result is recorded in the
+        replica, failed or not; a failure raises a `SyncError` after recording it."""
+        started = _now()
+        result = SyncResult(ok=False, started_at=started, finished_at=started)
+        notify = progress or (lambda _p: None)
+        try:
+            result = self._push_all(result, notify)
+            result = self._pull_all(result, notify)
+            result = replace(result, ok=True, finished_at=_now())
+            notify(SyncProgress("done", result.pushed + result.pulled, "sync complete"))
+        except SyncError as exc:
+            result = replace(result, ok=False, finished_at=_now(), error=str(exc))
+            self._record(result)
+            raise
+        self._record(result)
+        return result
+
+    def _record(self, result: SyncResult) -> None:
+        try:
+            self.replica.record_sync_result(result)
+        except Exception:  # the sync's own outcome matters more than its log entry
+            if result.ok:
+                raise
+
+    def _push(self, batch: list[ChangeOut], head: AuditHead) -> PushReply:
+        request = PushRequest(device_id=self.replica.device_id(), batch=batch, audit_head=head)
+        reply = self._call("POST", "/push", PushReply, body=request)
+        if batch and reply.applied_up_to < batch[-1].device_counter:
+            raise SyncProtocolError(
+                f"the server says it applied up to {reply.applied_up_to}, "
+                f"short of the batch's last change {batch[-1].device_counter}"
+            )
+        return reply
+
+    def _push_all(self, result: SyncResult, notify: Callable[[SyncProgress], None]) -> SyncResult:
+        head = self.replica.audit_head()
+        warnings = list(result.warnings)
+        refused = list(result.refused)
+        new_conflicts = result.new_conflicts
+        pushed = 0
+
+        def learn_applied() -> int:
+            reply = self._with_retries(lambda: self._push([], head))
+            for warning in reply.warnings:
+                if warning not in warnings:
+                    warnings.append(warning)
+            self.replica.mark_pushed(reply.applied_up_to, [], [])
+            return reply.applied_up_to
+
+        applied = learn_applied()
+        gaps = 0
+        while True:
+            batch = self.replica.outbox(applied, self.batch_size)
+            if not batch:
+                break
+            if batch[0].device_counter != applied + 1:
+                raise SyncProtocolError(
+                    f"the server has this laptop's changes up to {applied}, but the laptop's "
+                    f"outbox continues at {batch[0].device_counter}; contact an administrator"
+                )
+            try:
+                reply = self._push(batch, head)
+            except _CounterGap as gap:
+                gaps += 1
+                if gaps > 3:
+                    raise SyncProtocolError(
+                        "the server keeps asking for a different counter"
+                    ) from None
+                applied = gap.expected - 1
+                self.replica.mark_pushed(applied, [], [])
+                continue
+            except SyncNetworkError:
+                # The batch may or may not have been committed: ask the server, then go on.
+                time.sleep(self.retry_delay)
+                self.close()
+                applied = learn_applied()
+                continue
+            except ValueError as exc:  # the outbox produced an invalid batch
+                raise SyncError(f"the local outbox holds an invalid change: {exc}") from exc
+            self.replica.mark_pushed(reply.applied_up_to, reply.versions, reply.refused)
+            pushed += max(0, reply.applied_up_to - applied)
+            applied = reply.applied_up_to
+            refused.extend(reply.refused)
+            new_conflicts += len(reply.conflicts)
+            for warning in reply.warnings:
+                if warning not in warnings:
+                    warnings.append(warning)
+            notify(SyncProgress("push", pushed, f"sent {pushed} changes"))
+        return replace(
+            result,
+            pushed=result.pushed + pushed,
+            applied_up_to=applied,
+            refused=tuple(refused),
+            new_conflicts=new_conflicts,
+            warnings=tuple(warnings),
+        )
+
+    def _pull_page(self, after: int) -> PullPage:
+        params = {"after": after, "limit": self.page_size}
+        return self._call("GET", "/pull", PullPage, params=params)
+
+    def _pull_all(self, result: SyncResult, notify: Callable[[SyncProgress], None]) -> SyncResult:
+        cursor = self.replica.pull_cursor()
+        pulled = 0
+        opened = resolved = 0
+        while True:
+            after = cursor
+            page = self._with_retries(partial(self._pull_page, after))
+            if page.after != after:
+                raise SyncProtocolError("the server answered for another cursor than asked")
+            if page.more and page.next_cursor <= after:
+                raise SyncProtocolError("the server's page does not advance the cursor")
+            summary = self.replica.apply_pulled(page)
+            pulled += len(page.changes)
+            opened += summary.conflicts_opened
+            resolved += summary.conflicts_resolved
+            cursor = page.next_cursor
+            notify(SyncProgress("pull", pulled, f"received {pulled} changes"))
+            if not page.more:
+                break
+        return replace(
+            result,
+            pulled=result.pulled + pulled,
+            cursor=cursor,
+            new_conflicts=max(result.new_conflicts, opened),
+            resolved_conflicts=resolved,
+        )

@@ -1,0 +1,336 @@
+"""The sync wire contract, version "v1": the one source of truth for client and server.
+
+Every message is a pydantic v2 model. The server validates what a device sends and the client
+validates what the server replies, with the same models, so a malformed message is refused whole
+and never half-applied.
+
+Vocabulary:
+- change record: one row written on a laptop (`ChangeOut`), numbered per device by
+  `device_counter` (1, 2, 3, ... without gaps).
+- server change: a change the central service stored (`ServerChange`), numbered by the global,
+  gap-free and commit-ordered stream sequence `seq`; a pull cursor is the last `seq` applied.
+- version: the server's version of one row, incremented by every change applied to it. An update or
+  delete names the version it was based on (`base_version`), which is how conflicts are found.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+PROTOCOL_VERSION = "v1"
+API_PREFIX = "/v1"
+
+# --- the access scope the server understands --------------------------------------------------
+
+#: The case row: its `row_id` is the case id, and its `team` field decides who may see the case.
+CASE_TABLE = "asb_case"
+CASE_TEAM_FIELD = "team"
+#: A share grants the officers of `agency` access to the case when `legal_basis` is not blank.
+SHARE_TABLE = "sharing_record"
+SHARE_AGENCY_FIELD = "agency"
+SHARE_LEGAL_BASIS_FIELD = "legal_basis"
+#: Fields the server owns: a `version` sent in `fields` is ignored (the server's is authoritative).
+SERVER_OWNED_FIELDS = frozenset({"version"})
+#: Fields that place a row; an update may not change them (a row never moves between cases).
+IDENTITY_FIELDS = frozenset({"id", "case_id"})
+#: The field name of a whole-row conflict (a delete against an edit, or an edit of a deleted row).
+ROW_CONFLICT_FIELD = "*"
+
+# --- size limits (the server answers 413 or 422 beyond them, never 500) ------------------------
+
+MAX_BATCH = 1_000
+MAX_BODY_BYTES = 10 * 1024 * 1024
+MAX_PULL_LIMIT = 1_000
+DEFAULT_PULL_LIMIT = 500
+MAX_FIELDS_PER_CHANGE = 200
+MAX_STRING_CHARS = 100_000
+MAX_JSON_DEPTH = 8
+MAX_JSON_ITEMS = 1_000
+
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+TABLE_PATTERN = r"^[a-z_]{1,40}$"
+FIELD_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+SHA256_HEX_PATTERN = r"^[0-9a-f]{64}$"
+
+Uuid = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
+TableName = Annotated[str, StringConstraints(pattern=TABLE_PATTERN)]
+FieldName = Annotated[str, StringConstraints(pattern=FIELD_PATTERN)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+OptionalText = Annotated[str, StringConstraints(max_length=200)]
+Counter = Annotated[int, Field(ge=1, le=2**62)]
+Version = Annotated[int, Field(ge=0, le=2**62)]
+Seq = Annotated[int, Field(ge=0, le=2**62)]
+
+
+def check_json_value(value: Any, depth: int = 0) -> Any:
+    """Refuse JSON values that are too deep, too long or too large to be a form field."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"value nested deeper than {MAX_JSON_DEPTH} levels")
+    if isinstance(value, str):
+        if len(value) > MAX_STRING_CHARS:
+            raise ValueError(f"text longer than {MAX_STRING_CHARS} characters")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 2**63:
+            raise ValueError("whole number out of range")
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("number is not finite")
+    elif isinstance(value, list):
+        if len(value) > MAX_JSON_ITEMS:
+            raise ValueError(f"list longer than {MAX_JSON_ITEMS} items")
+        for item in value:
+            check_json_value(item, depth + 1)
+    elif isinstance(value, dict):
+        if len(value) > MAX_JSON_ITEMS:
+            raise ValueError(f"object with more than {MAX_JSON_ITEMS} keys")
+        for key, item in value.items():
+            if len(key) > 200:
+                raise ValueError("object key longer than 200 characters")
+            check_json_value(item, depth + 1)
+    return value
+
+
+FieldValue = Annotated[JsonValue, AfterValidator(check_json_value)]
+Fields = Annotated[dict[FieldName, FieldValue], Field(max_length=MAX_FIELDS_PER_CHANGE)]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- push -------------------------------------------------------------------------------------
+
+
+class ChangeOut(_Message):
+    """One change record written on a laptop, exactly as the laptop stored it in its outbox."""
+
+    device_counter: Counter
+    table: TableName
+    row_id: Uuid
+    case_id: Uuid
+    op: Literal["insert", "update", "delete"]
+    #: insert: every column; update: only the fields written; delete: {}. JSON-safe values.
+    fields: Fields = Field(default_factory=dict)
+    #: update/delete of a mutable row: the server version the edit was based on (0 = never synced).
+    base_version: Version | None = None
+    #: incidents, notes, contacts, shares...: written once, never conflict, never updated.
+    append_only: bool = False
+
+    @model_validator(mode="after")
+    def _op_shape(self) -> ChangeOut:
+        if self.op == "delete" and self.fields:
+            raise ValueError("a delete carries no fields")
+        if self.op == "update" and not self.fields:
+            raise ValueError("an update carries at least one field")
+        if self.op == "insert" and self.base_version is not None:
+            raise ValueError("an insert has no base_version")
+        if self.op != "insert" and not self.append_only and self.base_version is None:
+            raise ValueError(f"an {self.op} of a mutable row needs base_version")
+        if self.table == CASE_TABLE and self.case_id != self.row_id:
+            raise ValueError("an asb_case row is its own case: case_id must equal row_id")
+        return self
+
+
+class AuditHead(_Message):
+    """The head of the device's audit chain: how many events, and the SHA-256 of the last one."""
+
+    count: Annotated[int, Field(ge=0, le=2**62)]
+    hash: Annotated[str, StringConstraints(pattern=SHA256_HEX_PATTERN)]
+
+
+class PushRequest(_Message):
+    device_id: Uuid
+    #: consecutive device counters; must start at or below the server's applied counter + 1.
+    batch: Annotated[list[ChangeOut], Field(max_length=MAX_BATCH)]
+    audit_head: AuditHead
+
+    @field_validator("batch")
+    @classmethod
+    def _consecutive(cls, batch: list[ChangeOut]) -> list[ChangeOut]:
+        for previous, current in itertools.pairwise(batch):
+            if current.device_counter != previous.device_counter + 1:
+                raise ValueError(
+                    f"device counters must be consecutive: {previous.device_counter} is followed "
+                    f"by {current.device_counter}"
+                )
+        return batch
+
+
+class RowVersion(_Message):
+    """The server version of a row after a push.
+
+    Only returned where the server's row is now exactly the device's copy (no other writer since
+    the device's base version, no conflicted field), so the device may base later edits on it.
+    Other rows learn their version from the pull.
+    """
+
+    table: TableName
+    row_id: Uuid
+    version: Version
+
+
+class RefusedChange(_Message):
+    """A change the server will never apply (no access, unknown case, edit of an append-only
+    row...). It counts as processed (the device must not resend it) and the server keeps a copy,
+    so nothing is dropped silently: the officer should be shown `reason`."""
+
+    device_counter: Counter
+    table: TableName
+    row_id: Uuid
+    case_id: Uuid
+    reason: str
+
+
+class ConflictOut(_Message):
+    """A field edited on two sides since the same version, as seen by the requesting device.
+
+    `mine` is the value in the requesting device's copy and `theirs` the other side's: for the
+    device whose edit was not applied (`device_id`), mine = `device_value`, theirs =
+    `server_value`; for every other device, mine = `server_value`, theirs = `device_value`.
+    For a whole-row conflict (`field == "*"`) a value is the row's fields, or null for deleted.
+    """
+
+    id: Uuid
+    seq: Seq
+    table: TableName
+    row_id: Uuid
+    case_id: Uuid
+    field: str
+    server_value: JsonValue
+    device_value: JsonValue
+    mine: JsonValue
+    theirs: JsonValue
+    #: the device whose pushed value was kept out, and the device that wrote the server value
+    #: (None: the server itself, e.g. a resolution).
+    device_id: Uuid
+    server_device_id: Uuid | None
+    status: Literal["open", "resolved"]
+    resolution: Literal["mine", "theirs", "edit"] | None = None
+    resolved_value: JsonValue = None
+    resolved_by_device_id: Uuid | None = None
+
+
+class PushReply(_Message):
+    #: the highest device counter the server has applied (or refused) for this device, after commit
+    applied_up_to: Annotated[int, Field(ge=0)]
+    versions: list[RowVersion] = Field(default_factory=list)
+    conflicts: list[ConflictOut] = Field(default_factory=list)
+    refused: list[RefusedChange] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+# --- pull -------------------------------------------------------------------------------------
+
+
+class ServerChange(_Message):
+    """A change as stored centrally, in the order every device must apply them (`seq`).
+
+    op "insert" carries the whole row and must be applied as an upsert (a case that became visible
+    later is re-sent this way); "update" carries only the fields applied; "delete" carries {}.
+    `origin_device_id` is the device that pushed it (None: written by the server itself, e.g. a
+    conflict resolution or a snapshot), `origin_counter` that device's counter.
+    """
+
+    seq: Annotated[int, Field(ge=1)]
+    table: TableName
+    row_id: Uuid
+    case_id: Uuid
+    op: Literal["insert", "update", "delete"]
+    fields: dict[str, JsonValue] = Field(default_factory=dict)
+    version: Version
+    origin_device_id: Uuid | None = None
+    origin_counter: Counter | None = None
+
+
+class PullPage(_Message):
+    """One page of the stream after a cursor: only the cases the officer may see."""
+
+    after: Seq
+    changes: list[ServerChange] = Field(default_factory=list)
+    #: conflicts created or resolved in this page's range (status tells which)
+    conflicts: list[ConflictOut] = Field(default_factory=list)
+    #: the cursor to store once this page is applied (>= every seq in the page)
+    next_cursor: Seq
+    #: True when more pages follow right now
+    more: bool
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PullPage:
+        if self.next_cursor < self.after:
+            raise ValueError("next_cursor is behind the requested cursor")
+        seqs = [c.seq for c in self.changes]
+        if any(b <= a for a, b in itertools.pairwise(seqs)):
+            raise ValueError("changes are not in strictly increasing seq order")
+        for seq in [*seqs, *(c.seq for c in self.conflicts)]:
+            if not self.after < seq <= self.next_cursor:
+                raise ValueError(f"seq {seq} lies outside the page's range")
+        return self
+
+
+# --- conflicts, enrolment, status -------------------------------------------------------------
+
+
+class ResolveRequest(_Message):
+    """Resolve a conflict: keep my value, keep theirs, or write `value` (choice "edit")."""
+
+    choice: Literal["mine", "theirs", "edit"]
+    value: FieldValue = None
+
+
+class EnrolRequest(_Message):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    device_id: Uuid
+    device_name: ShortText
+
+
+class OfficerOut(_Message):
+    id: Uuid
+    name: str
+    team: str
+    agency: str | None = None
+
+
+class EnrolReply(_Message):
+    device_token: Annotated[str, StringConstraints(min_length=20, max_length=200)]
+    device_id: Uuid
+    officer: OfficerOut
+
+
+class DeviceStatus(_Message):
+    device_id: Uuid
+    device_name: str
+    officer: OfficerOut
+    applied_up_to: Annotated[int, Field(ge=0)]
+    audit_head: AuditHead | None = None
+    audit_flag: str | None = None
+
+
+class StatusReply(_Message):
+    service: str = "asb-sync-server"
+    protocol: str = PROTOCOL_VERSION
+    ok: bool = True
+    head: Seq = 0
+    #: present when the request carried a valid device token
+    device: DeviceStatus | None = None
+
+
+class ErrorReply(BaseModel):
+    """Every 4xx/5xx body: a short code and a sentence a person can act on."""
+
+    error: str
+    message: str
+    detail: Any = None
+    #: on a 409 "counter gap": the device counter the server expects next
+    expected_counter: int | None = None

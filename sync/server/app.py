@@ -1,0 +1,213 @@
+"""The HTTP API of the central service (FastAPI), version /v1.
+
+Every error is JSON (`ErrorReply`): 4xx for what a client did wrong, with a sentence to act on;
+500 only for a bug in the service, which is logged. The service keeps no state of its own between
+requests (everything is in the database), so several instances can serve one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.protocol import (
+    API_PREFIX,
+    DEFAULT_PULL_LIMIT,
+    MAX_BODY_BYTES,
+    MAX_PULL_LIMIT,
+    PROTOCOL_VERSION,
+    UUID_PATTERN,
+    ConflictOut,
+    EnrolReply,
+    EnrolRequest,
+    ErrorReply,
+    PullPage,
+    PushReply,
+    PushRequest,
+    ResolveRequest,
+    StatusReply,
+)
+from sync.server import accounts, exchange
+from sync.server.accounts import DeviceContext
+from sync.server.db import Database
+from sync.server.errors import ServiceError
+
+log = logging.getLogger("asb_sync_server")
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorReply} for code in (401, 403, 404, 409, 413, 422)
+}
+
+
+def _error(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
+    body = ErrorReply(error=error, message=message, **extra)
+    return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
+
+
+def _describe(errors: list[dict[str, Any]]) -> str:
+    parts = []
+    for item in errors[:5]:
+        location = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
+        parts.append(f"{location or 'body'}: {item.get('msg', 'invalid')}")
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return "the request is not valid: " + "; ".join(parts) + more
+
+
+class BodyLimit:
+    """Refuse a request body over `MAX_BODY_BYTES` with a JSON 413, before any parsing.
+
+    The body is read here (at most the limit, whether or not Content-Length is sent) and replayed
+    to the app, so an oversize upload never reaches the JSON decoder.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await self._too_large(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+        response = _error(
+            413, "too_large", f"the request body is larger than {MAX_BODY_BYTES} bytes"
+        )
+        await response(scope, receive, send)
+
+
+def create_app(database: Database) -> FastAPI:
+    app = FastAPI(
+        title="asb-sync-server",
+        version=PROTOCOL_VERSION,
+        description="Central sync service of asb-tui: push, pull, conflicts, enrolment.",
+    )
+    app.state.database = database
+    app.add_middleware(BodyLimit)
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        return _error(
+            exc.status,
+            exc.error,
+            exc.message,
+            detail=exc.detail,
+            expected_counter=exc.expected_counter,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {k: v for k, v in item.items() if k in {"loc", "msg", "type"}} for item in exc.errors()
+        ]
+        return _error(422, "invalid", _describe(errors), detail=jsonable_encoder(errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, f"http_{exc.status_code}", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(500, "internal", "internal error in the sync service (it has been logged)")
+
+    def get_database() -> Database:
+        db: Database = app.state.database
+        return db
+
+    def device(
+        authorization: Annotated[str | None, Header()] = None,
+        db: Database = Depends(get_database),
+    ) -> DeviceContext:
+        return accounts.authenticate(db, authorization)
+
+    @app.get(f"{API_PREFIX}/status", response_model=StatusReply, responses=_ERRORS)
+    def status(
+        authorization: Annotated[str | None, Header()] = None,
+        db: Database = Depends(get_database),
+    ) -> StatusReply:
+        """Liveness, the stream head and, with a device token, that device's state."""
+        reply = StatusReply(head=exchange.head(db))
+        if authorization:
+            context = accounts.authenticate(db, authorization)
+            with db.read() as connection:
+                reply = reply.model_copy(
+                    update={"device": accounts.device_status(connection, context)}
+                )
+        return reply
+
+    @app.post(f"{API_PREFIX}/enrol", response_model=EnrolReply, responses=_ERRORS)
+    def enrol(request: EnrolRequest, db: Database = Depends(get_database)) -> EnrolReply:
+        """Trade a one-time enrolment token for this device's token."""
+        return accounts.enrol(db, request)
+
+    @app.post(f"{API_PREFIX}/push", response_model=PushReply, responses=_ERRORS)
+    def push(
+        request: PushRequest,
+        context: DeviceContext = Depends(device),
+        db: Database = Depends(get_database),
+    ) -> PushReply:
+        """Apply a batch of the device's changes in one transaction; the reply follows commit."""
+        return exchange.push(db, context, request)
+
+    @app.get(f"{API_PREFIX}/pull", response_model=PullPage, responses=_ERRORS)
+    def pull(
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+        context: DeviceContext = Depends(device),
+        db: Database = Depends(get_database),
+    ) -> PullPage:
+        """The changes after `after` of the cases this officer may see, in stream order."""
+        return exchange.pull(db, context, after, limit)
+
+    @app.post(
+        f"{API_PREFIX}/conflicts/{{conflict_id}}/resolve",
+        response_model=ConflictOut,
+        responses=_ERRORS,
+    )
+    def resolve(
+        conflict_id: Annotated[str, Path(pattern=UUID_PATTERN)],
+        request: ResolveRequest,
+        context: DeviceContext = Depends(device),
+        db: Database = Depends(get_database),
+    ) -> ConflictOut:
+        """Keep mine, keep theirs, or write an edited value; every device then pulls it."""
+        return exchange.resolve(db, context, conflict_id, request)
+
+    return app

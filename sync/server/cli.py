@@ -1,0 +1,217 @@
+"""`asb-sync-server`: run the central sync service and administer officers and devices.
+
+    asb-sync-server serve [--db URL] [--host 127.0.0.1] [--port 8600]
+                          [--ssl-certfile F --ssl-keyfile F] [--insecure-http]
+    asb-sync-server migrate [--db URL]
+    asb-sync-server officer add NAME --team TEAM [--agency AGENCY] [--db URL]
+    asb-sync-server device list [--db URL]
+    asb-sync-server device revoke DEVICE_ID [--db URL]
+
+The database is `--db`, else `ASB_SERVER_DB`, else an SQLite file in the service's data directory
+(`ASB_SERVER_DATA_DIR` overrides it). `serve` upgrades the schema on start (see `migrate`).
+Errors are one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from sync.server.db import Database, default_db_url, open_database
+from sync.server.errors import ServiceError
+
+
+class CliError(Exception):
+    """A problem the administrator can fix; printed as one line."""
+
+
+def _db_url(args: argparse.Namespace) -> str:
+    return str(args.db or os.environ.get("ASB_SERVER_DB") or default_db_url())
+
+
+def _open(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
+    from sync.server import migrate
+
+    url = _db_url(args)
+    try:
+        database = open_database(url)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise CliError(f"not a usable database URL: {url!r} ({exc})") from exc
+    if upgrade:
+        migrate.upgrade(database.writer)
+    elif migrate.current_revision(database.writer) != migrate.head_revision():
+        raise CliError("the database schema is not up to date: run `asb-sync-server migrate`")
+    return database
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        raise CliError("TLS needs both --ssl-certfile and --ssl-keyfile")
+    tls = bool(args.ssl_certfile)
+    if not tls and not _is_loopback(args.host) and not args.insecure_http:
+        raise CliError(
+            f"refusing to serve plain HTTP on {args.host}: device tokens and case data would "
+            "cross the network unencrypted. Give --ssl-certfile and --ssl-keyfile, or "
+            "--insecure-http if TLS is terminated in front of this service."
+        )
+    for path in (args.ssl_certfile, args.ssl_keyfile):
+        if path and not os.path.isfile(path):
+            raise CliError(f"no such file: {path}")
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    database = _open(args, upgrade=not args.no_migrate)
+    uvicorn.run(
+        create_app(database),
+        host=args.host,
+        port=args.port,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        log_level=args.log_level,
+        access_log=args.log_level == "debug",
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from sync.server import migrate
+
+    database = _open(args, upgrade=True)
+    print(f"database schema is at revision {migrate.current_revision(database.writer)}")
+    return 0
+
+
+def cmd_officer_add(args: argparse.Namespace) -> int:
+    from sync.server.accounts import add_officer
+
+    database = _open(args)
+    created = add_officer(
+        database, args.name, team=args.team, agency=args.agency, valid_days=args.valid_days
+    )
+    officer = created.officer
+    agency = f", agency {officer.agency}" if officer.agency else ""
+    print(f"officer {officer.name} (team {officer.team}{agency}) id {officer.id}")
+    print(f"enrolment token (shown once, valid until {created.expires_at:%d/%m/%Y %H:%M} UTC):")
+    print(created.enrolment_token)
+    return 0
+
+
+def cmd_device_list(args: argparse.Namespace) -> int:
+    from sync.server.accounts import list_devices
+
+    devices = list_devices(_open(args))
+    if not devices:
+        print("no devices enrolled")
+        return 0
+    for d in devices:
+        state = f"revoked {d.revoked_at:%d/%m/%Y %H:%M}" if d.revoked_at else "active"
+        seen = f"{d.last_seen_at:%d/%m/%Y %H:%M}" if d.last_seen_at else "never"
+        flag = f"  AUDIT FLAG: {d.audit_flag}" if d.audit_flag else ""
+        print(
+            f"{d.id}  {d.name!r}  officer {d.officer_name!r} (team {d.team})  {state}  "
+            f"last seen {seen}  changes {d.applied_counter}{flag}"
+        )
+    return 0
+
+
+def cmd_device_revoke(args: argparse.Namespace) -> int:
+    from sync.server.accounts import revoke_device
+
+    if not revoke_device(_open(args), args.device_id):
+        raise CliError(f"no device with id {args.device_id}")
+    print(f"device {args.device_id} revoked: its token no longer works")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="asb-sync-server", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", help="database URL (default: $ASB_SERVER_DB or an SQLite file)")
+        return p
+
+    serve = with_db(commands.add_parser("serve", help="run the HTTP service"))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8600)
+    serve.add_argument("--ssl-certfile")
+    serve.add_argument("--ssl-keyfile")
+    serve.add_argument(
+        "--insecure-http", action="store_true", help="allow plain HTTP on a non-loopback host"
+    )
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="do not upgrade the schema on start; refuse to start if it is not current",
+    )
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    with_db(commands.add_parser("migrate", help="upgrade the database schema")).set_defaults(
+        handler=cmd_migrate
+    )
+
+    officer = commands.add_parser("officer", help="manage officers").add_subparsers(
+        dest="officer_command", required=True
+    )
+    add = with_db(officer.add_parser("add", help="add an officer and print an enrolment token"))
+    add.add_argument("name")
+    add.add_argument("--team", required=True)
+    add.add_argument("--agency")
+    add.add_argument("--valid-days", type=int, default=7)
+    add.set_defaults(handler=cmd_officer_add)
+
+    device = commands.add_parser("device", help="manage enrolled devices").add_subparsers(
+        dest="device_command", required=True
+    )
+    with_db(device.add_parser("list", help="list devices")).set_defaults(handler=cmd_device_list)
+    revoke = with_db(device.add_parser("revoke", help="revoke a lost or retired device"))
+    revoke.add_argument("device_id")
+    revoke.set_defaults(handler=cmd_device_revoke)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except CliError as exc:
+        print(f"asb-sync-server: {exc}", file=sys.stderr)
+        return 2
+    except ServiceError as exc:
+        print(f"asb-sync-server: {exc.message}", file=sys.stderr)
+        return 1
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        print(f"asb-sync-server: cannot use the database: {reason}", file=sys.stderr)
+        return 1
+    except sa.exc.SQLAlchemyError as exc:
+        print(f"asb-sync-server: database error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"asb-sync-server: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

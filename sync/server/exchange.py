@@ -1,0 +1,854 @@
+"""Push, pull and conflict resolution: the rules of the central store.
+
+Push (one transaction per request, under the global write lock, see `db`):
+- Idempotent: the device's highest applied counter is kept; changes at or below it are skipped,
+  and a batch must continue at highest + 1 (else 409 with `expected_counter`).
+- Access: a change to a case the officer may not see is refused (per change, recorded in
+  `refused_change` and listed in the reply; it counts as processed, so it is never resent and
+  never blocks the rest of the outbox). So are: a new case of another team, an edit of an
+  append-only row, an edit of a row the server does not hold, an insert of an existing row.
+- Conflicts: an update based on version B conflicts, field by field, where the server's field was
+  written after B by another writer and holds a different value: the server keeps its value, the
+  conflict is recorded and streamed; the other fields merge. A delete of a row that another writer
+  edited after B, and an update of a row deleted meanwhile, are whole-row conflicts (field "*"):
+  the row stays as the server has it until someone resolves the conflict.
+- A case that becomes visible to new officers (shared with an agency under a legal basis, or
+  moved to another team) is re-sent: its current rows are appended to the stream as "insert"
+  (upsert) changes, with its open conflicts, so devices whose cursor passed its history get it.
+
+Pull: changes after the cursor, of the cases the officer may see now, in stream order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+
+from sync.protocol import (
+    CASE_TABLE,
+    CASE_TEAM_FIELD,
+    IDENTITY_FIELDS,
+    ROW_CONFLICT_FIELD,
+    SERVER_OWNED_FIELDS,
+    SHARE_AGENCY_FIELD,
+    SHARE_LEGAL_BASIS_FIELD,
+    SHARE_TABLE,
+    ChangeOut,
+    ConflictOut,
+    PullPage,
+    PushReply,
+    PushRequest,
+    RefusedChange,
+    ResolveRequest,
+    RowVersion,
+    ServerChange,
+)
+from sync.server import db as tables
+from sync.server.accounts import DeviceContext, Officer, utcnow
+from sync.server.db import Database
+from sync.server.errors import ServiceError, not_found
+
+_CHUNK = 500
+RowKey = tuple[str, str]
+
+
+@dataclass
+class _Row:
+    table: str
+    row_id: str
+    case_id: str
+    version: int
+    fields: dict[str, Any]
+    field_versions: dict[str, list[Any]]
+    append_only: bool
+    deleted: bool
+    created_seq: int
+    is_new: bool = False
+    dirty: bool = False
+
+
+@dataclass
+class _Push:
+    """Everything one push transaction will write, gathered before the writes."""
+
+    connection: sa.Connection
+    device_id: str
+    officer: Officer
+    seq: int
+    rows: dict[RowKey, _Row]
+    case_team: dict[str, str]
+    shared_cases: set[str]
+    stream_rows: list[dict[str, Any]] = field(default_factory=list)
+    conflict_rows: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[RefusedChange] = field(default_factory=list)
+    versions: dict[RowKey, int] = field(default_factory=dict)
+    new_cases: set[str] = field(default_factory=set)
+    team_changes: dict[str, str] = field(default_factory=dict)
+    shares_added: list[dict[str, Any]] = field(default_factory=list)
+    shares_removed: list[str] = field(default_factory=list)
+    reveal_cases: set[str] = field(default_factory=set)
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def may_see(self, case_id: str) -> bool:
+        return self.case_team.get(case_id) == self.officer.team or case_id in self.shared_cases
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+def _read_counter(connection: sa.Connection) -> int:
+    return int(
+        connection.execute(
+            sa.select(tables.stream_counter.c.value).where(tables.stream_counter.c.id == 1)
+        ).scalar_one()
+    )
+
+
+def _write_counter(connection: sa.Connection, value: int) -> None:
+    connection.execute(
+        tables.stream_counter.update().where(tables.stream_counter.c.id == 1).values(value=value)
+    )
+
+
+def _load_rows(connection: sa.Connection, row_ids: list[str]) -> dict[RowKey, _Row]:
+    rows: dict[RowKey, _Row] = {}
+    for chunk in _chunks(sorted(set(row_ids))):
+        for r in connection.execute(
+            sa.select(tables.row_state).where(tables.row_state.c.row_id.in_(chunk))
+        ):
+            rows[(r.table_name, r.row_id)] = _Row(
+                table=r.table_name,
+                row_id=r.row_id,
+                case_id=r.case_id,
+                version=r.version,
+                fields=dict(r.fields),
+                field_versions=dict(r.field_versions),
+                append_only=r.append_only,
+                deleted=r.deleted,
+                created_seq=r.created_seq,
+            )
+    return rows
+
+
+def _load_access(
+    connection: sa.Connection, case_ids: list[str], officer: Officer
+) -> tuple[dict[str, str], set[str]]:
+    teams: dict[str, str] = {}
+    shared: set[str] = set()
+    for chunk in _chunks(sorted(set(case_ids))):
+        for r in connection.execute(
+            sa.select(tables.case_access).where(tables.case_access.c.case_id.in_(chunk))
+        ):
+            teams[r.case_id] = r.team
+        if officer.agency:
+            shared.update(
+                connection.execute(
+                    sa.select(tables.case_share.c.case_id).where(
+                        tables.case_share.c.case_id.in_(chunk),
+                        tables.case_share.c.agency == officer.agency,
+                    )
+                ).scalars()
+            )
+    return teams, shared
+
+
+# --- audit head --------------------------------------------------------------------------------
+
+
+def _check_audit_head(
+    connection: sa.Connection, device_row: Any, request: PushRequest
+) -> list[str]:
+    head = request.audit_head
+    flag: str | None = None
+    if device_row.audit_count is not None:
+        if head.count < device_row.audit_count:
+            flag = (
+                f"audit chain rewritten: the head went back from {device_row.audit_count} "
+                f"to {head.count} events"
+            )
+        elif head.count == device_row.audit_count and head.hash != device_row.audit_hash:
+            flag = (
+                f"audit chain rewritten: event {head.count} now has a different hash "
+                "than the one reported before"
+            )
+    values: dict[str, Any] = {"audit_count": head.count, "audit_hash": head.hash}
+    if flag and not device_row.audit_flag:
+        values.update(audit_flag=flag, audit_flagged_at=utcnow())
+    connection.execute(
+        tables.device.update().where(tables.device.c.id == device_row.id).values(**values)
+    )
+    current_flag = device_row.audit_flag or flag
+    if current_flag:
+        return [
+            f"{current_flag}. The changes were accepted; an administrator has been alerted "
+            "(see `asb-sync-server device list`)."
+        ]
+    return []
+
+
+# --- push --------------------------------------------------------------------------------------
+
+
+def push(database: Database, context: DeviceContext, request: PushRequest) -> PushReply:
+    if request.device_id != context.device_id:
+        raise ServiceError(
+            403, "wrong_device", "the batch names another device than the token's device"
+        )
+    with database.write() as connection:
+        device_row = connection.execute(
+            sa.select(tables.device).where(tables.device.c.id == context.device_id)
+        ).one()
+        applied = int(device_row.applied_counter)
+        batch = [c for c in request.batch if c.device_counter > applied]
+        if batch and batch[0].device_counter != applied + 1:
+            raise ServiceError(
+                409,
+                "counter_gap",
+                f"the server has applied this device's changes up to {applied}; "
+                f"resend from change {applied + 1}",
+                expected_counter=applied + 1,
+            )
+        warnings = _check_audit_head(connection, device_row, request)
+        if not batch:
+            connection.execute(
+                tables.device.update()
+                .where(tables.device.c.id == context.device_id)
+                .values(last_seen_at=utcnow())
+            )
+            return PushReply(applied_up_to=applied, warnings=warnings)
+
+        teams, shared = _load_access(connection, [c.case_id for c in batch], context.officer)
+        state = _Push(
+            connection=connection,
+            device_id=context.device_id,
+            officer=context.officer,
+            seq=_read_counter(connection),
+            rows=_load_rows(connection, [c.row_id for c in batch]),
+            case_team=teams,
+            shared_cases=shared,
+        )
+        for change in batch:
+            reason = _apply(state, change)
+            if reason is not None:
+                state.refused.append(
+                    RefusedChange(
+                        device_counter=change.device_counter,
+                        table=change.table,
+                        row_id=change.row_id,
+                        case_id=change.case_id,
+                        reason=reason,
+                    )
+                )
+                state.versions.pop((change.table, change.row_id), None)
+        _write_push(state, batch)
+        applied = batch[-1].device_counter
+        connection.execute(
+            tables.device.update()
+            .where(tables.device.c.id == context.device_id)
+            .values(applied_counter=applied, last_seen_at=utcnow())
+        )
+        conflicts = [
+            _conflict_out(SimpleNamespace(**row), context.device_id, row["seq"])
+            for row in state.conflict_rows
+            if row["status"] == "open"
+        ]
+    return PushReply(
+        applied_up_to=applied,
+        versions=[
+            RowVersion(table=key[0], row_id=key[1], version=version)
+            for key, version in state.versions.items()
+        ],
+        conflicts=conflicts,
+        refused=state.refused,
+        warnings=warnings,
+    )
+
+
+def _stream_change(
+    state: _Push, row: _Row, op: str, fields: dict[str, Any], change: ChangeOut | None
+) -> None:
+    state.stream_rows.append(
+        {
+            "seq": state.next_seq(),
+            "kind": "change",
+            "case_id": row.case_id,
+            "table_name": row.table,
+            "row_id": row.row_id,
+            "op": op,
+            "fields": fields,
+            "version": row.version,
+            "origin_device_id": state.device_id if change else None,
+            "origin_counter": change.device_counter if change else None,
+            "conflict_id": None,
+            "created_at": utcnow(),
+        }
+    )
+
+
+def _record_conflict(
+    state: _Push,
+    row: _Row,
+    change: ChangeOut,
+    field_name: str,
+    server_value: Any,
+    device_value: Any,
+    server_device_id: str | None,
+) -> None:
+    conflict_id = str(uuid.uuid4())
+    seq = state.next_seq()
+    now = utcnow()
+    state.conflict_rows.append(
+        {
+            "id": conflict_id,
+            "seq": seq,
+            "table_name": row.table,
+            "row_id": row.row_id,
+            "case_id": row.case_id,
+            "field": field_name,
+            "server_value": server_value,
+            "device_value": device_value,
+            "device_id": state.device_id,
+            "server_device_id": server_device_id,
+            "base_version": change.base_version,
+            "status": "open",
+            "created_at": now,
+            "resolution": None,
+            "resolved_value": None,
+            "resolved_by_device_id": None,
+            "resolved_at": None,
+        }
+    )
+    state.stream_rows.append(
+        _conflict_stream_row(seq, conflict_id, row.case_id, row.table, row.row_id)
+    )
+
+
+def _conflict_stream_row(
+    seq: int, conflict_id: str, case_id: str, table: str, row_id: str
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "kind": "conflict",
+        "case_id": case_id,
+        "table_name": table,
+        "row_id": row_id,
+        "op": "conflict",
+        "fields": {},
+        "version": 0,
+        "origin_device_id": None,
+        "origin_counter": None,
+        "conflict_id": conflict_id,
+        "created_at": utcnow(),
+    }
+
+
+def _last_writer_of_row(row: _Row, base: int, device_id: str) -> str | None:
+    """Another writer that changed the row after `base`, if any (the device itself excluded)."""
+    for version, writer in row.field_versions.values():
+        if version > base and writer != device_id:
+            return str(writer) if writer else None
+    return None
+
+
+def _edited_by_other_since(row: _Row, base: int, device_id: str) -> bool:
+    return any(
+        version > base and writer != device_id for version, writer in row.field_versions.values()
+    )
+
+
+def _apply(state: _Push, change: ChangeOut) -> str | None:
+    """Apply one change to the in-memory state; the reason it is refused, or None."""
+    fields = {k: v for k, v in change.fields.items() if k not in SERVER_OWNED_FIELDS}
+    key = (change.table, change.row_id)
+    if change.table == CASE_TABLE and change.op == "insert":
+        if change.case_id in state.case_team or key in state.rows:
+            return "this case already exists on the server"
+        team = fields.get(CASE_TEAM_FIELD)
+        if team != state.officer.team:
+            return f"a new case must belong to your team ({state.officer.team!r}), not {team!r}"
+        state.case_team[change.case_id] = str(team)
+        state.new_cases.add(change.case_id)
+    elif change.case_id not in state.case_team:
+        return "the case is not on the server (its case record was never synced)"
+    elif not state.may_see(change.case_id):
+        return "you have no access to this case (not your team's, and not shared with you)"
+
+    row = state.rows.get(key)
+    if change.op == "insert":
+        return _insert(state, change, row, fields)
+    if row is None:
+        return "the row is not on the server"
+    if row.deleted and change.op == "delete":
+        return None  # deleting a deleted row changes nothing
+    if row.case_id != change.case_id:
+        return "the row belongs to another case"
+    if change.op == "update":
+        return _update(state, change, row, fields)
+    return _delete(state, change, row)
+
+
+def _insert(
+    state: _Push, change: ChangeOut, row: _Row | None, fields: dict[str, Any]
+) -> str | None:
+    if row is not None:
+        return "a row with this id already exists on the server"
+    if fields.get("id", change.row_id) != change.row_id:
+        return "the row's id field differs from its row_id"
+    if change.table != CASE_TABLE and fields.get("case_id", change.case_id) != change.case_id:
+        return "the row's case_id field differs from the change's case_id"
+    if change.table == SHARE_TABLE:
+        agency = fields.get(SHARE_AGENCY_FIELD)
+        basis = fields.get(SHARE_LEGAL_BASIS_FIELD)
+        if isinstance(agency, str) and agency.strip() and isinstance(basis, str) and basis.strip():
+            state.shares_added.append(
+                {"share_row_id": change.row_id, "case_id": change.case_id, "agency": agency}
+            )
+            if change.case_id not in state.new_cases:
+                state.reveal_cases.add(change.case_id)
+    row = _Row(
+        table=change.table,
+        row_id=change.row_id,
+        case_id=change.case_id,
+        version=1,
+        fields=fields,
+        field_versions={name: [1, state.device_id] for name in fields},
+        append_only=change.append_only,
+        deleted=False,
+        created_seq=state.seq + 1,
+        is_new=True,
+        dirty=True,
+    )
+    state.rows[(change.table, change.row_id)] = row
+    _stream_change(state, row, "insert", dict(fields), change)
+    state.versions[(change.table, change.row_id)] = 1
+    return None
+
+
+def _update(state: _Push, change: ChangeOut, row: _Row, fields: dict[str, Any]) -> str | None:
+    if row.append_only or change.append_only:
+        return "append-only records cannot be edited"
+    if IDENTITY_FIELDS & fields.keys():
+        return "an update cannot change a row's id or case"
+    team = fields.get(CASE_TEAM_FIELD) if change.table == CASE_TABLE else None
+    if (
+        change.table == CASE_TABLE
+        and CASE_TEAM_FIELD in fields
+        and (not isinstance(team, str) or not team.strip())
+    ):
+        return "a case's team must be a non-empty text"
+    if not fields:
+        return None
+    base = change.base_version or 0
+    if row.deleted:
+        _record_conflict(
+            state, row, change, ROW_CONFLICT_FIELD, None, fields,
+            _last_writer_of_row(row, base, state.device_id),
+        )  # fmt: skip
+        state.versions.pop((row.table, row.row_id), None)
+        return None
+    applied: dict[str, Any] = {}
+    conflicted = False
+    new_version = row.version + 1
+    for name, value in fields.items():
+        written = row.field_versions.get(name)
+        if (
+            written is not None
+            and written[0] > base
+            and written[1] != state.device_id
+            and row.fields.get(name) != value
+        ):
+            conflicted = True
+            _record_conflict(
+                state, row, change, name, row.fields.get(name), value,
+                str(written[1]) if written[1] else None,
+            )  # fmt: skip
+            continue
+        applied[name] = value
+    if applied:
+        row.version = new_version
+        for name, value in applied.items():
+            row.fields[name] = value
+            row.field_versions[name] = [new_version, state.device_id]
+        row.dirty = True
+        _stream_change(state, row, "update", applied, change)
+        if (
+            isinstance(team, str)
+            and CASE_TEAM_FIELD in applied
+            and state.case_team.get(row.case_id) != team
+        ):
+            state.case_team[row.case_id] = team
+            state.team_changes[row.case_id] = team
+            if row.case_id not in state.new_cases:
+                state.reveal_cases.add(row.case_id)
+    key = (row.table, row.row_id)
+    if conflicted or _edited_by_other_since(row, base, state.device_id):
+        state.versions.pop(key, None)
+    else:
+        state.versions[key] = row.version
+    return None
+
+
+def _delete(state: _Push, change: ChangeOut, row: _Row) -> str | None:
+    base = change.base_version or 0
+    if not row.append_only and _edited_by_other_since(row, base, state.device_id):
+        _record_conflict(
+            state, row, change, ROW_CONFLICT_FIELD, dict(row.fields), None,
+            _last_writer_of_row(row, base, state.device_id),
+        )  # fmt: skip
+        state.versions.pop((row.table, row.row_id), None)
+        return None
+    row.version += 1
+    row.deleted = True
+    row.dirty = True
+    _stream_change(state, row, "delete", {}, change)
+    state.versions.pop((row.table, row.row_id), None)
+    if row.table == SHARE_TABLE:
+        state.shares_removed.append(row.row_id)
+    return None
+
+
+def _row_values(row: _Row) -> dict[str, Any]:
+    return {
+        "table_name": row.table,
+        "row_id": row.row_id,
+        "case_id": row.case_id,
+        "version": row.version,
+        "fields": row.fields,
+        "field_versions": row.field_versions,
+        "append_only": row.append_only,
+        "deleted": row.deleted,
+        "created_seq": row.created_seq,
+    }
+
+
+def _save_rows(connection: sa.Connection, rows: list[_Row]) -> None:
+    inserts = [_row_values(r) for r in rows if r.dirty and r.is_new]
+    updates = [
+        {**_row_values(r), "k_table": r.table, "k_row": r.row_id}
+        for r in rows
+        if r.dirty and not r.is_new
+    ]
+    if inserts:
+        connection.execute(tables.row_state.insert(), inserts)
+    if updates:
+        t = tables.row_state
+        connection.execute(
+            t.update()
+            .where(t.c.table_name == sa.bindparam("k_table"), t.c.row_id == sa.bindparam("k_row"))
+            .values(
+                version=sa.bindparam("version"),
+                fields=sa.bindparam("fields", type_=sa.JSON()),
+                field_versions=sa.bindparam("field_versions", type_=sa.JSON()),
+                deleted=sa.bindparam("deleted"),
+            ),
+            [
+                {
+                    "k_table": u["k_table"],
+                    "k_row": u["k_row"],
+                    "version": u["version"],
+                    "fields": u["fields"],
+                    "field_versions": u["field_versions"],
+                    "deleted": u["deleted"],
+                }
+                for u in updates
+            ],
+        )
+    for r in rows:
+        r.is_new = False
+        r.dirty = False
+
+
+def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
+    connection = state.connection
+    _save_rows(connection, list(state.rows.values()))
+    for case_id in state.new_cases:
+        connection.execute(
+            tables.case_access.insert().values(case_id=case_id, team=state.case_team[case_id])
+        )
+    for case_id, team in state.team_changes.items():
+        if case_id not in state.new_cases:
+            connection.execute(
+                tables.case_access.update()
+                .where(tables.case_access.c.case_id == case_id)
+                .values(team=team)
+            )
+    if state.shares_added:
+        connection.execute(tables.case_share.insert(), state.shares_added)
+    if state.shares_removed:
+        connection.execute(
+            tables.case_share.delete().where(
+                tables.case_share.c.share_row_id.in_(state.shares_removed)
+            )
+        )
+    if state.refused:
+        by_counter = {c.device_counter: c for c in batch}
+        now = utcnow()
+        connection.execute(
+            tables.refused_change.insert(),
+            [
+                {
+                    "device_id": state.device_id,
+                    "device_counter": r.device_counter,
+                    "table_name": r.table,
+                    "row_id": r.row_id,
+                    "case_id": r.case_id,
+                    "op": by_counter[r.device_counter].op,
+                    "fields": dict(by_counter[r.device_counter].fields),
+                    "reason": r.reason,
+                    "created_at": now,
+                }
+                for r in state.refused
+            ],
+        )
+    if state.conflict_rows:
+        connection.execute(tables.conflict.insert(), state.conflict_rows)
+    for case_id in sorted(state.reveal_cases):
+        _reveal_case(connection, state, case_id)
+    if state.stream_rows:
+        connection.execute(tables.stream.insert(), state.stream_rows)
+    _write_counter(connection, state.seq)
+
+
+def _reveal_case(connection: sa.Connection, state: _Push, case_id: str) -> None:
+    """Re-send a case's current rows and open conflicts to officers who can now see it."""
+    for r in connection.execute(
+        sa.select(tables.row_state)
+        .where(tables.row_state.c.case_id == case_id, tables.row_state.c.deleted.is_(False))
+        .order_by(tables.row_state.c.created_seq)
+    ):
+        state.stream_rows.append(
+            {
+                "seq": state.next_seq(),
+                "kind": "change",
+                "case_id": case_id,
+                "table_name": r.table_name,
+                "row_id": r.row_id,
+                "op": "insert",
+                "fields": r.fields,
+                "version": r.version,
+                "origin_device_id": None,
+                "origin_counter": None,
+                "conflict_id": None,
+                "created_at": utcnow(),
+            }
+        )
+    open_conflicts = connection.execute(
+        sa.select(tables.conflict.c.id, tables.conflict.c.table_name, tables.conflict.c.row_id)
+        .where(tables.conflict.c.case_id == case_id, tables.conflict.c.status == "open")
+        .order_by(tables.conflict.c.seq)
+    ).all()
+    for c in open_conflicts:
+        seq = state.next_seq()
+        connection.execute(
+            tables.conflict.update().where(tables.conflict.c.id == c.id).values(seq=seq)
+        )
+        state.stream_rows.append(_conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id))
+
+
+# --- conflicts as a device sees them -----------------------------------------------------------
+
+
+def _conflict_out(row: Any, device_id: str, seq: int) -> ConflictOut:
+    lost_here = row.device_id == device_id
+    return ConflictOut(
+        id=row.id,
+        seq=seq,
+        table=row.table_name,
+        row_id=row.row_id,
+        case_id=row.case_id,
+        field=row.field,
+        server_value=row.server_value,
+        device_value=row.device_value,
+        mine=row.device_value if lost_here else row.server_value,
+        theirs=row.server_value if lost_here else row.device_value,
+        device_id=row.device_id,
+        server_device_id=row.server_device_id,
+        status=row.status,
+        resolution=row.resolution,
+        resolved_value=row.resolved_value,
+        resolved_by_device_id=row.resolved_by_device_id,
+    )
+
+
+# --- pull --------------------------------------------------------------------------------------
+
+
+def _visible_cases(officer: Officer) -> sa.Select[Any]:
+    by_team = sa.select(tables.case_access.c.case_id).where(
+        tables.case_access.c.team == officer.team
+    )
+    if not officer.agency:
+        return by_team
+    by_share = sa.select(tables.case_share.c.case_id).where(
+        tables.case_share.c.agency == officer.agency
+    )
+    return sa.select(sa.union(by_team, by_share).subquery().c.case_id)
+
+
+def pull(database: Database, context: DeviceContext, after: int, limit: int) -> PullPage:
+    with database.read() as connection:
+        head = _read_counter(connection)
+        if after >= head:
+            return PullPage(after=after, next_cursor=after, more=False)
+        rows = connection.execute(
+            sa.select(tables.stream)
+            .where(
+                tables.stream.c.seq > after,
+                tables.stream.c.seq <= head,
+                tables.stream.c.case_id.in_(_visible_cases(context.officer)),
+            )
+            .order_by(tables.stream.c.seq)
+            .limit(limit)
+        ).all()
+        more = len(rows) == limit and rows[-1].seq < head
+        next_cursor = rows[-1].seq if more else head
+        conflict_seq: dict[str, int] = {}
+        changes: list[ServerChange] = []
+        for r in rows:
+            if r.kind == "conflict":
+                conflict_seq[r.conflict_id] = r.seq
+                continue
+            changes.append(
+                ServerChange(
+                    seq=r.seq,
+                    table=r.table_name,
+                    row_id=r.row_id,
+                    case_id=r.case_id,
+                    op=r.op,
+                    fields=r.fields,
+                    version=r.version,
+                    origin_device_id=r.origin_device_id,
+                    origin_counter=r.origin_counter,
+                )
+            )
+        conflicts: list[ConflictOut] = []
+        ids = list(conflict_seq)
+        for chunk in _chunks(ids):
+            for c in connection.execute(
+                sa.select(tables.conflict).where(tables.conflict.c.id.in_(chunk))
+            ):
+                conflicts.append(_conflict_out(c, context.device_id, conflict_seq[c.id]))
+        conflicts.sort(key=lambda c: c.seq)
+    return PullPage(
+        after=after, changes=changes, conflicts=conflicts, next_cursor=next_cursor, more=more
+    )
+
+
+def head(database: Database) -> int:
+    with database.read() as connection:
+        return _read_counter(connection)
+
+
+# --- resolution --------------------------------------------------------------------------------
+
+
+def resolve(
+    database: Database, context: DeviceContext, conflict_id: str, request: ResolveRequest
+) -> ConflictOut:
+    """Resolve a conflict by a normal server-side change (new version, new seq, pulled by all)."""
+    with database.write() as connection:
+        c = connection.execute(
+            sa.select(tables.conflict).where(tables.conflict.c.id == conflict_id)
+        ).first()
+        if c is None:
+            raise not_found("no such conflict")
+        teams, shared = _load_access(connection, [c.case_id], context.officer)
+        if teams.get(c.case_id) != context.officer.team and c.case_id not in shared:
+            raise not_found("no such conflict")
+        if c.status != "open":
+            raise ServiceError(
+                409,
+                "already_resolved",
+                "this conflict was already resolved",
+                detail=_conflict_out(c, context.device_id, c.seq).model_dump(mode="json"),
+            )
+        view = _conflict_out(c, context.device_id, c.seq)
+        if request.choice == "edit":
+            if c.field == ROW_CONFLICT_FIELD:
+                raise ServiceError(
+                    422,
+                    "invalid",
+                    "a whole-row conflict (a deleted row) is resolved with mine or theirs",
+                )
+            value = request.value
+        else:
+            value = view.mine if request.choice == "mine" else view.theirs
+        if c.field == ROW_CONFLICT_FIELD and value is not None and not isinstance(value, dict):
+            raise ServiceError(500, "bug", "a whole-row conflict holds a non-row value")
+        seq = _read_counter(connection)
+        rows = _load_rows(connection, [c.row_id])
+        row = rows.get((c.table_name, c.row_id))
+        stream_rows: list[dict[str, Any]] = []
+
+        def emit(op: str, fields: dict[str, Any]) -> None:
+            nonlocal seq
+            seq += 1
+            assert row is not None
+            stream_rows.append(
+                {
+                    "seq": seq,
+                    "kind": "change",
+                    "case_id": row.case_id,
+                    "table_name": row.table,
+                    "row_id": row.row_id,
+                    "op": op,
+                    "fields": fields,
+                    "version": row.version,
+                    "origin_device_id": None,
+                    "origin_counter": None,
+                    "conflict_id": None,
+                    "created_at": utcnow(),
+                }
+            )
+
+        if row is not None:
+            if c.field == ROW_CONFLICT_FIELD:
+                row.version += 1
+                row.dirty = True
+                if value is None:
+                    row.deleted = True
+                    emit("delete", {})
+                else:
+                    assert isinstance(value, dict)
+                    row.deleted = False
+                    for name, item in value.items():
+                        if name not in SERVER_OWNED_FIELDS:
+                            row.fields[name] = item
+                    row.field_versions = {name: [row.version, None] for name in row.fields}
+                    emit("insert", dict(row.fields))
+            elif not row.deleted:
+                row.version += 1
+                row.dirty = True
+                row.fields[c.field] = value
+                row.field_versions[c.field] = [row.version, None]
+                emit("update", {c.field: value})
+            _save_rows(connection, [row])
+        seq += 1
+        now = utcnow()
+        connection.execute(
+            tables.conflict.update()
+            .where(tables.conflict.c.id == conflict_id)
+            .values(
+                status="resolved",
+                seq=seq,
+                resolution=request.choice,
+                resolved_value=value,
+                resolved_by_device_id=context.device_id,
+                resolved_at=now,
+            )
+        )
+        stream_rows.append(_conflict_stream_row(seq, c.id, c.case_id, c.table_name, c.row_id))
+        connection.execute(tables.stream.insert(), stream_rows)
+        _write_counter(connection, seq)
+        resolved = connection.execute(
+            sa.select(tables.conflict).where(tables.conflict.c.id == conflict_id)
+        ).one()
+        return _conflict_out(resolved, context.device_id, seq)
