@@ -188,6 +188,8 @@ class Consent(SQLModel, table=True):
     scope: str = ""
     perpetrator_visit_agreed: bool = False
     withdrawn_on: date | None = None
+    # Agreement to a perpetrator visit can be withdrawn on its own (migration 0003).
+    perpetrator_visit_withdrawn_on: date | None = None
     version: int = 0
 
 
@@ -226,6 +228,7 @@ class AgencyContact(SQLModel, table=True):
     agency: str
     contact_name: str = ""
     reference: str = ""
+    reference_kind: str = ""  # e.g. "crime reference", "incident log" (migration 0003)
     method: str = ""
     summary: str = ""
     contacted_on: date

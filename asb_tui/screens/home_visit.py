@@ -1,0 +1,269 @@
+"""The home visit record: a guided form in the order of the council's procedure. It can be saved
+part-way (ctrl+s, also on leaving) and resumed later with every field restored; ctrl+o completes
+it, writing the visit, witnesses, action plan, consent and contact agreement together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Checkbox, Footer, Input, Label, SelectionList, Static, TextArea
+
+from asb_tui.domain.dates import format_uk, parse_uk_date
+from asb_tui.domain.errors import DomainError
+from asb_tui.store import visits
+from asb_tui.widgets.date_field import DateField
+from asb_tui.widgets.field_screen import FieldworkScreen
+from asb_tui.widgets.form_state import collect_inputs, restore_inputs
+from asb_tui.widgets.literal import literal
+
+SIGNPOSTING_ID = "hv-signposting"
+SIGNPOSTING_ID_SELECTOR = f"#{SIGNPOSTING_ID}"
+
+
+class FormProblem(Exception):
+    """A field that must be put right before the visit can be completed."""
+
+    def __init__(self, field_id: str, message: str) -> None:
+        super().__init__(message)
+        self.field_id = field_id
+
+
+class HomeVisitScreen(FieldworkScreen):
+    BINDINGS = [
+        *FieldworkScreen.BINDINGS,
+        Binding("ctrl+s", "save_draft", "Save draft", id="home_visit.draft", priority=True),
+        Binding("ctrl+o", "complete", "Complete visit", id="home_visit.complete", priority=True),
+    ]
+    DEFAULT_CSS = """
+    HomeVisitScreen TextArea { height: 4; }
+    HomeVisitScreen SelectionList { height: auto; max-height: 9; }
+    HomeVisitScreen .section { margin: 1 0 0 0; text-style: bold; color: $accent; }
+    """
+
+    def __init__(self, case_id: str, visit_id: str | None = None) -> None:
+        super().__init__(case_id)
+        self.visit_id = visit_id
+        self.completed = False
+        self._saved_state: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("Home visit", classes="title")
+        with VerticalScroll(id="form"):
+            yield Label("Date of the visit")
+            yield DateField(self.today, today=self.today, required=True, id="hv-date")
+            yield Static("1. Who was present", classes="section")
+            yield Input(id="hv-present")
+            yield Static("2. Evidence gathered", classes="section")
+            yield TextArea(id="hv-evidence")
+            yield Static("3. Perpetrator identified", classes="section")
+            yield Input(id="hv-perpetrator")
+            yield Static("4. Witnesses, one per line: name; address; phone", classes="section")
+            yield TextArea(id="hv-witnesses", soft_wrap=False)
+            yield Static("5. Further needs and vulnerabilities", classes="section")
+            yield TextArea(id="hv-needs")
+            yield Static("6. Signposting (space to tick)", classes="section")
+            yield SelectionList[str](
+                *((literal(service), service) for service in self.config.signposting),
+                id=SIGNPOSTING_ID,
+            )
+            yield Static("7. Action plan, one per line: action; due date", classes="section")
+            yield TextArea(id="hv-actions", soft_wrap=False)
+            yield Static("8. Consent", classes="section")
+            yield Checkbox("Consents to information being recorded and shared", id="hv-share")
+            yield Checkbox("Consent form signed", id="hv-signed")
+            yield Label("Consent given on")
+            yield DateField(self.today, today=self.today, id="hv-consent-date")
+            yield Label("Scope (who it may be shared with)")
+            yield Input(id="hv-scope")
+            yield Checkbox("Agrees to a visit to the alleged perpetrator", id="hv-perp-agreed")
+            yield Static("9. Keeping the victim updated", classes="section")
+            yield Label("How often (5wd, 10wd, weekly, fortnightly, monthly)")
+            yield Input(id="hv-frequency")
+            yield Label("By what means (phone, email, visit, letter)")
+            yield Input(id="hv-means")
+            yield Label("Safe times to contact")
+            yield Input(id="hv-safe-times")
+            yield Checkbox("Messages may be left", id="hv-messages")
+            yield Static("10. Notes", classes="section")
+            yield TextArea(id="hv-notes")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#hv-present", Input).focus()
+        self._saved_state = self.draft_state()
+
+        def found(visit) -> None:
+            if visit is None:
+                return
+            self.visit_id = visit.id
+            self.restore_draft(visit.form_state)
+            self._saved_state = self.draft_state()
+            self.set_status("Resumed the visit saved part-way.")
+
+        self.run_store(lambda store: self._find_draft(store), found)
+
+    def _find_draft(self, store):
+        if self.visit_id is not None:
+            draft = visits.home_visit_draft(store, self.case_id)
+            return draft if draft is not None and draft.id == self.visit_id else None
+        return visits.home_visit_draft(store, self.case_id)
+
+    # -- Draftable (auto-lock keeps the half-typed form) ---------------------------------------
+
+    def draft_key(self) -> str:
+        return f"home-visit:{self.case_id}"
+
+    def draft_state(self) -> dict[str, Any]:
+        state = collect_inputs(self)
+        state[SIGNPOSTING_ID] = list(
+            self.query_one(SIGNPOSTING_ID_SELECTOR, SelectionList).selected
+        )
+        return state
+
+    def restore_draft(self, state: dict[str, Any]) -> None:
+        restore_inputs(self, {k: v for k, v in state.items() if k != SIGNPOSTING_ID})
+        chosen = self.query_one(SIGNPOSTING_ID_SELECTOR, SelectionList)
+        chosen.deselect_all()
+        for service in state.get(SIGNPOSTING_ID, []):
+            if service in self.config.signposting:  # a service since removed is dropped
+                chosen.select(service)
+
+    # -- saving -------------------------------------------------------------------------------
+
+    def action_save_draft(self, *, then_close: bool = False) -> None:
+        state = self.draft_state()
+
+        def saved(visit) -> None:
+            self.visit_id = visit.id
+            self._saved_state = state
+            self.set_status("Saved part-way: it opens here again to carry on.")
+            if then_close:
+                self.dismiss(None)
+
+        self.run_store(
+            lambda store: visits.save_home_visit_draft(store, self.case_id, state, self.visit_id),
+            saved,
+        )
+
+    def action_close(self) -> None:
+        # Leaving keeps what was typed: an interrupted visit is never lost.
+        if not self.completed and self.draft_state() != self._saved_state:
+            self.action_save_draft(then_close=True)
+        else:
+            self.dismiss(None)
+
+    def action_complete(self) -> None:
+        try:
+            record = self._record()
+        except FormProblem as problem:
+            self.query_one(f"#{problem.field_id}").focus()
+            self.set_status(str(problem), error=True)
+            return
+        closures = self.closures
+
+        def done(result: visits.CompletedVisit) -> None:
+            self.completed = True
+            self.visit_id = result.visit.id
+            due = (
+                f" Next victim update due {format_uk(result.next_update_due)}."
+                if result.next_update_due
+                else ""
+            )
+            self.set_status(f"Home visit of {format_uk(record.visited_on)} saved.{due}")
+
+        self.run_store(
+            lambda store: visits.complete_home_visit(
+                store, self.case_id, record, visit_id=self.visit_id, closures=closures
+            ),
+            done,
+        )
+
+    # -- reading the form ---------------------------------------------------------------------
+
+    def _text(self, field_id: str) -> str:
+        widget = self.query_one(f"#{field_id}")
+        if isinstance(widget, TextArea):
+            return widget.text
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def _checked(self, field_id: str) -> bool:
+        return self.query_one(f"#{field_id}", Checkbox).value
+
+    def _date(self, field_id: str, required: bool):
+        field = self.query_one(f"#{field_id}", DateField)
+        value = field.parse()
+        if field.error or (required and value is None):
+            raise FormProblem(field_id, field.error or "A date is needed here.")
+        return value
+
+    def _record(self) -> visits.HomeVisitRecord:
+        visited_on = self._date("hv-date", True)
+        if not self._text("hv-present").strip():
+            raise FormProblem("hv-present", "Say who was present.")
+        frequency = self._text("hv-frequency")
+        contact = None
+        if frequency.strip():
+            contact = visits.ContactTerms(
+                frequency=frequency,
+                means=self._text("hv-means"),
+                safe_times=self._text("hv-safe-times"),
+                may_leave_messages=self._checked("hv-messages"),
+            )
+        consent = None
+        if (
+            self._checked("hv-share")
+            or self._checked("hv-signed")
+            or self._checked("hv-perp-agreed")
+        ):
+            consent = visits.ConsentRecord(
+                record_and_share=self._checked("hv-share"),
+                signed=self._checked("hv-signed"),
+                given_on=self._date("hv-consent-date", False) or visited_on,
+                scope=self._text("hv-scope"),
+                perpetrator_visit_agreed=self._checked("hv-perp-agreed"),
+            )
+        return visits.HomeVisitRecord(
+            visited_on=visited_on,
+            present=self._text("hv-present"),
+            evidence_gathered=self._text("hv-evidence"),
+            perpetrator_identified=self._text("hv-perpetrator"),
+            witnesses=self._witnesses(),
+            further_needs=self._text("hv-needs"),
+            signposting=tuple(self.query_one(SIGNPOSTING_ID_SELECTOR, SelectionList).selected),
+            actions=self._actions(),
+            consent=consent,
+            contact=contact,
+            notes=self._text("hv-notes"),
+        )
+
+    def _witnesses(self) -> tuple[visits.Witness, ...]:
+        found = []
+        for line in self._text("hv-witnesses").splitlines():
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(";")]
+            if not parts[0]:
+                raise FormProblem("hv-witnesses", "Each witness line starts with a name.")
+            parts += ["", ""]
+            found.append(visits.Witness(parts[0], parts[1], parts[2]))
+        return tuple(found)
+
+    def _actions(self) -> tuple[visits.ActionItem, ...]:
+        found = []
+        for line in self._text("hv-actions").splitlines():
+            if not line.strip():
+                continue
+            title, _sep, due_text = line.partition(";")
+            due = None
+            if due_text.strip():
+                try:
+                    due = parse_uk_date(due_text, self.today, self.holiday_region, self.closures)
+                except DomainError as exc:
+                    raise FormProblem("hv-actions", f"Action '{title.strip()}': {exc}") from None
+            found.append(visits.ActionItem(title.strip(), due))
+        return tuple(found)

@@ -1,0 +1,168 @@
+"""Legal remedies: the kind, its stages and dates, the victim's role and the support offered.
+Review and end dates come from the domain's terms (an ABC: review at 3 months, ends at 6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, Static, TextArea
+
+from asb_tui.domain.dates import format_uk
+from asb_tui.domain.types import LegalRemedyKind
+from asb_tui.store import legal
+from asb_tui.widgets.date_field import DateField
+from asb_tui.widgets.field_screen import FieldworkScreen
+from asb_tui.widgets.literal import literal_text
+from asb_tui.widgets.prompt import FormPrompt, PromptField
+
+REMEDY_NAMES = {
+    LegalRemedyKind.ABC: "Acceptable Behaviour Contract",
+    LegalRemedyKind.CPW: "Community Protection Warning",
+    LegalRemedyKind.CPN: "Community Protection Notice",
+    LegalRemedyKind.CIVIL_INJUNCTION: "Civil injunction",
+    LegalRemedyKind.CBO: "Criminal Behaviour Order",
+    LegalRemedyKind.CLOSURE_ORDER: "Closure order",
+    LegalRemedyKind.POSSESSION: "Possession proceedings",
+    LegalRemedyKind.OTHER: "Other",
+}
+
+
+def _dated(day) -> str:
+    return format_uk(day) if day else ""
+
+
+class LegalRemedyScreen(FieldworkScreen):
+    BINDINGS = [
+        *FieldworkScreen.BINDINGS,
+        Binding("ctrl+s", "save", "Save remedy", id="legal.save", priority=True),
+        Binding("ctrl+t", "add_stage", "Add stage", id="legal.stage", priority=True),
+    ]
+    DEFAULT_CSS = """
+    LegalRemedyScreen TextArea { height: 3; }
+    LegalRemedyScreen #remedies { height: 7; }
+    """
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(case_id)
+        self.remedies: list[legal.RemedyWithStages] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Legal remedies", classes="title")
+        table: DataTable[object] = DataTable(id="remedies", cursor_type="row")
+        yield table
+        with VerticalScroll():
+            yield Label("New remedy")
+            yield Select(
+                [(name, kind.value) for kind, name in REMEDY_NAMES.items()],
+                id="lr-kind",
+                value=LegalRemedyKind.ABC.value,
+                allow_blank=False,
+            )
+            yield Label("Started / signed / served on (blank while proposed)")
+            yield DateField(today=self.today, id="lr-start")
+            yield Label("First stage (e.g. signed, served, applied to court)")
+            yield Input(id="lr-stage")
+            yield Checkbox("Victim gives a statement", id="lr-statement")
+            yield Checkbox("Victim attends court", id="lr-court")
+            yield Label("Support offered to the victim")
+            yield Input(id="lr-support")
+            yield Label("Notes")
+            yield TextArea(id="lr-notes")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#remedies", DataTable).add_columns(
+            "Remedy", "Started", "Review", "Ends", "Stages"
+        )
+        self.query_one("#lr-kind", Select).focus()
+        self._load()
+
+    def _load(self) -> None:
+        def show(remedies: list[legal.RemedyWithStages]) -> None:
+            self.remedies = remedies
+            table = self.query_one("#remedies", DataTable)
+            table.clear()
+            for item in remedies:
+                remedy = item.remedy
+                stages = "; ".join(f"{s.stage} {format_uk(s.stage_on)}" for s in item.stages)
+                table.add_row(
+                    literal_text(REMEDY_NAMES.get(LegalRemedyKind(remedy.kind), remedy.kind)),
+                    literal_text(_dated(remedy.started_on)),
+                    literal_text(_dated(remedy.review_on)),
+                    literal_text(_dated(remedy.expires_on)),
+                    literal_text(stages),
+                    key=remedy.id,
+                )
+
+        self.run_store(lambda store: legal.legal_remedies(store, self.case_id), show)
+
+    def action_save(self) -> None:
+        start_field = self.query_one("#lr-start", DateField)
+        started_on = start_field.parse()
+        if start_field.error:
+            start_field.focus()
+            self.set_status(start_field.error, error=True)
+            return
+        roles = [
+            label
+            for field_id, label in (
+                ("#lr-statement", "statement"),
+                ("#lr-court", "attending court"),
+            )
+            if self.query_one(field_id, Checkbox).value
+        ]
+        kind = LegalRemedyKind(str(self.query_one("#lr-kind", Select).value))
+        values: dict[str, Any] = dict(
+            kind=kind,
+            started_on=started_on,
+            stage=self.query_one("#lr-stage", Input).value,
+            victim_role=", ".join(roles),
+            support_offered=self.query_one("#lr-support", Input).value,
+            notes=self.query_one("#lr-notes", TextArea).text,
+        )
+
+        def saved(remedy) -> None:
+            dates = ""
+            if remedy.review_on:
+                dates += f" Review {format_uk(remedy.review_on)}."
+            if remedy.expires_on:
+                dates += f" Ends {format_uk(remedy.expires_on)}."
+            self.set_status(f"{REMEDY_NAMES[kind]} saved.{dates}")
+            self._load()
+
+        self.run_store(lambda store: legal.add_legal_remedy(store, self.case_id, **values), saved)
+
+    def action_add_stage(self) -> None:
+        table = self.query_one("#remedies", DataTable)
+        if not self.remedies:
+            self.set_status("Save a remedy first.", error=True)
+            return
+        remedy = self.remedies[min(table.cursor_row, len(self.remedies) - 1)].remedy
+        fields = [
+            PromptField(
+                "stage", "Stage (served, hearing, granted, breached, ended...)", required=True
+            ),
+            PromptField("on", "On", self.today, "date", required=True),
+            PromptField("notes", "Notes"),
+        ]
+
+        def answered(values) -> None:
+            if values is None:
+                return
+            self.run_store(
+                lambda store: legal.add_legal_stage(
+                    store,
+                    remedy.id,
+                    stage=values["stage"],
+                    stage_on=values["on"],
+                    notes=values["notes"],
+                ),
+                self.status_then("Stage added.", self._load),
+            )
+
+        name = REMEDY_NAMES.get(LegalRemedyKind(remedy.kind), remedy.kind)
+        self.app.push_screen(FormPrompt(f"New stage: {name}", fields, today=self.today), answered)

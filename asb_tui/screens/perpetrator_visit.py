@@ -1,0 +1,151 @@
+"""A visit to the alleged perpetrator: possible only while the victim's agreement stands (the
+store refuses otherwise, whatever the screen shows). Records the outcome, a denial, or a
+counter-allegation (which flags the case and is linked to the visit)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
+
+from asb_tui.domain.dates import format_uk
+from asb_tui.store import visits
+from asb_tui.widgets.date_field import DateField
+from asb_tui.widgets.field_screen import FieldworkScreen
+from asb_tui.widgets.literal import literal
+from asb_tui.widgets.prompt import FormPrompt, PromptField
+
+
+class PerpetratorVisitScreen(FieldworkScreen):
+    BINDINGS = [
+        *FieldworkScreen.BINDINGS,
+        Binding("ctrl+s", "save", "Save visit", id="perpetrator.save", priority=True),
+        Binding("ctrl+r", "agreed", "Victim agreed", id="perpetrator.agreed", priority=True),
+        Binding(
+            "ctrl+t", "withdrawn", "Agreement withdrawn", id="perpetrator.withdrawn", priority=True
+        ),
+    ]
+    DEFAULT_CSS = """
+    PerpetratorVisitScreen #agreement { padding: 0 1; height: auto; }
+    PerpetratorVisitScreen #agreement.-refused { color: $error; text-style: bold; }
+    PerpetratorVisitScreen TextArea { height: 4; }
+    """
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(case_id)
+        self.saved_visit_id: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Visit to the alleged perpetrator", classes="title")
+        yield Static("Checking the victim's agreement…", id="agreement")
+        with VerticalScroll():
+            yield Label("Date of the visit")
+            yield DateField(self.today, today=self.today, required=True, id="pv-date")
+            yield Label("Who was present")
+            yield Input(id="pv-present")
+            yield Label("Outcome")
+            yield TextArea(id="pv-outcome")
+            yield Checkbox("They denied the allegations", id="pv-denial")
+            yield Label("Counter-allegation (flags the case)")
+            yield TextArea(id="pv-counter")
+            yield Label("Notes")
+            yield TextArea(id="pv-notes")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._check_agreement()
+        self.query_one("#pv-date", DateField).focus()
+
+    def _check_agreement(self) -> None:
+        date_field = self.query_one("#pv-date", DateField)
+        on = date_field.parse() or self.today
+
+        def allowed(_none) -> None:
+            self._show_agreement(f"The victim's agreement is on record ({format_uk(on)}).", True)
+
+        self.run_store(
+            lambda store: visits.check_perpetrator_visit(store, self.case_id, on),
+            allowed,
+            refused=lambda message: self._show_agreement(message, False),
+        )
+
+    def _show_agreement(self, message: str, ok: bool) -> None:
+        agreement = self.query_one("#agreement", Static)
+        agreement.update(literal(message))
+        agreement.set_class(not ok, "-refused")
+
+    def action_save(self) -> None:
+        date_field = self.query_one("#pv-date", DateField)
+        visited_on = date_field.parse()
+        if visited_on is None:
+            date_field.focus()
+            self.set_status(date_field.error or "A date is needed.", error=True)
+            return
+        outcome = self.query_one("#pv-outcome", TextArea).text
+        present = self.query_one("#pv-present", Input).value
+        denial = self.query_one("#pv-denial", Checkbox).value
+        counter = self.query_one("#pv-counter", TextArea).text
+        notes = self.query_one("#pv-notes", TextArea).text
+
+        def saved(visit) -> None:
+            self.saved_visit_id = visit.id
+            flagged = " The case is flagged for a counter-allegation." if counter.strip() else ""
+            self.set_status(f"Visit of {format_uk(visited_on)} saved.{flagged}")
+
+        def refused(message: str) -> None:
+            self.set_status(f"Not saved: {message}", error=True)
+
+        self.run_store(
+            lambda store: visits.record_perpetrator_visit(
+                store,
+                self.case_id,
+                visited_on=visited_on,
+                outcome=outcome,
+                present=present,
+                denial=denial,
+                counter_allegation=counter,
+                notes=notes,
+            ),
+            saved,
+            refused=refused,
+        )
+
+    def action_agreed(self) -> None:
+        fields = [
+            PromptField("on", "The victim agreed on", self.today, "date", required=True),
+            PromptField("scope", "How (e.g. by phone, signed form)"),
+        ]
+
+        def answered(values) -> None:
+            if values is None:
+                return
+            self.run_store(
+                lambda store: visits.record_perpetrator_visit_agreement(
+                    store, self.case_id, values["on"], scope=values["scope"]
+                ),
+                self.status_then("Agreement recorded.", self._check_agreement),
+            )
+
+        self.app.push_screen(FormPrompt("Victim's agreement", fields, today=self.today), answered)
+
+    def action_withdrawn(self) -> None:
+        fields = [PromptField("on", "Agreement withdrawn on", self.today, "date", required=True)]
+
+        def answered(values) -> None:
+            if values is None:
+                return
+            self.run_store(
+                lambda store: visits.withdraw_perpetrator_visit_agreement(
+                    store, self.case_id, values["on"]
+                ),
+                self.status_then("Withdrawal recorded.", self._check_agreement),
+            )
+
+        self.app.push_screen(FormPrompt("Agreement withdrawn", fields, today=self.today), answered)
+
+    def on_descendant_blur(self, event) -> None:
+        # The agreement is checked for the visit's date: re-check when the date may have changed.
+        if getattr(event.widget, "id", None) == "pv-date":
+            self._check_agreement()
