@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="asb-tui",
+        allow_abbrev=False,  # `--passphrase X` must never be read as `--passphrase-file X`
         description="Anti-social behaviour case management. With no command, opens the app.",
     )
     parser.add_argument("--data-dir", metavar="DIR", help="where the store lives (or ASB_DATA_DIR)")

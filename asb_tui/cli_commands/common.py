@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from asb_tui.config import Config, load_config, resolve_data_dir
-from asb_tui.store.store import Store, open_store
+from asb_tui.store.store import Store, open_store, require_store
 
 
 class UserError(Exception):
@@ -32,7 +32,8 @@ def config(args: argparse.Namespace) -> Config:
     return load_config(data_dir(args))
 
 
-def _read_secret_file(path: str, what: str) -> str:
+def read_secret_file(path: str, what: str) -> str:
+    """A secret from the first line of a file; a missing, unreadable or empty file is refused."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -47,10 +48,12 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: str = "Passphrase: ") -> str:
+def passphrase(
+    args: argparse.Namespace, *, confirm: bool = False, prompt: str = "Passphrase: "
+) -> str:
     """The store passphrase from --passphrase-file, ASB_PASSPHRASE, or the terminal."""
     if getattr(args, "passphrase_file", None):
-        return _read_secret_file(args.passphrase_file, "passphrase")
+        return read_secret_file(args.passphrase_file, "passphrase")
     env = os.environ.get("ASB_PASSPHRASE")
     if env:
         return env
@@ -64,14 +67,12 @@ def passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: str =
 def new_passphrase(args: argparse.Namespace) -> str:
     """A new passphrase from --new-passphrase-file, ASB_NEW_PASSPHRASE, or the terminal (twice)."""
     if getattr(args, "new_passphrase_file", None):
-        return _read_secret_file(args.new_passphrase_file, "new passphrase")
+        return read_secret_file(args.new_passphrase_file, "new passphrase")
     env = os.environ.get("ASB_NEW_PASSPHRASE")
     if env:
         return env
     if not _interactive():
-        raise UserError(
-            "no new passphrase: set ASB_NEW_PASSPHRASE or use --new-passphrase-file"
-        )
+        raise UserError("no new passphrase: set ASB_NEW_PASSPHRASE or use --new-passphrase-file")
     return _prompt_secret("New passphrase: ", True)
 
 
@@ -84,11 +85,15 @@ def _prompt_secret(prompt: str, confirm: bool) -> str:
 
 def open_from_args(args: argparse.Namespace) -> tuple[Store, Config]:
     cfg = config(args)
+    require_store(cfg.data_dir)  # "no store here" before asking for a passphrase
     store = open_store(cfg.data_dir, passphrase(args), actor=cfg.officer)
     return store, cfg
 
 
 def add_passphrase_file_option(parser: argparse.ArgumentParser) -> None:
+    # No abbreviations on a command that reads a passphrase: argparse would otherwise take
+    # `--passphrase SECRET` as `--passphrase-file SECRET` and print the secret in its error.
+    parser.allow_abbrev = False
     parser.add_argument(
         "--passphrase-file",
         metavar="FILE",

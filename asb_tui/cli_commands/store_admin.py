@@ -13,6 +13,7 @@ from asb_tui.cli_commands.common import (
     new_passphrase,
     open_from_args,
     passphrase,
+    read_secret_file,
 )
 from asb_tui.store import store as store_mod
 from asb_tui.store.audit import verify_chain
@@ -32,16 +33,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     pp = sub.add_parser("passphrase", help="change or reset the passphrase")
     psub = pp.add_subparsers(dest="passphrase_command", required=True, metavar="{change,reset}")
-    change = psub.add_parser("change", help="change the passphrase (the database is not rewritten)")
+    change = psub.add_parser(
+        "change", help="change the passphrase (the database is not rewritten)", allow_abbrev=False
+    )
     add_passphrase_file_option(change)
     change.add_argument("--new-passphrase-file", metavar="FILE")
     change.set_defaults(func=cmd_passphrase_change)
-    reset = psub.add_parser("reset", help="set a new passphrase with the recovery key")
+    reset = psub.add_parser(
+        "reset", help="set a new passphrase with the recovery key", allow_abbrev=False
+    )
     reset.add_argument(
         "--recovery-key",
         action="store_true",
         required=True,
-        help="use the recovery key (asked on the terminal, or ASB_RECOVERY_KEY, or --recovery-key-file)",
+        help="use the recovery key (asked on the terminal, or ASB_RECOVERY_KEY, "
+        "or --recovery-key-file)",
     )
     reset.add_argument("--recovery-key-file", metavar="FILE")
     reset.add_argument("--new-passphrase-file", metavar="FILE")
@@ -71,6 +77,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_passphrase_change(args: argparse.Namespace) -> int:
     cfg = config(args)
+    store_mod.require_store(cfg.data_dir)
     old = passphrase(args, prompt="Current passphrase: ")
     store_mod.change_passphrase(cfg.data_dir, old, new_passphrase(args))
     print("Passphrase changed.")
@@ -79,11 +86,7 @@ def cmd_passphrase_change(args: argparse.Namespace) -> int:
 
 def _recovery_key(args: argparse.Namespace) -> str:
     if args.recovery_key_file:
-        try:
-            with open(args.recovery_key_file, encoding="utf-8") as handle:
-                return handle.read().strip()
-        except OSError as exc:
-            raise UserError(f"cannot read {args.recovery_key_file}: {exc.strerror}") from None
+        return read_secret_file(args.recovery_key_file, "recovery key").strip()
     env = os.environ.get("ASB_RECOVERY_KEY")
     if env:
         return env
@@ -96,6 +99,7 @@ def _recovery_key(args: argparse.Namespace) -> str:
 
 def cmd_passphrase_reset(args: argparse.Namespace) -> int:
     cfg = config(args)
+    store_mod.require_store(cfg.data_dir)
     store_mod.reset_passphrase(cfg.data_dir, _recovery_key(args), new_passphrase(args))
     print("Passphrase reset. The recovery key still works; keep it safe.")
     return 0
@@ -103,6 +107,7 @@ def cmd_passphrase_reset(args: argparse.Namespace) -> int:
 
 def cmd_rekey(args: argparse.Namespace) -> int:
     cfg = config(args)
+    store_mod.require_store(cfg.data_dir)
     recovery_key = store_mod.rekey(cfg.data_dir, passphrase(args))
     print("The database has a new data key; the old recovery key no longer works.")
     print(RECOVERY_NOTICE.format(key=recovery_key))

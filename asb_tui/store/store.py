@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -24,6 +25,7 @@ from asb_tui.store.database import rekey as rekey_database
 from asb_tui.store.errors import (
     KeyFileError,
     NotOurDatabase,
+    StoreError,
     StoreExists,
     StoreLocked,
     StoreNotFound,
@@ -64,12 +66,29 @@ class Store:
         self.actor = actor
         self._key: bytearray | None = bytearray(key)
         self._read, self._write = make_engines(paths.database, key)
-        upgrade_to_head(self._write)
+        try:
+            self.device_id = self._prepare()
+        except BaseException:
+            # A store that cannot be opened must not keep the key or pooled connections alive.
+            self.close()
+            raise
+
+    def _prepare(self) -> str:
+        """Upgrade an older schema and read the device id; refuse what we cannot open."""
+        try:
+            upgrade_to_head(self._write)
+        except CommandError:
+            raise StoreError(
+                f"{self.paths.database} has a schema revision this release does not know: it "
+                "was probably written by a newer asb-tui; update asb-tui to open it"
+            ) from None
         with Session(self._read) as session:
             device_id = settings.get(session, settings.DEVICE_ID)
         if device_id is None:
-            raise NotOurDatabase(f"{paths.database} has no device id: it is not an asb-tui store")
-        self.device_id = device_id
+            raise NotOurDatabase(
+                f"{self.paths.database} has no device id: it is not an asb-tui store"
+            )
+        return device_id
 
     @property
     def is_open(self) -> bool:
@@ -119,8 +138,12 @@ class Store:
         self.close()
 
 
-def _unwrap(paths: StorePaths, slot_kind: str, secret: str) -> bytes:
-    """The data key, from the key file or (after an interrupted rekey) the pending one."""
+def require_store(data_dir: Path) -> StorePaths:
+    """The store's paths; StoreNotFound (saying how to create one) when there is no database.
+
+    Callers check this before asking for a passphrase, so nobody types one for nothing.
+    """
+    paths = StorePaths(Path(data_dir))
     if not paths.database.exists():
         if paths.key_file.exists():
             raise StoreNotFound(
@@ -128,6 +151,12 @@ def _unwrap(paths: StorePaths, slot_kind: str, secret: str) -> bytes:
                 "restore it from backup (nothing was changed)"
             )
         raise StoreNotFound(f"no store in {paths.data_dir}: create one with `asb-tui init`")
+    return paths
+
+
+def _unwrap(paths: StorePaths, slot_kind: str, secret: str) -> bytes:
+    """The data key, from the key file or (after an interrupted rekey) the pending one."""
+    require_store(paths.data_dir)
     key_file = keyslots.read_key_file(paths.key_file)
     key = keyslots.open_slot(key_file.slot(slot_kind), secret)
     try:

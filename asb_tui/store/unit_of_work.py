@@ -108,7 +108,7 @@ class UnitOfWork:
 
     def _next_counter(self) -> int:
         if self._counter is None:
-            self._counter = int(settings.get(self.session, settings.DEVICE_COUNTER, "0"))
+            self._counter = int(settings.get(self.session, settings.DEVICE_COUNTER) or "0")
         self._counter += 1
         settings.put(self.session, settings.DEVICE_COUNTER, str(self._counter))
         return self._counter

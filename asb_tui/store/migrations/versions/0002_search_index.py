@@ -20,11 +20,27 @@ depends_on: str | Sequence[str] | None = None
 
 # (table, entity label, SQL expression of the text to index)
 SOURCES = [
-    ("asb_case", "case", "coalesce(NEW.ref,'') || ' ' || coalesce(NEW.summary,'') || ' ' || coalesce(NEW.location,'')"),
-    ("incident", "incident", "coalesce(NEW.description,'') || ' ' || coalesce(NEW.location,'') || ' ' || coalesce(NEW.who_involved,'') || ' ' || coalesce(NEW.impact,'') || ' ' || coalesce(NEW.police_ref,'')"),
+    (
+        "asb_case",
+        "case",
+        "coalesce(NEW.ref,'') || ' ' || coalesce(NEW.summary,'') || ' ' || coalesce(NEW.location,'')",
+    ),
+    (
+        "incident",
+        "incident",
+        "coalesce(NEW.description,'') || ' ' || coalesce(NEW.location,'') || ' ' || coalesce(NEW.who_involved,'') || ' ' || coalesce(NEW.impact,'') || ' ' || coalesce(NEW.police_ref,'')",
+    ),
     ("note", "note", "coalesce(NEW.body,'')"),
-    ("visit", "visit", "coalesce(NEW.outcome,'') || ' ' || coalesce(NEW.notes,'') || ' ' || coalesce(NEW.evidence_gathered,'') || ' ' || coalesce(NEW.counter_allegation,'')"),
-    ("agency_contact", "agency-contact", "coalesce(NEW.agency,'') || ' ' || coalesce(NEW.reference,'') || ' ' || coalesce(NEW.summary,'')"),
+    (
+        "visit",
+        "visit",
+        "coalesce(NEW.outcome,'') || ' ' || coalesce(NEW.notes,'') || ' ' || coalesce(NEW.evidence_gathered,'') || ' ' || coalesce(NEW.counter_allegation,'')",
+    ),
+    (
+        "agency_contact",
+        "agency-contact",
+        "coalesce(NEW.agency,'') || ' ' || coalesce(NEW.reference,'') || ' ' || coalesce(NEW.summary,'')",
+    ),
     ("victim_update", "victim-update", "coalesce(NEW.summary,'')"),
 ]
 
@@ -52,7 +68,15 @@ def upgrade() -> None:
             f"CREATE TRIGGER {table}_search_au AFTER UPDATE ON {table} BEGIN "
             f"{_delete('OLD')} {insert} END"
         )
-        op.execute(f"CREATE TRIGGER {table}_search_ad AFTER DELETE ON {table} BEGIN {_delete('OLD')} END")
+        op.execute(
+            f"CREATE TRIGGER {table}_search_ad AFTER DELETE ON {table} BEGIN {_delete('OLD')} END"
+        )
+        # Index the rows a store already holds (a store upgraded from 0001).
+        case_column = "id" if table == "asb_case" else "case_id"
+        op.execute(
+            "INSERT INTO search_index(body, row_id, case_id, entity) "
+            f"SELECT {expr.replace('NEW.', '')}, id, {case_column}, '{entity}' FROM {table}"
+        )
 
 
 def downgrade() -> None:

@@ -1,0 +1,161 @@
+"""Schema migrations: a store written at an older revision is upgraded when it is opened; a store
+from a newer release is refused with a clear message."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from asb_tui.store import keyslots, settings
+from asb_tui.store.database import make_engines
+from asb_tui.store.errors import StoreError
+from asb_tui.store.migrate import alembic_config, current_revision, head_revision
+from asb_tui.store.models import Case, Incident
+from asb_tui.store.store import StorePaths, open_store
+
+PASSPHRASE = "correct horse battery staple"
+
+
+def _store_at_revision(data_dir: Path, revision: str) -> tuple[str, str]:
+    """A store as an older release left it: schema up to `revision`, device id, key file, and
+    one case with one incident written at that revision. Returns (case id, incident id)."""
+    paths = StorePaths(data_dir)
+    data_dir.mkdir(parents=True)
+    key = secrets.token_bytes(32)
+    read, write = make_engines(paths.database, key)
+    case_id, incident_id = str(uuid.uuid4()), str(uuid.uuid4())
+    try:
+        with write.begin() as conn:
+            command.upgrade(alembic_config(conn), revision)
+        with Session(write) as session:
+            settings.put(session, settings.DEVICE_ID, str(uuid.uuid4()))
+            session.add(
+                Case(
+                    id=case_id,
+                    ref="ASB-2025-00001",
+                    category="nuisance",
+                    status="accepted",
+                    summary="Fly-tipping behind the garages",
+                    referred_on=date(2025, 6, 1),
+                )
+            )
+            session.add(
+                Incident(
+                    id=incident_id,
+                    case_id=case_id,
+                    occurred_on=date(2025, 6, 2),
+                    description="Mattress dumped by the bins",
+                )
+            )
+            session.commit()
+        with read.connect() as conn:
+            assert current_revision(conn) == (head_revision() if revision == "head" else revision)
+    finally:
+        read.dispose()
+        write.dispose()
+    keyslots.write_atomically(
+        paths.key_file,
+        keyslots.KeyFile.create(key, PASSPHRASE, keyslots.new_recovery_key()).to_bytes(),
+    )
+    return case_id, incident_id
+
+
+def _has_table(session: Session, name: str) -> bool:
+    found = (
+        session.connection()
+        .execute(text("SELECT count(*) FROM sqlite_master WHERE name = :name"), {"name": name})
+        .scalar()
+    )
+    return bool(found)
+
+
+def test_a_store_at_the_first_revision_is_upgraded_on_open(data_dir: Path) -> None:
+    case_id, _incident_id = _store_at_revision(data_dir, "0001")
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    with store:
+        with store.read() as session:
+            assert current_revision(session.connection()) == head_revision()
+            assert _has_table(session, "search_index")
+            case = session.get(Case, case_id)
+            assert case is not None and case.summary == "Fly-tipping behind the garages"
+        # The upgraded store works: a new entry is written and found by full-text search.
+        with store.write() as uow:
+            uow.add(
+                Incident(
+                    case_id=case_id,
+                    occurred_on=date(2026, 11, 3),
+                    description="Shopping trolleys in the stream",
+                ),
+                action="incident.add",
+            )
+        with store.read() as session:
+            hits = (
+                session.connection()
+                .exec_driver_sql(
+                    "SELECT entity FROM search_index WHERE search_index MATCH 'trolley*'"
+                )
+                .scalars()
+                .all()
+            )
+        assert hits == ["incident"]
+
+
+def test_rows_written_before_the_search_index_existed_are_searchable(data_dir: Path) -> None:
+    _store_at_revision(data_dir, "0001")
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    with store, store.read() as session:
+        hits = (
+            session.connection()
+            .exec_driver_sql("SELECT entity FROM search_index WHERE search_index MATCH 'mattress'")
+            .scalars()
+            .all()
+        )
+    assert hits == ["incident"]
+
+
+def test_opening_a_store_at_head_runs_no_migration(data_dir: Path) -> None:
+    _store_at_revision(data_dir, "head")
+    before = (data_dir / "asb.db").read_bytes()
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    store.close()
+    assert (data_dir / "asb.db").read_bytes() == before
+
+
+def test_a_store_from_a_newer_release_is_refused_clearly(data_dir: Path) -> None:
+    _store_at_revision(data_dir, "head")
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    with store.write_engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    store.close()
+    with pytest.raises(StoreError, match="newer asb-tui"):
+        open_store(data_dir, PASSPHRASE, actor="Officer")
+
+
+def test_the_migrated_schema_matches_the_models(data_dir: Path) -> None:
+    """models.py and the Alembic revisions agree: nothing a later revision forgot to add."""
+    _store_at_revision(data_dir, "0001")
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    with store, store.read_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = [
+            diff
+            for diff in compare_metadata(context, SQLModel.metadata)
+            # The FTS5 table and its shadow tables are made by SQL, not by the models.
+            if not (diff[0] == "remove_table" and diff[1].name.startswith("search_index"))
+        ]
+        triggers = set(
+            conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars()
+        )
+    assert differences == []
+    # Rebuilding a table in a later revision (SQLite batch mode) would silently drop these.
+    indexed = ["asb_case", "incident", "note", "visit", "agency_contact", "victim_update"]
+    assert {f"{t}_search_{s}" for t in indexed for s in ("ai", "au", "ad")} <= triggers
