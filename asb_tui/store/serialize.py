@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, Date, DateTime, Float, Integer, TypeDecorator
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, TypeDecorator
 from sqlmodel import SQLModel
 
 T = TypeVar("T", bound=SQLModel)
@@ -50,17 +50,11 @@ def from_json_value(column: Any, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"{column.name}: expected a number")
         return float(value)
-    python_type = _python_type(column)
-    if python_type is str and not isinstance(value, str):
+    if isinstance(kind, String) and not isinstance(value, str):
         raise ValueError(f"{column.name}: expected text")
+    if not isinstance(kind, JSON | String):
+        raise ValueError(f"{column.name}: unsupported column type {kind!r}")
     return value
-
-
-def _python_type(column: Any) -> type | None:
-    try:
-        return column.type.python_type
-    except NotImplementedError:
-        return None
 
 
 def fields_from_json(model: type[T], data: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +62,9 @@ def fields_from_json(model: type[T], data: dict[str, Any]) -> dict[str, Any]:
     columns = {col.name: col for col in model.__table__.columns}  # type: ignore[attr-defined]
     unknown = set(data) - set(columns)
     if unknown:
-        raise ValueError(f"unknown field(s) for {model.__tablename__}: {', '.join(sorted(unknown))}")
+        raise ValueError(
+            f"unknown field(s) for {model.__tablename__}: {', '.join(sorted(unknown))}"
+        )
     return {name: from_json_value(columns[name], value) for name, value in data.items()}
 
 

@@ -1,0 +1,146 @@
+"""Demo data: deterministic per seed, covers the whole process, written through the write path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlmodel import func, select
+
+from asb_tui.domain.case_deadlines import home_visit_due
+from asb_tui.domain.types import CaseStatus, Category, ClosureReason, RiskLevel
+from asb_tui.export.json_export import export_cases
+from asb_tui.store.audit import verify_chain
+from asb_tui.store.demo import DEMO_ACTION, DEMO_CASE_ACTION, HOSTILE_NAMES, DemoSummary, fill_demo
+from asb_tui.store.models import AuditEvent, ChangeRecord
+from asb_tui.store.store import Store, create_store
+
+PASSPHRASE = "correct horse battery staple"
+TODAY = date(2026, 11, 24)
+CASES = 14
+
+
+@dataclass
+class Demo:
+    store: Store
+    summary: DemoSummary
+    document: dict[str, Any]
+
+
+def _body(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k not in ("exported_at", "device_id")}
+
+
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Demo]]:
+    """Four demo stores: seed 1 twice, seed 2, and seed 1 written in bulk mode."""
+    made: dict[str, Demo] = {}
+    variants = {"a": (1, False), "b": (1, False), "other": (2, False), "bulk": (1, True)}
+    try:
+        for name, (seed, bulk) in variants.items():
+            store, _ = create_store(tmp_path_factory.mktemp(name) / "d", PASSPHRASE, actor="Demo")
+            summary = fill_demo(store, cases=CASES, seed=seed, today=TODAY, bulk=bulk, batch_size=5)
+            made[name] = Demo(store, summary, export_cases(store))
+        yield made
+    finally:
+        for demo in made.values():
+            demo.store.close()
+
+
+def test_same_seed_gives_identical_export(demos: dict[str, Demo]) -> None:
+    assert demos["a"].store.device_id != demos["b"].store.device_id
+    assert _body(demos["a"].document) == _body(demos["b"].document)
+    assert demos["a"].summary.refs == demos["b"].summary.refs
+
+
+def test_different_seed_gives_different_data(demos: dict[str, Demo]) -> None:
+    assert _body(demos["a"].document) != _body(demos["other"].document)
+    ids_a = {entry["case"]["id"] for entry in demos["a"].document["cases"]}
+    ids_other = {entry["case"]["id"] for entry in demos["other"].document["cases"]}
+    assert not ids_a & ids_other
+
+
+def test_bulk_mode_stores_the_same_data(demos: dict[str, Demo]) -> None:
+    assert _body(demos["bulk"].document) == _body(demos["a"].document)
+
+
+def test_covers_every_status_reason_level_and_category(demos: dict[str, Demo]) -> None:
+    cases = [entry["case"] for entry in demos["a"].document["cases"]]
+    assert {c["status"] for c in cases} == {s.value for s in CaseStatus}
+    assert {c["closure_reason"] for c in cases} - {None} == {r.value for r in ClosureReason}
+    assert {c["risk_level"] for c in cases} - {None} == {r.value for r in RiskLevel}
+    assert {c["category"] for c in cases} == {c.value for c in Category}
+    assert all(c["ref"].startswith(f"ASB-{c['referred_on'][:4]}-DEM-") for c in cases)
+    assert len({c["ref"] for c in cases}) == CASES
+
+
+def test_has_overdue_and_due_visits_following_the_rule(demos: dict[str, Demo]) -> None:
+    overdue = 0
+    for entry in demos["a"].document["cases"]:
+        case = entry["case"]
+        for visit in entry["visit"]:
+            if visit["kind"] == "home":
+                level = RiskLevel(case["risk_level"]) if case["risk_level"] else None
+                accepted = date.fromisoformat(case["accepted_on"])
+                assert date.fromisoformat(visit["due_on"]) == home_visit_due(
+                    accepted, level, case["region"]
+                )
+            if visit["done_on"] is None and date.fromisoformat(visit["due_on"]) < TODAY:
+                overdue += 1
+    assert overdue >= 1
+    assert overdue == demos["a"].summary.overdue_visits
+
+
+def test_has_the_records_of_a_worked_case(demos: dict[str, Demo]) -> None:
+    totals = demos["a"].summary.rows_by_table
+    for table in (
+        "person", "case_party", "risk_assessment", "diary_sheet", "incident", "visit", "consent",
+        "contact_agreement", "agency_contact", "action", "h2h_run", "door_enquiry",
+        "legal_remedy", "legal_stage", "referral", "manager_review",
+    ):  # fmt: skip
+        assert totals.get(table, 0) > 0, table
+    actions = [a for e in demos["a"].document["cases"] for a in e["action"]]
+    assert any(a["done_on"] is None and date.fromisoformat(a["due_on"]) < TODAY for a in actions)
+    names = {p["name"] for e in demos["a"].document["cases"] for p in e["person"]}
+    assert set(HOSTILE_NAMES) <= names
+
+
+def test_every_row_has_a_change_record_and_the_chain_verifies(demos: dict[str, Demo]) -> None:
+    for name in ("a", "bulk"):
+        demo = demos[name]
+        with demo.store.read() as session:
+            changes = session.exec(select(func.count()).select_from(ChangeRecord)).one()
+            per_row = session.exec(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == DEMO_ACTION)
+            ).one()
+            per_case = session.exec(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == DEMO_CASE_ACTION)
+            ).one()
+            assert verify_chain(session).ok
+        assert changes == demo.summary.rows
+        if name == "bulk":
+            assert (per_row, per_case) == (0, CASES)
+        else:
+            assert (per_row, per_case) == (demo.summary.rows, 0)
+
+
+def test_filling_again_adds_new_cases(store: Store) -> None:
+    first = fill_demo(store, cases=3, seed=5, today=TODAY)
+    second = fill_demo(store, cases=3, seed=5, today=TODAY)
+    assert not set(first.refs) & set(second.refs)
+    assert len(export_cases(store)["cases"]) == 6
+
+
+def test_fixed_incidents_per_case(store: Store) -> None:
+    summary = fill_demo(store, cases=2, seed=3, today=TODAY, incidents_per_case=20)
+    assert summary.incidents == 40
+
+
+def test_refuses_silly_sizes(store: Store) -> None:
+    with pytest.raises(ValueError, match="between 1 and"):
+        fill_demo(store, cases=0)
