@@ -49,16 +49,12 @@ from asb_tui.domain.types import (
     RiskLevel,
     VisitKind,
 )
-from asb_tui.store import settings
 from asb_tui.store.case_refs import DEMO_SERIES, next_case_ref
 from asb_tui.store.models import (
-    APPEND_ONLY_TABLES,
-    CASE_TABLES,
     Action,
     AgencyContact,
     Case,
     CaseParty,
-    ChangeRecord,
     Consent,
     ContactAgreement,
     DiarySheet,
@@ -78,7 +74,6 @@ from asb_tui.store.models import (
     Visit,
     VvcDecision,
 )
-from asb_tui.store.serialize import row_to_dict
 from asb_tui.store.store import Store
 from asb_tui.store.unit_of_work import UnitOfWork
 
@@ -1022,56 +1017,9 @@ def _write_per_row(uow: UnitOfWork, rows: list[SQLModel]) -> None:
 
 
 def _write_bulk(uow: UnitOfWork, cases: list[list[SQLModel]]) -> None:
-    """Insert a batch a table at a time, with a change record per row and an audit event per case.
-
-    The change records carry what `uow.add` would record for an insert (every field, numbered
-    with the device counter), so the demo rows sync like any others.
-    """
-    session = uow.session
-    by_table: dict[str, list[SQLModel]] = {}
-    for rows in cases:
-        for row in rows:
-            by_table.setdefault(str(row.__tablename__), []).append(row)
-    for model in CASE_TABLES:
-        batch = by_table.get(str(model.__tablename__), [])
-        if batch:
-            session.add_all(batch)
-            session.flush()
-    counter = int(settings.get(session, settings.DEVICE_COUNTER, "0") or "0")
-    records = []
-    for rows in cases:
-        for row in rows:
-            counter += 1
-            table = str(row.__tablename__)
-            case_id = row.id if isinstance(row, Case) else row.case_id  # type: ignore[attr-defined]
-            records.append(
-                ChangeRecord(
-                    device_id=uow.device_id,
-                    counter=counter,
-                    table_name=table,
-                    row_id=str(row.id),  # type: ignore[attr-defined]
-                    case_id=case_id,
-                    op="insert",
-                    fields=row_to_dict(row),
-                    base_version=None,
-                    append_only=table in APPEND_ONLY_TABLES,
-                )
-            )
-    settings.put(session, settings.DEVICE_COUNTER, str(counter))
-    session.add_all(records)
-    session.flush()
-    for rows in cases:
-        case = rows[0]
-        counts: dict[str, int] = {}
-        for row in rows:
-            counts[str(row.__tablename__)] = counts.get(str(row.__tablename__), 0) + 1
-        uow.audit_only(
-            action=DEMO_CASE_ACTION,
-            entity="asb_case",
-            entity_id=str(case.id),  # type: ignore[attr-defined]
-            case_id=str(case.id),  # type: ignore[attr-defined]
-            details={"rows": counts},
-        )
+    """Insert a batch through the unit of work's bulk path: a change record per row (so the demo
+    rows sync like any others) and one audit event per case."""
+    uow.add_many([row for rows in cases for row in rows], action=DEMO_CASE_ACTION)
 
 
 def fill_demo(

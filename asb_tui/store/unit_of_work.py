@@ -8,7 +8,8 @@ head are read under the write lock and cannot be taken twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -17,7 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from asb_tui.store import settings
 from asb_tui.store.audit import append_event
-from asb_tui.store.models import APPEND_ONLY_TABLES, Case, ChangeRecord
+from asb_tui.store.models import APPEND_ONLY_TABLES, TABLES_BY_NAME, Case, ChangeRecord
 from asb_tui.store.serialize import row_to_dict, to_json_value
 
 T = TypeVar("T", bound=SQLModel)
@@ -56,6 +57,44 @@ class UnitOfWork:
         fields = row_to_dict(row)
         self._record(row, "insert", fields, action, {"fields": sorted(fields), **(details or {})})
         return row
+
+    def add_many(self, rows: Sequence[SQLModel], *, action: str) -> None:
+        """Insert many rows at once (demo data, bulk loads): a change record per row exactly as
+        `add` writes it, parents first, but one audit event per case (naming how many rows of
+        each table it received) instead of one per row, which is what makes bulk loads fast."""
+        order = {name: index for index, name in enumerate(TABLES_BY_NAME)}
+        ordered = sorted(rows, key=lambda row: order.get(_table(row), len(order)))
+        # Flush a table at a time: without ORM relationships the session does not order inserts
+        # by foreign key, and a child must not reach the database before its parent.
+        for _table_name, group in itertools.groupby(ordered, key=_table):
+            self.session.add_all(list(group))
+            self.session.flush()
+        per_case: dict[str, dict[str, int]] = {}
+        for row in ordered:
+            table, case_id = _table(row), _case_id(row)
+            self.session.add(
+                ChangeRecord(
+                    device_id=self.device_id,
+                    counter=self._next_counter(),
+                    table_name=table,
+                    row_id=_row_id(row),
+                    case_id=case_id,
+                    op="insert",
+                    fields=row_to_dict(row),
+                    base_version=None,
+                    append_only=table in APPEND_ONLY_TABLES,
+                )
+            )
+            counts = per_case.setdefault(case_id, {})
+            counts[table] = counts.get(table, 0) + 1
+        for case_id, counts in per_case.items():
+            self.audit_only(
+                action=action,
+                entity="asb_case",
+                entity_id=case_id,
+                case_id=case_id,
+                details={"rows": counts},
+            )
 
     def update(
         self, row: T, changes: dict[str, Any], *, action: str, details: dict[str, Any] | None = None
