@@ -1,0 +1,447 @@
+"""Subject access export: everything held about one person, and nothing about anyone else.
+
+`export_subject(store, person_id, out_dir)` writes `sar-<person id>.json` and a readable
+`sar-<person id>.pdf` (same content) and audits the export.
+
+The rule (what is in, what is out):
+
+- The person. People are recorded per case, so the same human may have a `Person` row in several
+  cases: rows with the same name (ignoring case and spacing) AND the same date of birth count as
+  the same person and their cases are included. Rows without a date of birth are matched only by
+  their id, never by name alone (two different people often share a name).
+- Per case where they are a party: the case reference, category, status and dates; their role(s)
+  with the vulnerabilities, needs and notes recorded about them; the case summary; and records
+  about them: risk assessments, consents, contact agreements and diary sheets that name them
+  (or that name nobody, when they are the case's only victim); as a victim, the incidents from
+  their own diary (or not tied to another victim's diary sheet), the updates given to the victim
+  and the home / follow-up visits; as an alleged perpetrator, the visits to the perpetrator and
+  the legal remedies against them; and every share of the case with an agency (who received
+  data about them, what and on which legal basis).
+- Out: other people's rows (victims, witnesses, perpetrators other than the subject), agency
+  contacts, notes, evidence and actions (records about the case's handling, not about the person),
+  and the names of council staff.
+- Redaction: in every free-text value the names of the case's other parties are replaced by
+  "[third party]": the full name, and each word of it of 3 or more letters that is not also a
+  word of the subject's own name (so "Quarrington" alone is caught, while a shared family name
+  is left for a person to check). Matching ignores case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from asb_tui.config import Config
+from asb_tui.domain.dates import format_uk
+from asb_tui.domain.errors import DomainError
+from asb_tui.domain.risk import Questionnaire, load_questionnaire
+from asb_tui.domain.types import PartyRole, VisitKind
+from asb_tui.export.sar_pdf import render_sar_pdf
+from asb_tui.store.models import (
+    Case,
+    CaseParty,
+    Consent,
+    ContactAgreement,
+    DiarySheet,
+    Incident,
+    LegalRemedy,
+    LegalStage,
+    Person,
+    RiskAssessment,
+    SharingRecord,
+    VictimUpdate,
+    Visit,
+)
+from asb_tui.store.oversight_errors import UnknownRecord
+from asb_tui.store.sharing import LEGAL_BASIS_LABELS
+from asb_tui.store.store import Store
+
+REDACTED = "[third party]"
+MIN_NAME_WORD = 3
+
+
+@dataclass(frozen=True)
+class SubjectExport:
+    json_path: Path
+    pdf_path: Path
+    cases: int
+
+
+# --- redaction ----------------------------------------------------------------------------------
+
+
+def _words(name: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"\w+", name) if len(w) >= MIN_NAME_WORD}
+
+
+def make_redactor(subject_names: Iterable[str], others: Iterable[str]) -> Callable[[str], str]:
+    """A function that replaces other parties' names in free text by "[third party]"."""
+    own_words: set[str] = set()
+    for name in subject_names:
+        own_words |= _words(name)
+    patterns: list[str] = []
+    for name in sorted({n.strip() for n in others if n.strip()}, key=len, reverse=True):
+        patterns.append(re.escape(name))
+    words = set()
+    for name in others:
+        words |= _words(name) - own_words
+    patterns.extend(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    if not patterns:
+        return lambda text: text
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
+    return lambda text: pattern.sub(REDACTED, text) if text else text
+
+
+# --- gathering ----------------------------------------------------------------------------------
+
+
+def _normal(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _same_person_rows(session: Session, person: Person) -> list[Person]:
+    if person.date_of_birth is None:
+        return [person]
+    candidates = session.exec(select(Person).where(Person.date_of_birth == person.date_of_birth))
+    rows = [p for p in candidates if _normal(p.name) == _normal(person.name)]
+    return sorted(rows, key=lambda p: p.created_at)
+
+
+def _questionnaire(config: Config | None) -> Questionnaire | None:
+    try:
+        return load_questionnaire(config.questionnaire if config else None)
+    except (DomainError, OSError):
+        return None
+
+
+def build_subject_record(
+    store: Store, person_id: str, *, config: Config | None = None
+) -> dict[str, Any]:
+    """Everything held about the person (dates as `date` objects), redacted as documented."""
+    questionnaire = _questionnaire(config)
+    with store.read() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise UnknownRecord(f"no person with the id {person_id!r}")
+        rows = _same_person_rows(session, person)
+        cases = []
+        for row in rows:
+            case = session.get(Case, row.case_id)
+            if case is not None:
+                cases.append(_case_record(session, case, row, questionnaire))
+        return {
+            # Notes can name others: they are shown per case, redacted for that case's parties.
+            "person": {k: v for k, v in _person_fields(person, str).items() if k != "notes"},
+            "cases": cases,
+        }
+
+
+def _person_fields(person: Person, redact: Callable[[str], str]) -> dict[str, Any]:
+    return {
+        "person_id": person.id,
+        "name": person.name,
+        "date_of_birth": person.date_of_birth,
+        "address": person.address,
+        "phone": person.phone,
+        "email": person.email,
+        "language": person.language,
+        "notes": redact(person.notes),
+    }
+
+
+def _for_subject(row_person_id: str | None, subject: Person, sole_victim: bool) -> bool:
+    return row_person_id == subject.id or (row_person_id is None and sole_victim)
+
+
+def _case_record(
+    session: Session, case: Case, subject: Person, questionnaire: Questionnaire | None
+) -> dict[str, Any]:
+    people = list(session.exec(select(Person).where(Person.case_id == case.id)))
+    others = [p.name for p in people if p.id != subject.id]
+    redact = make_redactor([subject.name], others)
+    parties = list(session.exec(select(CaseParty).where(CaseParty.case_id == case.id)))
+    own_parties = [p for p in parties if p.person_id == subject.id]
+    roles = {p.role for p in own_parties}
+    victims = {p.person_id for p in parties if p.role == PartyRole.VICTIM.value}
+    is_victim = PartyRole.VICTIM.value in roles
+    sole_victim = is_victim and victims == {subject.id}
+
+    def mine(model: Any) -> list[Any]:
+        found = session.exec(select(model).where(model.case_id == case.id))
+        return [r for r in found if _for_subject(r.person_id, subject, sole_victim)]
+
+    record: dict[str, Any] = {
+        "ref": case.ref,
+        "role": ", ".join(sorted(roles)) or "none recorded",
+        "category": case.category,
+        "status": case.status,
+        "referred_on": case.referred_on,
+        "accepted_on": case.accepted_on,
+        "closed_on": case.closed_on,
+        "summary": redact(case.summary),
+        "details_recorded": [_person_fields(subject, redact)],
+        "roles": [
+            {
+                "role": p.role,
+                "vulnerabilities": redact(p.vulnerabilities),
+                "further_needs": redact(p.further_needs),
+                "notes": redact(p.notes),
+            }
+            for p in own_parties
+        ],
+        "risk_assessments": [
+            _risk(ra, questionnaire, redact)
+            for ra in sorted(mine(RiskAssessment), key=lambda r: r.assessed_on)
+        ],
+        "consents": [
+            {
+                "record_and_share": c.record_and_share,
+                "signed": c.signed,
+                "given_on": c.given_on,
+                "scope": redact(c.scope),
+                "perpetrator_visit_agreed": c.perpetrator_visit_agreed,
+                "withdrawn_on": c.withdrawn_on,
+            }
+            for c in mine(Consent)
+        ],
+        "contact_agreements": [
+            {
+                "frequency": a.frequency,
+                "means": a.means,
+                "safe_times": redact(a.safe_times),
+                "may_leave_messages": a.may_leave_messages,
+                "agreed_on": a.agreed_on,
+            }
+            for a in mine(ContactAgreement)
+        ],
+    }
+    sheets = mine(DiarySheet)
+    record["diary_sheets"] = [
+        {
+            "sent_on": s.sent_on,
+            "letter_sent_on": s.letter_sent_on,
+            "returned_on": s.returned_on,
+            "notes": redact(s.notes),
+        }
+        for s in sheets
+    ]
+    if is_victim:
+        record["incidents"] = _incidents(session, case.id, {s.id for s in sheets}, redact)
+        record["updates_to_you"] = [
+            {
+                "date": u.updated_on,
+                "means": u.means,
+                "summary": redact(u.summary),
+                "feels_safer": u.feels_safer,
+            }
+            for u in session.exec(
+                select(VictimUpdate)
+                .where(VictimUpdate.case_id == case.id)
+                .order_by(col(VictimUpdate.updated_on))
+            )
+        ]
+        record["visits"] = _visits(session, case.id, {VisitKind.HOME, VisitKind.FOLLOW_UP}, redact)
+    if PartyRole.ALLEGED_PERPETRATOR.value in roles:
+        record["visits_to_you"] = _visits(session, case.id, {VisitKind.PERPETRATOR}, redact)
+        record["legal_remedies"] = _remedies(session, case.id, subject.id, redact)
+    record["sharing"] = [
+        {
+            "date": s.shared_on,
+            "agency": s.agency,
+            "what": redact(s.what),
+            "legal_basis": LEGAL_BASIS_LABELS.get(s.legal_basis, s.legal_basis),
+        }
+        for s in session.exec(
+            select(SharingRecord)
+            .where(SharingRecord.case_id == case.id)
+            .order_by(col(SharingRecord.shared_on))
+        )
+    ]
+    return record
+
+
+def _risk(
+    ra: RiskAssessment, questionnaire: Questionnaire | None, redact: Callable[[str], str]
+) -> dict[str, Any]:
+    answers = []
+    for question_id, answer_id in ra.answers.items():
+        question = questionnaire.question(question_id) if questionnaire else None
+        answer = question.answer(str(answer_id)) if question else None
+        answers.append(
+            {
+                "question": question.text if question else str(question_id),
+                "answer": answer.label if answer else str(answer_id),
+            }
+        )
+    return {
+        "assessed_on": ra.assessed_on,
+        "score": ra.score,
+        "level": ra.level,
+        "reason_for_raising": redact(ra.override_reason),
+        "answers": answers,
+    }
+
+
+def _incidents(
+    session: Session, case_id: str, own_sheets: set[str], redact: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    sheet_owner = {
+        s.id: s.person_id
+        for s in session.exec(select(DiarySheet).where(DiarySheet.case_id == case_id))
+    }
+    rows = session.exec(
+        select(Incident)
+        .where(Incident.case_id == case_id)
+        .order_by(col(Incident.occurred_on), col(Incident.occurred_time), col(Incident.created_at))
+    )
+    incidents = []
+    for incident in rows:
+        sheet = incident.diary_sheet_id
+        # Another victim's diary entry is theirs, not the subject's.
+        if sheet is not None and sheet not in own_sheets and sheet_owner.get(sheet) is not None:
+            continue
+        incidents.append(
+            {
+                "date": incident.occurred_on,
+                "time": incident.occurred_time,
+                "location": redact(incident.location),
+                "description": redact(incident.description),
+                "who_was_involved": redact(incident.who_involved),
+                "impact": redact(incident.impact),
+                "reported_to_police": incident.reported_to_police,
+                "police_ref": incident.police_ref,
+                "reported_to_council_on": incident.reported_to_council_on,
+            }
+        )
+    return incidents
+
+
+def _visits(
+    session: Session, case_id: str, kinds: set[VisitKind], redact: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    wanted = [k.value for k in kinds]
+    rows = session.exec(
+        select(Visit)
+        .where(Visit.case_id == case_id, col(Visit.kind).in_(wanted), Visit.status == "complete")
+        .order_by(col(Visit.done_on))
+    )
+    return [
+        {
+            "kind": v.kind,
+            "date": v.done_on,
+            "further_needs": redact(v.further_needs),
+            "signposted_to": ", ".join(v.signposting),
+            "outcome": redact(v.outcome),
+            "denial_recorded": v.denial,
+            "counter_allegation": redact(v.counter_allegation),
+            "notes": redact(v.notes),
+        }
+        for v in rows
+    ]
+
+
+def _remedies(
+    session: Session, case_id: str, person_id: str, redact: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    remedies = []
+    for remedy in session.exec(
+        select(LegalRemedy).where(
+            LegalRemedy.case_id == case_id, LegalRemedy.person_id == person_id
+        )
+    ):
+        stages = session.exec(
+            select(LegalStage)
+            .where(LegalStage.remedy_id == remedy.id)
+            .order_by(col(LegalStage.stage_on))
+        )
+        remedies.append(
+            {
+                "kind": remedy.kind,
+                "status": remedy.status,
+                "started_on": remedy.started_on,
+                "review_on": remedy.review_on,
+                "expires_on": remedy.expires_on,
+                "notes": redact(remedy.notes),
+                "stages": "; ".join(
+                    f"{format_uk(s.stage_on)} {s.stage}: {redact(s.notes)}".strip(": ")
+                    for s in stages
+                ),
+            }
+        )
+    return remedies
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _convert(value: Any, day: Callable[[date], str]) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return day(value)
+    if isinstance(value, dict):
+        return {k: _convert(v, day) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_convert(v, day) for v in value]
+    return value
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+
+
+def export_subject(
+    store: Store,
+    person_id: str,
+    out_dir: Path,
+    *,
+    config: Config | None = None,
+    now: datetime | None = None,
+) -> SubjectExport:
+    """Write the person's JSON and PDF into `out_dir` (created if missing) and audit it."""
+    now = now or datetime.now().astimezone()
+    record = build_subject_record(store, person_id, config=config)
+    header = {
+        "generated_at": now,
+        "generated_by": store.actor,
+        "council": config.council if config else "",
+        "rule": "Everything held about this person. Other people's names are replaced by "
+        f"{REDACTED}; records about other people are left out.",
+    }
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    json_path = out_dir / f"sar-{person_id}.json"
+    pdf_path = out_dir / f"sar-{person_id}.pdf"
+    as_json = _convert({**header, **record, "format": "asb-tui-sar/1"}, date.isoformat)
+    _write_private(json_path, json.dumps(as_json, ensure_ascii=False, indent=2).encode("utf-8"))
+    display = _convert(
+        {**header, **record, "generated_at": f"{format_uk(now.date())} {now:%H:%M}"}, format_uk
+    )
+    render_sar_pdf(display, pdf_path)
+    with store.write() as uow:
+        person = uow.session.get(Person, person_id)
+        uow.audit_only(
+            action="export.sar",
+            entity="person",
+            entity_id=person_id,
+            case_id=person.case_id if person else None,
+            details={
+                "files": [str(json_path), str(pdf_path)],
+                "cases": len(record["cases"]),
+            },
+        )
+    return SubjectExport(json_path, pdf_path, len(record["cases"]))

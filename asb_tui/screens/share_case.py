@@ -1,0 +1,130 @@
+"""Share a case, or part of it, with a partner agency.
+
+The consent status is shown first (loaded before anything can be saved); then the agency, what is
+shared, the legal basis and the date. A share on the basis of consent without consent on record is
+refused by the store with the reason, shown here; earlier shares are listed below the form.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Label, Select, Static
+
+from asb_tui.domain.dates import format_uk
+from asb_tui.screens.base import NO_SELECTION, FormScreen
+from asb_tui.widgets.date_field import DateField
+from asb_tui.widgets.literal import literal
+
+
+class ShareCaseScreen(FormScreen):
+    title_text = "Share with an agency"
+    DEFAULT_CSS = """
+    ShareCaseScreen #consent-status { padding: 0 1; height: auto; border: round $warning; }
+    ShareCaseScreen #consent-status.-given { border: round $success; }
+    ShareCaseScreen #previous-shares { height: auto; color: $text-muted; padding: 1 0 0 0; }
+    """
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(case_id)
+        self.consent = None
+
+    def fixed_fields(self):
+        yield Static("Checking consent…", id="consent-status")
+
+    def form_fields(self):
+        from asb_tui.store.sharing import LEGAL_BASIS_LABELS, SHAREABLE_PARTS
+
+        agencies = list(getattr(self.asb.config, "agencies", ()))
+        today = self.today()
+        yield Label("Agency", classes="field-label")
+        yield Select([(a, a) for a in agencies], id="agency", prompt="Choose an agency")
+        yield Input(placeholder="…or type another agency", id="agency-other")
+        yield Label("What is shared", classes="field-label")
+        yield Select(
+            [(part, part) for part in SHAREABLE_PARTS], id="what", prompt="Choose what is shared"
+        )
+        yield Input(placeholder="details (e.g. incidents since 01/10/2026)", id="what-detail")
+        yield Label("Legal basis", classes="field-label")
+        yield Select(
+            [(label, value) for value, label in LEGAL_BASIS_LABELS.items()],
+            id="basis",
+            prompt="Choose the legal basis",
+        )
+        yield Label("Date shared", classes="field-label")
+        yield DateField(today, today=today, required=True, id="shared-on")
+        yield Static("", id="previous-shares")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._load()
+
+    def _load(self) -> None:
+        from asb_tui.store.sharing import consent_status, shares_for_case
+
+        store, case_id, today = self.store, self.case_id or "", self.today()
+        self.run_db(
+            lambda: (consent_status(store, case_id, today), shares_for_case(store, case_id)),
+            self._show,
+            group="consent",
+        )
+
+    def _show(self, loaded) -> None:
+        from asb_tui.store.sharing import LEGAL_BASIS_LABELS
+
+        status, shares = loaded
+        self.consent = status
+        box = self.query_one("#consent-status", Static)
+        heading = "Consent: " + ("given" if status.allows_sharing else "NOT on record")
+        box.update(literal(f"{heading}. {status.description}"))
+        box.set_class(status.allows_sharing, "-given")
+        if shares:
+            lines = ["Shared before:"] + [
+                f"  {format_uk(s.shared_on)}  {s.agency}: {s.what} "
+                f"({LEGAL_BASIS_LABELS.get(s.legal_basis, s.legal_basis)})"
+                for s in shares
+            ]
+        else:
+            lines = ["Not shared with any agency yet."]
+        self.query_one("#previous-shares", Static).update(literal("\n".join(lines)))
+        self.query_one("#agency", Select).focus()
+
+    def _choice(self, select_id: str, text_id: str, joiner: str) -> str:
+        chosen = self.query_one(f"#{select_id}", Select).value
+        typed = self.query_one(f"#{text_id}", Input).value.strip()
+        parts = [str(chosen)] if chosen is not NO_SELECTION and chosen is not None else []
+        if typed:
+            parts.append(typed)
+        return joiner.join(parts)
+
+    def save(self) -> None:
+        from asb_tui.store.sharing import share_case
+
+        if self.consent is None:
+            self.show_error("Wait for the consent status to load before sharing.")
+            return
+        basis = self.query_one("#basis", Select).value
+        if basis is NO_SELECTION or basis is None:
+            self.show_error("Choose the legal basis for the share.")
+            return
+        date_field = self.query_one("#shared-on", DateField)
+        shared_on = date_field.parse()
+        if shared_on is None:
+            self.show_error(date_field.error or "Give the date of the share.")
+            return
+        chosen_agency = self.query_one("#agency", Select).value
+        agency = self.query_one("#agency-other", Input).value.strip() or (
+            "" if chosen_agency is NO_SELECTION or chosen_agency is None else str(chosen_agency)
+        )
+        what = self._choice("what", "what-detail", ": ")
+        store, case_id, today = self.store, self.case_id or "", self.today()
+        self.write(
+            lambda: share_case(
+                store,
+                case_id,
+                agency=agency,
+                what=what,
+                legal_basis=str(basis),
+                shared_on=shared_on,
+                today=today,
+            ),
+            lambda record: self.dismiss(f"Shared with {record.agency}."),
+        )

@@ -1,0 +1,198 @@
+"""Vulnerable Victims Conference: the meetings (on the configured rule), the agenda of the
+highlighted meeting (referrals received by its cut-off and not yet heard), decisions per case,
+adding a referral by hand, and the encrypted meeting pack."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from asb_tui.domain.dates import format_uk
+from asb_tui.screens.base import AsbScreen
+from asb_tui.widgets.literal import literal, literal_text
+
+
+class VvcScreen(AsbScreen):
+    BINDINGS = [
+        Binding("d", "decide", "Record decision", id="vvc.decide"),
+        Binding("e", "export_pack", "Export pack", id="vvc.export"),
+        Binding("a", "add_referral", "Add referral", id="vvc.add-referral"),
+        Binding("f5", "refresh", "Refresh", id="vvc.refresh"),
+        Binding("escape", "back", "Back", id="vvc.back"),
+    ]
+    DEFAULT_CSS = """
+    VvcScreen #meetings { height: 9; }
+    VvcScreen #agenda { height: 1fr; }
+    VvcScreen .vvc-heading { padding: 0 1; text-style: bold; height: 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meetings: list = []
+        self.items: list = []
+
+    def compose(self):
+        yield Header(show_clock=False)
+        yield Static("Meetings", classes="vvc-heading")
+        meetings: DataTable = DataTable(id="meetings", cursor_type="row")
+        meetings.add_columns("Meeting", "Cut-off", "Cases", "Decided")
+        yield meetings
+        yield Static("Agenda", classes="vvc-heading", id="agenda-heading")
+        agenda: DataTable = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
+        agenda.add_columns("Case", "Referred", "Reason", "Risk", "Decision")
+        yield agenda
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Vulnerable Victims Conference"
+        self.query_one("#meetings", DataTable).focus()
+        self.action_refresh()
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        from asb_tui.store.vvc import meetings
+
+        store, config, today = self.store, self.asb.config, self.today()
+        self.run_db(lambda: meetings(store, config, today), self._show_meetings, group="meetings")
+
+    def _show_meetings(self, found) -> None:
+        today = self.today()
+        table = self.query_one("#meetings", DataTable)
+        keep = self.selected_meeting()
+        self.meetings = list(found)
+        table.clear()
+        for meeting in self.meetings:
+            label = format_uk(meeting.meets_on) + (" (past)" if meeting.meets_on < today else "")
+            table.add_row(
+                label, format_uk(meeting.cutoff), str(meeting.agenda_size), str(meeting.decided)
+            )
+        if not self.meetings:
+            return
+        upcoming = next(
+            (i for i, m in enumerate(self.meetings) if m.meets_on >= today), len(self.meetings) - 1
+        )
+        if keep is not None:
+            upcoming = next(
+                (i for i, m in enumerate(self.meetings) if m.meets_on == keep), upcoming
+            )
+        table.move_cursor(row=upcoming)
+        self._load_agenda()
+
+    def selected_meeting(self):
+        table = self.query_one("#meetings", DataTable)
+        row = table.cursor_row
+        if not self.meetings or row is None or row >= len(self.meetings):
+            return None
+        return self.meetings[row].meets_on
+
+    @on(DataTable.RowHighlighted, "#meetings")
+    def _meeting_moved(self, _event) -> None:
+        self._load_agenda()
+
+    def _load_agenda(self) -> None:
+        from asb_tui.store.vvc import agenda
+
+        meeting = self.selected_meeting()
+        if meeting is None:
+            return
+        store, config = self.store, self.asb.config
+        self.run_db(
+            lambda: (meeting, agenda(store, config, meeting)), self._show_agenda, group="agenda"
+        )
+
+    def _show_agenda(self, loaded) -> None:
+        meeting, items = loaded
+        if meeting != self.selected_meeting():
+            return  # the cursor moved on meanwhile
+        self.items = list(items)
+        table = self.query_one("#agenda", DataTable)
+        table.clear()
+        for item in self.items:
+            decision = item.decision
+            table.add_row(
+                literal_text(item.ref),
+                format_uk(item.referred_on),
+                literal_text(item.reason),
+                literal_text(
+                    ("repeat victim, " if item.repeat_victim else "") + (item.risk_level or "")
+                ),
+                literal_text(decision.decision if decision else "not yet decided"),
+                key=item.case_id,
+            )
+        self.query_one("#agenda-heading", Static).update(
+            literal(f"Agenda of {format_uk(meeting)}: {len(self.items)} case(s)")
+        )
+
+    def _selected_item(self):
+        table = self.query_one("#agenda", DataTable)
+        row = table.cursor_row
+        if not self.items or row is None or row >= len(self.items):
+            return None
+        return self.items[row]
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def action_decide(self) -> None:
+        from asb_tui.screens.vvc_decision import VvcDecisionScreen
+
+        meeting, item = self.selected_meeting(), self._selected_item()
+        if meeting is None or item is None:
+            self.notify("Choose a case on the agenda first.", severity="warning")
+            return
+        self.app.push_screen(
+            VvcDecisionScreen(item.case_id, meeting, ref=item.ref), self._after_form
+        )
+
+    def action_add_referral(self) -> None:
+        from asb_tui.screens.vvc_add_referral import VvcAddReferralScreen
+
+        self.app.push_screen(VvcAddReferralScreen(), self._after_form)
+
+    def _after_form(self, message) -> None:
+        if message:
+            self.notify(str(message), markup=False)
+            self.action_refresh()
+
+    def action_export_pack(self) -> None:
+        from asb_tui.screens.vvc_pack_password import PackPasswordScreen
+
+        meeting = self.selected_meeting()
+        if meeting is None or not self.items:
+            self.notify("The highlighted meeting has no cases on its agenda.", severity="warning")
+            return
+        default = self.asb.config.data_dir / f"vvc-pack-{meeting.isoformat()}.pdf"
+        case_ids = [item.case_id for item in self.items]
+
+        def chosen(request) -> None:
+            if request is not None:
+                self._export(meeting, case_ids, request)
+
+        self.app.push_screen(PackPasswordScreen(str(default)), chosen)
+
+    def _export(self, meeting, case_ids, request) -> None:
+        from asb_tui.export.pack_data import export_vvc_pack
+
+        store, config, today = self.store, self.asb.config, self.today()
+        self.notify("Typesetting the pack…")
+        self.run_db(
+            lambda: export_vvc_pack(
+                store,
+                config,
+                case_ids,
+                request.out,
+                meeting_on=meeting,
+                password=request.password,
+                today=today,
+            ),
+            lambda result: self.notify(
+                f"Wrote the encrypted pack {result.path} ({len(result.refs)} case(s)).",
+                markup=False,
+            ),
+            group="export",
+            failed=lambda message: self.notify(message, severity="error", markup=False),
+        )
+
+    def action_back(self) -> None:
+        self.dismiss(None)

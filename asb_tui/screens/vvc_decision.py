@@ -1,0 +1,102 @@
+"""Record the VVC's decision on one case: the appointed Case Officer and Case Manager, the
+decision, actions (one per line: what | agency | due date) and the next review."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Label, TextArea
+
+from asb_tui.domain.dates import format_uk
+from asb_tui.screens.base import FormScreen
+from asb_tui.widgets.date_field import DateField
+
+
+class VvcDecisionScreen(FormScreen):
+    title_text = "VVC decision"
+    DEFAULT_CSS = """
+    VvcDecisionScreen #decision { height: 5; }
+    VvcDecisionScreen #vvc-actions { height: 5; }
+    """
+
+    def __init__(self, case_id: str, meeting_on, *, ref: str = "") -> None:
+        super().__init__(case_id)
+        self.meeting_on = meeting_on
+        self.title_text = f"VVC of {format_uk(meeting_on)}: decision on {ref or 'the case'}"
+
+    def draft_key(self) -> str:
+        return f"{type(self).__name__}:{self.case_id}:{self.meeting_on.isoformat()}"
+
+    def form_fields(self):
+        today = self.today()
+        yield Label("Case Officer appointed", classes="field-label")
+        yield Input(id="case-officer")
+        yield Label("Case Manager appointed", classes="field-label")
+        yield Input(id="case-manager")
+        yield Label("Decision", classes="field-label")
+        yield TextArea(id="decision", soft_wrap=True)
+        yield Label("Actions, one per line: what | agency | due date", classes="field-label")
+        yield TextArea(id="vvc-actions", soft_wrap=True)
+        yield Label("Next review", classes="field-label")
+        yield DateField(None, today=today, id="next-review")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#case-officer", Input).focus()
+        from asb_tui.store.vvc import decision_for
+
+        store, case_id, meeting = self.store, self.case_id or "", self.meeting_on
+        self.run_db(lambda: decision_for(store, case_id, meeting), self._fill, group="load")
+
+    def _fill(self, decision) -> None:
+        if decision is None:
+            return
+        self.query_one("#case-officer", Input).value = decision.case_officer
+        self.query_one("#case-manager", Input).value = decision.case_manager
+        self.query_one("#decision", TextArea).text = decision.decision
+        lines = []
+        for action in decision.actions:
+            due = action.get("due_on") or ""
+            if due:
+                year, month, day = due.split("-")
+                due = f"{day}/{month}/{year}"
+            lines.append(" | ".join([action.get("what", ""), action.get("agency", ""), due]))
+        self.query_one("#vvc-actions", TextArea).text = "\n".join(lines)
+        if decision.next_review_on:
+            self.query_one("#next-review", DateField).value = format_uk(decision.next_review_on)
+
+    def save(self) -> None:
+        from asb_tui.store.oversight_errors import OversightRefused
+        from asb_tui.store.vvc import parse_vvc_actions, record_vvc_decision
+
+        try:
+            actions = parse_vvc_actions(self.query_one("#vvc-actions", TextArea).text, self.today())
+        except OversightRefused as exc:
+            self.show_error(str(exc))
+            return
+        review_field = self.query_one("#next-review", DateField)
+        next_review_on = review_field.parse()
+        if review_field.error:
+            self.show_error(review_field.error)
+            return
+        officer = self.query_one("#case-officer", Input).value
+        manager = self.query_one("#case-manager", Input).value
+        decision = self.query_one("#decision", TextArea).text
+        store, config, case_id, meeting = (
+            self.store,
+            self.asb.config,
+            self.case_id or "",
+            self.meeting_on,
+        )
+        self.write(
+            lambda: record_vvc_decision(
+                store,
+                config,
+                case_id,
+                meeting,
+                case_officer=officer,
+                case_manager=manager,
+                decision=decision,
+                actions=actions,
+                next_review_on=next_review_on,
+            ),
+            lambda _: self.dismiss("VVC decision recorded."),
+        )

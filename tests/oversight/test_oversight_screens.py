@@ -1,0 +1,180 @@
+"""The oversight screens, driven with Pilot on a tiny host app over a real encrypted store."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pikepdf
+from sqlmodel import select
+from textual.app import App
+from textual.widgets import DataTable, Input, Select, Static, TextArea
+
+from asb_tui.config import Config
+from asb_tui.domain.vvc import vvc_cutoff, vvc_meetings
+from asb_tui.screens.record_review import RecordReviewScreen
+from asb_tui.screens.review_queue import ReviewQueueScreen
+from asb_tui.screens.share_case import ShareCaseScreen
+from asb_tui.screens.vvc import VvcScreen
+from asb_tui.screens.vvc_decision import VvcDecisionScreen
+from asb_tui.screens.vvc_pack_password import PackPasswordScreen
+from asb_tui.store.models import AuditEvent, ManagerReview, SharingRecord, VvcDecision
+
+TODAY = date.today()
+HOSTILE = "[bold]Smith[/] [/ [0] [[x]]"
+
+
+class Host(App):
+    def __init__(self, store, config, make_screen) -> None:
+        super().__init__()
+        self.store = store
+        self.config = config
+        self._make_screen = make_screen
+
+    def today(self) -> date:
+        return TODAY
+
+    def on_mount(self) -> None:
+        self.push_screen(self._make_screen())
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def _text(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_review_queue_lists_due_cases_and_records_a_review(store, make_case, data_dir):
+    due = make_case(
+        "ASB-Q-1", risk_level="high", accepted_on=TODAY - timedelta(days=40), officer=HOSTILE
+    )
+    make_case("ASB-Q-2")
+    app = Host(store, Config(data_dir=data_dir), ReviewQueueScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        assert str(table.get_row_at(0)[0]) == "ASB-Q-1"
+        assert str(table.get_row_at(0)[5]) == HOSTILE  # shown literally
+        assert "1 high-risk case(s) due" in _text(app.screen.query_one("#queue-info", Static))
+
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordReviewScreen)
+        await pilot.press(*"Risk still high")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewQueueScreen)
+        assert app.screen.query_one(DataTable).row_count == 1  # reviewed: no longer due
+    with store.read() as session:
+        (review,) = session.exec(select(ManagerReview)).all()
+    assert (review.case_id, review.notes, review.reason) == (
+        due.case_id,
+        "Risk still high",
+        "high-risk",
+    )
+    assert review.next_review_on == TODAY + timedelta(days=14)
+
+
+async def test_share_screen_shows_consent_first_and_refuses_consent_basis(
+    store, make_case, data_dir
+):
+    case = make_case("ASB-S-1", people=[(HOSTILE, "victim")])
+    app = Host(store, Config(data_dir=data_dir), lambda: ShareCaseScreen(case.case_id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "Consent: NOT on record" in _text(screen.query_one("#consent-status", Static))
+        screen.query_one("#agency", Select).value = "Police"
+        screen.query_one("#what", Select).value = "Incident log"
+        screen.query_one("#basis", Select).value = "consent"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = _text(screen.query_one("#form-error", Static))
+        assert "cannot share on the basis of consent" in error
+        assert app.screen is screen  # still on the form, nothing lost
+        assert screen.query_one("#agency", Select).value == "Police"
+
+        screen.query_one("#basis", Select).value = "s115-crime-and-disorder-act-1998"
+        screen.query_one("#what-detail", Input).value = "since 01/10"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not screen
+    with store.read() as session:
+        (share,) = session.exec(select(SharingRecord)).all()
+    assert (share.agency, share.what, share.legal_basis, share.consent_status) == (
+        "Police",
+        "Incident log: since 01/10",
+        "s115-crime-and-disorder-act-1998",
+        "none",
+    )
+
+
+async def test_vvc_screen_agenda_decision_and_pack(store, make_case, data_dir, tmp_path, read_pdf):
+    config = Config(data_dir=data_dir)
+    meeting = next(m for m in vvc_meetings(TODAY, TODAY + timedelta(days=70)) if m >= TODAY)
+    case = make_case(
+        "ASB-VS-1",
+        risk_level="high",
+        people=[(HOSTILE, "victim")],
+        incidents=[(TODAY - timedelta(days=3), "Window smashed")],
+        vvc_referred_on=min(TODAY, vvc_cutoff(meeting)),
+    )
+    app = Host(store, config, VvcScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        agenda = app.screen.query_one("#agenda", DataTable)
+        assert agenda.row_count == 1 and str(agenda.get_row_at(0)[0]) == "ASB-VS-1"
+        assert app.screen.selected_meeting() == meeting
+
+        await pilot.press("d")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, VvcDecisionScreen)
+        form.query_one("#case-officer", Input).value = "Priya Natarajan"
+        form.query_one("#case-manager", Input).value = "Tom Hughes"
+        form.query_one("#decision", TextArea).text = "Refer to Adult Social Care"
+        form.query_one("#vvc-actions", TextArea).text = "Fit door chain | Housing | 31/02/2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "line 1" in _text(form.query_one("#form-error", Static))
+        form.query_one("#vvc-actions", TextArea).text = "Fit door chain | Housing | +10d"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, VvcScreen)
+        assert "Refer to Adult Social Care" in str(
+            app.screen.query_one("#agenda", DataTable).get_row_at(0)[4]
+        )
+
+        out = tmp_path / "screen-pack.pdf"
+        await pilot.press("e")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, PackPasswordScreen)
+        modal.query_one("#pack-out", Input).value = str(out)
+        modal.query_one("#pack-password", Input).value = "meeting secret 1"
+        modal.query_one("#pack-password-again", Input).value = "meeting secret 2"
+        await pilot.press("ctrl+s")
+        assert "differ" in _text(modal.query_one("#pack-error", Static))
+        modal.query_one("#pack-password-again", Input).value = "meeting secret 1"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        for _ in range(50):
+            if out.exists():
+                break
+            await pilot.pause(0.1)
+            await settle(pilot)
+    with pikepdf.open(out, password="meeting secret 1") as pdf:
+        assert pdf.is_encrypted
+    assert "ASB-VS-1" in read_pdf(out, "meeting secret 1")
+    with store.read() as session:
+        decision = session.exec(select(VvcDecision)).one()
+        exported = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "export.vvc-pack")
+        ).one()
+    assert decision.case_id == case.case_id and decision.actions[0]["agency"] == "Housing"
+    assert decision.actions[0]["due_on"] == (TODAY + timedelta(days=10)).isoformat()
+    assert exported.details["file"] == str(out.resolve())
