@@ -377,6 +377,8 @@ def _apply(state: _Push, change: ChangeOut) -> str | None:
         state.case_team[change.case_id] = str(team)
         state.new_cases.add(change.case_id)
     elif change.case_id not in state.case_team:
+        if change.op == "delete":
+            return None  # destroyed before it was ever synced (retention): nothing to delete
         return "the case is not on the server (its case record was never synced)"
     elif not state.may_see(change.case_id):
         return "you have no access to this case (not your team's, and not shared with you)"
@@ -385,6 +387,8 @@ def _apply(state: _Push, change: ChangeOut) -> str | None:
     if change.op == "insert":
         return _insert(state, change, row, fields)
     if row is None:
+        if change.op == "delete":
+            return None  # a row deleted before it was ever synced: nothing to delete
         return "the row is not on the server"
     if row.deleted and change.op == "delete":
         return None  # deleting a deleted row changes nothing
