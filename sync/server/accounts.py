@@ -86,7 +86,8 @@ def add_officer(
     if not name or not team:
         raise ServiceError(422, "invalid", "an officer needs a name and a team")
     officer = Officer(id=str(uuid.uuid4()), name=name, team=team, agency=agency)
-    token = secrets.token_urlsafe(24)
+    # Hex, so a token never starts with "-" (it is typed as `--token TOKEN`).
+    token = secrets.token_hex(24)
     now = utcnow()
     expires_at = now + timedelta(days=valid_days)
     with database.write() as connection:

@@ -1,0 +1,196 @@
+"""`enrol` and `sync`: join the central service, then push and pull.
+
+    asb-tui enrol --server URL --token TOKEN     (or ASB_ENROL_TOKEN, or --token-file FILE;
+                                                  --token=TOKEN if it starts with a dash)
+    asb-tui sync [--server URL]
+
+The enrolment token may be given in argv: it is issued by an administrator for one officer, works
+once and expires within days, and it is useless once traded for the device token (which never
+leaves the encrypted store). `ASB_ENROL_TOKEN` and `--token-file` keep it out of `ps` and shell
+history for those who prefer.
+
+Exit status of `sync`:
+  0  done: everything sent and received
+  3  done, but conflicts wait for the officer (resolve them on the Sync screen of the app)
+  1  a network or server error: nothing was lost; the changes stay on this laptop, sync again later
+  2  a user error: no store, wrong passphrase, not enrolled, or this device was revoked (retrying
+     cannot help: an administrator must enrol the laptop again; the local data stays intact)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+
+from asb_tui.cli_commands.common import (
+    UserError,
+    add_passphrase_file_option,
+    open_from_args,
+    read_secret_file,
+)
+from asb_tui.store.replica import StoreReplica
+from asb_tui.store.sync_state import enrol, refused_changes, run_sync, sync_overview
+from sync.client import (
+    SyncAuthError,
+    SyncError,
+    SyncNetworkError,
+    SyncProgress,
+    SyncServerError,
+)
+
+EXIT_DONE = 0
+EXIT_FAILED = 1
+EXIT_USER = 2
+EXIT_CONFLICTS = 3
+
+NOTHING_LOST = (
+    "nothing was lost: your changes stay on this laptop and go at the next sync. "
+    "Check the network and the server address, then run `asb-tui sync` again"
+)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    enrol_parser = sub.add_parser(
+        "enrol",
+        help="enrol this laptop with the central sync service (one-time token)",
+        description="Trade the one-time enrolment token from your administrator for this "
+        "laptop's device token (kept inside the encrypted store).",
+    )
+    add_passphrase_file_option(enrol_parser)
+    enrol_parser.add_argument("--server", metavar="URL", help="the sync service address")
+    tokens = enrol_parser.add_mutually_exclusive_group()
+    tokens.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="the one-time enrolment token (or ASB_ENROL_TOKEN; it works once and expires); "
+        "write --token=TOKEN when the token starts with a dash",
+    )
+    tokens.add_argument("--token-file", metavar="FILE", help="read the token from FILE")
+    enrol_parser.add_argument(
+        "--device-name", metavar="NAME", help="how administrators see this laptop"
+    )
+    enrol_parser.set_defaults(func=cmd_enrol)
+
+    sync_parser = sub.add_parser(
+        "sync",
+        help="send this laptop's changes and receive the team's",
+        description="Exit status: 0 done, 3 conflicts wait for you, 1 network or server error "
+        "(nothing lost), 2 not enrolled / revoked / wrong passphrase.",
+    )
+    add_passphrase_file_option(sync_parser)
+    sync_parser.add_argument(
+        "--server", metavar="URL", help="use this address for this sync (default: the enrolled one)"
+    )
+    sync_parser.set_defaults(func=cmd_sync)
+
+
+def _enrolment_token(args: argparse.Namespace) -> str:
+    if args.token:
+        return str(args.token).strip()
+    if args.token_file:
+        return read_secret_file(args.token_file, "enrolment token").strip()
+    env = os.environ.get("ASB_ENROL_TOKEN", "").strip()
+    if env:
+        return env
+    raise UserError(
+        "no enrolment token: give --token TOKEN (or ASB_ENROL_TOKEN, or --token-file FILE) "
+        "with the token from your administrator"
+    )
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    token = _enrolment_token(args)
+    store, cfg = open_from_args(args)
+    try:
+        server = (args.server or cfg.server_url or "").strip()
+        if not server:
+            raise UserError("give the sync service address with --server URL")
+        device_name = args.device_name or f"{cfg.officer} on {socket.gethostname()}"
+        try:
+            officer = enrol(store, server, token, device_name=device_name)
+        except SyncAuthError as err:
+            raise UserError(f"enrolment refused: {err}") from None
+        except SyncServerError as err:
+            if err.status is not None and 400 <= err.status < 500:
+                raise UserError(f"enrolment refused: {err}") from None
+            print(f"asb-tui: enrolment failed: {err}", file=sys.stderr)
+            return EXIT_FAILED
+        except SyncError as err:
+            print(f"asb-tui: enrolment failed: {err}", file=sys.stderr)
+            return EXIT_FAILED
+        agency = f", agency {officer.agency}" if officer.agency else ""
+        print(f"enrolled with {server} as {officer.name} (team {officer.team}{agency})")
+        if cfg.team and cfg.team != "default" and cfg.team != officer.team:
+            print(
+                f"note: this laptop's configured team is {cfg.team!r} but the service has you "
+                f"in {officer.team!r}; new cases must be in {officer.team!r} to sync"
+            )
+        print("next: run `asb-tui sync`")
+        return EXIT_DONE
+    finally:
+        store.close()
+
+
+def _print_progress(progress: SyncProgress) -> None:
+    if progress.phase == "push":
+        print(f"pushed {progress.done} changes", flush=True)
+    elif progress.phase == "pull":
+        print(f"pulled {progress.done} changes", flush=True)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    store, _cfg = open_from_args(args)
+    try:
+        replica = StoreReplica(store)
+        enrolled = replica.sync_settings()
+        if enrolled is None:
+            raise UserError(
+                "this laptop is not enrolled for sync: run "
+                "`asb-tui enrol --server URL --token TOKEN` with the token from your administrator"
+            )
+        server = (args.server or enrolled.server_url).rstrip("/")
+        waiting = sync_overview(store).changes_waiting
+        print(f"syncing with {server} as {enrolled.officer_name} (team {enrolled.team})")
+        print(f"{waiting} changes waiting to be sent", flush=True)
+        refused_before = len(refused_changes(store))
+        try:
+            outcome = run_sync(store, server_url=args.server, progress=_print_progress)
+        except SyncAuthError as err:
+            raise UserError(
+                f"the sync service refused this laptop: {err} "
+                "(your local data is intact; nothing was changed)"
+            ) from None
+        except SyncError as err:
+            print(f"asb-tui: sync failed: {err}", file=sys.stderr)
+            if isinstance(err, SyncNetworkError | SyncServerError):
+                print(f"asb-tui: {NOTHING_LOST}", file=sys.stderr)
+            else:
+                print(
+                    "asb-tui: nothing was lost: your changes stay on this laptop",
+                    file=sys.stderr,
+                )
+            return EXIT_FAILED
+        result = outcome.result
+        if outcome.resolutions_sent:
+            print(f"sent {outcome.resolutions_sent} conflict resolutions")
+        for warning in outcome.warnings:
+            print(f"warning: {warning}")
+        refused = refused_changes(store)
+        for item in refused[: max(0, len(refused) - refused_before)]:
+            print(f"refused by the server: change {item.device_counter} ({item.table}): "
+                  f"{item.reason}")  # fmt: skip
+        print(
+            f"done: pushed {result.pushed}, pulled {result.pulled}, "
+            f"conflicts {outcome.open_conflicts}"
+        )
+        if outcome.open_conflicts:
+            print(
+                f"{outcome.open_conflicts} conflicts wait for you: open the app's Sync screen to "
+                "keep yours, keep theirs or edit"
+            )
+            return EXIT_CONFLICTS
+        return EXIT_DONE
+    finally:
+        store.close()

@@ -1,0 +1,324 @@
+"""The sync screen: sync now (with progress), the last result, and the conflicts to resolve.
+
+The sync runs in a thread worker (it talks to the network and writes the store), so the screen
+keeps answering keys while it runs; progress comes back with `call_from_thread`. A conflict is
+resolved by choosing keep mine, keep theirs, or edit; the choice is saved at once (so it survives
+a dropped connection) and sent with the next sync, which the screen starts straight away.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+
+from asb_tui.screens.base import AsbScreen
+from asb_tui.widgets.literal import literal, literal_text
+
+CHOICE_LABELS = {"mine": "keep mine", "theirs": "keep theirs", "edit": "edited"}
+
+
+def _when(moment) -> str:
+    if moment is None:
+        return "never"
+    local = moment.astimezone()
+    return f"{local:%d/%m/%Y %H:%M}"
+
+
+class SyncScreen(AsbScreen):
+    """Sync with the central service and resolve conflicts."""
+
+    BINDINGS = [
+        Binding("s", "sync_now", "Sync now", id="sync.now"),
+        Binding("m", "keep_mine", "Keep mine", id="sync.keep_mine"),
+        Binding("t", "keep_theirs", "Keep theirs", id="sync.keep_theirs"),
+        Binding("e", "edit_value", "Edit value", id="sync.edit"),
+        Binding("r", "reload", "Reload", id="sync.reload"),
+        Binding("escape", "back", "Back", id="sync.back"),
+    ]
+    DEFAULT_CSS = """
+    SyncScreen #sync-body { padding: 0 1; }
+    SyncScreen #sync-summary { height: auto; }
+    SyncScreen #sync-progress { margin: 1 0 0 0; }
+    SyncScreen #sync-status { height: auto; color: $text-muted; }
+    SyncScreen #sync-error { height: auto; color: $error; }
+    SyncScreen .sync-heading { text-style: bold; margin: 1 0 0 0; }
+    SyncScreen #sync-conflicts { height: 1fr; min-height: 5; }
+    SyncScreen #sync-detail { height: auto; max-height: 6; }
+    SyncScreen #sync-refused { height: auto; max-height: 6; color: $warning; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.syncing = False
+        self.conflicts: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(id="sync-body"):
+            yield Static("", id="sync-summary")
+            yield ProgressBar(total=None, show_eta=False, id="sync-progress")
+            yield Static("Press s to sync now.", id="sync-status")
+            yield Static("", id="sync-error")
+            yield Static("Conflicts", classes="sync-heading")
+            yield DataTable(id="sync-conflicts", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="sync-detail")
+            yield Static("", id="sync-refused")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Sync"
+        table = self.query_one("#sync-conflicts", DataTable)
+        table.add_columns("Case", "State", "What", "Mine", "Theirs")
+        self.query_one("#sync-progress", ProgressBar).update(total=100, progress=0)
+        table.focus()
+        self.reload()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        from asb_tui.store.sync_state import open_conflicts, refused_changes, sync_overview
+
+        store = self.store
+
+        def load():
+            return sync_overview(store), open_conflicts(store), refused_changes(store)
+
+        self.run_db(load, self._show, group="sync-load")
+
+    def _show(self, loaded) -> None:
+        overview, conflicts, refused = loaded
+        self.conflicts = conflicts
+        self._show_overview(overview)
+        table = self.query_one("#sync-conflicts", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for c in conflicts:
+            table.add_row(
+                literal_text(c.case_ref or c.case_id[:8]),
+                Text(_state(c)),
+                Text(c.what),
+                literal_text(_short(c.mine_text)),
+                literal_text(_short(c.theirs_text)),
+                key=c.id,
+            )
+        if conflicts:
+            table.move_cursor(row=min(keep, len(conflicts) - 1))
+        self._show_detail()
+        refused_widget = self.query_one("#sync-refused", Static)
+        if refused:
+            lines = [f"{len(refused)} changes were refused by the server (kept there too):"]
+            lines += [f"  change {r.device_counter} ({r.table}): {r.reason}" for r in refused[:3]]
+            refused_widget.update(literal("\n".join(lines)))
+        else:
+            refused_widget.update("")
+
+    def _show_overview(self, o) -> None:
+        if not o.enrolled:
+            head = (
+                "This laptop is not enrolled for sync: "
+                "run `asb-tui enrol --server URL --token TOKEN`."
+            )
+        else:
+            head = f"Server {o.server_url} · officer {o.officer_name} (team {o.team})"
+        if o.last_sync_ok is None:
+            last = "never synced"
+        elif o.last_sync_ok:
+            last = (
+                f"last sync {_when(o.last_sync_at)}: ok, sent {o.last_pushed}, "
+                f"received {o.last_pulled}"
+            )
+        else:
+            last = f"last sync {_when(o.last_sync_at)} failed: {o.last_error or 'unknown error'}"
+        lines = [
+            head,
+            f"{o.changes_waiting} changes waiting to be sent · "
+            f"{o.open_conflicts} conflicts · {last}",
+        ]
+        self.query_one("#sync-summary", Static).update(literal("\n".join(lines)))
+
+    # -- syncing ------------------------------------------------------------------------------
+
+    def action_sync_now(self) -> None:
+        if self.syncing:
+            self.notify("A sync is already running.")
+            return
+        store = self.store
+        self.syncing = True
+        self.query_one("#sync-error", Static).update("")
+        self.query_one("#sync-status", Static).update("Syncing…")
+        self.query_one("#sync-progress", ProgressBar).update(total=None, progress=0)
+        self._sync_worker(store)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
+    def _sync_worker(self, store) -> None:
+        from asb_tui.store.sync_state import changes_waiting, run_sync
+        from sync.client import SyncError
+
+        waiting = changes_waiting(store)
+
+        def progress(p) -> None:
+            self.app.call_from_thread(self._progress, p, waiting)
+
+        try:
+            outcome = run_sync(store, progress=progress)
+        except SyncError as err:
+            self.app.call_from_thread(self._failed, str(err))
+            return
+        except Exception as err:  # a bug: the screen must survive it, nothing is lost
+            self.app.call_from_thread(
+                self._failed, f"sync stopped ({type(err).__name__}); nothing was lost"
+            )
+            return
+        self.app.call_from_thread(self._finished, outcome)
+
+    def _progress(self, p, waiting: int) -> None:
+        bar = self.query_one("#sync-progress", ProgressBar)
+        status = self.query_one("#sync-status", Static)
+        if p.phase == "push":
+            bar.update(total=max(waiting, p.done, 1), progress=p.done)
+            status.update(f"Sending: {p.done} of {max(waiting, p.done)} changes sent")
+        elif p.phase == "pull":
+            bar.update(total=None)
+            status.update(f"Receiving: {p.done} changes received")
+
+    def _finished(self, outcome) -> None:
+        self.syncing = False
+        result = outcome.result
+        self.query_one("#sync-progress", ProgressBar).update(total=100, progress=100)
+        message = (
+            f"Sync done: sent {result.pushed}, received {result.pulled}, "
+            f"{outcome.open_conflicts} conflicts waiting"
+        )
+        if outcome.warnings:
+            message += "\n" + "\n".join(f"Warning: {w}" for w in outcome.warnings)
+        self.query_one("#sync-status", Static).update(literal(message))
+        self.notify("Sync done.")
+        self.reload()
+
+    def _failed(self, message: str) -> None:
+        self.syncing = False
+        self.query_one("#sync-progress", ProgressBar).update(total=100, progress=0)
+        self.query_one("#sync-status", Static).update(
+            "Sync failed. Nothing was lost: your changes stay on this laptop."
+        )
+        self.query_one("#sync-error", Static).update(literal(message))
+        self.notify(message, severity="error", markup=False)
+        self.reload()
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The highlighted conflict in full (the table shows the start of each value)."""
+        detail = self.query_one("#sync-detail", Static)
+        table = self.query_one("#sync-conflicts", DataTable)
+        if not self.conflicts or table.row_count == 0:
+            detail.update("")
+            return
+        c = self.conflicts[min(max(table.cursor_row, 0), len(self.conflicts) - 1)]
+        detail.update(
+            literal(f"{c.what}, {_state(c)}\nMine:   {c.mine_text}\nTheirs: {c.theirs_text}")
+        )
+
+    # -- resolving ----------------------------------------------------------------------------
+
+    def _selected(self):
+        table = self.query_one("#sync-conflicts", DataTable)
+        if not self.conflicts or table.row_count == 0:
+            self.notify("There is no conflict to resolve.")
+            return None
+        row = min(max(table.cursor_row, 0), len(self.conflicts) - 1)
+        return self.conflicts[row]
+
+    def action_keep_mine(self) -> None:
+        conflict = self._selected()
+        if conflict is not None:
+            self._resolve(conflict.id, "mine", None)
+
+    def action_keep_theirs(self) -> None:
+        conflict = self._selected()
+        if conflict is not None:
+            self._resolve(conflict.id, "theirs", None)
+
+    def action_edit_value(self) -> None:
+        from asb_tui.widgets.prompt import FormPrompt, PromptField
+
+        conflict = self._selected()
+        if conflict is None:
+            return
+        if not conflict.editable:
+            self.notify("A deleted record is resolved with keep mine or keep theirs.")
+            return
+        start = "" if conflict.mine_text == "(blank)" else conflict.mine_text
+
+        def typed(values) -> None:
+            if not values:
+                return
+            self._edit(conflict, str(values.get("value") or ""))
+
+        self.app.push_screen(
+            FormPrompt(
+                f"{conflict.what} of {conflict.case_ref or 'the case'}",
+                [PromptField("value", "The value to keep", start)],
+            ),
+            typed,
+        )
+
+    def _edit(self, conflict, text: str) -> None:
+        from asb_tui.store.sync_state import value_from_text
+
+        try:
+            value = value_from_text(conflict.table, conflict.field, text)
+        except ValueError as err:
+            self.notify(str(err), severity="error", markup=False)
+            return
+        self._resolve(conflict.id, "edit", value)
+
+    def _resolve(self, conflict_id: str, choice: str, value) -> None:
+        from asb_tui.store.sync_state import ResolutionError, resolve_conflict_locally
+
+        store = self.store
+
+        def job():
+            try:
+                return resolve_conflict_locally(store, conflict_id, choice, value)  # type: ignore[arg-type]
+            except ResolutionError as err:
+                return str(err)
+
+        def done(result) -> None:
+            if isinstance(result, str):
+                self.notify(result, severity="error", markup=False)
+                self.reload()
+                return
+            self.notify("Your choice is saved; sending it now.")
+            self.reload()
+            if not self.syncing:
+                self.action_sync_now()
+
+        self.run_db(job, done, group="sync-resolve")
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+def _state(conflict) -> str:
+    if conflict.status != "resolving":
+        return "open"
+    if conflict.queued_choice:
+        return f"{CHOICE_LABELS.get(conflict.queued_choice, 'resolved')}, to send"
+    return "sent"
+
+
+def _short(text: str, width: int = 16) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

@@ -1,0 +1,639 @@
+"""The encrypted store as the sync client sees it (`sync.client.LocalReplica`).
+
+The store's unit of work already writes the outbox (`ChangeRecord`, one per written row, numbered
+per device); this module reads it for a push, marks it sent after the server committed, and applies
+pulled pages. Everything sync keeps (server address, device token, cursor, last result, refused
+changes, resolutions waiting to be sent) lives in `Setting` rows, so it is encrypted with the rest
+of the database and needs no schema change.
+
+Pulled rows came from the server: they are written with SQL directly, NOT through the unit of
+work, so they make no new change records (they would echo back for ever). Each applied page gets
+one audit event (`sync.apply`) so the local log still shows when the data changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Table, bindparam, delete, exc, insert, select, text, update
+from sqlmodel import Session, SQLModel, col
+
+from asb_tui.store import settings
+from asb_tui.store.audit import append_event, chain_head
+from asb_tui.store.models import (
+    TABLES_BY_NAME,
+    ChangeRecord,
+    SyncConflict,
+    utcnow,
+)
+from asb_tui.store.serialize import fields_from_json
+from asb_tui.store.store import Store
+from sync.client import ApplySummary, SyncError, SyncResult, SyncSettings
+from sync.protocol import (
+    AuditHead,
+    ChangeOut,
+    ConflictOut,
+    PullPage,
+    RefusedChange,
+    RowVersion,
+    ServerChange,
+)
+
+# Setting keys (all inside the encrypted store).
+SYNC_SETTINGS = "sync.settings"
+SYNC_CURSOR = "sync.cursor"
+SYNC_LAST_RESULT = "sync.last_result"
+SYNC_LAST_OK_AT = "sync.last_ok_at"
+SYNC_REFUSED = "sync.refused"
+SYNC_PENDING_RESOLUTIONS = "sync.pending_resolutions"
+# Read by the dashboard (`case_queries.sync_state`): when the last sync ended, and if it worked.
+LAST_SYNC_AT = "last_sync_at"
+LAST_SYNC_OK = "last_sync_ok"
+
+#: SyncConflict.status while the officer's choice waits to be sent to the server.
+RESOLVING = "resolving"
+
+_CHUNK = 500
+_UPDATE_STATUSES = ("open", RESOLVING)
+
+RowKey = tuple[str, str]
+
+
+class UnknownServerData(SyncError):
+    """The server sent a table or field this release does not know: nothing of the page was
+    applied; the officer must update asb-tui."""
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined]
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _get_json(session: Session, key: str, default: Any) -> Any:
+    raw = settings.get(session, key)
+    if raw is None:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return default
+
+
+def _put_json(session: Session, key: str, value: Any) -> None:
+    settings.put(session, key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+# --- applying a page -----------------------------------------------------------------------------
+
+
+@dataclass
+class _RowPlan:
+    """What one page does to one local row, after folding its changes in stream order."""
+
+    table: str
+    row_id: str
+    in_db: bool  # the row is in the local database before the page
+    exists: bool  # the row exists after the changes folded so far
+    version: int  # the row's synced version now (0 for tables without versions)
+    pending_fields: frozenset[str]
+    pending_delete: bool
+    insert_fields: dict[str, Any] | None = None  # a full row to insert (did not exist)
+    update_fields: dict[str, Any] = field(default_factory=dict)
+    delete: bool = False
+    new_version: int | None = None
+    applied: int = 0
+    echoes: int = 0
+
+
+class _PageApplier:
+    """Folds a page into per-row plans, then writes them with one statement per table and kind."""
+
+    def __init__(self, session: Session, device_id: str) -> None:
+        self.session = session
+        self.device_id = device_id
+        self.kept_referenced = 0
+
+    def apply(self, page: PullPage) -> tuple[int, int]:
+        changes = page.changes
+        if not changes:
+            return 0, 0
+        models = self._models(changes)
+        pending = self._pending(changes)
+        plans = self._load(changes, models, pending)
+        for change in changes:
+            self._fold(plans[(change.table, change.row_id)], change, models[change.table])
+        self.kept_referenced = self._keep_referenced(plans)
+        self._write(plans, models)
+        applied = sum(p.applied for p in plans.values())
+        echoes = sum(p.echoes for p in plans.values())
+        return applied, echoes
+
+    @staticmethod
+    def _models(changes: Sequence[ServerChange]) -> dict[str, type[SQLModel]]:
+        models: dict[str, type[SQLModel]] = {}
+        for change in changes:
+            model = TABLES_BY_NAME.get(change.table)
+            if model is None:
+                raise UnknownServerData(
+                    f"the server sent records of a kind this version of asb-tui does not know "
+                    f"({change.table!r}); nothing was applied. Update asb-tui, then sync again"
+                )
+            models[change.table] = model
+        return models
+
+    def _pending(self, changes: Sequence[ServerChange]) -> dict[RowKey, tuple[set[str], bool]]:
+        """Unsent local edits of the page's rows: their fields keep the local value."""
+        keys = {(c.table, c.row_id) for c in changes}
+        pending: dict[RowKey, tuple[set[str], bool]] = {}
+        rows = self.session.execute(
+            select(
+                col(ChangeRecord.table_name),
+                col(ChangeRecord.row_id),
+                col(ChangeRecord.op),
+                col(ChangeRecord.fields),
+            ).where(
+                col(ChangeRecord.sent_at).is_(None),
+                col(ChangeRecord.device_id) == self.device_id,
+            )
+        )
+        for table_name, row_id, op, fields in rows:
+            key = (table_name, row_id)
+            if key not in keys:
+                continue
+            names, deleted = pending.get(key, (set(), False))
+            names.update(fields or {})
+            pending[key] = (names, deleted or op == "delete")
+        return pending
+
+    def _load(
+        self,
+        changes: Sequence[ServerChange],
+        models: dict[str, type[SQLModel]],
+        pending: dict[RowKey, tuple[set[str], bool]],
+    ) -> dict[RowKey, _RowPlan]:
+        by_table: dict[str, list[str]] = {}
+        for change in changes:
+            by_table.setdefault(change.table, []).append(change.row_id)
+        plans: dict[RowKey, _RowPlan] = {}
+        for table_name, row_ids in by_table.items():
+            table = _table(models[table_name])
+            has_version = "version" in table.c
+            found: dict[str, int] = {}
+            unique_ids = sorted(set(row_ids))
+            for chunk in _chunks(unique_ids):
+                columns = [table.c.id, table.c.version] if has_version else [table.c.id]
+                for row in self.session.execute(select(*columns).where(table.c.id.in_(chunk))):
+                    found[row[0]] = int(row[1]) if has_version else 0
+            for row_id in unique_ids:
+                names, deleted = pending.get((table_name, row_id), (set(), False))
+                plans[(table_name, row_id)] = _RowPlan(
+                    table=table_name,
+                    row_id=row_id,
+                    in_db=row_id in found,
+                    exists=row_id in found,
+                    version=found.get(row_id, 0),
+                    pending_fields=frozenset(names),
+                    pending_delete=deleted,
+                )
+        return plans
+
+    def _fold(self, plan: _RowPlan, change: ServerChange, model: type[SQLModel]) -> None:
+        has_version = "version" in _table(model).c
+        if change.origin_device_id == self.device_id:
+            # An echo of this store's own push: the fields are here already.
+            plan.echoes += 1
+            if has_version and plan.exists and change.version > plan.version:
+                plan.version = change.version
+                plan.new_version = change.version
+            return
+        if has_version and plan.exists and change.version <= plan.version:
+            return  # applied before (a page pulled twice, or a version learnt at push)
+        fields = self._convert(model, change)
+        if change.op == "delete":
+            if plan.exists:
+                plan.delete = True
+                plan.exists = False
+                plan.insert_fields = None
+                plan.update_fields = {}
+                plan.applied += 1
+            return
+        if plan.pending_delete:
+            return  # the officer deleted it here; the pending delete goes to the server
+        if change.op == "insert" and not plan.exists:
+            plan.insert_fields = {**fields, "id": change.row_id}
+            if "case_id" in _table(model).c:
+                plan.insert_fields.setdefault("case_id", change.case_id)
+            plan.exists = True
+            plan.delete = False
+        elif plan.exists:
+            kept = {k: v for k, v in fields.items() if k not in plan.pending_fields and k != "id"}
+            if plan.insert_fields is not None:
+                plan.insert_fields.update(kept)
+            else:
+                plan.update_fields.update(kept)
+        else:
+            return  # an update of a row this store does not hold: nothing to set it on
+        plan.applied += 1
+        if has_version:
+            plan.version = change.version
+            plan.new_version = change.version
+
+    @staticmethod
+    def _convert(model: type[SQLModel], change: ServerChange) -> dict[str, Any]:
+        data = {k: v for k, v in change.fields.items() if k != "version"}
+        try:
+            return fields_from_json(model, data)
+        except ValueError as err:
+            raise UnknownServerData(
+                f"the server sent a {change.table} record this version of asb-tui cannot "
+                f"read ({err}); nothing was applied. Update asb-tui, then sync again"
+            ) from None
+
+    def _keep_referenced(self, plans: dict[RowKey, _RowPlan]) -> int:
+        """Do not apply a pulled delete of a row that local rows still refer to.
+
+        It happens when one officer deletes a record while another adds something that points to
+        it (a party naming a person): the server holds both. Deleting here would break the
+        reference and refuse every later page, so the row is kept; returns how many were kept.
+        """
+        kept = 0
+        changed = True
+        while changed:  # a kept child may in turn keep its parent
+            changed = False
+            doomed: dict[str, set[str]] = {}
+            for p in plans.values():
+                if p.in_db and p.delete and p.insert_fields is None:
+                    doomed.setdefault(p.table, set()).add(p.row_id)
+            for parent_name, ids in doomed.items():
+                for plan in self._referenced(parent_name, ids, doomed, plans):
+                    plan.delete = False
+                    plan.exists = True
+                    kept += 1
+                    changed = True
+                if changed:
+                    break
+        return kept
+
+    def _referenced(
+        self,
+        parent_name: str,
+        ids: set[str],
+        doomed: dict[str, set[str]],
+        plans: dict[RowKey, _RowPlan],
+    ) -> list[_RowPlan]:
+        parent = _table(TABLES_BY_NAME[parent_name])
+        hit: set[str] = set()
+        for child_model in TABLES_BY_NAME.values():
+            child = _table(child_model)
+            for fk in child.foreign_keys:
+                if fk.column.table is not parent:
+                    continue
+                for chunk in _chunks(sorted(ids)):
+                    rows = self.session.execute(
+                        select(child.c.id, fk.parent).where(fk.parent.in_(chunk))
+                    )
+                    hit.update(
+                        ref for child_id, ref in rows if child_id not in doomed.get(child.name, ())
+                    )
+                for p in plans.values():  # rows this page inserts that point at the row
+                    if p.table == child.name and p.insert_fields:
+                        ref = p.insert_fields.get(fk.parent.name)
+                        if ref in ids:
+                            hit.add(ref)
+        return [plans[(parent_name, row_id)] for row_id in sorted(hit)]
+
+    def _write(self, plans: dict[RowKey, _RowPlan], models: dict[str, type[SQLModel]]) -> None:
+        for table_name, model in models.items():
+            table = _table(model)
+            has_version = "version" in table.c
+            mine = [p for p in plans.values() if p.table == table_name]
+            # A row deleted and then re-sent whole in one page is deleted and inserted again.
+            deletes = [
+                p.row_id for p in mine if p.in_db and (p.delete or p.insert_fields is not None)
+            ]
+            for chunk in _chunks(deletes):
+                self.session.execute(delete(table).where(table.c.id.in_(chunk)))
+            inserts = [self._full_row(model, p) for p in mine if p.insert_fields is not None]
+            self._insert_many(table, inserts)
+            updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for p in mine:
+                if p.insert_fields is not None or p.delete:
+                    continue
+                values = dict(p.update_fields)
+                if has_version and p.new_version is not None:
+                    values["version"] = p.new_version
+                if values:
+                    updates.setdefault(tuple(sorted(values)), []).append(
+                        {"_id": p.row_id, **{f"_v_{k}": v for k, v in values.items()}}
+                    )
+            for names, params in updates.items():
+                statement = (
+                    update(table)
+                    .where(table.c.id == bindparam("_id"))
+                    .values({name: bindparam(f"_v_{name}") for name in names})
+                )
+                self.session.connection().execute(statement, params)
+
+    @staticmethod
+    def _full_row(model: type[SQLModel], plan: _RowPlan) -> dict[str, Any]:
+        assert plan.insert_fields is not None
+        table = _table(model)
+        values = dict(plan.insert_fields)
+        if "version" in table.c:
+            values["version"] = plan.new_version or 0
+        missing = [c.name for c in table.columns if c.name not in values]
+        if missing:
+            # A row from an older release lacks newer columns: take the model's defaults.
+            defaults = model(**values)
+            for name in missing:
+                values[name] = getattr(defaults, name)
+        return values
+
+    def _insert_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(sorted(row)), []).append(row)
+        for batch in groups.values():
+            self.session.connection().execute(insert(table), batch)
+
+
+def _store_conflicts(session: Session, conflicts: Sequence[ConflictOut]) -> tuple[int, int]:
+    opened = resolved = 0
+    if not conflicts:
+        return 0, 0
+    queued: dict[str, Any] = _get_json(session, SYNC_PENDING_RESOLUTIONS, {})
+    for conflict in conflicts:
+        row = session.get(SyncConflict, conflict.id)
+        if conflict.status == "open":
+            if row is None:
+                row = SyncConflict(
+                    id=conflict.id,
+                    table_name=conflict.table,
+                    row_id=conflict.row_id,
+                    case_id=conflict.case_id,
+                    field=conflict.field,
+                )
+                opened += 1
+            elif row.status == "resolved":
+                continue  # a late re-send of a conflict this store already saw resolved
+            row.local_value = conflict.mine
+            row.server_value = conflict.theirs
+            if row.status not in _UPDATE_STATUSES:
+                row.status = "open"
+            session.add(row)
+        else:
+            if row is None:
+                row = SyncConflict(
+                    id=conflict.id,
+                    table_name=conflict.table,
+                    row_id=conflict.row_id,
+                    case_id=conflict.case_id,
+                    field=conflict.field,
+                    local_value=conflict.mine,
+                    server_value=conflict.theirs,
+                )
+            if row.status != "resolved":
+                resolved += 1
+            row.status = "resolved"
+            row.resolved_at = row.resolved_at or utcnow()
+            session.add(row)
+            queued.pop(conflict.id, None)
+    _put_json(session, SYNC_PENDING_RESOLUTIONS, queued)
+    return opened, resolved
+
+
+# --- the replica ---------------------------------------------------------------------------------
+
+
+class StoreReplica:
+    """`sync.client.LocalReplica` over an open `Store`. Each method is one short transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def device_id(self) -> str:
+        return self.store.device_id
+
+    # -- push ---------------------------------------------------------------------------------
+
+    def outbox(self, after_counter: int, limit: int) -> list[ChangeOut]:
+        statement = (
+            select(
+                col(ChangeRecord.counter),
+                col(ChangeRecord.table_name),
+                col(ChangeRecord.row_id),
+                col(ChangeRecord.case_id),
+                col(ChangeRecord.op),
+                col(ChangeRecord.fields),
+                col(ChangeRecord.base_version),
+                col(ChangeRecord.append_only),
+            )
+            .where(
+                col(ChangeRecord.device_id) == self.store.device_id,
+                col(ChangeRecord.counter) > after_counter,
+            )
+            .order_by(col(ChangeRecord.counter))
+            .limit(limit)
+        )
+        with self.store.read() as session:
+            rows = session.execute(statement).all()
+        out: list[ChangeOut] = []
+        for counter, table, row_id, case_id, op, fields, base_version, append_only in rows:
+            try:
+                out.append(
+                    ChangeOut(
+                        device_counter=counter,
+                        table=table,
+                        row_id=row_id,
+                        case_id=case_id,
+                        op=op,
+                        fields=fields or {},
+                        base_version=base_version,
+                        append_only=bool(append_only),
+                    )
+                )
+            except ValidationError as err:
+                raise SyncError(
+                    f"local change {counter} ({table}) cannot be sent: "
+                    f"{err.errors()[0]['msg']}; nothing was lost, report this to support"
+                ) from None
+        return out
+
+    def mark_pushed(
+        self,
+        up_to_counter: int,
+        versions: Sequence[RowVersion],
+        refused: Sequence[RefusedChange],
+    ) -> None:
+        now = utcnow()
+        with Session(self.store.write_engine) as session:
+            session.execute(
+                update(_table(ChangeRecord))
+                .where(
+                    _table(ChangeRecord).c.device_id == self.store.device_id,
+                    _table(ChangeRecord).c.counter <= up_to_counter,
+                    _table(ChangeRecord).c.sent_at.is_(None),
+                )
+                .values(sent_at=now)
+            )
+            by_table: dict[str, list[dict[str, Any]]] = {}
+            for v in versions:
+                model = TABLES_BY_NAME.get(v.table)
+                if model is None or "version" not in _table(model).c:
+                    continue  # append-only rows carry no version
+                by_table.setdefault(v.table, []).append({"_id": v.row_id, "_v": v.version})
+            for table_name, params in by_table.items():
+                table = _table(TABLES_BY_NAME[table_name])
+                session.connection().execute(
+                    update(table)
+                    .where(table.c.id == bindparam("_id"), table.c.version < bindparam("_v"))
+                    .values(version=bindparam("_v")),
+                    params,
+                )
+            if refused:
+                self._keep_refused(session, refused, now)
+            session.commit()
+
+    @staticmethod
+    def _keep_refused(session: Session, refused: Sequence[RefusedChange], now: datetime) -> None:
+        kept: list[dict[str, Any]] = _get_json(session, SYNC_REFUSED, [])
+        seen = {item.get("device_counter") for item in kept}
+        for r in refused:
+            if r.device_counter in seen:
+                continue
+            kept.append({**r.model_dump(mode="json"), "refused_at": now.isoformat()})
+        _put_json(session, SYNC_REFUSED, kept)
+
+    # -- pull ---------------------------------------------------------------------------------
+
+    def pull_cursor(self) -> int:
+        with self.store.read() as session:
+            return int(settings.get(session, SYNC_CURSOR, "0") or "0")
+
+    def apply_pulled(self, page: PullPage) -> ApplySummary:
+        with Session(self.store.write_engine) as session:
+            try:
+                session.execute(text("PRAGMA defer_foreign_keys = ON"))
+                cursor = int(settings.get(session, SYNC_CURSOR, "0") or "0")
+                if not page.changes and not page.conflicts:
+                    if page.next_cursor != cursor:
+                        settings.put(session, SYNC_CURSOR, str(page.next_cursor))
+                        session.commit()
+                    return ApplySummary()
+                applier = _PageApplier(session, self.store.device_id)
+                applied, echoes = applier.apply(page)
+                opened, resolved = _store_conflicts(session, page.conflicts)
+                settings.put(session, SYNC_CURSOR, str(page.next_cursor))
+                append_event(
+                    session,
+                    actor=self.store.actor,
+                    device_id=self.store.device_id,
+                    action="sync.apply",
+                    entity="sync",
+                    entity_id=str(page.next_cursor),
+                    case_id=None,
+                    details={
+                        "changes": applied,
+                        "echoes": echoes,
+                        "conflicts": len(page.conflicts),
+                        "kept_referenced": applier.kept_referenced,
+                    },
+                )
+                session.commit()
+            except exc.IntegrityError as err:
+                session.rollback()
+                reason = str(err.orig).splitlines()[0] if err.orig else "a constraint failed"
+                raise SyncError(
+                    f"changes from the server do not fit this laptop's records ({reason}); "
+                    "nothing was applied and nothing was lost. Report this to support"
+                ) from None
+            except BaseException:
+                session.rollback()
+                raise
+        return ApplySummary(
+            applied=applied,
+            skipped_echoes=echoes,
+            conflicts_opened=opened,
+            conflicts_resolved=resolved,
+        )
+
+    # -- audit, settings, results ---------------------------------------------------------------
+
+    def audit_head(self) -> AuditHead:
+        with self.store.read() as session:
+            head = chain_head(session)
+        return AuditHead(count=head.count, hash=head.hash)
+
+    def sync_settings(self) -> SyncSettings | None:
+        with self.store.read() as session:
+            data = _get_json(session, SYNC_SETTINGS, None)
+        if not isinstance(data, dict) or not data.get("server_url"):
+            return None
+        known = set(SyncSettings.__dataclass_fields__)
+        return SyncSettings(**{k: v for k, v in data.items() if k in known})
+
+    def save_sync_settings(self, settings_: SyncSettings) -> None:
+        with self.store.write() as uow:
+            _put_json(uow.session, SYNC_SETTINGS, asdict(settings_))
+            uow.audit_only(
+                action="sync.enrol",
+                entity="sync",
+                entity_id=self.store.device_id,
+                details={"server_url": settings_.server_url, "team": settings_.team},
+            )
+
+    def record_sync_result(self, result: SyncResult) -> None:
+        summary = {
+            "ok": result.ok,
+            "started_at": result.started_at.isoformat(),
+            "finished_at": result.finished_at.isoformat(),
+            "pushed": result.pushed,
+            "pulled": result.pulled,
+            "refused": len(result.refused),
+            "new_conflicts": result.new_conflicts,
+            "resolved_conflicts": result.resolved_conflicts,
+            "warnings": list(result.warnings),
+            "error": result.error,
+            "cursor": result.cursor,
+        }
+        try:
+            with Session(self.store.write_engine) as session:
+                _put_json(session, SYNC_LAST_RESULT, summary)
+                settings.put(session, LAST_SYNC_AT, result.finished_at.isoformat())
+                settings.put(session, LAST_SYNC_OK, "true" if result.ok else "false")
+                if result.ok:
+                    settings.put(session, SYNC_LAST_OK_AT, result.finished_at.isoformat())
+                session.commit()
+        except Exception:
+            if result.ok:
+                raise
+            # A failed sync's log entry must never hide the failure itself.
+
+    # -- resolutions the officer chose (sent by `sync_state.run_sync`) --------------------------
+
+    def pending_resolutions(self) -> dict[str, dict[str, Any]]:
+        with self.store.read() as session:
+            queued = _get_json(session, SYNC_PENDING_RESOLUTIONS, {})
+        return dict(queued) if isinstance(queued, dict) else {}
+
+    def forget_resolution(self, conflict_id: str, *, reopen: bool = False) -> None:
+        """The server took (or finally refused) a queued resolution: drop it from the queue."""
+        with Session(self.store.write_engine) as session:
+            queued = _get_json(session, SYNC_PENDING_RESOLUTIONS, {})
+            queued.pop(conflict_id, None)
+            _put_json(session, SYNC_PENDING_RESOLUTIONS, queued)
+            if reopen:
+                row = session.get(SyncConflict, conflict_id)
+                if row is not None and row.status == RESOLVING:
+                    row.status = "open"
+                    session.add(row)
+            session.commit()

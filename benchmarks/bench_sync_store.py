@@ -1,0 +1,187 @@
+"""Sync between REAL encrypted stores over loopback: 10,000 changes written through the unit of
+work on one laptop, pushed to a real `asb-sync-server` process, then pulled by a second laptop;
+and a sync with nothing to do. Targets (DESIGN.md section 6): over 2,000 changes/s each way, a
+no-change sync under 100 ms. SQLite central database; PostgreSQL too when one is reachable.
+
+The workload mixes the two kinds of rows: versioned ones (people, inserted then edited) and
+append-only ones (incidents), all in one case, as an officer's busy week would.
+
+Each sync goes through `run_sync` (a new client per sync, as the CLI and the app do).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from benchmarks._report import Figure
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS_SYNC = ROOT / "tests" / "sync"
+
+CHANGES = 10_000
+PEOPLE = 2_000
+EDITS = 999
+INCIDENTS = CHANGES - 1 - PEOPLE - EDITS
+PER_TRANSACTION = 500
+PASSPHRASE = "benchmark passphrase, long enough"  # noqa: S105  (a throwaway store)
+
+
+def _server_fixtures() -> Any:
+    """The sync tests' server helpers (fresh databases, server processes, officers)."""
+    import importlib.util
+
+    name = "sync_server_fixtures"
+    if name not in sys.modules:
+        sys.path.insert(0, str(TESTS_SYNC))
+        spec = importlib.util.spec_from_file_location(name, TESTS_SYNC / "conftest.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def _laptop(server: Any, directory: Path, team: str, name: str) -> Any:
+    from asb_tui.store.store import create_store
+    from asb_tui.store.sync_state import enrol
+
+    fixtures = _server_fixtures()
+    token = fixtures.add_officer(server.db_url, name, team=team)
+    store, _recovery = create_store(directory / name, PASSPHRASE, actor=name)
+    enrol(store, server.url, token, device_name=f"{name}'s laptop")
+    return store
+
+
+def write_workload(store: Any, team: str) -> None:
+    """CHANGES change records through the real unit of work, PER_TRANSACTION per transaction."""
+    from asb_tui.store.models import Case, Incident, Person
+
+    with store.write() as uow:
+        case = uow.add(
+            Case(ref="ASB-2026-BEN-00001", category="nuisance", status="accepted",
+                 referred_on=date(2026, 1, 5), summary="benchmark case", team=team),
+            action="case.refer",
+        )  # fmt: skip
+    people: list[Person] = []
+    for start in range(0, PEOPLE, PER_TRANSACTION):
+        with store.write() as uow:
+            for n in range(start, min(PEOPLE, start + PER_TRANSACTION)):
+                people.append(
+                    uow.add(Person(case_id=case.id, name=f"Person {n}"), action="person.add")
+                )
+    for start in range(0, INCIDENTS, PER_TRANSACTION):
+        with store.write() as uow:
+            for n in range(start, min(INCIDENTS, start + PER_TRANSACTION)):
+                uow.add(
+                    Incident(case_id=case.id, occurred_on=date(2026, 2, 1 + n % 28),
+                             description=f"Incident {n}: shouting and banging", location="Flat 3"),
+                    action="incident.add",
+                )  # fmt: skip
+    for start in range(0, EDITS, PER_TRANSACTION):
+        with store.write() as uow:
+            for person in people[start : min(EDITS, start + PER_TRANSACTION)]:
+                uow.update(person, {"phone": "01632 960000"}, action="person.edit")
+
+
+def _bench_backend(kind: str, directory: Path) -> list[Figure]:
+    from asb_tui.store.sync_state import changes_waiting, run_sync
+    from sync.client import SyncProgress
+
+    fixtures = _server_fixtures()
+    figures: list[Figure] = []
+    options = {"batch_size": 1000, "page_size": 1000}
+    with (
+        fixtures.fresh_database(kind, directory) as url,
+        fixtures.running_server(url, directory) as server,
+    ):
+        team = f"bench-{uuid.uuid4().hex[:6]}"
+        writer = _laptop(server, directory, team, f"writer-{kind}")
+        reader = _laptop(server, directory, team, f"reader-{kind}")
+        try:
+            write_workload(writer, team)
+            assert changes_waiting(writer) == CHANGES
+
+            push_done: list[float] = []
+
+            def on_progress(progress: SyncProgress) -> None:
+                if progress.phase != "push" and not push_done:
+                    push_done.append(time.perf_counter())
+
+            started = time.perf_counter()
+            outcome = run_sync(writer, progress=on_progress, **options)
+            finished = time.perf_counter()
+            assert outcome.result.pushed == CHANGES, outcome.result
+            push_seconds = (push_done[0] if push_done else finished) - started
+            figures.append(
+                Figure(
+                    f"store sync push {CHANGES:,} changes, encrypted store ({kind})",
+                    CHANGES / push_seconds,
+                    "ch/s",
+                    target=2000,
+                    lower_is_better=False,
+                    detail=f"{push_seconds:.2f} s; with its own echoes pulled back "
+                    f"{finished - started:.2f} s",
+                )
+            )
+
+            started = time.perf_counter()
+            outcome = run_sync(reader, **options)
+            pull_seconds = time.perf_counter() - started
+            assert outcome.result.pulled == CHANGES, outcome.result
+            figures.append(
+                Figure(
+                    f"store sync pull {CHANGES:,} changes, encrypted store ({kind})",
+                    CHANGES / pull_seconds,
+                    "ch/s",
+                    target=2000,
+                    lower_is_better=False,
+                    detail=f"{pull_seconds:.2f} s",
+                )
+            )
+
+            idle = []
+            for _ in range(7):
+                started = time.perf_counter()
+                run_sync(reader, **options)
+                idle.append(time.perf_counter() - started)
+            figures.append(
+                Figure(
+                    f"store sync with nothing to do ({kind}, median of 7)",
+                    statistics.median(idle) * 1000,
+                    "ms",
+                    target=100,
+                    detail=f"max {max(idle) * 1000:.0f} ms",
+                )
+            )
+        finally:
+            writer.close()
+            reader.close()
+    return figures
+
+
+def run(quick: bool = False) -> list[Figure]:
+    fixtures = _server_fixtures()
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="bench-sync-store-") as tmp:
+        figures += _bench_backend("sqlite", Path(tmp))
+        if quick or os.environ.get("ASB_BENCH_QUICK") == "1":
+            return figures
+        reason = fixtures.postgres_unavailable_reason()
+        if reason is None:
+            figures += _bench_backend("postgres", Path(tmp))
+        else:
+            figures.append(Figure(f"store sync on PostgreSQL skipped: {reason}", 0, "", None))
+    return figures
+
+
+if __name__ == "__main__":
+    for figure in run():
+        print(figure.line())

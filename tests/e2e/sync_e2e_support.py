@@ -1,0 +1,226 @@
+"""Real laptops (encrypted stores) against a real sync server, for the end-to-end sync tests.
+
+The server side reuses the sync engineer's fixtures in tests/sync/conftest.py (loaded here by path
+under another module name, since every test directory has its own `conftest`): fresh SQLite or
+PostgreSQL central databases, `asb-sync-server serve` processes on loopback, officers with
+enrolment tokens. The laptop side is the real thing: `create_store`, the unit of work, the
+replica, `run_sync`.
+
+Test modules import the fixtures they use from here (`from sync_e2e_support import ...`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from asb_tui.store.cases import refer_case
+from asb_tui.store.models import CASE_TABLES, Case, ChangeRecord, Note, SyncConflict
+from asb_tui.store.serialize import row_to_dict
+from asb_tui.store.store import Store, create_store
+from asb_tui.store.sync_state import SyncOutcome, enrol, run_sync
+
+REPO = Path(__file__).resolve().parents[2]
+PASSPHRASE = "correct horse battery staple"
+
+
+def _load_sync_fixtures() -> Any:
+    name = "sync_server_fixtures"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "sync" / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _load_root_conftest() -> Any:
+    """tests/conftest.py by path: `import conftest` may give another directory's conftest."""
+    name = "asb_root_conftest"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "conftest.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+root_helpers = _load_root_conftest()
+run_cli = root_helpers.run_cli
+cli_env = root_helpers.cli_env
+assert_no_traceback = root_helpers.assert_no_traceback
+
+server_fixtures = _load_sync_fixtures()
+ServerProcess = server_fixtures.ServerProcess
+running_server = server_fixtures.running_server
+fresh_database = server_fixtures.fresh_database
+add_officer = server_fixtures.add_officer
+unique_team = server_fixtures.unique_team
+server_run_cli = server_fixtures.run_cli
+free_port = server_fixtures.free_port
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def central_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh central database: SQLite, and PostgreSQL (skipped when unreachable, failed when
+    ASB_REQUIRE_POSTGRES=1)."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("central")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def sqlite_central_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database("sqlite", tmp_path_factory.mktemp("central")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def central(central_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """`asb-sync-server serve` on loopback over `central_db`."""
+    with running_server(central_db, tmp_path_factory.mktemp("server-log")) as process:
+        yield process
+
+
+# --- laptops ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Laptop:
+    """One officer's laptop: an open encrypted store enrolled with the server."""
+
+    name: str
+    team: str
+    store: Store
+    data_dir: Path
+    sync_options: dict[str, Any] = field(default_factory=dict)
+
+    def sync(self, **options: Any) -> SyncOutcome:
+        return run_sync(self.store, **{"retry_delay": 0.1, **self.sync_options, **options})
+
+    def new_case(self, summary: str = "Loud music every night", **extra: Any) -> str:
+        return refer_case(
+            self.store,
+            category="nuisance",
+            summary=summary,
+            referred_on=date(2026, 1, 5),
+            team=self.team,
+            victim_name=extra.pop("victim_name", "Vic Tim"),
+            **extra,
+        ).id
+
+    def edit_case(self, case_id: str, changes: dict[str, Any]) -> None:
+        with self.store.write() as uow:
+            case = uow.session.get(Case, case_id)
+            assert case is not None
+            uow.update(case, changes, action="case.edit")
+
+    def add_notes(self, case_id: str, count: int, *, per_transaction: int = 50) -> None:
+        for start in range(0, count, per_transaction):
+            with self.store.write() as uow:
+                for n in range(start, min(count, start + per_transaction)):
+                    uow.add(Note(case_id=case_id, body=f"note {n} [/"), action="note.add")
+
+    def count(self, model: Any) -> int:
+        with self.store.read() as session:
+            return len(session.exec(select(model)).all())
+
+    def case(self, case_id: str) -> Case | None:
+        with self.store.read() as session:
+            return session.get(Case, case_id)
+
+    def snapshot(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Every case row of the store: (table, id) -> all columns."""
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        with self.store.read() as session:
+            for model in CASE_TABLES:
+                for row in session.exec(select(model)):
+                    rows[(str(model.__tablename__), str(row.id))] = row_to_dict(row)  # type: ignore[attr-defined]
+        return rows
+
+    def open_conflicts(self) -> list[SyncConflict]:
+        with self.store.read() as session:
+            return list(session.exec(select(SyncConflict).where(SyncConflict.status != "resolved")))
+
+    def unsent(self) -> int:
+        with self.store.read() as session:
+            return len(
+                session.exec(select(ChangeRecord).where(ChangeRecord.sent_at == None)).all()  # noqa: E711
+            )
+
+
+LaptopFactory = Callable[..., Laptop]
+
+
+def make_laptop(
+    server: Any,
+    directory: Path,
+    *,
+    team: str,
+    agency: str | None = None,
+    name: str | None = None,
+    **sync_options: Any,
+) -> Laptop:
+    """An administrator adds the officer; the laptop creates its store and enrols."""
+    name = name or f"officer-{uuid.uuid4().hex[:6]}"
+    token = add_officer(server.db_url, name, team=team, agency=agency)
+    data_dir = directory / f"{name}-{uuid.uuid4().hex[:6]}"
+    store, _recovery = create_store(data_dir, PASSPHRASE, actor=name)
+    enrol(store, server.url, token, device_name=f"{name}'s laptop")
+    return Laptop(name=name, team=team, store=store, data_dir=data_dir, sync_options=sync_options)
+
+
+@pytest.fixture
+def laptops(central: Any, tmp_path: Path) -> Iterator[LaptopFactory]:
+    """`laptops(team=..., agency=..., name=...)` -> an enrolled `Laptop` on the module's server."""
+    made: list[Laptop] = []
+
+    def factory(**kwargs: Any) -> Laptop:
+        laptop = make_laptop(central, tmp_path, **kwargs)
+        made.append(laptop)
+        return laptop
+
+    yield factory
+    for laptop in made:
+        laptop.store.close()
+
+
+def comparable(snapshot: dict[tuple[str, str], dict[str, Any]]) -> dict[Any, Any]:
+    """Row contents two converged laptops must share."""
+    return {key: dict(sorted(row.items())) for key, row in snapshot.items()}
+
+
+class FaultyTransport(httpx.BaseTransport):
+    """An httpx transport that lets a test interfere with chosen requests."""
+
+    def __init__(
+        self, hook: Callable[[httpx.Request, httpx.BaseTransport], httpx.Response]
+    ) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.hook = hook
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.hook(request, self.inner)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def is_data_push(request: httpx.Request) -> bool:
+    return request.url.path == "/v1/push" and b'"batch":[]' not in request.content

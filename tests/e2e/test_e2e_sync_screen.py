@@ -1,0 +1,132 @@
+"""The sync screen on a tiny host app (with `store` and `config`), against a real server: the sync
+key runs a sync in a worker and shows progress and the result; a conflict is listed (user text
+shown literally) and resolved from the screen, after which both laptops hold the same rows."""
+
+# ruff: noqa: F811  (the fixtures imported from sync_e2e_support are test arguments)
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rich.text import Text
+from sync_e2e_support import (  # noqa: F401  (fixtures)
+    Laptop,
+    LaptopFactory,
+    central,
+    comparable,
+    laptops,
+    sqlite_central_db,
+    unique_team,
+)
+from textual.app import App
+from textual.widgets import DataTable, Input, ProgressBar, Static
+
+from asb_tui.config import Config
+from asb_tui.screens.sync import SyncScreen
+from asb_tui.store.sync_state import sync_overview
+
+
+@pytest.fixture(scope="module")
+def central_db(sqlite_central_db: str) -> str:
+    return sqlite_central_db
+
+
+class Host(App[None]):
+    def __init__(self, laptop: Laptop) -> None:
+        super().__init__()
+        self.store = laptop.store
+        self.config = Config(data_dir=laptop.data_dir, officer=laptop.name, team=laptop.team)
+
+    def on_mount(self) -> None:
+        self.push_screen(SyncScreen())
+
+
+async def _until(pilot: Any, done: Any, what: str) -> None:
+    for _ in range(600):
+        await pilot.pause(0.05)
+        if done():
+            return
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def _text(screen: SyncScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_sync_key_shows_progress_and_the_result(laptops: LaptopFactory) -> None:
+    laptop = laptops(team=unique_team(), name="Screen Officer")
+    laptop.new_case("Fly-tipping behind the shops")
+    app = Host(laptop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        await _until(pilot, lambda: "3 changes waiting" in _text(screen, "#sync-summary"),
+                     "the overview")  # fmt: skip
+        progress_seen: list[str] = []
+        original = screen._progress
+
+        def spy(p: Any, waiting: int) -> None:
+            progress_seen.append(p.phase)
+            original(p, waiting)
+
+        screen._progress = spy  # type: ignore[method-assign]
+        await pilot.press("s")
+        await _until(pilot, lambda: not screen.syncing, "the sync")
+        await _until(pilot, lambda: "0 changes waiting" in _text(screen, "#sync-summary"),
+                     "the reload")  # fmt: skip
+        assert "Sync done: sent 3, received 3, 0 conflicts waiting" in _text(screen, "#sync-status")
+        assert "push" in progress_seen and "pull" in progress_seen
+        assert screen.query_one("#sync-progress", ProgressBar).percentage == 1.0
+        assert "ok, sent 3, received 3" in _text(screen, "#sync-summary")
+    assert sync_overview(laptop.store).last_sync_ok is True
+
+
+@pytest.mark.parametrize("how", ["keep-theirs", "edit"])
+async def test_a_conflict_is_listed_and_resolved_from_the_screen(
+    laptops: LaptopFactory, how: str
+) -> None:
+    team = unique_team()
+    asha = laptops(team=team, name="Asha")
+    bartek = laptops(team=team, name="Bartek")
+    case_id = asha.new_case("Shouting")
+    asha.sync()
+    bartek.sync()
+    asha.edit_case(case_id, {"summary": "[bold]Smith[/] shouts"})
+    bartek.edit_case(case_id, {"summary": "Shouting [/ at night"})
+    asha.sync()
+    assert bartek.sync().open_conflicts == 1
+
+    app = Host(bartek)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        table = screen.query_one("#sync-conflicts", DataTable)
+        await _until(pilot, lambda: table.row_count == 1, "the conflict list")
+        row = table.get_row_at(0)
+        assert [cell.plain for cell in row[1:3]] == ["open", "case summary"]
+        assert isinstance(row[3], Text) and row[3].plain.startswith("Shouting [/")  # mine
+        assert isinstance(row[4], Text) and row[4].plain.startswith("[bold]Smith[/]")  # theirs
+        detail = _text(screen, "#sync-detail")  # the highlighted conflict in full, literally
+        assert "Mine:   Shouting [/ at night" in detail
+        assert "Theirs: [bold]Smith[/] shouts" in detail
+
+        if how == "keep-theirs":
+            await pilot.press("t")
+            expected = "[bold]Smith[/] shouts"
+        else:
+            await pilot.press("e")
+            await _until(pilot, lambda: isinstance(app.screen.focused, Input), "the prompt")
+            field = app.screen.query_one("#value", Input)
+            assert field.value == "Shouting [/ at night"
+            field.value = "Agreed: [[x]] shouting"
+            await pilot.press("enter")
+            expected = "Agreed: [[x]] shouting"
+        await _until(pilot, lambda: table.row_count == 0 and not screen.syncing, "resolution")
+        assert "Sync done" in _text(screen, "#sync-status")
+
+    asha.sync()
+    for laptop in (asha, bartek):
+        assert laptop.case(case_id).summary == expected  # type: ignore[union-attr]
+        assert laptop.open_conflicts() == []
+    assert comparable(asha.snapshot()) == comparable(bartek.snapshot())
