@@ -34,7 +34,7 @@ def collect_inputs(root: DOMNode) -> dict[str, Any]:
             state[widget.id] = widget.text
         elif isinstance(widget, Select):
             value = widget.value
-            state[widget.id] = None if value is Select.BLANK else value
+            state[widget.id] = None if widget.is_blank() else value
         elif isinstance(widget, Checkbox | Switch):
             state[widget.id] = bool(widget.value)
     return state
@@ -53,7 +53,7 @@ def restore_inputs(root: DOMNode, state: dict[str, Any]) -> None:
         elif isinstance(widget, Select) and value is not None:
             try:
                 widget.value = value
-            except Exception:  # noqa: BLE001 - an option that no longer exists: leave it blank
+            except Exception:  # noqa: S112 - an option that no longer exists: leave it blank
                 continue
         elif isinstance(widget, Checkbox | Switch) and isinstance(value, bool):
             widget.value = value

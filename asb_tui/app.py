@@ -1,0 +1,210 @@
+"""The officer's app: first run or unlock, then the dashboard; auto-lock keeps half-typed forms.
+
+Imports are lazy (screens, the store, SQLAlchemy) so that the first frame comes fast: the unlock
+screen needs none of them until the passphrase is typed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+
+from asb_tui.config import Config
+from asb_tui.widgets.command_provider import ScreenActionsProvider
+
+if TYPE_CHECKING:
+    from asb_tui.domain.case_deadlines import DeadlineRules
+    from asb_tui.store.store import Store
+
+# Key presses, clicks and scrolling count as activity; a mouse merely passing over does not.
+_ACTIVITY = (
+    events.Key,
+    events.MouseDown,
+    events.MouseUp,
+    events.MouseScrollDown,
+    events.MouseScrollUp,
+    events.Paste,
+)
+LOCK_DRAFT_PREFIX = "lock:"
+
+
+class AsbApp(App[int]):
+    """`AsbApp(config, data_dir)`. `today` fixes the date (tests, snapshots); `store` starts
+    with an already opened store (benchmarks)."""
+
+    TITLE = "asb-tui"
+    SUB_TITLE = "ASB case management"
+    # Absolute, so that subclasses defined elsewhere (benchmarks, tests) find it too.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    COMMANDS = App.COMMANDS | {ScreenActionsProvider}
+    BINDINGS = [
+        Binding("ctrl+l", "lock", "Lock", priority=True, id="app.lock"),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("question_mark", "help", "Help", show=False, id="app.help-question"),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        data_dir: Path | None = None,
+        *,
+        today: date | None = None,
+        store: Store | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.data_dir = Path(data_dir) if data_dir is not None else config.data_dir
+        self.store: Store | None = store
+        self._fixed_today = today
+        self._last_activity = time.monotonic()
+        self.locked = False
+        self._rules: tuple[date, DeadlineRules] | None = None
+
+    # -- shared facts for screens ---------------------------------------------------------------
+
+    def today(self) -> date:
+        """Today's date (fixed in tests)."""
+        return self._fixed_today or date.today()
+
+    def deadline_rules(self) -> DeadlineRules:
+        """The council's deadline rules for today (built once a day)."""
+        today = self.today()
+        if self._rules is None or self._rules[0] != today:
+            from asb_tui.store.deadline_facts import deadline_rules
+
+            self._rules = (today, deadline_rules(self.config, today))
+        return self._rules[1]
+
+    # -- start ---------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.store is not None:
+            self.show_dashboard()
+        else:
+            from asb_tui.store.store import StorePaths
+
+            if StorePaths(self.data_dir).exists():
+                from asb_tui.screens.unlock import UnlockScreen
+
+                self.push_screen(UnlockScreen())
+            else:
+                from asb_tui.screens.first_run import FirstRunScreen
+
+                self.push_screen(FirstRunScreen())
+        minutes = max(float(self.config.auto_lock_minutes), 0.0)
+        if minutes > 0:
+            # Check often enough that a short test timeout still locks promptly.
+            self.set_interval(min(5.0, minutes * 60 / 4), self._check_idle)
+
+    def show_dashboard(self) -> None:
+        """Replace whatever is showing (first run, unlock) with the dashboard."""
+        from asb_tui.screens.dashboard import DashboardScreen
+
+        if len(self.screen_stack) > 1:
+            self.switch_screen(DashboardScreen())
+        else:
+            self.push_screen(DashboardScreen())
+
+    def store_opened(self, store: Store) -> None:
+        """Called by the first-run and unlock screens once the store is open."""
+        self.store = store
+        self._last_activity = time.monotonic()
+        if self.locked:
+            self.locked = False
+            self.pop_screen()
+            self._restore_after_lock()
+        else:
+            self.show_dashboard()
+
+    # -- auto-lock -----------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, _ACTIVITY):
+            self._last_activity = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self.store is None or self.locked:
+            return
+        idle = time.monotonic() - self._last_activity
+        if idle >= float(self.config.auto_lock_minutes) * 60:
+            self.lock()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "lock":
+            return self.store is not None and not self.locked
+        return True
+
+    def action_lock(self) -> None:
+        self.lock()
+
+    def lock(self) -> None:
+        """Keep half-typed forms (encrypted, in the store) and THEN drop the key and engines."""
+        store = self.store
+        if store is None or self.locked:
+            return
+        from asb_tui.store.drafts import save_draft
+        from asb_tui.widgets.form_state import Draftable
+
+        for screen in self.screen_stack:
+            if isinstance(screen, Draftable):
+                try:
+                    save_draft(store, LOCK_DRAFT_PREFIX + screen.draft_key(), screen.draft_state())
+                except Exception as exc:
+                    self.log.error(f"could not keep the draft of {screen!r}: {exc}")
+                    continue
+            hide = getattr(screen, "hide_for_lock", None)
+            if callable(hide):
+                hide()
+        self.store = None
+        self.locked = True
+        store.close()
+        from asb_tui.screens.unlock import UnlockScreen
+
+        self.push_screen(UnlockScreen(locked=True))
+
+    def _restore_after_lock(self) -> None:
+        from asb_tui.store.drafts import delete_draft, load_draft
+        from asb_tui.widgets.form_state import Draftable
+
+        store = self.store
+        if store is None:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, Draftable):
+                key = LOCK_DRAFT_PREFIX + screen.draft_key()
+                state = load_draft(store, key)
+                if state is not None:
+                    screen.restore_draft(state)
+                    delete_draft(store, key)
+            reload = getattr(screen, "reload", None)
+            if callable(reload):
+                reload()
+
+    # -- help ----------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from asb_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """`asb-tui` with no subcommand: resolve the config and run the app."""
+    from asb_tui.cli_commands.common import config
+
+    cfg = config(args)
+    AsbApp(cfg, cfg.data_dir).run()
+    return 0

@@ -1,0 +1,354 @@
+"""Case detail: tabs Summary, People, Incidents, Visits and contacts, Actions, Risk, Legal and
+Timeline (everything dated, newest first). Every action on a case has a key: see the table below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from asb_tui.domain.dates import format_uk
+from asb_tui.screens.base import AsbScreen
+from asb_tui.widgets.literal import literal_text
+
+TABS = (
+    ("summary", "Summary"),
+    ("people", "People"),
+    ("incidents", "Incidents"),
+    ("contacts", "Visits and contacts"),
+    ("actions", "Actions"),
+    ("risk", "Risk"),
+    ("legal", "Legal"),
+    ("timeline", "Timeline"),
+)
+
+# Every key of the case detail screen, in one place.
+# Keys kept free for the field-work and oversight screens that the lead wires in:
+#   d diary sheet, v home visit, h house-to-house, c agency contact, u victim update,
+#   p perpetrator visit, g legal remedy, f safeguarding, s share.
+CASE_DETAIL_BINDINGS: list[BindingType] = [
+    Binding("a", "accept", "Accept", id="case.accept"),
+    Binding("w", "add_person", "Add person", id="case.add-person"),
+    Binding("t", "add_action", "Add action", id="case.add-action"),
+    Binding("x", "complete_action", "Action done", id="case.complete-action"),
+    Binding("r", "raise_risk", "Raise risk", id="case.raise-risk"),
+    Binding("n", "add_note", "Add note", id="case.add-note"),
+    Binding("C", "close_case", "Close case", id="case.close"),
+    Binding("O", "reopen_case", "Reopen case", id="case.reopen"),
+    Binding("ctrl+r", "reload", "Refresh", show=False, id="case.refresh"),
+    Binding("escape", "back", "Back", id="case.back"),
+    *[
+        Binding(
+            str(number),
+            f"show_tab('{tab_id}')",
+            f"{title} tab",
+            show=False,
+            id=f"case.tab-{tab_id}",
+        )
+        for number, (tab_id, title) in enumerate(TABS, start=1)
+    ],
+]
+
+RISK_STYLE = {"high": "bold red", "medium": "bold yellow", "standard": "green"}
+STATE_STYLE = {
+    "overdue": "bold white on dark_red",
+    "due-today": "bold black on dark_orange",
+    "due-soon": "bold yellow",
+    "not-due": "green",
+    "met": "dim",
+}
+
+
+def uk(day) -> str:
+    return format_uk(day) if day else "—"
+
+
+class CaseDetailScreen(AsbScreen):
+    BINDINGS = CASE_DETAIL_BINDINGS
+    DEFAULT_CSS = """
+    CaseDetailScreen #case-header { height: auto; padding: 0 1; background: $boost; }
+    CaseDetailScreen TabbedContent { height: 1fr; }
+    CaseDetailScreen TabPane { padding: 0; }
+    CaseDetailScreen DataTable { height: 1fr; }
+    CaseDetailScreen #summary-body { padding: 0 1; }
+    """
+
+    @dataclass
+    class Loaded(Message):
+        case_id: str
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.detail = None
+
+    def compose(self):
+        yield Header(show_clock=False)
+        yield Static("Loading…", id="case-header")
+        with TabbedContent(id="tabs"):
+            for tab_id, title in TABS:
+                with TabPane(title, id=tab_id):
+                    if tab_id == "summary":
+                        with VerticalScroll():
+                            yield Static("", id="summary-body")
+                    else:
+                        yield self._table(tab_id)
+        yield Footer()
+
+    @staticmethod
+    def _table(tab_id: str) -> DataTable:
+        table: DataTable = DataTable(id=f"{tab_id}-table", cursor_type="row")
+        if tab_id == "people":
+            table.add_columns("Name", "Role", "Address", "Phone", "Vulnerabilities")
+        elif tab_id == "actions":
+            table.add_columns("Due", "Done", "Action", "Owner")
+        else:
+            table.add_columns("Date", "What", "Detail")
+        return table
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        from asb_tui.store.case_queries import case_detail
+
+        store = self.store
+        case_id = self.case_id
+        today = self.today()
+        rules = self.asb.deadline_rules()
+
+        def load():
+            with store.read() as session:
+                return case_detail(session, case_id, today=today, rules=rules)
+
+        self.run_db(load, self._show, group="case")
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def _show(self, detail) -> None:
+        if detail is None:
+            self.notify("That case no longer exists on this laptop.", severity="error")
+            self.dismiss(None)
+            return
+        self.detail = detail
+        s = detail.summary
+        header = Text()
+        header.append(s.ref, style="bold")
+        header.append(" · ")
+        header.append(s.status)
+        if s.risk_level:
+            header.append(" · ")
+            header.append(f"{s.risk_level} risk", style=RISK_STYLE.get(s.risk_level, ""))
+        header.append(" · ")
+        header.append(s.category)
+        header.append("\n")
+        header.append_text(literal_text(s.summary.splitlines()[0] if s.summary else ""))
+        self.query_one("#case-header", Static).update(header)
+        self.query_one("#summary-body", Static).update(self._summary_text(detail))
+        people = self.query_one("#people-table", DataTable)
+        people.clear()
+        for p in detail.people:
+            people.add_row(
+                literal_text(p.name),
+                Text(p.role),
+                literal_text(p.address),
+                literal_text(p.phone),
+                literal_text(p.vulnerabilities),
+                key=p.person_id,
+            )
+        actions = self.query_one("#actions-table", DataTable)
+        actions.clear()
+        for a in detail.actions:
+            done_style = "dim" if a.done_on else ""
+            actions.add_row(
+                Text(uk(a.due_on), style=done_style),
+                Text(uk(a.done_on) if a.done_on else "", style=done_style),
+                literal_text(a.title, style=done_style),
+                literal_text(a.owner, style=done_style),
+                key=a.id,
+            )
+        for tab_id, entries in (
+            ("incidents", detail.incidents),
+            ("contacts", detail.visits_and_contacts),
+            ("risk", detail.risk),
+            ("legal", detail.legal),
+            ("timeline", detail.timeline),
+        ):
+            table = self.query_one(f"#{tab_id}-table", DataTable)
+            table.clear()
+            for entry in entries:
+                table.add_row(
+                    Text(uk(entry.day)), literal_text(entry.what), literal_text(entry.detail)
+                )
+        self.refresh_bindings()
+        self.post_message(self.Loaded(self.case_id))
+
+    def _summary_text(self, detail) -> Text:
+        s = detail.summary
+        text = Text()
+
+        def line(label: str, value) -> None:
+            text.append(f"{label:<16}", style="bold")
+            text.append_text(literal_text(value if value not in (None, "") else "—"))
+            text.append("\n")
+
+        line("Reference", s.ref)
+        line("Status", s.status + (f" (reopened {s.reopen_count}×)" if s.reopen_count else ""))
+        line("Risk", s.risk_level or "not assessed")
+        line("Repeat victim", "yes" if s.repeat_victim else "no")
+        line("Category", s.category)
+        line(
+            "Referred",
+            uk(s.referred_on) + (f" by {s.referral_source}" if s.referral_source else ""),
+        )
+        line("Accepted", uk(s.accepted_on))
+        if s.closed_on:
+            line("Closed", f"{uk(s.closed_on)} ({s.closure_reason})")
+        line("Officer", s.officer)
+        line("Location", s.location)
+        line("Summary", s.summary)
+        victims = [p.name for p in detail.people if p.role == "victim"]
+        line("Victim", ", ".join(victims))
+        upcoming = [d for d in detail.deadlines if d.state.value != "met"]
+        text.append("\nDeadlines\n", style="bold underline")
+        if not upcoming:
+            text.append("Nothing due.\n")
+        for deadline in upcoming:
+            text.append(f"{uk(deadline.due_on)}  ", style=STATE_STYLE.get(deadline.state.value, ""))
+            text.append(
+                f"{deadline.state.value:<10} ", style=STATE_STYLE.get(deadline.state.value, "")
+            )
+            text.append_text(literal_text(deadline.title))
+            text.append("\n")
+        return text
+
+    # -- which actions apply now ---------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        detail = self.detail
+        if action in {"back", "reload", "show_tab"}:
+            return True
+        if detail is None:
+            return None
+        status = detail.summary.status
+        is_open = status in {"accepted", "reopened"}
+        if action == "accept":
+            return status == "referred"
+        if action == "raise_risk":
+            return is_open and detail.summary.risk_level != "high"
+        if action == "close_case":
+            return status != "closed"
+        if action == "reopen_case":
+            return status == "closed"
+        if action == "complete_action":
+            return self._selected_open_action() is not None or None
+        return True
+
+    def _selected_open_action(self):
+        if self.detail is None:
+            return None
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "actions":
+            return None
+        table = self.query_one("#actions-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        for action in self.detail.actions:
+            if action.id == key and action.done_on is None:
+                return action
+        return None
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_show_tab(self, tab_id: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = tab_id
+        pane = tabs.get_pane(tab_id)
+        focusable = pane.query("DataTable")
+        if focusable:
+            focusable.first().focus()
+
+    def _after_form(self, message: str | None) -> None:
+        if message:
+            self.notify(message, markup=False)
+        self.reload()
+
+    def action_accept(self) -> None:
+        from asb_tui.screens.accept_form import AcceptFormScreen
+
+        self.app.push_screen(AcceptFormScreen(self.case_id), self._after_form)
+
+    def action_add_person(self) -> None:
+        from asb_tui.screens.person_form import PersonFormScreen
+
+        self.app.push_screen(PersonFormScreen(self.case_id), self._after_form)
+
+    def action_add_action(self) -> None:
+        from asb_tui.screens.action_form import ActionFormScreen
+
+        self.app.push_screen(ActionFormScreen(self.case_id), self._after_form)
+
+    def action_complete_action(self) -> None:
+        from asb_tui.screens.confirm import ConfirmScreen
+        from asb_tui.store.cases import complete_action
+
+        action = self._selected_open_action()
+        if action is None:
+            self.notify("Choose an open action on the Actions tab (key 5) first.")
+            return
+        store = self.store
+        today = self.today()
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_db(
+                    lambda: complete_action(store, action.id, on=today),
+                    lambda _: self._after_form("Action marked done."),
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(f"Mark this action done today ({uk(today)})?", action.title), answered
+        )
+
+    def action_raise_risk(self) -> None:
+        from asb_tui.screens.raise_risk_form import RaiseRiskFormScreen
+
+        current = self.detail.summary.risk_level if self.detail else None
+        self.app.push_screen(RaiseRiskFormScreen(self.case_id, current), self._after_form)
+
+    def action_add_note(self) -> None:
+        from asb_tui.screens.note_form import NoteFormScreen
+
+        self.app.push_screen(NoteFormScreen(self.case_id), self._after_form)
+
+    def action_close_case(self) -> None:
+        from asb_tui.screens.close_case_form import CloseCaseFormScreen
+
+        status = self.detail.summary.status if self.detail else "accepted"
+        self.app.push_screen(CloseCaseFormScreen(self.case_id, status), self._after_form)
+
+    def action_reopen_case(self) -> None:
+        from asb_tui.screens.reopen_form import ReopenFormScreen
+
+        self.app.push_screen(ReopenFormScreen(self.case_id), self._after_form)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_bindings()

@@ -1,0 +1,210 @@
+"""Case list: filters (status, risk, category, officer) and full-text search as you type.
+
+Typing restarts a short timer (debounce); the search then runs in an exclusive worker, so a newer
+query cancels an older one and the screen never waits for the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from asb_tui.domain.dates import format_uk
+from asb_tui.domain.types import CaseStatus, Category, RiskLevel
+from asb_tui.screens.base import NO_SELECTION, AsbScreen
+from asb_tui.widgets.literal import literal_text
+
+DEBOUNCE_SECONDS = 0.25
+STATUS_CHOICES = [("Open", "open"), *[(s.value.capitalize(), s.value) for s in CaseStatus]]
+RISK_CHOICES = [(r.value.capitalize(), r.value) for r in RiskLevel]
+CATEGORY_CHOICES = [(c.value.capitalize(), c.value) for c in Category]
+
+
+def snippet_text(snippet: str) -> Text:
+    """A search snippet with the matched words highlighted; the rest shown literally."""
+    from asb_tui.store.search import MATCH_END, MATCH_START
+
+    text = Text()
+    rest = snippet
+    while MATCH_START in rest:
+        before, _, after = rest.partition(MATCH_START)
+        word, _, rest = after.partition(MATCH_END)
+        text.append_text(literal_text(before))
+        text.append_text(literal_text(word, style="bold reverse"))
+    text.append_text(literal_text(rest))
+    return text
+
+
+class CaseListScreen(AsbScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="case-list.back"),
+        Binding("slash", "focus_search", "Search", id="case-list.search"),
+        Binding("ctrl+t", "focus_filters", "Filters", id="case-list.filters"),
+        Binding("ctrl+x", "clear", "Clear filters", id="case-list.clear"),
+        Binding("ctrl+o", "open_case", "Open case", id="case-list.open"),
+        Binding("ctrl+n", "new_referral", "New referral", id="case-list.new-referral"),
+    ]
+    DEFAULT_CSS = """
+    CaseListScreen #filters { height: auto; }
+    CaseListScreen #filters Select { width: 1fr; }
+    CaseListScreen #search { margin: 0 0; }
+    CaseListScreen #result-count { height: 1; padding: 0 1; color: $text-muted; }
+    CaseListScreen DataTable { height: 1fr; }
+    """
+
+    @dataclass
+    class ResultsShown(Message):
+        typed: str
+        count: int
+
+    def __init__(self, *, focus_search: bool = False) -> None:
+        super().__init__()
+        self.focus_search = focus_search
+        self._debounce: Timer | None = None
+
+    def compose(self):
+        yield Header(show_clock=False)
+        yield Input(placeholder="Search summaries, incidents, notes… (/)", id="search")
+        with Horizontal(id="filters"):
+            yield Select(STATUS_CHOICES, prompt="Status", id="filter-status", value="open")
+            yield Select(RISK_CHOICES, prompt="Risk", id="filter-risk")
+            yield Select(CATEGORY_CHOICES, prompt="Category", id="filter-category")
+            yield Select([], prompt="Officer", id="filter-officer")
+        yield Static("", id="result-count")
+        table: DataTable = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Case", "Status", "Risk", "Referred", "Officer", "Summary / match")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.focus_search:
+            self.query_one("#search", Input).focus()
+        else:
+            self.query_one(DataTable).focus()
+        self._load_officers()
+        self.reload()
+
+    def _load_officers(self) -> None:
+        from asb_tui.store.case_queries import filter_options
+
+        store = self.store
+
+        def load():
+            with store.read() as session:
+                return filter_options(session)
+
+        def show(options) -> None:
+            self.query_one("#filter-officer", Select).set_options((o, o) for o in options.officers)
+
+        self.run_db(load, show, group="options")
+
+    def _filter(self):
+        from asb_tui.store.case_queries import CaseFilter
+
+        def value(selector: str) -> str | None:
+            chosen = self.query_one(selector, Select).value
+            return None if chosen is NO_SELECTION else str(chosen)
+
+        return CaseFilter(
+            status=value("#filter-status"),
+            risk_level=value("#filter-risk"),
+            category=value("#filter-category"),
+            officer=value("#filter-officer"),
+        )
+
+    def reload(self) -> None:
+        from asb_tui.store.case_queries import list_cases
+
+        store = self.store
+        typed = self.query_one("#search", Input).value
+        case_filter = self._filter()
+
+        def load():
+            with store.read() as session:
+                return list_cases(session, case_filter, typed=typed)
+
+        self.run_db(load, lambda rows: self._show(typed, rows), group="search")
+
+    def _show(self, typed: str, rows) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(
+                Text(row.ref),
+                Text(row.status),
+                Text(row.risk_level or "—", style="bold red" if row.risk_level == "high" else ""),
+                Text(format_uk(row.referred_on)),
+                literal_text(row.officer),
+                snippet_text(row.snippet) if row.snippet else literal_text(row.summary),
+                key=row.case_id,
+            )
+        what = f" matching “{typed.strip()}”" if typed.strip() else ""
+        count = self.query_one("#result-count", Static)
+        count.update(literal_text(f"{len(rows)} cases{what}"))
+        self.post_message(self.ResultsShown(typed, len(rows)))
+
+    @on(Input.Changed, "#search")
+    def _typed(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.reload)
+
+    @on(Input.Submitted, "#search")
+    def _search_now(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    @on(Select.Changed)
+    def _filtered(self) -> None:
+        self.reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self._open(event.row_key.value)
+
+    def _open(self, case_id: str) -> None:
+        from asb_tui.screens.case_detail import CaseDetailScreen
+
+        self.app.push_screen(CaseDetailScreen(case_id), lambda _: self.reload())
+
+    def action_open_case(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            if key.value:
+                self._open(key.value)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#filter-status", Select).focus()
+
+    def action_clear(self) -> None:
+        self.query_one("#search", Input).value = ""
+        for selector in ("#filter-risk", "#filter-category", "#filter-officer"):
+            self.query_one(selector, Select).clear()
+        self.query_one("#filter-status", Select).value = "open"
+        self.reload()
+
+    def action_new_referral(self) -> None:
+        from asb_tui.screens.referral_form import ReferralFormScreen
+
+        def created(case_id: str | None) -> None:
+            self.reload()
+            if case_id:
+                self._open(case_id)
+
+        self.app.push_screen(ReferralFormScreen(), created)

@@ -1,0 +1,244 @@
+"""First run: create a new store (passphrase twice, with strength feedback; then the recovery key,
+shown once, with an "I have written it down" confirmation) or load demo data."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from textual import on
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.widgets import (
+    Button,
+    Checkbox,
+    ContentSwitcher,
+    Footer,
+    Input,
+    Label,
+    ProgressBar,
+    Static,
+)
+
+from asb_tui.screens.base import AsbScreen
+from asb_tui.widgets.literal import literal
+
+DEMO_CASES = 60
+DEMO_SEED = 1
+
+
+def demo_available() -> bool:
+    return importlib.util.find_spec("asb_tui.store.demo") is not None
+
+
+def passphrase_feedback(passphrase: str) -> tuple[str, bool]:
+    """(what to tell the officer, whether the store will accept it)."""
+    from asb_tui.store.errors import WeakPassphrase
+    from asb_tui.store.keyslots import check_passphrase_strength
+
+    if not passphrase:
+        return ("Use a few unrelated words: easy to remember, hard to guess.", False)
+    try:
+        check_passphrase_strength(passphrase)
+    except WeakPassphrase as exc:
+        return (f"Too weak: {exc}.", False)
+    words = len(passphrase.split())
+    kinds = sum(
+        1
+        for test in (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum())
+        if any(test(c) for c in passphrase)
+    )
+    if len(passphrase) >= 20 or words >= 4 or (len(passphrase) >= 14 and kinds >= 3):
+        return ("Strong.", True)
+    return ("Fair: longer is better (four or more words).", True)
+
+
+class FirstRunScreen(AsbScreen):
+    BINDINGS = [
+        Binding("n", "new_store", "New store", id="first-run.new"),
+        Binding("D", "demo", "Demo data", id="first-run.demo"),
+        Binding("ctrl+q", "app.quit", "Quit", id="first-run.quit"),
+    ]
+    DEFAULT_CSS = """
+    FirstRunScreen { align: center middle; }
+    FirstRunScreen #first-run-box {
+        width: 72; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; padding: 0 2;
+    }
+    FirstRunScreen ContentSwitcher { height: auto; }
+    FirstRunScreen ContentSwitcher > Vertical { height: auto; }
+    FirstRunScreen .title { text-style: bold; padding: 0 0 1 0; }
+    FirstRunScreen #strength { height: auto; color: $text-muted; }
+    FirstRunScreen #strength.-weak { color: $error; }
+    FirstRunScreen #strength.-ok { color: $success; }
+    FirstRunScreen #create-error { color: $error; height: auto; }
+    FirstRunScreen #recovery-key { text-style: bold; color: $accent; padding: 1 0; }
+    FirstRunScreen Button { margin: 1 1 0 0; }
+    FirstRunScreen Input { width: 100%; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.with_demo = False
+        self.busy = False
+        self.recovery_key = ""
+        self._store = None
+
+    def compose(self):
+        demo = demo_available()
+        with Center(), Vertical(id="first-run-box"), ContentSwitcher(initial="choose"):
+            with Vertical(id="choose"):
+                yield Static("Welcome to asb-tui", classes="title")
+                yield Label(
+                    "There is no case store on this laptop yet. Everything you record is "
+                    "kept in an encrypted store that only your passphrase opens."
+                )
+                yield Button("Create a new store (n)", id="choose-new", variant="primary")
+                if demo:
+                    yield Button("Load demo data (D)", id="choose-demo")
+            with Vertical(id="passphrase-step"):
+                yield Static("Choose a passphrase", classes="title", id="passphrase-title")
+                yield Label("Passphrase")
+                yield Input(password=True, id="pass1")
+                yield Label("The same again")
+                yield Input(password=True, id="pass2")
+                yield Static("", id="strength")
+                yield Static("", id="create-error")
+                yield Button("Create the store", id="create", variant="primary")
+            with Vertical(id="working"):
+                yield Static("Creating the store…", classes="title", id="working-title")
+                yield ProgressBar(id="progress", show_eta=False)
+            with Vertical(id="recovery"):
+                yield Static("Your recovery key", classes="title")
+                yield Label(
+                    "If you forget your passphrase, this key is the only way back in. "
+                    "It is shown now and never again: write it down and keep it safe, "
+                    "away from this laptop."
+                )
+                yield Static("", id="recovery-key")
+                yield Checkbox("I have written it down", id="written-down")
+                yield Button("Continue", id="continue", variant="primary", disabled=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#choose-new", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"new_store", "demo"}:
+            on_choice = self.query_one(ContentSwitcher).current == "choose"
+            if action == "demo" and not demo_available():
+                return False
+            return on_choice
+        return True
+
+    def _step(self, name: str) -> None:
+        self.query_one(ContentSwitcher).current = name
+        self.refresh_bindings()
+
+    def action_new_store(self) -> None:
+        self.with_demo = False
+        self._ask_passphrase("Choose a passphrase")
+
+    def action_demo(self) -> None:
+        self.with_demo = True
+        self._ask_passphrase("Choose a passphrase for the demo store")
+
+    def _ask_passphrase(self, title: str) -> None:
+        self.query_one("#passphrase-title", Static).update(title)
+        self._step("passphrase-step")
+        self.query_one("#pass1", Input).focus()
+        self._update_strength()
+
+    @on(Button.Pressed, "#choose-new")
+    def _new(self) -> None:
+        self.action_new_store()
+
+    @on(Button.Pressed, "#choose-demo")
+    def _demo(self) -> None:
+        self.action_demo()
+
+    @on(Input.Changed, "#pass1")
+    @on(Input.Changed, "#pass2")
+    def _update_strength(self) -> None:
+        first = self.query_one("#pass1", Input).value
+        second = self.query_one("#pass2", Input).value
+        message, acceptable = passphrase_feedback(first)
+        if acceptable and second and second != first:
+            message += " The two passphrases differ."
+        strength = self.query_one("#strength", Static)
+        strength.update(literal(message))
+        strength.set_class(not acceptable, "-weak")
+        strength.set_class(acceptable, "-ok")
+
+    @on(Input.Submitted, "#pass1")
+    def _next_field(self) -> None:
+        self.query_one("#pass2", Input).focus()
+
+    @on(Input.Submitted, "#pass2")
+    @on(Button.Pressed, "#create")
+    def _create(self) -> None:
+        if self.busy:
+            return
+        first = self.query_one("#pass1", Input).value
+        second = self.query_one("#pass2", Input).value
+        error = self.query_one("#create-error", Static)
+        _message, acceptable = passphrase_feedback(first)
+        if not acceptable:
+            error.update("Choose a stronger passphrase (see above).")
+            return
+        if first != second:
+            error.update("The two passphrases differ: type the same one twice.")
+            return
+        error.update("")
+        self.busy = True
+        self.query_one("#working-title", Static).update(
+            "Creating the store and loading demo cases…"
+            if self.with_demo
+            else "Creating the store…"
+        )
+        self._step("working")
+        data_dir = self.asb.data_dir
+        officer = self.asb.config.officer
+        with_demo = self.with_demo
+        today = self.today()
+        bar = self.query_one("#progress", ProgressBar)
+
+        def create():
+            from asb_tui.store.store import create_store
+
+            store, recovery = create_store(data_dir, first, actor=officer)
+            if with_demo:
+                from asb_tui.store.demo import fill_demo
+
+                def progress(done: int, total: int) -> None:
+                    self.app.call_from_thread(bar.update, total=total, progress=done)
+
+                fill_demo(store, cases=DEMO_CASES, seed=DEMO_SEED, today=today, progress=progress)
+            return store, recovery
+
+        self.run_db(create, self._created, group="create", failed=self._failed)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self._step("passphrase-step")
+        self.query_one("#create-error", Static).update(literal(message))
+
+    def _created(self, result) -> None:
+        self.busy = False
+        self._store, self.recovery_key = result
+        self.query_one("#recovery-key", Static).update(literal(self.recovery_key))
+        for field in ("#pass1", "#pass2"):
+            self.query_one(field, Input).value = ""
+        self._step("recovery")
+        self.query_one("#written-down", Checkbox).focus()
+
+    @on(Checkbox.Changed, "#written-down")
+    def _confirmed(self, event: Checkbox.Changed) -> None:
+        self.query_one("#continue", Button).disabled = not event.value
+
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        if self._store is None or not self.query_one("#written-down", Checkbox).value:
+            return
+        store, self._store = self._store, None
+        self.recovery_key = ""
+        self.asb.store_opened(store)

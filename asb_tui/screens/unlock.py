@@ -1,0 +1,100 @@
+"""Unlock: the passphrase opens the store in a worker (Argon2id takes a moment), with a progress
+indicator; a wrong passphrase says so and the officer tries again. Also the auto-lock screen."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
+
+from asb_tui.screens.base import AsbScreen
+from asb_tui.widgets.literal import literal
+
+
+class UnlockScreen(AsbScreen):
+    """`locked=True` when the app locked itself (idle or ctrl+l): no way past but the passphrase."""
+
+    BINDINGS = [
+        Binding("enter", "unlock", "Unlock", show=True, id="unlock.unlock"),
+        Binding("ctrl+q", "app.quit", "Quit", id="unlock.quit"),
+    ]
+    DEFAULT_CSS = """
+    UnlockScreen { align: center middle; }
+    UnlockScreen #unlock-box {
+        width: 60; max-width: 100%; height: auto; border: round $primary; padding: 1 2;
+    }
+    UnlockScreen #unlock-title { text-style: bold; width: 1fr; content-align: center middle; }
+    UnlockScreen #unlock-error { color: $error; height: auto; }
+    UnlockScreen #unlock-progress { height: 1; display: none; }
+    UnlockScreen.-busy #unlock-progress { display: block; }
+    UnlockScreen #unlock-where { color: $text-muted; }
+    UnlockScreen Input { width: 100%; }
+    """
+
+    def __init__(self, *, locked: bool = False) -> None:
+        super().__init__()
+        self.locked = locked
+        self.busy = False
+
+    def compose(self):
+        where = str(self.asb.data_dir)
+        with Center(), Vertical(id="unlock-box"):
+            title = "Locked" if self.locked else "Unlock your case store"
+            yield Static(title, id="unlock-title")
+            if self.locked:
+                yield Static(
+                    "The app locked itself; what you were typing is kept, encrypted. "
+                    "Type your passphrase to carry on."
+                )
+            yield Static(literal(where), id="unlock-where")
+            yield Label("Passphrase")
+            yield Input(password=True, id="passphrase", placeholder="passphrase")
+            yield LoadingIndicator(id="unlock-progress")
+            yield Static("", id="unlock-error")
+            yield Button("Unlock", id="unlock-button", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#passphrase")
+    @on(Button.Pressed, "#unlock-button")
+    def _submit(self) -> None:
+        self.action_unlock()
+
+    def action_unlock(self) -> None:
+        if self.busy:
+            return
+        passphrase = self.query_one("#passphrase", Input).value
+        error = self.query_one("#unlock-error", Static)
+        if not passphrase:
+            error.update("Type your passphrase.")
+            return
+        error.update("")
+        self.busy = True
+        self.add_class("-busy")
+        data_dir = self.asb.data_dir
+        officer = self.asb.config.officer
+
+        def open_it():
+            from asb_tui.store.store import open_store
+
+            return open_store(data_dir, passphrase, actor=officer)
+
+        self.run_db(open_it, self._opened, group="unlock", failed=self._refused)
+
+    def _opened(self, store) -> None:
+        self.busy = False
+        self.remove_class("-busy")
+        self.query_one("#passphrase", Input).value = ""
+        self.asb.store_opened(store)
+
+    def _refused(self, message: str) -> None:
+        self.busy = False
+        self.remove_class("-busy")
+        text = "Wrong passphrase. Try again." if message == "wrong passphrase" else message
+        self.query_one("#unlock-error", Static).update(literal(text))
+        field = self.query_one("#passphrase", Input)
+        field.value = ""
+        field.focus()

@@ -1,0 +1,569 @@
+"""Read models for the screens: the dashboard, the case list and the case detail.
+
+Screens get frozen dataclasses, never SQLModel rows (rows are bound to a session that lives in a
+worker thread; plain values can cross to the UI thread safely).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from asb_tui.domain.case_deadlines import (
+    CaseFacts,
+    Deadline,
+    DeadlineRules,
+    deadlines_for_case,
+    deadlines_for_cases,
+)
+from asb_tui.domain.deadlines import add_working_days
+from asb_tui.domain.months import add_months
+from asb_tui.domain.reviews import CaseReviewRule, Complaint, case_review_status
+from asb_tui.domain.types import CaseStatus, DeadlineKind, DeadlineState, RiskLevel
+from asb_tui.store import settings
+from asb_tui.store.deadline_facts import FactsFilter, load_case_facts
+from asb_tui.store.models import (
+    Action,
+    AgencyContact,
+    Case,
+    CaseParty,
+    ChangeRecord,
+    DiarySheet,
+    HouseToHouseRun,
+    Incident,
+    LegalRemedy,
+    LegalStage,
+    ManagerReview,
+    Note,
+    Person,
+    Referral,
+    RiskAssessment,
+    SharingRecord,
+    VictimUpdate,
+    Visit,
+    VvcDecision,
+)
+from asb_tui.store.search import SearchHit, search
+
+
+def columns(*wanted: Any) -> Any:
+    """A select of plain columns: SQLModel's `select` is typed for at most four, and plain
+    tuples are much cheaper than ORM objects for thousands of cases."""
+    return sa_select(*wanted)
+
+
+LAST_SYNC_AT = "last_sync_at"
+OPEN_STATUSES = (CaseStatus.ACCEPTED.value, CaseStatus.REOPENED.value)
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncState:
+    unsent_changes: int
+    last_sync_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    case_id: str
+    ref: str
+    victim: str
+    summary: str
+    risk_level: str | None
+    next_what: str
+    next_due: date | None
+    next_state: DeadlineState | None
+    overdue: int
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    open_cases: int
+    overdue_items: int
+    high_risk: int
+    awaiting_review: int
+    # None until counted: the dashboard shows the cases first and counts this a moment later.
+    case_review_threshold: int | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: str
+    rows: tuple[DashboardRow, ...]
+    counts: DashboardCounts
+    sync: SyncState
+    case_ids: frozenset[str] = frozenset()
+
+    @property
+    def more(self) -> int:
+        """Open cases in scope that are not among the rows shown."""
+        return self.counts.open_cases - len(self.rows)
+
+
+def sync_state(session: Session) -> SyncState:
+    """Changes waiting to be sent, and when the last sync finished (None: never)."""
+    unsent = session.exec(
+        select(func.count()).select_from(ChangeRecord).where(col(ChangeRecord.sent_at).is_(None))
+    ).one()
+    raw = settings.get(session, LAST_SYNC_AT)
+    last: datetime | None = None
+    if raw:
+        try:
+            last = datetime.fromisoformat(raw)
+            if last.tzinfo is None:
+                last = last.replace(tzinfo=UTC)
+        except ValueError:
+            last = None
+    return SyncState(int(unsent), last)
+
+
+def _victims(session: Session, case_ids: set[str] | None) -> dict[str, str]:
+    rows = session.exec(
+        select(CaseParty.case_id, Person.name)
+        .join(Person, col(Person.id) == col(CaseParty.person_id))
+        .where(CaseParty.role == "victim")
+        .order_by(col(Person.created_at))
+    ).all()
+    victims: dict[str, str] = {}
+    for case_id, name in rows:
+        if case_ids is None or case_id in case_ids:
+            victims.setdefault(case_id, name)
+    return victims
+
+
+def case_review_count(
+    session: Session,
+    case_ids: frozenset[str] | set[str],
+    today: date,
+    rule: CaseReviewRule = CaseReviewRule(),
+) -> int:
+    """How many of `case_ids` have met the ASB Case Review threshold.
+
+    SQL first narrows to cases with enough reports in the window (a count can only shrink when
+    duplicates are removed); the domain's exact rule then runs on those few cases only.
+    """
+    window_opens = add_months(today, -rule.months)
+    in_window = (col(Incident.reported_to_council_on) > window_opens) & (
+        col(Incident.reported_to_council_on) <= today
+    )
+    candidates = [
+        case_id
+        for case_id, _count in session.exec(
+            columns(Incident.case_id, func.count())
+            .where(in_window)
+            .group_by(col(Incident.case_id))
+            .having(func.count() >= rule.threshold)
+        ).all()
+        if case_id in case_ids
+    ]
+    complaints: dict[str, list[Complaint]] = defaultdict(list)
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start : start + 500]
+        for row in session.exec(
+            columns(
+                Incident.case_id,
+                Incident.id,
+                Incident.reported_to_council_on,
+                Incident.occurred_on,
+                Incident.description,
+            ).where(in_window, col(Incident.case_id).in_(chunk))
+        ).all():
+            complaints[row[0]].append(Complaint(row[1], row[2], row[3], row[4]))
+    return sum(
+        1 for items in complaints.values() if case_review_status(items, today, rule).threshold_met
+    )
+
+
+def dashboard(
+    session: Session,
+    *,
+    officer: str | None,
+    today: date,
+    rules: DeadlineRules,
+    limit: int | None = None,
+) -> Dashboard:
+    """The officer's open cases, soonest deadline first, with the counts and the sync state.
+
+    With `officer` None, or when the officer has no open case (a demo store, a manager's
+    laptop), every open case is shown and `scope` says so. `limit` keeps only the soonest rows
+    (the counts still cover every case). The Case Review count is left for `case_review_count`.
+    """
+    facts: list[CaseFacts] = []
+    scope = "all open cases"
+    if officer is not None:
+        facts = load_case_facts(session, FactsFilter(open_only=True, officer=officer))
+        scope = f"open cases of {officer}"
+        if not facts:
+            scope = f"all open cases (none assigned to {officer})"
+    if not facts:
+        facts = load_case_facts(session, FactsFilter(open_only=True))
+    case_ids = {f.id for f in facts}
+    deadlines = deadlines_for_cases(facts, today, rules)
+    by_case: dict[str, list[Deadline]] = defaultdict(list)
+    for deadline in deadlines:
+        by_case[deadline.case_id].append(deadline)
+    ranked = sorted(
+        facts,
+        key=lambda f: (
+            by_case[f.id][0].due_on if by_case.get(f.id) else date.max,
+            f.ref,
+        ),
+    )
+    if limit is not None:
+        ranked = ranked[:limit]
+    shown = {f.id for f in ranked}
+    # Only the rows shown need their summary and victim.
+    summaries: dict[str, str] = {}
+    shown_ids = list(shown)
+    for begin in range(0, len(shown_ids), 500):
+        summaries.update(
+            session.exec(
+                select(Case.id, Case.summary).where(
+                    col(Case.id).in_(shown_ids[begin : begin + 500])
+                )
+            ).all()
+        )
+    victims = _victims(session, shown)
+    rows: list[DashboardRow] = []
+    for facts_row in ranked:
+        items = by_case.get(facts_row.id, [])
+        first = items[0] if items else None
+        rows.append(
+            DashboardRow(
+                case_id=facts_row.id,
+                ref=facts_row.ref,
+                victim=victims.get(facts_row.id, ""),
+                summary=summaries.get(facts_row.id, ""),
+                risk_level=facts_row.risk_level.value if facts_row.risk_level else None,
+                next_what=first.title if first else "",
+                next_due=first.due_on if first else None,
+                next_state=first.state if first else None,
+                overdue=sum(1 for d in items if d.state is DeadlineState.OVERDUE),
+            )
+        )
+    awaiting = {
+        d.case_id
+        for d in deadlines
+        if d.kind is DeadlineKind.MANAGER_REVIEW
+        and d.state in (DeadlineState.OVERDUE, DeadlineState.DUE_TODAY)
+    }
+    counts = DashboardCounts(
+        open_cases=len(facts),
+        overdue_items=sum(1 for d in deadlines if d.state is DeadlineState.OVERDUE),
+        high_risk=sum(1 for f in facts if f.risk_level is RiskLevel.HIGH),
+        awaiting_review=len(awaiting),
+    )
+    return Dashboard(scope, tuple(rows), counts, sync_state(session), frozenset(case_ids))
+
+
+def rag_state(due_on: date, today: date, rules: DeadlineRules) -> str:
+    """ "overdue", "today", "week" or "later": the RAG band of a due date."""
+    if due_on < today:
+        return "overdue"
+    if due_on == today:
+        return "today"
+    if due_on <= add_working_days(today, 5, rules.default_region, rules.closures):
+        return "week"
+    return "later"
+
+
+# --- case list --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None  # a CaseStatus value, or "open"
+    risk_level: str | None = None
+    category: str | None = None
+    officer: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseListRow:
+    case_id: str
+    ref: str
+    status: str
+    risk_level: str | None
+    category: str
+    officer: str
+    referred_on: date
+    summary: str
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    officers: tuple[str, ...]
+    categories: tuple[str, ...]
+
+
+def filter_options(session: Session) -> FilterOptions:
+    officers = session.exec(select(Case.officer).distinct().order_by(col(Case.officer))).all()
+    categories = session.exec(select(Case.category).distinct().order_by(col(Case.category))).all()
+    return FilterOptions(tuple(o for o in officers if o), tuple(c for c in categories if c))
+
+
+def list_cases(
+    session: Session, case_filter: CaseFilter = CaseFilter(), *, typed: str = "", limit: int = 300
+) -> list[CaseListRow]:
+    """Cases matching the filter and (when `typed` has words) the full-text search."""
+    query = columns(
+        Case.id,
+        Case.ref,
+        Case.status,
+        Case.risk_level,
+        Case.category,
+        Case.officer,
+        Case.referred_on,
+        Case.summary,
+    )
+    if case_filter.status == "open":
+        query = query.where(col(Case.status).in_(OPEN_STATUSES))
+    elif case_filter.status:
+        query = query.where(Case.status == case_filter.status)
+    if case_filter.risk_level:
+        query = query.where(Case.risk_level == case_filter.risk_level)
+    if case_filter.category:
+        query = query.where(Case.category == case_filter.category)
+    if case_filter.officer:
+        query = query.where(Case.officer == case_filter.officer)
+    hits: dict[str, SearchHit] | None = None
+    if typed.strip():
+        found = search(session, typed, limit=limit * 4)
+        hits = {hit.case_id: hit for hit in found}
+        if not hits:
+            return []
+        query = query.where(col(Case.id).in_(list(hits)))
+    else:
+        query = query.order_by(col(Case.referred_on).desc(), col(Case.ref).desc()).limit(limit)
+    rows = [
+        CaseListRow(
+            case_id=row[0],
+            ref=row[1],
+            status=row[2],
+            risk_level=row[3],
+            category=row[4],
+            officer=row[5],
+            referred_on=row[6],
+            summary=row[7],
+            snippet=hits[row[0]].snippet if hits else "",
+        )
+        for row in session.exec(query).all()
+    ]
+    if hits is not None:
+        rank = {case_id: index for index, case_id in enumerate(hits)}
+        rows.sort(key=lambda r: rank[r.case_id])
+        rows = rows[:limit]
+    return rows
+
+
+# --- case detail ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: str
+    ref: str
+    status: str
+    category: str
+    region: str
+    summary: str
+    location: str
+    referral_source: str
+    referred_on: date
+    accepted_on: date | None
+    closed_on: date | None
+    closure_reason: str | None
+    reopen_count: int
+    risk_level: str | None
+    repeat_victim: bool
+    officer: str
+    case_manager: str
+    team: str
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person_id: str
+    name: str
+    role: str
+    address: str
+    phone: str
+    date_of_birth: date | None
+    vulnerabilities: str
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: str
+    title: str
+    kind: str
+    due_on: date | None
+    done_on: date | None
+    owner: str
+    agency: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dated line on a tab or the timeline: when, what kind of thing, and what it says."""
+
+    day: date | None
+    what: str
+    detail: str
+    source_id: str = ""
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    summary: CaseSummary
+    people: tuple[PersonRow, ...]
+    incidents: tuple[Entry, ...]
+    visits_and_contacts: tuple[Entry, ...]
+    actions: tuple[ActionRow, ...]
+    risk: tuple[Entry, ...]
+    legal: tuple[Entry, ...]
+    notes: tuple[Entry, ...]
+    timeline: tuple[Entry, ...]
+    deadlines: tuple[Deadline, ...] = field(default=())
+
+
+def case_summary(session: Session, case_id: str) -> CaseSummary | None:
+    case = session.get(Case, case_id)
+    if case is None:
+        return None
+    return CaseSummary(
+        id=case.id,
+        ref=case.ref,
+        status=case.status,
+        category=case.category,
+        region=case.region,
+        summary=case.summary,
+        location=case.location,
+        referral_source=case.referral_source,
+        referred_on=case.referred_on,
+        accepted_on=case.accepted_on,
+        closed_on=case.closed_on,
+        closure_reason=case.closure_reason,
+        reopen_count=case.reopen_count,
+        risk_level=case.risk_level,
+        repeat_victim=case.repeat_victim,
+        officer=case.officer,
+        case_manager=case.case_manager,
+        team=case.team,
+    )
+
+
+def _newest_first(entries: Sequence[Entry]) -> tuple[Entry, ...]:
+    return tuple(sorted(entries, key=lambda e: e.day or date.min, reverse=True))
+
+
+def _day(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.date()
+
+
+def case_detail(
+    session: Session, case_id: str, *, today: date, rules: DeadlineRules
+) -> CaseDetail | None:
+    """Everything shown on the case detail screen, each list newest first."""
+    summary = case_summary(session, case_id)
+    if summary is None:
+        return None
+    people = tuple(
+        PersonRow(
+            p.id, p.name, party.role, p.address, p.phone, p.date_of_birth, party.vulnerabilities
+        )
+        for party, p in session.exec(
+            select(CaseParty, Person)
+            .join(Person, col(Person.id) == col(CaseParty.person_id))
+            .where(CaseParty.case_id == case_id)
+            .order_by(col(Person.created_at))
+        ).all()
+    )
+    incidents = [
+        Entry(
+            i.occurred_on,
+            "Incident" + (f" {i.occurred_time}" if i.occurred_time else ""),
+            " ".join(part for part in (i.description, i.location and f"at {i.location}") if part),
+            i.id,
+        )
+        for i in session.exec(select(Incident).where(Incident.case_id == case_id)).all()
+    ]
+    contacts: list[Entry] = []
+    for v in session.exec(select(Visit).where(Visit.case_id == case_id)).all():
+        label = f"{v.kind.replace('-', ' ').capitalize()} visit ({v.status})"
+        contacts.append(Entry(v.done_on or v.due_on, label, v.outcome or v.notes, v.id))
+    for c in session.exec(select(AgencyContact).where(AgencyContact.case_id == case_id)).all():
+        contacts.append(Entry(c.contacted_on, f"Contact: {c.agency}", c.summary, c.id))
+    for u in session.exec(select(VictimUpdate).where(VictimUpdate.case_id == case_id)).all():
+        contacts.append(Entry(u.updated_on, "Victim updated", u.summary, u.id))
+    for r in session.exec(select(HouseToHouseRun).where(HouseToHouseRun.case_id == case_id)).all():
+        contacts.append(Entry(r.run_on, "House-to-house", r.area, r.id))
+    for d in session.exec(select(DiarySheet).where(DiarySheet.case_id == case_id)).all():
+        if d.sent_on:
+            contacts.append(Entry(d.sent_on, "Diary sheets sent", d.notes, d.id))
+        if d.returned_on:
+            contacts.append(Entry(d.returned_on, "Diary sheet returned", d.notes, d.id))
+    actions = tuple(
+        ActionRow(a.id, a.title, a.kind, a.due_on, a.done_on, a.owner, a.agency)
+        for a in session.exec(
+            select(Action)
+            .where(Action.case_id == case_id)
+            .order_by(col(Action.done_on).is_not(None), col(Action.due_on), col(Action.created_at))
+        ).all()
+    )
+    risk: list[Entry] = []
+    for a in session.exec(select(RiskAssessment).where(RiskAssessment.case_id == case_id)).all():
+        text = f"score {a.score}, computed {a.computed_level}"
+        if a.override_reason:
+            text += f"; raised: {a.override_reason}"
+        risk.append(Entry(a.assessed_on, f"Risk {a.level}", text, a.id))
+    for ref in session.exec(select(Referral).where(Referral.case_id == case_id)).all():
+        risk.append(Entry(ref.referred_on, f"Referral: {ref.kind} ({ref.status})", ref.reason))
+    legal: list[Entry] = []
+    for rem in session.exec(select(LegalRemedy).where(LegalRemedy.case_id == case_id)).all():
+        legal.append(Entry(rem.started_on, f"{rem.kind} ({rem.status})", rem.notes, rem.id))
+    for st in session.exec(select(LegalStage).where(LegalStage.case_id == case_id)).all():
+        legal.append(Entry(st.stage_on, f"Legal stage: {st.stage}", st.notes, st.id))
+    notes = [
+        Entry(_day(n.created_at), f"Note ({n.kind})", n.body, n.id)
+        for n in session.exec(select(Note).where(Note.case_id == case_id)).all()
+    ]
+    timeline: list[Entry] = [*incidents, *contacts, *risk, *legal, *notes]
+    timeline.append(Entry(summary.referred_on, "Referred", summary.referral_source))
+    if summary.accepted_on:
+        timeline.append(Entry(summary.accepted_on, "Accepted for investigation", ""))
+    if summary.closed_on:
+        timeline.append(Entry(summary.closed_on, "Closed", summary.closure_reason or ""))
+    for act in actions:
+        if act.done_on:
+            timeline.append(Entry(act.done_on, "Action done", act.title, act.id))
+    for rev in session.exec(select(ManagerReview).where(ManagerReview.case_id == case_id)).all():
+        timeline.append(Entry(rev.reviewed_on, "Manager review", rev.notes, rev.id))
+    for dec in session.exec(select(VvcDecision).where(VvcDecision.case_id == case_id)).all():
+        timeline.append(Entry(dec.meeting_on, "VVC decision", dec.decision, dec.id))
+    for share in session.exec(select(SharingRecord).where(SharingRecord.case_id == case_id)).all():
+        timeline.append(Entry(share.shared_on, f"Shared with {share.agency}", share.what, share.id))
+    own = load_case_facts(session, FactsFilter(open_only=False, case_id=case_id))
+    deadlines = tuple(deadlines_for_case(own[0], today, rules)) if own else ()
+    return CaseDetail(
+        summary=summary,
+        people=people,
+        incidents=_newest_first(incidents),
+        visits_and_contacts=_newest_first(contacts),
+        actions=actions,
+        risk=_newest_first(risk),
+        legal=_newest_first(legal),
+        notes=_newest_first(notes),
+        timeline=_newest_first(timeline),
+        deadlines=deadlines,
+    )

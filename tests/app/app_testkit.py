@@ -1,0 +1,47 @@
+"""Helpers for the app tests (not a test module): build apps, wait for things, read the screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from asb_tui.app import AsbApp
+from asb_tui.config import Config
+from asb_tui.store.store import Store
+
+TODAY = date(2026, 11, 20)  # a Friday: high risk -> home visit Wednesday 25/11/2026
+OFFICER = "Test Officer"
+
+
+def make_config(data_dir: Path, **overrides: object) -> Config:
+    values: dict[str, object] = {"officer": OFFICER, "auto_lock_minutes": 0.0}
+    values.update(overrides)
+    return Config(data_dir=data_dir, **values)  # type: ignore[arg-type]
+
+
+def make_app(
+    data_dir: Path, store: Store | None = None, *, today: date = TODAY, **config: object
+) -> AsbApp:
+    return AsbApp(make_config(data_dir, **config), data_dir, today=today, store=store)
+
+
+def screen_text(app: AsbApp) -> str:
+    """What a person sees: the rendered lines of the current screen."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
+    """Let the app run until `condition()` is true (workers finish in their own time)."""
+    waited = 0.0
+    while not condition():
+        if waited >= timeout:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.05)
+        waited += 0.05
+
+
+async def wait_for_screen(pilot: Pilot, name: str, timeout: float = 15.0) -> None:
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name, timeout)
