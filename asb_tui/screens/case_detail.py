@@ -14,6 +14,8 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.screens.base import AsbScreen
+from asb_tui.screens.fieldwork_keys import FIELDWORK_SCREENS
+from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.widgets.literal import literal_text
 
 TABS = (
@@ -27,10 +29,19 @@ TABS = (
     ("timeline", "Timeline"),
 )
 
+# The field-work and data-protection screens that open on this case: binding id -> key,
+# description, "module:Class" (each class takes the case id). Imported only when opened, so the
+# case detail stays quick to show.
+CASE_SCREENS: dict[str, tuple[str, str, str]] = {
+    **{name: (key, text, target) for key, name, text, target in FIELDWORK_SCREENS},
+    **{
+        name.removeprefix("oversight."): (key, text, target)
+        for key, name, text, target, scope in OVERSIGHT_SCREENS
+        if scope == "case"
+    },
+}
+
 # Every key of the case detail screen, in one place.
-# Keys kept free for the field-work and oversight screens that the lead wires in:
-#   d diary sheet, v home visit, h house-to-house, c agency contact, u victim update,
-#   p perpetrator visit, g legal remedy, f safeguarding, s share.
 CASE_DETAIL_BINDINGS: list[BindingType] = [
     Binding("a", "accept", "Accept", id="case.accept"),
     Binding("w", "add_person", "Add person", id="case.add-person"),
@@ -40,6 +51,10 @@ CASE_DETAIL_BINDINGS: list[BindingType] = [
     Binding("n", "add_note", "Add note", id="case.add-note"),
     Binding("C", "close_case", "Close case", id="case.close"),
     Binding("O", "reopen_case", "Reopen case", id="case.reopen"),
+    *[
+        Binding(key, f"open_screen('{name}')", text, id=f"case.{name.replace('_', '-')}")
+        for name, (key, text, _target) in CASE_SCREENS.items()
+    ],
     Binding("ctrl+r", "reload", "Refresh", show=False, id="case.refresh"),
     Binding("escape", "back", "Back", id="case.back"),
     *[
@@ -234,7 +249,7 @@ class CaseDetailScreen(AsbScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         detail = self.detail
-        if action in {"back", "reload", "show_tab"}:
+        if action in {"back", "reload", "show_tab", "open_screen"}:
             return True
         if detail is None:
             return None
@@ -286,10 +301,19 @@ class CaseDetailScreen(AsbScreen):
         if focusable:
             focusable.first().focus()
 
-    def _after_form(self, message: str | None) -> None:
-        if message:
+    def _after_form(self, message: object = None) -> None:
+        if isinstance(message, str) and message:
             self.notify(message, markup=False)
         self.reload()
+
+    def action_open_screen(self, name: str) -> None:
+        """Open one of the field-work or data-protection screens on this case."""
+        import importlib
+
+        _key, _text, target = CASE_SCREENS[name]
+        module_name, class_name = target.split(":")
+        screen_class = getattr(importlib.import_module(module_name), class_name)
+        self.app.push_screen(screen_class(self.case_id), self._after_form)
 
     def action_accept(self) -> None:
         from asb_tui.screens.accept_form import AcceptFormScreen

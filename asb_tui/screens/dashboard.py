@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.screens.base import AsbScreen
+from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.widgets.literal import literal_text
 
 RAG = {
@@ -28,6 +29,17 @@ ROW_LIMIT = 300
 COLUMNS = (("Due", 10), ("State", 9), ("Case", 18), ("Risk", 8), ("Victim", 18), ("Next", 44))
 
 
+# Office-wide screens opened from the dashboard: name -> "module:Class" (no arguments).
+APP_SCREENS: dict[str, str] = {
+    "sync": "asb_tui.screens.sync:SyncScreen",
+    **{
+        name.removeprefix("oversight."): target
+        for _key, name, _text, target, scope in OVERSIGHT_SCREENS
+        if scope == "app"
+    },
+}
+
+
 class DashboardScreen(AsbScreen):
     BINDINGS = [
         Binding("enter", "open_case", "Open case", id="dashboard.open"),
@@ -36,6 +48,9 @@ class DashboardScreen(AsbScreen):
         Binding("n", "new_referral", "New referral", id="dashboard.new-referral"),
         Binding("a", "toggle_scope", "Mine/all", id="dashboard.scope"),
         Binding("r", "reload", "Refresh", id="dashboard.refresh"),
+        Binding("S", "open_screen('sync')", "Sync", id="dashboard.sync"),
+        Binding("R", "open_screen('review-queue')", "Review queue", id="dashboard.review-queue"),
+        Binding("V", "open_screen('vvc')", "VVC", id="dashboard.vvc"),
         Binding("ctrl+q", "app.quit", "Quit", id="dashboard.quit"),
     ]
     DEFAULT_CSS = """
@@ -184,6 +199,14 @@ class DashboardScreen(AsbScreen):
         from asb_tui.screens.case_detail import CaseDetailScreen
 
         self.app.push_screen(CaseDetailScreen(case_id), lambda _: self.reload())
+
+    def action_open_screen(self, name: str) -> None:
+        """Open an office-wide screen (sync, manager review queue, VVC meetings)."""
+        import importlib
+
+        module_name, class_name = APP_SCREENS[name].split(":")
+        screen_class = getattr(importlib.import_module(module_name), class_name)
+        self.app.push_screen(screen_class(), lambda _: self.reload())
 
     def action_case_list(self) -> None:
         from asb_tui.screens.case_list import CaseListScreen

@@ -21,7 +21,7 @@ OVERSIGHT_SCREENS: list[tuple[str, str, str, str, str]] = [
         "case",
     ),
     (
-        "r",
+        "m",
         "oversight.record-review",
         "Record a manager review",
         "asb_tui.screens.record_review:RecordReviewScreen",

@@ -94,17 +94,26 @@ def verify_chain(session: Session) -> VerifyResult:
     for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))):
         if event.seq != expected_seq:
             return VerifyResult(
-                False, count, prev, f"event {expected_seq} is missing (next found is {event.seq})",
+                False,
+                count,
+                prev,
+                f"event {expected_seq} is missing (next found is {event.seq})",
                 expected_seq,
             )
         if event.prev_hash != prev:
             return VerifyResult(
-                False, count, prev, f"event {event.seq} does not link to the event before it",
+                False,
+                count,
+                prev,
+                f"event {event.seq} does not link to the event before it",
                 event.seq,
             )
         if event_hash(prev, event) != event.hash:
             return VerifyResult(
-                False, count, prev, f"event {event.seq} was altered (its hash does not match)",
+                False,
+                count,
+                prev,
+                f"event {event.seq} was altered (its hash does not match)",
                 event.seq,
             )
         prev = event.hash

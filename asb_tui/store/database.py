@@ -62,8 +62,13 @@ def make_engines(path: Path, key: bytes) -> tuple[Engine, Engine]:
         "sqlite://", creator=creator, module=sqlcipher, poolclass=QueuePool, pool_size=4
     )
     write = create_engine(
-        "sqlite://", creator=creator, module=sqlcipher, poolclass=QueuePool, pool_size=1,
-        max_overflow=0, pool_timeout=60,
+        "sqlite://",
+        creator=creator,
+        module=sqlcipher,
+        poolclass=QueuePool,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=60,
     )
 
     @event.listens_for(read, "begin")

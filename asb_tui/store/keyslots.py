@@ -36,7 +36,7 @@ MIN_PASSPHRASE_LENGTH = 12
 # RFC 9106 section 4, second recommended option: 64 MiB, 3 passes, 4 lanes.
 DEFAULT_ARGON2 = {"memory_kib": 65536, "iterations": 3, "lanes": 4}
 
-PASSPHRASE = "passphrase"
+PASSPHRASE = "passphrase"  # noqa: S105 - a slot kind, not a secret
 RECOVERY = "recovery"
 
 
@@ -117,9 +117,9 @@ def _derive_kek(kind: str, secret: str, kdf: dict[str, Any]) -> bytes:
             ).derive(secret.encode("utf-8"))
         if kdf.get("name") == "hkdf-sha256":
             # The recovery key already carries 160 random bits: stretching it buys nothing.
-            return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"asb-recovery").derive(
-                normalise_recovery_key(secret).encode("ascii")
-            )
+            return HKDF(
+                algorithm=hashes.SHA256(), length=32, salt=salt, info=b"asb-recovery"
+            ).derive(normalise_recovery_key(secret).encode("ascii"))
     except (KeyError, TypeError, ValueError) as exc:
         raise KeyFileError("the key file is corrupt (bad KDF parameters)") from exc
     raise KeyFileError(f"the key file names an unknown KDF for its {kind} slot")
@@ -193,7 +193,12 @@ class KeyFile:
 
     @classmethod
     def create(cls, data_key: bytes, passphrase: str, recovery_key: str) -> KeyFile:
-        return cls([make_slot(PASSPHRASE, passphrase, data_key), make_slot(RECOVERY, recovery_key, data_key)])
+        return cls(
+            [
+                make_slot(PASSPHRASE, passphrase, data_key),
+                make_slot(RECOVERY, recovery_key, data_key),
+            ]
+        )
 
 
 def read_key_file(path: Path) -> KeyFile:
