@@ -45,7 +45,10 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def run_cli(
-    *args: str, data_dir: Path, env: dict[str, str] | None = None, input_text: str | None = None,
+    *args: str,
+    data_dir: Path,
+    env: dict[str, str] | None = None,
+    input_text: str | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `asb-tui` CLI in a subprocess (no terminal on stdin)."""
