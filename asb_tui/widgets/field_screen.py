@@ -82,7 +82,11 @@ class FieldworkScreen(Screen[None]):
 
     @property
     def today(self) -> date:
-        return getattr(self.app, "today", None) or date.today()
+        # AsbApp offers `today()` (a method); small host apps in tests may set an attribute.
+        value = getattr(self.app, "today", None)
+        if callable(value):
+            value = value()
+        return value if isinstance(value, date) else date.today()
 
     @property
     def closures(self) -> frozenset[date]:
