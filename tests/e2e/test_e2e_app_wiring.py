@@ -18,7 +18,7 @@ from asb_tui.store.models import Incident
 from asb_tui.store.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-from app_testkit import TODAY, make_app, wait_for, wait_for_screen  # noqa: E402
+from app_testkit import TODAY, make_app, wait_for, wait_for_screen
 
 
 def _class_name(target: str) -> str:
