@@ -21,6 +21,7 @@ from textual.widgets import Static
 from asb_tui.config import ConfigError, closure_dates
 from asb_tui.domain.errors import DomainError
 from asb_tui.store.errors import StoreError
+from asb_tui.widgets.form_state import collect_inputs, restore_inputs
 from asb_tui.widgets.literal import literal
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,22 @@ class FieldworkScreen(Screen[None]):
 
     def _show_error(self, message: str) -> None:
         self.set_status(message, error=True)
+
+    # -- auto-lock: what is half-typed is kept encrypted in the store, then restored ----------
+
+    def draft_key(self) -> str:
+        return f"{type(self).__name__}:{self.case_id}"
+
+    def draft_state(self) -> dict[str, Any]:
+        return collect_inputs(self)
+
+    def restore_draft(self, state: dict[str, Any]) -> None:
+        restore_inputs(self, state)
+
+    def hide_for_lock(self) -> None:
+        """Blank the fields while locked: the draft is in the encrypted store meanwhile."""
+        state = self.draft_state()
+        restore_inputs(self, {k: "" if isinstance(v, str) else v for k, v in state.items()})
 
     def action_close(self) -> None:
         self.dismiss(None)

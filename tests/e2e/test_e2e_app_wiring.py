@@ -107,3 +107,31 @@ async def test_a_diary_row_typed_in_the_real_app_is_saved(
     assert incident.occurred_on.isoformat() == "2026-11-12"
     assert incident.occurred_time == "21:30"
     assert incident.description == "Loud music [/] until 2am"
+
+
+async def test_a_half_typed_diary_row_survives_the_lock(
+    store: Store, data_dir: Path, case_id: str, passphrase: str
+) -> None:
+    from asb_tui.store.diary import record_sheets_sent
+
+    sheet = record_sheets_sent(store, case_id, sent_on=TODAY)
+    marker = "Kicked the door HALFTYPED-7731"
+    app = make_app(data_dir, store=store)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for_screen(pilot, "DashboardScreen")
+        from asb_tui.screens.diary_sheet import DiarySheetScreen
+
+        app.push_screen(DiarySheetScreen(case_id, sheet.id))
+        await wait_for_screen(pilot, "DiarySheetScreen")
+        await pilot.pause(0.3)
+        await pilot.press(*"11/11/2026", "tab", *"22:00", "tab", *marker)
+        await pilot.press("ctrl+l")
+        await wait_for_screen(pilot, "UnlockScreen")
+        diary_screen = app.screen_stack[-2]
+        assert marker not in str(diary_screen.draft_state())  # blanked while locked
+        for path in data_dir.iterdir():  # kept encrypted, never in clear on disk
+            assert marker.encode() not in path.read_bytes()
+        await pilot.press(*passphrase, "enter")
+        await wait_for_screen(pilot, "DiarySheetScreen", timeout=20)
+        await wait_for(pilot, lambda: marker in str(app.screen.draft_state()))
+        assert "11/11/2026" in app.screen.draft_state().values()
