@@ -35,13 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"asb_tui.cli_commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"asb_tui.cli_commands.{name}":
-                raise
-            continue  # a command group still being written
-        module.register(sub)
+        importlib.import_module(f"asb_tui.cli_commands.{name}").register(sub)
     return parser
 
 
