@@ -26,9 +26,10 @@ PASSPHRASE = "correct horse battery staple"
 SIZES = [(80, 24), (120, 40)]
 
 
-def fixed_dir(name: str) -> Path:
-    """The unlock screen shows the store's folder, so snapshots need the same path each run."""
-    path = Path(tempfile.gettempdir()) / "asb-tui-snapshots" / name
+def fixed_dir(name: str, size: tuple[int, int]) -> Path:
+    """The unlock screen shows the store's folder, so snapshots need the same path each run; one
+    folder per test and size, since the two sizes may run at once on two workers."""
+    path = Path(tempfile.gettempdir()) / "asb-tui-snapshots" / f"{name}-{size[0]}x{size[1]}"
     shutil.rmtree(path, ignore_errors=True)
     return path
 
@@ -106,14 +107,14 @@ def filled_store(data_dir: Path) -> tuple[Store, str]:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_first_run_snapshot(snap_compare, size) -> None:
     """First run: create a store or load demo data."""
-    app = make_app(fixed_dir("first-run"))
+    app = make_app(fixed_dir("first-run", size))
     assert snap_compare(app, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_unlock_snapshot(snap_compare, size) -> None:
     """Unlock after a wrong passphrase: the message, the field ready for another try."""
-    data_dir = fixed_dir("unlock")
+    data_dir = fixed_dir("unlock", size)
     store, _ = create_store(data_dir, PASSPHRASE, actor="Test Officer")
     store.close()
     app = make_app(data_dir)
@@ -131,7 +132,7 @@ def test_unlock_snapshot(snap_compare, size) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_dashboard_snapshot(snap_compare, size) -> None:
     """Dashboard: open cases by next deadline with RAG colours, counts and sync state."""
-    store, _ = filled_store(fixed_dir("dashboard"))
+    store, _ = filled_store(fixed_dir("dashboard", size))
     app = make_app(store.paths.data_dir, store)
 
     async def loaded(pilot: Pilot) -> None:
@@ -147,7 +148,7 @@ def test_dashboard_snapshot(snap_compare, size) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_case_detail_snapshot(snap_compare, size) -> None:
     """Case detail of a high-risk case: summary tab with its deadlines."""
-    store, case_id = filled_store(fixed_dir("case-detail"))
+    store, case_id = filled_store(fixed_dir("case-detail", size))
     app = make_app(store.paths.data_dir, store)
 
     async def opened(pilot: Pilot) -> None:
