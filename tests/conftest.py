@@ -1,19 +1,16 @@
-"""Shared fixtures: real encrypted stores in temp dirs and the real CLI in a subprocess."""
+"""Shared fixtures: real encrypted stores in temp dirs (the CLI helpers are in laptop_testkit)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from laptop_testkit import OFFICER, PASSPHRASE, assert_no_traceback, cli_env, run_cli
 
 from asb_tui.store.store import Store, create_store
 
-PASSPHRASE = "correct horse battery staple"
-OFFICER = "Test Officer"
+__all__ = ["OFFICER", "PASSPHRASE", "assert_no_traceback", "cli_env", "run_cli"]
 
 
 @pytest.fixture
@@ -34,35 +31,3 @@ def store(data_dir: Path) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
-
-
-def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASB_")}
-    env["ASB_DATA_DIR"] = str(data_dir)
-    env["ASB_PASSPHRASE"] = PASSPHRASE
-    env.update(extra)
-    return env
-
-
-def run_cli(
-    *args: str,
-    data_dir: Path,
-    env: dict[str, str] | None = None,
-    input_text: str | None = None,
-    timeout: float = 120,
-) -> subprocess.CompletedProcess[str]:
-    """Run the real `asb-tui` CLI in a subprocess (no terminal on stdin)."""
-    return subprocess.run(
-        [sys.executable, "-m", "asb_tui.cli", *args],
-        env=env if env is not None else cli_env(data_dir),
-        input=input_text if input_text is not None else "",
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
-    assert "Traceback" not in result.stderr, result.stderr
-    assert "Traceback" not in result.stdout, result.stdout

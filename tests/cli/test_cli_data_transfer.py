@@ -3,32 +3,14 @@ error as one line on stderr with exit status 2 and no traceback."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import stat
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import laptop_testkit as _helpers
 import pytest
 
-
-def _root_conftest() -> ModuleType:
-    """tests/conftest.py by path: `import conftest` may give another directory's conftest."""
-    name = "asb_root_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).resolve().parents[1] / "conftest.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_helpers = _root_conftest()
 run_cli = _helpers.run_cli
 cli_env = _helpers.cli_env
 assert_no_traceback = _helpers.assert_no_traceback

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from conftest import assert_no_traceback, run_cli
+from laptop_testkit import assert_no_traceback, run_cli
 
 from asb_tui.store.demo import fill_demo
 from asb_tui.store.store import Store

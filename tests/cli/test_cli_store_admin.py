@@ -5,7 +5,6 @@ recovery key once."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import re
 import select
@@ -14,30 +13,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import laptop_testkit as _helpers
 import pytest
 
 from asb_tui.cli import build_parser
 from asb_tui.store.store import create_store, open_store
 
-
-def _root_conftest() -> ModuleType:
-    """tests/conftest.py by path: `import conftest` may give another directory's conftest."""
-    name = "asb_root_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).resolve().parents[1] / "conftest.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_helpers = _root_conftest()
 run_cli = _helpers.run_cli
 cli_env = _helpers.cli_env
 assert_no_traceback = _helpers.assert_no_traceback

@@ -46,19 +46,8 @@ def _load_sync_fixtures() -> Any:
     return module
 
 
-def _load_root_conftest() -> Any:
-    """tests/conftest.py by path: `import conftest` may give another directory's conftest."""
-    name = "asb_root_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "conftest.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+import laptop_testkit as root_helpers  # noqa: E402
 
-
-root_helpers = _load_root_conftest()
 run_cli = root_helpers.run_cli
 cli_env = root_helpers.cli_env
 assert_no_traceback = root_helpers.assert_no_traceback

@@ -179,19 +179,7 @@ def pdf_text(path: Path, password: str | None = None) -> str:
     return re.sub(r"\s+", " ", text.replace("\u200b", ""))
 
 
-def _root_conftest() -> Any:
-    """tests/conftest.py by path: `import conftest` may give another directory's conftest."""
-    import importlib.util
-
-    path = Path(__file__).resolve().parent.parent / "conftest.py"
-    spec = importlib.util.spec_from_file_location("asb_root_conftest_for_oversight", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_ROOT = _root_conftest()
+import laptop_testkit as _ROOT  # noqa: E402
 
 
 @pytest.fixture

@@ -162,7 +162,7 @@ async def test_vvc_screen_agenda_decision_and_pack(store, make_case, data_dir, t
         modal.query_one("#pack-password-again", Input).value = "meeting secret 1"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        for _ in range(50):
+        for _ in range(400):  # typesetting and encrypting may take a while on a busy machine
             if out.exists():
                 break
             await pilot.pause(0.1)

@@ -3,14 +3,11 @@ the first event that was altered, deleted or re-hashed."""
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
-import sys
 from datetime import date
-from pathlib import Path
-from types import ModuleType
 
+import laptop_testkit as _helpers
 import pytest
 from sqlmodel import col, select
 
@@ -18,22 +15,6 @@ from asb_tui.store.audit import GENESIS, chain_head, event_hash, verify_chain
 from asb_tui.store.models import AuditEvent, Case, Incident, Note
 from asb_tui.store.store import Store, open_store
 
-
-def _root_conftest() -> ModuleType:
-    """tests/conftest.py by path: `import conftest` may give another directory's conftest."""
-    name = "asb_root_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).resolve().parents[1] / "conftest.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_helpers = _root_conftest()
 run_cli = _helpers.run_cli
 assert_no_traceback = _helpers.assert_no_traceback
 PASSPHRASE: str = _helpers.PASSPHRASE

@@ -5,18 +5,16 @@ change, recovery-key reset, rekey, and an interrupted rekey that finishes on the
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import re
 import secrets
 import sqlite3
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import laptop_testkit as _helpers
 import pytest
 from sqlmodel import select
 
@@ -33,22 +31,6 @@ from asb_tui.store.store import (
     reset_passphrase,
 )
 
-
-def _root_conftest() -> ModuleType:
-    """tests/conftest.py by path: `import conftest` may give another directory's conftest."""
-    name = "asb_root_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).resolve().parents[1] / "conftest.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_helpers = _root_conftest()
 run_cli = _helpers.run_cli
 cli_env = _helpers.cli_env
 assert_no_traceback = _helpers.assert_no_traceback
