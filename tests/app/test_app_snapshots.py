@@ -125,6 +125,11 @@ def test_unlock_snapshot(snap_compare, size) -> None:
         await wait_for(
             pilot, lambda: "Wrong" in str(app.screen.query_one("#unlock-error").render())
         )
+        # A blinking cursor would make the picture depend on the moment it is taken.
+        field = app.screen.query_one("#passphrase")
+        field.cursor_blink = False
+        await wait_for(pilot, lambda: field.has_focus)
+        await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=size, run_before=wrong_passphrase)
 

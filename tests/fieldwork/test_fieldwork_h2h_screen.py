@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 from textual import events
 from textual.keys import _character_to_key
+from textual_testkit import settle
 
 from asb_tui.screens.house_to_house import HouseToHouseScreen
 from asb_tui.store import house_to_house
@@ -20,9 +21,7 @@ async def _type(pilot, text: str) -> None:
 
 
 async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def test_twenty_doors_with_outcome_keys(store: Store, case_id: str, host):

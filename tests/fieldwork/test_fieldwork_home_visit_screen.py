@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import select
 from textual import events
 from textual.keys import _character_to_key
+from textual_testkit import settle
 
 from asb_tui.screens.home_visit import HomeVisitScreen
 from asb_tui.store import contacts, visits
@@ -22,9 +23,7 @@ async def _type(pilot, text: str) -> None:
 
 
 async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def _fill(pilot, field_id: str, text: str) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import select
 from textual.widgets import TextArea
+from textual_testkit import settle
 
 from asb_tui.screens.agency_contact import AgencyContactScreen
 from asb_tui.screens.diary_sheet import DiarySheetScreen
@@ -35,9 +36,7 @@ SHOWN = literal_text(HOSTILE).plain  # the escape character made visible, the re
 
 
 async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 def _set(screen, values: dict[str, str]) -> None:

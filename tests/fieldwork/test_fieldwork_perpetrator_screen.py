@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from textual import events
 from textual.keys import _character_to_key
+from textual_testkit import settle
 
 from asb_tui.screens.perpetrator_visit import PerpetratorVisitScreen
 from asb_tui.store import visits
@@ -24,9 +25,7 @@ async def _type(pilot, text: str) -> None:
 
 
 async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 def _audit_count(store: Store) -> int:

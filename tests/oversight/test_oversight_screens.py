@@ -8,6 +8,7 @@ import pikepdf
 from sqlmodel import select
 from textual.app import App
 from textual.widgets import DataTable, Input, Select, Static, TextArea
+from textual_testkit import settle as settle_workers
 
 from asb_tui.config import Config
 from asb_tui.domain.vvc import vvc_cutoff, vvc_meetings
@@ -38,9 +39,7 @@ class Host(App):
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle_workers(pilot, rounds=3)
 
 
 def _text(widget: Static) -> str:
