@@ -38,7 +38,10 @@ def read_secret_file(path: str, what: str) -> str:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot read the {what} file {path}: {exc.strerror}") from None
-    secret = text.rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise UserError(f"cannot read the {what} file {path}: it is not UTF-8 text") from None
+    lines = text.splitlines()
+    secret = lines[0] if lines else ""
     if not secret:
         raise UserError(f"the {what} file {path} is empty")
     return secret

@@ -129,7 +129,7 @@ def test_passphrase_file_wins_over_the_environment(closed_store: Path, tmp_path:
 
 
 @pytest.mark.parametrize(
-    "problem", ["missing", "a directory", "unreadable", "empty", "newline only"]
+    "problem", ["missing", "a directory", "not UTF-8", "empty", "newline only"]
 )
 def test_bad_passphrase_file_is_a_clear_error(
     closed_store: Path, tmp_path: Path, problem: str
@@ -137,11 +137,8 @@ def test_bad_passphrase_file_is_a_clear_error(
     path = tmp_path / "secret"
     if problem == "a directory":
         path.mkdir()
-    elif problem == "unreadable":
-        path.write_text(PASSPHRASE, encoding="utf-8")
-        path.chmod(0)
-        if os.access(path, os.R_OK):
-            pytest.skip("running as root: permission bits do not stop reads")
+    elif problem == "not UTF-8":
+        path.write_bytes(b"\xff\xfe correct horse \x80")
     elif problem == "empty":
         path.write_text("", encoding="utf-8")
     elif problem == "newline only":
@@ -348,3 +345,20 @@ def test_init_on_a_terminal_asks_twice_and_shows_the_recovery_key_once(
     assert len(keys) == 1, output
     store = open_store(data_dir, PASSPHRASE, actor="Officer")
     store.close()
+
+
+def test_passphrase_file_is_read_up_to_its_first_line_end(
+    closed_store: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "secret"
+    path.write_text(f"{PASSPHRASE}\r\nnotes about this file\n", encoding="utf-8")
+    result = run_cli(
+        "audit",
+        "verify",
+        "--passphrase-file",
+        str(path),
+        data_dir=closed_store,
+        env=_without_passphrase(closed_store),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "audit chain ok" in result.stdout
