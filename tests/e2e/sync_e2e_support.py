@@ -25,7 +25,7 @@ import pytest
 from sqlmodel import select
 
 from asb_tui.store.cases import refer_case
-from asb_tui.store.models import CASE_TABLES, Case, ChangeRecord, Note, SyncConflict
+from asb_tui.store.models import CASE_TABLES, Case, ChangeRecord, Note, Person, SyncConflict
 from asb_tui.store.serialize import row_to_dict
 from asb_tui.store.store import Store, create_store
 from asb_tui.store.sync_state import SyncOutcome, enrol, run_sync
@@ -213,3 +213,45 @@ class FaultyTransport(httpx.BaseTransport):
 
 def is_data_push(request: httpx.Request) -> bool:
     return request.url.path == "/v1/push" and b'"batch":[]' not in request.content
+
+
+# --- the fault tests' shared workload -------------------------------------------------------
+
+NOTES = 150
+
+
+def writer_and_reader(
+    laptops: LaptopFactory, writer_hook: Any = None, reader_hook: Any = None
+) -> tuple[Laptop, Laptop]:
+    team = unique_team()
+    writer_options: dict[str, Any] = {"retries": 12, "batch_size": 60}
+    if writer_hook is not None:
+        writer_options["transport"] = FaultyTransport(writer_hook)
+    reader_options: dict[str, Any] = {"retries": 12, "page_size": 50}
+    if reader_hook is not None:
+        reader_options["transport"] = FaultyTransport(reader_hook)
+    return (
+        laptops(team=team, name="Writer", **writer_options),
+        laptops(team=team, name="Reader", **reader_options),
+    )
+
+
+def fault_workload(writer: Laptop) -> str:
+    case_id = writer.new_case("Repeated damage to cars", victim_name="Sam")
+    writer.add_notes(case_id, NOTES)
+    with writer.store.write() as uow:
+        person = uow.session.exec(select(Person).where(Person.case_id == case_id)).one()
+        uow.update(person, {"name": "Sam Smith"}, action="person.edit")
+    return case_id
+
+
+def assert_like_a_fault_free_run(writer: Laptop, reader: Laptop, case_id: str) -> None:
+    writer.sync()
+    reader.sync()
+    assert writer.unsent() == 0
+    assert reader.count(Note) == writer.count(Note) == NOTES  # nothing lost, nothing doubled
+    assert comparable(reader.snapshot()) == comparable(writer.snapshot())
+    with reader.store.read() as session:
+        assert session.exec(select(Person).where(Person.case_id == case_id)).one().name == (
+            "Sam Smith"
+        )
