@@ -104,13 +104,34 @@ class AsbApp(App[int]):
             self.set_interval(min(5.0, minutes * 60 / 4), self._check_idle)
 
     def show_dashboard(self) -> None:
-        """Replace whatever is showing (first run, unlock) with the dashboard."""
+        """Replace whatever is showing (first run, unlock) with the dashboard.
+
+        The copy of the dashboard's last computation, if the store keeps one, is read first (a
+        worker, a few milliseconds) so that the screen's first frame already lists the cases;
+        the screen marks it as refreshing and computes the real thing at once.
+        """
+        from asb_tui.screens.dashboard import load_kept_copy
+
+        def load() -> None:
+            try:
+                copy = load_kept_copy(self)
+            except Exception as exc:  # only a cache: the dashboard computes without it
+                self.log.error(f"the dashboard's kept copy could not be read: {exc!r}")
+                copy = None
+            self.call_from_thread(self._push_dashboard, copy)
+
+        self.run_worker(
+            load, thread=True, exclusive=True, group="dashboard-copy", exit_on_error=False
+        )
+
+    def _push_dashboard(self, kept_copy) -> None:
         from asb_tui.screens.dashboard import DashboardScreen
 
+        screen = DashboardScreen(kept_copy)
         if len(self.screen_stack) > 1:
-            self.switch_screen(DashboardScreen())
+            self.switch_screen(screen)
         else:
-            self.push_screen(DashboardScreen())
+            self.push_screen(screen)
 
     def store_opened(self, store: Store) -> None:
         """Called by the first-run and unlock screens once the store is open."""

@@ -9,6 +9,9 @@ harmless for the weekend one and right for the observed one.
 Performance: for each (region, year, closures) the working days of the year are kept as a sorted
 tuple of day ordinals, so adding or counting working days is a binary search, not a day-by-day
 walk. Pass `closures` as a frozenset (as `DeadlineRules` does) to skip the conversion on each call.
+The `holidays` package is imported on first use, not with this module: loading its country table
+takes about a tenth of a second, which the app's first frame (and every module that only needs
+`Region` or `ClosureRule` from here) should not pay.
 """
 
 from __future__ import annotations
@@ -18,10 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import NamedTuple
-
-import holidays
 
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.types import Region
@@ -76,9 +77,17 @@ def normalise_region(region: RegionLike) -> Region:
         ) from None
 
 
+def _holidays() -> ModuleType:
+    import holidays
+
+    return holidays
+
+
+@cache
 def supported_years() -> range:
     """The years for which the installed `holidays` package knows UK bank holidays."""
-    return range(holidays.GB.start_year, holidays.GB.end_year + 1)
+    uk = _holidays().GB
+    return range(uk.start_year, uk.end_year + 1)
 
 
 def _check_year(year: int) -> None:
@@ -100,7 +109,7 @@ def bank_holidays(region: RegionLike, year: int) -> Mapping[date, str]:
 @cache
 def _bank_holidays(region: Region, year: int) -> Mapping[date, str]:
     _check_year(year)
-    found = holidays.country_holidays("GB", subdiv=_SUBDIVISION_OF_REGION[region], years=year)
+    found = _holidays().country_holidays("GB", subdiv=_SUBDIVISION_OF_REGION[region], years=year)
     days = {day: name for day, name in found.items() if day.year == year}
     days.update(
         {day: name for day, name in HOLIDAY_SUPPLEMENTS[region].items() if day.year == year}
@@ -129,6 +138,7 @@ def _working_ordinals(region: Region, year: int, closures: frozenset[date]) -> t
 
 def clear_caches() -> None:
     """Forget the cached holiday sets and working-day tables (benchmarks and tests use this)."""
+    supported_years.cache_clear()
     _bank_holidays.cache_clear()
     _holiday_set.cache_clear()
     _working_ordinals.cache_clear()

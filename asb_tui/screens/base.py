@@ -16,7 +16,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Select, Static
 
-from asb_tui.widgets.form_state import collect_inputs, restore_inputs
 from asb_tui.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -184,13 +183,19 @@ class FormScreen(AsbScreen):
         return f"{type(self).__name__}:{self.case_id or '-'}"
 
     def draft_state(self) -> dict[str, Any]:
+        from asb_tui.widgets.form_state import collect_inputs
+
         return collect_inputs(self)
 
     def restore_draft(self, state: dict[str, Any]) -> None:
+        from asb_tui.widgets.form_state import restore_inputs
+
         restore_inputs(self, state)
 
     def hide_for_lock(self) -> None:
         """Blank the fields while locked; the draft is in the store and comes back on unlock."""
+        from asb_tui.widgets.form_state import restore_inputs
+
         blank = {
             key: "" if isinstance(value, str) else value
             for key, value in self.draft_state().items()

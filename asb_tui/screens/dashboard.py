@@ -1,19 +1,27 @@
 """Dashboard: the officer's open cases by next deadline (RAG colours), the counts that matter
 (overdue work, high risk, awaiting manager review, at the ASB Case Review threshold) and the sync
-state. Sync itself is another screen: `S`/f5 are kept free for it."""
+state. Sync itself is another screen: `S`/f5 are kept free for it.
+
+First frame fast: ranking needs every open case's deadlines (a moment on 5,000 cases), so on
+start the screen first shows the copy of its last computation kept in the store, marked
+"Refreshing…", and replaces it with the fresh computation as soon as that is done. Keys work on
+the copy (the cases are real; reference, victim and risk are read afresh, closed cases left out).
+Nothing of the deadline rules or the bank-holiday tables is imported for that first frame.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from asb_tui.domain.dates import format_uk
 from asb_tui.screens.base import AsbScreen
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
+from asb_tui.store.dashboard_rows import rag_band
 from asb_tui.widgets.literal import literal_text
 
 RAG = {
@@ -40,6 +48,40 @@ APP_SCREENS: dict[str, str] = {
 }
 
 
+def rules_key(config) -> str:
+    """What the kept copy's "this week" band depends on, besides the day."""
+    return repr((config.region, tuple(config.closures)))
+
+
+def load_kept_copy(app):
+    """Read (in a worker) the copy of the officer's last dashboard that the store keeps, or
+    None. The app reads it before it shows the screen, so the first frame has the cases."""
+    from asb_tui.store.dashboard_snapshot import load_snapshot
+
+    store = app.store
+    if store is None:
+        return None
+    today = app.today()
+    with store.read() as session:
+        copy = load_snapshot(
+            session, app.config.officer, today=today, rules_key=rules_key(app.config)
+        )
+    if copy is not None and copy.week_until is None:
+        # Another day, or other rules: this week's band is worked out again first.
+        from dataclasses import replace
+
+        from asb_tui.store.case_queries import week_band_ends
+
+        copy = replace(copy, week_until=week_band_ends(today, app.deadline_rules()))
+    return copy
+
+
+def _uk(day: date) -> str:
+    from asb_tui.domain.dates import format_uk
+
+    return format_uk(day)
+
+
 class DashboardScreen(AsbScreen):
     BINDINGS = [
         Binding("enter", "open_case", "Open case", id="dashboard.open"),
@@ -56,19 +98,28 @@ class DashboardScreen(AsbScreen):
     DEFAULT_CSS = """
     DashboardScreen #counts { height: auto; padding: 0 1; background: $boost; }
     DashboardScreen #scope { height: 1; padding: 0 1; color: $text-muted; }
+    DashboardScreen #scope.-refreshing { color: $warning; text-style: bold; }
     DashboardScreen #sync-state { height: 1; padding: 0 1; color: $text-muted; }
     DashboardScreen DataTable { height: 1fr; }
+    DashboardScreen DataTable.-refreshing { text-opacity: 70%; }
     """
 
     @dataclass
     class Populated(Message):
-        """The table shows the cases (the benchmark's "interactive" moment)."""
+        """The table shows cases (the benchmark's "interactive" moment). `fresh` is False for
+        the kept copy shown, marked as refreshing, until the computation replaces it."""
 
         rows: int
+        fresh: bool = True
 
-    def __init__(self) -> None:
+    def __init__(self, kept_copy=None) -> None:
+        """`kept_copy`: the copy of the last computation to show first (`load_kept_copy`)."""
         super().__init__()
+        self._kept_copy = kept_copy
         self.mine_only = True
+        # True while the table shows the kept copy (until the fresh computation arrives).
+        self.showing_copy = False
+        self._fresh_shown = False
 
     def compose(self):
         yield Header(show_clock=False)
@@ -85,23 +136,56 @@ class DashboardScreen(AsbScreen):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        self.reload()
+        if self._kept_copy is not None:
+            # Filled before the first frame is drawn; the computation starts once it is shown.
+            self._show_copy(self._kept_copy)
+            self._kept_copy = None
+        else:
+            self.reload()
+
+    def _rules_key(self) -> str:
+        return rules_key(self.asb.config)
+
+    def _show_copy(self, copy) -> None:
+        if self._fresh_shown or copy is None or not copy.rows:
+            if not self._fresh_shown:
+                self.reload()
+            return
+        self.showing_copy = True
+        self._show_counts(copy.counts)
+        when = copy.saved_at.astimezone()
+        scope = self.query_one("#scope", Static)
+        scope.update(
+            Text(
+                f"Refreshing… until then, the list as it was at {when:%H:%M} on "
+                f"{_uk(when.date())} ({copy.scope})"
+            )
+        )
+        scope.add_class("-refreshing")
+        self.query_one("#sync-state", Static).update(Text("Sync: …"))
+        self._fill(copy.rows, copy.week_until)
+        self.query_one(DataTable).add_class("-refreshing")
+        self.post_message(self.Populated(len(copy.rows), fresh=False))
+        # Compute once the copy is on screen, so the first frame does not wait for the worker.
+        self.call_after_refresh(self.reload)
 
     def reload(self) -> None:
-        from asb_tui.store.case_queries import dashboard
-
         store = self.store
-        officer = self.asb.config.officer if self.mine_only else None
+        app = self.asb
+        mine_only = self.mine_only
+        officer = app.config.officer if mine_only else None
         today = self.today()
-        rules = self.asb.deadline_rules()
 
         def load():
+            from asb_tui.store.case_queries import dashboard
+
+            rules = app.deadline_rules()
             with store.read() as session:
                 return dashboard(
                     session, officer=officer, today=today, rules=rules, limit=ROW_LIMIT
                 )
 
-        self.run_db(load, self._show, group="dashboard")
+        self.run_db(load, lambda board: self._show(board, mine_only), group="dashboard")
 
     def action_reload(self) -> None:
         self.reload()
@@ -120,52 +204,93 @@ class DashboardScreen(AsbScreen):
         text.append(f"{reviews} at Case Review threshold")
         self.query_one("#counts", Static).update(text)
 
-    def _count_case_reviews(self, board) -> None:
-        from dataclasses import replace
-
-        from asb_tui.domain.reviews import CaseReviewRule
-        from asb_tui.store.case_queries import case_review_count
-
+    def _count_case_reviews(self, board, mine_only: bool) -> None:
         store = self.store
         today = self.today()
         config = self.asb.config
-        rule = CaseReviewRule(
-            threshold=config.case_review_threshold, months=config.case_review_window_months
-        )
 
         def count():
+            from asb_tui.domain.reviews import CaseReviewRule
+            from asb_tui.store.case_queries import case_review_count
+
+            rule = CaseReviewRule(
+                threshold=config.case_review_threshold,
+                months=config.case_review_window_months,
+            )
             with store.read() as session:
                 return case_review_count(session, board.case_ids, today, rule)
 
-        self.run_db(
-            count,
-            lambda n: self._show_counts(replace(board.counts, case_review_threshold=n)),
-            group="case-review",
-        )
+        def counted(number: int) -> None:
+            from dataclasses import replace
 
-    def _show(self, board) -> None:
-        from asb_tui.store.case_queries import rag_state
+            self._show_counts(replace(board.counts, case_review_threshold=number))
+            if mine_only:
+                self._keep_copy(board, number)
 
+        self.run_db(count, counted, group="case-review")
+
+    def _keep_copy(self, board, case_reviews: int) -> None:
+        """Keep this computation in the store, to be shown first on the next start."""
+        from asb_tui.store.dashboard_snapshot import save_snapshot
+
+        store = self.store
+        officer = self.asb.config.officer
+        today = self.today()
+        rules_key = self._rules_key()
+
+        def keep() -> None:
+            save_snapshot(
+                store,
+                officer,
+                board,
+                made_on=today,
+                rules_key=rules_key,
+                case_review_threshold=case_reviews,
+            )
+
+        # A copy that could not be kept only makes the next start slower: never an error shown.
+        self.run_db(keep, lambda _: None, group="dashboard-keep", failed=lambda _: None)
+
+    def _show(self, board, mine_only: bool = True) -> None:
+        self._fresh_shown = True
         self._show_counts(board.counts)
         scope = f"Showing {board.scope}, soonest first"
         if board.more > 0:
             scope += f" (the first {len(board.rows)}; all in the case list: l)"
-        self.query_one("#scope", Static).update(Text(scope))
+        scope_line = self.query_one("#scope", Static)
+        scope_line.update(Text(scope))
+        scope_line.remove_class("-refreshing")
         last = board.sync.last_sync_at
-        when = "never" if last is None else format_uk(last.date()) + last.strftime(" %H:%M")
+        when = "never" if last is None else _uk(last.date()) + last.strftime(" %H:%M")
         self.query_one("#sync-state", Static).update(
             Text(f"Sync: {board.sync.unsent_changes} changes waiting · last sync {when}")
         )
+        # Replacing the kept copy must not move the officer's cursor off the case they chose.
+        keep_selected = self.selected_case_id() if self.showing_copy else None
+        self._fill(board.rows, board.week_until)
+        table = self.query_one(DataTable)
+        table.remove_class("-refreshing")
+        if self.showing_copy:
+            self.showing_copy = False
+            if keep_selected is not None and keep_selected in table.rows:
+                table.move_cursor(row=table.get_row_index(keep_selected), animate=False)
+        self.post_message(self.Populated(len(board.rows)))
+        self._count_case_reviews(board, mine_only)
+
+    def _fill(self, rows, week_until: date | None) -> None:
         table = self.query_one(DataTable)
         table.clear()
         today = self.today()
-        rules = self.asb.deadline_rules()
-        for row in board.rows:
+        if week_until is None:
+            from asb_tui.store.case_queries import week_band_ends
+
+            week_until = week_band_ends(today, self.asb.deadline_rules())
+        for row in rows:
             if row.next_due is None:
                 due, state = Text("—"), Text("")
             else:
-                label, style = RAG[rag_state(row.next_due, today, rules)]
-                due = Text(format_uk(row.next_due), style=style)
+                label, style = RAG[rag_band(row.next_due, today, week_until)]
+                due = Text(_uk(row.next_due), style=style)
                 state = Text(label, style=style)
             risk = row.risk_level or "—"
             table.add_row(
@@ -177,8 +302,6 @@ class DashboardScreen(AsbScreen):
                 literal_text(row.next_what),
                 key=row.case_id,
             )
-        self.post_message(self.Populated(len(board.rows)))
-        self._count_case_reviews(board)
 
     def selected_case_id(self) -> str | None:
         table = self.query_one(DataTable)

@@ -7,12 +7,12 @@ worker thread; plain values can cross to the UI thread safely).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -28,6 +28,13 @@ from asb_tui.domain.months import add_months
 from asb_tui.domain.reviews import CaseReviewRule, Complaint, case_review_status
 from asb_tui.domain.types import CaseStatus, DeadlineKind, DeadlineState, RiskLevel
 from asb_tui.store import settings
+from asb_tui.store.dashboard_rows import (
+    Dashboard,
+    DashboardCounts,
+    DashboardRow,
+    SyncState,
+    rag_band,
+)
 from asb_tui.store.deadline_facts import FactsFilter, load_case_facts
 from asb_tui.store.models import (
     Action,
@@ -66,49 +73,6 @@ OPEN_STATUSES = (CaseStatus.ACCEPTED.value, CaseStatus.REOPENED.value)
 # --- dashboard --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SyncState:
-    unsent_changes: int
-    last_sync_at: datetime | None
-
-
-@dataclass(frozen=True)
-class DashboardRow:
-    case_id: str
-    ref: str
-    victim: str
-    summary: str
-    risk_level: str | None
-    next_what: str
-    next_due: date | None
-    next_state: DeadlineState | None
-    overdue: int
-
-
-@dataclass(frozen=True)
-class DashboardCounts:
-    open_cases: int
-    overdue_items: int
-    high_risk: int
-    awaiting_review: int
-    # None until counted: the dashboard shows the cases first and counts this a moment later.
-    case_review_threshold: int | None = None
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    scope: str
-    rows: tuple[DashboardRow, ...]
-    counts: DashboardCounts
-    sync: SyncState
-    case_ids: frozenset[str] = frozenset()
-
-    @property
-    def more(self) -> int:
-        """Open cases in scope that are not among the rows shown."""
-        return self.counts.open_cases - len(self.rows)
-
-
 def sync_state(session: Session) -> SyncState:
     """Changes waiting to be sent, and when the last sync finished (None: never)."""
     unsent = session.exec(
@@ -126,18 +90,41 @@ def sync_state(session: Session) -> SyncState:
     return SyncState(int(unsent), last)
 
 
-def _victims(session: Session, case_ids: set[str] | None) -> dict[str, str]:
-    rows = session.exec(
-        select(CaseParty.case_id, Person.name)
-        .join(Person, col(Person.id) == col(CaseParty.person_id))
-        .where(CaseParty.role == "victim")
-        .order_by(col(Person.created_at))
-    ).all()
+def _in_chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    for begin in range(0, len(ids), size):
+        yield list(ids[begin : begin + size])
+
+
+def _victims(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
+    """The first victim (by when the person was recorded) of each of `case_ids`."""
     victims: dict[str, str] = {}
-    for case_id, name in rows:
-        if case_ids is None or case_id in case_ids:
+    connection = session.connection()
+    for chunk in _in_chunks(case_ids):
+        for case_id, name in connection.execute(
+            text(
+                "SELECT cp.case_id, p.name FROM case_party AS cp "
+                "JOIN person AS p ON p.id = cp.person_id "
+                "WHERE cp.role = 'victim' AND cp.case_id IN :ids ORDER BY p.created_at"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": chunk},
+        ).all():
             victims.setdefault(case_id, name)
     return victims
+
+
+def _summaries(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
+    summaries: dict[str, str] = {}
+    connection = session.connection()
+    for chunk in _in_chunks(case_ids):
+        summaries.update(
+            connection.execute(
+                text("SELECT id, summary FROM asb_case WHERE id IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                {"ids": chunk},
+            ).all()
+        )
+    return summaries
 
 
 def case_review_count(
@@ -166,8 +153,7 @@ def case_review_count(
         if case_id in case_ids
     ]
     complaints: dict[str, list[Complaint]] = defaultdict(list)
-    for start in range(0, len(candidates), 500):
-        chunk = candidates[start : start + 500]
+    for chunk in _in_chunks(candidates):
         for row in session.exec(
             columns(
                 Incident.case_id,
@@ -181,6 +167,16 @@ def case_review_count(
     return sum(
         1 for items in complaints.values() if case_review_status(items, today, rule).threshold_met
     )
+
+
+class _NextDeadline:
+    """Per case: the soonest unmet deadline and how many are overdue (one pass, no grouping)."""
+
+    __slots__ = ("first", "overdue")
+
+    def __init__(self, first: Deadline) -> None:
+        self.first = first
+        self.overdue = 0
 
 
 def dashboard(
@@ -200,43 +196,42 @@ def dashboard(
     facts: list[CaseFacts] = []
     scope = "all open cases"
     if officer is not None:
-        facts = load_case_facts(session, FactsFilter(open_only=True, officer=officer))
+        facts = load_case_facts(
+            session, FactsFilter(open_only=True, officer=officer, unmet_only=True)
+        )
         scope = f"open cases of {officer}"
         if not facts:
             scope = f"all open cases (none assigned to {officer})"
     if not facts:
-        facts = load_case_facts(session, FactsFilter(open_only=True))
-    case_ids = {f.id for f in facts}
+        facts = load_case_facts(session, FactsFilter(open_only=True, unmet_only=True))
+    # Soonest first, ties in case-reference order (the order of `facts`): the domain's sort is
+    # stable, so each case's first deadline seen is its soonest.
     deadlines = deadlines_for_cases(facts, today, rules)
-    by_case: dict[str, list[Deadline]] = defaultdict(list)
+    by_case: dict[str, _NextDeadline] = {}
+    overdue_items = 0
+    awaiting: set[str] = set()
     for deadline in deadlines:
-        by_case[deadline.case_id].append(deadline)
-    ranked = sorted(
-        facts,
-        key=lambda f: (
-            by_case[f.id][0].due_on if by_case.get(f.id) else date.max,
-            f.ref,
-        ),
-    )
+        entry = by_case.get(deadline.case_id)
+        if entry is None:
+            entry = by_case[deadline.case_id] = _NextDeadline(deadline)
+        state = deadline.state
+        if state is DeadlineState.OVERDUE:
+            entry.overdue += 1
+            overdue_items += 1
+        if deadline.kind is DeadlineKind.MANAGER_REVIEW and state in _AWAITING_REVIEW:
+            awaiting.add(deadline.case_id)
+    # Cases in order of their soonest deadline (ties by reference), then those with none.
+    ranked = _ranked(facts, by_case)
     if limit is not None:
         ranked = ranked[:limit]
-    shown = {f.id for f in ranked}
+    shown_ids = [f.id for f in ranked]
     # Only the rows shown need their summary and victim.
-    summaries: dict[str, str] = {}
-    shown_ids = list(shown)
-    for begin in range(0, len(shown_ids), 500):
-        summaries.update(
-            session.exec(
-                select(Case.id, Case.summary).where(
-                    col(Case.id).in_(shown_ids[begin : begin + 500])
-                )
-            ).all()
-        )
-    victims = _victims(session, shown)
+    summaries = _summaries(session, shown_ids)
+    victims = _victims(session, shown_ids)
     rows: list[DashboardRow] = []
     for facts_row in ranked:
-        items = by_case.get(facts_row.id, [])
-        first = items[0] if items else None
+        entry = by_case.get(facts_row.id)
+        first = entry.first if entry is not None else None
         rows.append(
             DashboardRow(
                 case_id=facts_row.id,
@@ -247,33 +242,43 @@ def dashboard(
                 next_what=first.title if first else "",
                 next_due=first.due_on if first else None,
                 next_state=first.state if first else None,
-                overdue=sum(1 for d in items if d.state is DeadlineState.OVERDUE),
+                overdue=entry.overdue if entry is not None else 0,
             )
         )
-    awaiting = {
-        d.case_id
-        for d in deadlines
-        if d.kind is DeadlineKind.MANAGER_REVIEW
-        and d.state in (DeadlineState.OVERDUE, DeadlineState.DUE_TODAY)
-    }
     counts = DashboardCounts(
         open_cases=len(facts),
-        overdue_items=sum(1 for d in deadlines if d.state is DeadlineState.OVERDUE),
+        overdue_items=overdue_items,
         high_risk=sum(1 for f in facts if f.risk_level is RiskLevel.HIGH),
         awaiting_review=len(awaiting),
     )
-    return Dashboard(scope, tuple(rows), counts, sync_state(session), frozenset(case_ids))
+    return Dashboard(
+        scope,
+        tuple(rows),
+        counts,
+        sync_state(session),
+        frozenset(f.id for f in facts),
+        week_until=week_band_ends(today, rules),
+    )
+
+
+_AWAITING_REVIEW = (DeadlineState.OVERDUE, DeadlineState.DUE_TODAY)
+
+
+def _ranked(facts: list[CaseFacts], by_case: dict[str, _NextDeadline]) -> list[CaseFacts]:
+    """`facts` (in reference order) sorted by soonest deadline; cases without one last."""
+    with_deadline = [f for f in facts if f.id in by_case]
+    with_deadline.sort(key=lambda f: by_case[f.id].first.due_on)  # stable: ties by reference
+    return with_deadline + [f for f in facts if f.id not in by_case]
+
+
+def week_band_ends(today: date, rules: DeadlineRules) -> date:
+    """The last day of the "this week" RAG band: five working days on."""
+    return add_working_days(today, 5, rules.default_region, rules.closures)
 
 
 def rag_state(due_on: date, today: date, rules: DeadlineRules) -> str:
     """ "overdue", "today", "week" or "later": the RAG band of a due date."""
-    if due_on < today:
-        return "overdue"
-    if due_on == today:
-        return "today"
-    if due_on <= add_working_days(today, 5, rules.default_region, rules.closures):
-        return "week"
-    return "later"
+    return rag_band(due_on, today, week_band_ends(today, rules))
 
 
 # --- case list --------------------------------------------------------------------------------

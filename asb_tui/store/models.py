@@ -41,6 +41,8 @@ def json_list_column() -> Any:
 
 class Case(SQLModel, table=True):
     __tablename__ = "asb_case"
+    # Covering index for the dashboard's deadline facts (migration 0004).
+    __table_args__ = (Index("ix_asb_case_status_officer", "status", "officer", "id"),)
 
     id: str = Field(default_factory=new_id, primary_key=True)
     ref: str = Field(index=True, unique=True)
@@ -99,6 +101,8 @@ class CaseParty(SQLModel, table=True):
 
 class RiskAssessment(SQLModel, table=True):
     __tablename__ = "risk_assessment"
+    # Covering index for the dashboard's deadline facts (migration 0004).
+    __table_args__ = (Index("ix_risk_assessment_case_assessed", "case_id", "assessed_on"),)
 
     id: str = Field(default_factory=new_id, primary_key=True)
     case_id: str = Field(foreign_key="asb_case.id", index=True)
@@ -119,6 +123,8 @@ class RiskAssessment(SQLModel, table=True):
 
 class DiarySheet(SQLModel, table=True):
     __tablename__ = "diary_sheet"
+    # Covering index for the dashboard's deadline facts (migration 0004).
+    __table_args__ = (Index("ix_diary_sheet_case_sent", "case_id", "sent_on"),)
 
     id: str = Field(default_factory=new_id, primary_key=True)
     case_id: str = Field(foreign_key="asb_case.id", index=True)
@@ -156,6 +162,8 @@ class Incident(SQLModel, table=True):
 
 class Visit(SQLModel, table=True):
     __tablename__ = "visit"
+    # Covering index for the dashboard's deadline facts (migration 0004).
+    __table_args__ = (Index("ix_visit_case_home_done", "case_id", "kind", "status", "done_on"),)
 
     id: str = Field(default_factory=new_id, primary_key=True)
     case_id: str = Field(foreign_key="asb_case.id", index=True)
@@ -209,6 +217,8 @@ class ContactAgreement(SQLModel, table=True):
 
 class VictimUpdate(SQLModel, table=True):
     __tablename__ = "victim_update"
+    # Covering index for the dashboard's deadline facts (migration 0004).
+    __table_args__ = (Index("ix_victim_update_case_updated", "case_id", "updated_on"),)
 
     id: str = Field(default_factory=new_id, primary_key=True)
     case_id: str = Field(foreign_key="asb_case.id", index=True)
@@ -343,6 +353,8 @@ class Note(SQLModel, table=True):
 
 class ManagerReview(SQLModel, table=True):
     __tablename__ = "manager_review"
+    # Covering index for the dashboard's deadline facts (migration 0004).
+    __table_args__ = (Index("ix_manager_review_case_reviewed", "case_id", "reviewed_on"),)
 
     id: str = Field(default_factory=new_id, primary_key=True)
     case_id: str = Field(foreign_key="asb_case.id", index=True)

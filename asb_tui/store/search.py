@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 # Markers around the matched words in a snippet; control characters never occur in typed text
@@ -20,6 +19,8 @@ from sqlmodel import Session
 MATCH_START = "\x02"
 MATCH_END = "\x03"
 MAX_TERMS = 12
+# Ranked rows are read in small batches, so that little is read past the last case needed.
+_BATCH = 64
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -40,26 +41,47 @@ def match_expression(typed: str) -> str | None:
 
 
 def search(session: Session, typed: str, *, limit: int = 200) -> list[SearchHit]:
-    """Cases matching every typed word, best first, one hit (the best snippet) per case."""
+    """Cases matching every typed word, best first, one hit (the best snippet) per case.
+
+    FTS5 ranks every match by bm25 (`ORDER BY rank`, done inside the index); the rows are then
+    read best first only until `limit` cases have their hit. A row's case id (an unindexed
+    column) and its snippet cost something per row, so they are computed for the rows read,
+    never for all the matches, and there is no fixed over-fetch window that could run short.
+    """
     expression = match_expression(typed)
-    if expression is None:
+    if expression is None or limit <= 0:
         return []
-    rows = session.execute(
-        text(
-            "SELECT s.case_id, c.ref, s.entity, "
-            "snippet(search_index, 0, :start, :end, '…', 10) "
-            "FROM search_index AS s JOIN asb_case AS c ON c.id = s.case_id "
-            "WHERE search_index MATCH :expression ORDER BY rank LIMIT :rows"
-        ),
-        {"start": MATCH_START, "end": MATCH_END, "expression": expression, "rows": limit * 5},
-    ).all()
-    hits: list[SearchHit] = []
-    seen: set[str] = set()
-    for case_id, ref, entity, snippet in rows:
-        if case_id in seen:
-            continue
-        seen.add(case_id)
-        hits.append(SearchHit(case_id, ref, entity, snippet or ""))
-        if len(hits) >= limit:
+    connection = session.connection().connection.driver_connection
+    if connection is None:  # pragma: no cover - an open session always has one
+        return []
+    ranked = connection.execute(
+        "SELECT case_id, entity, snippet(search_index, 0, ?, ?, '…', 10) FROM search_index "
+        "WHERE search_index MATCH ? ORDER BY rank",
+        (MATCH_START, MATCH_END, expression),
+    )
+    best: dict[str, tuple[str, str]] = {}
+    while len(best) < limit:
+        batch = ranked.fetchmany(_BATCH)
+        if not batch:
             break
-    return hits
+        for case_id, entity, snippet in batch:
+            if case_id not in best:
+                best[case_id] = (entity, snippet or "")
+                if len(best) >= limit:
+                    break
+    ranked.close()
+    if not best:
+        return []
+    case_ids = list(best)
+    marks = ", ".join("?" * len(case_ids))
+    refs = dict(
+        connection.execute(
+            f"SELECT id, ref FROM asb_case WHERE id IN ({marks})", case_ids
+        ).fetchall()
+    )
+    # An index row whose case is gone is never shown (the triggers keep this from happening).
+    return [
+        SearchHit(case_id, refs[case_id], entity, snippet)
+        for case_id, (entity, snippet) in best.items()
+        if case_id in refs
+    ]
