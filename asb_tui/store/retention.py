@@ -36,6 +36,7 @@ from sqlmodel import SQLModel, col, select
 
 from asb_tui.domain.legal import retention_due
 from asb_tui.domain.types import CaseStatus
+from asb_tui.store.dashboard_snapshot import forget_snapshots
 from asb_tui.store.models import (
     APPEND_ONLY_TABLES,
     CASE_TABLES,
@@ -109,6 +110,8 @@ def destroy_due_cases(
             counts.update(outcome.rows)
             removed += outcome.removed
             scrubbed += outcome.scrubbed
+    # The kept dashboard copies may name a destroyed case's next deadline: recomputed on start.
+    forget_snapshots(store)
     compact(store)
     return RetentionResult(True, tuple(due), dict(counts), removed, scrubbed)
 

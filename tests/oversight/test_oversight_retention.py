@@ -9,7 +9,8 @@ from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from asb_tui.store.audit import chain_head, verify_chain
-from asb_tui.store.models import CASE_TABLES, AuditEvent, Case, ChangeRecord, utcnow
+from asb_tui.store.dashboard_snapshot import KEY_PREFIX as SNAPSHOT_PREFIX
+from asb_tui.store.models import CASE_TABLES, AuditEvent, Case, ChangeRecord, FormDraft, utcnow
 from asb_tui.store.store import open_store
 
 TODAY = date.today()
@@ -81,6 +82,8 @@ def test_apply_destroys_the_case_from_the_file(store, make_case, cli, data_dir, 
         for record in records[: len(records) // 2]:
             record.sent_at = utcnow()
             session.add(record)
+        # A kept dashboard copy naming the old case's next deadline must go too.
+        session.add(FormDraft(key=f"{SNAPSHOT_PREFIX}t", payload={"rows": [f"Visit {OLD_CANARY}"]}))
         session.commit()
     with store.read() as session:
         old_rows = sum(
