@@ -58,7 +58,8 @@ from rich.text import Text
 from textual.app import App
 from textual.widgets import DataTable, Footer, Header
 
-COLUMNS = (("Due", 10), ("State", 9), ("Case", 18), ("Risk", 8), ("Victim", 18), ("Next", 44))
+# What is due comes before who it is about, so that it shows at 80 columns.
+COLUMNS = (("Due", 10), ("State", 9), ("Case", 18), ("Next", 30), ("Risk", 8), ("Victim", 18))
 
 class Bare(App):
     def compose(self):

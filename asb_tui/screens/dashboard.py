@@ -34,7 +34,8 @@ RAG = {
 
 # The soonest cases are what the officer acts on; the case list (l) shows every case.
 ROW_LIMIT = 300
-COLUMNS = (("Due", 10), ("State", 9), ("Case", 18), ("Risk", 8), ("Victim", 18), ("Next", 44))
+# What is due comes before who it is about, so that it shows at 80 columns.
+COLUMNS = (("Due", 10), ("State", 9), ("Case", 18), ("Next", 30), ("Risk", 8), ("Victim", 18))
 
 
 # Office-wide screens opened from the dashboard: name -> "module:Class" (no arguments).
@@ -297,9 +298,9 @@ class DashboardScreen(AsbScreen):
                 due,
                 state,
                 Text(row.ref),
+                literal_text(row.next_what),
                 Text(risk, style="bold red" if risk == "high" else ""),
                 literal_text(row.victim),
-                literal_text(row.next_what),
                 key=row.case_id,
             )
 

@@ -63,7 +63,7 @@ async def _run_until_fresh(data_dir: Path, passphrase: str, *, hold_fresh: bool 
 
         DashboardScreen.reload = hold  # type: ignore[method-assign]
     try:
-        async with app.run_test(size=(100, 30), message_hook=record) as pilot:
+        async with app.run_test(size=(120, 30), message_hook=record) as pilot:
             await wait_for(pilot, lambda: bool(seen))
             if hold_fresh:
                 await wait_for(pilot, lambda: bool(held))
@@ -129,7 +129,7 @@ async def test_the_fresh_rows_keep_the_cursor_on_the_chosen_case(
         _accepted(store, data_dir, name)
     await _run_until_fresh(data_dir, passphrase)
     app = make_app(data_dir, _reopened(data_dir, passphrase))
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
