@@ -108,7 +108,7 @@ def cmd_passphrase_reset(args: argparse.Namespace) -> int:
 def cmd_rekey(args: argparse.Namespace) -> int:
     cfg = config(args)
     store_mod.require_store(cfg.data_dir)
-    recovery_key = store_mod.rekey(cfg.data_dir, passphrase(args))
+    recovery_key = store_mod.rekey(cfg.data_dir, passphrase(args), actor=cfg.officer)
     print("The database has a new data key; the old recovery key no longer works.")
     print(RECOVERY_NOTICE.format(key=recovery_key))
     return 0

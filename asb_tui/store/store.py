@@ -236,7 +236,7 @@ def _rewrite_slot(paths: StorePaths, slot: keyslots.Slot) -> None:
     keyslots.write_atomically(paths.key_file, current.replace(slot).to_bytes())
 
 
-def rekey(data_dir: Path, passphrase: str) -> str:
+def rekey(data_dir: Path, passphrase: str, *, actor: str = "officer") -> str:
     """Replace the data key (the database is re-encrypted) and issue a new recovery key.
 
     The old recovery key cannot wrap the new data key (only its holder knows it), so a new one
@@ -251,4 +251,7 @@ def rekey(data_dir: Path, passphrase: str) -> str:
     rekey_database(paths.database, old_key, new_key)
     keyslots.write_atomically(paths.key_file, pending.to_bytes())
     paths.pending_key_file.unlink()
+    # The database is rewritten anyway, so the new key's first use is to record that it exists.
+    with Store(paths, new_key, actor=actor) as store, store.write() as uow:
+        uow.audit_only(action="store.rekey", entity="store", entity_id=store.device_id)
     return recovery_key

@@ -16,13 +16,14 @@ from typing import Any
 
 import laptop_testkit as _helpers
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from asb_tui.store import keyslots
+from asb_tui.store.audit import verify_chain
 from asb_tui.store.database import check_key
 from asb_tui.store.database import rekey as rekey_database
 from asb_tui.store.errors import NotOurDatabase, WeakPassphrase, WrongPassphrase
-from asb_tui.store.models import Case, Incident
+from asb_tui.store.models import AuditEvent, Case, Incident
 from asb_tui.store.store import (
     StorePaths,
     change_passphrase,
@@ -390,6 +391,10 @@ def test_rekey_replaces_the_data_key_and_the_recovery_key(
     assert not (data_dir / "keys.json.rekey").exists()
     with pytest.raises(NotOurDatabase):
         check_key(data_dir / "asb.db", old_key)
+    with open_store(data_dir, PASSPHRASE, actor="Officer") as reopened, reopened.read() as session:
+        last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc())).first()
+        assert last is not None and last.action == "store.rekey"  # the rekey is audited
+        assert verify_chain(session).ok
 
     with pytest.raises(WrongPassphrase):
         reset_passphrase(data_dir, old_recovery, NEW_PASSPHRASE)
