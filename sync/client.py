@@ -153,6 +153,11 @@ class LocalReplica(Protocol):
         """This store's device id (a UUID string, fixed when the store was created)."""
         ...
 
+    def last_counter(self) -> int:
+        """The highest device counter this store has ever given a change record (0 when none);
+        never lowered, even when old records are removed. Read-only."""
+        ...
+
     def outbox(self, after_counter: int, limit: int, /) -> list[ChangeOut]:
         """Up to `limit` change records with device_counter > after_counter, in counter order,
         whether or not already marked pushed (the server may ask for a resend from any counter
@@ -491,6 +496,17 @@ class SyncClient:
             for warning in reply.warnings:
                 if warning not in warnings:
                     warnings.append(warning)
+            written = self.replica.last_counter()
+            if reply.applied_up_to > written:
+                # The server holds more of this device's changes than the store ever wrote: the
+                # store was restored from a backup or copied. Its new changes reuse counters the
+                # server has applied and would be skipped, so nothing is sent or marked sent.
+                raise SyncError(
+                    f"the server already has {reply.applied_up_to} changes from this laptop but "
+                    f"its store has written only {written}: it was restored from a backup or "
+                    "copied. Nothing was sent and nothing is lost; ask an administrator to "
+                    "enrol it again as a new device."
+                )
             self.replica.mark_pushed(reply.applied_up_to, [], [])
             return reply.applied_up_to
 

@@ -425,6 +425,10 @@ class StoreReplica:
 
     # -- push ---------------------------------------------------------------------------------
 
+    def last_counter(self) -> int:
+        with self.store.read() as session:
+            return int(settings.get(session, settings.DEVICE_COUNTER, "0") or "0")
+
     def outbox(self, after_counter: int, limit: int) -> list[ChangeOut]:
         statement = (
             select(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlmodel import Session, select
 from sync_e2e_support import (  # noqa: F401  (fixtures)
     NOTES,
     FaultyTransport,
@@ -24,8 +25,10 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     writer_and_reader,
 )
 
-from asb_tui.store.models import Note
+from asb_tui.store import settings
+from asb_tui.store.models import ChangeRecord, Note
 from asb_tui.store.replica import StoreReplica
+from sync.client import SyncError
 from sync.protocol import PushRequest
 
 
@@ -89,3 +92,27 @@ def test_a_batch_sent_twice_changes_nothing(laptops: LaptopFactory) -> None:
 def central_db(sqlite_central_db: str) -> str:
     """Lost replies and resent batches are about the protocol, not the database: SQLite only."""
     return sqlite_central_db
+
+
+def test_a_store_restored_from_a_backup_sends_nothing_and_loses_nothing(
+    laptops: LaptopFactory,
+) -> None:
+    """A laptop put back to an older copy of its store would reuse device counters that the
+    server has applied, so its new changes would be skipped as resends. The sync must refuse,
+    say why, and keep those changes waiting."""
+    laptop = laptops(team=unique_team(), name="Restored")
+    case_id = laptop.new_case("Graffiti on the garages")
+    laptop.add_notes(case_id, 5)
+    laptop.sync()
+    assert laptop.unsent() == 0
+    # The restore: the last three change records and the counter go back to the backup's.
+    with Session(laptop.store.write_engine) as session:
+        last = int(settings.get(session, settings.DEVICE_COUNTER) or "0")
+        for record in session.exec(select(ChangeRecord).where(ChangeRecord.counter > last - 3)):
+            session.delete(record)
+        settings.put(session, settings.DEVICE_COUNTER, str(last - 3))
+        session.commit()
+    laptop.add_notes(case_id, 2)  # written after the restore: counters the server has seen
+    with pytest.raises(SyncError, match="restored from a backup"):
+        laptop.sync()
+    assert laptop.unsent() == 2  # still waiting, not marked sent

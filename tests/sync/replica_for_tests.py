@@ -291,6 +291,10 @@ class TestReplica:
         assert value is not None
         return value
 
+    def last_counter(self) -> int:
+        with self._lock:
+            return int(self._meta(self._db, "counter") or 0)
+
     def outbox(self, after_counter: int, limit: int) -> list[ChangeOut]:
         with self._lock:
             rows = self._db.execute(
