@@ -100,6 +100,8 @@ class SyncSettings:
     officer_name: str = ""
     team: str = ""
     agency: str | None = None
+    #: the case-reference series the service allocated to this device ("" when it gave none)
+    series: str = ""
 
 
 @dataclass(frozen=True)
@@ -419,6 +421,7 @@ class SyncClient:
                 officer_name=officer.name,
                 team=officer.team,
                 agency=officer.agency,
+                series=reply.series or "",
             )
         )
         return officer

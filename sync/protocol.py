@@ -63,6 +63,15 @@ UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 TABLE_PATTERN = r"^[a-z_]{1,40}$"
 FIELD_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 SHA256_HEX_PATTERN = r"^[0-9a-f]{64}$"
+SERIES_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{4}$"
+SERIES_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
+
+
+def series_tag(number: int) -> str:
+    """The 4-character series tag of the service's `number`-th device (1 to 32**4 - 1)."""
+    if not 0 < number < 32**4:
+        raise ValueError("series number out of range")
+    return "".join(SERIES_ALPHABET[(number >> shift) & 31] for shift in (15, 10, 5, 0))
 
 Uuid = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
 TableName = Annotated[str, StringConstraints(pattern=TABLE_PATTERN)]
@@ -306,6 +315,9 @@ class EnrolReply(_Message):
     device_token: Annotated[str, StringConstraints(min_length=20, max_length=200)]
     device_id: Uuid
     officer: OfficerOut
+    #: a case-reference series that the service gives no other device (four Crockford base32
+    #: characters), so references made offline on two laptops never collide
+    series: Annotated[str, StringConstraints(pattern=SERIES_PATTERN)] | None = None
 
 
 class DeviceStatus(_Message):

@@ -25,6 +25,7 @@ from sqlmodel import Session, SQLModel, col
 
 from asb_tui.store import settings
 from asb_tui.store.audit import append_event, chain_head
+from asb_tui.store.case_refs import set_series_tag
 from asb_tui.store.models import (
     TABLES_BY_NAME,
     ChangeRecord,
@@ -588,6 +589,9 @@ class StoreReplica:
     def save_sync_settings(self, settings_: SyncSettings) -> None:
         with self.store.write() as uow:
             _put_json(uow.session, SYNC_SETTINGS, asdict(settings_))
+            if settings_.series:
+                # From now on this laptop numbers its cases in a series no other device uses.
+                set_series_tag(uow, settings_.series)
             uow.audit_only(
                 action="sync.enrol",
                 entity="sync",

@@ -14,7 +14,14 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from sync.protocol import AuditHead, DeviceStatus, EnrolReply, EnrolRequest, OfficerOut
+from sync.protocol import (
+    AuditHead,
+    DeviceStatus,
+    EnrolReply,
+    EnrolRequest,
+    OfficerOut,
+    series_tag,
+)
 from sync.server import db as tables
 from sync.server.db import Database
 from sync.server.errors import ServiceError, unauthorised
@@ -149,12 +156,16 @@ def enrol(database: Database, request: EnrolRequest) -> EnrolReply:
                 raise ServiceError(
                     409, "device_taken", "this device is enrolled for another officer"
                 )
+            series = existing.series or _next_series(connection)
             connection.execute(
                 tables.device.update()
                 .where(tables.device.c.id == request.device_id)
-                .values(token_hash=hash_token(device_token), name=request.device_name)
+                .values(
+                    token_hash=hash_token(device_token), name=request.device_name, series=series
+                )
             )
         else:
+            series = _next_series(connection)
             connection.execute(
                 tables.device.insert().values(
                     id=request.device_id,
@@ -163,6 +174,7 @@ def enrol(database: Database, request: EnrolRequest) -> EnrolReply:
                     token_hash=hash_token(device_token),
                     created_at=now,
                     applied_counter=0,
+                    series=series,
                 )
             )
         connection.execute(
@@ -171,7 +183,18 @@ def enrol(database: Database, request: EnrolRequest) -> EnrolReply:
             .values(used_at=now)
         )
         officer = _officer(connection, token_row.officer_id)
-    return EnrolReply(device_token=device_token, device_id=request.device_id, officer=officer.out())
+    return EnrolReply(
+        device_token=device_token,
+        device_id=request.device_id,
+        officer=officer.out(),
+        series=series_tag(series),
+    )
+
+
+def _next_series(connection: sa.Connection) -> int:
+    """The next unused series number; the caller holds the write lock, so none is taken twice."""
+    highest = connection.execute(sa.select(sa.func.max(tables.device.c.series))).scalar()
+    return int(highest or 0) + 1
 
 
 def authenticate(database: Database, authorization: str | None) -> DeviceContext:

@@ -51,10 +51,13 @@ device = sa.Table(
     sa.Column("last_seen_at", sa.DateTime(), nullable=True),
     sa.Column("revoked_at", sa.DateTime(), nullable=True),
     sa.Column("applied_counter", sa.BigInteger(), nullable=False, server_default="0"),
+    # The device's case-reference series number (unique: see protocol.EnrolReply.series).
+    sa.Column("series", sa.Integer(), nullable=True),
     sa.Column("audit_count", sa.BigInteger(), nullable=True),
     sa.Column("audit_hash", sa.String(64), nullable=True),
     sa.Column("audit_flag", sa.Text(), nullable=True),
     sa.Column("audit_flagged_at", sa.DateTime(), nullable=True),
+    sa.Index("ix_device_series", "series", unique=True),
 )
 
 stream_counter = sa.Table(
