@@ -73,6 +73,7 @@ def series_tag(number: int) -> str:
         raise ValueError("series number out of range")
     return "".join(SERIES_ALPHABET[(number >> shift) & 31] for shift in (15, 10, 5, 0))
 
+
 Uuid = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
 TableName = Annotated[str, StringConstraints(pattern=TABLE_PATTERN)]
 FieldName = Annotated[str, StringConstraints(pattern=FIELD_PATTERN)]
