@@ -15,7 +15,7 @@ series and the tag keeps series apart:
   free of anything that identifies the officer;
 - three characters give 32,768 series, so two devices may collide by chance (about 1 in 100
   among 25 devices, 1 in 7 among 100). The tag is therefore only a default: enrolment with the
-  central service can record a tag that the service allocates uniquely per device
+  central service records the 4-character tag that the service allocates uniquely per device
   (`set_series_tag`), and from then on the device numbers in that series. In any case
   `next_case_ref` checks the unique `ref` index and skips a number that is already taken (an
   imported or pulled case), so a reference is never handed out twice within a store.
