@@ -224,7 +224,7 @@ def refer_case(
             action="case.refer",
         )
         if victim_name.strip():
-            _add_person(uow, case.id, name=victim_name, role=PartyRole.VICTIM.value)
+            add_person_row(uow, case.id, name=victim_name, role=PartyRole.VICTIM.value)
         return NewCase(case.id, case.ref)
 
 
@@ -314,7 +314,7 @@ def accept_case(
     return AcceptResult(level, result.score, visit_due, protocol)
 
 
-def _add_person(
+def add_person_row(
     uow: UnitOfWork,
     case_id: str,
     *,
@@ -328,6 +328,7 @@ def _add_person(
     vulnerabilities: str = "",
     notes: str = "",
 ) -> str:
+    """Inside an open unit of work: a Person and their part in the case; returns the person id."""
     try:
         PartyRole(role)
     except ValueError:
@@ -370,7 +371,7 @@ def add_person(
     """Add a person to a case in a role (victim, alleged perpetrator, witness, other)."""
     with store.write() as uow:
         _case(uow.session, case_id)
-        return _add_person(
+        return add_person_row(
             uow,
             case_id,
             name=name,

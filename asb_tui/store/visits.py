@@ -16,6 +16,7 @@ from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.lifecycle import VictimAgreement, check_perpetrator_visit_allowed
 from asb_tui.domain.types import ActionKind, PartyRole, VisitKind
+from asb_tui.store.cases import add_person_row
 from asb_tui.store.fieldwork import (
     FieldworkError,
     PerpetratorVisitRefused,
@@ -28,7 +29,6 @@ from asb_tui.store.models import (
     Consent,
     ContactAgreement,
     Note,
-    Person,
     Visit,
 )
 from asb_tui.store.store import Store
@@ -279,21 +279,15 @@ def _victim_person_id(session: Session, case_id: str) -> str | None:
 
 def add_witness_row(uow: UnitOfWork, case_id: str, witness: Witness) -> str:
     """Inside an open unit of work: a Person and their CaseParty with the role witness."""
-    person = uow.add(
-        Person(
-            case_id=case_id,
-            name=witness.name,
-            address=witness.address,
-            phone=witness.phone,
-            notes=witness.notes,
-        ),
-        action="person.add",
+    return add_person_row(
+        uow,
+        case_id,
+        name=witness.name,
+        role=PartyRole.WITNESS.value,
+        address=witness.address,
+        phone=witness.phone,
+        notes=witness.notes,
     )
-    uow.add(
-        CaseParty(case_id=case_id, person_id=person.id, role=PartyRole.WITNESS.value),
-        action="case_party.add",
-    )
-    return person.id
 
 
 def add_witness(store: Store, case_id: str, witness: Witness) -> str:
