@@ -60,7 +60,7 @@ MAX_JSON_DEPTH = 8
 MAX_JSON_ITEMS = 1_000
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-TABLE_PATTERN = r"^[a-z_]{1,40}$"
+TABLE_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 FIELD_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 SHA256_HEX_PATTERN = r"^[0-9a-f]{64}$"
 SERIES_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{4}$"
