@@ -1,39 +1,57 @@
-"""Diary sheet rapid entry: transcribe a returned paper sheet one row at a time.
+"""Diary sheet rapid entry: transcribe a returned paper sheet row by row in one grid.
 
-The entry row is a line of inputs (date, time, what happened, who, effect, police y/n, police
-reference). Enter saves the row at once through the unit of work (fast: a single small
-transaction, so it is done before the next key is read) and opens a new row with the same date;
-ctrl+d copies the previous row. An invalid field is marked and focused; nothing typed is lost.
+The grid (widgets/diary_grid.py) owns every key, so nothing typed is lost or lands in the wrong
+cell however fast it comes, pasted sheets included. Enter hands a row here: it is checked at once
+(domain/diary_columns.py: a refused row stays in the grid, editable, with the reason under it) and
+queued; one worker saves the queue in order, each row in its own transaction, while the officer
+types on. ctrl+n records sheets sent, ctrl+r a sheet's return, ctrl+o shows the case's other sheet.
+Escape waits for the rows being saved and asks before discarding a row that is not saved.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from asb_tui.domain.dates import format_uk
+from asb_tui.domain.diary_columns import DiaryRowProblem, read_diary_row
 from asb_tui.store import diary
-from asb_tui.store.errors import StoreError
-from asb_tui.widgets.date_field import DateField
+from asb_tui.store.models import Incident
+from asb_tui.widgets.diary_grid import DiaryGrid, RowState
+from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.field_screen import FieldworkScreen
-from asb_tui.widgets.literal import literal, literal_text
+from asb_tui.widgets.literal import literal
 from asb_tui.widgets.prompt import FormPrompt, PromptField
+from asb_tui.widgets.save_queue import OrderedSaves
 
-# (input id, column heading, width in cells; 0 = takes the rest)
-ENTRY_FIELDS = (
-    ("entry-date", "Date", 11),
-    ("entry-time", "Time", 6),
-    ("entry-what", "What happened", 0),
-    ("entry-who", "Who", 12),
-    ("entry-impact", "Effect on them", 12),
-    ("entry-police", "Pol", 4),
-    ("entry-ref", "Police ref", 10),
-)
-_YES = {"y", "yes"}
-_NO = {"", "n", "no"}
+NO_SHEET = "Record the sheets sent with ctrl+n first."
+
+
+@dataclass(frozen=True)
+class QueuedRow:
+    row_id: str
+    sheet_id: str
+    entry: diary.DiaryEntry
+    typed_on: date
+
+
+def shown_cells(incident: Incident) -> dict[str, str]:
+    """A stored entry as the grid shows it."""
+    return {
+        "date": format_uk(incident.occurred_on),
+        "time": incident.occurred_time,
+        "what": incident.description,
+        "who": incident.who_involved,
+        "effect": incident.impact,
+        "police": "y" if incident.reported_to_police else "n",
+        "police_ref": incident.police_ref,
+    }
 
 
 class DiarySheetScreen(FieldworkScreen):
@@ -41,84 +59,95 @@ class DiarySheetScreen(FieldworkScreen):
 
     BINDINGS = [
         *FieldworkScreen.BINDINGS,
-        Binding("ctrl+d", "duplicate", "Copy last row", id="diary.duplicate", priority=True),
         Binding("ctrl+n", "sheets_sent", "Sheets sent", id="diary.sent", priority=True),
         Binding("ctrl+r", "sheet_returned", "Returned", id="diary.returned", priority=True),
         Binding("ctrl+o", "other_sheet", "Other sheet", id="diary.other", priority=True),
     ]
     DEFAULT_CSS = """
     DiarySheetScreen #sheet { height: 1; padding: 0 1; }
-    DiarySheetScreen #saved { height: 1fr; }
-    DiarySheetScreen #headings, DiarySheetScreen #entry { height: 1; }
-    DiarySheetScreen #headings Static, DiarySheetScreen #entry Input { margin-right: 1; }
-    DiarySheetScreen #entry Input.-invalid { background: $error 40%; }
-    DiarySheetScreen #entry Input:focus { background: $accent 30%; }
+    DiarySheetScreen #grid { height: 1fr; }
     """
+    AUTO_FOCUS = "#grid"
+    holds_keys_until_focus = True
 
     def __init__(self, case_id: str, sheet_id: str | None = None) -> None:
         super().__init__(case_id)
         self.sheet_id = sheet_id
         self.sheets: list[diary.DiarySheetSummary] = []
-        self.saved_ids: list[str] = []
-        self._last_row: dict[str, str] | None = None
+        self.grid = DiaryGrid(id="grid")
+        self._loaded = False
+        self._before_load: list[tuple[str, dict[str, str]]] = []
+        self._closures: frozenset[date] | None = None
+        self._close_when_saved = False
+        self._saves: OrderedSaves[QueuedRow, Incident] = OrderedSaves(
+            self,
+            lambda store, row: diary.add_diary_entry(
+                store, row.sheet_id, row.entry, typed_on=row.typed_on, entry_id=row.row_id
+            ),
+            store=lambda: getattr(self.app, "store", None),
+            saved=self._row_saved,
+            refused=self._row_refused,
+        )
 
     def compose(self) -> ComposeResult:
         yield Static("Diary sheet entry", classes="title")
         yield Static("", id="sheet")
-        table: DataTable[object] = DataTable(id="saved", cursor_type="none", zebra_stripes=True)
-        table.can_focus = False
-        yield table
-        with Horizontal(id="headings"):
-            for field_id, heading, width in ENTRY_FIELDS:
-                label = Static(heading, id=f"h-{field_id}")
-                label.styles.width = width or "1fr"
-                yield label
-        with Horizontal(id="entry"):
-            for field_id, _heading, width in ENTRY_FIELDS:
-                field: Input = (
-                    DateField(today=self.today, required=True, id=field_id, placeholder="")
-                    if field_id == "entry-date"
-                    else Input(id=field_id)
-                )
-                field.compact = True
-                field.styles.width = width or "1fr"
-                yield field
+        yield self.grid
         yield Static("", id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#saved", DataTable)
-        table.add_columns("Date", "Time", "What happened", "Who", "Effect", "Police")
+        self.grid.focus()
         self._load_sheets()
-        self.query_one("#entry-date", Input).focus()
+
+    @property
+    def saved_ids(self) -> list[str]:
+        """The ids of the sheet's rows in the store, in the order they were typed."""
+        return [row.id for row in self.grid.rows if row.state is RowState.SAVED]
 
     # -- sheets -------------------------------------------------------------------------------
 
     def _load_sheets(self) -> None:
-        try:
-            self.sheets = diary.diary_sheets(self.store, self.case_id)
-        except StoreError as exc:
-            self.set_status(str(exc), error=True)
-            return
-        ids = [summary.sheet.id for summary in self.sheets]
-        if self.sheet_id not in ids:
-            self.sheet_id = ids[-1] if ids else None
-        self._show_sheet()
+        wanted = self.sheet_id
+
+        def load(store: Any) -> tuple[list[diary.DiarySheetSummary], list[Incident]]:
+            sheets = diary.diary_sheets(store, self.case_id)
+            ids = [summary.sheet.id for summary in sheets]
+            chosen = wanted if wanted in ids else (ids[-1] if ids else None)
+            return sheets, diary.sheet_entries(store, chosen) if chosen else []
+
+        def loaded(result: tuple[list[diary.DiarySheetSummary], list[Incident]]) -> None:
+            self.sheets, entries = result
+            ids = [summary.sheet.id for summary in self.sheets]
+            if self.sheet_id not in ids:
+                self.sheet_id = ids[-1] if ids else None
+            self._show_sheet(entries)
+            if not self._loaded:
+                self._loaded = True
+                waiting, self._before_load = self._before_load, []
+                for row_id, cells in waiting:
+                    self._submit(row_id, cells)
+
+        self.run_store(load, loaded)
+
+    def reload(self) -> None:
+        """After unlock: the saved rows again (the unsaved ones come back from the draft)."""
+        self._load_sheets()
+        self._saves.resume()
 
     def _current(self) -> diary.DiarySheetSummary | None:
         return next((s for s in self.sheets if s.sheet.id == self.sheet_id), None)
 
-    def _show_sheet(self) -> None:
+    def _show_sheet(self, entries: list[Incident]) -> None:
         summary = self._current()
-        table = self.query_one("#saved", DataTable)
-        table.clear()
-        self.saved_ids = []
+        self.grid.load_saved((incident.id, shown_cells(incident)) for incident in entries)
         if summary is None:
             self.query_one("#sheet", Static).update("No diary sheets recorded for this case.")
-            self.set_status("Record the sheets sent with ctrl+n before typing entries.")
+            self.set_status(NO_SHEET)
             return
         sheet = summary.sheet
-        parts = [f"Sheet {self._position()} of {len(self.sheets)}"]
+        position = [s.sheet.id for s in self.sheets].index(sheet.id) + 1
+        parts = [f"Sheet {position} of {len(self.sheets)}"]
         parts.append(f"sent {format_uk(sheet.sent_on)}" if sheet.sent_on else "not sent")
         if sheet.letter_sent_on:
             parts.append(f"letter {format_uk(sheet.letter_sent_on)}")
@@ -126,26 +155,6 @@ class DiarySheetScreen(FieldworkScreen):
             f"returned {format_uk(sheet.returned_on)}" if sheet.returned_on else "not back"
         )
         self.query_one("#sheet", Static).update(literal(" · ".join(parts)))
-        for incident in diary.sheet_entries(self.store, sheet.id):
-            self._add_table_row(incident)
-
-    def _position(self) -> int:
-        ids = [s.sheet.id for s in self.sheets]
-        return ids.index(self.sheet_id) + 1 if self.sheet_id in ids else 0
-
-    def _add_table_row(self, incident) -> None:
-        police = ("yes " + incident.police_ref).strip() if incident.reported_to_police else "no"
-        self.query_one("#saved", DataTable).add_row(
-            literal_text(format_uk(incident.occurred_on)),
-            literal_text(incident.occurred_time),
-            literal_text(incident.description),
-            literal_text(incident.who_involved),
-            literal_text(incident.impact),
-            literal_text(police),
-            key=incident.id,
-        )
-        self.saved_ids.append(incident.id)
-        self.query_one("#saved", DataTable).scroll_end(animate=False)
 
     def action_sheets_sent(self) -> None:
         fields = [
@@ -155,23 +164,22 @@ class DiarySheetScreen(FieldworkScreen):
             ),
         ]
 
-        def record(values) -> None:
+        def record(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-            try:
-                sheet = diary.record_sheets_sent(
-                    self.store,
-                    self.case_id,
-                    sent_on=values["sent"],
-                    letter_sent_on=values["letter"],
-                )
-            except StoreError as exc:
-                self.set_status(str(exc), error=True)
-                return
-            self.sheet_id = sheet.id
-            self._load_sheets()
-            self.set_status("Sheets sent recorded.")
-            self.query_one("#entry-date", Input).focus()
+
+            def recorded(sheet: Any) -> None:
+                self.sheet_id = sheet.id
+                self.set_status("Sheets sent recorded.")
+                self._load_sheets()
+                self._resend_rows_refused_for_no_sheet()
+
+            self.run_store(
+                lambda store: diary.record_sheets_sent(
+                    store, self.case_id, sent_on=values["sent"], letter_sent_on=values["letter"]
+                ),
+                recorded,
+            )
 
         self.app.push_screen(FormPrompt("Diary sheets sent", fields, today=self.today), record)
 
@@ -182,16 +190,13 @@ class DiarySheetScreen(FieldworkScreen):
         sheet_id = self.sheet_id
         fields = [PromptField("returned", "Sheet returned on", self.today, "date", required=True)]
 
-        def record(values) -> None:
+        def record(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-            try:
-                diary.record_sheet_returned(self.store, sheet_id, values["returned"])
-            except StoreError as exc:
-                self.set_status(str(exc), error=True)
-                return
-            self._load_sheets()
-            self.set_status("Return recorded.")
+            self.run_store(
+                lambda store: diary.record_sheet_returned(store, sheet_id, values["returned"]),
+                self.status_then("Return recorded.", self._load_sheets),
+            )
 
         self.app.push_screen(FormPrompt("Diary sheet returned", fields, today=self.today), record)
 
@@ -199,94 +204,119 @@ class DiarySheetScreen(FieldworkScreen):
         if len(self.sheets) < 2:
             self.set_status("This case has only one diary sheet.")
             return
+        if self.grid.has_typed_work() or self.grid.count(RowState.SAVING):
+            self.set_status(
+                "Finish the rows of this sheet first (save them, or clear them).", error=True
+            )
+            return
         ids = [s.sheet.id for s in self.sheets]
         self.sheet_id = ids[(ids.index(self.sheet_id) + 1) % len(ids)] if self.sheet_id else ids[0]
-        self._show_sheet()
+        self.grid.clear_all()
+        self._load_sheets()
 
-    # -- the entry row ------------------------------------------------------------------------
+    # -- rows: checked at once, saved in order -------------------------------------------------
 
-    def _field(self, field_id: str) -> Input:
-        return self.query_one(f"#{field_id}", Input)
+    @property
+    def _closure_days(self) -> frozenset[date]:
+        if self._closures is None:
+            self._closures = self.closures
+        return self._closures
 
-    def _row_text(self) -> dict[str, str]:
-        return {field_id: self._field(field_id).value for field_id, _h, _w in ENTRY_FIELDS}
+    @on(DiaryGrid.RowSubmitted)
+    def _row_submitted(self, message: DiaryGrid.RowSubmitted) -> None:
+        message.stop()
+        self._submit(message.row_id, message.cells)
 
-    def _focus_field(self, field_id: str) -> None:
-        """Focus with the text selected, so typing replaces it (the field may be focused
-        already, in which case focusing alone would not select)."""
-        field = self._field(field_id)
-        field.focus()
-        field.select_all()
-
-    def _invalid(self, field_id: str, message: str) -> None:
-        self._field(field_id).add_class("-invalid")
-        self._focus_field(field_id)
-        self.set_status(message, error=True)
-
-    def _parse_row(self) -> diary.DiaryEntry | None:
-        for field_id, _h, _w in ENTRY_FIELDS:
-            self._field(field_id).remove_class("-invalid")
-        date_field = self.query_one("#entry-date", DateField)
-        occurred_on = date_field.parse()
-        if occurred_on is None:
-            self._invalid("entry-date", date_field.error or "A date is needed here.")
-            return None
-        if occurred_on > self.today:
-            self._invalid("entry-date", "That date is in the future.")
-            return None
+    def _submit(self, row_id: str, cells: dict[str, str]) -> None:
+        if not self._loaded:
+            self._before_load.append((row_id, cells))  # typed ahead of the sheet's loading
+            return
+        row = self.grid.row(row_id)
+        number = row.number if row is not None else 0
+        if self.sheet_id is None:
+            self.grid.refuse(row_id, NO_SHEET)
+            self.set_status(f"Row {number} not saved: {NO_SHEET}", error=True)
+            return
         try:
-            diary.parse_entry_time(self._field("entry-time").value)
-        except StoreError as exc:
-            self._invalid("entry-time", str(exc))
-            return None
-        what = self._field("entry-what").value
-        if not what.strip():
-            self._invalid("entry-what", "Say what happened.")
-            return None
-        police = self._field("entry-police").value.strip().lower()
-        if police not in _YES | _NO:
-            self._invalid("entry-police", "Reported to police: type y or n.")
-            return None
-        return diary.DiaryEntry(
-            occurred_on=occurred_on,
-            description=what,
-            occurred_time=self._field("entry-time").value,
-            who_involved=self._field("entry-who").value,
-            impact=self._field("entry-impact").value,
-            reported_to_police=police in _YES,
-            police_ref=self._field("entry-ref").value,
+            values = read_diary_row(cells, self.today, self.holiday_region, self._closure_days)
+        except DiaryRowProblem as problem:
+            self.grid.refuse(row_id, str(problem), problem.column)
+            self.set_status(f"Row {number} not saved: {problem}", error=True)
+            return
+        entry = diary.DiaryEntry(
+            occurred_on=values.occurred_on,
+            description=values.description,
+            occurred_time=values.occurred_time,
+            who_involved=values.who_involved,
+            impact=values.impact,
+            reported_to_police=values.reported_to_police,
+            police_ref=values.police_ref,
+        )
+        self.grid.mark_saving(row_id)
+        self._saves.put(QueuedRow(row_id, self.sheet_id, entry, self.today))
+
+    def _resend_rows_refused_for_no_sheet(self) -> None:
+        for row in list(self.grid.rows):
+            if row.state is RowState.REFUSED and row.reason == NO_SHEET:
+                self._submit(row.id, row.values(self.grid.columns))
+
+    def _row_saved(self, row: QueuedRow, incident: Incident) -> None:
+        self.grid.mark_saved(row.row_id, shown_cells(incident))
+        grid_row = self.grid.row(row.row_id)
+        self.set_status(f"Saved row {grid_row.number if grid_row else '?'}.")
+        self._maybe_close()
+
+    def _row_refused(self, row: QueuedRow, message: str) -> None:
+        self.grid.refuse(row.row_id, message)
+        grid_row = self.grid.row(row.row_id)
+        self.set_status(
+            f"Row {grid_row.number if grid_row else '?'} not saved: {message}", error=True
+        )
+        self._maybe_close()
+
+    @on(DiaryGrid.Notice)
+    def _notice(self, message: DiaryGrid.Notice) -> None:
+        message.stop()
+        self.set_status(message.text, error=message.error)
+
+    # -- leaving, and the lock ----------------------------------------------------------------
+
+    def has_typed_work(self) -> bool:
+        return self.grid.has_typed_work()
+
+    def action_close(self) -> None:
+        if self.grid.count(RowState.SAVING):
+            self._close_when_saved = True
+            self.set_status("Closing once the rows being saved are in the store…")
+            return
+        close_or_ask(
+            self, self.has_typed_work(), lambda: self.dismiss(None), what="the rows not saved"
         )
 
-    @on(Input.Submitted, "#entry Input")
-    def save_row(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self.sheet_id is None:
-            self.set_status("Record the sheets sent with ctrl+n first.", error=True)
-            return
-        entry = self._parse_row()
-        if entry is None:
-            return
-        typed = self._row_text()
-        try:
-            incident = diary.add_diary_entry(self.store, self.sheet_id, entry, typed_on=self.today)
-        except StoreError as exc:
-            self.set_status(str(exc), error=True)  # the row stays as typed
-            return
-        self._add_table_row(incident)
-        self._last_row = typed
-        self._new_row(format_uk(entry.occurred_on))
-        self.set_status(f"Saved entry {len(self.saved_ids)}.")
+    def _maybe_close(self) -> None:
+        if self._close_when_saved and not self.grid.count(RowState.SAVING):
+            self._close_when_saved = False
+            self.action_close()
 
-    def _new_row(self, date_text: str) -> None:
-        for field_id, _h, _w in ENTRY_FIELDS:
-            self._field(field_id).value = date_text if field_id == "entry-date" else ""
-        self._focus_field("entry-date")
+    def draft_key(self) -> str:
+        return f"{type(self).__name__}:{self.case_id}"
 
-    def action_duplicate(self) -> None:
-        if self._last_row is None:
-            self.set_status("No row saved yet to copy.", error=True)
+    def draft_state(self) -> dict[str, Any]:
+        return {"sheet_id": self.sheet_id, "grid": self.grid.draft()}
+
+    def restore_draft(self, state: dict[str, Any]) -> None:
+        grid_state = state.get("grid")
+        if not isinstance(grid_state, dict):
             return
-        for field_id, value in self._last_row.items():
-            self._field(field_id).value = value
-        self._focus_field("entry-time")
-        self.set_status("Copied the last row: change what differs and press Enter.")
+        sheet_id = state.get("sheet_id")
+        if isinstance(sheet_id, str):
+            self.sheet_id = sheet_id
+        for row_id, cells in self.grid.restore(grid_state):
+            self._submit(row_id, cells)
+
+    def hide_for_lock(self) -> None:
+        """Blank the grid while locked: the unsaved rows are in the encrypted lock draft."""
+        self._saves.clear()
+        self._close_when_saved = False
+        self.grid.clear_all()
+        self.query_one("#sheet", Static).update("")

@@ -2,18 +2,21 @@
 
 Each transcribed entry is one Incident linked to its sheet (`diary_sheet_id`, source "diary"),
 saved in its own transaction the moment the officer presses Enter, so a crash loses at most the
-row being typed.
+row being typed. The grid names each row's id before it is saved (`entry_id`), so a save that is
+sent again (after a lock, or a retry) finds the row already there instead of adding it twice.
 """
 
 from __future__ import annotations
 
-import re
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from asb_tui.domain import diary_columns
+from asb_tui.domain.errors import DomainError
 from asb_tui.domain.types import ActionKind
 from asb_tui.store.fieldwork import FieldworkError, get_case, require_text
 from asb_tui.store.models import Action, DiarySheet, Incident
@@ -30,29 +33,16 @@ __all__ = [
     "sheet_entries",
 ]
 
-_TIME = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm)?$")
-
 
 def parse_entry_time(text: str) -> str:
     """ "21:30", "2130", "9.30", "9pm", "9:30pm" -> "HH:MM"; blank stays blank (time unknown).
 
     Raises FieldworkError for anything that is not a time of day.
     """
-    cleaned = text.strip().lower()
-    if not cleaned:
-        return ""
-    match = _TIME.match(cleaned)
-    if match is None:
-        raise FieldworkError(f"'{text.strip()}' is not a time. Type it as 21:30 (or 9:30pm).")
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    suffix = match.group(3)
-    if suffix is not None:
-        if not 1 <= hour <= 12:
-            raise FieldworkError(f"'{text.strip()}' is not a time: {hour} is not a 12-hour hour.")
-        hour = hour % 12 + (12 if suffix == "pm" else 0)
-    if hour > 23 or minute > 59:
-        raise FieldworkError(f"'{text.strip()}' is not a time of day.")
-    return f"{hour:02d}:{minute:02d}"
+    try:
+        return diary_columns.parse_entry_time(text)
+    except DomainError as exc:
+        raise FieldworkError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -124,37 +114,69 @@ def record_sheet_returned(store: Store, sheet_id: str, returned_on: date) -> Dia
 
 
 def add_diary_entry(
-    store: Store, sheet_id: str, entry: DiaryEntry, *, typed_on: date | None = None
+    store: Store,
+    sheet_id: str,
+    entry: DiaryEntry,
+    *,
+    typed_on: date | None = None,
+    entry_id: str | None = None,
 ) -> Incident:
     """Save one transcribed entry as an Incident of the sheet's case (one transaction).
 
     The entry counts as reported to the council on the day the sheet came back (or the day it
-    was typed, `typed_on`, when the return was not recorded).
+    was typed, `typed_on`, when the return was not recorded). With `entry_id` (a UUID the caller
+    chose) a second call for the same id returns the entry already stored and writes nothing.
     """
     require_text(entry.description, "What happened")
     occurred_time = parse_entry_time(entry.occurred_time)
+    try:
+        diary_columns.check_lengths(
+            {
+                "what": entry.description,
+                "who": entry.who_involved,
+                "effect": entry.impact,
+                "police_ref": entry.police_ref,
+            }
+        )
+    except DomainError as exc:
+        raise FieldworkError(str(exc)) from None
+    if entry_id is not None:
+        entry_id = _checked_id(entry_id)
     with store.write() as uow:
         sheet = uow.session.get(DiarySheet, sheet_id)
         if sheet is None:
             raise FieldworkError("That diary sheet is not in this store.")
-        return uow.add(
-            Incident(
-                case_id=sheet.case_id,
-                diary_sheet_id=sheet.id,
-                occurred_on=entry.occurred_on,
-                occurred_time=occurred_time,
-                description=entry.description,
-                who_involved=entry.who_involved,
-                impact=entry.impact,
-                reported_to_police=entry.reported_to_police or bool(entry.police_ref.strip()),
-                police_ref=entry.police_ref,
-                reported_to_council_on=sheet.returned_on or typed_on or date.today(),
-                source="diary",
-                recorded_by=uow.actor,
-            ),
-            action="incident.add",
-            details={"source": "diary"},
+        if entry_id is not None:
+            existing = uow.session.get(Incident, entry_id)
+            if existing is not None:
+                if existing.diary_sheet_id != sheet.id:
+                    raise FieldworkError("That entry belongs to another diary sheet.")
+                return existing
+        incident = Incident(
+            case_id=sheet.case_id,
+            diary_sheet_id=sheet.id,
+            occurred_on=entry.occurred_on,
+            occurred_time=occurred_time,
+            description=entry.description,
+            who_involved=entry.who_involved,
+            impact=entry.impact,
+            reported_to_police=entry.reported_to_police or bool(entry.police_ref.strip()),
+            police_ref=entry.police_ref,
+            reported_to_council_on=sheet.returned_on or typed_on or date.today(),
+            source="diary",
+            recorded_by=uow.actor,
         )
+        if entry_id is not None:
+            incident.id = entry_id
+        return uow.add(incident, action="incident.add", details={"source": "diary"})
+
+
+def _checked_id(entry_id: str) -> str:
+    """The id in the store's own form (a canonical UUID), or FieldworkError."""
+    try:
+        return str(uuid.UUID(entry_id))
+    except (ValueError, TypeError, AttributeError):
+        raise FieldworkError("That diary entry id is not a valid id.") from None
 
 
 def diary_sheets(store: Store, case_id: str) -> list[DiarySheetSummary]:

@@ -3,6 +3,13 @@
 Each screen is about one case (`case_id`), reads the open store and the config from the app, takes
 the date from `app.today` when the app has one (tests fix it), runs store calls in worker threads
 and shows one status line: what was saved, or a one-line reason why not.
+
+Keys that move between fields or leave the screen (Tab, shift+tab, Escape) are priority bindings:
+they act the moment they are typed, so keys typed after them go where the officer meant, however
+fast (a binding that waits for the key to bubble up lets later keys land in the old field). They
+step aside for an open dropdown and for a widget that owns its keys (the diary grid). Escape on a
+screen with typing in it asks before throwing it away; a screen calls `mark_clean()` once what was
+typed is saved.
 """
 
 from __future__ import annotations
@@ -13,15 +20,19 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from textual import events
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Select, Static
 
 from asb_tui.config import ConfigError, closure_dates
 from asb_tui.domain.errors import DomainError
 from asb_tui.store.errors import StoreError
-from asb_tui.widgets.form_state import collect_inputs, restore_inputs
+from asb_tui.widgets.discard_prompt import close_or_ask
+from asb_tui.widgets.early_keys import KeepsEarlyKeys
+from asb_tui.widgets.form_state import collect_inputs, restore_inputs, typed_since
 from asb_tui.widgets.literal import literal
 
 log = logging.getLogger(__name__)
@@ -53,11 +64,37 @@ class ScreenKeysProvider(Provider):
                 yield Hit(score, matcher.highlight(description), run, help=f"key: {key}")
 
 
-class FieldworkScreen(Screen[None]):
+def dropdown_open(root: DOMNode) -> bool:
+    """A Select's list is open: Escape and Tab belong to it."""
+    return any(select.expanded for select in root.query(Select))
+
+
+def owns_keys(widget: object) -> bool:
+    """A widget that handles Tab itself (a rapid-entry grid) sets `owns_keys`."""
+    return bool(getattr(widget, "owns_keys", False))
+
+
+def keeps_escape(widget: object) -> bool:
+    """A widget that needs Escape for itself at the moment sets `keeps_escape`."""
+    return bool(getattr(widget, "keeps_escape", False))
+
+
+class FieldworkScreen(KeepsEarlyKeys, Screen[None]):
     """A screen about one case; subclasses compose a `Static(id="status")` somewhere."""
 
     COMMANDS = {ScreenKeysProvider}
-    BINDINGS = [Binding("escape", "close", "Back", id="fieldwork.back")]
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="fieldwork.back", priority=True),
+        Binding("tab", "next_field", "Next field", show=False, priority=True, id="fieldwork.next"),
+        Binding(
+            "shift+tab",
+            "previous_field",
+            "Previous field",
+            show=False,
+            priority=True,
+            id="fieldwork.previous",
+        ),
+    ]
     DEFAULT_CSS = """
     FieldworkScreen .title { height: 1; background: $primary; color: $text; padding: 0 1;
         text-style: bold; }
@@ -70,6 +107,24 @@ class FieldworkScreen(Screen[None]):
     def __init__(self, case_id: str, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.case_id = case_id
+        self._baseline: dict[str, Any] | None = None
+        self._job_started_with: dict[str, Any] | None = None
+        self._clean_requested = False
+
+    # -- keys that move focus or leave -----------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"close", "next_field", "previous_field"} and dropdown_open(self):
+            return False
+        if action in {"next_field", "previous_field"} and owns_keys(self.focused):
+            return False
+        return not (action == "close" and keeps_escape(self.focused))
+
+    def action_next_field(self) -> None:
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
 
     # -- what every field-work screen needs from the app -------------------------------------
 
@@ -120,6 +175,18 @@ class FieldworkScreen(Screen[None]):
         A refusal a user can cause (StoreError, DomainError) is shown as one line (or handed to
         `refused`); anything else is logged and shown as one line too, never a traceback."""
         store = self.store
+        started_with = self.draft_state()
+
+        def finish(result: Any) -> None:
+            if done is None:
+                return
+            before = self.draft_state()
+            self._job_started_with, self._clean_requested = started_with, False
+            try:
+                done(result)
+            finally:
+                self._absorb_job(started_with, before, self._clean_requested)
+                self._job_started_with, self._clean_requested = None, False
 
         def work() -> None:
             try:
@@ -131,8 +198,7 @@ class FieldworkScreen(Screen[None]):
                 log.exception("field-work store call failed")
                 self.app.call_from_thread(self._show_error, f"Could not save: {exc}")
                 return
-            if done is not None:
-                self.app.call_from_thread(done, result)
+            self.app.call_from_thread(finish, result)
 
         self.run_worker(work, thread=True, exit_on_error=False, group="store")
 
@@ -164,5 +230,48 @@ class FieldworkScreen(Screen[None]):
         state = self.draft_state()
         restore_inputs(self, {k: "" if isinstance(v, str) else v for k, v in state.items()})
 
+    # -- typed work: Escape asks before throwing it away ------------------------------------------
+
+    def _on_mount(self, event: events.Mount) -> None:
+        self._take_baseline()
+
+    def set_focus(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        # The first focus comes once the fields exist and before any key reaches one.
+        if widget is not None:
+            self._take_baseline()
+        super().set_focus(widget, *args, **kwargs)
+
+    def _take_baseline(self) -> None:
+        if self._baseline is None:
+            self._baseline = self.draft_state()
+
+    def has_typed_work(self) -> bool:
+        """Something typed here that is not saved (what the screen showed when it opened, or
+        what a store call filled in or saved, does not count)."""
+        if self._baseline is None:
+            return False
+        return typed_since(self._baseline, self.draft_state())
+
+    def mark_clean(self) -> None:
+        """What is in the fields now is saved. Inside a `run_store` callback: what was in them
+        when the save started is saved, and whatever the callback clears or sets; keys typed
+        while the save ran still count as typed."""
+        if self._job_started_with is not None:
+            self._clean_requested = True
+        else:
+            self._baseline = self.draft_state()
+
+    def _absorb_job(
+        self, started_with: dict[str, Any], before: dict[str, Any], saved: bool
+    ) -> None:
+        if self._baseline is None:
+            return
+        after = self.draft_state()
+        for key, value in after.items():
+            set_by_callback = before.get(key) != value
+            untouched_while_saving = before.get(key) == started_with.get(key)
+            if set_by_callback or (saved and untouched_while_saving):
+                self._baseline[key] = value
+
     def action_close(self) -> None:
-        self.dismiss(None)
+        close_or_ask(self, self.has_typed_work(), lambda: self.dismiss(None))

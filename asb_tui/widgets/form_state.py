@@ -2,7 +2,9 @@
 auto-lock (kept encrypted in the store's `form_draft` table) and field forms can be resumed.
 
 Any screen can opt in by giving its inputs ids; a screen with richer state can implement
-`draft_state()`/`restore_draft()` itself (see `Draftable`).
+`draft_state()`/`restore_draft()` itself (see `Draftable`). A restored field has its cursor at the
+end, so the next words follow the old ones. `typed_since` tells whether a form holds typing that
+Escape would throw away.
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ def restore_inputs(root: DOMNode, state: dict[str, Any]) -> None:
         widget = matches.first()
         if isinstance(widget, Input) and isinstance(value, str):
             widget.value = value
+            widget.cursor_position = len(value)
         elif isinstance(widget, TextArea) and isinstance(value, str):
             widget.text = value
+            widget.move_cursor(widget.document.end)
         elif isinstance(widget, Select) and value is not None:
             try:
                 widget.value = value
@@ -57,3 +61,17 @@ def restore_inputs(root: DOMNode, state: dict[str, Any]) -> None:
                 continue
         elif isinstance(widget, Checkbox | Switch) and isinstance(value, bool):
             widget.value = value
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value is False or value == "" or value == []
+
+
+def typed_since(baseline: dict[str, Any], current: dict[str, Any]) -> bool:
+    """True when some field differs from what it held at `baseline` (a field that was not there
+    and is blank now counts as unchanged)."""
+    for key in baseline.keys() | current.keys():
+        before, now = baseline.get(key), current.get(key)
+        if before != now and not (_blank(before) and _blank(now)):
+            return True
+    return False

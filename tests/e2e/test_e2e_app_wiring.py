@@ -134,4 +134,12 @@ async def test_a_half_typed_diary_row_survives_the_lock(
         await pilot.press(*passphrase, "enter")
         await wait_for_screen(pilot, "DiarySheetScreen", timeout=20)
         await wait_for(pilot, lambda: marker in str(app.screen.draft_state()))
-        assert "11/11/2026" in app.screen.draft_state().values()
+        grid = app.screen.grid
+        assert grid.current_row.values(grid.columns)["date"] == "11/11/2026"
+        # The cursor is back at the end of the half-typed cell: the next words follow it.
+        await pilot.press(*" again", "enter")
+        await wait_for(pilot, lambda: len(app.screen.saved_ids) == 1)
+        assert app.store is not None
+        with app.store.read() as session:  # the store the unlock opened
+            incident = session.exec(select(Incident).where(Incident.case_id == case_id)).one()
+    assert (incident.occurred_time, incident.description) == ("22:00", marker + " again")

@@ -1,6 +1,6 @@
 """Driven by test_fieldwork_kill.py in a subprocess: runs the diary sheet screen headless over a
-real store and types rows for ever, printing each row's id once its save has returned. The
-parent kills this process with SIGKILL at a random moment."""
+real store and types rows for ever, printing each row's id once the grid shows it saved (its save
+has returned). The parent kills this process with SIGKILL at a random moment."""
 
 from __future__ import annotations
 
@@ -52,6 +52,10 @@ async def main(data_dir: Path, case_id: str, sheet_id: str) -> None:
             for index, value in enumerate(row):
                 await _type(pilot, value)
                 await pilot.press("enter" if index == len(row) - 1 else "tab")
+            for _ in range(1000):  # the save queue reports the row within milliseconds
+                if len(screen.saved_ids) == number:
+                    break
+                await pilot.pause(0.01)
             if len(screen.saved_ids) == number:
                 print(screen.saved_ids[-1], flush=True)
             else:

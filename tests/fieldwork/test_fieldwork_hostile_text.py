@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlmodel import select
+from textual import events
 from textual.widgets import TextArea
 from textual_testkit import settle
+from typing_kit import wait_until_saved
 
 from asb_tui.screens.agency_contact import AgencyContactScreen
 from asb_tui.screens.diary_sheet import DiarySheetScreen
@@ -56,22 +58,19 @@ def _table_texts(screen, table_id: str) -> list[str]:
 async def test_diary_row(store: Store, case_id: str, host):
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 11, 1))
     screen = DiarySheetScreen(case_id, sheet.id)
-    async with host(screen).run_test(size=(80, 24)) as pilot:
+    app = host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
-        _set(
-            screen,
-            {
-                "entry-date": "02/11/2026",
-                "entry-what": HOSTILE,
-                "entry-who": HOSTILE,
-                "entry-impact": HOSTILE,
-                "entry-ref": HOSTILE,
-            },
+        # Pasted cell by cell (the escape character cannot be typed as a key).
+        app.post_message(
+            events.Paste("\t".join(["02/11/2026", "", HOSTILE, HOSTILE, HOSTILE, "y", HOSTILE]))
         )
-        screen.query_one("#entry-ref").focus()
         await pilot.press("enter")
-        await _settle(pilot)
-        assert _table_texts(screen, "saved").count(SHOWN) == 3
+        await wait_until_saved(pilot, screen.grid, 1)
+        saved = screen.grid.rows[0].values(screen.grid.columns)
+        assert [saved[key] for key in ("what", "who", "effect", "police_ref")] == [HOSTILE] * 4
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "[bold]Smith[/]" in shown and "\\x1b[31mred" in shown
     with store.read() as session:
         row = session.exec(select(Incident)).one()
     assert (row.description, row.who_involved, row.impact, row.police_ref) == (HOSTILE,) * 4

@@ -1,0 +1,160 @@
+"""The columns of a diary sheet, and how one transcribed row is read.
+
+This is the one list of columns: the rapid-entry grid shows exactly these, in this order, and the
+printable diary sheet prints them, so a sheet that comes back can be typed straight across. Widths
+are hints in terminal cells (a printed sheet can scale them): `min_cells` is the narrowest useful
+width, `share` the column's part of whatever room is left (0: it stays at `min_cells`).
+
+`read_diary_row` turns the text typed in one row into the values of a diary entry, or raises
+`DiaryRowProblem` naming the column to put right. It is pure (no I/O), so the grid can check a row
+the moment Enter is pressed, before the save is queued.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from asb_tui.domain.dates import parse_uk_date
+from asb_tui.domain.deadlines import RegionLike
+from asb_tui.domain.errors import DomainError
+from asb_tui.domain.types import Region
+
+__all__ = [
+    "DIARY_COLUMNS",
+    "DIARY_COLUMN_KEYS",
+    "DiaryColumn",
+    "DiaryRowProblem",
+    "DiaryRowValues",
+    "check_lengths",
+    "parse_entry_time",
+    "read_diary_row",
+]
+
+
+@dataclass(frozen=True)
+class DiaryColumn:
+    key: str
+    heading: str  # as printed on the paper sheet
+    short: str  # the heading on a narrow screen
+    hint: str  # what to write in it
+    min_cells: int
+    share: int
+    max_chars: int
+
+
+DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
+    DiaryColumn("date", "Date", "Date", "dd/mm/yyyy, today, yesterday, -2d", 10, 0, 40),
+    DiaryColumn("time", "Time", "Time", "21:30, 2130, 9.30pm; blank if not known", 5, 0, 20),
+    DiaryColumn("what", "What happened", "What happened", "what was done or said", 16, 6, 10_000),
+    DiaryColumn("who", "Who was involved", "Who", "names, or a description", 7, 1, 1_000),
+    DiaryColumn("effect", "How it affected you", "Effect", "how it made them feel", 7, 1, 2_000),
+    DiaryColumn("police", "Reported to the police?", "Pol", "y or n (blank: n)", 3, 0, 3),
+    DiaryColumn("police_ref", "Police reference", "Ref", "crime or CAD number", 9, 1, 100),
+)
+DIARY_COLUMN_KEYS: tuple[str, ...] = tuple(column.key for column in DIARY_COLUMNS)
+_BY_KEY = {column.key: column for column in DIARY_COLUMNS}
+
+_YES = frozenset({"y", "yes"})
+_NO = frozenset({"", "n", "no"})
+_TIME = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm)?$")
+
+
+class DiaryRowProblem(DomainError):
+    """One cell of a row cannot be saved as typed; `column` is its key."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+@dataclass(frozen=True)
+class DiaryRowValues:
+    """A row as it will be stored: the date parsed, the time as HH:MM (or blank)."""
+
+    occurred_on: date
+    occurred_time: str
+    description: str
+    who_involved: str
+    impact: str
+    reported_to_police: bool
+    police_ref: str
+
+
+def parse_entry_time(text: str) -> str:
+    """ "21:30", "2130", "9.30", "9pm", "9:30pm" -> "HH:MM"; blank stays blank (time unknown).
+
+    Raises DomainError for anything that is not a time of day.
+    """
+    cleaned = text.strip().lower()
+    if not cleaned:
+        return ""
+    match = _TIME.match(cleaned)
+    if match is None:
+        raise DomainError(f"'{text.strip()}' is not a time. Type it as 21:30 (or 9:30pm).")
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    suffix = match.group(3)
+    if suffix is not None:
+        if not 1 <= hour <= 12:
+            raise DomainError(f"'{text.strip()}' is not a time: {hour} is not a 12-hour hour.")
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise DomainError(f"'{text.strip()}' is not a time of day.")
+    return f"{hour:02d}:{minute:02d}"
+
+
+def check_lengths(cells: Mapping[str, str]) -> None:
+    """Refuse a cell longer than its column allows (a runaway paste), naming the column."""
+    for key, value in cells.items():
+        column = _BY_KEY.get(key)
+        if column is not None and len(value) > column.max_chars:
+            raise DiaryRowProblem(
+                key,
+                f"{column.heading} is {len(value):,} characters long; "
+                f"at most {column.max_chars:,} fit.",
+            )
+
+
+def read_diary_row(
+    cells: Mapping[str, str],
+    today: date,
+    region: RegionLike = Region.ENGLAND_AND_WALES,
+    closures: Iterable[date] = (),
+) -> DiaryRowValues:
+    """The values of one typed row (keys of DIARY_COLUMNS; a missing key counts as blank).
+
+    Text is kept exactly as typed; only the date and the time are read into their stored forms.
+    Raises DiaryRowProblem for the first column, left to right, that cannot be saved.
+    """
+    text = {key: cells.get(key, "") for key in DIARY_COLUMN_KEYS}
+    check_lengths(text)
+    try:
+        occurred_on = parse_uk_date(text["date"], today, region, closures)
+    except DomainError as exc:
+        raise DiaryRowProblem("date", str(exc)) from None
+    if occurred_on > today:
+        raise DiaryRowProblem("date", f"{text['date'].strip()} is in the future.")
+    try:
+        occurred_time = parse_entry_time(text["time"])
+    except DomainError as exc:
+        raise DiaryRowProblem("time", str(exc)) from None
+    if not text["what"].strip():
+        raise DiaryRowProblem("what", "Say what happened.")
+    police = text["police"].strip().lower()
+    if police not in _YES | _NO:
+        raise DiaryRowProblem("police", f"Reported to the police: type y or n, not '{police}'.")
+    if police in _NO and text["police_ref"].strip():
+        raise DiaryRowProblem(
+            "police", "A police reference is given: type y (reported), or clear the reference."
+        )
+    return DiaryRowValues(
+        occurred_on=occurred_on,
+        occurred_time=occurred_time,
+        description=text["what"],
+        who_involved=text["who"],
+        impact=text["effect"],
+        reported_to_police=police in _YES,
+        police_ref=text["police_ref"],
+    )
