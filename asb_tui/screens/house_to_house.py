@@ -1,42 +1,50 @@
 """House-to-house enquiries: create a run (area, date, addresses one per line), then work the
-run sheet with one key per outcome; "information given" asks for a witness or intelligence."""
+run sheet with one key per outcome; "information given" asks for a witness or intelligence.
+
+The run sheet (widgets/run_sheet.py) owns its keys, so outcomes typed ahead land on the doors they
+were meant for; each outcome is saved in order by one worker while the officer carries on. Until
+the case's runs have loaded, keys are held and then handed over in order.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label, Static, TextArea
+from textual.widgets import ContentSwitcher, Footer, Input, Label, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.types import DoorOutcome
 from asb_tui.store import house_to_house
 from asb_tui.store.visits import Witness
 from asb_tui.widgets.date_field import DateField
+from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.field_screen import FieldworkScreen
-from asb_tui.widgets.literal import literal, literal_text
-from asb_tui.widgets.prompt import FormPrompt, PromptField
+from asb_tui.widgets.literal import literal
+from asb_tui.widgets.run_sheet import OUTCOME_KEYS, OUTCOME_LABELS, RunSheet, door_views
+from asb_tui.widgets.save_queue import OrderedSaves
 
-OUTCOME_KEYS = {
-    "1": DoorOutcome.NO_ANSWER,
-    "2": DoorOutcome.NO_INFORMATION,
-    "3": DoorOutcome.INFORMATION_GIVEN,
-    "4": DoorOutcome.REFUSED,
-    "5": DoorOutcome.CALL_BACK,
-}
-OUTCOME_LABELS = {
-    DoorOutcome.NO_ANSWER: "No answer",
-    DoorOutcome.NO_INFORMATION: "Spoke, no info",
-    DoorOutcome.INFORMATION_GIVEN: "Info given",
-    DoorOutcome.REFUSED: "Refused",
-    DoorOutcome.CALL_BACK: "Card left / call back",
-}
-_SHEET_ACTIONS = {"outcome", "note", "new_run", "other_run"}
+__all__ = ["OUTCOME_KEYS", "OUTCOME_LABELS", "HouseToHouseScreen"]
+
+
+@dataclass(frozen=True)
+class DoorSave:
+    door_id: str
+    outcome: DoorOutcome
+    note: str
+    witness: Witness | None
+    intelligence: str
 
 
 class HouseToHouseScreen(FieldworkScreen):
     BINDINGS = [
         *FieldworkScreen.BINDINGS,
+        # The run sheet takes these keys itself, in order; the bindings put them in the footer
+        # and the palette.
         *(
             Binding(key, f"outcome('{key}')", OUTCOME_LABELS[outcome], id=f"h2h.outcome{key}")
             for key, outcome in OUTCOME_KEYS.items()
@@ -53,11 +61,30 @@ class HouseToHouseScreen(FieldworkScreen):
     HouseToHouseScreen #h2h-addresses { height: 8; }
     HouseToHouseScreen #sheet-view, HouseToHouseScreen #form-view { height: 1fr; }
     """
+    AUTO_FOCUS = ""  # nothing until the runs are loaded: keys typed meanwhile are held
+    holds_keys_until_focus = True
 
     def __init__(self, case_id: str, run_id: str | None = None) -> None:
         super().__init__(case_id)
         self.run_id = run_id
+        self._restored_form: dict[str, Any] | None = None
         self.sheets: list[house_to_house.RunSheet] = []
+        self.doors = RunSheet(id="doors")
+        self._close_when_saved = False
+        self._saves: OrderedSaves[DoorSave, Any] = OrderedSaves(
+            self,
+            lambda store, save: house_to_house.record_door_outcome(
+                store,
+                save.door_id,
+                save.outcome,
+                note=save.note,
+                witness=save.witness,
+                intelligence=save.intelligence,
+            ),
+            store=lambda: getattr(self.app, "store", None),
+            saved=self._door_saved,
+            refused=self._door_refused,
+        )
 
     def compose(self) -> ComposeResult:
         yield Static("House-to-house enquiries", classes="title")
@@ -73,14 +100,12 @@ class HouseToHouseScreen(FieldworkScreen):
             with Vertical(id="sheet-view"):
                 yield Static("", id="run-title")
                 yield Static("", id="progress")
-                table: DataTable[object] = DataTable(id="doors", cursor_type="row")
-                yield table
+                yield self.doors
                 yield Static("", id="call-backs")
         yield Static("", id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#doors", DataTable).add_columns("#", "Address", "Outcome", "Note")
         self._reload()
 
     @property
@@ -89,14 +114,16 @@ class HouseToHouseScreen(FieldworkScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"outcome", "note", "other_run"}:
-            return self.showing_sheet
+            return self.showing_sheet and self.doors.form is None
         if action == "create_run":
             return not self.showing_sheet
-        return True
+        if action == "new_run":
+            return self.doors.form is None
+        return super().check_action(action, parameters)
 
     # -- loading ------------------------------------------------------------------------------
 
-    def _reload(self, *, cursor: int | None = None, advance: bool = True) -> None:
+    def _reload(self, *, cursor: int | None = None) -> None:
         def loaded(sheets: list[house_to_house.RunSheet]) -> None:
             self.sheets = sheets
             ids = [s.run.id for s in sheets]
@@ -105,9 +132,14 @@ class HouseToHouseScreen(FieldworkScreen):
             if self.run_id is None:
                 self._show_form()
             else:
-                self._show_sheet(cursor, advance)
+                self._show_sheet(cursor)
 
         self.run_store(lambda store: house_to_house.runs_for_case(store, self.case_id), loaded)
+
+    def reload(self) -> None:
+        """After unlock: the runs again, and the saves that waited."""
+        self._reload()
+        self._saves.resume()
 
     def _current(self) -> house_to_house.RunSheet | None:
         return next((s for s in self.sheets if s.run.id == self.run_id), None)
@@ -117,7 +149,7 @@ class HouseToHouseScreen(FieldworkScreen):
         self.refresh_bindings()
         self.query_one("#h2h-area", Input).focus()
 
-    def _show_sheet(self, cursor: int | None, advance: bool = True) -> None:
+    def _show_sheet(self, cursor: int | None) -> None:
         sheet = self._current()
         if sheet is None:
             return
@@ -126,44 +158,33 @@ class HouseToHouseScreen(FieldworkScreen):
         self.query_one("#run-title", Static).update(
             literal(f"{sheet.run.area} · {format_uk(sheet.run.run_on)}")
         )
+        self.doors.load(door_views(sheet.doors), cursor=cursor)
+        self._apply_restored_form()
+        self._show_progress()
+        self.doors.focus()
+
+    def _show_progress(self) -> None:
+        doors = self.doors.doors
         counts = " · ".join(
-            f"{OUTCOME_LABELS[o]} {sheet.count(o)}" for o in DoorOutcome if sheet.count(o)
+            f"{OUTCOME_LABELS[o]} {n}"
+            for o in DoorOutcome
+            if (n := sum(1 for d in doors if d.outcome is o))
         )
+        done = sum(1 for door in doors if door.outcome is not None)
         self.query_one("#progress", Static).update(
-            literal(f"Done {sheet.done} / {sheet.total}" + (f" · {counts}" if counts else ""))
+            literal(f"Done {done} / {len(doors)}" + (f" · {counts}" if counts else ""))
         )
-        table = self.query_one("#doors", DataTable)
-        table.clear()
-        for door in sheet.doors:
-            outcome = OUTCOME_LABELS[DoorOutcome(door.outcome)] if door.outcome else ""
-            table.add_row(
-                literal_text(str(door.position)),
-                literal_text(door.address),
-                literal_text(outcome),
-                literal_text(door.note),
-                key=door.id,
-            )
-        call_backs = "; ".join(d.address for d in sheet.call_backs)
+        call_backs = "; ".join(d.address for d in doors if d.outcome is DoorOutcome.CALL_BACK)
         self.query_one("#call-backs", Static).update(
             literal(f"Call back: {call_backs}" if call_backs else "No call-backs.")
         )
-        if cursor is not None:
-            table.move_cursor(row=self._next_open_row(sheet, cursor) if advance else cursor)
-        table.focus()
-
-    @staticmethod
-    def _next_open_row(sheet: house_to_house.RunSheet, after: int) -> int:
-        """The next door without an outcome after row `after` (else the row after it)."""
-        for index in range(after + 1, len(sheet.doors)):
-            if sheet.doors[index].outcome is None:
-                return index
-        return min(after + 1, len(sheet.doors) - 1)
 
     # -- creating a run -----------------------------------------------------------------------
 
     def action_new_run(self) -> None:
         self.query_one("#h2h-area", Input).value = ""
         self.query_one("#h2h-addresses", TextArea).text = ""
+        self.mark_clean()
         self._show_form()
 
     def action_create_run(self) -> None:
@@ -176,10 +197,11 @@ class HouseToHouseScreen(FieldworkScreen):
         area = self.query_one("#h2h-area", Input).value
         addresses = self.query_one("#h2h-addresses", TextArea).text
 
-        def created(run) -> None:
+        def created(run: Any) -> None:
             self.run_id = run.id
             self.set_status("Run created: 1-5 record each door's outcome.")
-            self._reload(cursor=-1)
+            self.mark_clean()  # the area and addresses are in the run now
+            self._reload(cursor=0)
 
         self.run_store(
             lambda store: house_to_house.create_run(
@@ -194,86 +216,89 @@ class HouseToHouseScreen(FieldworkScreen):
             return
         ids = [s.run.id for s in self.sheets]
         self.run_id = ids[(ids.index(self.run_id) + 1) % len(ids)] if self.run_id else ids[0]
-        self._show_sheet(0, advance=False)
+        self._reload(cursor=0)
 
-    # -- outcomes -----------------------------------------------------------------------------
-
-    def _cursor_door(self):
-        sheet = self._current()
-        table = self.query_one("#doors", DataTable)
-        if sheet is None or not sheet.doors:
-            return None, -1
-        row = table.cursor_row
-        return sheet.doors[row], row
+    # -- outcomes: chosen on the sheet, saved in order -----------------------------------------
 
     def action_outcome(self, key: str) -> None:
-        door, row = self._cursor_door()
-        if door is None:
-            return
-        outcome = OUTCOME_KEYS[key]
-        if outcome is DoorOutcome.INFORMATION_GIVEN:
-            self._ask_information(door, row)
-            return
-        self._record(door.id, row, outcome, note=door.note)
-
-    def _record(
-        self, door_id: str, row: int, outcome: DoorOutcome, *, advance: bool = True, **extra
-    ) -> None:
-        def done(_door) -> None:
-            self.set_status(f"Recorded: {OUTCOME_LABELS[outcome]}.")
-            self._reload(cursor=row, advance=advance)
-
-        self.run_store(
-            lambda store: house_to_house.record_door_outcome(store, door_id, outcome, **extra), done
-        )
-
-    def _ask_information(self, door, row: int) -> None:
-        fields = [
-            PromptField("name", "Witness's name (blank: no witness, intelligence only)"),
-            PromptField("address", "Witness's address", door.address),
-            PromptField("intelligence", "What they said (kept as an intelligence note)"),
-            PromptField("note", "Note for the run sheet", door.note),
-        ]
-
-        def answered(values) -> None:
-            if values is None:
-                self.set_status("Nothing recorded for that door.")
-                return
-            if not values["name"].strip() and not values["intelligence"].strip():
-                self.set_status("Give a witness's name or what they said.", error=True)
-                return
-            witness = Witness(values["name"], values["address"]) if values["name"].strip() else None
-            self._record(
-                door.id,
-                row,
-                DoorOutcome.INFORMATION_GIVEN,
-                note=values["note"],
-                witness=witness,
-                intelligence=values["intelligence"],
-            )
-
-        self.app.push_screen(
-            FormPrompt(f"Information given at {door.address}", fields, today=self.today), answered
-        )
+        self.doors.choose(OUTCOME_KEYS[key])
 
     def action_note(self) -> None:
-        door, row = self._cursor_door()
-        if door is None:
-            return
-        if door.outcome is None:
-            self.set_status("Record the outcome first (1-5), then the note.", error=True)
-            return
-        outcome = DoorOutcome(door.outcome)
+        self.doors.open_note()
 
-        def answered(values) -> None:
-            if values is not None:
-                self._record(door.id, row, outcome, advance=False, note=values["note"])
-
-        self.app.push_screen(
-            FormPrompt(
-                f"Note for {door.address}",
-                [PromptField("note", "Note", door.note)],
-                today=self.today,
-            ),
-            answered,
+    @on(RunSheet.OutcomeChosen)
+    def _outcome_chosen(self, message: RunSheet.OutcomeChosen) -> None:
+        message.stop()
+        values = message.values
+        name = values.get("name", "").strip()
+        witness = Witness(values["name"], values.get("address", "")) if name else None
+        self._saves.put(
+            DoorSave(
+                message.door_id,
+                message.outcome,
+                values.get("note", ""),
+                witness,
+                values.get("intelligence", ""),
+            )
         )
+        self._show_progress()
+
+    def _door_saved(self, save: DoorSave, door: Any) -> None:
+        self.doors.mark_saved(save.door_id, save.outcome, save.note)
+        self.set_status(f"Recorded: {OUTCOME_LABELS[save.outcome]} at {door.address}.")
+        self._show_progress()
+        self._maybe_close()
+
+    def _door_refused(self, save: DoorSave, message: str) -> None:
+        self.doors.mark_refused(save.door_id, message)
+        self.set_status(f"Not recorded: {message}", error=True)
+        self._show_progress()
+        self._maybe_close()
+
+    @on(RunSheet.Notice)
+    def _notice(self, message: RunSheet.Notice) -> None:
+        message.stop()
+        self.set_status(message.text, error=message.error)
+
+    # -- leaving, and the lock ----------------------------------------------------------------
+
+    def has_typed_work(self) -> bool:
+        if self.showing_sheet:
+            return self.doors.has_typed_work()
+        return super().has_typed_work()
+
+    def action_close(self) -> None:
+        if self.doors.saving:
+            self._close_when_saved = True
+            self.set_status("Closing once the outcomes being saved are in the store…")
+            return
+        close_or_ask(self, self.has_typed_work(), lambda: self.dismiss(None))
+
+    def _maybe_close(self) -> None:
+        if self._close_when_saved and not self.doors.saving:
+            self._close_when_saved = False
+            self.action_close()
+
+    def draft_state(self) -> dict[str, Any]:
+        state = super().draft_state()
+        state["run-sheet"] = self.doors.draft()
+        return state
+
+    def restore_draft(self, state: dict[str, Any]) -> None:
+        super().restore_draft({k: v for k, v in state.items() if k != "run-sheet"})
+        form = state.get("run-sheet")
+        if isinstance(form, dict) and form:
+            self._restored_form = form
+
+    def _apply_restored_form(self) -> None:
+        form = self._restored_form
+        if form:
+            self._restored_form = None
+            self.doors.restore(form)
+
+    def hide_for_lock(self) -> None:
+        # Outcomes waiting to be saved stay queued (they wait for the unlock); what is on screen
+        # is blanked, and a half-typed door form is in the encrypted lock draft.
+        self._close_when_saved = False
+        super().hide_for_lock()
+        self.doors.clear_all()

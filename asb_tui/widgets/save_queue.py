@@ -4,7 +4,7 @@ A rapid-entry screen queues a save the moment a key asks for it and carries on t
 thread worker takes the queue front to back, so row 5 is never written before row 4 and two writes
 to one door land in the order typed. Each outcome comes back on the UI thread: `saved(item,
 result)` or `refused(item, message)`. While the store is locked the queue waits (nothing is
-dropped); `resume()` starts it again.
+dropped, the save the lock interrupted included); `resume()` starts it again after unlock.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from textual.dom import DOMNode
 
 from asb_tui.domain.errors import DomainError
-from asb_tui.store.errors import StoreError
+from asb_tui.store.errors import StoreError, StoreLocked
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,10 @@ class OrderedSaves(Generic[Item, Result]):
                 return
             try:
                 result = self._save(store, item)
+            except StoreLocked:
+                with self._lock:
+                    self._running = False  # locked as it started: it waits at the front
+                return
             except (StoreError, DomainError) as exc:
                 outcome: Callable[[], None] = _bind(self._refused, item, str(exc))
             except Exception as exc:

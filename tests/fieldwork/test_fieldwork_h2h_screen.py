@@ -103,3 +103,67 @@ async def test_twenty_doors_with_outcome_keys(store: Store, case_id: str, host):
             "Saw the van at 2am"
             in session.exec(select(Note.body).where(Note.kind == "intelligence")).one()
         )
+
+
+async def test_outcome_keys_typed_ahead_of_their_saves_land_on_the_right_doors(
+    store: Store, case_id: str, host
+):
+    from datetime import date
+
+    from typing_kit import post_keys
+
+    run = house_to_house.create_run(
+        store,
+        case_id,
+        area="Elm Row",
+        run_on=date(2026, 11, 20),
+        addresses="\n".join(f"{n} Elm Row" for n in range(1, 13)),
+    )
+    screen = HouseToHouseScreen(case_id, run.id)
+    app = host(screen)
+    keys = [
+        "1",  # door 1 no answer
+        "2",  # door 2 spoke, no information
+        "3",  # door 3 gave information: a witness and what they said, typed at once
+        *"Dee Witness",
+        "tab",
+        "tab",
+        *"Saw the van at 2am",
+        "enter",
+        "4",  # door 4 refused
+        "up",  # back to door 4: a card left after all
+        "5",
+        "1",  # door 5
+        "down",  # door 6 skipped
+        "2",  # door 7
+        "5",  # door 8
+        "home",  # back to door 1, which now
+        "2",  # spoke, no information
+    ]
+    async with app.run_test(size=(80, 24)) as pilot:
+        # All of it typed before the run sheet has even loaded.
+        post_keys(app, keys)
+        await settle(pilot, rounds=4)
+        progress = str(screen.query_one("#progress").render())
+        assert progress.startswith("Done 7 / 12")
+    [sheet] = house_to_house.runs_for_case(store, case_id)
+    outcomes = {door.position: door.outcome for door in sheet.doors}
+    assert outcomes == {
+        1: "no-information",
+        2: "no-information",
+        3: "information-given",
+        4: "call-back",
+        5: "no-answer",
+        6: None,
+        7: "no-information",
+        8: "call-back",
+        9: None,
+        10: None,
+        11: None,
+        12: None,
+    }
+    with store.read() as session:
+        witness = session.exec(select(Person).where(Person.name == "Dee Witness")).one()
+        assert witness.address == "3 Elm Row"
+        note = session.exec(select(Note.body).where(Note.kind == "intelligence")).one()
+        assert note.endswith("3 Elm Row:\nSaw the van at 2am")

@@ -179,8 +179,9 @@ async def test_house_to_house(store: Store, case_id: str, host):
         _set(screen, {"h2h-area": HOSTILE, "h2h-addresses": f"{HOSTILE}\n[/]\n"})
         await pilot.press("ctrl+s")
         await _settle(pilot)
-        assert SHOWN in _table_texts(screen, "doors")
-        assert "[/]" in _table_texts(screen, "doors")
+        assert [door.address for door in screen.doors.doors] == [HOSTILE, "[/]"]
+        shown = "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
+        assert "[bold]Smith[/]" in shown and "\\x1b[31mred" in shown
         await pilot.press("down", "5")
         await _settle(pilot)
         assert str(screen.query_one("#call-backs").render()) == "Call back: [/]"
