@@ -11,11 +11,16 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual import events
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Select, Static
 
+from asb_tui.widgets.discard_prompt import close_or_ask
+from asb_tui.widgets.early_keys import KeepsEarlyKeys
+from asb_tui.widgets.field_screen import dropdown_open, has_unread_keys
+from asb_tui.widgets.form_state import typed_since
 from asb_tui.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -93,16 +98,30 @@ class AsbScreen(Screen[Any]):
         self.run_worker(runner, thread=True, exclusive=True, group=group, exit_on_error=False)
 
 
-class FormScreen(AsbScreen):
+class FormScreen(KeepsEarlyKeys, AsbScreen):
     """A form: ctrl+s saves, escape cancels; what is typed survives auto-lock (`Draftable`).
 
     Subclasses compose their fields inside `form_fields()` and implement `save()`, which
     validates on the UI thread and calls `run_db` with the write.
+
+    Escape, Tab and shift+tab act the moment they are typed (priority bindings; an open dropdown
+    keeps Escape and Tab), so keys typed after them go where the officer meant. Escape with
+    something typed asks before discarding it; what the form showed when it opened, and what a
+    load filled in, does not count as typed.
     """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel", priority=True),
+        Binding("tab", "next_field", "Next field", show=False, priority=True, id="form.next"),
+        Binding(
+            "shift+tab",
+            "previous_field",
+            "Previous field",
+            show=False,
+            priority=True,
+            id="form.previous",
+        ),
     ]
     DEFAULT_CSS = """
     FormScreen .form-body { padding: 0 1; }
@@ -118,6 +137,8 @@ class FormScreen(AsbScreen):
         super().__init__()
         self.case_id = case_id
         self.saving = False
+        self._baseline: dict[str, Any] | None = None
+        self._draft_offered = False
 
     def compose(self):
         yield Header(show_clock=False)
@@ -153,9 +174,62 @@ class FormScreen(AsbScreen):
         self.saving = False
         self.query_one("#form-error", Static).update(literal(message))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.holding_keys:
+            return False  # its key waits with the others (widgets/early_keys.py)
+        # An open dropdown keeps Escape and Tab for itself.
+        return not (action in {"cancel", "next_field", "previous_field"} and dropdown_open(self))
+
+    def action_next_field(self) -> None:
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
+
+    def has_typed_work(self) -> bool:
+        """Something typed since the form opened (keys still on their way to a field count)."""
+        if has_unread_keys(self.focused):
+            return True
+        return self._baseline is not None and typed_since(self._baseline, self.draft_state())
+
     def action_cancel(self) -> None:
-        self._forget_lock_draft()
-        self.dismiss(None)
+        def close() -> None:
+            self._forget_lock_draft()
+            self.dismiss(None)
+
+        close_or_ask(self, self.has_typed_work(), close)
+
+    def _on_mount(self, event: events.Mount) -> None:
+        self._take_baseline()
+
+    def set_focus(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        if widget is not None:
+            self._take_baseline()  # the fields exist, and no key has reached one yet
+        super().set_focus(widget, *args, **kwargs)
+
+    def _take_baseline(self) -> None:
+        if self._baseline is None:
+            self._baseline = self.draft_state()
+
+    def run_db(
+        self,
+        job: Callable[[], T],
+        done: Callable[[T], None],
+        *,
+        group: str = "db",
+        failed: Callable[[str], None] | None = None,
+    ) -> None:
+        """As AsbScreen.run_db; fields that `done` fills in (a load) are not typing."""
+
+        def finished(result: T) -> None:
+            before = self.draft_state()
+            done(result)
+            if self._baseline is not None:
+                for key, value in self.draft_state().items():
+                    if before.get(key) != value:
+                        self._baseline[key] = value
+
+        super().run_db(job, finished, group=group, failed=failed)
 
     def action_save(self) -> None:
         if self.saving:
@@ -213,6 +287,10 @@ class FormScreen(AsbScreen):
 
     def on_mount(self) -> None:
         # A draft left by a lock that ended in a crash (or a quit while locked) is offered back.
+        # (Subclasses call this and Textual calls it too: the draft is offered once.)
+        if self._draft_offered:
+            return
+        self._draft_offered = True
         from asb_tui.app import LOCK_DRAFT_PREFIX
         from asb_tui.store.drafts import load_draft
 
@@ -223,7 +301,7 @@ class FormScreen(AsbScreen):
 
         def restored(state: dict[str, Any] | None) -> None:
             if state:
-                self.restore_draft(state)
+                self.restore_draft(state)  # typed work: Escape asks before discarding it
                 self.notify("Restored what you had typed before the app locked.")
 
-        self.run_db(lambda: load_draft(store, key), restored, group="draft")
+        AsbScreen.run_db(self, lambda: load_draft(store, key), restored, group="draft")

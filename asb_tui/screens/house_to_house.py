@@ -113,13 +113,16 @@ class HouseToHouseScreen(FieldworkScreen):
         return self.query_one("#views", ContentSwitcher).current == "sheet-view"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)
+        if not allowed:
+            return allowed
         if action in {"outcome", "note", "other_run"}:
             return self.showing_sheet and self.doors.form is None
         if action == "create_run":
             return not self.showing_sheet
         if action == "new_run":
             return self.doors.form is None
-        return super().check_action(action, parameters)
+        return allowed
 
     # -- loading ------------------------------------------------------------------------------
 

@@ -69,6 +69,19 @@ def dropdown_open(root: DOMNode) -> bool:
     return any(select.expanded for select in root.query(Select))
 
 
+def has_unread_keys(widget: object) -> bool:
+    """The widget has messages (keys typed ahead) it has not handled yet: its value is not yet
+    what was typed, so Escape must not judge it empty. Textual keeps the queue private, hence the
+    careful look; when it cannot be read, the keys are taken to be there."""
+    queue = getattr(widget, "_message_queue", None)
+    if widget is None:
+        return False
+    try:
+        return bool(queue.qsize()) if queue is not None else True
+    except Exception:
+        return True
+
+
 def owns_keys(widget: object) -> bool:
     """A widget that handles Tab itself (a rapid-entry grid) sets `owns_keys`."""
     return bool(getattr(widget, "owns_keys", False))
@@ -114,6 +127,8 @@ class FieldworkScreen(KeepsEarlyKeys, Screen[None]):
     # -- keys that move focus or leave -----------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.holding_keys:
+            return False  # its key waits with the others (widgets/early_keys.py)
         if action in {"close", "next_field", "previous_field"} and dropdown_open(self):
             return False
         if action in {"next_field", "previous_field"} and owns_keys(self.focused):
@@ -248,6 +263,8 @@ class FieldworkScreen(KeepsEarlyKeys, Screen[None]):
     def has_typed_work(self) -> bool:
         """Something typed here that is not saved (what the screen showed when it opened, or
         what a store call filled in or saved, does not count)."""
+        if has_unread_keys(self.focused) and not owns_keys(self.focused):
+            return True
         if self._baseline is None:
             return False
         return typed_since(self._baseline, self.draft_state())

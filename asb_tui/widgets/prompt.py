@@ -1,8 +1,13 @@
 """A small modal form: a few labelled fields, Enter to accept, Escape to cancel.
 
-Used by field-work screens for quick questions (the date sheets came back, a witness's name and
-address at a door, a new stage of a legal remedy). Dismisses with the values by field id (dates
-parsed), or None when cancelled.
+Used by field-work screens for quick questions (the date sheets came back, a new stage of a legal
+remedy, the victim's agreement to a perpetrator visit). Dismisses with the values by field id
+(dates parsed), or None when cancelled.
+
+Typed straight after the key that opened it, nothing is lost: keys are held until the first field
+has focus, every key is applied as it is routed (widgets/routed_input.py), and Enter, Tab and
+Escape act the moment they are typed, so keys after Enter go back to the screen beneath. Escape
+with something typed asks before discarding it.
 """
 
 from __future__ import annotations
@@ -19,7 +24,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from asb_tui.widgets.date_field import DateField
+from asb_tui.widgets.discard_prompt import close_or_ask
+from asb_tui.widgets.early_keys import KeepsEarlyKeys
 from asb_tui.widgets.literal import literal
+from asb_tui.widgets.routed_input import RoutedDateField, RoutedInput
 
 
 @dataclass(frozen=True)
@@ -32,8 +40,13 @@ class PromptField:
     placeholder: str = ""
 
 
-class FormPrompt(ModalScreen[dict[str, Any] | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+class FormPrompt(KeepsEarlyKeys, ModalScreen[dict[str, Any] | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="prompt.cancel", priority=True),
+        Binding("enter", "accept", "Accept", id="prompt.accept", priority=True),
+        Binding("tab,down", "next_field", "Next field", show=False, priority=True),
+        Binding("shift+tab,up", "previous_field", "Previous field", show=False, priority=True),
+    ]
     DEFAULT_CSS = """
     FormPrompt { align: center middle; }
     FormPrompt > Vertical { width: 70; max-width: 100%; height: auto; max-height: 100%;
@@ -48,26 +61,42 @@ class FormPrompt(ModalScreen[dict[str, Any] | None]):
         self._title = title
         self._fields = fields
         self._today = today
+        self._initial: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(literal(self._title), classes="prompt-title")
             for spec in self._fields:
                 yield Label(literal(spec.label))
+                field: Input
                 if spec.kind == "date":
-                    yield DateField(
+                    field = RoutedDateField(
                         spec.value, today=self._today, required=spec.required, id=spec.id
                     )
                 else:
-                    yield Input(
+                    field = RoutedInput(
                         value=str(spec.value or ""), placeholder=spec.placeholder, id=spec.id
                     )
+                self._initial[spec.id] = field.value
+                yield field
             yield Static("Enter to accept, Escape to cancel", classes="hint")
             yield Static("", id="prompt-error", classes="prompt-error")
 
+    def _texts(self) -> dict[str, str]:
+        return {spec.id: self.query_one(f"#{spec.id}", Input).value for spec in self._fields}
+
+    def action_next_field(self) -> None:
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
+
     @on(Input.Submitted)
-    def _accept(self, event: Input.Submitted) -> None:
+    def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.action_accept()
+
+    def action_accept(self) -> None:
         values: dict[str, Any] = {}
         for spec in self._fields:
             widget = self.query_one(f"#{spec.id}", Input)
@@ -86,4 +115,5 @@ class FormPrompt(ModalScreen[dict[str, Any] | None]):
         widget.focus()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        typed = self._texts() != self._initial
+        close_or_ask(self, typed, lambda: self.dismiss(None))

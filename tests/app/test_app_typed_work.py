@@ -1,0 +1,170 @@
+"""Typed work in the real app: Escape asks before throwing it away (a dropdown's Escape included),
+keys typed ahead across Tab, Escape and a prompt land where they were meant, and a draft restored
+after unlock carries on at the end of what was typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from app_testkit import TODAY, make_app, wait_for, wait_for_screen
+from laptop_testkit import PASSPHRASE
+from sqlmodel import select
+from textual.widgets import Input, Select, TextArea
+from typing_kit import post_keys
+
+from asb_tui.store.cases import refer_case
+from asb_tui.store.models import AgencyContact, DiarySheet, Incident, Note
+from asb_tui.store.store import Store
+from asb_tui.widgets.discard_prompt import DiscardPrompt
+
+
+@pytest.fixture
+def case_id(store: Store) -> str:
+    return refer_case(
+        store,
+        category="personal",
+        summary="Shouting at the windows at night",
+        referred_on=TODAY,
+        officer="Test Officer",
+        team="north",
+        victim_name="Ann Victim",
+    ).id
+
+
+async def _open_case(pilot, app, case_id: str) -> None:
+    await wait_for_screen(pilot, "DashboardScreen")
+    from asb_tui.screens.case_detail import CaseDetailScreen
+
+    app.push_screen(CaseDetailScreen(case_id))
+    await wait_for_screen(pilot, "CaseDetailScreen")
+    await pilot.pause()
+
+
+async def test_escape_after_closing_a_dropdown_asks_before_losing_an_agency_contact(
+    store: Store, data_dir: Path, case_id: str
+) -> None:
+    app = make_app(data_dir, store=store)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await _open_case(pilot, app, case_id)
+        await pilot.press("c")
+        await wait_for_screen(pilot, "AgencyContactScreen")
+        screen = app.screen
+        await wait_for(pilot, lambda: isinstance(app.focused, Select))
+        # Typed ahead: the other agency, the person, the reference, each after a Tab.
+        post_keys(app, ["tab", *"Housing [north]", "tab", *"Jo Bloggs", "tab", "tab"])
+        post_keys(app, [*"HX-22", "tab", "tab", "tab", *"Rang about the bins"])
+        await wait_for(pilot, lambda: "bins" in screen.query_one("#ac-summary", TextArea).text)
+        assert screen.query_one("#ac-other", Input).value == "Housing [north]"
+        assert screen.query_one("#ac-name", Input).value == "Jo Bloggs"
+        assert screen.query_one("#ac-ref", Input).value == "HX-22"
+        # Open the method dropdown, close it with Escape: only the dropdown closes.
+        screen.query_one("#ac-method", Select).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.query_one("#ac-method", Select).expanded)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and not isinstance(app.screen, DiscardPrompt)
+        # Escape again asks; Escape on the question keeps editing.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiscardPrompt))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.query_one("#ac-summary", TextArea).text == "Rang about the bins"
+        # Saved, then Escape leaves at once: nothing is left to lose.
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "saved" in str(screen.query_one("#status").render()))
+        await pilot.press("escape")
+        await wait_for_screen(pilot, "CaseDetailScreen")
+        with store.read() as session:
+            contact = session.exec(select(AgencyContact)).one()
+    assert (contact.agency, contact.reference) == ("Housing [north]", "HX-22")
+
+
+async def test_typed_ahead_then_escape_on_a_form_asks_and_keeps_every_key(
+    store: Store, data_dir: Path, case_id: str
+) -> None:
+    text = "Neighbour says the shouting starts at 11pm"
+    app = make_app(data_dir, store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_case(pilot, app, case_id)
+        await pilot.press("n")
+        await wait_for_screen(pilot, "NoteFormScreen")
+        # The note and Escape at once: Escape comes before the field has taken the keys.
+        post_keys(app, [*text, "escape"])
+        await wait_for(pilot, lambda: isinstance(app.screen, DiscardPrompt))
+        post_keys(app, ["k", *" and ends at 2am"])
+        await wait_for_screen(pilot, "NoteFormScreen")
+        body = app.screen.query_one("#body", TextArea)
+        await wait_for(pilot, lambda: body.text.endswith("2am"))
+        assert body.text == text + " and ends at 2am"
+        # Escape and "d" typed together discard it; nothing was saved.
+        post_keys(app, ["escape", "d"])
+        await wait_for_screen(pilot, "CaseDetailScreen")
+        # An untouched form closes with Escape at once.
+        post_keys(app, ["n"])
+        await wait_for_screen(pilot, "NoteFormScreen")
+        post_keys(app, ["escape"])
+        await wait_for_screen(pilot, "CaseDetailScreen")
+        with store.read() as session:
+            assert session.exec(select(Note).where(Note.case_id == case_id)).all() == []
+
+
+async def test_a_draft_restored_after_unlock_carries_on_at_the_end(
+    store: Store, data_dir: Path, case_id: str
+) -> None:
+    app = make_app(data_dir, store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_case(pilot, app, case_id)
+        await pilot.press("n")
+        await wait_for_screen(pilot, "NoteFormScreen")
+        await pilot.press(*"shout at her door.")
+        await pilot.press("ctrl+l")
+        await wait_for_screen(pilot, "UnlockScreen")
+        await pilot.press(*PASSPHRASE, "enter")
+        await wait_for_screen(pilot, "NoteFormScreen", timeout=20)
+        body = app.screen.query_one("#body", TextArea)
+        await wait_for(pilot, lambda: body.text == "shout at her door.")
+        await pilot.press(*" Phoned Siobhán at 18:10.")
+        assert body.text == "shout at her door. Phoned Siobhán at 18:10."
+        # The same for a one-line field: the agency contact's reference.
+        await pilot.press("escape", "d")
+        await wait_for_screen(pilot, "CaseDetailScreen")
+        await pilot.press("c")
+        await wait_for_screen(pilot, "AgencyContactScreen")
+        screen = app.screen
+        screen.query_one("#ac-ref", Input).focus()
+        await pilot.pause()
+        await pilot.press(*"CAD 12")
+        await pilot.press("ctrl+l")
+        await wait_for_screen(pilot, "UnlockScreen")
+        await pilot.press(*PASSPHRASE, "enter")
+        await wait_for_screen(pilot, "AgencyContactScreen", timeout=20)
+        reference = app.screen.query_one("#ac-ref", Input)
+        await wait_for(pilot, lambda: reference.value == "CAD 12")
+        await pilot.press(*"34")
+        assert reference.value == "CAD 1234"
+
+
+async def test_a_prompt_typed_through_at_once_then_a_diary_row(
+    store: Store, data_dir: Path, case_id: str
+) -> None:
+    app = make_app(data_dir, store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_case(pilot, app, case_id)
+        # The diary sheet (no sheet yet); ctrl+n asks when the sheets went out: a date typed
+        # over the offered one, Enter, and the first row of the sheet, all at once.
+        row = [*"12/11/2026", "tab", "tab", *"Music at 3am", "tab", *"Flat 4", "enter"]
+        await pilot.press("d")
+        await wait_for_screen(pilot, "DiarySheetScreen")
+        post_keys(app, ["ctrl+n", *"10/11/2026", "enter", *row])
+        await wait_for(pilot, lambda: len(app.screen.saved_ids) == 1)
+        with store.read() as session:
+            sheet = session.exec(select(DiarySheet).where(DiarySheet.case_id == case_id)).one()
+            incident = session.exec(select(Incident).where(Incident.case_id == case_id)).one()
+    assert sheet.sent_on.isoformat() == "2026-11-10"
+    assert (incident.diary_sheet_id, incident.description, incident.who_involved) == (
+        sheet.id,
+        "Music at 3am",
+        "Flat 4",
+    )
