@@ -51,7 +51,7 @@ DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
     DiaryColumn("what", "What happened", "What happened", "what was done or said", 16, 6, 10_000),
     DiaryColumn("who", "Who was involved", "Who", "names, or a description", 7, 1, 1_000),
     DiaryColumn("effect", "How it affected you", "Effect", "how it made them feel", 7, 1, 2_000),
-    DiaryColumn("police", "Reported to the police?", "Pol", "y or n (blank: n)", 3, 0, 3),
+    DiaryColumn("police", "Reported to the police?", "Pol", "y or n (blank: n)", 3, 0, 10),
     DiaryColumn("police_ref", "Police reference", "Ref", "crime or CAD number", 9, 1, 100),
 )
 DIARY_COLUMN_KEYS: tuple[str, ...] = tuple(column.key for column in DIARY_COLUMNS)

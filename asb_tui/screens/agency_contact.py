@@ -123,6 +123,7 @@ class AgencyContactScreen(FieldworkScreen):
 
         def saved(row) -> None:
             self.set_status(f"Contact with {row.agency} on {format_uk(row.contacted_on)} saved.")
+            self.mark_clean()  # Escape no longer asks about what is saved
             for field_id in ("#ac-other", "#ac-name", "#ac-ref"):
                 self.query_one(field_id, Input).value = ""
             self.query_one("#ac-summary", TextArea).text = ""

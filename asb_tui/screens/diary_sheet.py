@@ -232,7 +232,9 @@ class DiarySheetScreen(FieldworkScreen):
             self._before_load.append((row_id, cells))  # typed ahead of the sheet's loading
             return
         row = self.grid.row(row_id)
-        number = row.number if row is not None else 0
+        if row is None:
+            return  # the grid was blanked by a lock: the row comes back from the lock draft
+        number = row.number
         if self.sheet_id is None:
             self.grid.refuse(row_id, NO_SHEET)
             self.set_status(f"Row {number} not saved: {NO_SHEET}", error=True)
@@ -263,15 +265,15 @@ class DiarySheetScreen(FieldworkScreen):
     def _row_saved(self, row: QueuedRow, incident: Incident) -> None:
         self.grid.mark_saved(row.row_id, shown_cells(incident))
         grid_row = self.grid.row(row.row_id)
-        self.set_status(f"Saved row {grid_row.number if grid_row else '?'}.")
+        if grid_row is not None:
+            self.set_status(f"Saved row {grid_row.number}.")
         self._maybe_close()
 
     def _row_refused(self, row: QueuedRow, message: str) -> None:
         self.grid.refuse(row.row_id, message)
         grid_row = self.grid.row(row.row_id)
-        self.set_status(
-            f"Row {grid_row.number if grid_row else '?'} not saved: {message}", error=True
-        )
+        if grid_row is not None:
+            self.set_status(f"Row {grid_row.number} not saved: {message}", error=True)
         self._maybe_close()
 
     @on(DiaryGrid.Notice)

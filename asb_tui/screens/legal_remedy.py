@@ -132,6 +132,7 @@ class LegalRemedyScreen(FieldworkScreen):
             if remedy.expires_on:
                 dates += f" Ends {format_uk(remedy.expires_on)}."
             self.set_status(f"{REMEDY_NAMES[kind]} saved.{dates}")
+            self.mark_clean()  # Escape no longer asks about what is saved
             self._load()
 
         self.run_store(lambda store: legal.add_legal_remedy(store, self.case_id, **values), saved)

@@ -93,6 +93,7 @@ class PerpetratorVisitScreen(FieldworkScreen):
             self.saved_visit_id = visit.id
             flagged = " The case is flagged for a counter-allegation." if counter.strip() else ""
             self.set_status(f"Visit of {format_uk(visited_on)} saved.{flagged}")
+            self.mark_clean()  # Escape no longer asks about what is saved
 
         def refused(message: str) -> None:
             self.set_status(f"Not saved: {message}", error=True)

@@ -107,6 +107,7 @@ class SafeguardingScreen(FieldworkScreen):
 
         def saved(action) -> None:
             self.set_status(f"Referral saved: {action.title}. It shows until marked done.")
+            self.mark_clean()  # Escape no longer asks about what is saved
             self.query_one("#sg-ref", Input).value = ""
             self.query_one("#sg-details", TextArea).text = ""
             self._load()

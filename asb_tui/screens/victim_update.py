@@ -111,6 +111,7 @@ class VictimUpdateScreen(FieldworkScreen):
         def saved(logged: contacts.LoggedUpdate) -> None:
             due = f" Next update due {format_uk(logged.next_due)}." if logged.next_due else ""
             self.set_status(f"Update of {format_uk(updated_on)} saved.{due}")
+            self.mark_clean()  # Escape no longer asks about what is saved
             self.query_one("#vu-summary", TextArea).text = ""
             self._load()
 

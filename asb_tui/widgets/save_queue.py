@@ -70,7 +70,6 @@ class OrderedSaves(Generic[Item, Result]):
         self._owner.run_worker(self._drain, thread=True, exit_on_error=False, group="saves")
 
     def _drain(self) -> None:
-        app = self._owner.app
         while True:
             with self._lock:
                 if not self._queue:
@@ -98,10 +97,10 @@ class OrderedSaves(Generic[Item, Result]):
             with self._lock:
                 if self._queue and self._queue[0] is item:
                     self._queue.popleft()
-            try:
-                app.call_from_thread(outcome)
-            except RuntimeError:
-                return  # the app has gone; what was saved is in the store
+            # Posted, not waited for (call_from_thread would wait for the UI thread to run it):
+            # the next save starts at once. Reports keep their order; if the screen has closed
+            # meanwhile there is no one to tell, and what was saved is in the store.
+            self._owner.call_later(outcome)
 
 
 def _bind(callback: Callable[[Any, Any], None], item: Any, value: Any) -> Callable[[], None]:

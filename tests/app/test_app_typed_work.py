@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from app_testkit import TODAY, make_app, wait_for, wait_for_screen
 from laptop_testkit import PASSPHRASE
-from sqlmodel import select
+from sqlmodel import col, select
 from textual.widgets import Input, Select, TextArea
 from typing_kit import post_keys
 
@@ -168,3 +168,37 @@ async def test_a_prompt_typed_through_at_once_then_a_diary_row(
         "Music at 3am",
         "Flat 4",
     )
+
+
+async def test_rows_typed_ahead_of_a_lock_are_each_saved_once_after_unlock(
+    store: Store, data_dir: Path, case_id: str
+) -> None:
+    from typing_kit import diary_sheet, sheet_keys
+
+    from asb_tui.store.diary import record_sheets_sent
+
+    sheet = record_sheets_sent(store, case_id, sent_on=TODAY)
+    rows = diary_sheet(6)
+    app = make_app(data_dir, store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_case(pilot, app, case_id)
+        await pilot.press("d")
+        await wait_for_screen(pilot, "DiarySheetScreen")
+        # Six rows and a half-typed seventh, then ctrl+l, at once: the lock comes while rows
+        # are still waiting to be checked and saved.
+        post_keys(app, [*sheet_keys(rows), *"02/11/2026", "tab", "tab", *"Half", "ctrl+l"])
+        await wait_for_screen(pilot, "UnlockScreen")
+        await pilot.press(*PASSPHRASE, "enter")
+        await wait_for_screen(pilot, "DiarySheetScreen", timeout=20)
+        diary_screen = app.screen
+        await wait_for(pilot, lambda: len(diary_screen.saved_ids) == 6)
+        grid = diary_screen.grid
+        assert grid.current_row.values(grid.columns)["what"] == "Half"
+        assert app.store is not None
+        with app.store.read() as session:
+            stored = session.exec(
+                select(Incident.description)
+                .where(Incident.diary_sheet_id == sheet.id)
+                .order_by(col(Incident.created_at))
+            ).all()
+    assert stored == [row.stored[2] for row in rows]  # each once, in the order typed

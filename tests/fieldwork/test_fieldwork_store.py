@@ -234,3 +234,24 @@ def test_legal_remedy_dates_and_safeguarding(store: Store, case_id: str):
     legal.complete_safeguarding_referral(store, action.id, date(2026, 11, 25))
     assert legal.safeguarding_referrals(store, case_id, open_only=True) == []
     assert contacts.agency_contacts(store, case_id)[0].reference == "MASH/123"
+
+
+def test_a_diary_entry_sent_twice_with_its_id_is_stored_once(store: Store, case_id: str):
+    import uuid
+
+    sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 11, 3))
+    other = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 11, 4))
+    entry = diary.DiaryEntry(date(2026, 11, 10), "Music until 3am", "2330")
+    entry_id = str(uuid.uuid4())
+    first = diary.add_diary_entry(store, sheet.id, entry, entry_id=entry_id)
+    audits, changes = _count(store, AuditEvent), _count(store, ChangeRecord)
+    again = diary.add_diary_entry(store, sheet.id, entry, entry_id=entry_id.upper())
+    assert again.id == first.id == entry_id
+    assert (_count(store, AuditEvent), _count(store, ChangeRecord)) == (audits, changes)
+    with pytest.raises(FieldworkError, match="another diary sheet"):
+        diary.add_diary_entry(store, other.id, entry, entry_id=entry_id)
+    with pytest.raises(FieldworkError, match="not a valid id"):
+        diary.add_diary_entry(store, sheet.id, entry, entry_id="'; DROP TABLE incident")
+    with pytest.raises(FieldworkError, match="at most 10,000 fit"):
+        diary.add_diary_entry(store, sheet.id, diary.DiaryEntry(date(2026, 11, 10), "x" * 10_001))
+    assert _count(store, Incident) == 1
