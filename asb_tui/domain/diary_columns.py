@@ -3,7 +3,9 @@
 This is the one list of columns: the rapid-entry grid shows exactly these, in this order, and the
 printable diary sheet prints them, so a sheet that comes back can be typed straight across. Widths
 are hints in terminal cells (a printed sheet can scale them): `min_cells` is the narrowest useful
-width, `share` the column's part of whatever room is left (0: it stays at `min_cells`).
+width, `share` the column's part of whatever room is left (0: it stays at `min_cells`). `kind` is
+what the cell holds: "date", "time" and "yesno" are short values one types over; "text" is what
+the victim wrote.
 
 `read_diary_row` turns the text typed in one row into the values of a diary entry, or raises
 `DiaryRowProblem` naming the column to put right. It is pure (no I/O), so the grid can check a row
@@ -37,6 +39,7 @@ __all__ = [
 @dataclass(frozen=True)
 class DiaryColumn:
     key: str
+    kind: str  # date / time / yesno / text
     heading: str  # as printed on the paper sheet
     short: str  # the heading on a narrow screen
     hint: str  # what to write in it
@@ -46,14 +49,28 @@ class DiaryColumn:
 
 
 DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
-    DiaryColumn("date", "Date", "Date", "dd/mm/yyyy, today, yesterday, -2d", 10, 0, 40),
-    DiaryColumn("time", "Time", "Time", "21:30, 2130, 9.30pm; blank if not known", 5, 0, 20),
-    DiaryColumn("what", "What happened", "What happened", "what was done or said", 16, 6, 10_000),
-    DiaryColumn("who", "Who was involved", "Who", "names, or a description", 7, 1, 1_000),
-    DiaryColumn("effect", "How it affected you", "Effect", "how it made them feel", 7, 1, 2_000),
-    DiaryColumn("police", "Reported to the police?", "Pol", "y or n (blank: n)", 3, 0, 10),
-    DiaryColumn("police_ref", "Police reference", "Ref", "crime or CAD number", 9, 1, 100),
-)
+    DiaryColumn(
+        "date", "date", "Date", "Date", "dd/mm/yyyy, today, yesterday, -2d", 10, 0, 40
+    ),
+    DiaryColumn(
+        "time", "time", "Time", "Time", "21:30, 2130, 9.30pm; blank if not known", 5, 0, 20
+    ),
+    DiaryColumn(
+        "what", "text", "What happened", "What happened", "what was done or said", 16, 6, 10_000
+    ),
+    DiaryColumn(
+        "who", "text", "Who was involved", "Who", "names, or a description", 7, 1, 1_000
+    ),
+    DiaryColumn(
+        "effect", "text", "How it affected you", "Effect", "how it made them feel", 7, 1, 2_000
+    ),
+    DiaryColumn(
+        "police", "yesno", "Reported to the police?", "Pol", "y or n (blank: n)", 3, 0, 10
+    ),
+    DiaryColumn(
+        "police_ref", "text", "Police reference", "Ref", "crime or CAD number", 9, 1, 100
+    ),
+)  # fmt: skip
 DIARY_COLUMN_KEYS: tuple[str, ...] = tuple(column.key for column in DIARY_COLUMNS)
 _BY_KEY = {column.key: column for column in DIARY_COLUMNS}
 

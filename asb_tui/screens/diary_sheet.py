@@ -266,7 +266,9 @@ class DiarySheetScreen(FieldworkScreen):
         self.grid.mark_saved(row.row_id, shown_cells(incident))
         grid_row = self.grid.row(row.row_id)
         if grid_row is not None:
-            self.set_status(f"Saved row {grid_row.number}.")
+            refused = self.grid.count(RowState.REFUSED)
+            waiting = f" {refused} not saved: up to put them right." if refused else ""
+            self.set_status(f"Saved row {grid_row.number}.{waiting}", error=bool(refused))
         self._maybe_close()
 
     def _row_refused(self, row: QueuedRow, message: str) -> None:

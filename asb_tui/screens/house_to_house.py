@@ -191,6 +191,9 @@ class HouseToHouseScreen(FieldworkScreen):
         self._show_form()
 
     def action_create_run(self) -> None:
+        self.after_typed_keys(self._create_run)
+
+    def _create_run(self) -> None:
         date_field = self.query_one("#h2h-date", DateField)
         run_on = date_field.parse()
         if run_on is None:

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from asb_tui.export.pack_data import MIN_PACK_PASSWORD
+from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.literal import literal
 
 
@@ -77,4 +78,9 @@ class PackPasswordScreen(ModalScreen[PackRequest | None]):
             self.dismiss(PackRequest(out, password))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        typed = bool(
+            self.query_one("#pack-password", Input).value
+            or self.query_one("#pack-password-again", Input).value
+            or self.query_one("#pack-out", Input).value != self.default_path
+        )
+        close_or_ask(self, typed, lambda: self.dismiss(None), what="the pack password typed")

@@ -178,6 +178,7 @@ class DiaryGrid(Widget, can_focus=True):
         self.rows: list[GridRow] = []
         self._row = 0  # the cursor: a row index into self.rows (always an editable row)
         self._col = 0
+        self._entry_col = 0  # where the cursor was in the last row when it went up
         self._top = 0  # first body line shown
         self._follow = True  # keep the cursor in view (off after page up/down)
         self._version = 0
@@ -461,7 +462,10 @@ class DiaryGrid(Widget, can_focus=True):
         self.post_message(self.RowSubmitted(self, row.id, row.values(self.columns)))
         if self._row == len(self.rows) - 1:
             self._new_entry_row(row.cells[self._carry].value)
-        self._go(len(self.rows) - 1, 0)
+            self._go(len(self.rows) - 1, 0)
+        else:
+            # A row put right further up: back to where the officer was in the row below.
+            self._go(len(self.rows) - 1, self._entry_col)
 
     def action_copy_last_row(self) -> None:
         row = self.current_row
@@ -479,7 +483,7 @@ class DiaryGrid(Widget, can_focus=True):
             self.post_message(self.Notice(self, "No row above to copy.", error=True))
             return
         for cell, value in zip(row.cells, source.cells, strict=True):
-            cell.set(value.value)
+            cell.offer(value.value)
         self.post_message(
             self.Notice(self, "Copied the last row: change what differs and press Enter.")
         )
@@ -489,7 +493,7 @@ class DiaryGrid(Widget, can_focus=True):
 
     def _go(self, row: int, col: int) -> None:
         self._row, self._col = row, col
-        self.current_cell.arrive()
+        self.current_cell.arrive(short_value=self.columns[col].kind != "text")
         self._follow = True
         self._changed()
 
@@ -507,7 +511,9 @@ class DiaryGrid(Widget, can_focus=True):
     def _move_row(self, step: int) -> None:
         target = self._editable_before(self._row) if step < 0 else self._editable_after(self._row)
         if target is not None:
-            self._go(target, self._col)
+            # To a refused row: straight to the cell to put right.
+            problem = self.rows[target].problem
+            self._go(target, self._col if problem is None else problem)
 
     def _page(self, step: int) -> None:
         body = max(1, self.size.height - 2)
@@ -517,7 +523,7 @@ class DiaryGrid(Widget, can_focus=True):
 
     def _new_entry_row(self, carried: str) -> None:
         cells = [CellText() for _ in self.columns]
-        cells[self._carry].set(carried)
+        cells[self._carry].offer(carried)
         number = (self.rows[-1].number + 1) if self.rows else 1
         self.rows.append(GridRow(str(uuid.uuid4()), number, cells))
 

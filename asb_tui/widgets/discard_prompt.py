@@ -8,6 +8,7 @@ editing, so pressing Escape twice (once to close a dropdown, once more) never th
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -55,7 +56,7 @@ class DiscardPrompt(ModalScreen[bool]):
 
 
 def close_or_ask(
-    screen: Screen[object],
+    screen: Screen[Any],
     typed: bool,
     close: Callable[[], object],
     *,

@@ -135,6 +135,18 @@ class FieldworkScreen(KeepsEarlyKeys, Screen[None]):
             return False
         return not (action == "close" and keeps_escape(self.focused))
 
+    def after_typed_keys(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the focused field has taken the keys typed before now.
+
+        A priority binding (ctrl+s) acts the moment its key is typed, when the field may not yet
+        have handled the keys typed just ahead of it; queued behind them, `callback` reads the
+        field with all of them, and none typed later."""
+        target = self.focused
+        if target is not None and has_unread_keys(target) and not owns_keys(target):
+            target.call_later(callback)
+        else:
+            callback()
+
     def action_next_field(self) -> None:
         self.focus_next()
 

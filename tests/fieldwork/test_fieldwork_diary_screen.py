@@ -149,9 +149,10 @@ async def test_refused_rows_keep_their_typing_and_are_fixed_in_place(
         shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "✗ '31/02/2026' is not a real date" in shown
         assert grid.rows[1].values(grid.columns)["what"] == "Graffiti on door"
-        # Up to row 4 (the cursor skips saved rows): fix its police column, then rows 3 and 2.
-        post_keys(app, ["up", *["tab"] * 5, "y", "enter"])
-        post_keys(app, ["up", "tab", *"0710", "enter"])  # row 4 is saving: up goes to row 3
+        # Up goes to row 4 (saved rows are skipped), straight to the cell to put right, its
+        # value selected (a y/n, a time, a date is typed over); then rows 3 and 2.
+        post_keys(app, ["up", "y", "enter"])
+        post_keys(app, ["up", *"0710", "enter"])  # row 4 is saving: up goes to row 3
         post_keys(app, ["up", *"28/02/2026", "enter"])
         await wait_until_saved(pilot, grid, 5)
         assert grid.count(RowState.REFUSED) == 0

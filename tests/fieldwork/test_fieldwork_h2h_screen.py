@@ -167,3 +167,24 @@ async def test_outcome_keys_typed_ahead_of_their_saves_land_on_the_right_doors(
         assert witness.address == "3 Elm Row"
         note = session.exec(select(Note.body).where(Note.kind == "intelligence")).one()
         assert note.endswith("3 Elm Row:\nSaw the van at 2am")
+
+
+async def test_a_run_typed_ahead_field_by_field_is_created_as_typed(
+    store: Store, case_id: str, host
+):
+    from typing_kit import post_keys
+
+    screen = HouseToHouseScreen(case_id)
+    app = host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        # The area, Tab past the date (today is offered), the addresses one per line, ctrl+s,
+        # and the first door's outcome: all typed before the screen has loaded.
+        post_keys(app, [*"Elm Row (north)", "tab", "tab"])
+        post_keys(app, [*"1 Elm Row", "enter", *"2 Elm Row", "enter", *"3 Elm Row", "ctrl+s"])
+        await settle(pilot, rounds=3)
+        post_keys(app, ["4"])
+        await settle(pilot, rounds=3)
+    [sheet] = house_to_house.runs_for_case(store, case_id)
+    assert sheet.run.area == "Elm Row (north)"
+    assert [door.address for door in sheet.doors] == ["1 Elm Row", "2 Elm Row", "3 Elm Row"]
+    assert [door.outcome for door in sheet.doors] == ["refused", None, None]
