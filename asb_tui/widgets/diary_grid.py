@@ -36,6 +36,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from asb_tui.domain.diary_columns import DIARY_COLUMNS, DiaryColumn
+from asb_tui.widgets.cell_lines import shown, wrap_spans
 from asb_tui.widgets.cell_text import CellText
 
 MARKER_CELLS = 4  # the row number and its state mark
@@ -61,6 +62,7 @@ class GridRow:
     reason: str = ""
     problem: int | None = None  # the column to put right
     version: int = 0  # bumped on every change, for the line cache
+    typed_here: bool = False  # typed in this grid (not loaded from the store)
 
     @property
     def editable(self) -> bool:
@@ -70,51 +72,13 @@ class GridRow:
         return {column.key: cell.value for column, cell in zip(columns, self.cells, strict=True)}
 
 
-def _printable(character: str) -> str:
-    # A control character (a pasted escape code) would act on the terminal: show it instead.
-    if character == "\n":
-        return "↵"
-    return character if character.isprintable() else f"\\x{ord(character):02x}"
-
-
-def wrap_spans(glyphs: Sequence[str], width: int) -> list[tuple[int, int]]:
-    """Lines of `glyphs` (display strings, one per character) within `width` cells, as
-    (start, end) index spans; words move to the next line whole when they fit on one."""
-    width = max(1, width)
-    lines: list[tuple[int, int]] = []
-    start, used, last_space = 0, 0, -1
-    index = 0
-    while index < len(glyphs):
-        glyph = glyphs[index]
-        size = cell_len(glyph)
-        if used + size > width and index > start:
-            if last_space >= start and last_space < index:
-                lines.append((start, last_space + 1))
-                start = last_space + 1
-            else:
-                lines.append((start, index))
-                start = index
-            used = sum(cell_len(g) for g in glyphs[start:index])
-            last_space = -1
-            continue
-        used += size
-        if glyph == " ":
-            last_space = index
-        index += 1
-        if glyph == "↵":
-            lines.append((start, index))
-            start, used, last_space = index, 0, -1
-    if start < len(glyphs) or not lines:
-        lines.append((start, len(glyphs)))
-    return lines
-
-
 class DiaryGrid(Widget, can_focus=True):
     """Rows of a diary sheet; the last row is always an empty one to type into."""
 
     owns_keys = True  # Tab is the grid's, not the screen's (see widgets/field_screen.py)
 
-    # Shown in the footer and the palette; the keys themselves are handled in `on_key`, first.
+    # Shown in the footer and the palette; the keys themselves never reach a binding: the grid
+    # takes them first (`_forward_event`).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit_row", "Save row", id="diary_grid.save"),
         Binding("tab", "next_cell", "Next cell", show=False, id="diary_grid.next"),
@@ -233,8 +197,11 @@ class DiaryGrid(Widget, can_focus=True):
             for entry_id, values in entries
         ]
         ids = {row.id for row in saved}
+        # A row saved here after the store was read is kept too (it is in the store).
         session = [
-            row for row in self.rows if row.state is not RowState.SAVED and row.id not in ids
+            row
+            for row in self.rows
+            if row.id not in ids and (row.typed_here or row.state is not RowState.SAVED)
         ]
         self.rows = saved + session
         for number, row in enumerate(self.rows, start=1):
@@ -352,7 +319,9 @@ class DiaryGrid(Widget, can_focus=True):
             or state not in {s.value for s in RowState if s is not RowState.SAVED}
         ):
             return None
-        row = GridRow(row_id, 0, [CellText(value) for value in cells], RowState(state))
+        row = GridRow(
+            row_id, 0, [CellText(value) for value in cells], RowState(state), typed_here=True
+        )
         for cell in row.cells:
             cell.place_at_end()
         reason, problem = item.get("reason", ""), item.get("problem")
@@ -525,7 +494,7 @@ class DiaryGrid(Widget, can_focus=True):
         cells = [CellText() for _ in self.columns]
         cells[self._carry].offer(carried)
         number = (self.rows[-1].number + 1) if self.rows else 1
-        self.rows.append(GridRow(str(uuid.uuid4()), number, cells))
+        self.rows.append(GridRow(str(uuid.uuid4()), number, cells, typed_here=True))
 
     def _cells(self, values: Mapping[str, str]) -> list[CellText]:
         return [CellText(values.get(column.key, "")) for column in self.columns]
@@ -664,7 +633,7 @@ class DiaryGrid(Widget, can_focus=True):
             strips.append(Strip(segments).adjust_cell_length(self.size.width, base))
         if row.state is RowState.REFUSED and row.reason:
             refused = self._style("refused")
-            reason = f"{' ' * MARKER_CELLS} ✗ {''.join(map(_printable, row.reason))}"
+            reason = f"{' ' * MARKER_CELLS} ✗ {''.join(map(shown, row.reason))}"
             strips.append(
                 Strip([Segment(reason, refused)]).crop_extend(0, self.size.width, refused)
             )
@@ -678,11 +647,12 @@ class DiaryGrid(Widget, can_focus=True):
         self, cell: CellText, width: int, style: Style, current: bool, on_cursor_row: bool
     ) -> tuple[list[list[Segment]], int]:
         """One cell wrapped to `width`: its lines of segments, and the caret's line."""
-        glyphs = [_printable(character) for character in cell.value]
+        glyphs = [shown(character) for character in cell.value]
         if current:
             glyphs.append(" ")  # where the caret sits after the last character
             style += self._style("cell")
-        spans = wrap_spans(glyphs, width)
+        breaks = {index for index, character in enumerate(cell.value) if character == "\n"}
+        spans = wrap_spans(glyphs, width, breaks)
         truncated = not on_cursor_row and len(spans) > MAX_ROW_LINES
         if truncated:
             spans = spans[:MAX_ROW_LINES]
@@ -712,4 +682,4 @@ class DiaryGrid(Widget, can_focus=True):
         return lines, caret_line
 
 
-__all__ = ["DiaryGrid", "GridRow", "RowState", "wrap_spans"]
+__all__ = ["DiaryGrid", "GridRow", "RowState"]

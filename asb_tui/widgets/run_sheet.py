@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -23,6 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from asb_tui.domain.types import DoorOutcome
+from asb_tui.widgets.cell_lines import fit, shown
 from asb_tui.widgets.cell_text import CellText
 
 OUTCOME_KEYS = {
@@ -451,7 +451,7 @@ class RunSheet(Widget, can_focus=True):
     def _header(self, width: int) -> Strip:
         style = self._style("header")
         cells = zip(("#", "Address", "Outcome", "Note"), self.column_widths(width), strict=True)
-        segments = [Segment(_fit(text, size) + " ", style) for text, size in cells]
+        segments = [Segment(fit(text, size) + " ", style) for text, size in cells]
         return Strip(segments).adjust_cell_length(width, style)
 
     def _lines(self, width: int) -> _Layout:
@@ -468,17 +468,17 @@ class RunSheet(Widget, can_focus=True):
                 outcome += " …"
                 state_style += self._style("saving")
             segments = [
-                Segment(_fit(str(door.position), number_cells) + " ", style),
-                Segment(_fit(door.address, address_cells) + " ", style),
-                Segment(_fit(outcome, outcome_cells) + " ", state_style),
-                Segment(_fit(door.note, note_cells), style),
+                Segment(fit(str(door.position), number_cells) + " ", style),
+                Segment(fit(door.address, address_cells) + " ", style),
+                Segment(fit(outcome, outcome_cells) + " ", state_style),
+                Segment(fit(door.note, note_cells), style),
             ]
             if index == self.cursor:
                 layout.cursor_start = len(layout.lines)
             layout.lines.append(Strip(segments).adjust_cell_length(width, style))
             if door.reason:
                 refused = self._style("refused")
-                text = _fit(f"     ✗ {door.reason}", width)
+                text = fit(f"     ✗ {door.reason}", width)
                 layout.lines.append(Strip([Segment(text, refused)]))
             if self.form is not None and self.form.door_id == door.id:
                 layout.lines.extend(self._form_lines(width))
@@ -494,7 +494,7 @@ class RunSheet(Widget, can_focus=True):
         door = self.door(form.door_id)
         where = door.address if door is not None else ""
         title = f"Note for {where}" if form.keys == ("note",) else f"Information given at {where}"
-        lines = [Strip([Segment(_fit(f"     {title}", width), style)])]
+        lines = [Strip([Segment(fit(f"     {title}", width), style)])]
         for index, (label, cell) in enumerate(zip(form.labels, form.cells, strict=True)):
             lines.extend(self._field_lines(label, cell, index == form.field, width, style))
         hint = (
@@ -503,7 +503,7 @@ class RunSheet(Widget, can_focus=True):
             else "tab next field · enter record · esc cancel"
         )
         hint_style = style + (self._style("refused") if form.confirming else Style())
-        lines.append(Strip([Segment(_fit(f"     {hint}", width), hint_style)]))
+        lines.append(Strip([Segment(fit(f"     {hint}", width), hint_style)]))
         return lines
 
     def _field_lines(
@@ -512,7 +512,7 @@ class RunSheet(Widget, can_focus=True):
         prefix = f"     {label}: "
         segments = [Segment(prefix, style)]
         field_style = style + (self._style("field") if current else Style())
-        text = [_printable(character) for character in cell.value]
+        text = [shown(character) for character in cell.value]
         for position, glyph in enumerate(text):
             glyph_style = field_style
             if current and position == cell.caret and not cell.selected:
@@ -529,25 +529,6 @@ class RunSheet(Widget, can_focus=True):
         for start in range(0, max(1, strip.cell_length), max(1, width)):
             lines.append(strip.crop(start, start + width).adjust_cell_length(width, style))
         return lines
-
-
-def _printable(character: str) -> str:
-    if character == "\n":
-        return "↵"
-    return character if character.isprintable() else f"\\x{ord(character):02x}"
-
-
-def _fit(text: str, cells: int) -> str:
-    """`text` shown literally in exactly `cells` cells (cut with … when longer)."""
-    shown = "".join(_printable(character) for character in text)
-    if cell_len(shown) <= cells:
-        return shown + " " * (cells - cell_len(shown))
-    cut = ""
-    for character in shown:
-        if cell_len(cut + character) > cells - 1:
-            break
-        cut += character
-    return cut + "…" + " " * (cells - 1 - cell_len(cut))
 
 
 def door_views(doors: Sequence[Any]) -> list[DoorView]:

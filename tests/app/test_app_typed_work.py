@@ -118,14 +118,17 @@ async def test_a_draft_restored_after_unlock_carries_on_at_the_end(
         await _open_case(pilot, app, case_id)
         await pilot.press("n")
         await wait_for_screen(pilot, "NoteFormScreen")
-        await pilot.press(*"shout at her door.")
+        post_keys(app, [*"shout at her door."])
+        body = app.screen.query_one("#body", TextArea)
+        await wait_for(pilot, lambda: body.text == "shout at her door.")
         await pilot.press("ctrl+l")
         await wait_for_screen(pilot, "UnlockScreen")
-        await pilot.press(*PASSPHRASE, "enter")
+        post_keys(app, [*PASSPHRASE, "enter"])
         await wait_for_screen(pilot, "NoteFormScreen", timeout=20)
         body = app.screen.query_one("#body", TextArea)
         await wait_for(pilot, lambda: body.text == "shout at her door.")
-        await pilot.press(*" Phoned Siobhán at 18:10.")
+        post_keys(app, [*" Phoned Siobhán at 18:10."])
+        await wait_for(pilot, lambda: body.text.endswith("18:10."))
         assert body.text == "shout at her door. Phoned Siobhán at 18:10."
         # The same for a one-line field: the agency contact's reference.
         await pilot.press("escape", "d")
@@ -135,14 +138,16 @@ async def test_a_draft_restored_after_unlock_carries_on_at_the_end(
         screen = app.screen
         screen.query_one("#ac-ref", Input).focus()
         await pilot.pause()
-        await pilot.press(*"CAD 12")
+        post_keys(app, [*"CAD 12"])
+        await wait_for(pilot, lambda: screen.query_one("#ac-ref", Input).value == "CAD 12")
         await pilot.press("ctrl+l")
         await wait_for_screen(pilot, "UnlockScreen")
-        await pilot.press(*PASSPHRASE, "enter")
+        post_keys(app, [*PASSPHRASE, "enter"])
         await wait_for_screen(pilot, "AgencyContactScreen", timeout=20)
         reference = app.screen.query_one("#ac-ref", Input)
         await wait_for(pilot, lambda: reference.value == "CAD 12")
-        await pilot.press(*"34")
+        post_keys(app, [*"34"])
+        await wait_for(pilot, lambda: reference.value.endswith("34"))
         assert reference.value == "CAD 1234"
 
 
@@ -188,7 +193,7 @@ async def test_rows_typed_ahead_of_a_lock_are_each_saved_once_after_unlock(
         # are still waiting to be checked and saved.
         post_keys(app, [*sheet_keys(rows), *"02/11/2026", "tab", "tab", *"Half", "ctrl+l"])
         await wait_for_screen(pilot, "UnlockScreen")
-        await pilot.press(*PASSPHRASE, "enter")
+        post_keys(app, [*PASSPHRASE, "enter"])
         await wait_for_screen(pilot, "DiarySheetScreen", timeout=20)
         diary_screen = app.screen
         await wait_for(pilot, lambda: len(diary_screen.saved_ids) == 6)

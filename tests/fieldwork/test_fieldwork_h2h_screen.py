@@ -188,3 +188,32 @@ async def test_a_run_typed_ahead_field_by_field_is_created_as_typed(
     assert sheet.run.area == "Elm Row (north)"
     assert [door.address for door in sheet.doors] == ["1 Elm Row", "2 Elm Row", "3 Elm Row"]
     assert [door.outcome for door in sheet.doors] == ["refused", None, None]
+
+
+async def test_a_half_typed_door_form_comes_back_after_a_lock(store: Store, case_id: str, host):
+    from datetime import date
+
+    from typing_kit import post_keys
+
+    run = house_to_house.create_run(
+        store, case_id, area="Elm Row", run_on=date(2026, 11, 20), addresses="1 Elm Row\n2 Elm Row"
+    )
+    screen = HouseToHouseScreen(case_id, run.id)
+    app = host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        post_keys(app, ["3", *"Dee", "tab", "tab", *"Saw a van"])
+        await settle(pilot)
+        # What the app does on a lock and after the unlock, in its order.
+        state = screen.draft_state()
+        screen.hide_for_lock()
+        assert screen.doors.doors == [] and screen.doors.form is None
+        screen.restore_draft(state)
+        screen.reload()
+        await settle(pilot, rounds=2)
+        form = screen.doors.form
+        assert form is not None and form.values()["name"] == "Dee"
+        post_keys(app, [*" at 2am", "enter"])  # the caret is at the end of what was typed
+        await settle(pilot, rounds=2)
+    with store.read() as session:
+        note = session.exec(select(Note.body).where(Note.kind == "intelligence")).one()
+    assert note.endswith("1 Elm Row:\nSaw a van at 2am")
