@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from types import FrameType
 
 Needles = dict[str, str | bytes]
 
@@ -30,12 +31,16 @@ def holders_of(needles: Needles) -> list[str]:
     gc.collect()
     own = {id(value) for value in needles.values()}
     objects = [o for o in gc.get_objects() if o is not needles]
-    objects.extend(sys._current_frames().values())
+    for frame in sys._current_frames().values():  # what running threads hold in their locals
+        walking: FrameType | None = frame
+        while walking is not None:
+            objects.append(walking)
+            walking = walking.f_back
     # One pass in C over every referent; the (slow) search for holders only when something shows.
     texts = {
         id(value): value
         for value in gc.get_referents(*objects)
-        if type(value) in _TEXT_TYPES and id(value) not in own
+        if isinstance(value, _TEXT_TYPES) and id(value) not in own
     }
     leaked = [
         (name, value)
@@ -45,15 +50,24 @@ def holders_of(needles: Needles) -> list[str]:
     ]
     found: list[str] = []
     for name, value in leaked:
-        holders = [
-            type(o).__name__ for o in objects if any(r is value for r in gc.get_referents(o))
-        ]
-        found.append(f"{name} in a {type(value).__name__} held by {', '.join(holders) or '?'}")
+        found.append(f"{name} in a {type(value).__name__} held by {_holders(objects, value)}")
     del objects, texts
     return found
 
 
 _TEXT_TYPES = (str, bytes, bytearray)
+
+
+def _holders(objects: list[object], value: object) -> str:
+    """The types of the objects that refer to `value` (plain loops: a closure over `value`
+    would itself hold it)."""
+    names: list[str] = []
+    for holder in objects:
+        for referent in gc.get_referents(holder):
+            if referent is value:
+                names.append(type(holder).__name__)
+                break
+    return ", ".join(names) or "?"
 
 
 def _contains(value: object, needle: str | bytes) -> bool:

@@ -28,7 +28,16 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import QueuePool
 from sqlcipher3 import dbapi2 as sqlcipher
 
-from asb_tui.store.errors import NotOurDatabase, RekeyFailed, StoreBusy, StoreDamaged, StoreLocked
+from asb_tui.store.disk_space import free_bytes, human_size
+from asb_tui.store.errors import (
+    DiskFull,
+    NotOurDatabase,
+    RekeyFailed,
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreLocked,
+)
 
 BUSY_TIMEOUT_MS = 10_000
 # SQLCipher 4's default page size; the store never changes it, so the file is whole pages.
@@ -42,6 +51,8 @@ RESTORE_ADVICE = (
 _HMAC_FAILURE = re.compile(r"hmac verification failed for page (\d+)", re.IGNORECASE)
 _DAMAGE_TEXT = ("malformed", "not a database", "corrupt")
 _FULL_TEXT = ("database or disk is full",)
+# Opening needs room for SQLite's shared-memory file (32 KiB) and the start of its log.
+OPEN_NEEDS_BYTES = 256 * 1024
 
 
 class DataKey:
@@ -123,11 +134,21 @@ def _driver_error(exc: BaseException) -> BaseException | None:
     return None
 
 
-def is_disk_full(exc: BaseException) -> bool:
+def is_disk_full(exc: BaseException, directory: Path | None = None) -> bool:
+    """SQLite's "database or disk is full", or an I/O error on a disk with no room left (on a
+    full tmpfs SQLite cannot even map its shared-memory file, and says "disk I/O error")."""
     error = _driver_error(exc)
-    return isinstance(error, sqlcipher.OperationalError) and any(
-        text in str(error).lower() for text in _FULL_TEXT
-    )
+    if not isinstance(error, sqlcipher.OperationalError):
+        return False
+    text = str(error).lower()
+    if any(full in text for full in _FULL_TEXT):
+        return True
+    if "i/o error" in text and directory is not None:
+        try:
+            return free_bytes(directory) < OPEN_NEEDS_BYTES
+        except OSError:
+            return False
+    return False
 
 
 def is_damage(exc: BaseException) -> bool:
@@ -138,6 +159,33 @@ def is_damage(exc: BaseException) -> bool:
     ):
         return False
     return any(text in str(error).lower() for text in _DAMAGE_TEXT)
+
+
+def disk_full_message(directory: Path, doing: str, needed: int) -> str:
+    try:
+        free = human_size(free_bytes(directory))
+    except OSError:
+        free = "no space"
+    return (
+        f"the disk holding {directory} is full ({free} free): {doing} needs about "
+        f"{human_size(needed)} free; free some space and try again (nothing was changed)"
+    )
+
+
+def explain(path: Path, exc: BaseException, key: DataKey | None) -> StoreError | None:
+    """The user's error for a failure of the database at `path`: damage (with what the
+    integrity checks find, when the key is at hand), a full disk; None for anything else."""
+    if is_disk_full(exc, path.parent):
+        return DiskFull(
+            disk_full_message(path.parent, "saving a change (and SQLite's log)", OPEN_NEEDS_BYTES)
+        )
+    if is_damage(exc):
+        try:
+            finding = diagnose(path, key) if key else f"SQLite reports: {_driver_error(exc)}"
+        except StoreLocked:
+            finding = f"SQLite reports: {_driver_error(exc)}"
+        return StoreDamaged(damage_message(path, finding))
+    return None
 
 
 # --- checking a file before and after opening it -------------------------------------------
@@ -210,7 +258,7 @@ def integrity_problems(path: Path, key: bytes | bytearray | DataKey) -> str | No
 
 def check_key(path: Path, key: bytes | bytearray | DataKey) -> None:
     """Raise NotOurDatabase unless `key` decrypts the database at `path`; StoreDamaged when it
-    does but the file is damaged."""
+    does but the file is damaged; DiskFull when there is no room even to open it."""
     check_file(path)
     data_key = _as_data_key(key)
     try:
@@ -222,7 +270,13 @@ def check_key(path: Path, key: bytes | bytearray | DataKey) -> None:
                 f"{path} does not open with this store's key: it is not an asb-tui database, "
                 "or it is damaged"
             ) from None
-        raise StoreDamaged(damage_message(path, diagnose(path, data_key))) from None
+        if is_disk_full(exc, path.parent):
+            raise DiskFull(
+                disk_full_message(path.parent, "opening the store", OPEN_NEEDS_BYTES)
+            ) from None
+        if is_damage(exc):
+            raise StoreDamaged(damage_message(path, diagnose(path, data_key))) from None
+        raise StoreError(f"cannot open {path}: {exc}; nothing was changed") from None
 
 
 def make_engines(path: Path, key: bytes | bytearray | DataKey) -> tuple[Engine, Engine]:

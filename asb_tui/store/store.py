@@ -28,18 +28,16 @@ from asb_tui.store.database import (
     check_file,
     check_key,
     checkpoint,
-    damage_message,
-    diagnose,
-    is_damage,
+    disk_full_message,
     is_disk_full,
     make_engines,
 )
+from asb_tui.store.database import explain as explain_failure
 from asb_tui.store.database import rekey as rekey_database
 from asb_tui.store.disk_space import free_bytes, human_size
 from asb_tui.store.errors import (
     DiskFull,
     NotOurDatabase,
-    StoreDamaged,
     StoreError,
     StoreExists,
     StoreLocked,
@@ -116,9 +114,10 @@ class Store:
             self._read, self._write = make_engines(paths.database, self._key)
             self.device_id = self._prepare()
         except BaseException:
-            # A store that cannot be opened must not keep the key, connections or lock.
+            # A store that cannot be opened must not keep the key, connections or its own lock
+            # (a lock the caller passed in is the caller's to release).
             if lock is not None:
-                lock.release()
+                self._lock = None
             self.close()
             raise
 
@@ -190,22 +189,7 @@ class Store:
 
     def explain(self, exc: BaseException) -> StoreError | None:
         """The user's error for a database failure (damage, a full disk), or None."""
-        if is_disk_full(exc):
-            try:
-                free = f"{human_size(free_bytes(self.paths.data_dir))} free"
-            except OSError:
-                free = "no space left"
-            return DiskFull(
-                f"the disk holding {self.paths.data_dir} is full ({free}): the change was not "
-                "saved; free some space (a few MB) and try again"
-            )
-        if is_damage(exc):
-            try:
-                finding = diagnose(self.paths.database, self._key)
-            except StoreLocked:
-                finding = f"SQLite reports: {exc.__cause__ or exc}"
-            return StoreDamaged(damage_message(self.paths.database, finding))
-        return None
+        return explain_failure(self.paths.database, exc, self._key)
 
     def integrity_problems(self) -> str | None:
         """Every page's HMAC and the structure checked: None when sound, else the finding."""
@@ -295,17 +279,38 @@ def _unwrap(paths: StorePaths, slot_kind: str, secret: Secret, store_notices: li
     return new_key
 
 
+@contextmanager
+def _tidy_after_failure(paths: StorePaths, lock: StoreLock) -> Iterator[None]:
+    """If opening fails, remove the empty log and shared-memory files that SQLite created for
+    the attempt (on a full disk it cannot clean them up itself), so that a refusal leaves the
+    directory as it found it. Only when no other process has the store open, and only files
+    that were not there before and hold no data."""
+    companions = [paths.database.with_name(f"{paths.database.name}-{s}") for s in ("wal", "shm")]
+    existed = {p for p in companions if p.exists()}
+    try:
+        yield
+    except BaseException:
+        wal = companions[0]
+        empty_log = not wal.exists() or wal.stat().st_size == 0
+        if empty_log and lock.try_exclusive():
+            for companion in companions:
+                if companion not in existed:
+                    companion.unlink(missing_ok=True)
+        raise
+
+
 def open_store(data_dir: Path, passphrase: Secret, *, actor: str) -> Store:
     """Open with the passphrase. Wrong passphrase or foreign files raise; nothing is written."""
     paths = require_store(Path(data_dir))
     lock = StoreLock.acquire(paths.data_dir, exclusive=False)
     try:
-        notices: list[str] = []
-        key = _unwrap(paths, keyslots.PASSPHRASE, passphrase, notices)
+        with _tidy_after_failure(paths, lock):
+            notices: list[str] = []
+            key = _unwrap(paths, keyslots.PASSPHRASE, passphrase, notices)
+            store = Store(paths, key, actor=actor, lock=lock)
     except BaseException:
         lock.release()
         raise
-    store = Store(paths, key, actor=actor, lock=lock)
     store.notices.extend(notices)
     return store
 
@@ -354,11 +359,8 @@ def create_store(data_dir: Path, passphrase: Secret, *, actor: str) -> tuple[Sto
     except BaseException as exc:
         lock.release()
         _remove_half_made(paths)
-        if is_disk_full(exc):
-            raise DiskFull(
-                f"the disk holding {paths.data_dir} is full: a new store needs about 1 MB; "
-                "free some space and try again (nothing was left behind)"
-            ) from None
+        if is_disk_full(exc, paths.data_dir):
+            raise DiskFull(disk_full_message(paths.data_dir, "a new store", 1024 * 1024)) from None
         raise
     try:
         with store.write() as uow:
@@ -374,7 +376,10 @@ def change_passphrase(data_dir: Path, old: Secret, new: Secret) -> None:
     """Rewrite the passphrase slot; the database is not touched."""
     keyslots.check_passphrase_strength(new)
     paths = require_store(Path(data_dir))
-    with StoreLock.acquire(paths.data_dir, exclusive=False):
+    with (
+        StoreLock.acquire(paths.data_dir, exclusive=False) as lock,
+        _tidy_after_failure(paths, lock),
+    ):
         key = _unwrap(paths, keyslots.PASSPHRASE, old, [])
         _rewrite_slot(paths, keyslots.PASSPHRASE, new, key)
 
@@ -383,7 +388,10 @@ def reset_passphrase(data_dir: Path, recovery_key: Secret, new: Secret) -> None:
     """Set a new passphrase with the recovery key."""
     keyslots.check_passphrase_strength(new)
     paths = require_store(Path(data_dir))
-    with StoreLock.acquire(paths.data_dir, exclusive=False):
+    with (
+        StoreLock.acquire(paths.data_dir, exclusive=False) as lock,
+        _tidy_after_failure(paths, lock),
+    ):
         key = _unwrap(paths, keyslots.RECOVERY, recovery_key, [])
         _rewrite_slot(paths, keyslots.PASSPHRASE, new, key)
 
@@ -439,7 +447,8 @@ def rekey(data_dir: Path, passphrase: Secret, *, actor: str = "officer") -> Reke
     paths = require_store(Path(data_dir))
     lock = StoreLock.acquire(paths.data_dir, exclusive=True, purpose="rekey")
     try:
-        old_key = _unwrap(paths, keyslots.PASSPHRASE, passphrase, [])
+        with _tidy_after_failure(paths, lock):
+            old_key = _unwrap(paths, keyslots.PASSPHRASE, passphrase, [])
         _remove_stale_temporaries(paths)
         checkpoint(paths.database, old_key)
         _check_space_for_rekey(paths)
@@ -471,6 +480,8 @@ def rekey(data_dir: Path, passphrase: Secret, *, actor: str = "officer") -> Reke
             uow.audit_only(action="store.rekey", entity="store", entity_id=store.device_id)
     except Exception as exc:  # the new recovery key must be shown whatever happens here
         return RekeyResult(recovery_key, audit_problem=str(exc) or type(exc).__name__)
+    finally:
+        lock.release()  # already released by the store's close, unless it failed to open
     return RekeyResult(recovery_key)
 
 

@@ -60,6 +60,21 @@ class StoreLock:
             ) from None
         return cls(fd, path, exclusive=exclusive)
 
+    def try_exclusive(self) -> bool:
+        """Whether this lock is (or could now be made) exclusive: no other process has the
+        store open. A failed attempt may leave the lock released (flock converts by dropping
+        first), so this is for paths that end by releasing it."""
+        if self._fd is None:
+            return False
+        if self.exclusive:
+            return True
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        self.exclusive = True
+        return True
+
     @property
     def held(self) -> bool:
         return self._fd is not None
