@@ -199,6 +199,9 @@ def _check_weekday(path: Path, value: str) -> None:
         raise _refuse(path, "vvc_weekday", value, "write a weekday such as TU or Tuesday")
 
 
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
 def _check_server_url(path: Path, value: str) -> None:
     if not value:
         return
@@ -212,6 +215,8 @@ def _check_server_url(path: Path, value: str) -> None:
         raise _refuse(
             path, "server_url", value, "write the service's address, such as https://host:8600"
         )
+    if parts.scheme == "http" and host not in _LOOPBACK:
+        raise _refuse(path, "server_url", value, "plain http:// is for loopback only; use https://")
 
 
 def _validate(path: Path, values: dict[str, Any], defaults: Config) -> None:

@@ -119,6 +119,7 @@ def test_the_readme_example_loads(tmp_path: Path) -> None:
         ("server_url = 'ftp://sync.example'\n", ["server_url", "https://"]),
         ("server_url = 'https://'\n", ["server_url", "https://"]),
         ("server_url = 'https://host:port'\n", ["server_url", "https://"]),
+        ("server_url = 'http://sync.example'\n", ["server_url", "loopback only"]),
         ("officer = ''\n", ["officer", "must not be empty"]),
         ("team = '   '\n", ["team", "must not be empty"]),
         ('council = "Bell\\u0007 Council"\n', ["council", "control characters"]),
