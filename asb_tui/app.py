@@ -138,7 +138,9 @@ class AsbApp(App[int]):
         self.store = store
         self._last_activity = time.monotonic()
         for notice in store.notices:
-            self.notify(notice, severity="warning", timeout=30, markup=False)
+            self.notify(
+                notice[:1].upper() + notice[1:], severity="warning", timeout=30, markup=False
+            )
         if self.locked:
             self.locked = False
             self.pop_screen()

@@ -99,7 +99,10 @@ class UnlockScreen(AsbScreen):
     def _refused(self, message: str) -> None:
         self.busy = False
         self.remove_class("-busy")
-        text = "Wrong passphrase. Try again." if message == "wrong passphrase" else message
+        if message == "wrong passphrase":
+            text = "Wrong passphrase. Try again."
+        else:  # the store's one-line reason: busy, damaged, a full disk, a foreign file
+            text = message[:1].upper() + message[1:]
         self.query_one("#unlock-error", Static).update(literal(text))
         field = self.query_one("#passphrase", Input)
         field.value = ""
