@@ -12,7 +12,8 @@ damaged or hostile key file must not make an unlock spend gigabytes of memory be
 Salts, nonces and wrapped keys must have exactly the sizes this release writes.
 
 The key file is replaced atomically (a temporary file, fsync, rename) and only after the new
-content has been read back from the disk and found to open with the new secret.
+content has been read back from the disk, byte for byte, and parsed; each new slot is opened with
+its key-encryption key as it is made.
 """
 
 from __future__ import annotations
@@ -195,7 +196,12 @@ def make_slot(kind: str, secret: Secret, data_key: bytes | bytearray) -> Slot:
         kdf = {"name": "hkdf-sha256", "salt": _b64(os.urandom(SALT_BYTES))}
     kek = _derive_kek(kind, secret, kdf)
     nonce = os.urandom(NONCE_BYTES)
-    return Slot(kind, kdf, nonce, AESGCM(kek).encrypt(nonce, bytes(data_key), _aad(kind)))
+    wrapped = AESGCM(kek).encrypt(nonce, bytes(data_key), _aad(kind))
+    # Opened at once with the same key-encryption key: a slot that would not give the data key
+    # back never reaches the disk (the written file is then read back byte for byte).
+    if AESGCM(kek).decrypt(nonce, wrapped, _aad(kind)) != bytes(data_key):
+        raise StoreError("a new key slot did not open; nothing was changed")
+    return Slot(kind, kdf, nonce, wrapped)
 
 
 def open_slot(slot: Slot, secret: Secret) -> bytes:

@@ -7,7 +7,8 @@ the database is proven to open under the new key, and lets an interrupted rekey 
 next open instead of locking the officer out.
 
 Every change to the key file (passphrase change and reset, rekey) writes the new file beside the
-old one, reads it back and opens it with the new secret, and only then moves it into place.
+old one (each new slot opened with its key as it is made), reads it back byte for byte, and only
+then moves it into place.
 """
 
 from __future__ import annotations
@@ -239,12 +240,13 @@ def require_store(data_dir: Path) -> StorePaths:
     return paths
 
 
-def _data_key_check(kind: str, secret: Secret, key: bytes) -> Callable[[bytes], None]:
-    """A read-back check for a key file: it parses and its `kind` slot opens to `key`."""
+def _reads_back_as(expected: bytes) -> Callable[[bytes], None]:
+    """A read-back check for a key file: the bytes on disk are the ones meant, and they parse
+    as a key file (each new slot was opened with its key as it was made, see make_slot)."""
 
     def check(raw: bytes) -> None:
-        reread = keyslots.KeyFile.from_bytes(raw)
-        if keyslots.open_slot(reread.slot(kind), secret) != key:
+        keyslots.KeyFile.from_bytes(raw)
+        if raw != expected:
             raise StoreError("the new key file did not read back correctly; nothing was changed")
 
     return check
@@ -272,7 +274,7 @@ def _unwrap(paths: StorePaths, slot_kind: str, secret: Secret, store_notices: li
     new_key = keyslots.open_slot(pending.slot(slot_kind), secret)
     check_key(paths.database, new_key)
     keyslots.write_atomically(
-        paths.key_file, pending.to_bytes(), check=_data_key_check(slot_kind, secret, new_key)
+        paths.key_file, pending.to_bytes(), check=_reads_back_as(pending.to_bytes())
     )
     paths.pending_key_file.unlink(missing_ok=True)
     store_notices.append(INTERRUPTED_REKEY_NOTICE)
@@ -350,11 +352,8 @@ def create_store(data_dir: Path, passphrase: Secret, *, actor: str) -> tuple[Sto
             write.dispose()
             data_key.wipe()
         paths.database.chmod(0o600)
-        keyslots.write_atomically(
-            paths.key_file,
-            keyslots.KeyFile.create(raw_key, passphrase, recovery_key).to_bytes(),
-            check=_data_key_check(keyslots.PASSPHRASE, passphrase, raw_key),
-        )
+        key_file = keyslots.KeyFile.create(raw_key, passphrase, recovery_key).to_bytes()
+        keyslots.write_atomically(paths.key_file, key_file, check=_reads_back_as(key_file))
         store = Store(paths, raw_key, actor=actor, lock=lock)
     except BaseException as exc:
         lock.release()
@@ -397,12 +396,10 @@ def reset_passphrase(data_dir: Path, recovery_key: Secret, new: Secret) -> None:
 
 
 def _rewrite_slot(paths: StorePaths, kind: str, secret: Secret, key: bytes) -> None:
-    """Replace one slot: written beside the old file, read back and opened, then moved in."""
+    """Replace one slot: written beside the old file, read back, then moved in."""
     current = keyslots.read_key_file(paths.key_file)
-    updated = current.replace(keyslots.make_slot(kind, secret, key))
-    keyslots.write_atomically(
-        paths.key_file, updated.to_bytes(), check=_data_key_check(kind, secret, key)
-    )
+    updated = current.replace(keyslots.make_slot(kind, secret, key)).to_bytes()
+    keyslots.write_atomically(paths.key_file, updated, check=_reads_back_as(updated))
 
 
 @dataclass(frozen=True)
@@ -455,7 +452,7 @@ def rekey(data_dir: Path, passphrase: Secret, *, actor: str = "officer") -> Reke
         new_key = secrets.token_bytes(32)
         recovery_key = keyslots.new_recovery_key()
         pending = keyslots.KeyFile.create(new_key, passphrase, recovery_key).to_bytes()
-        proves_new_key = _data_key_check(keyslots.PASSPHRASE, passphrase, new_key)
+        proves_new_key = _reads_back_as(pending)
         keyslots.write_atomically(paths.pending_key_file, pending, check=proves_new_key)
         try:
             rekey_database(paths.database, old_key, new_key)
