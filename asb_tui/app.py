@@ -137,6 +137,10 @@ class AsbApp(App[int]):
         """Called by the first-run and unlock screens once the store is open."""
         self.store = store
         self._last_activity = time.monotonic()
+        for notice in store.notices:
+            self.notify(
+                notice[:1].upper() + notice[1:], severity="warning", timeout=30, markup=False
+            )
         if self.locked:
             self.locked = False
             self.pop_screen()
@@ -167,7 +171,12 @@ class AsbApp(App[int]):
         self.lock()
 
     def lock(self) -> None:
-        """Keep half-typed forms (encrypted, in the store) and THEN drop the key and engines."""
+        """Keep half-typed forms (encrypted, in the store) and THEN drop the key and engines.
+
+        Closing the store wipes its key buffer and disposes of the engines (their connection
+        creator held only that buffer); unlocking opens a new Store with new engines. Nothing the
+        app keeps refers to the key or the passphrase afterwards (a test walks the live objects).
+        """
         store = self.store
         if store is None or self.locked:
             return
@@ -223,9 +232,12 @@ class AsbApp(App[int]):
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """`asb-tui` with no subcommand: resolve the config and run the app."""
+    """`asb-tui` with no subcommand: resolve the config and run the app (never dumpable: the
+    unlocked app holds the data key)."""
     from asb_tui.cli_commands.common import config
+    from asb_tui.process_hardening import forbid_core_dumps
 
+    forbid_core_dumps()
     cfg = config(args)
     AsbApp(cfg, cfg.data_dir).run()
     return 0

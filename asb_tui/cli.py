@@ -2,11 +2,14 @@
 
 Global options come before the subcommand: `asb-tui --data-dir DIR init`.
 Exit status: 0 done, 1 a check failed, 2 a user error (message on stderr, never a traceback).
+Before anything else the process forbids its own core dumps: every command may come to hold the
+passphrase or the data key (see process_hardening.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Sequence
 
@@ -40,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from asb_tui.process_hardening import forbid_core_dumps
+
+    forbid_core_dumps()
     from asb_tui.cli_commands.common import UserError
     from asb_tui.store.errors import StoreError
 
@@ -61,6 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"asb-tui: the disk is full{where}: free some space and try again", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

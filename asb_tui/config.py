@@ -4,17 +4,26 @@ Data directory: `--data-dir`, else `ASB_DATA_DIR`, else platformdirs' user data 
 Config file: `ASB_CONFIG`, else `config.toml` in the data directory, else platformdirs' user
 config dir. A missing file means the defaults; a malformed one is refused with its path and
 the problem.
+
+Every setting is checked when the file is loaded, with the reason it is refused: a value outside
+what the council's procedure or the law allows (a retention of -100 years destroyed a case closed
+days before), an unknown key (a misspelt `retention_year` would otherwise be ignored in silence),
+a questionnaire file that does not load. Nothing runs on a config that is refused.
 """
 
 from __future__ import annotations
 
+import difflib
 import getpass
+import math
 import os
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
 
@@ -112,6 +121,136 @@ def _same_kind(expected: Any, value: Any) -> bool:
     return isinstance(value, type(expected))
 
 
+# name: (lowest, highest, what it is and why the bounds). Whole numbers unless the default is a
+# float. The bounds are a council's procedure and the law, not taste.
+_BOUNDS: dict[str, tuple[float, float, str]] = {
+    "auto_lock_minutes": (
+        1,
+        60,
+        "minutes idle before the app locks itself; auto-lock cannot be turned off, and an "
+        "hour is the most a laptop holding victims' data may stay open unattended",
+    ),
+    "manager_review_days": (1, 365, "days between a manager's reviews of a high-risk case"),
+    "review_sample_fraction": (
+        0.01,
+        1,
+        "the share of the other open cases a manager samples for review (0.10 is a tenth)",
+    ),
+    "review_sample_minimum": (0, 1000, "the fewest cases a manager's review sample holds"),
+    "repeat_incidents": (2, 100, "incidents within the window that make a repeat victim"),
+    "repeat_window_months": (1, 60, "months over which repeat incidents are counted"),
+    "case_review_threshold": (
+        1,
+        3,
+        "qualifying complaints that trigger an ASB Case Review; the 2014 Act allows a threshold "
+        "of three at most",
+    ),
+    "case_review_window_months": (
+        6,
+        24,
+        "months over which Case Review complaints are counted; the 2014 Act counts six months, "
+        "and a council may only be more generous",
+    ),
+    "vvc_cutoff_days": (0, 60, "days before a VVC meeting after which referrals wait a month"),
+    "retention_years": (
+        1,
+        100,
+        "years a closed case is kept before it is destroyed (the council's policy; the "
+        "procedure says five)",
+    ),
+}
+_VVC_WEEKS = {-1: "last", 1: "first", 2: "second", 3: "third", 4: "fourth"}
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NAMES = {"officer", "team", "council"}  # must not be empty
+_MAX_TEXT = 200
+
+
+def _refuse(path: Path, name: str, value: Any, reason: str) -> ConfigError:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return ConfigError(f"{path}: {name} = {shown} is refused: {reason}")
+
+
+def _check_text(path: Path, name: str, value: str, *, may_be_empty: bool) -> None:
+    if not value.strip() and not may_be_empty:
+        raise _refuse(path, name, value, "it must not be empty")
+    if len(value) > _MAX_TEXT:
+        raise _refuse(path, name, value, f"it must be at most {_MAX_TEXT} characters")
+    if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in value):
+        raise _refuse(path, name, value, "it holds control characters")
+
+
+def _check_number(path: Path, name: str, value: float, expected: Any) -> None:
+    low, high, what = _BOUNDS[name]
+    if isinstance(expected, float):
+        if not math.isfinite(value):
+            raise _refuse(path, name, value, f"it must be a number from {low:g} to {high:g}")
+    elif not isinstance(value, int):
+        raise _refuse(path, name, value, "it must be a whole number")
+    if not low <= value <= high:
+        limit = f"at least {low:g}" if value < low else f"at most {high:g}"
+        raise _refuse(path, name, value, f"it must be {limit} ({what})")
+
+
+def _check_weekday(path: Path, value: str) -> None:
+    word = value.strip().lower()
+    if len(word) < 2 or not any(day.startswith(word) for day in _WEEKDAY_NAMES):
+        raise _refuse(path, "vvc_weekday", value, "write a weekday such as TU or Tuesday")
+
+
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _check_server_url(path: Path, value: str) -> None:
+    if not value:
+        return
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - reading it checks the port is a number
+    except ValueError:
+        host = None
+    if parts.scheme not in {"https", "http"} or not host or any(ch.isspace() for ch in value):
+        raise _refuse(
+            path, "server_url", value, "write the service's address, such as https://host:8600"
+        )
+    if parts.scheme == "http" and host not in _LOOPBACK:
+        raise _refuse(path, "server_url", value, "plain http:// is for loopback only; use https://")
+
+
+def _validate(path: Path, values: dict[str, Any], defaults: Config) -> None:
+    """Each setting against what it may be; ConfigError naming the first that is not."""
+    for name, value in values.items():
+        expected = getattr(defaults, name)
+        if name in _BOUNDS:
+            _check_number(path, name, value, expected)
+        elif isinstance(value, str):
+            _check_text(path, name, value, may_be_empty=name not in _NAMES)
+        elif isinstance(value, tuple):
+            if name != "closures" and not value:
+                raise _refuse(path, name, list(value), "the list must not be empty")
+            for item in value:
+                _check_text(path, name, item, may_be_empty=False)
+    if "vvc_week_of_month" in values and values["vvc_week_of_month"] not in _VVC_WEEKS:
+        raise _refuse(
+            path,
+            "vvc_week_of_month",
+            values["vvc_week_of_month"],
+            "it must be 1 to 4 (first to fourth week) or -1 (the last)",
+        )
+    if "vvc_weekday" in values:
+        _check_weekday(path, values["vvc_weekday"])
+    if "server_url" in values:
+        _check_server_url(path, values["server_url"])
+
+
+def _unknown_key(path: Path, key: str) -> ConfigError:
+    close = difflib.get_close_matches(key.replace("-", "_"), sorted(_FIELDS), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return ConfigError(f"{path}: unknown setting {key!r}{hint}; nothing was changed")
+
+
 def load_config(data_dir: Path) -> Config:
     path = config_path(data_dir)
     if not path.exists():
@@ -121,13 +260,11 @@ def load_config(data_dir: Path) -> Config:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     values: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
     for key, value in doc.items():
         name = key.replace("-", "_")
-        if name in _FIELDS:
-            values[name] = value
-        else:
-            extra[key] = value
+        if name not in _FIELDS:
+            raise _unknown_key(path, key)
+        values[name] = value
     defaults = Config(data_dir=data_dir)
     for name, value in list(values.items()):
         expected = getattr(defaults, name)
@@ -136,22 +273,36 @@ def load_config(data_dir: Path) -> Config:
                 raise ConfigError(f"{path}: {name} must be a list of strings")
             values[name] = tuple(value)
         elif name == "questionnaire":
-            if not isinstance(value, str):
+            if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{path}: questionnaire must be a file path")
-            values[name] = (path.parent / value).expanduser()
         elif not _same_kind(expected, value):
             raise ConfigError(f"{path}: {name} must be a {type(expected).__name__}, not {value!r}")
+    _validate(path, {k: v for k, v in values.items() if k != "questionnaire"}, defaults)
+    if "questionnaire" in values:
+        values["questionnaire"] = _load_questionnaire(path, values["questionnaire"])
     if "region" in values:
         try:
             values["region"] = normalise_region(values["region"]).value
         except DomainError as exc:
             raise ConfigError(f"{path}: {exc}") from None
+    config = Config(data_dir=data_dir, **values)
     try:
-        config = Config(data_dir=data_dir, extra=extra, **values)
-    except TypeError as exc:
+        closure_dates(config, range(2000, 2001))  # refuse a malformed closure entry at load
+    except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    closure_dates(config, range(2000, 2001))  # refuse a malformed closure entry at load
     return config
+
+
+def _load_questionnaire(path: Path, value: str) -> Path:
+    """The questionnaire's path (relative to the config file), refused unless it loads."""
+    from asb_tui.domain.risk import load_questionnaire
+
+    location = (path.parent / value).expanduser()
+    try:
+        load_questionnaire(location)
+    except DomainError as exc:
+        raise ConfigError(f"{path}: questionnaire: {exc}") from None
+    return location
 
 
 def closure_dates(config: Config, years: range) -> frozenset[date]:

@@ -15,6 +15,16 @@ from pathlib import Path
 from asb_tui.config import Config, load_config, resolve_data_dir
 from asb_tui.store.store import Store, open_store, require_store
 
+# Printed after every export that writes personal data in clear (export json, export sar).
+PERSONAL_DATA_NOTICE = (
+    "The file holds personal data: it is readable only by you (mode 0600) and is NOT encrypted. "
+    "Keep it on an encrypted drive and delete it when it is no longer needed."
+)
+PERSONAL_DATA_NOTICE_FILES = (
+    "The files hold personal data: they are readable only by you (mode 0600) and are NOT "
+    "encrypted. Keep them on an encrypted drive and delete them when they are no longer needed."
+)
+
 
 class UserError(Exception):
     """An error the user can fix; printed as one line, exit status 2."""
@@ -88,8 +98,10 @@ def _prompt_secret(prompt: str, confirm: bool) -> str:
 
 def open_from_args(args: argparse.Namespace) -> tuple[Store, Config]:
     cfg = config(args)
-    require_store(cfg.data_dir)  # "no store here" before asking for a passphrase
+    require_store(cfg.data_dir)  # "no store here" (or a damaged one) before asking a passphrase
     store = open_store(cfg.data_dir, passphrase(args), actor=cfg.officer)
+    for notice in store.notices:
+        print(f"asb-tui: note: {notice}", file=sys.stderr)
     return store, cfg
 
 

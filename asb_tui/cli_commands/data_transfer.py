@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from asb_tui.cli_commands.common import (
+    PERSONAL_DATA_NOTICE,
     UserError,
     add_passphrase_file_option,
     config,
@@ -18,11 +19,6 @@ from asb_tui.export.json_export import import_file, write_export
 from asb_tui.store.demo import MAX_CASES, describe, fill_demo
 from asb_tui.store.keyslots import check_passphrase_strength
 from asb_tui.store.store import StorePaths, create_store, open_store
-
-PERSONAL_DATA_NOTICE = (
-    "The file holds personal data: it is readable only by you (mode 0600) and is NOT encrypted. "
-    "Keep it on an encrypted drive and delete it when it is no longer needed."
-)
 
 
 def _positive(text: str) -> int:

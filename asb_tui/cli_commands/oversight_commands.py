@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from asb_tui.cli_commands.common import (
+    PERSONAL_DATA_NOTICE_FILES,
     UserError,
     add_passphrase_file_option,
     export_subparsers,
@@ -152,6 +153,7 @@ def cmd_export_sar(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UserError(f"cannot write into {out_dir}: {exc.strerror or exc}") from None
     print(f"Wrote {result.json_path} and {result.pdf_path} ({result.cases} case(s))")
+    print(PERSONAL_DATA_NOTICE_FILES)
     return 0
 
 

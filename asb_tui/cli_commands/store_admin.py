@@ -17,6 +17,8 @@ from asb_tui.cli_commands.common import (
 )
 from asb_tui.store import store as store_mod
 from asb_tui.store.audit import verify_chain
+from asb_tui.store.database import damage_message
+from asb_tui.store.errors import StoreDamaged
 from asb_tui.store.keyslots import check_passphrase_strength
 
 RECOVERY_NOTICE = (
@@ -108,16 +110,27 @@ def cmd_passphrase_reset(args: argparse.Namespace) -> int:
 def cmd_rekey(args: argparse.Namespace) -> int:
     cfg = config(args)
     store_mod.require_store(cfg.data_dir)
-    recovery_key = store_mod.rekey(cfg.data_dir, passphrase(args), actor=cfg.officer)
+    result = store_mod.rekey(cfg.data_dir, passphrase(args), actor=cfg.officer)
     print("The database has a new data key; the old recovery key no longer works.")
-    print(RECOVERY_NOTICE.format(key=recovery_key))
+    print(RECOVERY_NOTICE.format(key=result.recovery_key))
+    if result.audit_problem:
+        print(
+            f"asb-tui: warning: the rekey is done but its audit event was not written: "
+            f"{result.audit_problem}",
+            file=sys.stderr,
+        )
     return 0
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     store, _cfg = open_from_args(args)
-    with store, store.read() as session:
-        result = verify_chain(session)
+    with store:
+        # A damaged page may lie outside the chain's rows: every page is checked first.
+        problem = store.integrity_problems()
+        if problem is not None:
+            raise StoreDamaged(damage_message(store.paths.database, problem))
+        with store.read() as session:
+            result = verify_chain(session)
     if result.ok:
         print(f"audit chain ok: {result.count} events, head {result.head}")
         return 0

@@ -66,11 +66,15 @@ class UnlockScreen(AsbScreen):
     def action_unlock(self) -> None:
         if self.busy:
             return
-        passphrase = self.query_one("#passphrase", Input).value
+        field = self.query_one("#passphrase", Input)
         error = self.query_one("#unlock-error", Static)
-        if not passphrase:
+        if not field.value:
             error.update("Type your passphrase.")
             return
+        # Only a buffer that is overwritten once the store is open (or refused) keeps the
+        # passphrase; the field lets go of its text at once.
+        secret = bytearray(field.value.encode("utf-8"))
+        field.value = ""
         error.update("")
         self.busy = True
         self.add_class("-busy")
@@ -80,20 +84,25 @@ class UnlockScreen(AsbScreen):
         def open_it():
             from asb_tui.store.store import open_store
 
-            return open_store(data_dir, passphrase, actor=officer)
+            try:
+                return open_store(data_dir, secret, actor=officer)
+            finally:
+                secret[:] = bytes(len(secret))
 
         self.run_db(open_it, self._opened, group="unlock", failed=self._refused)
 
     def _opened(self, store) -> None:
         self.busy = False
         self.remove_class("-busy")
-        self.query_one("#passphrase", Input).value = ""
         self.asb.store_opened(store)
 
     def _refused(self, message: str) -> None:
         self.busy = False
         self.remove_class("-busy")
-        text = "Wrong passphrase. Try again." if message == "wrong passphrase" else message
+        if message == "wrong passphrase":
+            text = "Wrong passphrase. Try again."
+        else:  # the store's one-line reason: busy, damaged, a full disk, a foreign file
+            text = message[:1].upper() + message[1:]
         self.query_one("#unlock-error", Static).update(literal(text))
         field = self.query_one("#passphrase", Input)
         field.value = ""

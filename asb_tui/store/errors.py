@@ -26,6 +26,23 @@ class NotOurDatabase(StoreError):
     """The database file does not open with the key that the key file holds."""
 
 
+class StoreDamaged(StoreError):
+    """The database opens with its key but some of it is damaged (a bad page, a truncated file);
+    the message says what the integrity check found and how to restore the store."""
+
+
+class DiskFull(StoreError):
+    """There is not enough free space for the change; nothing was changed."""
+
+
+class StoreBusy(StoreError):
+    """Another process has the store open (or is re-keying it), so this change must wait."""
+
+
+class RekeyFailed(StoreError):
+    """The re-encryption did not take; the store is unchanged under its old key."""
+
+
 class WeakPassphrase(StoreError):
     pass
 

@@ -157,3 +157,21 @@ def test_demo_without_a_passphrase_is_a_user_error(tmp_path: Path) -> None:
     result = run_cli("demo", data_dir=data_dir, env=env)
     assert_user_error(result, "no passphrase")
     assert not data_dir.exists() or not any(data_dir.iterdir())
+
+
+def test_export_sar_warns_that_its_files_are_not_encrypted(demo_dir: Path, tmp_path: Path) -> None:
+    """`export sar` writes personal data in clear, as `export json` does, with the same
+    warning (the fixture `exported` checks export json's)."""
+    from sqlmodel import select
+
+    from asb_tui.store.models import Person
+    from asb_tui.store.store import open_store
+
+    with open_store(demo_dir, _helpers.PASSPHRASE, actor="Test") as store, store.read() as s:
+        person_id = s.exec(select(Person.id)).first()
+    assert person_id is not None
+    out = tmp_path / "sar"
+    result = run_cli("export", "sar", "--person", person_id, "--out", str(out), data_dir=demo_dir)
+    assert result.returncode == 0, result.stderr
+    assert "personal data" in result.stdout and "NOT encrypted" in result.stdout
+    assert "encrypted drive" in result.stdout

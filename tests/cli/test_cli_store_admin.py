@@ -212,7 +212,7 @@ def test_init_creates_a_store_and_shows_the_recovery_key_once(data_dir: Path) ->
     keys = re.findall(r"[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}", result.stdout)
     assert len(keys) == 1, result.stdout
     assert result.stdout.count("shown only now") == 1
-    assert sorted(p.name for p in data_dir.iterdir()) == ["asb.db", "keys.json"]
+    assert sorted(p.name for p in data_dir.iterdir()) == ["asb.db", "asb.lock", "keys.json"]
     store = open_store(data_dir, PASSPHRASE, actor="Officer")
     store.close()
 

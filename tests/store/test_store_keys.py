@@ -265,7 +265,7 @@ def test_passphrase_change_keeps_all_data_and_refuses_the_old_one(
     assert_no_traceback(result)
     # A slot was rewritten, not the database.
     assert (data_dir / "asb.db").read_bytes() == database_before
-    assert sorted(p.name for p in data_dir.iterdir()) == ["asb.db", "keys.json"]
+    assert sorted(p.name for p in data_dir.iterdir()) == ["asb.db", "asb.lock", "keys.json"]
     _assert_store_intact(data_dir, NEW_PASSPHRASE, case_id)
     with pytest.raises(WrongPassphrase):
         open_store(data_dir, PASSPHRASE, actor="Officer")
