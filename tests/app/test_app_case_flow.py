@@ -140,8 +140,7 @@ async def test_closing_without_a_reason_is_refused(store: Store, data_dir: Path)
         await wait_for_screen(pilot, "CloseCaseFormScreen")
         app.screen.query_one("#note", Input).value = "nothing more to do"
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert "Choose a reason for closing the case." in screen_text(app)
+        await wait_for(pilot, lambda: "Choose a reason for closing the case." in screen_text(app))
         assert type(app.screen).__name__ == "CloseCaseFormScreen"  # nothing lost
         assert app.screen.query_one("#note", Input).value == "nothing more to do"
         with store.read() as session:

@@ -86,12 +86,19 @@ async def test_auto_lock_keeps_the_half_typed_form_encrypted_and_restores_it(
     store: Store, data_dir: Path
 ) -> None:
     marker = "QUOKKA-7731 shouting at the bins"
-    app = make_app(data_dir, store, auto_lock_minutes=0.02)  # 1.2 seconds idle
+    # Idle for 12 seconds locks (the idle check runs every 3 s). The keys are typed with the
+    # clock stopped, so a slow machine cannot lock the app halfway through the marker; then the
+    # officer "walks away": the last activity moves back past the limit and the app's own timer
+    # must lock it.
+    app = make_app(data_dir, store, auto_lock_minutes=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "DashboardScreen")
         await pilot.press("n")
         await wait_for_screen(pilot, "ReferralFormScreen")
         await pilot.press(*marker)
+        await wait_for(pilot, lambda: app.screen.query_one("#summary", Input).value == marker)
+        assert type(app.screen).__name__ == "ReferralFormScreen"  # typing kept it unlocked
+        app._last_activity -= 13
         await wait_for_screen(pilot, "UnlockScreen", timeout=20)
         assert app.store is None and not store.is_open  # key and engines dropped
         form = app.screen_stack[-2]
