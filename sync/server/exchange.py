@@ -730,7 +730,9 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
                     row_id=r.row_id,
                     case_id=r.case_id,
                     op=r.op,
-                    fields=r.fields,
+                    # a row stored before the service checked every change may hold text no
+                    # reply can encode; the laptop sets aside what it still cannot apply
+                    fields=validation.storable(r.fields),
                     version=r.version,
                     origin_device_id=r.origin_device_id,
                     origin_counter=r.origin_counter,
