@@ -28,6 +28,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     comparable,
     laptops,
     run_cli,
+    server_run_cli,
     unique_team,
 )
 
@@ -126,6 +127,14 @@ def test_each_bad_change_is_refused_alone_and_the_team_still_syncs(
         assert not any("\ud800" in b or len(b) > 100_000 for b in bodies)
     ann.edit_case(case_id, {"summary": "Noise and threats"})
     assert ann.sync().result.pushed == 1
+    # The administrator sees what was refused, per device, with the reasons.
+    listed = server_run_cli(
+        "refused", "list", "--device", mallory.device_id, "--db", central.db_url
+    )
+    lines = listed.stdout.splitlines()
+    assert len(lines) == len(attacks), listed.stdout
+    assert all("Mallory" in line for line in lines)
+    assert "no table 'door_bell_camera'" in listed.stdout and "lone surrogate" in listed.stdout
 
 
 def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
@@ -167,6 +176,27 @@ def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
     assert "person.name must be text, not a number" in reasons[1]
     assert "does not know ('door_bell_camera')" in reasons[0]
     assert bob.sync().result.ok  # and it never blocks a later sync
+
+    # The administrator removes the poisoned rows from the stream, audited; new laptops never
+    # meet them.
+    for table, row_id in (("person", poison_id), ("door_bell_camera", stream[1]["row_id"])):
+        done = server_run_cli(
+            "stream", "remove", table, row_id, "--reason", "stored before validation",
+            "--by", "Admin Ada", "--db", central.db_url,
+        )  # fmt: skip
+        assert "removed" in done.stdout
+    again = server_run_cli(
+        "stream", "remove", "person", poison_id, "--reason", "twice", "--by", "Ada",
+        "--db", central.db_url, check=False,
+    )  # fmt: skip
+    assert again.returncode == 2 and "holds no person row" in again.stderr
+    log = server_run_cli("stream", "log", "--db", central.db_url).stdout
+    assert log.count("'Admin Ada'  stream.remove_row") == 2 and "stored before validation" in log
+    carol = laptops(team=team, name="Carol")
+    fresh = carol.sync()
+    assert fresh.result.ok and fresh.result.set_aside_pulled == 0
+    assert comparable(carol.snapshot()) == comparable(bob.snapshot())
+    assert bob.sync().result.set_aside_pulled == 0
 
 
 def test_a_local_change_that_cannot_be_sent_is_set_aside_and_the_rest_sent(
