@@ -397,9 +397,10 @@ MAX_TEXT_CHARS: Final = max(f.max_chars or 0 for t in TABLES.values() for f in t
 
 
 def unicode_problem(text: str) -> str | None:
-    """Why `text` cannot be stored everywhere (a lone surrogate, a NUL), or None."""
+    """Why `text` cannot be stored everywhere, or None: a lone surrogate has no UTF-8 form, and
+    PostgreSQL refuses a NUL in JSON (the same limits hold on SQLite)."""
     if "\x00" in text:
-        return "holds a NUL character"
+        return "holds a NUL character, which the central store cannot keep"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -56,6 +56,7 @@ def test_the_store_refuses_what_the_service_would_refuse(store: Store) -> None:
     for changes, words in (
         ({"team": "t" * (schema.SHORT + 1)}, "Asb case team is 201 characters long"),
         ({"summary": "lone \ud800"}, "not valid Unicode"),
+        ({"location": "nul \x00"}, "NUL character"),
     ):
         with pytest.raises(EntryRefused, match=words), store.write() as uow:
             row = uow.session.get(Case, case.id)

@@ -34,7 +34,7 @@ LONG_SAMPLE = 5_000
 
 def _text(name: str, limit: int, round_: int) -> str:
     # Non-ASCII, markup-like and quote characters: a name is shown and stored literally.
-    seed = f"{round_}:{name} – ünïcødé [b]x[/] 'q' \"d\" ✓ "
+    seed = f"{round_}:{name} – ünïcødé [b]x[/] 'q' \"d\" ✓ \x1b 𝄞 "
     size = min(limit, LONG_SAMPLE)
     return (seed * (size // len(seed) + 1))[:size]
 

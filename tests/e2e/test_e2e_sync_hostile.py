@@ -105,6 +105,7 @@ def test_each_bad_change_is_refused_alone_and_the_team_still_syncs(
           "fields": {"id": share_id, "case_id": case_id, "agency": "A" * 300, "what": "all",
                      "legal_basis": "s115", "shared_on": "2026-01-06"}}, "300 characters"),
         (_note(case_id, "x" * 100_001), "100,001 characters"),
+        (_note(case_id, "nul \x00 byte"), "NUL character"),  # PostgreSQL's JSON refuses it
     ]  # fmt: skip
     good = _note(case_id, "Spoke to the landlord")
     reply = mallory.push([change for change, _ in attacks] + [good])

@@ -79,7 +79,7 @@ def test_check_change_names_what_is_wrong() -> None:
     assert "no field 'colour'" in (schema.check_change("note", "insert", {**ok, "colour": 1}) or "")
     assert "must be text" in (schema.check_change("person", "update", {"name": 42}) or "")
     assert "lone surrogate" in (schema.check_change("note", "insert", {"body": "\ud800"}) or "")
-    assert "NUL" in (schema.check_change("note", "insert", {"body": "a\x00b"}) or "")
+    assert "NUL" in (schema.check_change("note", "update", {"body": "a\x00b"}) or "")
     long_agency = {"agency": "x" * 201}
     assert "201 characters" in (schema.check_change("sharing_record", "update", long_agency) or "")
     assert "needs body" in (schema.check_change("note", "insert", {"case_id": case}) or "")
