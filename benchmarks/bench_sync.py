@@ -46,7 +46,7 @@ def test_replica_factory(path: Path, team: str) -> tuple[LocalReplica, Write]:
             state["case"] = replica.new_case(team, summary="benchmark case")
             n -= 1
         replica.insert_many(
-            [("incident", state["case"], {"text": f"incident {i}", "n": i}) for i in range(n)]
+            [("incident", state["case"], {"description": f"incident {i}"}) for i in range(n)]
         )
 
     return replica, write

@@ -15,6 +15,7 @@ The contract is built so that no failure loses or doubles anything:
 from __future__ import annotations
 
 import ipaddress
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -112,6 +113,8 @@ class ApplySummary:
     skipped_echoes: int = 0
     conflicts_opened: int = 0
     conflicts_resolved: int = 0
+    #: changes of the page the laptop could not apply: kept aside with their reason
+    set_aside: int = 0
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,8 @@ class SyncResult:
     resolved_conflicts: int = 0
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    #: pulled changes this laptop could not apply (set aside with their reasons)
+    set_aside_pulled: int = 0
 
 
 @runtime_checkable
@@ -359,7 +364,15 @@ class SyncClient:
         if response.status_code >= 400:
             self._raise_for(response)
         try:
-            return reply_model.model_validate_json(response.content)
+            # Python's JSON decoder keeps a lone surrogate as it is, so one such value in a pulled
+            # page reaches the replica (which sets that change aside) instead of failing the page.
+            data = json.loads(response.content)
+        except ValueError as exc:
+            raise SyncProtocolError(
+                f"the server sent a {reply_model.__name__} that is not JSON"
+            ) from exc
+        try:
+            return reply_model.model_validate(data)
         except ValidationError as exc:
             raise SyncProtocolError(
                 f"the server sent a malformed {reply_model.__name__}: "
@@ -568,7 +581,7 @@ class SyncClient:
     def _pull_all(self, result: SyncResult, notify: Callable[[SyncProgress], None]) -> SyncResult:
         cursor = self.replica.pull_cursor()
         pulled = 0
-        opened = resolved = 0
+        opened = resolved = set_aside = 0
         while True:
             after = cursor
             page = self._with_retries(partial(self._pull_page, after))
@@ -580,6 +593,7 @@ class SyncClient:
             pulled += len(page.changes)
             opened += summary.conflicts_opened
             resolved += summary.conflicts_resolved
+            set_aside += summary.set_aside
             cursor = page.next_cursor
             notify(SyncProgress("pull", pulled, f"received {pulled} changes"))
             if not page.more:
@@ -590,4 +604,5 @@ class SyncClient:
             cursor=cursor,
             new_conflicts=max(result.new_conflicts, opened),
             resolved_conflicts=resolved,
+            set_aside_pulled=result.set_aside_pulled + set_aside,
         )

@@ -29,6 +29,8 @@ from pydantic import (
     model_validator,
 )
 
+from sync import schema
+
 PROTOCOL_VERSION = "v1"
 API_PREFIX = "/v1"
 
@@ -55,13 +57,19 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 MAX_PULL_LIMIT = 1_000
 DEFAULT_PULL_LIMIT = 500
 MAX_FIELDS_PER_CHANGE = 200
-MAX_STRING_CHARS = 100_000
+#: the longest text value of any synced field (sync/schema.py); the service refuses a longer
+#: value per change, with its reason, rather than the whole push
+MAX_STRING_CHARS = schema.MAX_TEXT_CHARS
 MAX_JSON_DEPTH = 8
 MAX_JSON_ITEMS = 1_000
 
-UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-TABLE_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
-FIELD_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+UUID_PATTERN = schema.ID_PATTERN
+# Names are checked for shape here and against the schema's tables and fields by the service, per
+# change: an unknown table or field is a refused change, not a refused push.
+TABLE_PATTERN = schema.TABLE_NAME_PATTERN
+FIELD_PATTERN = schema.FIELD_NAME_PATTERN
+#: the longest reason a laptop gives for a change it set aside instead of sending
+MAX_SET_ASIDE_REASON = 1_000
 SHA256_HEX_PATTERN = r"^[0-9a-f]{64}$"
 SERIES_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{4}$"
 SERIES_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
@@ -79,6 +87,7 @@ TableName = Annotated[str, StringConstraints(pattern=TABLE_PATTERN)]
 FieldName = Annotated[str, StringConstraints(pattern=FIELD_PATTERN)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 OptionalText = Annotated[str, StringConstraints(max_length=200)]
+SetAsideReason = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SET_ASIDE_REASON)]
 Counter = Annotated[int, Field(ge=1, le=2**62)]
 Version = Annotated[int, Field(ge=0, le=2**62)]
 Seq = Annotated[int, Field(ge=0, le=2**62)]
@@ -89,8 +98,7 @@ def check_json_value(value: Any, depth: int = 0) -> Any:
     if depth > MAX_JSON_DEPTH:
         raise ValueError(f"value nested deeper than {MAX_JSON_DEPTH} levels")
     if isinstance(value, str):
-        if len(value) > MAX_STRING_CHARS:
-            raise ValueError(f"text longer than {MAX_STRING_CHARS} characters")
+        pass  # length and Unicode: the sync schema's per-change check (sync/schema.py)
     elif isinstance(value, int) and not isinstance(value, bool):
         if abs(value) >= 2**63:
             raise ValueError("whole number out of range")
@@ -137,9 +145,17 @@ class ChangeOut(_Message):
     base_version: Version | None = None
     #: incidents, notes, contacts, shares...: written once, never conflict, never updated.
     append_only: bool = False
+    #: the laptop could not send this change (it does not fit the sync schema, or cannot be
+    #: encoded): why. It carries no fields; the service records it as refused, so the counter is
+    #: processed and the rest of the outbox goes on.
+    set_aside: SetAsideReason | None = None
 
     @model_validator(mode="after")
     def _op_shape(self) -> ChangeOut:
+        if self.set_aside is not None:
+            if self.fields:
+                raise ValueError("a change set aside carries no fields")
+            return self
         if self.op == "delete" and self.fields:
             raise ValueError("a delete carries no fields")
         if self.op == "update" and not self.fields:

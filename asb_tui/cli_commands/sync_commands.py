@@ -31,7 +31,7 @@ from asb_tui.cli_commands.common import (
     read_secret_file,
 )
 from asb_tui.store.replica import StoreReplica
-from asb_tui.store.sync_state import enrol, refused_changes, run_sync, sync_overview
+from asb_tui.store.sync_state import enrol, run_sync, set_aside_changes, sync_overview
 from sync.client import (
     SyncAuthError,
     SyncError,
@@ -109,7 +109,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
             raise UserError("give the sync service address with --server URL")
         device_name = args.device_name or f"{cfg.officer} on {socket.gethostname()}"
         try:
-            officer = enrol(store, server, token, device_name=device_name)
+            enrolment = enrol(store, server, token, device_name=device_name)
         except SyncAuthError as err:
             raise UserError(f"enrolment refused: {err}") from None
         except SyncServerError as err:
@@ -120,8 +120,15 @@ def cmd_enrol(args: argparse.Namespace) -> int:
         except SyncError as err:
             print(f"asb-tui: enrolment failed: {err}", file=sys.stderr)
             return EXIT_FAILED
+        officer = enrolment.officer
         agency = f", agency {officer.agency}" if officer.agency else ""
         print(f"enrolled with {server} as {officer.name} (team {officer.team}{agency})")
+        if enrolment.adopted:
+            refs = ", ".join(enrolment.adopted[:5]) + (" ..." if len(enrolment.adopted) > 5 else "")
+            print(
+                f"{len(enrolment.adopted)} cases made on this laptop before it was enrolled now "
+                f"belong to team {officer.team!r}, so they can sync ({refs})"
+            )
         if cfg.team and cfg.team != "default" and cfg.team != officer.team:
             print(
                 f"note: this laptop's configured team is {cfg.team!r} but the service has you "
@@ -154,7 +161,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         waiting = sync_overview(store).changes_waiting
         print(f"syncing with {server} as {enrolled.officer_name} (team {enrolled.team})")
         print(f"{waiting} changes waiting to be sent", flush=True)
-        refused_before = len(refused_changes(store))
+        before = {(v.direction, v.number) for v in set_aside_changes(store)}
         try:
             outcome = run_sync(store, server_url=args.server, progress=_print_progress)
         except SyncAuthError as err:
@@ -177,10 +184,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(f"sent {outcome.resolutions_sent} conflict resolutions")
         for warning in outcome.warnings:
             print(f"warning: {warning}")
-        refused = refused_changes(store)
-        for item in refused[: max(0, len(refused) - refused_before)]:
-            print(f"refused by the server: change {item.device_counter} ({item.table}): "
-                  f"{item.reason}")  # fmt: skip
+        for item in set_aside_changes(store):
+            if (item.direction, item.number) in before:
+                continue
+            heading = (
+                f"not sent: change {item.number}"
+                if item.direction == "sent"
+                else f"not applied: received change {item.number}"
+            )
+            print(f"{heading} ({item.what}, record {item.row_id}): {item.reason}")
+            print(f"  what to do: {item.advice}")
         print(
             f"done: pushed {result.pushed}, pulled {result.pulled}, "
             f"conflicts {outcome.open_conflicts}"

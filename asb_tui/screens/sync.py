@@ -50,7 +50,7 @@ class SyncScreen(AsbScreen):
     SyncScreen .sync-heading { text-style: bold; margin: 1 0 0 0; }
     SyncScreen #sync-conflicts { height: 1fr; min-height: 5; }
     SyncScreen #sync-detail { height: auto; max-height: 6; }
-    SyncScreen #sync-refused { height: auto; max-height: 6; color: $warning; }
+    SyncScreen #sync-refused { height: auto; max-height: 10; color: $warning; }
     """
 
     def __init__(self) -> None:
@@ -85,12 +85,12 @@ class SyncScreen(AsbScreen):
         self.reload()
 
     def reload(self) -> None:
-        from asb_tui.store.sync_state import open_conflicts, refused_changes, sync_overview
+        from asb_tui.store.sync_state import open_conflicts, set_aside_changes, sync_overview
 
         store = self.store
 
         def load():
-            return sync_overview(store), open_conflicts(store), refused_changes(store)
+            return sync_overview(store), open_conflicts(store), set_aside_changes(store)
 
         self.run_db(load, self._show, group="sync-load")
 
@@ -115,8 +115,11 @@ class SyncScreen(AsbScreen):
         self._show_detail()
         refused_widget = self.query_one("#sync-refused", Static)
         if refused:
-            lines = [f"{len(refused)} changes were refused by the server (kept there too):"]
-            lines += [f"  change {r.device_counter} ({r.table}): {r.reason}" for r in refused[:3]]
+            lines = [f"{len(refused)} changes did not go through (set aside, nothing lost):"]
+            for r in refused[:3]:
+                way = "not sent" if r.direction == "sent" else "not applied"
+                lines.append(f"  {way}: {r.what}: {r.reason}")
+                lines.append(f"    {r.advice}")
             refused_widget.update(literal("\n".join(lines)))
         else:
             refused_widget.update("")

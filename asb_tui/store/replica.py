@@ -14,6 +14,7 @@ one audit event (`sync.apply`) so the local log still shows when the data change
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -34,8 +35,11 @@ from asb_tui.store.models import (
 )
 from asb_tui.store.serialize import fields_from_json
 from asb_tui.store.store import Store
+from sync import schema
 from sync.client import ApplySummary, SyncError, SyncResult, SyncSettings
 from sync.protocol import (
+    TABLE_PATTERN,
+    UUID_PATTERN,
     AuditHead,
     ChangeOut,
     ConflictOut,
@@ -52,6 +56,8 @@ SYNC_LAST_RESULT = "sync.last_result"
 SYNC_LAST_OK_AT = "sync.last_ok_at"
 SYNC_REFUSED = "sync.refused"
 SYNC_PENDING_RESOLUTIONS = "sync.pending_resolutions"
+#: pulled changes this laptop could not apply, with their reasons (the rest of their page was)
+SYNC_SET_ASIDE_PULLED = "sync.set_aside_pulled"
 # Read by the dashboard (`case_queries.sync_state`): when the last sync ended, and if it worked.
 LAST_SYNC_AT = "last_sync_at"
 LAST_SYNC_OK = "last_sync_ok"
@@ -66,8 +72,56 @@ RowKey = tuple[str, str]
 
 
 class UnknownServerData(SyncError):
-    """The server sent a table or field this release does not know: nothing of the page was
-    applied; the officer must update asb-tui."""
+    """The server sent a table or field this release does not know (such a change is set aside,
+    see `_PageApplier`; this error is kept for callers that name it)."""
+
+
+_NO_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def outgoing_change(
+    counter: int,
+    table: str,
+    row_id: str,
+    case_id: str,
+    op: str,
+    fields: dict[str, Any],
+    base_version: int | None,
+    append_only: bool,
+) -> ChangeOut:
+    """The wire form of one change record; a record that does not fit the sync schema, or that
+    cannot be encoded, goes as "set aside" (no fields, the reason instead), so the service
+    records it as refused and the rest of the outbox is still sent."""
+    problem = schema.check_change(
+        table,
+        op,
+        {k: v for k, v in fields.items() if k != schema.VERSION_FIELD},
+        row_id=row_id,
+        case_id=case_id,
+    )
+    if problem is None:
+        try:
+            return ChangeOut(
+                device_counter=counter,
+                table=table,
+                row_id=row_id,
+                case_id=case_id,
+                op=op,  # type: ignore[arg-type]
+                fields=fields,
+                base_version=base_version,
+                append_only=append_only,
+            )
+        except ValidationError as err:
+            problem = f"it cannot be encoded ({err.errors()[0]['msg']})"
+    return ChangeOut(
+        device_counter=counter,
+        table=table if re.match(TABLE_PATTERN, table) else "unknown",
+        row_id=row_id if re.match(UUID_PATTERN, row_id) else _NO_ID,
+        case_id=case_id if re.match(UUID_PATTERN, case_id) else _NO_ID,
+        op=op if op in ("insert", "update", "delete") else "update",  # type: ignore[arg-type]
+        append_only=append_only,
+        set_aside=problem[:1000],
+    )
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -122,9 +176,11 @@ class _PageApplier:
         self.session = session
         self.device_id = device_id
         self.kept_referenced = 0
+        #: changes of the page this laptop cannot apply: (change, reason)
+        self.set_aside: list[tuple[ServerChange, str]] = []
 
     def apply(self, page: PullPage) -> tuple[int, int]:
-        changes = page.changes
+        changes = self._applicable(page.changes)
         if not changes:
             return 0, 0
         models = self._models(changes)
@@ -138,18 +194,21 @@ class _PageApplier:
         echoes = sum(p.echoes for p in plans.values())
         return applied, echoes
 
+    def _applicable(self, changes: Sequence[ServerChange]) -> list[ServerChange]:
+        """The page less the changes this laptop cannot apply, which are set aside with their
+        reason: one bad change never stops the rest of the page (or every later pull)."""
+        kept: list[ServerChange] = []
+        for change in changes:
+            reason = _pulled_problem(change)
+            if reason is None:
+                kept.append(change)
+            else:
+                self.set_aside.append((change, reason))
+        return kept
+
     @staticmethod
     def _models(changes: Sequence[ServerChange]) -> dict[str, type[SQLModel]]:
-        models: dict[str, type[SQLModel]] = {}
-        for change in changes:
-            model = TABLES_BY_NAME.get(change.table)
-            if model is None:
-                raise UnknownServerData(
-                    f"the server sent records of a kind this version of asb-tui does not know "
-                    f"({change.table!r}); nothing was applied. Update asb-tui, then sync again"
-                )
-            models[change.table] = model
-        return models
+        return {change.table: TABLES_BY_NAME[change.table] for change in changes}
 
     def _pending(self, changes: Sequence[ServerChange]) -> dict[RowKey, tuple[set[str], bool]]:
         """Unsent local edits of the page's rows: their fields keep the local value."""
@@ -250,14 +309,8 @@ class _PageApplier:
 
     @staticmethod
     def _convert(model: type[SQLModel], change: ServerChange) -> dict[str, Any]:
-        data = {k: v for k, v in change.fields.items() if k != "version"}
-        try:
-            return fields_from_json(model, data)
-        except ValueError as err:
-            raise UnknownServerData(
-                f"the server sent a {change.table} record this version of asb-tui cannot "
-                f"read ({err}); nothing was applied. Update asb-tui, then sync again"
-            ) from None
+        # Checked by `_pulled_problem` before the page is folded, so this cannot fail here.
+        return fields_from_json(model, {k: v for k, v in change.fields.items() if k != "version"})
 
     def _keep_referenced(self, plans: dict[RowKey, _RowPlan]) -> int:
         """Do not apply a pulled delete of a row that local rows still refer to.
@@ -367,6 +420,50 @@ class _PageApplier:
             self.session.connection().execute(insert(table), batch)
 
 
+def _pulled_problem(change: ServerChange) -> str | None:
+    """Why this laptop cannot apply a pulled change, or None."""
+    model = TABLES_BY_NAME.get(change.table)
+    if model is None:
+        return (
+            f"a kind of record this version of asb-tui does not know ({change.table!r}): "
+            "update asb-tui; the change is kept and the rest was applied"
+        )
+    fields = {k: v for k, v in change.fields.items() if k != "version"}
+    problem = schema.check_change(
+        change.table, change.op, fields, row_id=change.row_id, case_id=change.case_id
+    )
+    if problem is None:
+        try:
+            fields_from_json(model, fields)
+        except ValueError as err:
+            problem = str(err)
+    return problem
+
+
+def _keep_set_aside(session: Session, set_aside: Sequence[tuple[ServerChange, str]]) -> None:
+    """Keep pulled changes that were not applied, for the sync screen and `asb-tui sync`."""
+    if not set_aside:
+        return
+    kept: list[dict[str, Any]] = _get_json(session, SYNC_SET_ASIDE_PULLED, [])
+    seen = {item.get("seq") for item in kept}
+    now = utcnow().isoformat()
+    for change, reason in set_aside:
+        if change.seq in seen:
+            continue
+        kept.append(
+            {
+                "seq": change.seq,
+                "table": change.table,
+                "row_id": change.row_id,
+                "case_id": change.case_id,
+                "op": change.op,
+                "reason": reason,
+                "set_aside_at": now,
+            }
+        )
+    _put_json(session, SYNC_SET_ASIDE_PULLED, kept)
+
+
 def _store_conflicts(session: Session, conflicts: Sequence[ConflictOut]) -> tuple[int, int]:
     opened = resolved = 0
     if not conflicts:
@@ -451,27 +548,12 @@ class StoreReplica:
         )
         with self.store.read() as session:
             rows = session.execute(statement).all()
-        out: list[ChangeOut] = []
-        for counter, table, row_id, case_id, op, fields, base_version, append_only in rows:
-            try:
-                out.append(
-                    ChangeOut(
-                        device_counter=counter,
-                        table=table,
-                        row_id=row_id,
-                        case_id=case_id,
-                        op=op,
-                        fields=fields or {},
-                        base_version=base_version,
-                        append_only=bool(append_only),
-                    )
-                )
-            except ValidationError as err:
-                raise SyncError(
-                    f"local change {counter} ({table}) cannot be sent: "
-                    f"{err.errors()[0]['msg']}; nothing was lost, report this to support"
-                ) from None
-        return out
+        return [
+            outgoing_change(
+                counter, table, row_id, case_id, op, fields or {}, base_version, bool(append_only)
+            )
+            for counter, table, row_id, case_id, op, fields, base_version, append_only in rows
+        ]
 
     def mark_pushed(
         self,
@@ -537,6 +619,7 @@ class StoreReplica:
                 applier = _PageApplier(session, self.store.device_id)
                 applied, echoes = applier.apply(page)
                 opened, resolved = _store_conflicts(session, page.conflicts)
+                _keep_set_aside(session, applier.set_aside)
                 settings.put(session, SYNC_CURSOR, str(page.next_cursor))
                 append_event(
                     session,
@@ -551,6 +634,7 @@ class StoreReplica:
                         "echoes": echoes,
                         "conflicts": len(page.conflicts),
                         "kept_referenced": applier.kept_referenced,
+                        "set_aside": len(applier.set_aside),
                     },
                 )
                 session.commit()
@@ -569,6 +653,7 @@ class StoreReplica:
             skipped_echoes=echoes,
             conflicts_opened=opened,
             conflicts_resolved=resolved,
+            set_aside=len(applier.set_aside),
         )
 
     # -- audit, settings, results ---------------------------------------------------------------
@@ -607,6 +692,7 @@ class StoreReplica:
             "pushed": result.pushed,
             "pulled": result.pulled,
             "refused": len(result.refused),
+            "set_aside_pulled": result.set_aside_pulled,
             "new_conflicts": result.new_conflicts,
             "resolved_conflicts": result.resolved_conflicts,
             "warnings": list(result.warnings),

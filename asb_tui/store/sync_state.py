@@ -30,6 +30,7 @@ from asb_tui.store.replica import (
     SYNC_LAST_RESULT,
     SYNC_PENDING_RESOLUTIONS,
     SYNC_REFUSED,
+    SYNC_SET_ASIDE_PULLED,
     StoreReplica,
 )
 from asb_tui.store.store import Store
@@ -395,6 +396,84 @@ def refused_changes(store: Store) -> list[RefusedView]:
     return sorted(views, key=lambda v: v.device_counter, reverse=True)
 
 
+@dataclass(frozen=True)
+class SetAsideView:
+    """A change that did not go through, in either direction, and what the officer can do.
+
+    "sent": a change of this laptop that the service refused, or that the laptop could not send
+    (it is kept here as saved; everything after it was still sent). "received": a change from
+    the service that this laptop could not apply (the rest of its page was applied)."""
+
+    direction: Literal["sent", "received"]
+    #: the laptop's change number ("sent") or the service's stream number ("received")
+    number: int
+    table: str
+    row_id: str
+    case_id: str
+    case_ref: str
+    reason: str
+    at: datetime | None
+
+    @property
+    def what(self) -> str:
+        label = TABLE_LABELS.get(self.table, self.table.replace("_", " "))
+        return f"{label} of case {self.case_ref or self.case_id[:8]}"
+
+    @property
+    def advice(self) -> str:
+        if self.direction == "received":
+            if "asb-tui does not know" in self.reason:
+                return "Update asb-tui: the change is kept and the rest was applied."
+            return f"Tell your administrator (stream change {self.number}); the rest was applied."
+        if "no access" in self.reason:
+            return "It is not your team's case: ask its team to make the change."
+        if self.reason.startswith(("set aside on the laptop", "not stored")):
+            return (
+                "It stays on this laptop as saved. Correct it (shorten the text, fill the "
+                "field) and save it again as a new record; everything else was sent."
+            )
+        return (
+            f"Your administrator can see it as change {self.number} of this laptop "
+            "(asb-sync-server refused list); everything else was sent."
+        )
+
+
+def set_aside_changes(store: Store) -> list[SetAsideView]:
+    """Every change set aside or refused, both ways, newest first."""
+    with store.read() as session:
+        pulled = _json_setting(session, SYNC_SET_ASIDE_PULLED, [])
+        refs = dict(session.exec(select(Case.id, Case.ref)).all())
+    views = [
+        SetAsideView(
+            direction="sent",
+            number=r.device_counter,
+            table=r.table,
+            row_id=r.row_id,
+            case_id=r.case_id,
+            case_ref=refs.get(r.case_id, ""),
+            reason=r.reason,
+            at=r.refused_at,
+        )
+        for r in refused_changes(store)
+    ]
+    views += [
+        SetAsideView(
+            direction="received",
+            number=int(item.get("seq", 0)),
+            table=str(item.get("table", "")),
+            row_id=str(item.get("row_id", "")),
+            case_id=str(item.get("case_id", "")),
+            case_ref=refs.get(str(item.get("case_id", "")), ""),
+            reason=str(item.get("reason", "")),
+            at=_parse_time(item.get("set_aside_at")),
+        )
+        for item in (pulled if isinstance(pulled, list) else [])
+        if isinstance(item, dict)
+    ]
+    epoch = datetime.min.replace(tzinfo=UTC)
+    return sorted(views, key=lambda v: (v.at or epoch, v.number), reverse=True)
+
+
 # --- the two acts ---------------------------------------------------------------------------------
 
 
@@ -424,6 +503,13 @@ def _client(
     return SyncClient(replica, server_url, transport=transport, **options)
 
 
+@dataclass(frozen=True)
+class Enrolment:
+    officer: OfficerOut
+    #: references of the cases made here before enrolment that now belong to the officer's team
+    adopted: tuple[str, ...] = ()
+
+
 def enrol(
     store: Store,
     server_url: str,
@@ -432,10 +518,61 @@ def enrol(
     device_name: str,
     transport: httpx.BaseTransport | None = None,
     **options: Any,
-) -> OfficerOut:
-    """Trade a one-time enrolment token for this laptop's device token (kept in the store)."""
+) -> Enrolment:
+    """Trade a one-time enrolment token for this laptop's device token (kept in the store), then
+    adopt the cases made here before enrolment into the officer's team (see
+    `adopt_unsynced_cases`)."""
     with _client(StoreReplica(store), server_url, transport, options) as client:
-        return client.enrol(token, device_name[:200] or "asb-tui laptop")
+        officer = client.enrol(token, device_name[:200] or "asb-tui laptop")
+    return Enrolment(officer=officer, adopted=tuple(adopt_unsynced_cases(store, officer.team)))
+
+
+def adopt_unsynced_cases(store: Store, team: str) -> list[str]:
+    """Put every case that was never synced (made before enrolment: demo data, work done before
+    the laptop was enrolled) in `team`, the enrolled officer's team; returns their references.
+
+    The service accepts a new case only from its own team, so without this such cases would be
+    refused for ever. Nothing of them has left the laptop, so their unsent change records are
+    rewritten to the new team rather than followed by an edit; each case gets an audit event.
+    """
+    cases = _table_of(Case)
+    records = _table_of(ChangeRecord)
+    ever_sent = select(ChangeRecord.case_id).where(col(ChangeRecord.sent_at).is_not(None))
+    with store.write() as uow:
+        session = uow.session
+        found = session.exec(
+            select(Case.id, Case.ref, Case.team).where(
+                Case.version == 0, Case.team != team, col(Case.id).not_in(ever_sent)
+            )
+        ).all()
+        for case_id, _ref, old_team in found:
+            session.execute(cases.update().where(cases.c.id == case_id).values(team=team))
+            pending = session.exec(
+                select(ChangeRecord.id, ChangeRecord.fields).where(
+                    ChangeRecord.table_name == Case.__tablename__,
+                    ChangeRecord.row_id == case_id,
+                    col(ChangeRecord.sent_at).is_(None),
+                )
+            ).all()
+            for record_id, fields in pending:
+                if "team" in (fields or {}):
+                    session.execute(
+                        records.update()
+                        .where(records.c.id == record_id)
+                        .values(fields={**fields, "team": team})
+                    )
+            uow.audit_only(
+                action="sync.adopt_case",
+                entity=str(Case.__tablename__),
+                entity_id=case_id,
+                case_id=case_id,
+                details={"from_team": old_team, "to_team": team},
+            )
+    return sorted(ref for _id, ref, _team in found)
+
+
+def _table_of(model: type[Any]) -> Any:
+    return model.__table__
 
 
 def _send_resolutions(client: SyncClient, replica: StoreReplica, warnings: list[str]) -> int:

@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from asb_tui.store import settings
 from asb_tui.store.audit import append_event
+from asb_tui.store.entry_limits import check_entry
 from asb_tui.store.models import APPEND_ONLY_TABLES, TABLES_BY_NAME, Case, ChangeRecord
 from asb_tui.store.serialize import row_to_dict, to_json_value
 
@@ -52,6 +53,7 @@ class UnitOfWork:
 
     def add(self, row: T, *, action: str, details: dict[str, Any] | None = None) -> T:
         """Insert a row (with its audit event and change record)."""
+        check_entry(_table(row), row_to_dict(row))  # what the service would refuse, refused here
         self.session.add(row)
         self.session.flush()
         fields = row_to_dict(row)
@@ -62,6 +64,8 @@ class UnitOfWork:
         """Insert many rows at once (demo data, bulk loads): a change record per row exactly as
         `add` writes it, parents first, but one audit event per case (naming how many rows of
         each table it received) instead of one per row, which is what makes bulk loads fast."""
+        for row in rows:
+            check_entry(_table(row), row_to_dict(row))
         order = {name: index for index, name in enumerate(TABLES_BY_NAME)}
         ordered = sorted(rows, key=lambda row: order.get(_table(row), len(order)))
         # Flush a table at a time: without ORM relationships the session does not order inserts
@@ -108,8 +112,10 @@ class UnitOfWork:
             if name not in columns or name in {"id", "version", "case_id"}:
                 raise ValueError(f"{_table(row)} has no editable field {name!r}")
             if getattr(row, name) != value:
-                setattr(row, name, value)
                 written[name] = to_json_value(value)
+        check_entry(_table(row), written)  # before the row is touched: nothing half-changed
+        for name in written:
+            setattr(row, name, changes[name])
         if not written:
             return row
         self.session.add(row)

@@ -6,6 +6,9 @@
     asb-sync-server officer add NAME --team TEAM [--agency AGENCY] [--db URL]
     asb-sync-server device list [--db URL]
     asb-sync-server device revoke DEVICE_ID [--db URL]
+    asb-sync-server refused list [--device ID] [--officer ID] [--db URL]
+    asb-sync-server stream remove TABLE ROW_ID --reason WHY --by NAME [--db URL]
+    asb-sync-server stream log [--db URL]
 
 The database is `--db`, else `ASB_SERVER_DB`, else an SQLite file in the service's data directory
 (`ASB_SERVER_DATA_DIR` overrides it). `serve` upgrades the schema on start (see `migrate`).
@@ -22,8 +25,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from sync.server import repair_cli
 from sync.server.db import Database, default_db_url, open_database
 from sync.server.errors import ServiceError
+from sync.server.repair_cli import RepairError
 
 
 class CliError(Exception):
@@ -185,6 +190,8 @@ def _parser() -> argparse.ArgumentParser:
     revoke = with_db(device.add_parser("revoke", help="revoke a lost or retired device"))
     revoke.add_argument("device_id")
     revoke.set_defaults(handler=cmd_device_revoke)
+
+    repair_cli.register(commands, with_db, _open)
     return parser
 
 
@@ -192,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except CliError as exc:
+    except (CliError, RepairError) as exc:
         print(f"asb-sync-server: {exc}", file=sys.stderr)
         return 2
     except ServiceError as exc:

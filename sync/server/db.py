@@ -155,6 +155,22 @@ refused_change = sa.Table(
     sa.Column("created_at", sa.DateTime(), nullable=False),
 )
 
+# What administrators did to the store (e.g. removed a poisoned row): who, when, why (migration
+# 0003; see `repair`).
+admin_action = sa.Table(
+    "admin_action",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("table_name", sa.String(40), nullable=False),
+    sa.Column("row_id", sa.String(36), nullable=False),
+    sa.Column("case_id", sa.String(36), nullable=True),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("details", sa.JSON(), nullable=False),
+)
+
 
 def data_dir() -> Path:
     override = os.environ.get("ASB_SERVER_DATA_DIR")

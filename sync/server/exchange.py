@@ -48,6 +48,7 @@ from sync.protocol import (
     ServerChange,
 )
 from sync.server import db as tables
+from sync.server import validation
 from sync.server.accounts import DeviceContext, Officer, utcnow
 from sync.server.db import Database
 from sync.server.errors import ServiceError, not_found
@@ -366,6 +367,8 @@ def _edited_by_other_since(row: _Row, base: int, device_id: str) -> bool:
 
 def _apply(state: _Push, change: ChangeOut) -> str | None:
     """Apply one change to the in-memory state; the reason it is refused, or None."""
+    if (refused := validation.refusal(change)) is not None:
+        return refused
     fields = {k: v for k, v in change.fields.items() if k not in SERVER_OWNED_FIELDS}
     key = (change.table, change.row_id)
     if change.table == CASE_TABLE and change.op == "insert":
@@ -605,7 +608,7 @@ def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
                     "row_id": r.row_id,
                     "case_id": r.case_id,
                     "op": by_counter[r.device_counter].op,
-                    "fields": dict(by_counter[r.device_counter].fields),
+                    "fields": validation.storable(dict(by_counter[r.device_counter].fields)),
                     "reason": r.reason,
                     "created_at": now,
                 }
@@ -727,7 +730,9 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
                     row_id=r.row_id,
                     case_id=r.case_id,
                     op=r.op,
-                    fields=r.fields,
+                    # a row stored before the service checked every change may hold text no
+                    # reply can encode; the laptop sets aside what it still cannot apply
+                    fields=validation.storable(r.fields),
                     version=r.version,
                     origin_device_id=r.origin_device_id,
                     origin_counter=r.origin_counter,
@@ -783,6 +788,9 @@ def resolve(
                     "a whole-row conflict (a deleted row) is resolved with mine or theirs",
                 )
             value = request.value
+            problem = validation.resolution_refusal(c.table_name, c.field, value)
+            if problem is not None:
+                raise ServiceError(422, "invalid", f"the edited value does not fit: {problem}")
         else:
             value = view.mine if request.choice == "mine" else view.theirs
         if c.field == ROW_CONFLICT_FIELD and value is not None and not isinstance(value, dict):

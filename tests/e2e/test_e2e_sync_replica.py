@@ -1,5 +1,5 @@
 """The encrypted store as a sync replica, fed pages the way the server sends them (no network):
-children before parents, pages twice, echoes, pending local edits, unknown tables, deletes,
+children before parents, pages twice, echoes, pending local edits, changes set aside, deletes,
 refused changes, and that pulled rows never become new change records."""
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from sqlmodel import func, select
 from asb_tui.store.audit import verify_chain
 from asb_tui.store.cases import refer_case
 from asb_tui.store.models import AuditEvent, Case, CaseParty, ChangeRecord, Note, Person
-from asb_tui.store.replica import StoreReplica, UnknownServerData
+from asb_tui.store.replica import StoreReplica
 from asb_tui.store.serialize import row_to_dict
 from asb_tui.store.store import Store
 from asb_tui.store.sync_state import (
     changes_waiting,
     refused_changes,
     resolve_conflict_locally,
+    set_aside_changes,
     sync_overview,
 )
 from sync.client import SyncResult
@@ -201,15 +202,18 @@ def test_pending_local_edits_keep_their_values_and_echoes_only_raise_versions(st
     [
         ("door_bell_camera", {"id": "x"}, "door_bell_camera"),
         ("asb_case", {"summary": "x", "mood": "angry"}, "mood"),
-        ("asb_case", {"referred_on": 20260105}, "expected a date"),
+        ("asb_case", {"referred_on": 20260105}, "must be text"),
+        ("asb_case", {"summary": "lone \ud800 surrogate"}, "surrogate"),
+        ("asb_case", {"team": "t" * 201}, "201 characters"),
     ],
 )
-def test_unknown_tables_and_fields_refuse_the_whole_page(
+def test_a_pulled_change_that_cannot_be_applied_is_set_aside_and_the_rest_applied(
     store: Store, table: str, fields: dict[str, Any], problem: str
 ) -> None:
     replica = StoreReplica(store)
     good_case = str(uuid.uuid4())
-    odd = str(uuid.uuid4())
+    odd = good_case if table == "asb_case" else str(uuid.uuid4())
+    later = str(uuid.uuid4())
     page = _page(
         0,
         [
@@ -217,13 +221,19 @@ def test_unknown_tables_and_fields_refuse_the_whole_page(
             _change(
                 2, table, odd, good_case, "update" if table == "asb_case" else "insert", fields, 2
             ),
+            _change(3, "asb_case", later, later, "insert", _case_fields(later), 1),
         ],
     )
-    with pytest.raises(UnknownServerData, match=r"(?i)update asb-tui") as raised:
-        replica.apply_pulled(page)
-    assert problem in str(raised.value)
-    assert _count(store, Case) == 0  # nothing of the page was applied
-    assert replica.pull_cursor() == 0
+    summary = replica.apply_pulled(page)
+    assert (summary.applied, summary.set_aside) == (2, 1)
+    assert _count(store, Case) == 2  # the changes before and after the bad one were applied
+    assert replica.pull_cursor() == 3
+    [aside] = set_aside_changes(store)
+    assert (aside.direction, aside.number, aside.row_id) == ("received", 2, odd)
+    assert problem in aside.reason
+    assert aside.advice
+    replica.apply_pulled(page)  # the same page again: set aside once
+    assert len(set_aside_changes(store)) == 1
 
 
 def test_deletes_conflicts_and_refusals_are_kept_for_the_officer(store: Store) -> None:

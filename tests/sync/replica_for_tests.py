@@ -19,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from sync import schema
 from sync.client import ApplySummary, SyncResult, SyncSettings
 from sync.protocol import (
     CASE_TABLE,
@@ -29,7 +30,34 @@ from sync.protocol import (
     RowVersion,
 )
 
-APPEND_ONLY = frozenset({"incident", "note", "sharing_record", "agency_contact", "victim_update"})
+APPEND_ONLY = schema.APPEND_ONLY_TABLES
+#: A value of each kind, for the required fields a test does not name (the service checks every
+#: insert against the sync schema, as it does a real laptop's).
+_SAMPLE = {
+    schema.TEXT: "x",
+    schema.INT: 1,
+    schema.FLOAT: 0.5,
+    schema.BOOL: False,
+    schema.DATE: "2026-01-05",
+    schema.DATETIME: "2026-01-05T10:00:00+00:00",
+    schema.OBJECT: {},
+    schema.LIST: [],
+}
+
+
+def complete_row(table: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` with every required field of `table` the test left out given a sample value."""
+    spec = schema.TABLES.get(table)
+    if spec is None:
+        return fields
+    missing = {
+        name: str(uuid.uuid4()) if f.kind == schema.ID else _SAMPLE[f.kind]
+        for name, f in spec.fields.items()
+        if f.required and name not in fields
+    }
+    return {**fields, **missing}
+
+
 GENESIS = "0" * 64
 
 _SCHEMA = """
@@ -147,7 +175,8 @@ class TestReplica:
         row_id = row_id or str(uuid.uuid4())
         case_id = row_id if table == CASE_TABLE else case_id
         assert case_id, "a row must belong to a case"
-        full = {"id": row_id, **({} if table == CASE_TABLE else {"case_id": case_id}), **fields}
+        own = {} if table == CASE_TABLE else {"case_id": case_id}
+        full = complete_row(table, {"id": row_id, **own, **fields})
         with self._tx() as db:
             db.execute(
                 "INSERT INTO rows (table_name, row_id, case_id, fields) VALUES (?, ?, ?, ?)",
@@ -162,7 +191,7 @@ class TestReplica:
         with self._tx() as db:
             for table, case_id, fields in rows:
                 row_id = str(uuid.uuid4())
-                full = {"id": row_id, "case_id": case_id, **fields}
+                full = complete_row(table, {"id": row_id, "case_id": case_id, **fields})
                 db.execute(
                     "INSERT INTO rows (table_name, row_id, case_id, fields) VALUES (?, ?, ?, ?)",
                     (table, row_id, case_id, json.dumps(full)),

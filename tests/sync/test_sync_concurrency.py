@@ -27,7 +27,9 @@ def test_concurrent_pushers_and_a_puller_miss_nothing(
             case_id = device.replica.new_case(team)
             for round_ in range(ROUNDS):
                 for n in range(ROWS_PER_ROUND):
-                    device.replica.insert("incident", {"n": n, "round": round_}, case_id=case_id)
+                    device.replica.insert(
+                        "incident", {"description": f"{n} {round_}"}, case_id=case_id
+                    )
                 device.sync()
         except BaseException as exc:
             errors.append(exc)

@@ -101,10 +101,12 @@ def test_delete_of_a_row_edited_elsewhere_is_a_row_conflict(new_device: Factory)
     team = unique_team()
     ann, bob = new_device(team=team), new_device(team=team)
     case_id, _ = _case_with_party(ann, team)
-    action_id = ann.replica.insert("action", {"what": "Letter", "done": False}, case_id=case_id)
+    action_id = ann.replica.insert(
+        "action", {"title": "Letter", "notes": "to send"}, case_id=case_id
+    )
     ann.sync()
     bob.sync()
-    ann.replica.update("action", action_id, {"done": True})
+    ann.replica.update("action", action_id, {"notes": "sent"})
     bob.replica.delete("action", action_id)
     ann.sync()
     bob.sync()
@@ -118,8 +120,8 @@ def test_delete_of_a_row_edited_elsewhere_is_a_row_conflict(new_device: Factory)
         assert device.replica.get("action", action_id) == {
             "id": action_id,
             "case_id": case_id,
-            "what": "Letter",
-            "done": True,
+            "title": "Letter",
+            "notes": "sent",
         }
         assert device.replica.open_conflicts() == []
 
@@ -132,7 +134,7 @@ def test_append_only_records_never_conflict(new_device: Factory) -> None:
     bob.sync()
     for device, text in ((ann, "seen at 2am"), (bob, "shouting")):
         for n in range(3):
-            device.replica.insert("incident", {"text": f"{text} {n}"}, case_id=case_id)
+            device.replica.insert("incident", {"description": f"{text} {n}"}, case_id=case_id)
     ann.sync()
     bob.sync()
     ann.sync()
@@ -149,7 +151,7 @@ def test_officers_see_only_their_team_and_cases_shared_under_a_legal_basis(
     ann = new_device(team=team_a)
     bob = new_device(team=team_b, agency="police")
     case_id, person_id = _case_with_party(ann, team_a)
-    ann.replica.insert("note", {"text": "private"}, case_id=case_id)
+    ann.replica.insert("note", {"body": "private"}, case_id=case_id)
     ann.replica.insert(
         "sharing_record",
         {"agency": "police", "legal_basis": "  ", "what": "summary"},
@@ -160,7 +162,7 @@ def test_officers_see_only_their_team_and_cases_shared_under_a_legal_basis(
     assert bob.replica.snapshot() == {}  # a share without a legal basis grants nothing
 
     # bob pushing into ann's case is refused, and nothing of it applies
-    bob.replica.insert("note", {"text": "sneaky"}, row_id=None, case_id=case_id)
+    bob.replica.insert("note", {"body": "sneaky"}, row_id=None, case_id=case_id)
     bob.replica.new_case(team_a, summary="planted in another team")
     result = bob.sync()
     assert len(result.refused) == 2
@@ -169,7 +171,7 @@ def test_officers_see_only_their_team_and_cases_shared_under_a_legal_basis(
     assert any("must belong to your team" in r for r in reasons.values())
     assert bob.replica.pending_count() == 0  # refused changes count as processed
     ann.sync()
-    assert not any(v.get("text") == "sneaky" for v in ann.replica.snapshot().values())
+    assert not any(v.get("body") == "sneaky" for v in ann.replica.snapshot().values())
 
     # the share with a legal basis arrives after bob's cursor passed the case's history:
     # the server re-sends the case's current rows
@@ -182,14 +184,14 @@ def test_officers_see_only_their_team_and_cases_shared_under_a_legal_basis(
     ann.sync()
     bob.sync()
     ann_rows = ann.replica.snapshot()
-    bob_rows = {k: v for k, v in bob.replica.snapshot().items() if v.get("text") != "sneaky"}
+    bob_rows = {k: v for k, v in bob.replica.snapshot().items() if v.get("body") != "sneaky"}
     assert {k: v for k, v in bob_rows.items() if v.get("case_id", k[1]) == case_id} == ann_rows
     assert bob.replica.get("person", person_id)["phone"] == "999"  # type: ignore[index]
     # and bob may now write to the shared case
-    bob.replica.insert("note", {"text": "police visited"}, case_id=case_id)
+    bob.replica.insert("note", {"body": "police visited"}, case_id=case_id)
     bob.sync()
     ann.sync()
-    assert any(v.get("text") == "police visited" for v in ann.replica.snapshot().values())
+    assert any(v.get("body") == "police visited" for v in ann.replica.snapshot().values())
 
 
 def test_revoked_device_gets_a_clear_error_and_keeps_its_data(
@@ -238,7 +240,7 @@ def test_a_batch_sent_twice_changes_nothing(new_device: Factory, server: Any) ->
     ann, bob = new_device(team=team), new_device(team=team)
     case_id, _ = _case_with_party(ann, team)
     for n in range(5):
-        ann.replica.insert("incident", {"text": f"event {n}"}, case_id=case_id)
+        ann.replica.insert("incident", {"description": f"event {n}"}, case_id=case_id)
     batch = ann.replica.outbox(0, 100)
     request = PushRequest(
         device_id=ann.replica.device_id(), batch=batch, audit_head=ann.replica.audit_head()
@@ -258,7 +260,7 @@ def test_a_batch_sent_twice_changes_nothing(new_device: Factory, server: Any) ->
         row_id="00000000-0000-4000-8000-000000000001",
         case_id=case_id,
         op="insert",
-        fields={"text": "x"},
+        fields={"body": "x"},
         append_only=True,
     )
     gap = PushRequest(

@@ -48,7 +48,7 @@ def _write_workload(device: Device, team: str | None = None, rows: int = 300) ->
     case_id = device.replica.new_case(team or device.client.replica.sync_settings().team)  # type: ignore[union-attr]
     person = device.replica.insert("person", {"name": "Sam"}, case_id=case_id)
     for n in range(rows):
-        device.replica.insert("incident", {"text": f"incident {n}"}, case_id=case_id)
+        device.replica.insert("incident", {"description": f"incident {n}"}, case_id=case_id)
     device.replica.update("person", person, {"name": "Sam Smith"})
 
 
