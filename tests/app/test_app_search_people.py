@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_testkit import TODAY, make_app, wait_for, wait_for_screen
+from app_testkit import TODAY, make_app, wait_for_screen
 from sqlmodel import select
 from textual.widgets import Input, Select
 
