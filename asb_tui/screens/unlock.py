@@ -82,19 +82,26 @@ class UnlockScreen(AsbScreen):
         officer = self.asb.config.officer
 
         def open_it():
+            from asb_tui.store.officer import load_officer
             from asb_tui.store.store import open_store
 
             try:
-                return open_store(data_dir, secret, actor=officer)
+                store = open_store(data_dir, secret, actor=officer)
             finally:
                 secret[:] = bytes(len(secret))
+            try:
+                return store, load_officer(store)
+            except BaseException:
+                store.close()
+                raise
 
         self.run_db(open_it, self._opened, group="unlock", failed=self._refused)
 
-    def _opened(self, store) -> None:
+    def _opened(self, opened) -> None:
         self.busy = False
         self.remove_class("-busy")
-        self.asb.store_opened(store)
+        store, officer = opened
+        self.asb.store_opened(store, officer)
 
     def _refused(self, message: str) -> None:
         self.busy = False

@@ -20,6 +20,8 @@ async def test_first_run_creates_a_store_and_shows_the_recovery_key_once(data_di
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "FirstRunScreen")
         await pilot.press("n")
+        assert app.screen.query_one("#officer-name", Input).value == "Test Officer"
+        await pilot.press("enter")
         await pilot.press(*"short")
         assert "Too weak" in screen_text(app)
         await pilot.press("enter", *"short", "enter")
@@ -56,7 +58,7 @@ async def test_first_run_can_load_demo_data(
     app = make_app(data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "FirstRunScreen")
-        await pilot.press("D")
+        await pilot.press("D", "enter")  # the officer's name, as configured
         app.screen.query_one("#pass1", Input).value = PASSPHRASE
         app.screen.query_one("#pass2", Input).value = PASSPHRASE
         app.screen.query_one("#pass2", Input).focus()
