@@ -181,9 +181,9 @@ class AsbApp(App[int]):
         return True
 
     def action_lock(self) -> None:
-        self.lock()
+        self.lock(by_officer=True)
 
-    def lock(self) -> None:
+    def lock(self, *, by_officer: bool = False) -> None:
         """Keep half-typed forms (encrypted, in the store) and THEN drop the key and engines.
 
         Closing the store wipes its key buffer and disposes of the engines (their connection
@@ -211,7 +211,7 @@ class AsbApp(App[int]):
         store.close()
         from asb_tui.screens.unlock import UnlockScreen
 
-        self.push_screen(UnlockScreen(locked=True))
+        self.push_screen(UnlockScreen(locked=True, by_officer=by_officer))
 
     def _restore_after_lock(self) -> None:
         from asb_tui.store.drafts import delete_draft, load_draft

@@ -13,7 +13,8 @@ from asb_tui.widgets.literal import literal
 
 
 class UnlockScreen(AsbScreen):
-    """`locked=True` when the app locked itself (idle or ctrl+l): no way past but the passphrase."""
+    """`locked=True` when the app is locked (idle, or ctrl+l when `by_officer`): no way past but
+    the passphrase."""
 
     BINDINGS = [
         Binding("enter", "unlock", "Unlock", show=True, id="unlock.unlock"),
@@ -32,9 +33,10 @@ class UnlockScreen(AsbScreen):
     UnlockScreen Input { width: 100%; }
     """
 
-    def __init__(self, *, locked: bool = False) -> None:
+    def __init__(self, *, locked: bool = False, by_officer: bool = False) -> None:
         super().__init__()
         self.locked = locked
+        self.by_officer = by_officer
         self.busy = False
 
     def compose(self):
@@ -43,9 +45,11 @@ class UnlockScreen(AsbScreen):
             title = "Locked" if self.locked else "Unlock your case store"
             yield Static(title, id="unlock-title")
             if self.locked:
+                who = "You locked the app" if self.by_officer else "The app locked itself"
                 yield Static(
-                    "The app locked itself; what you were typing is kept, encrypted. "
-                    "Type your passphrase to carry on."
+                    f"{who}; what you were typing is kept, encrypted. "
+                    "Type your passphrase to carry on.",
+                    id="unlock-why",
                 )
             yield Static(literal(where), id="unlock-where")
             yield Label("Passphrase")
