@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from asb_tui.widgets.command_provider import ScreenActionsProvider
 
 if TYPE_CHECKING:
     from asb_tui.domain.case_deadlines import DeadlineRules
+    from asb_tui.store.officer import Officer
     from asb_tui.store.store import Store
 
 # Key presses, clicks and scrolling count as activity; a mouse merely passing over does not.
@@ -133,8 +135,12 @@ class AsbApp(App[int]):
         else:
             self.push_screen(screen)
 
-    def store_opened(self, store: Store) -> None:
-        """Called by the first-run and unlock screens once the store is open."""
+    def store_opened(self, store: Store, officer: Officer | None = None) -> None:
+        """Called by the first-run and unlock screens once the store is open; `officer` is who
+        the store says uses this laptop (asked on first run), which replaces the config's."""
+        if officer is not None:
+            self.use_officer(officer)
+            store.actor = officer.name
         self.store = store
         self._last_activity = time.monotonic()
         for notice in store.notices:
@@ -147,6 +153,13 @@ class AsbApp(App[int]):
             self._restore_after_lock()
         else:
             self.show_dashboard()
+
+    def use_officer(self, officer: Officer) -> None:
+        """Cases are assigned to, and work recorded by, the officer the store names."""
+        team = officer.team or self.config.team
+        if (officer.name, team) != (self.config.officer, self.config.team):
+            self.config = replace(self.config, officer=officer.name, team=team)
+            self._rules = None
 
     # -- auto-lock -----------------------------------------------------------------------------
 
@@ -168,9 +181,9 @@ class AsbApp(App[int]):
         return True
 
     def action_lock(self) -> None:
-        self.lock()
+        self.lock(by_officer=True)
 
-    def lock(self) -> None:
+    def lock(self, *, by_officer: bool = False) -> None:
         """Keep half-typed forms (encrypted, in the store) and THEN drop the key and engines.
 
         Closing the store wipes its key buffer and disposes of the engines (their connection
@@ -198,7 +211,7 @@ class AsbApp(App[int]):
         store.close()
         from asb_tui.screens.unlock import UnlockScreen
 
-        self.push_screen(UnlockScreen(locked=True))
+        self.push_screen(UnlockScreen(locked=True, by_officer=by_officer))
 
     def _restore_after_lock(self) -> None:
         from asb_tui.store.drafts import delete_draft, load_draft

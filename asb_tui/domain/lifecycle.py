@@ -29,17 +29,21 @@ from asb_tui.domain.tasks import TaskSpec
 from asb_tui.domain.types import ActionKind, CaseStatus, ClosureReason, Region, RiskLevel
 
 __all__ = [
+    "TASKS_ENDED_BY_REOPENING",
     "Accept",
     "CaseEvent",
     "CaseLifecycle",
     "Close",
     "LifecycleChange",
+    "OpenWork",
     "Reopen",
     "VictimAgreement",
     "acceptance_tasks",
     "apply_event",
     "check_perpetrator_visit_allowed",
     "closure_tasks",
+    "closure_warnings",
+    "reopening_message",
     "transition",
 ]
 
@@ -194,6 +198,61 @@ def apply_event(
         closure_reason=None,
     )
     return LifecycleChange(changed, acceptance_tasks(event.on, event.risk_level, region, closures))
+
+
+# --- what to check before closing, and what to say on reopening ---------------------------------
+
+# Tasks of a closure that a reopening makes pointless (the victim is told the case goes on instead).
+TASKS_ENDED_BY_REOPENING = frozenset({ActionKind.INFORM_VICTIM_CLOSURE})
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWork:
+    """Work on a case still under way, which closing it would leave hanging."""
+
+    open_safeguarding: int = 0
+    pending_vvc: int = 0
+    # The notices' labels, e.g. "Community Protection Notice".
+    unserved_notices: tuple[str, ...] = ()
+
+
+def closure_warnings(work: OpenWork) -> tuple[str, ...]:
+    """One line for each piece of open work; none means the case can close without a question."""
+
+    def count(n: int, one: str, many: str) -> str:
+        return one if n == 1 else many.format(n=n)
+
+    warnings: list[str] = []
+    if work.open_safeguarding:
+        warnings.append(
+            count(
+                work.open_safeguarding,
+                "A safeguarding referral is still open.",
+                "{n} safeguarding referrals are still open.",
+            )
+        )
+    if work.pending_vvc:
+        warnings.append(
+            count(
+                work.pending_vvc,
+                "A referral to the Vulnerable Victims Conference has not been heard yet.",
+                "{n} referrals to the Vulnerable Victims Conference have not been heard yet.",
+            )
+        )
+    for notice in work.unserved_notices:
+        warnings.append(f"A {notice} has been proposed but not served.")
+    return tuple(warnings)
+
+
+def reopening_message(visit_due: date, last_home_visit_on: date | None) -> str:
+    """What the officer is told on reopening: the new cycle's home visit, never a "first" visit
+    when one was already done."""
+    if last_home_visit_on is None:
+        return f"Case reopened. First home visit due {format_uk(visit_due)}."
+    return (
+        f"Case reopened. A new home visit is due {format_uk(visit_due)} "
+        f"(the last was on {format_uk(last_home_visit_on)})."
+    )
 
 
 # --- visiting the alleged perpetrator ------------------------------------------------------------

@@ -17,14 +17,19 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from asb_tui.domain.dates import format_uk
+from asb_tui.domain.labels import label, label_choices
 from asb_tui.domain.types import CaseStatus, Category, RiskLevel
 from asb_tui.screens.base import NO_SELECTION, AsbScreen
 from asb_tui.widgets.literal import literal_text
 
 DEBOUNCE_SECONDS = 0.25
-STATUS_CHOICES = [("Open", "open"), *[(s.value.capitalize(), s.value) for s in CaseStatus]]
-RISK_CHOICES = [(r.value.capitalize(), r.value) for r in RiskLevel]
-CATEGORY_CHOICES = [(c.value.capitalize(), c.value) for c in Category]
+STATUS_CHOICES = [("Open", "open"), *label_choices(CaseStatus)]
+RISK_CHOICES = label_choices(RiskLevel)
+CATEGORY_CHOICES = label_choices(Category)
+
+
+def _risk_style(level: str | None) -> str:
+    return "bold red" if level == RiskLevel.HIGH else ""
 
 
 def snippet_text(snippet: str) -> Text:
@@ -71,7 +76,9 @@ class CaseListScreen(AsbScreen):
 
     def compose(self):
         yield Header(show_clock=False)
-        yield Input(placeholder="Search summaries, incidents, notes… (/)", id="search")
+        yield Input(
+            placeholder="Search names, summaries, incidents, notes… (/, enter opens)", id="search"
+        )
         with Horizontal(id="filters"):
             yield Select(STATUS_CHOICES, prompt="Status", id="filter-status", value="open")
             yield Select(RISK_CHOICES, prompt="Risk", id="filter-risk")
@@ -119,7 +126,8 @@ class CaseListScreen(AsbScreen):
             officer=value("#filter-officer"),
         )
 
-    def reload(self) -> None:
+    def reload(self, *, open_first: bool = False) -> None:
+        """Run the search and filters again; `open_first` then opens the case at the top."""
         from asb_tui.store.case_queries import list_cases
 
         store = self.store
@@ -130,7 +138,15 @@ class CaseListScreen(AsbScreen):
             with store.read() as session:
                 return list_cases(session, case_filter, typed=typed)
 
-        self.run_db(load, lambda rows: self._show(typed, rows), group="search")
+        def shown(rows) -> None:
+            self._show(typed, rows)
+            if open_first:
+                if rows:
+                    self._open(rows[0].case_id)
+                else:
+                    self.query_one("#search", Input).focus()
+
+        self.run_db(load, shown, group="search")
 
     def _show(self, typed: str, rows) -> None:
         table = self.query_one(DataTable)
@@ -138,8 +154,8 @@ class CaseListScreen(AsbScreen):
         for row in rows:
             table.add_row(
                 Text(row.ref),
-                Text(row.status),
-                Text(row.risk_level or "—", style="bold red" if row.risk_level == "high" else ""),
+                Text(label(row.status)),
+                Text(label(row.risk_level, empty="—"), style=_risk_style(row.risk_level)),
                 Text(format_uk(row.referred_on)),
                 literal_text(row.officer),
                 snippet_text(row.snippet) if row.snippet else literal_text(row.summary),
@@ -158,10 +174,11 @@ class CaseListScreen(AsbScreen):
 
     @on(Input.Submitted, "#search")
     def _search_now(self) -> None:
+        """Enter searches now and opens the best match (the README's "enter open")."""
         if self._debounce is not None:
             self._debounce.stop()
-        self.reload()
         self.query_one(DataTable).focus()
+        self.reload(open_first=True)
 
     @on(Select.Changed)
     def _filtered(self) -> None:

@@ -1,4 +1,7 @@
-"""Close a case: a reason is required (one of the procedure's three)."""
+"""Close a case: a reason is required (one of the procedure's three).
+
+Open work (a safeguarding referral, a VVC referral not yet heard, a notice not served) is named
+and the officer asked first."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ OPEN_REASONS = [
     ("The victim is no longer in contact", ClosureReason.VICTIM_NO_CONTACT.value),
 ]
 REFERRAL_REASONS = [("Referral not accepted", ClosureReason.NOT_ACCEPTED.value)]
+CLOSE_ANYWAY = "Close the case anyway?"
 
 
 class CloseCaseFormScreen(FormScreen):
@@ -52,7 +56,32 @@ class CloseCaseFormScreen(FormScreen):
         store = self.store
         case_id = self.case_id or ""
         note = self.query_one("#note", Input).value
-        self.write(
-            lambda: close_case(store, case_id, reason=str(reason), on=closed_on, note=note),
-            lambda _: self.dismiss("Case closed. Remember to tell the victim."),
-        )
+
+        def close() -> None:
+            self.write(
+                lambda: close_case(store, case_id, reason=str(reason), on=closed_on, note=note),
+                lambda _: self.dismiss("Case closed. Remember to tell the victim."),
+            )
+
+        def checked(warnings: tuple[str, ...]) -> None:
+            self.saving = False
+            if not warnings:
+                close()
+                return
+            from asb_tui.screens.confirm import ConfirmScreen
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    close()
+
+            self.app.push_screen(ConfirmScreen(CLOSE_ANYWAY, "\n".join(warnings)), answered)
+
+        def load() -> tuple[str, ...]:
+            from asb_tui.domain.lifecycle import closure_warnings
+            from asb_tui.store.closing_checks import open_work
+
+            with store.read() as session:
+                return closure_warnings(open_work(session, case_id))
+
+        self.saving = True  # a second ctrl+s while the check runs does nothing
+        self.run_db(load, checked, group="save", failed=self.show_error)

@@ -1,9 +1,12 @@
-"""First run: create a new store (passphrase twice, with strength feedback; then the recovery key,
-shown once, with an "I have written it down" confirmation) or load demo data."""
+"""First run: who the officer is (name, as cases are assigned, and team), then a new store
+(passphrase twice, with strength feedback; then the recovery key, shown once, with an "I have
+written it down" confirmation) or demo data. The officer is kept in the store (store/officer.py)."""
 
 from __future__ import annotations
 
+import getpass
 import importlib.util
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.binding import Binding
@@ -21,6 +24,10 @@ from textual.widgets import (
 
 from asb_tui.screens.base import AsbScreen
 from asb_tui.widgets.literal import literal
+from asb_tui.widgets.tick_box import TickBox
+
+if TYPE_CHECKING:
+    from asb_tui.store.officer import Officer
 
 DEMO_CASES = 60
 DEMO_SEED = 1
@@ -28,6 +35,15 @@ DEMO_SEED = 1
 
 def demo_available() -> bool:
     return importlib.util.find_spec("asb_tui.store.demo") is not None
+
+
+def configured_officer(configured: str) -> str:
+    """The name to offer: the config's officer, unless it is only the operating system's user."""
+    try:
+        system_user = getpass.getuser()
+    except (KeyError, OSError):
+        system_user = ""
+    return "" if configured in {system_user, "officer", "root"} else configured
 
 
 def passphrase_feedback(passphrase: str) -> tuple[str, bool]:
@@ -70,7 +86,7 @@ class FirstRunScreen(AsbScreen):
     FirstRunScreen #strength { height: auto; color: $text-muted; }
     FirstRunScreen #strength.-weak { color: $error; }
     FirstRunScreen #strength.-ok { color: $success; }
-    FirstRunScreen #create-error { color: $error; height: auto; }
+    FirstRunScreen #create-error, FirstRunScreen #who-error { color: $error; height: auto; }
     FirstRunScreen #recovery-key { text-style: bold; color: $accent; padding: 1 0; }
     FirstRunScreen Button { margin: 1 1 0 0; }
     FirstRunScreen Input { width: 100%; }
@@ -82,6 +98,7 @@ class FirstRunScreen(AsbScreen):
         self.busy = False
         self.recovery_key = ""
         self._store = None
+        self.officer: Officer | None = None
 
     def compose(self):
         demo = demo_available()
@@ -95,6 +112,19 @@ class FirstRunScreen(AsbScreen):
                 yield Button("Create a new store (n)", id="choose-new", variant="primary")
                 if demo:
                     yield Button("Load demo data (D)", id="choose-demo")
+            with Vertical(id="who"):
+                yield Static("Who are you?", classes="title")
+                yield Label("Your name, as cases are assigned to you")
+                yield Input(
+                    configured_officer(self.asb.config.officer),
+                    id="officer-name",
+                    placeholder="e.g. Priya Shah",
+                )
+                yield Label("Your team (optional)")
+                team = self.asb.config.team
+                yield Input("" if team == "default" else team, id="officer-team")
+                yield Static("", id="who-error")
+                yield Button("Next", id="who-next", variant="primary")
             with Vertical(id="passphrase-step"):
                 yield Static("Choose a passphrase", classes="title", id="passphrase-title")
                 yield Label("Passphrase")
@@ -115,7 +145,7 @@ class FirstRunScreen(AsbScreen):
                     "away from this laptop."
                 )
                 yield Static("", id="recovery-key")
-                yield Checkbox("I have written it down", id="written-down")
+                yield TickBox("I have written it down", id="written-down")
                 yield Button("Continue", id="continue", variant="primary", disabled=True)
         yield Footer()
 
@@ -136,11 +166,35 @@ class FirstRunScreen(AsbScreen):
 
     def action_new_store(self) -> None:
         self.with_demo = False
-        self._ask_passphrase("Choose a passphrase")
+        self._ask_who()
 
     def action_demo(self) -> None:
         self.with_demo = True
-        self._ask_passphrase("Choose a passphrase for the demo store")
+        self._ask_who()
+
+    def _ask_who(self) -> None:
+        self._step("who")
+        self.query_one("#officer-name", Input).focus()
+
+    @on(Input.Submitted, "#officer-name")
+    @on(Input.Submitted, "#officer-team")
+    @on(Button.Pressed, "#who-next")
+    def _who_given(self) -> None:
+        from asb_tui.store.officer import OfficerRefused, checked_officer
+
+        name = self.query_one("#officer-name", Input).value
+        team = self.query_one("#officer-team", Input).value
+        try:
+            self.officer = checked_officer(name, team)
+        except OfficerRefused as refused:
+            self.query_one("#who-error", Static).update(literal(str(refused)))
+            self.query_one("#officer-name", Input).focus()
+            return
+        self.query_one("#who-error", Static).update("")
+        title = (
+            "Choose a passphrase for the demo store" if self.with_demo else "Choose a passphrase"
+        )
+        self._ask_passphrase(title)
 
     def _ask_passphrase(self, title: str) -> None:
         self.query_one("#passphrase-title", Static).update(title)
@@ -165,6 +219,8 @@ class FirstRunScreen(AsbScreen):
         if acceptable and second and second != first:
             message += " The two passphrases differ."
         strength = self.query_one("#strength", Static)
+        # The last refusal was about what was typed then; it never stands under new feedback.
+        self.query_one("#create-error", Static).update("")
         strength.update(literal(message))
         strength.set_class(not acceptable, "-weak")
         strength.set_class(acceptable, "-ok")
@@ -197,15 +253,20 @@ class FirstRunScreen(AsbScreen):
         )
         self._step("working")
         data_dir = self.asb.data_dir
-        officer = self.asb.config.officer
+        officer = self.officer
+        if officer is None:  # pragma: no cover - the passphrase step comes after the name
+            self._ask_who()
+            return
         with_demo = self.with_demo
         today = self.today()
         bar = self.query_one("#progress", ProgressBar)
 
         def create():
+            from asb_tui.store.officer import save_officer
             from asb_tui.store.store import create_store
 
-            store, recovery = create_store(data_dir, first, actor=officer)
+            store, recovery = create_store(data_dir, first, actor=officer.name)
+            save_officer(store, officer)
             if with_demo:
                 from asb_tui.store.demo import fill_demo
 
@@ -241,4 +302,4 @@ class FirstRunScreen(AsbScreen):
             return
         store, self._store = self._store, None
         self.recovery_key = ""
-        self.asb.store_opened(store)
+        self.asb.store_opened(store, self.officer)

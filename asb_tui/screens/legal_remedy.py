@@ -48,6 +48,7 @@ class LegalRemedyScreen(FieldworkScreen):
     def __init__(self, case_id: str) -> None:
         super().__init__(case_id)
         self.remedies: list[legal.RemedyWithStages] = []
+        self._saved_one = False
 
     def compose(self) -> ComposeResult:
         yield Static("Legal remedies", classes="title")
@@ -62,7 +63,7 @@ class LegalRemedyScreen(FieldworkScreen):
                 allow_blank=False,
             )
             yield Label("Started / signed / served on (blank while proposed)")
-            yield DateField(today=self.today, id="lr-start")
+            yield DateField(today=self.today, id="lr-start", allow_future=False)
             yield Label("First stage (e.g. signed, served, applied to court)")
             yield Input(id="lr-stage")
             yield Checkbox("Victim gives a statement", id="lr-statement")
@@ -101,6 +102,9 @@ class LegalRemedyScreen(FieldworkScreen):
         self.run_store(lambda store: legal.legal_remedies(store, self.case_id), show)
 
     def action_save(self) -> None:
+        if self._saved_one and not self.has_typed_work():
+            self.set_status("That remedy is saved. Fill in the next one to save it.", error=True)
+            return
         start_field = self.query_one("#lr-start", DateField)
         started_on = start_field.parse()
         if start_field.error:
@@ -125,6 +129,8 @@ class LegalRemedyScreen(FieldworkScreen):
             notes=self.query_one("#lr-notes", TextArea).text,
         )
 
+        saved_form = self._new_remedy_form()
+
         def saved(remedy) -> None:
             dates = ""
             if remedy.review_on:
@@ -132,10 +138,37 @@ class LegalRemedyScreen(FieldworkScreen):
             if remedy.expires_on:
                 dates += f" Ends {format_uk(remedy.expires_on)}."
             self.set_status(f"{REMEDY_NAMES[kind]} saved.{dates}")
+            self._saved_one = True
+            self._clear_new_remedy(saved_form)  # a second ctrl+s must not save it again
             self.mark_clean()  # Escape no longer asks about what is saved
             self._load()
 
         self.run_store(lambda store: legal.add_legal_remedy(store, self.case_id, **values), saved)
+
+    _TEXT_FIELDS = ("#lr-start", "#lr-stage", "#lr-support")
+    _TICKS = ("#lr-statement", "#lr-court")
+
+    def _new_remedy_form(self) -> dict[str, object]:
+        form: dict[str, object] = {"#lr-kind": self.query_one("#lr-kind", Select).value}
+        form.update({f: self.query_one(f, Input).value for f in self._TEXT_FIELDS})
+        form.update({f: self.query_one(f, Checkbox).value for f in self._TICKS})
+        form["#lr-notes"] = self.query_one("#lr-notes", TextArea).text
+        return form
+
+    def _clear_new_remedy(self, saved_form: dict[str, object]) -> None:
+        """Empty the fields for the next remedy; a field typed in while the save ran keeps it."""
+        now = self._new_remedy_form()
+        unchanged = {key for key, value in now.items() if saved_form.get(key) == value}
+        if "#lr-kind" in unchanged:
+            self.query_one("#lr-kind", Select).value = LegalRemedyKind.ABC.value
+        for field_id in self._TEXT_FIELDS:
+            if field_id in unchanged:
+                self.query_one(field_id, Input).value = ""
+        for field_id in self._TICKS:
+            if field_id in unchanged:
+                self.query_one(field_id, Checkbox).value = False
+        if "#lr-notes" in unchanged:
+            self.query_one("#lr-notes", TextArea).text = ""
 
     def action_add_stage(self) -> None:
         table = self.query_one("#remedies", DataTable)

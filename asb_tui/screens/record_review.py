@@ -33,7 +33,9 @@ class RecordReviewScreen(FormScreen):
         yield Label("Actions agreed (one per line)", classes="field-label")
         yield TextArea(id="actions", soft_wrap=True)
         yield Label("Next review", classes="field-label")
-        yield DateField(today + timedelta(days=days), today=today, id="next-review")
+        yield DateField(
+            today + timedelta(days=days), today=today, id="next-review", warn_closed_days=True
+        )
 
     def on_mount(self) -> None:
         super().on_mount()

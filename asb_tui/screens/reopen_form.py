@@ -22,8 +22,9 @@ class ReopenFormScreen(FormScreen):
         self.query_one("#reason", Input).focus()
 
     def save(self) -> None:
-        from asb_tui.domain.dates import format_uk
+        from asb_tui.domain.lifecycle import reopening_message
         from asb_tui.store.cases import reopen_case
+        from asb_tui.store.closing_checks import last_home_visit_on
 
         reason = self.query_one("#reason", Input).value
         date_field = self.query_one("#reopened-on", DateField)
@@ -37,7 +38,10 @@ class ReopenFormScreen(FormScreen):
         store = self.store
         case_id = self.case_id or ""
         rules = self.asb.deadline_rules()
-        self.write(
-            lambda: reopen_case(store, case_id, reason=reason, on=on, rules=rules),
-            lambda due: self.dismiss(f"Case reopened. First home visit due {format_uk(due)}."),
-        )
+
+        def reopen() -> str:
+            due = reopen_case(store, case_id, reason=reason, on=on, rules=rules)
+            with store.read() as session:
+                return reopening_message(due, last_home_visit_on(session, case_id))
+
+        self.write(reopen, self.dismiss)

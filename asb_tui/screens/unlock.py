@@ -13,7 +13,8 @@ from asb_tui.widgets.literal import literal
 
 
 class UnlockScreen(AsbScreen):
-    """`locked=True` when the app locked itself (idle or ctrl+l): no way past but the passphrase."""
+    """`locked=True` when the app is locked (idle, or ctrl+l when `by_officer`): no way past but
+    the passphrase."""
 
     BINDINGS = [
         Binding("enter", "unlock", "Unlock", show=True, id="unlock.unlock"),
@@ -32,9 +33,10 @@ class UnlockScreen(AsbScreen):
     UnlockScreen Input { width: 100%; }
     """
 
-    def __init__(self, *, locked: bool = False) -> None:
+    def __init__(self, *, locked: bool = False, by_officer: bool = False) -> None:
         super().__init__()
         self.locked = locked
+        self.by_officer = by_officer
         self.busy = False
 
     def compose(self):
@@ -43,9 +45,11 @@ class UnlockScreen(AsbScreen):
             title = "Locked" if self.locked else "Unlock your case store"
             yield Static(title, id="unlock-title")
             if self.locked:
+                who = "You locked the app" if self.by_officer else "The app locked itself"
                 yield Static(
-                    "The app locked itself; what you were typing is kept, encrypted. "
-                    "Type your passphrase to carry on."
+                    f"{who}; what you were typing is kept, encrypted. "
+                    "Type your passphrase to carry on.",
+                    id="unlock-why",
                 )
             yield Static(literal(where), id="unlock-where")
             yield Label("Passphrase")
@@ -82,19 +86,26 @@ class UnlockScreen(AsbScreen):
         officer = self.asb.config.officer
 
         def open_it():
+            from asb_tui.store.officer import load_officer
             from asb_tui.store.store import open_store
 
             try:
-                return open_store(data_dir, secret, actor=officer)
+                store = open_store(data_dir, secret, actor=officer)
             finally:
                 secret[:] = bytes(len(secret))
+            try:
+                return store, load_officer(store)
+            except BaseException:
+                store.close()
+                raise
 
         self.run_db(open_it, self._opened, group="unlock", failed=self._refused)
 
-    def _opened(self, store) -> None:
+    def _opened(self, opened) -> None:
         self.busy = False
         self.remove_class("-busy")
-        self.asb.store_opened(store)
+        store, officer = opened
+        self.asb.store_opened(store, officer)
 
     def _refused(self, message: str) -> None:
         self.busy = False

@@ -36,7 +36,7 @@ class VvcDecisionScreen(FormScreen):
         yield Label("Actions, one per line: what | agency | due date", classes="field-label")
         yield TextArea(id="vvc-actions", soft_wrap=True)
         yield Label("Next review", classes="field-label")
-        yield DateField(None, today=today, id="next-review")
+        yield DateField(None, today=today, id="next-review", warn_closed_days=True)
 
     def on_mount(self) -> None:
         super().on_mount()

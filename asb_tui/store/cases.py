@@ -37,6 +37,7 @@ from asb_tui.domain.types import (
 )
 from asb_tui.domain.vvc import next_vvc_meeting
 from asb_tui.store.case_refs import next_case_ref
+from asb_tui.store.closing_checks import end_tasks_of_closure
 from asb_tui.store.models import (
     Action,
     Case,
@@ -561,6 +562,7 @@ def reopen_case(store: Store, case_id: str, *, reason: str, on: date, rules: Dea
             },
             action="case.reopen",
         )
+        end_tasks_of_closure(uow, case.id, on)
         uow.add(
             Note(case_id=case.id, kind="reopening", body=reason.strip(), author=uow.actor),
             action="note.add",

@@ -1,5 +1,10 @@
 """A date input: UK dates (23/11/2026) and shortcuts (today, yesterday, +3wd) parsed by the
-domain's parser. An impossible date is marked inline and the typed text is kept."""
+domain's parser. An impossible date is marked inline and the typed text is kept.
+
+Two checks a field can ask for: `allow_future=False` refuses a date that has not come yet (a
+notice cannot have been served tomorrow), and `warn_closed_days=True` warns, once per date, when
+a date falls on a bank holiday, a weekend or an office closure day (a review nobody will hold).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,27 @@ from datetime import date
 from textual.widgets import Input
 
 from asb_tui.domain.dates import format_uk, parse_uk_date
+from asb_tui.domain.deadlines import bank_holidays, is_working_day
 from asb_tui.domain.errors import DomainError
+
+
+def closed_day_warning(
+    day: date, region: str = "england-and-wales", closures: Iterable[date] = ()
+) -> str | None:
+    """Why nobody will be at work on `day`, or None on a working day."""
+    try:
+        if is_working_day(day, region, closures):
+            return None
+        holiday = bank_holidays(region, day.year).get(day)
+    except DomainError:
+        return None  # a year the holiday tables do not cover: the date parser has said so
+    if holiday:
+        why = f"a bank holiday ({holiday})"
+    elif day.weekday() >= 5:
+        why = f"a {day.strftime('%A')}"
+    else:
+        why = "a day the office is closed"
+    return f"{format_uk(day)} is {why}: choose a working day if it should be one."
 
 
 class DateField(Input):
@@ -27,6 +52,8 @@ class DateField(Input):
         region: str = "england-and-wales",
         closures: Iterable[date] = (),
         required: bool = False,
+        allow_future: bool = True,
+        warn_closed_days: bool = False,
         placeholder: str = "dd/mm/yyyy, today, +3wd",
         id: str | None = None,
         classes: str | None = None,
@@ -37,7 +64,11 @@ class DateField(Input):
         self._region = region
         self._closures = frozenset(closures)
         self.required = required
+        self.allow_future = allow_future
+        self.warn_closed_days = warn_closed_days
         self.error: str | None = None
+        self.warning: str | None = None
+        self._warned_for: date | None = None
 
     @property
     def today(self) -> date:
@@ -47,6 +78,7 @@ class DateField(Input):
         """The date typed, or None when empty and optional. Sets `error` (and the invalid style)."""
         text = self.value.strip()
         self.error = None
+        self.warning = None
         if not text:
             if self.required:
                 self.error = "A date is needed here."
@@ -58,8 +90,20 @@ class DateField(Input):
             self.error = str(exc)
             self.set_class(True, "-invalid")
             return None
+        if not self.allow_future and parsed > self.today:
+            self.error = f"{format_uk(parsed)} has not come yet: record it on or after the day."
+            self.set_class(True, "-invalid")
+            return None
         self.set_class(False, "-invalid")
+        if self.warn_closed_days:
+            self._warn(parsed)
         return parsed
+
+    def _warn(self, day: date) -> None:
+        self.warning = closed_day_warning(day, self._region, self._closures)
+        if self.warning and self._warned_for != day and self.is_mounted:
+            self._warned_for = day  # once per date, however often the form reads the field
+            self.notify(self.warning, title="Not a working day", severity="warning", markup=False)
 
     @property
     def date_value(self) -> date | None:

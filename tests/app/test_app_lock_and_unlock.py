@@ -20,6 +20,8 @@ async def test_first_run_creates_a_store_and_shows_the_recovery_key_once(data_di
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "FirstRunScreen")
         await pilot.press("n")
+        assert app.screen.query_one("#officer-name", Input).value == "Test Officer"
+        await pilot.press("enter")
         await pilot.press(*"short")
         assert "Too weak" in screen_text(app)
         await pilot.press("enter", *"short", "enter")
@@ -56,7 +58,7 @@ async def test_first_run_can_load_demo_data(
     app = make_app(data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "FirstRunScreen")
-        await pilot.press("D")
+        await pilot.press("D", "enter")  # the officer's name, as configured
         app.screen.query_one("#pass1", Input).value = PASSPHRASE
         app.screen.query_one("#pass2", Input).value = PASSPHRASE
         app.screen.query_one("#pass2", Input).focus()
@@ -100,6 +102,7 @@ async def test_auto_lock_keeps_the_half_typed_form_encrypted_and_restores_it(
         assert type(app.screen).__name__ == "ReferralFormScreen"  # typing kept it unlocked
         app._last_activity -= 13
         await wait_for_screen(pilot, "UnlockScreen", timeout=20)
+        await wait_for(pilot, lambda: "The app locked itself" in screen_text(app))
         assert app.store is None and not store.is_open  # key and engines dropped
         form = app.screen_stack[-2]
         assert form.query_one("#summary", Input).value == ""  # not on screen while locked
@@ -119,6 +122,8 @@ async def test_ctrl_l_locks_at_once(store: Store, data_dir: Path) -> None:
         await pilot.press("ctrl+l")
         await wait_for_screen(pilot, "UnlockScreen")
         assert "Locked" in screen_text(app)
+        assert "You locked the app" in screen_text(app)
+        assert "locked itself" not in screen_text(app)  # only said when it did
         assert not store.is_open
         await pilot.press("escape")  # no way past but the passphrase
         assert type(app.screen).__name__ == "UnlockScreen"
