@@ -213,6 +213,22 @@ class Desk:
         return self.status(selector)
 
 
+class Expectations:
+    """What the procedure requires of a step that the journey can go on without. Each one that
+    does not hold is written down, and the test fails at its end with the whole list: one run
+    shows every broken step, not only the first."""
+
+    def __init__(self) -> None:
+        self.broken: list[str] = []
+
+    def __call__(self, holds: object, what: str) -> None:
+        if not holds:
+            self.broken.append(what)
+
+    def all_held(self) -> None:
+        assert not self.broken, "steps of the procedure that failed:\n- " + "\n- ".join(self.broken)
+
+
 def pdf_text(path: Path, password: str | None = None) -> str:
     """The text of a PDF as pdftotext reads it, white space made single."""
     args = ["pdftotext", "-layout"]
