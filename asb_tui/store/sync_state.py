@@ -139,7 +139,7 @@ def _open_conflict_count(session: Session) -> int:
 def sync_overview(store: Store) -> SyncOverview:
     """Everything the dashboard and the sync screen show about sync, in one read."""
     with store.read() as session:
-        raw_settings = _json_setting(session, "sync.settings", None)
+        raw_settings = _json_setting(session, settings.SYNC_SETTINGS, None)
         last = _json_setting(session, SYNC_LAST_RESULT, None)
         refused = _json_setting(session, SYNC_REFUSED, [])
         waiting = _changes_waiting(session, store.device_id)

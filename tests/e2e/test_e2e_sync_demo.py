@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,13 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     add_officer,
     assert_no_traceback,
     central,
+    laptops,
     run_cli,
     sqlite_central_db,
     unique_team,
 )
 
+from asb_tui.store.cases import refer_case
 from asb_tui.store.models import CASE_TABLES
 from asb_tui.store.store import open_store
 from asb_tui.store.sync_state import changes_waiting, set_aside_changes
@@ -86,3 +89,17 @@ def test_a_demo_store_syncs_whole_to_a_second_laptop_of_the_team(
     assert kinds == every_kind, every_kind - kinds  # the demo makes every kind of record
     assert on_b == on_a  # record for record, field for field
     assert {row["team"] for (table, _id), row in on_b.items() if table == "case"} == {team}
+
+
+def test_a_case_made_after_enrolment_is_the_officers_teams_and_syncs(
+    central: Any, laptops: Any
+) -> None:
+    team = unique_team()
+    ann, bob = laptops(team=team, name="Ann"), laptops(team=team, name="Bob")
+    # The app's referral form passes the configured team, which may still be the default.
+    case_id = refer_case(ann.store, category="nuisance", summary="Bins set alight",
+                         referred_on=date(2026, 3, 2), team="default").id  # fmt: skip
+    assert ann.case(case_id).team == team  # type: ignore[union-attr]
+    assert ann.sync().result.refused == ()
+    bob.sync()
+    assert bob.case(case_id) is not None
