@@ -36,6 +36,7 @@ from asb_tui.domain.types import (
     RiskLevel,
 )
 from asb_tui.domain.vvc import next_vvc_meeting
+from asb_tui.store import settings
 from asb_tui.store.case_refs import next_case_ref
 from asb_tui.store.closing_checks import end_tasks_of_closure
 from asb_tui.store.models import (
@@ -209,6 +210,8 @@ def refer_case(
     summary = _required(summary, "Describe the problem in the summary.")
     with store.write() as uow:
         ref = next_case_ref(uow, referred_on.year)
+        # Once enrolled, a new case is the officer's team's: the service takes no other.
+        team = settings.enrolled_team(uow.session) or team
         case = uow.add(
             Case(
                 ref=ref,

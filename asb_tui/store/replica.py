@@ -50,7 +50,7 @@ from sync.protocol import (
 )
 
 # Setting keys (all inside the encrypted store).
-SYNC_SETTINGS = "sync.settings"
+SYNC_SETTINGS = settings.SYNC_SETTINGS
 SYNC_CURSOR = "sync.cursor"
 SYNC_LAST_RESULT = "sync.last_result"
 SYNC_LAST_OK_AT = "sync.last_ok_at"

@@ -34,6 +34,7 @@ from asb_tui.store.replica import (
     StoreReplica,
 )
 from asb_tui.store.store import Store
+from sync import schema
 from sync.client import (
     SyncClient,
     SyncError,
@@ -138,7 +139,7 @@ def _open_conflict_count(session: Session) -> int:
 def sync_overview(store: Store) -> SyncOverview:
     """Everything the dashboard and the sync screen show about sync, in one read."""
     with store.read() as session:
-        raw_settings = _json_setting(session, "sync.settings", None)
+        raw_settings = _json_setting(session, settings.SYNC_SETTINGS, None)
         last = _json_setting(session, SYNC_LAST_RESULT, None)
         refused = _json_setting(session, SYNC_REFUSED, [])
         waiting = _changes_waiting(session, store.device_id)
@@ -342,6 +343,10 @@ def resolve_conflict_locally(
             raise ResolutionError("this conflict is already resolved")
         if choice == "edit" and row.field == ROW_CONFLICT_FIELD:
             raise ResolutionError("a deleted record is resolved with keep mine or keep theirs")
+        if choice == "edit":
+            problem = schema.check_change(row.table_name, "update", {row.field: value})
+            if problem is not None:
+                raise ResolutionError(f"the edited value does not fit: {problem}")
         queued = _json_setting(uow.session, SYNC_PENDING_RESOLUTIONS, {})
         queued = queued if isinstance(queued, dict) else {}
         queued[conflict_id] = {"choice": choice, "value": value if choice == "edit" else None}

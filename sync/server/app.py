@@ -42,7 +42,7 @@ from sync.server.errors import ServiceError
 log = logging.getLogger("asb_sync_server")
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorReply} for code in (401, 403, 404, 409, 413, 422)
+    code: {"model": ErrorReply} for code in (400, 401, 403, 404, 409, 413, 422)
 }
 
 

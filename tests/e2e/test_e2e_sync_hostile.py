@@ -2,8 +2,8 @@
 PostgreSQL: a device pushing a name that is a number, a table or field that does not exist, a lone
 surrogate, text over the limits gets each bad change refused with its reason while the rest of its
 push is applied; the owning team's laptops still sync and see their case. A poisoned change
-already in the stream is set aside by the laptops, the rest applied. A local change that cannot
-be sent is set aside visibly and everything after it is still sent."""
+already in the stream is set aside by the laptops, the rest applied, and an administrator can
+remove it. (A local change that cannot be sent: test_e2e_sync_set_aside.py.)"""
 
 # ruff: noqa: F811  (the fixtures imported from sync_e2e_support are test arguments)
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,7 +31,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.models import ChangeRecord, Note, Person
+from asb_tui.store.models import Note, Person
 from asb_tui.store.sync_state import set_aside_changes
 from sync.server import db as central_tables
 from sync.server.db import open_database
@@ -198,36 +197,3 @@ def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
     assert fresh.result.ok and fresh.result.set_aside_pulled == 0
     assert comparable(carol.snapshot()) == comparable(bob.snapshot())
     assert bob.sync().result.set_aside_pulled == 0
-
-
-def test_a_local_change_that_cannot_be_sent_is_set_aside_and_the_rest_sent(
-    central: Any, laptops: LaptopFactory, tmp_path: Path
-) -> None:
-    team = unique_team()
-    ann, bob = laptops(team=team, name="Ann"), laptops(team=team, name="Bob")
-    case_id = ann.new_case("Dog barking", victim_name="Lee")
-    with ann.store.write() as uow:
-        bad = [uow.add(Note(case_id=case_id, body=f"bad {n}"), action="note.add") for n in (1, 2)]
-        uow.add(Note(case_id=case_id, body="after the bad ones"), action="note.add")
-    # Change records a laptop cannot send (written by an older release, or damaged): a lone
-    # surrogate, and a text over the sync limit.
-    with ann.store.write() as uow:
-        for note, body in zip(bad, ["lone \ud800", "y" * 100_001], strict=True):
-            record = uow.session.exec(
-                select(ChangeRecord).where(ChangeRecord.row_id == note.id)
-            ).one()
-            record.fields = {**record.fields, "body": body}
-            uow.session.add(record)
-    ann.store.close()
-    done = run_cli("sync", data_dir=ann.data_dir)
-    assert_no_traceback(done)
-    assert done.returncode == 0, done.stderr
-    lines = [line for line in done.stdout.splitlines() if line.startswith("not sent")]
-    assert len(lines) == 2, done.stdout
-    assert "lone surrogate" in done.stdout and "100,001 characters" in done.stdout
-    assert "what to do: It stays on this laptop as saved" in done.stdout
-    bob.sync()
-    with bob.store.read() as session:
-        bodies = {n.body for n in session.exec(select(Note).where(Note.case_id == case_id))}
-    assert bodies == {"after the bad ones"}
-    assert bob.case(case_id) is not None

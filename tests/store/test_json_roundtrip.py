@@ -38,11 +38,17 @@ from asb_tui.store.store import Store, create_store
 
 PASSPHRASE = "correct horse battery staple"
 
-# Any Unicode except surrogates (which UTF-8 cannot carry), with control characters, NUL and
-# markup-like text mixed in on purpose.
+# Any Unicode except surrogates (which UTF-8 cannot carry) and NUL (which the sync schema refuses:
+# PostgreSQL cannot keep it), with control characters and markup-like text mixed in on purpose.
 MARKUP = st.sampled_from(["[bold]", "[/]", "[/", "[0]", "[[x]]", "\x1b[31m", "\x07", "O'Brien [/]"])
 TEXT = st.lists(
-    st.one_of(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=20), MARKUP),
+    st.one_of(
+        st.text(
+            alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+            max_size=20,
+        ),
+        MARKUP,
+    ),
     max_size=4,
 ).map("".join)
 

@@ -4,6 +4,7 @@ record only what changed; append-only rows refuse edits; per-device counters hav
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import date
 from typing import Any
 
@@ -92,7 +93,8 @@ def test_a_database_error_leaves_nothing(store: Store, case: Case) -> None:
     with pytest.raises(IntegrityError), store.write() as uow:
         uow.add(Incident(case_id=case.id, occurred_on=date(2026, 11, 3)), action="incident.add")
         uow.add(
-            Incident(case_id="no-such-case", occurred_on=date(2026, 11, 3)), action="incident.add"
+            Incident(case_id=str(uuid.uuid4()), occurred_on=date(2026, 11, 3)),
+            action="incident.add",
         )
     assert _counts(store) == before
 
