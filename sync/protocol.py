@@ -58,6 +58,8 @@ MAX_FIELDS_PER_CHANGE = 200
 MAX_STRING_CHARS = 100_000
 MAX_JSON_DEPTH = 8
 MAX_JSON_ITEMS = 1_000
+#: audit links sent per push (the events since the anchored head); more go in the next push
+MAX_AUDIT_LINKS = 5_000
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 TABLE_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
@@ -153,11 +155,29 @@ class ChangeOut(_Message):
         return self
 
 
+Sha256Hex = Annotated[str, StringConstraints(pattern=SHA256_HEX_PATTERN)]
+
+
+class AuditLink(_Message):
+    """One audit event as a link of the chain: its number, the hash it follows, its own hash."""
+
+    seq: Annotated[int, Field(ge=1, le=2**62)]
+    prev_hash: Sha256Hex
+    hash: Sha256Hex
+
+
 class AuditHead(_Message):
-    """The head of the device's audit chain: how many events, and the SHA-256 of the last one."""
+    """The head of the device's audit chain: how many events, and the SHA-256 of the last one.
+
+    `links` are the events after the head the service last anchored (as the laptop knows it),
+    oldest first, so the service can check that the chain still passes through its anchor: a
+    rewritten history is caught however many events were added after it."""
 
     count: Annotated[int, Field(ge=0, le=2**62)]
-    hash: Annotated[str, StringConstraints(pattern=SHA256_HEX_PATTERN)]
+    hash: Sha256Hex
+    links: Annotated[list[AuditLink], Field(max_length=MAX_AUDIT_LINKS)] = Field(
+        default_factory=list
+    )
 
 
 class PushRequest(_Message):
@@ -239,6 +259,8 @@ class PushReply(_Message):
     conflicts: list[ConflictOut] = Field(default_factory=list)
     refused: list[RefusedChange] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    #: the audit head the service has anchored for this device after this push (links omitted)
+    audit_anchor: AuditHead | None = None
 
 
 # --- pull -------------------------------------------------------------------------------------

@@ -24,7 +24,14 @@ from sqlalchemy import Table, bindparam, delete, exc, insert, select, text, upda
 from sqlmodel import Session, SQLModel, col
 
 from asb_tui.store import settings
-from asb_tui.store.audit import append_event, chain_head
+from asb_tui.store.audit import (
+    ChainHead,
+    acknowledge_anchor,
+    acknowledged_anchor,
+    append_event,
+    chain_head,
+    links_since,
+)
 from asb_tui.store.case_refs import set_series_tag
 from asb_tui.store.models import (
     TABLES_BY_NAME,
@@ -36,7 +43,9 @@ from asb_tui.store.serialize import fields_from_json
 from asb_tui.store.store import Store
 from sync.client import ApplySummary, SyncError, SyncResult, SyncSettings
 from sync.protocol import (
+    MAX_AUDIT_LINKS,
     AuditHead,
+    AuditLink,
     ChangeOut,
     ConflictOut,
     PullPage,
@@ -576,7 +585,17 @@ class StoreReplica:
     def audit_head(self) -> AuditHead:
         with self.store.read() as session:
             head = chain_head(session)
-        return AuditHead(count=head.count, hash=head.hash)
+            anchor = acknowledged_anchor(session)
+            links = links_since(session, anchor.count if anchor else 0, MAX_AUDIT_LINKS)
+        return AuditHead(
+            count=head.count,
+            hash=head.hash,
+            links=[AuditLink(seq=x.seq, prev_hash=x.prev_hash, hash=x.hash) for x in links],
+        )
+
+    def acknowledge_audit_anchor(self, anchor: AuditHead) -> None:
+        with self.store.write() as uow:
+            acknowledge_anchor(uow.session, ChainHead(anchor.count, anchor.hash))
 
     def sync_settings(self) -> SyncSettings | None:
         with self.store.read() as session:

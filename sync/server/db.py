@@ -155,6 +155,48 @@ refused_change = sa.Table(
     sa.Column("created_at", sa.DateTime(), nullable=False),
 )
 
+# Every audit-chain flag raised on a device, and how an administrator cleared it (with a reason).
+audit_flag = sa.Table(
+    "audit_flag",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("device_id", sa.String(36), sa.ForeignKey("device.id"), nullable=False),
+    sa.Column("flagged_at", sa.DateTime(), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("anchored_count", sa.BigInteger(), nullable=True),
+    sa.Column("reported_count", sa.BigInteger(), nullable=False),
+    sa.Column("cleared_at", sa.DateTime(), nullable=True),
+    sa.Column("cleared_by", sa.String(200), nullable=True),
+    sa.Column("cleared_reason", sa.Text(), nullable=True),
+    sa.Index("ix_audit_flag_device", "device_id"),
+)
+
+# What administrators did on the service (case transfers, flags cleared): ids and names only.
+admin_event = sa.Table(
+    "admin_event",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("at", sa.DateTime(), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("case_id", sa.String(36), nullable=True),
+    sa.Column("device_id", sa.String(36), nullable=True),
+    sa.Column("details", sa.JSON(), nullable=False),
+)
+
+# A case some officers may no longer see (share withdrawn, case transferred): their laptops drop
+# it at their next pull. `seq` is taken from the stream counter, so it orders with the stream.
+purge_notice = sa.Table(
+    "purge_notice",
+    metadata,
+    sa.Column("seq", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("case_id", sa.String(36), nullable=False),
+    sa.Column("team", sa.String(200), nullable=True),
+    sa.Column("agency", sa.String(200), nullable=True),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+)
+
 
 def data_dir() -> Path:
     override = os.environ.get("ASB_SERVER_DATA_DIR")

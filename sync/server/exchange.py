@@ -22,6 +22,7 @@ Pull: changes after the cursor, of the cases the officer may see now, in stream 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -47,6 +48,8 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
+from sync.server import access
+from sync.server import anchor as audit_anchor
 from sync.server import db as tables
 from sync.server.accounts import DeviceContext, Officer, utcnow
 from sync.server.db import Database
@@ -95,9 +98,6 @@ class _Push:
     def next_seq(self) -> int:
         self.seq += 1
         return self.seq
-
-    def may_see(self, case_id: str) -> bool:
-        return self.case_team.get(case_id) == self.officer.team or case_id in self.shared_cases
 
 
 def _chunks(items: list[str]) -> list[list[str]]:
@@ -160,40 +160,6 @@ def _load_access(
     return teams, shared
 
 
-# --- audit head --------------------------------------------------------------------------------
-
-
-def _check_audit_head(
-    connection: sa.Connection, device_row: Any, request: PushRequest
-) -> list[str]:
-    head = request.audit_head
-    flag: str | None = None
-    if device_row.audit_count is not None:
-        if head.count < device_row.audit_count:
-            flag = (
-                f"audit chain rewritten: the head went back from {device_row.audit_count} "
-                f"to {head.count} events"
-            )
-        elif head.count == device_row.audit_count and head.hash != device_row.audit_hash:
-            flag = (
-                f"audit chain rewritten: event {head.count} now has a different hash "
-                "than the one reported before"
-            )
-    values: dict[str, Any] = {"audit_count": head.count, "audit_hash": head.hash}
-    if flag and not device_row.audit_flag:
-        values.update(audit_flag=flag, audit_flagged_at=utcnow())
-    connection.execute(
-        tables.device.update().where(tables.device.c.id == device_row.id).values(**values)
-    )
-    current_flag = device_row.audit_flag or flag
-    if current_flag:
-        return [
-            f"{current_flag}. The changes were accepted; an administrator has been alerted "
-            "(see `asb-sync-server device list`)."
-        ]
-    return []
-
-
 # --- push --------------------------------------------------------------------------------------
 
 
@@ -216,14 +182,14 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
                 f"resend from change {applied + 1}",
                 expected_counter=applied + 1,
             )
-        warnings = _check_audit_head(connection, device_row, request)
+        warnings, anchor = audit_anchor.check_push(connection, device_row, request.audit_head)
         if not batch:
             connection.execute(
                 tables.device.update()
                 .where(tables.device.c.id == context.device_id)
                 .values(last_seen_at=utcnow())
             )
-            return PushReply(applied_up_to=applied, warnings=warnings)
+            return PushReply(applied_up_to=applied, warnings=warnings, audit_anchor=anchor)
 
         teams, shared = _load_access(connection, [c.case_id for c in batch], context.officer)
         state = _Push(
@@ -269,6 +235,7 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
         conflicts=conflicts,
         refused=state.refused,
         warnings=warnings,
+        audit_anchor=anchor,
     )
 
 
@@ -380,8 +347,12 @@ def _apply(state: _Push, change: ChangeOut) -> str | None:
         if change.op == "delete":
             return None  # destroyed before it was ever synced (retention): nothing to delete
         return "the case is not on the server (its case record was never synced)"
-    elif not state.may_see(change.case_id):
-        return "you have no access to this case (not your team's, and not shared with you)"
+    else:
+        current_team = state.case_team.get(change.case_id)
+        who = access.role(state.officer.team, current_team, change.case_id in state.shared_cases)
+        reason = access.refusal(who, change, current_team)
+        if reason is not None:
+            return reason
 
     row = state.rows.get(key)
     if change.op == "insert":
@@ -615,22 +586,27 @@ def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
     if state.conflict_rows:
         connection.execute(tables.conflict.insert(), state.conflict_rows)
     for case_id in sorted(state.reveal_cases):
-        _reveal_case(connection, state, case_id)
+        reveal_case(connection, state.next_seq, state.stream_rows, case_id)
     if state.stream_rows:
         connection.execute(tables.stream.insert(), state.stream_rows)
     _write_counter(connection, state.seq)
 
 
-def _reveal_case(connection: sa.Connection, state: _Push, case_id: str) -> None:
+def reveal_case(
+    connection: sa.Connection,
+    next_seq: Callable[[], int],
+    stream_rows: list[dict[str, Any]],
+    case_id: str,
+) -> None:
     """Re-send a case's current rows and open conflicts to officers who can now see it."""
     for r in connection.execute(
         sa.select(tables.row_state)
         .where(tables.row_state.c.case_id == case_id, tables.row_state.c.deleted.is_(False))
         .order_by(tables.row_state.c.created_seq)
     ):
-        state.stream_rows.append(
+        stream_rows.append(
             {
-                "seq": state.next_seq(),
+                "seq": next_seq(),
                 "kind": "change",
                 "case_id": case_id,
                 "table_name": r.table_name,
@@ -650,11 +626,11 @@ def _reveal_case(connection: sa.Connection, state: _Push, case_id: str) -> None:
         .order_by(tables.conflict.c.seq)
     ).all()
     for c in open_conflicts:
-        seq = state.next_seq()
+        seq = next_seq()
         connection.execute(
             tables.conflict.update().where(tables.conflict.c.id == c.id).values(seq=seq)
         )
-        state.stream_rows.append(_conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id))
+        stream_rows.append(_conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id))
 
 
 # --- conflicts as a device sees them -----------------------------------------------------------
