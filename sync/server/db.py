@@ -249,7 +249,9 @@ class Database:
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
-    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+    engine = sa.create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 60}, hide_parameters=True
+    )
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -273,9 +275,15 @@ def open_database(url: str) -> Database:
     if url.startswith("sqlite"):
         path = sa.make_url(url).database
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            from sync.server.hygiene import secure_sqlite_file
+
+            file = Path(path)
+            secure_sqlite_file(file, private_folder=file.parent == data_dir())
         return Database(
             reader=_sqlite_engine(url, immediate=False), writer=_sqlite_engine(url, immediate=True)
         )
-    engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # hide_parameters: a failed statement's message never carries the personal data it wrote.
+    engine = sa.create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
     return Database(reader=engine, writer=engine)

@@ -48,7 +48,7 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
-from sync.server import access
+from sync.server import access, hygiene
 from sync.server import anchor as audit_anchor
 from sync.server import db as tables
 from sync.server.accounts import DeviceContext, Officer, utcnow
@@ -94,6 +94,7 @@ class _Push:
     shares_added: list[dict[str, Any]] = field(default_factory=list)
     shares_removed: list[str] = field(default_factory=list)
     reveal_cases: set[str] = field(default_factory=set)
+    destroyed_cases: set[str] = field(default_factory=set)
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -487,6 +488,8 @@ def _delete(state: _Push, change: ChangeOut, row: _Row) -> str | None:
     state.versions.pop((row.table, row.row_id), None)
     if row.table == SHARE_TABLE:
         state.shares_removed.append(row.row_id)
+    if row.table == CASE_TABLE:
+        state.destroyed_cases.add(row.case_id)
     return None
 
 
@@ -589,6 +592,8 @@ def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
         reveal_case(connection, state.next_seq, state.stream_rows, case_id)
     if state.stream_rows:
         connection.execute(tables.stream.insert(), state.stream_rows)
+    for case_id in sorted(state.destroyed_cases):
+        hygiene.purge_destroyed_case(connection, case_id)
     _write_counter(connection, state.seq)
 
 
