@@ -286,6 +286,15 @@ class ServerChange(_Message):
     origin_counter: Counter | None = None
 
 
+class ServerPurge(_Message):
+    """A case this officer may no longer see (its share with the agency was withdrawn, or it
+    was transferred to another team): the laptop removes its local copy."""
+
+    seq: Annotated[int, Field(ge=1)]
+    case_id: Uuid
+    reason: Annotated[str, StringConstraints(max_length=500)]
+
+
 class PullPage(_Message):
     """One page of the stream after a cursor: only the cases the officer may see."""
 
@@ -293,6 +302,8 @@ class PullPage(_Message):
     changes: list[ServerChange] = Field(default_factory=list)
     #: conflicts created or resolved in this page's range (status tells which)
     conflicts: list[ConflictOut] = Field(default_factory=list)
+    #: cases to remove from the laptop, applied after the page's changes
+    purges: list[ServerPurge] = Field(default_factory=list)
     #: the cursor to store once this page is applied (>= every seq in the page)
     next_cursor: Seq
     #: True when more pages follow right now
@@ -305,7 +316,7 @@ class PullPage(_Message):
         seqs = [c.seq for c in self.changes]
         if any(b <= a for a, b in itertools.pairwise(seqs)):
             raise ValueError("changes are not in strictly increasing seq order")
-        for seq in [*seqs, *(c.seq for c in self.conflicts)]:
+        for seq in [*seqs, *(c.seq for c in self.conflicts), *(p.seq for p in self.purges)]:
             if not self.after < seq <= self.next_cursor:
                 raise ValueError(f"seq {seq} lies outside the page's range")
         return self

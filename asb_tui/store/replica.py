@@ -40,6 +40,7 @@ from asb_tui.store.models import (
     utcnow,
 )
 from asb_tui.store.serialize import fields_from_json
+from asb_tui.store.sharing import drop_purged_case
 from asb_tui.store.store import Store
 from sync.client import ApplySummary, SyncError, SyncResult, SyncSettings
 from sync.protocol import (
@@ -538,7 +539,7 @@ class StoreReplica:
             try:
                 session.execute(text("PRAGMA defer_foreign_keys = ON"))
                 cursor = int(settings.get(session, SYNC_CURSOR, "0") or "0")
-                if not page.changes and not page.conflicts:
+                if not page.changes and not page.conflicts and not page.purges:
                     if page.next_cursor != cursor:
                         settings.put(session, SYNC_CURSOR, str(page.next_cursor))
                         session.commit()
@@ -546,6 +547,11 @@ class StoreReplica:
                 applier = _PageApplier(session, self.store.device_id)
                 applied, echoes = applier.apply(page)
                 opened, resolved = _store_conflicts(session, page.conflicts)
+                for purge in page.purges:
+                    drop_purged_case(
+                        session, purge.case_id, reason=purge.reason,
+                        actor=self.store.actor, device_id=self.store.device_id,
+                    )  # fmt: skip
                 settings.put(session, SYNC_CURSOR, str(page.next_cursor))
                 append_event(
                     session,

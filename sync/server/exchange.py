@@ -48,7 +48,7 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
-from sync.server import access, hygiene
+from sync.server import access, hygiene, purges
 from sync.server import anchor as audit_anchor
 from sync.server import db as tables
 from sync.server.accounts import DeviceContext, Officer, utcnow
@@ -561,11 +561,18 @@ def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
     if state.shares_added:
         connection.execute(tables.case_share.insert(), state.shares_added)
     if state.shares_removed:
+        withdrawn = connection.execute(
+            sa.select(tables.case_share.c.case_id, tables.case_share.c.agency).where(
+                tables.case_share.c.share_row_id.in_(state.shares_removed)
+            )
+        ).all()
         connection.execute(
             tables.case_share.delete().where(
                 tables.case_share.c.share_row_id.in_(state.shares_removed)
             )
         )
+        for case_id, agency in sorted(set(withdrawn)):
+            purges.withdraw(connection, state.next_seq, case_id, agency, state.officer.name)
     if state.refused:
         by_counter = {c.device_counter: c for c in batch}
         now = utcnow()
@@ -695,6 +702,9 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
         ).all()
         more = len(rows) == limit and rows[-1].seq < head
         next_cursor = rows[-1].seq if more else head
+        purged = purges.for_officer(
+            connection, context.officer, after, next_cursor, _visible_cases(context.officer)
+        )
         conflict_seq: dict[str, int] = {}
         changes: list[ServerChange] = []
         for r in rows:
@@ -723,7 +733,12 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
                 conflicts.append(_conflict_out(c, context.device_id, conflict_seq[c.id]))
         conflicts.sort(key=lambda c: c.seq)
     return PullPage(
-        after=after, changes=changes, conflicts=conflicts, next_cursor=next_cursor, more=more
+        after=after,
+        changes=changes,
+        conflicts=conflicts,
+        purges=purged,
+        next_cursor=next_cursor,
+        more=more,
     )
 
 

@@ -19,11 +19,11 @@ import sqlalchemy as sa
 
 from sync.protocol import CASE_TABLE, CASE_TEAM_FIELD
 from sync.server import db as tables
-from sync.server.accounts import utcnow
 from sync.server.admin_log import record_admin_event
 from sync.server.db import Database
 from sync.server.errors import ServiceError
 from sync.server.exchange import reveal_case
+from sync.server.purges import add_notice
 
 
 @dataclass(frozen=True)
@@ -94,16 +94,10 @@ def transfer_case(
         )
         # The new team may already hold old copies: the re-sent rows are upserts.
         reveal_case(connection, next_seq, stream_rows, row.row_id)
-        connection.execute(
-            tables.purge_notice.insert().values(
-                seq=next_seq(),
-                case_id=row.row_id,
-                team=old_team,
-                agency=None,
-                reason=f"the case was transferred to team {team}",
-                created_at=utcnow(),
-            )
-        )
+        add_notice(
+            connection, next_seq(), row.row_id, team=old_team,
+            reason=f"the case was transferred to team {team}",
+        )  # fmt: skip
         if stream_rows:
             connection.execute(tables.stream.insert(), stream_rows)
         connection.execute(
