@@ -232,10 +232,12 @@ class Database:
             yield connection
 
     @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
-        """A write transaction holding the global write lock until it commits."""
+    def write(self, *, ordered: bool = True) -> Iterator[sa.Connection]:
+        """A write transaction holding the global write lock until it commits. `ordered=False`:
+        a transaction that writes nothing to the stream (and locks the rows it updates itself)
+        need not wait for it on PostgreSQL."""
         with self.writer.begin() as connection:
-            if not self.is_sqlite:
+            if ordered and not self.is_sqlite:
                 connection.execute(
                     sa.select(stream_counter.c.value)
                     .where(stream_counter.c.id == 1)

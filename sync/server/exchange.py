@@ -169,9 +169,13 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
         raise ServiceError(
             403, "wrong_device", "the batch names another device than the token's device"
         )
-    with database.write() as connection:
+    # A push without changes (the start of every sync) only checks the counter and the audit
+    # anchor of its own device: it locks that row, not the whole stream.
+    with database.write(ordered=bool(request.batch)) as connection:
         device_row = connection.execute(
-            sa.select(tables.device).where(tables.device.c.id == context.device_id)
+            sa.select(tables.device)
+            .where(tables.device.c.id == context.device_id)
+            .with_for_update()
         ).one()
         applied = int(device_row.applied_counter)
         batch = [c for c in request.batch if c.device_counter > applied]

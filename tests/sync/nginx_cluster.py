@@ -8,6 +8,8 @@ Used by the scale-out test and `make bench`.
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -63,7 +65,11 @@ class Cluster:
 def _config(directory: Path, port: int, upstreams: list[int]) -> str:
     temp = directory / "temp"
     servers = "\n".join(f"        server 127.0.0.1:{p};" for p in upstreams)
+    # As root, nginx's workers would run as "nobody" and could not use the private temp folder
+    # (request bodies over 16 KiB are buffered there): they run as the current user instead.
+    user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.getuid() == 0 else ""
     return f"""
+{user}
 worker_processes 2;
 daemon off;
 pid {directory / "nginx.pid"};
