@@ -3,17 +3,19 @@
 Push (one transaction per request, under the global write lock, see `db`):
 - Idempotent: the device's highest applied counter is kept; changes at or below it are skipped,
   and a batch must continue at highest + 1 (else 409 with `expected_counter`).
-- Access: a change to a case the officer may not see is refused (per change, recorded in
-  `refused_change` and listed in the reply; it counts as processed, so it is never resent and
-  never blocks the rest of the outbox). So are: a new case of another team, an edit of an
-  append-only row, an edit of a row the server does not hold, an insert of an existing row.
+- Access: the matrix of `access` decides (owning team, agency with a share, nobody else); a
+  change it forbids is refused (per change, recorded in `refused_change` and listed in the reply;
+  it counts as processed, so it is never resent and never blocks the rest of the outbox). So are:
+  a new case of another team, an edit of an append-only row, an edit of a row the server does not
+  hold, an insert of an existing row. A case changes team only by `transfer`.
+- Audit: the pushed audit head is checked against the device's anchor (`anchor`).
 - Conflicts: an update based on version B conflicts, field by field, where the server's field was
   written after B by another writer and holds a different value: the server keeps its value, the
   conflict is recorded and streamed; the other fields merge. A delete of a row that another writer
   edited after B, and an update of a row deleted meanwhile, are whole-row conflicts (field "*"):
   the row stays as the server has it until someone resolves the conflict.
 - A case that becomes visible to new officers (shared with an agency under a legal basis, or
-  moved to another team) is re-sent: its current rows are appended to the stream as "insert"
+  transferred to another team) is re-sent: its current rows are appended to the stream as "insert"
   (upsert) changes, with its open conflicts, so devices whose cursor passed its history get it.
 
 Pull: changes after the cursor, of the cases the officer may see now, in stream order.

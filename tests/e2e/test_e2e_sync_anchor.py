@@ -8,15 +8,17 @@ and still sees the case."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from sqlmodel import Session, col, delete, select
 from sync_e2e_support import (  # noqa: F401  (fixtures)
     Laptop,
     LaptopFactory,
     assert_no_traceback,
     central,
-    central_db,
+    fresh_database,
     laptops,
     run_cli,
     server_run_cli,
@@ -25,6 +27,15 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
 
 from asb_tui.store.audit import GENESIS, acknowledged_anchor, event_hash, verify_chain
 from asb_tui.store.models import AuditEvent, Case
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def central_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # PostgreSQL only: the same rule on SQLite is covered by tests/sync/test_sync_exchange.py.
+    with fresh_database("postgres", tmp_path_factory.mktemp("central")) as url:
+        yield url
 
 
 def _erase_and_rehash(laptop: Laptop, case_id: str) -> None:
