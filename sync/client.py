@@ -210,7 +210,12 @@ class LocalReplica(Protocol):
 
     def audit_head(self) -> AuditHead:
         """The local audit chain's head: number of events and SHA-256 (hex) of the last one
-        (count 0 and 64 zeros when empty). Read-only."""
+        (count 0 and 64 zeros when empty), with the links of the events after the anchor last
+        acknowledged (at most `MAX_AUDIT_LINKS`). Read-only."""
+        ...
+
+    def acknowledge_audit_anchor(self, anchor: AuditHead, /) -> None:
+        """The service anchored this head: keep it when the local chain passes through it."""
         ...
 
     def sync_settings(self) -> SyncSettings | None:
@@ -244,6 +249,10 @@ class _CounterGap(Exception):
 
 
 M = TypeVar("M", bound=BaseModel)
+
+
+#: empty pushes one sync may make to bring the service's audit anchor up to the head
+_MAX_ANCHOR_ROUNDS = 20
 
 
 def _now() -> datetime:
@@ -507,11 +516,29 @@ class SyncClient:
         new_conflicts = result.new_conflicts
         pushed = 0
 
-        def learn_applied() -> int:
-            reply = self._with_retries(lambda: self._push([], head))
+        def take_anchor(reply: PushReply) -> None:
+            nonlocal head
+            if reply.audit_anchor is not None:
+                self.replica.acknowledge_audit_anchor(reply.audit_anchor)
+                head = self.replica.audit_head()
             for warning in reply.warnings:
                 if warning not in warnings:
                     warnings.append(warning)
+
+        def learn_applied() -> int:
+            reply = self._with_retries(lambda: self._push([], head))
+            take_anchor(reply)
+            # The service checks the chain from its anchor: when the links sent did not reach
+            # the head (too many, or sent from another anchor), send the next ones.
+            for _ in range(_MAX_ANCHOR_ROUNDS):
+                sent = head
+                anchor = reply.audit_anchor
+                if anchor is None or anchor.count >= sent.count or not sent.links:
+                    break
+                reply = self._with_retries(partial(self._push, [], sent))
+                take_anchor(reply)
+                if reply.audit_anchor == anchor:
+                    break
             written = self.replica.last_counter()
             if reply.applied_up_to > written:
                 # The server holds more of this device's changes than the store ever wrote: the
@@ -561,9 +588,7 @@ class SyncClient:
             applied = reply.applied_up_to
             refused.extend(reply.refused)
             new_conflicts += len(reply.conflicts)
-            for warning in reply.warnings:
-                if warning not in warnings:
-                    warnings.append(warning)
+            take_anchor(reply)
             notify(SyncProgress("push", pushed, f"sent {pushed} changes"))
         return replace(
             result,

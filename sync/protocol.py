@@ -62,6 +62,8 @@ MAX_FIELDS_PER_CHANGE = 200
 MAX_STRING_CHARS = schema.MAX_TEXT_CHARS
 MAX_JSON_DEPTH = 8
 MAX_JSON_ITEMS = 1_000
+#: audit links sent per push (the events since the anchored head); more go in the next push
+MAX_AUDIT_LINKS = 5_000
 
 UUID_PATTERN = schema.ID_PATTERN
 # Names are checked for shape here and against the schema's tables and fields by the service, per
@@ -169,11 +171,29 @@ class ChangeOut(_Message):
         return self
 
 
+Sha256Hex = Annotated[str, StringConstraints(pattern=SHA256_HEX_PATTERN)]
+
+
+class AuditLink(_Message):
+    """One audit event as a link of the chain: its number, the hash it follows, its own hash."""
+
+    seq: Annotated[int, Field(ge=1, le=2**62)]
+    prev_hash: Sha256Hex
+    hash: Sha256Hex
+
+
 class AuditHead(_Message):
-    """The head of the device's audit chain: how many events, and the SHA-256 of the last one."""
+    """The head of the device's audit chain: how many events, and the SHA-256 of the last one.
+
+    `links` are the events after the head the service last anchored (as the laptop knows it),
+    oldest first, so the service can check that the chain still passes through its anchor: a
+    rewritten history is caught however many events were added after it."""
 
     count: Annotated[int, Field(ge=0, le=2**62)]
-    hash: Annotated[str, StringConstraints(pattern=SHA256_HEX_PATTERN)]
+    hash: Sha256Hex
+    links: Annotated[list[AuditLink], Field(max_length=MAX_AUDIT_LINKS)] = Field(
+        default_factory=list
+    )
 
 
 class PushRequest(_Message):
@@ -255,6 +275,8 @@ class PushReply(_Message):
     conflicts: list[ConflictOut] = Field(default_factory=list)
     refused: list[RefusedChange] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    #: the audit head the service has anchored for this device after this push (links omitted)
+    audit_anchor: AuditHead | None = None
 
 
 # --- pull -------------------------------------------------------------------------------------
@@ -280,6 +302,15 @@ class ServerChange(_Message):
     origin_counter: Counter | None = None
 
 
+class ServerPurge(_Message):
+    """A case this officer may no longer see (its share with the agency was withdrawn, or it
+    was transferred to another team): the laptop removes its local copy."""
+
+    seq: Annotated[int, Field(ge=1)]
+    case_id: Uuid
+    reason: Annotated[str, StringConstraints(max_length=500)]
+
+
 class PullPage(_Message):
     """One page of the stream after a cursor: only the cases the officer may see."""
 
@@ -287,6 +318,8 @@ class PullPage(_Message):
     changes: list[ServerChange] = Field(default_factory=list)
     #: conflicts created or resolved in this page's range (status tells which)
     conflicts: list[ConflictOut] = Field(default_factory=list)
+    #: cases to remove from the laptop, applied after the page's changes
+    purges: list[ServerPurge] = Field(default_factory=list)
     #: the cursor to store once this page is applied (>= every seq in the page)
     next_cursor: Seq
     #: True when more pages follow right now
@@ -299,7 +332,7 @@ class PullPage(_Message):
         seqs = [c.seq for c in self.changes]
         if any(b <= a for a, b in itertools.pairwise(seqs)):
             raise ValueError("changes are not in strictly increasing seq order")
-        for seq in [*seqs, *(c.seq for c in self.conflicts)]:
+        for seq in [*seqs, *(c.seq for c in self.conflicts), *(p.seq for p in self.purges)]:
             if not self.after < seq <= self.next_cursor:
                 raise ValueError(f"seq {seq} lies outside the page's range")
         return self

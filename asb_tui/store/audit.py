@@ -1,6 +1,11 @@
 """The audit chain: each event holds the SHA-256 of the previous event's hash and its own
 canonical JSON, so altering, inserting or deleting an event breaks every later link.
 
+The store also keeps the head the sync service last acknowledged (its anchor). The chain must
+still pass through it: `verify_chain` says so when it does not (a case erased and the chain
+re-hashed on this laptop), and the events after it are what a push shows the service
+(`links_since`), so the service can check the same link.
+
 Events name what happened (action, entity, row id, field names), never the values, so they hold no
 personal data and survive the destruction of a case under the retention rule.
 """
@@ -13,10 +18,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from asb_tui.store import settings
 from asb_tui.store.models import AuditEvent
 from asb_tui.store.serialize import canonical_json, to_json_value
 
 GENESIS = "0" * 64
+ANCHOR_KEY = "sync.audit_anchor"
 
 
 def event_hash(prev_hash: str, event: AuditEvent) -> str:
@@ -86,8 +93,86 @@ class VerifyResult:
     broken_seq: int | None = None
 
 
+def acknowledged_anchor(session: Session) -> ChainHead | None:
+    """The audit head the sync service last acknowledged for this laptop, if any."""
+    raw = settings.get(session, ANCHOR_KEY)
+    if not raw:
+        return None
+    count, _, digest = raw.partition(":")
+    if not count.isdigit() or len(digest) != 64:
+        return None
+    return ChainHead(int(count), digest)
+
+
+def _hash_at(session: Session, seq: int) -> str | None:
+    if seq == 0:
+        return GENESIS
+    event = session.exec(select(AuditEvent).where(AuditEvent.seq == seq)).first()
+    return None if event is None else event.hash
+
+
+def acknowledge_anchor(session: Session, anchor: ChainHead) -> bool:
+    """Keep `anchor` as the acknowledged head when the local chain passes through it and
+    through the one kept before; otherwise keep the old one (so `verify_chain` still reports
+    the rewrite). True when it was kept."""
+    if _hash_at(session, anchor.count) != anchor.hash:
+        return False
+    current = acknowledged_anchor(session)
+    if current is not None and (
+        anchor.count < current.count or _hash_at(session, current.count) != current.hash
+    ):
+        return False
+    settings.put(session, ANCHOR_KEY, f"{anchor.count}:{anchor.hash}")
+    return True
+
+
+@dataclass(frozen=True)
+class Link:
+    seq: int
+    prev_hash: str
+    hash: str
+
+
+def links_since(session: Session, after: int, limit: int) -> list[Link]:
+    """The events after event `after`, oldest first, as chain links (at most `limit`)."""
+    events = session.exec(
+        select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash)
+        .where(col(AuditEvent.seq) > after)
+        .order_by(col(AuditEvent.seq))
+        .limit(limit)
+    )
+    return [Link(int(seq), prev, digest) for seq, prev, digest in events if seq is not None]
+
+
 def verify_chain(session: Session) -> VerifyResult:
-    """Walk the chain in order; name the first event that does not follow from the one before."""
+    """Walk the chain in order; name the first event that does not follow from the one before,
+    or the acknowledged anchor the chain no longer passes through."""
+    result = _walk(session)
+    anchor = acknowledged_anchor(session)
+    if not result.ok or anchor is None or anchor.count == 0:
+        return result
+    if anchor.count > result.count:
+        return VerifyResult(
+            False,
+            result.count,
+            result.head,
+            f"the chain has {result.count} events but the sync service acknowledged "
+            f"{anchor.count}: events were removed and the chain re-hashed",
+            result.count + 1,
+        )
+    if _hash_at(session, anchor.count) != anchor.hash:
+        return VerifyResult(
+            False,
+            result.count,
+            result.head,
+            f"event {anchor.count} is not the one the sync service acknowledged: the history "
+            "up to it was rewritten and re-hashed",
+            anchor.count,
+        )
+    return result
+
+
+def _walk(session: Session) -> VerifyResult:
     prev = GENESIS
     expected_seq = 1
     count = 0

@@ -25,7 +25,14 @@ from sqlalchemy import Table, bindparam, delete, exc, insert, select, text, upda
 from sqlmodel import Session, SQLModel, col
 
 from asb_tui.store import settings
-from asb_tui.store.audit import append_event, chain_head
+from asb_tui.store.audit import (
+    ChainHead,
+    acknowledge_anchor,
+    acknowledged_anchor,
+    append_event,
+    chain_head,
+    links_since,
+)
 from asb_tui.store.case_refs import set_series_tag
 from asb_tui.store.models import (
     TABLES_BY_NAME,
@@ -34,13 +41,16 @@ from asb_tui.store.models import (
     utcnow,
 )
 from asb_tui.store.serialize import fields_from_json
+from asb_tui.store.sharing import drop_purged_case
 from asb_tui.store.store import Store
 from sync import schema
 from sync.client import ApplySummary, SyncError, SyncResult, SyncSettings
 from sync.protocol import (
     TABLE_PATTERN,
     UUID_PATTERN,
+    MAX_AUDIT_LINKS,
     AuditHead,
+    AuditLink,
     ChangeOut,
     ConflictOut,
     PullPage,
@@ -611,7 +621,7 @@ class StoreReplica:
             try:
                 session.execute(text("PRAGMA defer_foreign_keys = ON"))
                 cursor = int(settings.get(session, SYNC_CURSOR, "0") or "0")
-                if not page.changes and not page.conflicts:
+                if not page.changes and not page.conflicts and not page.purges:
                     if page.next_cursor != cursor:
                         settings.put(session, SYNC_CURSOR, str(page.next_cursor))
                         session.commit()
@@ -620,6 +630,11 @@ class StoreReplica:
                 applied, echoes = applier.apply(page)
                 opened, resolved = _store_conflicts(session, page.conflicts)
                 _keep_set_aside(session, applier.set_aside)
+                for purge in page.purges:
+                    drop_purged_case(
+                        session, purge.case_id, reason=purge.reason,
+                        actor=self.store.actor, device_id=self.store.device_id,
+                    )  # fmt: skip
                 settings.put(session, SYNC_CURSOR, str(page.next_cursor))
                 append_event(
                     session,
@@ -661,7 +676,17 @@ class StoreReplica:
     def audit_head(self) -> AuditHead:
         with self.store.read() as session:
             head = chain_head(session)
-        return AuditHead(count=head.count, hash=head.hash)
+            anchor = acknowledged_anchor(session)
+            links = links_since(session, anchor.count if anchor else 0, MAX_AUDIT_LINKS)
+        return AuditHead(
+            count=head.count,
+            hash=head.hash,
+            links=[AuditLink(seq=x.seq, prev_hash=x.prev_hash, hash=x.hash) for x in links],
+        )
+
+    def acknowledge_audit_anchor(self, anchor: AuditHead) -> None:
+        with self.store.write() as uow:
+            acknowledge_anchor(uow.session, ChainHead(anchor.count, anchor.hash))
 
     def sync_settings(self) -> SyncSettings | None:
         with self.store.read() as session:

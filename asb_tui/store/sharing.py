@@ -5,18 +5,33 @@ consent, safeguarding), the date, the officer and the consent status at the time
 basis of consent is refused unless a signed consent to record and share is on record and not
 withdrawn. Shares are append-only `SharingRecord` rows: audited, synced (a share also grants the
 agency's officers access on the central service) and listed in the case timeline.
+
+Withdrawing a share deletes its row (audited here); the service then tells the agency's laptops
+to drop the case at their next sync, and `drop_purged_case` removes their local copy (audited
+there) without sending anything back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import delete as sa_delete
+from sqlmodel import Session, SQLModel, col, select
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.types import LegalBasis
-from asb_tui.store.models import Case, Consent, SharingRecord
+from asb_tui.store.audit import append_event
+from asb_tui.store.models import (
+    CASE_TABLES,
+    Case,
+    ChangeRecord,
+    Consent,
+    FormDraft,
+    SharingRecord,
+    SyncConflict,
+)
 from asb_tui.store.oversight_errors import SharingRefused, UnknownRecord
 from asb_tui.store.store import Store
 
@@ -159,3 +174,49 @@ def shares_for_case(store: Store, case_id: str) -> list[SharingRecord]:
                 .order_by(col(SharingRecord.shared_on).desc(), col(SharingRecord.created_at).desc())
             )
         )
+
+
+def withdraw_share(store: Store, share_id: str, *, reason: str) -> None:
+    """Withdraw a share: its row is deleted (and the deletion synced), the reason audited."""
+    reason = reason.strip()
+    if not reason:
+        raise SharingRefused("say why the share is withdrawn")
+    with store.write() as uow:
+        record = uow.session.get(SharingRecord, share_id)
+        if record is None:
+            raise UnknownRecord("that share does not exist")
+        uow.delete(
+            record,
+            action="case.share.withdraw",
+            details={"agency": record.agency, "reason": reason},
+        )
+
+
+def _case_key(model: type[SQLModel]) -> Any:
+    return model.id if model is Case else model.case_id  # type: ignore[attr-defined]
+
+
+def drop_purged_case(
+    session: Session, case_id: str, *, reason: str, actor: str, device_id: str
+) -> int:
+    """Remove this laptop's copy of a case it may no longer see (share withdrawn, case moved to
+    another team): every row, its conflicts, drafts and sent change records. Nothing is sent
+    back (no change records are written); one audit event records it. The rows deleted."""
+    if session.get(Case, case_id) is None:
+        return 0
+    rows = 0
+    for model in reversed(CASE_TABLES):  # children first
+        result = session.execute(sa_delete(model).where(_case_key(model) == case_id))
+        rows += int(getattr(result, "rowcount", 0) or 0)
+    session.execute(sa_delete(SyncConflict).where(col(SyncConflict.case_id) == case_id))
+    session.execute(sa_delete(FormDraft).where(col(FormDraft.key).contains(case_id)))
+    session.execute(
+        sa_delete(ChangeRecord).where(
+            col(ChangeRecord.case_id) == case_id, col(ChangeRecord.sent_at).is_not(None)
+        )
+    )
+    append_event(
+        session, actor=actor, device_id=device_id, action="sync.purge", entity="asb_case",
+        entity_id=case_id, case_id=case_id, details={"reason": reason, "rows": rows},
+    )  # fmt: skip
+    return rows

@@ -38,6 +38,7 @@ from sync.server import accounts, exchange
 from sync.server.accounts import DeviceContext
 from sync.server.db import Database
 from sync.server.errors import ServiceError
+from sync.server.hygiene import QuietFailures, describe_failure
 
 log = logging.getLogger("asb_sync_server")
 
@@ -120,6 +121,7 @@ def create_app(database: Database) -> FastAPI:
     )
     app.state.database = database
     app.add_middleware(BodyLimit)
+    app.add_middleware(QuietFailures)  # added last: the outermost of the app's own
 
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
@@ -144,7 +146,11 @@ def create_app(database: Database) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # Normally `QuietFailures` answers first; never log the message (it may hold data).
+        log.error(
+            "unhandled error on %s %s: %s", request.method, request.url.path,
+            describe_failure(exc),
+        )  # fmt: skip
         return _error(500, "internal", "internal error in the sync service (it has been logged)")
 
     def get_database() -> Database:

@@ -9,6 +9,9 @@
     asb-sync-server refused list [--device ID] [--officer ID] [--db URL]
     asb-sync-server stream remove TABLE ROW_ID --reason WHY --by NAME [--db URL]
     asb-sync-server stream log [--db URL]
+    asb-sync-server case transfer CASE TEAM --by NAME --requested-by NAME --reason TEXT
+    asb-sync-server audit flags [--all] [--db URL]
+    asb-sync-server audit clear DEVICE_ID --by NAME --reason TEXT [--db URL]
 
 The database is `--db`, else `ASB_SERVER_DB`, else an SQLite file in the service's data directory
 (`ASB_SERVER_DATA_DIR` overrides it). `serve` upgrades the schema on start (see `migrate`).
@@ -143,6 +146,48 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_case_transfer(args: argparse.Namespace) -> int:
+    from sync.server.transfer import transfer_case
+
+    moved = transfer_case(
+        _open(args), args.case, args.team,
+        by=args.by, requested_by=args.requested_by, reason=args.reason,
+    )  # fmt: skip
+    print(
+        f"case {moved.ref} ({moved.case_id}) transferred from team {moved.old_team} to team "
+        f"{moved.new_team}; the old team's laptops drop it at their next sync"
+    )
+    return 0
+
+
+def cmd_audit_flags(args: argparse.Namespace) -> int:
+    from sync.server.anchor import list_flags
+
+    flags = list_flags(_open(args), include_cleared=args.all)
+    if not flags:
+        print("no audit flags" if args.all else "no open audit flags")
+        return 0
+    for f in flags:
+        state = (
+            f"cleared {f.cleared_at:%d/%m/%Y %H:%M} by {f.cleared_by}: {f.cleared_reason}"
+            if f.cleared_at
+            else "OPEN"
+        )
+        print(
+            f"{f.flagged_at:%d/%m/%Y %H:%M}  device {f.device_id} ({f.device_name!r}, officer "
+            f"{f.officer_name!r})  {f.reason}  [{state}]"
+        )
+    return 0
+
+
+def cmd_audit_clear(args: argparse.Namespace) -> int:
+    from sync.server.anchor import clear_flags
+
+    cleared = clear_flags(_open(args), args.device_id, by=args.by, reason=args.reason)
+    print(f"{cleared} audit flag(s) of device {args.device_id} cleared; the clearing is recorded")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="asb-sync-server", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -192,6 +237,30 @@ def _parser() -> argparse.ArgumentParser:
     revoke.set_defaults(handler=cmd_device_revoke)
 
     repair_cli.register(commands, with_db, _open)
+    case = commands.add_parser("case", help="administer cases").add_subparsers(
+        dest="case_command", required=True
+    )
+    transfer = with_db(case.add_parser("transfer", help="move a case to another team"))
+    transfer.add_argument("case", help="the case's id or reference")
+    transfer.add_argument("team", help="the team that takes the case")
+    transfer.add_argument("--by", required=True, help="the administrator making the transfer")
+    transfer.add_argument(
+        "--requested-by", required=True, help="the owning team's officer who asked for it"
+    )
+    transfer.add_argument("--reason", required=True)
+    transfer.set_defaults(handler=cmd_case_transfer)
+
+    audit = commands.add_parser("audit", help="audit-chain flags").add_subparsers(
+        dest="audit_command", required=True
+    )
+    flags = with_db(audit.add_parser("flags", help="list devices whose audit chain was flagged"))
+    flags.add_argument("--all", action="store_true", help="include cleared flags")
+    flags.set_defaults(handler=cmd_audit_flags)
+    clear = with_db(audit.add_parser("clear", help="clear a device's open flags, with a reason"))
+    clear.add_argument("device_id")
+    clear.add_argument("--by", required=True, help="the administrator clearing it")
+    clear.add_argument("--reason", required=True, help="what was found and why it is cleared")
+    clear.set_defaults(handler=cmd_audit_clear)
     return parser
 
 

@@ -155,8 +155,8 @@ refused_change = sa.Table(
     sa.Column("created_at", sa.DateTime(), nullable=False),
 )
 
-# What administrators did to the store (e.g. removed a poisoned row): who, when, why (migration
-# 0003; see `repair`).
+# What administrators did on the service (a poisoned row removed, a case transferred, a flag
+# cleared): who, when, why; ids, names and reasons only (migration 0003; see `admin_log`).
 admin_action = sa.Table(
     "admin_action",
     metadata,
@@ -164,11 +164,41 @@ admin_action = sa.Table(
     sa.Column("at", sa.DateTime(), nullable=False),
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("action", sa.String(40), nullable=False),
-    sa.Column("table_name", sa.String(40), nullable=False),
-    sa.Column("row_id", sa.String(36), nullable=False),
+    sa.Column("table_name", sa.String(40), nullable=True),
+    sa.Column("row_id", sa.String(36), nullable=True),
     sa.Column("case_id", sa.String(36), nullable=True),
-    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("device_id", sa.String(36), nullable=True),
+    sa.Column("reason", sa.Text(), nullable=True),
     sa.Column("details", sa.JSON(), nullable=False),
+)
+
+# Every audit-chain flag raised on a device, and how an administrator cleared it (with a reason).
+audit_flag = sa.Table(
+    "audit_flag",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("device_id", sa.String(36), sa.ForeignKey("device.id"), nullable=False),
+    sa.Column("flagged_at", sa.DateTime(), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("anchored_count", sa.BigInteger(), nullable=True),
+    sa.Column("reported_count", sa.BigInteger(), nullable=False),
+    sa.Column("cleared_at", sa.DateTime(), nullable=True),
+    sa.Column("cleared_by", sa.String(200), nullable=True),
+    sa.Column("cleared_reason", sa.Text(), nullable=True),
+    sa.Index("ix_audit_flag_device", "device_id"),
+)
+
+# A case some officers may no longer see (share withdrawn, case transferred): their laptops drop
+# it at their next pull. `seq` is taken from the stream counter, so it orders with the stream.
+purge_notice = sa.Table(
+    "purge_notice",
+    metadata,
+    sa.Column("seq", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("case_id", sa.String(36), nullable=False),
+    sa.Column("team", sa.String(200), nullable=True),
+    sa.Column("agency", sa.String(200), nullable=True),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
 )
 
 
@@ -206,10 +236,12 @@ class Database:
             yield connection
 
     @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
-        """A write transaction holding the global write lock until it commits."""
+    def write(self, *, ordered: bool = True) -> Iterator[sa.Connection]:
+        """A write transaction holding the global write lock until it commits. `ordered=False`:
+        a transaction that writes nothing to the stream (and locks the rows it updates itself)
+        need not wait for it on PostgreSQL."""
         with self.writer.begin() as connection:
-            if not self.is_sqlite:
+            if ordered and not self.is_sqlite:
                 connection.execute(
                     sa.select(stream_counter.c.value)
                     .where(stream_counter.c.id == 1)
@@ -223,7 +255,9 @@ class Database:
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
-    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+    engine = sa.create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 60}, hide_parameters=True
+    )
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -247,9 +281,15 @@ def open_database(url: str) -> Database:
     if url.startswith("sqlite"):
         path = sa.make_url(url).database
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            from sync.server.hygiene import secure_sqlite_file
+
+            file = Path(path)
+            secure_sqlite_file(file, private_folder=file.parent == data_dir())
         return Database(
             reader=_sqlite_engine(url, immediate=False), writer=_sqlite_engine(url, immediate=True)
         )
-    engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # hide_parameters: a failed statement's message never carries the personal data it wrote.
+    engine = sa.create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
     return Database(reader=engine, writer=engine)

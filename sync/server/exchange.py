@@ -3,17 +3,19 @@
 Push (one transaction per request, under the global write lock, see `db`):
 - Idempotent: the device's highest applied counter is kept; changes at or below it are skipped,
   and a batch must continue at highest + 1 (else 409 with `expected_counter`).
-- Access: a change to a case the officer may not see is refused (per change, recorded in
-  `refused_change` and listed in the reply; it counts as processed, so it is never resent and
-  never blocks the rest of the outbox). So are: a new case of another team, an edit of an
-  append-only row, an edit of a row the server does not hold, an insert of an existing row.
+- Access: the matrix of `access` decides (owning team, agency with a share, nobody else); a
+  change it forbids is refused (per change, recorded in `refused_change` and listed in the reply;
+  it counts as processed, so it is never resent and never blocks the rest of the outbox). So are:
+  a new case of another team, an edit of an append-only row, an edit of a row the server does not
+  hold, an insert of an existing row. A case changes team only by `transfer`.
+- Audit: the pushed audit head is checked against the device's anchor (`anchor`).
 - Conflicts: an update based on version B conflicts, field by field, where the server's field was
   written after B by another writer and holds a different value: the server keeps its value, the
   conflict is recorded and streamed; the other fields merge. A delete of a row that another writer
   edited after B, and an update of a row deleted meanwhile, are whole-row conflicts (field "*"):
   the row stays as the server has it until someone resolves the conflict.
 - A case that becomes visible to new officers (shared with an agency under a legal basis, or
-  moved to another team) is re-sent: its current rows are appended to the stream as "insert"
+  transferred to another team) is re-sent: its current rows are appended to the stream as "insert"
   (upsert) changes, with its open conflicts, so devices whose cursor passed its history get it.
 
 Pull: changes after the cursor, of the cases the officer may see now, in stream order.
@@ -22,6 +24,7 @@ Pull: changes after the cursor, of the cases the officer may see now, in stream 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -47,6 +50,8 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
+from sync.server import access, hygiene, purges
+from sync.server import anchor as audit_anchor
 from sync.server import db as tables
 from sync.server import validation
 from sync.server.accounts import DeviceContext, Officer, utcnow
@@ -92,13 +97,11 @@ class _Push:
     shares_added: list[dict[str, Any]] = field(default_factory=list)
     shares_removed: list[str] = field(default_factory=list)
     reveal_cases: set[str] = field(default_factory=set)
+    destroyed_cases: set[str] = field(default_factory=set)
 
     def next_seq(self) -> int:
         self.seq += 1
         return self.seq
-
-    def may_see(self, case_id: str) -> bool:
-        return self.case_team.get(case_id) == self.officer.team or case_id in self.shared_cases
 
 
 def _chunks(items: list[str]) -> list[list[str]]:
@@ -161,40 +164,6 @@ def _load_access(
     return teams, shared
 
 
-# --- audit head --------------------------------------------------------------------------------
-
-
-def _check_audit_head(
-    connection: sa.Connection, device_row: Any, request: PushRequest
-) -> list[str]:
-    head = request.audit_head
-    flag: str | None = None
-    if device_row.audit_count is not None:
-        if head.count < device_row.audit_count:
-            flag = (
-                f"audit chain rewritten: the head went back from {device_row.audit_count} "
-                f"to {head.count} events"
-            )
-        elif head.count == device_row.audit_count and head.hash != device_row.audit_hash:
-            flag = (
-                f"audit chain rewritten: event {head.count} now has a different hash "
-                "than the one reported before"
-            )
-    values: dict[str, Any] = {"audit_count": head.count, "audit_hash": head.hash}
-    if flag and not device_row.audit_flag:
-        values.update(audit_flag=flag, audit_flagged_at=utcnow())
-    connection.execute(
-        tables.device.update().where(tables.device.c.id == device_row.id).values(**values)
-    )
-    current_flag = device_row.audit_flag or flag
-    if current_flag:
-        return [
-            f"{current_flag}. The changes were accepted; an administrator has been alerted "
-            "(see `asb-sync-server device list`)."
-        ]
-    return []
-
-
 # --- push --------------------------------------------------------------------------------------
 
 
@@ -203,9 +172,13 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
         raise ServiceError(
             403, "wrong_device", "the batch names another device than the token's device"
         )
-    with database.write() as connection:
+    # A push without changes (the start of every sync) only checks the counter and the audit
+    # anchor of its own device: it locks that row, not the whole stream.
+    with database.write(ordered=bool(request.batch)) as connection:
         device_row = connection.execute(
-            sa.select(tables.device).where(tables.device.c.id == context.device_id)
+            sa.select(tables.device)
+            .where(tables.device.c.id == context.device_id)
+            .with_for_update()
         ).one()
         applied = int(device_row.applied_counter)
         batch = [c for c in request.batch if c.device_counter > applied]
@@ -217,14 +190,14 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
                 f"resend from change {applied + 1}",
                 expected_counter=applied + 1,
             )
-        warnings = _check_audit_head(connection, device_row, request)
+        warnings, anchor = audit_anchor.check_push(connection, device_row, request.audit_head)
         if not batch:
             connection.execute(
                 tables.device.update()
                 .where(tables.device.c.id == context.device_id)
                 .values(last_seen_at=utcnow())
             )
-            return PushReply(applied_up_to=applied, warnings=warnings)
+            return PushReply(applied_up_to=applied, warnings=warnings, audit_anchor=anchor)
 
         teams, shared = _load_access(connection, [c.case_id for c in batch], context.officer)
         state = _Push(
@@ -270,6 +243,7 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
         conflicts=conflicts,
         refused=state.refused,
         warnings=warnings,
+        audit_anchor=anchor,
     )
 
 
@@ -383,8 +357,12 @@ def _apply(state: _Push, change: ChangeOut) -> str | None:
         if change.op == "delete":
             return None  # destroyed before it was ever synced (retention): nothing to delete
         return "the case is not on the server (its case record was never synced)"
-    elif not state.may_see(change.case_id):
-        return "you have no access to this case (not your team's, and not shared with you)"
+    else:
+        current_team = state.case_team.get(change.case_id)
+        who = access.role(state.officer.team, current_team, change.case_id in state.shared_cases)
+        reason = access.refusal(who, change, current_team)
+        if reason is not None:
+            return reason
 
     row = state.rows.get(key)
     if change.op == "insert":
@@ -519,6 +497,8 @@ def _delete(state: _Push, change: ChangeOut, row: _Row) -> str | None:
     state.versions.pop((row.table, row.row_id), None)
     if row.table == SHARE_TABLE:
         state.shares_removed.append(row.row_id)
+    if row.table == CASE_TABLE:
+        state.destroyed_cases.add(row.case_id)
     return None
 
 
@@ -590,11 +570,18 @@ def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
     if state.shares_added:
         connection.execute(tables.case_share.insert(), state.shares_added)
     if state.shares_removed:
+        withdrawn = connection.execute(
+            sa.select(tables.case_share.c.case_id, tables.case_share.c.agency).where(
+                tables.case_share.c.share_row_id.in_(state.shares_removed)
+            )
+        ).all()
         connection.execute(
             tables.case_share.delete().where(
                 tables.case_share.c.share_row_id.in_(state.shares_removed)
             )
         )
+        for case_id, agency in sorted(set(withdrawn)):
+            purges.withdraw(connection, state.next_seq, case_id, agency, state.officer.name)
     if state.refused:
         by_counter = {c.device_counter: c for c in batch}
         now = utcnow()
@@ -618,22 +605,29 @@ def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
     if state.conflict_rows:
         connection.execute(tables.conflict.insert(), state.conflict_rows)
     for case_id in sorted(state.reveal_cases):
-        _reveal_case(connection, state, case_id)
+        reveal_case(connection, state.next_seq, state.stream_rows, case_id)
     if state.stream_rows:
         connection.execute(tables.stream.insert(), state.stream_rows)
+    for case_id in sorted(state.destroyed_cases):
+        hygiene.purge_destroyed_case(connection, case_id)
     _write_counter(connection, state.seq)
 
 
-def _reveal_case(connection: sa.Connection, state: _Push, case_id: str) -> None:
+def reveal_case(
+    connection: sa.Connection,
+    next_seq: Callable[[], int],
+    stream_rows: list[dict[str, Any]],
+    case_id: str,
+) -> None:
     """Re-send a case's current rows and open conflicts to officers who can now see it."""
     for r in connection.execute(
         sa.select(tables.row_state)
         .where(tables.row_state.c.case_id == case_id, tables.row_state.c.deleted.is_(False))
         .order_by(tables.row_state.c.created_seq)
     ):
-        state.stream_rows.append(
+        stream_rows.append(
             {
-                "seq": state.next_seq(),
+                "seq": next_seq(),
                 "kind": "change",
                 "case_id": case_id,
                 "table_name": r.table_name,
@@ -653,11 +647,11 @@ def _reveal_case(connection: sa.Connection, state: _Push, case_id: str) -> None:
         .order_by(tables.conflict.c.seq)
     ).all()
     for c in open_conflicts:
-        seq = state.next_seq()
+        seq = next_seq()
         connection.execute(
             tables.conflict.update().where(tables.conflict.c.id == c.id).values(seq=seq)
         )
-        state.stream_rows.append(_conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id))
+        stream_rows.append(_conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id))
 
 
 # --- conflicts as a device sees them -----------------------------------------------------------
@@ -717,6 +711,9 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
         ).all()
         more = len(rows) == limit and rows[-1].seq < head
         next_cursor = rows[-1].seq if more else head
+        purged = purges.for_officer(
+            connection, context.officer, after, next_cursor, _visible_cases(context.officer)
+        )
         conflict_seq: dict[str, int] = {}
         changes: list[ServerChange] = []
         for r in rows:
@@ -747,7 +744,12 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
                 conflicts.append(_conflict_out(c, context.device_id, conflict_seq[c.id]))
         conflicts.sort(key=lambda c: c.seq)
     return PullPage(
-        after=after, changes=changes, conflicts=conflicts, next_cursor=next_cursor, more=more
+        after=after,
+        changes=changes,
+        conflicts=conflicts,
+        purges=purged,
+        next_cursor=next_cursor,
+        more=more,
     )
 
 

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sync import schema
 from sync.server import db as tables
 from sync.server.accounts import utcnow
+from sync.server.admin_log import record_admin_event
 from sync.server.db import Database
 
 
@@ -142,17 +143,15 @@ def remove_row(database: Database, table: str, row_id: str, *, actor: str, reaso
             "had_state": held is not None,
             "delete_seq": delete_seq,
         }
-        connection.execute(
-            tables.admin_action.insert().values(
-                at=utcnow(),
-                actor=actor.strip()[:200],
-                action="stream.remove_row",
-                table_name=table,
-                row_id=row_id,
-                case_id=case_id,
-                reason=reason.strip(),
-                details=details,
-            )
+        record_admin_event(
+            connection,
+            actor=actor.strip()[:200],
+            action="stream.remove_row",
+            table_name=table,
+            row_id=row_id,
+            case_id=case_id,
+            reason=reason.strip(),
+            details=details,
         )
     return Removal(table, row_id, case_id, len(entries), held is not None, delete_seq)
 

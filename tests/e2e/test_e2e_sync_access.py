@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -17,6 +18,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     central,
     central_db,
     laptops,
+    server_run_cli,
     unique_team,
 )
 
@@ -78,7 +80,7 @@ def test_team_a_pulls_none_of_team_b_until_shared_with_a_legal_basis(
 
 
 def test_a_push_to_a_case_out_of_reach_is_refused_and_kept_for_the_officer(
-    laptops: LaptopFactory,
+    laptops: LaptopFactory, central: Any
 ) -> None:
     team = unique_team()
     mover = laptops(team=team, name="Mover")
@@ -87,7 +89,10 @@ def test_a_push_to_a_case_out_of_reach_is_refused_and_kept_for_the_officer(
     mover.sync()
     other.sync()
     other.edit_case(case_id, {"location": "Garage 4"})  # offline edit...
-    mover.edit_case(case_id, {"team": unique_team()})  # ...while the case moves to another team
+    server_run_cli(  # ...while an administrator moves the case to another team
+        "case", "transfer", case_id, unique_team(), "--by", "Admin", "--requested-by", "Mover",
+        "--reason", "the garage is in the other team's area", "--db", central.db_url,
+    )  # fmt: skip
     mover.sync()
 
     outcome = other.sync()

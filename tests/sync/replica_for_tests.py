@@ -23,7 +23,9 @@ from sync import schema
 from sync.client import ApplySummary, SyncResult, SyncSettings
 from sync.protocol import (
     CASE_TABLE,
+    MAX_AUDIT_LINKS,
     AuditHead,
+    AuditLink,
     ChangeOut,
     PullPage,
     RefusedChange,
@@ -459,11 +461,24 @@ class TestReplica:
         )  # fmt: skip
 
     def audit_head(self) -> AuditHead:
+        """The head, with the links after the acknowledged anchor (the previous event's hash is
+        each link's `prev_hash`: this chain keeps no column for it)."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
-        return AuditHead(count=row[0], hash=row[1]) if row else AuditHead(count=0, hash=GENESIS)
+            rows = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq").fetchall()
+            anchor = self._meta(self._db, "audit_anchor")
+        if not rows:
+            return AuditHead(count=0, hash=GENESIS)
+        after = int(anchor.split(":")[0]) if anchor else 0
+        links, prev = [], GENESIS
+        for seq, digest in rows:
+            if seq > after and len(links) < MAX_AUDIT_LINKS:
+                links.append(AuditLink(seq=seq, prev_hash=prev, hash=digest))
+            prev = digest
+        return AuditHead(count=rows[-1][0], hash=rows[-1][1], links=links)
+
+    def acknowledge_audit_anchor(self, anchor: AuditHead) -> None:
+        with self._tx() as db:
+            self._set_meta(db, "audit_anchor", f"{anchor.count}:{anchor.hash}")
 
     def sync_settings(self) -> SyncSettings | None:
         with self._lock:

@@ -1,5 +1,5 @@
-"""What administrators did to the central store (removing a poisoned row from the stream), with
-who, when and why.
+"""What administrators did on the central store (a poisoned row removed from the stream, a case
+transferred, an audit flag cleared), with who, when and why.
 
 Revision ID: 0003
 Revises: 0002
@@ -23,10 +23,11 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("action", sa.String(40), nullable=False),
-        sa.Column("table_name", sa.String(40), nullable=False),
-        sa.Column("row_id", sa.String(36), nullable=False),
+        sa.Column("table_name", sa.String(40), nullable=True),
+        sa.Column("row_id", sa.String(36), nullable=True),
         sa.Column("case_id", sa.String(36), nullable=True),
-        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("device_id", sa.String(36), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
     )
 

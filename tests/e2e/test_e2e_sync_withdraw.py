@@ -1,0 +1,129 @@
+"""Losing sight of a case empties the laptop: a withdrawn share purges the case from the
+partner's laptop at its next sync, a transfer purges it from the old team's laptops while the
+new team receives it whole. Both sides keep an audit record; the owners still sync and still
+see their case."""
+
+# ruff: noqa: F811  (the fixtures imported from sync_e2e_support are test arguments)
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import select
+from sync_e2e_support import (  # noqa: F401  (fixtures)
+    Laptop,
+    LaptopFactory,
+    central,
+    central_db,
+    laptops,
+    server_run_cli,
+    unique_team,
+)
+
+from asb_tui.store.audit import verify_chain
+from asb_tui.store.models import AuditEvent, ChangeRecord, Note, Person
+from asb_tui.store.sharing import share_case, withdraw_share
+from sync.server import db as tables
+from sync.server.db import open_database
+
+S115 = "s115-crime-and-disorder-act-1998"
+
+
+def _actions(laptop: Laptop, case_id: str) -> list[str]:
+    with laptop.store.read() as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.case_id == case_id))
+        return [e.action for e in events]
+
+
+def _holds_nothing_of(laptop: Laptop, case_id: str) -> None:
+    assert laptop.case(case_id) is None
+    with laptop.store.read() as session:
+        assert session.exec(select(Person).where(Person.case_id == case_id)).all() == []
+        assert session.exec(select(Note).where(Note.case_id == case_id)).all() == []
+        sent = session.exec(
+            select(ChangeRecord).where(
+                ChangeRecord.case_id == case_id,
+                ChangeRecord.sent_at != None,  # noqa: E711
+            )
+        ).all()
+        assert sent == []
+        assert verify_chain(session).ok
+
+
+def _admin_actions(db_url: str, case_id: str) -> list[str]:
+    database = open_database(db_url)
+    try:
+        with database.read() as connection:
+            t = tables.admin_action
+            return list(
+                connection.execute(sa.select(t.c.action).where(t.c.case_id == case_id)).scalars()
+            )
+    finally:
+        database.dispose()
+
+
+def test_a_withdrawn_share_is_purged_from_the_partner_laptop(
+    laptops: LaptopFactory, central: Any
+) -> None:
+    team = unique_team()
+    police = f"Police {uuid.uuid4().hex[:6]}"
+    owner = laptops(team=team, agency="Council", name="Owner")
+    officer = laptops(team=unique_team(), agency=police, name="Constable")
+    case_id = owner.new_case("Cuckooing at a flat", victim_name="Victim W")
+    share = share_case(owner.store, case_id, agency=police, what="Whole case", legal_basis=S115,
+                       shared_on=date(2026, 1, 6), today=date(2026, 1, 6))  # fmt: skip
+    assert owner.sync().result.ok and officer.sync().result.ok
+    with officer.store.write() as uow:
+        uow.add(Note(case_id=case_id, body="Visited with PCSO"), action="note.add")
+    assert officer.sync().result.ok and owner.sync().result.ok
+    assert officer.case(case_id) is not None
+
+    withdraw_share(owner.store, share.id, reason="the joint operation has ended")
+    assert owner.sync().result.ok
+    assert officer.sync().result.ok
+
+    _holds_nothing_of(officer, case_id)
+    assert "sync.purge" in _actions(officer, case_id)
+    assert "case.share.withdraw" in _actions(owner, case_id)
+    assert "share.withdraw" in _admin_actions(central.db_url, case_id)
+    owner.edit_case(case_id, {"location": "Flat 2"})
+    assert owner.sync().result.ok and officer.sync().result.ok
+    assert officer.case(case_id) is None  # later edits do not bring it back
+    case = owner.case(case_id)
+    assert case is not None and case.location == "Flat 2"
+    with owner.store.read() as session:
+        assert [n.body for n in session.exec(select(Note))] == ["Visited with PCSO"]
+
+
+def test_a_transfer_moves_the_case_and_purges_the_old_team(
+    laptops: LaptopFactory, central: Any
+) -> None:
+    old_team, new_team = unique_team(), unique_team()
+    old = laptops(team=old_team, name="Old")
+    new = laptops(team=new_team, name="New")
+    case_id = old.new_case("Nuisance motorbikes on the green", victim_name="Victim V")
+    old.add_notes(case_id, 2)
+    assert old.sync().result.ok and new.sync().result.ok
+    assert new.case(case_id) is None
+
+    refused = server_run_cli("case", "transfer", case_id, new_team, "--by", "Admin",
+                             "--requested-by", "Old", "--reason", "", "--db", central.db_url,
+                             check=False)  # fmt: skip
+    assert refused.returncode == 1 and "why" in refused.stderr
+    done = server_run_cli("case", "transfer", case_id, new_team, "--by", "Admin",
+                          "--requested-by", "Old", "--reason", "the green is in their ward",
+                          "--db", central.db_url)  # fmt: skip
+    assert f"to team {new_team}" in done.stdout
+    assert old.sync().result.ok and new.sync().result.ok
+
+    _holds_nothing_of(old, case_id)
+    moved = new.case(case_id)
+    assert moved is not None and moved.team == new_team
+    assert new.count(Note) == 2 and new.count(Person) == 1
+    new.edit_case(case_id, {"location": "The green, Elm Road"})
+    assert new.sync().result.ok
+    assert new.unsent() == 0
+    assert _admin_actions(central.db_url, case_id) == ["case.transfer"]
