@@ -46,9 +46,9 @@ from asb_tui.store.store import Store
 from sync import schema
 from sync.client import ApplySummary, SyncError, SyncResult, SyncSettings
 from sync.protocol import (
+    MAX_AUDIT_LINKS,
     TABLE_PATTERN,
     UUID_PATTERN,
-    MAX_AUDIT_LINKS,
     AuditHead,
     AuditLink,
     ChangeOut,

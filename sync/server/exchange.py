@@ -50,10 +50,9 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
-from sync.server import access, hygiene, purges
+from sync.server import access, hygiene, purges, validation
 from sync.server import anchor as audit_anchor
 from sync.server import db as tables
-from sync.server import validation
 from sync.server.accounts import DeviceContext, Officer, utcnow
 from sync.server.db import Database
 from sync.server.errors import ServiceError, not_found
