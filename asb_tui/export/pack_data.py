@@ -239,7 +239,7 @@ def _risk(records: CaseRecords, questionnaire: Questionnaire | None) -> dict[str
             }
         )
     override = None
-    if latest.level != latest.computed_level:
+    if latest.level != latest.computed_level or latest.override_reason:
         override = {"level": latest.level, "reason": latest.override_reason}
     return {
         "score": latest.score,

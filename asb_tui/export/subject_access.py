@@ -42,6 +42,7 @@ from sqlmodel import Session, select
 from asb_tui.config import Config
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
+from asb_tui.domain.labels import label
 from asb_tui.domain.risk import Questionnaire, load_questionnaire
 from asb_tui.domain.types import PartyRole, VisitKind
 from asb_tui.export.sar_pdf import render_sar_pdf
@@ -394,16 +395,30 @@ def _remedies(
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _convert(value: Any, day: Callable[[date], str]) -> Any:
+# Keys whose values are vocabulary values: the printed export shows their plain-English label
+# (the JSON keeps the stored value, as documented in docs/export-format.md).
+LABELLED_KEYS = frozenset({"kind", "role", "category", "status", "level", "frequency"})
+
+
+def _convert(value: Any, day: Callable[[date], str], labels: bool = False) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
         return day(value)
     if isinstance(value, dict):
-        return {k: _convert(v, day) for k, v in value.items()}
+        return {
+            k: _label_of(v) if labels and k in LABELLED_KEYS else _convert(v, day, labels)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [_convert(v, day) for v in value]
+        return [_convert(v, day, labels) for v in value]
     return value
+
+
+def _label_of(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return ", ".join(label(part.strip()) for part in value.split(","))
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -441,7 +456,9 @@ def export_subject(
     as_json = _convert({**header, **record, "format": "asb-tui-sar/1"}, date.isoformat)
     _write_private(json_path, json.dumps(as_json, ensure_ascii=False, indent=2).encode("utf-8"))
     display = _convert(
-        {**header, **record, "generated_at": f"{format_uk(now.date())} {now:%H:%M}"}, format_uk
+        {**header, **record, "generated_at": f"{format_uk(now.date())} {now:%H:%M}"},
+        format_uk,
+        labels=True,
     )
     render_sar_pdf(display, pdf_path)
     with store.write() as uow:

@@ -106,6 +106,7 @@ def walk_case(
     sheet = diary.record_sheets_sent(
         store, case_id, sent_on=accepted, letter_sent_on=accepted, person_id=victim_id
     )
+    diary.record_sheet_returned(store, sheet.id, wd(29))
     for days, time, what, who, impact, police in (
         (
             36,
@@ -137,8 +138,8 @@ def walk_case(
                 reported_to_police=bool(police),
                 police_ref=police,
             ),
+            typed_on=wd(29),
         )
-    diary.record_sheet_returned(store, sheet.id, wd(29))
     contacts.add_agency_contact(
         store,
         case_id,
