@@ -27,7 +27,12 @@ from asb_tui.domain.dates import format_uk
 from asb_tui.domain.deadlines import add_working_days
 from asb_tui.domain.labels import label
 from asb_tui.domain.months import add_months
-from asb_tui.domain.reviews import CaseReviewRule, Complaint, case_review_status
+from asb_tui.domain.reviews import (
+    CaseReviewRule,
+    CaseReviewStatus,
+    Complaint,
+    case_review_status,
+)
 from asb_tui.domain.types import (
     CaseStatus,
     DeadlineKind,
@@ -530,7 +535,9 @@ def _visit_entries(records: CaseRecords) -> list[Entry]:
     witnesses = [person.name for _party, person in records.parties(PartyRole.WITNESS.value)]
     entries = []
     for v in records.rows(Visit):
-        label_text = f"{label(v.kind)} visit ({label(v.status)})"
+        kind = label(v.kind)
+        kind = kind if kind.lower().endswith("visit") else f"{kind} visit"
+        label_text = f"{kind} ({label(v.status).lower()})"
         shown = witnesses if v.kind == VisitKind.HOME.value and v.status == "complete" else ()
         entries.append(
             Entry(v.done_on or v.due_on, label_text, visit_lines(v, shown), v.id, "visit")
@@ -752,6 +759,24 @@ def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -
         deadlines=tuple(deadlines),
         records=records,
     )
+
+
+def case_review_of(
+    records: CaseRecords, today: date, rule: CaseReviewRule = CaseReviewRule()
+) -> CaseReviewStatus:
+    """The ASB Case Review status of the case on `today`, from its reported incidents."""
+    complaints = [
+        Complaint(i.id, i.reported_to_council_on, i.occurred_on, i.description)
+        for i in records.rows(Incident)
+        if i.reported_to_council_on is not None
+    ]
+    return case_review_status(complaints, today, rule)
+
+
+def find_case(session: Session, ref: str) -> str | None:
+    """The id of the case with this reference (any case), or None."""
+    wanted = ref.strip().upper()
+    return session.exec(select(Case.id).where(func.upper(Case.ref) == wanted)).first()
 
 
 def case_detail(
