@@ -789,3 +789,98 @@ def case_detail(
     own = load_case_facts(session, FactsFilter(open_only=False, case_id=case_id))
     deadlines = tuple(deadlines_for_case(own[0], today, rules)) if own else ()
     return case_detail_from(records, deadlines)
+
+
+# --- one record in full -----------------------------------------------------------------------
+
+# Columns never shown in a record's full view: keys, sync bookkeeping, the draft form's state.
+_HIDDEN_COLUMNS = frozenset({"id", "case_id", "version", "form_state", "created_at"})
+_TITLES = {
+    "visit": "Visit",
+    "agency_contact": "Agency contact",
+    "legal_remedy": "Legal remedy",
+    "legal_stage": "Legal stage",
+    "h2h_run": "House-to-house run",
+    "door_enquiry": "Door enquiry",
+}
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """Every field of one record with its label, plus what hangs off it (a visit's witnesses,
+    a remedy's stages, a run's doors), and the correctable fields' current values as typed."""
+
+    table: str
+    row_id: str
+    title: str
+    lines: tuple[tuple[str, str], ...]
+    typed: tuple[tuple[str, str], ...] = ()
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return f"{format_uk(value.date())} {value:%H:%M}"
+    if isinstance(value, date):
+        return format_uk(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+_VOCABULARY_COLUMNS = frozenset(
+    {"kind", "status", "role", "outcome", "legal_basis", "stage", "reason", "closure_reason"}
+)
+
+
+def record_view(records: CaseRecords, table: str, row_id: str) -> RecordView | None:
+    """One record of the case in full, or None when the case has no such record."""
+    from asb_tui.store.case_records import record_fields
+    from asb_tui.store.corrections import correctable, shown_value
+
+    row = records.get(table, row_id)
+    if row is None:
+        return None
+    people = {p.id: p.name for p in records.rows(Person)}
+    lines: list[tuple[str, str]] = []
+    for name in record_fields(row):
+        if name in _HIDDEN_COLUMNS:
+            continue
+        value = getattr(row, name)
+        if name.endswith("_id"):
+            if name != "person_id" or value is None:
+                continue
+            name, value = "person", people.get(value, "")
+        if name in _VOCABULARY_COLUMNS and isinstance(value, str) and value:
+            value = label(value)
+        lines.append((name.replace("_", " ").capitalize(), _shown(value)))
+    if table == "visit" and row.kind == VisitKind.HOME.value:
+        for _party, person in records.parties(PartyRole.WITNESS.value):
+            detail = _joined(person.address, person.phone)
+            lines.append(("Witness", person.name + (f" ({detail})" if detail else "")))
+    if table == "legal_remedy":
+        for stage in sorted(
+            (s for s in records.rows(LegalStage) if s.remedy_id == row.id),
+            key=lambda s: (s.stage_on, s.created_at),
+        ):
+            text_ = f"{format_uk(stage.stage_on)} {label(stage.stage)}"
+            lines.append(("Stage", text_ + (f": {stage.notes}" if stage.notes else "")))
+    if table == "h2h_run":
+        for door in sorted(
+            (d for d in records.rows(DoorEnquiry) if d.run_id == row.id), key=lambda d: d.position
+        ):
+            outcome = label(door.outcome, "not yet")
+            lines.append(("Door", _joined(door.address, outcome, door.note, sep=" · ")))
+    title = _TITLES.get(table, table.replace("_", " ").capitalize())
+    if table == "visit":
+        kind = label(row.kind)
+        title = kind if kind.lower().endswith("visit") else f"{kind} visit"
+    elif table == "legal_remedy":
+        title = label(row.kind)
+    typed = tuple((f.column, shown_value(f, getattr(row, f.column))) for f in correctable(table))
+    if table == "visit" and row.status != "complete":
+        typed = ()
+    return RecordView(table, row_id, title, tuple(lines), typed)
