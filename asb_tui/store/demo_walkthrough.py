@@ -12,8 +12,13 @@ same `today` gives the same facts (ids are the store's own).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
+
+from sqlmodel import Session
 
 from asb_tui.config import Config
 from asb_tui.domain.deadlines import add_working_days
@@ -31,6 +36,7 @@ from asb_tui.store import cases, contacts, diary, house_to_house, legal, reviews
 from asb_tui.store import vvc as vvc_store
 from asb_tui.store.deadline_facts import deadline_rules
 from asb_tui.store.store import Store
+from asb_tui.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -320,3 +326,30 @@ def _person_id(store: Store, case_id: str, role: str) -> str:
     if not pairs:
         raise ValueError(f"the case has no {role}")
     return str(pairs[0][1].id)
+
+
+class _OneTransaction:
+    """The store as the commands see it, with every `write()` and `read()` inside ONE open unit
+    of work: a batch of commands commits together (each row still has its audit event and its
+    change record), and a command's reads see the rows the commands before it wrote."""
+
+    def __init__(self, store: Store, uow: UnitOfWork) -> None:
+        self._store = store
+        self._uow = uow
+        self.actor = store.actor
+        self.device_id = store.device_id
+
+    @contextmanager
+    def write(self, actor: str | None = None) -> Iterator[UnitOfWork]:
+        yield self._uow
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        yield self._uow.session
+
+
+@contextmanager
+def one_transaction(store: Store) -> Iterator[Store]:
+    """Run store commands in one transaction (the demo's fast path); all or nothing."""
+    with store.write() as uow:
+        yield cast(Store, _OneTransaction(store, uow))
