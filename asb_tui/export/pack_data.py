@@ -1,12 +1,15 @@
-"""The data of a VVC pack, read from the store in the shape `vvc_pack.render_vvc_pack` takes.
+"""The data of a VVC pack, read by the whole-case loader in the shape `render_vvc_pack` takes.
 
 Every value is plain JSON and every date a display string (dd/mm/yyyy); text is passed as typed
 (the template never reads it as markup). Per case: summary, the latest risk assessment with its
 score and answers (question and answer text from the questionnaire it was scored with, when this
-installation has it), victims and their vulnerabilities, alleged perpetrators, the incident timeline
-from the diary in date order, actions taken and due, agencies involved, consent and the sharing
-record with its legal basis, proposed decisions (from the referral and the VVC's remit) and any
-decisions already recorded at this meeting.
+installation has it), victims with their vulnerabilities and the needs typed at each home visit,
+alleged perpetrators, witnesses, the incident timeline in date order, actions taken (actions,
+visits, updates to the victim, house-to-house, referrals) and due, agencies involved, legal
+remedies with their stages, evidence held, consent and the perpetrator-visit agreement as
+recorded, the sharing record with its legal basis, proposed decisions (from the referral, the
+VVC's remit and who is appointed now) and any decisions already recorded. `LEFT_OUT` names the
+case tables the pack does not print, and why.
 """
 
 from __future__ import annotations
