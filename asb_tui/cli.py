@@ -18,7 +18,7 @@ from asb_tui.config import ConfigError
 COMMAND_MODULES = (
     "store_admin",
     "data_transfer",  # export json, import, demo
-    "case_commands",  # deadlines
+    "case_commands",  # deadlines, case list, case show
     "oversight_commands",  # export vvc, export sar, retention
     "sync_commands",  # enrol, sync
 )

@@ -1,7 +1,12 @@
-"""`asb-tui deadlines [--all] [--json]`: what is overdue and due, soonest first.
+"""Read commands: `asb-tui deadlines`, `asb-tui case list` and `asb-tui case show REF`.
 
-One line each: case reference, what, due date (dd/mm/yyyy), state. `--all` adds deadlines that
-are not due yet; `--json` prints a list of objects for scripts.
+`deadlines [--all] [--json]`: what is overdue and due, soonest first. One line each: case
+reference, what, due date (dd/mm/yyyy), state. `--all` adds deadlines that are not due yet.
+
+`case list [--open] [--json]`: every case, newest referral first. `case show REF [--json]`:
+everything the case detail screen shows (read by the whole-case loader) with the facts the app
+derives: deadlines and their states, risk, flags, referrals and the ASB Case Review status.
+`--today DD/MM/YYYY` counts from that date. `--json` prints objects for scripts (dates ISO).
 """
 
 from __future__ import annotations
@@ -9,8 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from asb_tui.cli_commands.common import UserError, add_passphrase_file_option, open_from_args
+
+if TYPE_CHECKING:
+    from asb_tui.domain.reviews import CaseReviewStatus
+    from asb_tui.store.case_queries import CaseDetail, Entry
 
 DUE_STATES = frozenset({"overdue", "due-today", "due-soon"})
 
@@ -24,6 +34,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_passphrase_file_option(parser)
     parser.set_defaults(func=cmd_deadlines)
+
+    case = sub.add_parser("case", help="read cases: list them or show one in full")
+    case_sub = case.add_subparsers(dest="case_command", metavar="list|show", required=True)
+    listing = case_sub.add_parser("list", help="every case, newest referral first")
+    listing.add_argument("--open", action="store_true", help="open cases only")
+    listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_passphrase_file_option(listing)
+    listing.set_defaults(func=cmd_case_list)
+    show = case_sub.add_parser("show", help="one case in full, with its deadlines")
+    show.add_argument("ref", metavar="REF", help="the case reference, e.g. ASB-2026-00042")
+    show.add_argument("--json", action="store_true", help="print JSON for scripts")
+    show.add_argument(
+        "--today", metavar="DATE", help="count from this date (dd/mm/yyyy) instead of today"
+    )
+    add_passphrase_file_option(show)
+    show.set_defaults(func=cmd_case_show)
 
 
 def _today(args: argparse.Namespace) -> date:
@@ -82,3 +108,231 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
         what = d.title if len(d.title) <= what_width else d.title[: what_width - 1] + "…"
         print(f"{d.case_ref:<{ref_width}}  {what:<{what_width}}  {format_uk(d.due_on)}  {d.state}")
     return 0
+
+
+MAX_LISTED = 1_000_000
+
+
+def cmd_case_list(args: argparse.Namespace) -> int:
+    from asb_tui.domain.dates import format_uk
+    from asb_tui.domain.labels import label
+    from asb_tui.store.case_queries import CaseFilter, list_cases
+
+    store, _cfg = open_from_args(args)
+    try:
+        with store.read() as session:
+            rows = list_cases(
+                session, CaseFilter(status="open" if args.open else None), limit=MAX_LISTED
+            )
+    finally:
+        store.close()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "ref": r.ref,
+                        "case_id": r.case_id,
+                        "status": r.status,
+                        "risk_level": r.risk_level,
+                        "category": r.category,
+                        "officer": r.officer,
+                        "referred_on": r.referred_on.isoformat(),
+                        "summary": r.summary,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        print("No cases.")
+        return 0
+    ref_width = max(len(r.ref) for r in rows)
+    for r in rows:
+        summary = _one_line(r.summary, 50)
+        risk = label(r.risk_level, "not assessed")
+        print(
+            f"{r.ref:<{ref_width}}  {format_uk(r.referred_on)}  {label(r.status):<8}  "
+            f"{risk:<12}  {summary}"
+        )
+    return 0
+
+
+def _one_line(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    from asb_tui.store.case_queries import case_detail, case_review_of, find_case
+    from asb_tui.store.deadline_facts import deadline_rules
+
+    today = _today(args)
+    store, cfg = open_from_args(args)
+    try:
+        with store.read() as session:
+            case_id = find_case(session, args.ref)
+            if case_id is None:
+                raise UserError(f"no case with the reference {args.ref.strip()!r} in this store")
+            detail = case_detail(session, case_id, today=today, rules=deadline_rules(cfg, today))
+    finally:
+        store.close()
+    assert detail is not None and detail.records is not None
+    review = case_review_of(detail.records, today)
+    document = _show_document(detail, review, today)
+    if args.json:
+        print(json.dumps(document, ensure_ascii=False, indent=2, default=_json_value))
+    else:
+        print(_show_text(document), end="")
+    return 0
+
+
+def _json_value(value: object) -> object:
+    from datetime import date as date_type
+
+    if isinstance(value, date_type):
+        return value.isoformat()
+    return str(value)
+
+
+def _show_document(detail: CaseDetail, review: CaseReviewStatus, today: date) -> dict[str, Any]:
+    """The case as plain data: what the case detail shows, and the derived facts."""
+    from dataclasses import asdict
+
+    from asb_tui.domain.types import ReferralKind
+
+    s = detail.summary
+    records = detail.records
+    assert records is not None
+    referrals = sorted(records.rows("referral"), key=lambda r: (r.referred_on, r.id))
+    return {
+        "ref": s.ref,
+        "case_id": s.id,
+        "today": today,
+        "status": s.status,
+        "category": s.category,
+        "region": s.region,
+        "summary": s.summary,
+        "location": s.location,
+        "referral_source": s.referral_source,
+        "referred_on": s.referred_on,
+        "accepted_on": s.accepted_on,
+        "closed_on": s.closed_on,
+        "closure_reason": s.closure_reason,
+        "reopen_count": s.reopen_count,
+        "officer": s.officer,
+        "case_manager": s.case_manager,
+        "team": s.team,
+        "risk_level": s.risk_level,
+        "flags": {
+            "high_risk": s.risk_level == "high",
+            "repeat_victim": s.repeat_victim,
+            "counter_allegation": bool(records.case.counter_allegation),
+            "vso_referred": any(r.kind == ReferralKind.VSO.value for r in referrals),
+            "vvc_referred": any(r.kind == ReferralKind.VVC.value for r in referrals),
+        },
+        "case_review": {
+            "qualifying_complaints": review.count,
+            "threshold_met": review.threshold_met,
+            "tell_victim": review.tell_victim,
+        },
+        "deadlines": [
+            {
+                "kind": d.kind.value,
+                "what": d.title,
+                "due_on": d.due_on,
+                "state": d.state.value,
+                "done_on": d.done_on,
+            }
+            for d in detail.deadlines
+        ],
+        "referrals": [
+            {
+                "kind": r.kind,
+                "referred_on": r.referred_on,
+                "reason": r.reason,
+                "meeting_on": r.meeting_on,
+                "status": r.status,
+            }
+            for r in referrals
+        ],
+        "people": [asdict(p) for p in detail.people],
+        "actions": [asdict(a) for a in detail.actions],
+        "incidents": [_entry(e) for e in detail.incidents],
+        "visits_and_contacts": [_entry(e) for e in detail.visits_and_contacts],
+        "risk": [_entry(e) for e in detail.risk],
+        "legal": [_entry(e) for e in detail.legal],
+        "notes": [_entry(e) for e in detail.notes],
+        "timeline": [_entry(e) for e in detail.timeline],
+    }
+
+
+def _entry(entry: Entry) -> dict[str, Any]:
+    return {"date": entry.day, "what": entry.what, "detail": entry.detail}
+
+
+def _show_text(doc: dict[str, Any]) -> str:
+    """The same facts for a person: labelled lines, then each list under its heading."""
+    from asb_tui.domain.dates import format_uk
+    from asb_tui.domain.labels import label
+
+    def uk(day: object) -> str:
+        return format_uk(day) if isinstance(day, date) else "—"
+
+    lines = [
+        f"{doc['ref']}  {label(doc['status'])}  {label(doc['risk_level'], 'not assessed')}"
+        f" risk  {label(doc['category'])}",
+        f"Summary        {_one_line(doc['summary'], 200) or '—'}",
+        f"Location       {doc['location'] or '—'}",
+        f"Referred       {uk(doc['referred_on'])}"
+        + (f" by {doc['referral_source']}" if doc["referral_source"] else ""),
+        f"Accepted       {uk(doc['accepted_on'])}",
+    ]
+    if doc["closed_on"]:
+        lines.append(f"Closed         {uk(doc['closed_on'])} ({label(doc['closure_reason'])})")
+    if doc["reopen_count"]:
+        lines.append(f"Reopened       {doc['reopen_count']} time(s)")
+    lines.append(f"Officer        {doc['officer'] or '—'}")
+    flags = [name.replace("_", " ") for name, on in doc["flags"].items() if on]
+    lines.append(f"Flags          {', '.join(flags) or 'none'}")
+    review = doc["case_review"]
+    lines.append(
+        f"Case Review    {review['qualifying_complaints']} qualifying complaint(s); "
+        + ("threshold met" if review["threshold_met"] else "threshold not met")
+        + ("; tell the victim of their right" if review["tell_victim"] else "")
+    )
+    lines.append("")
+    lines.append("Deadlines")
+    for d in doc["deadlines"]:
+        lines.append(f"  {uk(d['due_on'])}  {d['state']:<10}  {d['what']}")
+    if not doc["deadlines"]:
+        lines.append("  none")
+    lines.append("")
+    lines.append("People")
+    for p in doc["people"]:
+        extra = "; ".join(x for x in (p["address"], p["phone"], p["vulnerabilities"]) if x)
+        lines.append(f"  {label(p['role']):<20}  {p['name']}" + (f"  ({extra})" if extra else ""))
+    lines.append("")
+    lines.append("Actions")
+    for a in doc["actions"]:
+        done = f"done {uk(a['done_on'])}" if a["done_on"] else f"due {uk(a['due_on'])}"
+        lines.append(f"  {done:<16}  {a['title']}")
+    for heading, key in (
+        ("Incidents", "incidents"),
+        ("Visits and contacts", "visits_and_contacts"),
+        ("Risk and referrals", "risk"),
+        ("Legal", "legal"),
+        ("Notes", "notes"),
+    ):
+        lines.append("")
+        lines.append(heading)
+        for e in doc[key]:
+            lines.append(
+                f"  {uk(e['date'])}  {e['what']}" + (f": {e['detail']}" if e["detail"] else "")
+            )
+        if not doc[key]:
+            lines.append("  none")
+    return "\n".join(lines) + "\n"

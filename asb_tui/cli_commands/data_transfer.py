@@ -122,6 +122,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             incidents_per_case=args.incidents_per_case,
             bulk=args.bulk,
             progress=progress,
+            config=cfg,
         )
     print(describe(summary))
     if summary.refs:

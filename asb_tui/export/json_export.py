@@ -38,10 +38,11 @@ from asb_tui.domain.types import (
     RiskLevel,
     VisitKind,
 )
+from asb_tui.store.case_records import load_many
 from asb_tui.store.disk_space import free_bytes, human_size
 from asb_tui.store.errors import ImportRefused, StoreError
 from asb_tui.store.models import CASE_TABLES, Case, utcnow
-from asb_tui.store.serialize import fields_from_json, row_to_dict
+from asb_tui.store.serialize import fields_from_json
 from asb_tui.store.store import Store
 
 FORMAT = "asb-tui-export"
@@ -106,14 +107,15 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
         yield items[start : start + size]
 
 
-def _select_cases(session: Session, case_refs: Sequence[str] | None) -> list[Case]:
+def _select_case_ids(session: Session, case_refs: Sequence[str] | None) -> list[str] | None:
     if case_refs is None:
-        return list(session.exec(select(Case).order_by(col(Case.ref))))
+        return None
     wanted = list(dict.fromkeys(case_refs))
-    found: dict[str, Case] = {}
+    found: dict[str, str] = {}
     for chunk in _chunks(wanted):
         found.update(
-            (case.ref, case) for case in session.exec(select(Case).where(col(Case.ref).in_(chunk)))
+            (case.ref, case.id)
+            for case in session.exec(select(Case).where(col(Case.ref).in_(chunk)))
         )
     missing = [ref for ref in wanted if ref not in found]
     if missing:
@@ -121,47 +123,22 @@ def _select_cases(session: Session, case_refs: Sequence[str] | None) -> list[Cas
     return [found[ref] for ref in wanted]
 
 
-def _child_rows(
-    session: Session, model: type[SQLModel], case_ids: Sequence[str], everything: bool
-) -> dict[str, list[dict[str, Any]]]:
-    """Rows of `model` by case id, each case's rows ordered by id (stable across stores)."""
-    by_case: dict[str, list[dict[str, Any]]] = {case_id: [] for case_id in case_ids}
-    id_col = col(model.id)  # type: ignore[attr-defined]
-    case_col = col(model.case_id)  # type: ignore[attr-defined]
-    statements = (
-        [select(model).order_by(case_col, id_col)]
-        if everything
-        else [
-            select(model).where(case_col.in_(chunk)).order_by(case_col, id_col)
-            for chunk in _chunks(case_ids)
-        ]
-    )
-    for statement in statements:
-        for row in session.exec(statement):
-            by_case[row.case_id].append(row_to_dict(row))  # type: ignore[attr-defined]
-    return by_case
-
-
 def export_cases(store: Store, case_refs: Sequence[str] | None = None) -> dict[str, Any]:
     """The export document for the cases named by reference (all cases when None).
 
     Cases come in the order given (by reference when exporting all); each table's rows are
     ordered by id, so exporting the same data from any store gives the same document apart from
-    `exported_at` and `device_id`. This only reads: `write_export` is the audited way to write a
-    file. Raises ExportError for an unknown reference.
+    `exported_at` and `device_id`. Every case is read by the whole-case loader, so every table
+    of `CASE_TABLES` is in the file. This only reads: `write_export` is the audited way to write
+    a file. Raises ExportError for an unknown reference.
     """
     with store.read() as session:
-        cases = _select_cases(session, case_refs)
-        case_ids = [case.id for case in cases]
-        tables = {
-            key: _child_rows(session, model, case_ids, everything=case_refs is None)
-            for key, model in zip(CHILD_KEYS, CHILD_TABLES, strict=True)
-        }
+        records = load_many(session, _select_case_ids(session, case_refs))
     entries = []
-    for case in cases:
-        entry: dict[str, Any] = {CASE_KEY: row_to_dict(case)}
+    for case in records:
+        entry: dict[str, Any] = {CASE_KEY: case.case.as_json()}
         for key in CHILD_KEYS:
-            entry[key] = tables[key][case.id]
+            entry[key] = [row.as_json() for row in case.rows(key)]
         entries.append(entry)
     return {
         "format": FORMAT,

@@ -1,12 +1,15 @@
-"""The data of a VVC pack, read from the store in the shape `vvc_pack.render_vvc_pack` takes.
+"""The data of a VVC pack, read by the whole-case loader in the shape `render_vvc_pack` takes.
 
 Every value is plain JSON and every date a display string (dd/mm/yyyy); text is passed as typed
 (the template never reads it as markup). Per case: summary, the latest risk assessment with its
 score and answers (question and answer text from the questionnaire it was scored with, when this
-installation has it), victims and their vulnerabilities, alleged perpetrators, the incident timeline
-from the diary in date order, actions taken and due, agencies involved, consent and the sharing
-record with its legal basis, proposed decisions (from the referral and the VVC's remit) and any
-decisions already recorded at this meeting.
+installation has it), victims with their vulnerabilities and the needs typed at each home visit,
+alleged perpetrators, witnesses, the incident timeline in date order, actions taken (actions,
+visits, updates to the victim, house-to-house, referrals) and due, agencies involved, legal
+remedies with their stages, evidence held, consent and the perpetrator-visit agreement as
+recorded, the sharing record with its legal basis, proposed decisions (from the referral, the
+VVC's remit and who is appointed now) and any decisions already recorded. `LEFT_OUT` names the
+case tables the pack does not print, and why.
 """
 
 from __future__ import annotations
@@ -17,25 +20,30 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
-
 from asb_tui.config import Config
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
+from asb_tui.domain.labels import label
 from asb_tui.domain.risk import Questionnaire, load_questionnaire
-from asb_tui.domain.types import PartyRole, ReferralKind
+from asb_tui.domain.types import DoorOutcome, PartyRole, ReferralKind, VisitKind
 from asb_tui.export.vvc_pack import render_vvc_pack
+from asb_tui.store.case_records import CaseRecords, load_many
 from asb_tui.store.models import (
     Action,
     AgencyContact,
-    Case,
-    CaseParty,
     Consent,
+    ContactAgreement,
+    DoorEnquiry,
+    EvidenceItem,
+    HouseToHouseRun,
     Incident,
+    LegalRemedy,
+    LegalStage,
     Person,
     Referral,
     RiskAssessment,
     SharingRecord,
+    VictimUpdate,
     Visit,
     VvcDecision,
     new_id,
@@ -45,6 +53,7 @@ from asb_tui.store.sharing import LEGAL_BASIS_LABELS
 from asb_tui.store.store import Store
 
 PACK_TITLE = "Vulnerable Victims Conference"
+DEFAULT_COUNCIL = Config.__dataclass_fields__["council"].default
 
 
 def _d(day: date | None) -> str:
@@ -56,6 +65,20 @@ def _questionnaire(config: Config) -> Questionnaire | None:
         return load_questionnaire(config.questionnaire)
     except (DomainError, OSError):
         return None  # the answers are still printed, by their ids
+
+
+# What the pack leaves out of the whole-case record, and why. Every other table of
+# `CASE_TABLES` is printed (a test holds the pack to this).
+LEFT_OUT: dict[str, str] = {
+    "diary_sheet": "the diary's entries are in the incident timeline; the sheets are paperwork",
+    "note": "case notes are the officer's working record, not facts put to the conference",
+    "manager_review": "the manager's reviews are internal oversight, not for partner agencies",
+}
+
+
+def council_name(config: Config) -> str:
+    """The council's name as configured; blank while it is still the placeholder default."""
+    return "" if config.council == DEFAULT_COUNCIL else config.council
 
 
 def build_vvc_pack(
@@ -73,70 +96,118 @@ def build_vvc_pack(
     today = today or now.date()
     questionnaire = _questionnaire(config)
     with store.read() as session:
-        cases = [
-            _case_section(session, case, questionnaire, meeting_on, today)
-            for case_id in case_ids
-            if (case := session.get(Case, case_id)) is not None
-        ]
+        records = load_many(session, list(case_ids))
+    cases = [_case_section(r, questionnaire, meeting_on, today) for r in records]
     return {
         "title": PACK_TITLE,
         "meeting_date": _d(meeting_on) or None,
         "generated_at": f"{format_uk(now.date())} {now:%H:%M}",
         "generated_by": generated_by,
-        "council": config.council,
+        "council": council_name(config),
         "cases": cases,
     }
 
 
+def _lines(*parts: str) -> str:
+    return "\n".join(part.strip() for part in parts if part and part.strip())
+
+
+def _appointed(records: CaseRecords) -> tuple[str, str]:
+    """(case officer, case manager): the latest VVC appointment, else the case's own."""
+    case = records.case
+    officer, manager = case.officer, case.case_manager
+    for decision in sorted(records.rows(VvcDecision), key=lambda d: d.meeting_on):
+        officer = decision.case_officer or officer
+        manager = decision.case_manager or manager
+    return officer, manager
+
+
 def _case_section(
-    session: Session,
-    case: Case,
+    records: CaseRecords,
     questionnaire: Questionnaire | None,
     meeting_on: date | None,
     today: date,
 ) -> dict[str, Any]:
+    case = records.case
+    officer, manager = _appointed(records)
+    home_visits = sorted(
+        (
+            v
+            for v in records.rows(Visit)
+            if v.kind == VisitKind.HOME.value and v.status == "complete"
+        ),
+        key=lambda v: v.done_on or date.min,
+    )
+    visit_needs = [
+        f"Home visit {_d(v.done_on)}: {v.further_needs.strip()}"
+        for v in home_visits
+        if v.further_needs.strip()
+    ]
     return {
         "ref": case.ref,
-        "category": case.category,
-        "status": case.status,
+        "category": label(case.category),
+        "status": label(case.status),
         "region": case.region,
         "summary": case.summary,
         "referred_on": _d(case.referred_on),
         "accepted_on": _d(case.accepted_on),
-        "officer": case.officer,
-        "case_manager": case.case_manager,
-        "risk": _risk(session, case.id, questionnaire),
+        "officer": officer,
+        "case_manager": manager,
+        "risk": _risk(records, questionnaire),
         "victims": [
             {
                 "name": person.name,
                 "address": person.address,
                 "date_of_birth": _d(person.date_of_birth),
                 "vulnerabilities": party.vulnerabilities,
-                "needs": party.further_needs,
+                # The home visit records "further needs and vulnerabilities" in one field.
+                "needs": _lines(party.further_needs, *visit_needs),
             }
-            for party, person in _parties(session, case.id, PartyRole.VICTIM)
+            for party, person in records.parties(PartyRole.VICTIM.value)
+        ],
+        "witnesses": [
+            {
+                "name": person.name,
+                "address": person.address,
+                "phone": person.phone,
+                "notes": _lines(party.notes, person.notes),
+            }
+            for party, person in records.parties(PartyRole.WITNESS.value)
         ],
         "perpetrators": [
-            {"name": person.name, "address": person.address, "notes": party.notes}
-            for party, person in _parties(session, case.id, PartyRole.ALLEGED_PERPETRATOR)
+            {
+                "name": person.name,
+                "address": person.address,
+                "notes": _lines(party.notes, person.notes),
+            }
+            for party, person in records.parties(PartyRole.ALLEGED_PERPETRATOR.value)
         ],
-        "incidents": _incidents(session, case.id),
-        "actions_taken": _actions_taken(session, case.id),
-        "actions_due": _actions_due(session, case.id, today),
+        "incidents": _incidents(records),
+        "actions_taken": _actions_taken(records),
+        "actions_due": _actions_due(records, today),
         "agencies": [
             {
                 "agency": contact.agency,
                 "contact": contact.contact_name,
-                "reference": contact.reference,
+                "reference": " ".join(
+                    part for part in (contact.reference_kind, contact.reference) if part
+                ),
                 "summary": contact.summary,
             }
-            for contact in session.exec(
-                select(AgencyContact)
-                .where(AgencyContact.case_id == case.id)
-                .order_by(col(AgencyContact.contacted_on))
+            for contact in sorted(records.rows(AgencyContact), key=lambda c: c.contacted_on)
+        ],
+        "legal_remedies": _remedies(records),
+        "evidence": [
+            {
+                "date": _d(item.obtained_on),
+                "kind": item.kind,
+                "description": _lines(item.description, item.file_name),
+            }
+            for item in sorted(
+                records.rows(EvidenceItem), key=lambda e: (e.obtained_on or date.min, e.id)
             )
         ],
-        "consent": _consent(session, case.id),
+        "consent": _consent(records, today),
         "sharing": [
             {
                 "date": _d(share.shared_on),
@@ -144,38 +215,18 @@ def _case_section(
                 "what": share.what,
                 "legal_basis": LEGAL_BASIS_LABELS.get(share.legal_basis, share.legal_basis),
             }
-            for share in session.exec(
-                select(SharingRecord)
-                .where(SharingRecord.case_id == case.id)
-                .order_by(col(SharingRecord.shared_on))
-            )
+            for share in sorted(records.rows(SharingRecord), key=lambda s: s.shared_on)
         ],
-        "proposed_decisions": _proposed(session, case, meeting_on),
-        "vvc_decisions": _recorded_decisions(session, case.id, meeting_on),
+        "proposed_decisions": _proposed(records, officer, manager, meeting_on),
+        "vvc_decisions": _recorded_decisions(records, meeting_on),
     }
 
 
-def _parties(session: Session, case_id: str, role: PartyRole) -> list[tuple[CaseParty, Person]]:
-    rows = session.exec(
-        select(CaseParty, Person)
-        .join(Person, col(Person.id) == col(CaseParty.person_id))
-        .where(CaseParty.case_id == case_id, CaseParty.role == role.value)
-        .order_by(col(Person.created_at))
-    )
-    return [(party, person) for party, person in rows]
-
-
-def _risk(
-    session: Session, case_id: str, questionnaire: Questionnaire | None
-) -> dict[str, Any] | None:
-    latest = session.exec(
-        select(RiskAssessment)
-        .where(RiskAssessment.case_id == case_id)
-        .order_by(col(RiskAssessment.assessed_on).desc(), col(RiskAssessment.created_at).desc())
-        .limit(1)
-    ).first()
-    if latest is None:
+def _risk(records: CaseRecords, questionnaire: Questionnaire | None) -> dict[str, Any] | None:
+    assessments = sorted(records.rows(RiskAssessment), key=lambda a: (a.assessed_on, a.created_at))
+    if not assessments:
         return None
+    latest = assessments[-1]
     same_version = questionnaire is not None and (
         not latest.questionnaire_version or latest.questionnaire_version == questionnaire.version
     )
@@ -191,7 +242,7 @@ def _risk(
             }
         )
     override = None
-    if latest.level != latest.computed_level:
+    if latest.level != latest.computed_level or latest.override_reason:
         override = {"level": latest.level, "reason": latest.override_reason}
     return {
         "score": latest.score,
@@ -202,11 +253,9 @@ def _risk(
     }
 
 
-def _incidents(session: Session, case_id: str) -> list[dict[str, Any]]:
-    rows = session.exec(
-        select(Incident)
-        .where(Incident.case_id == case_id)
-        .order_by(col(Incident.occurred_on), col(Incident.occurred_time), col(Incident.created_at))
+def _incidents(records: CaseRecords) -> list[dict[str, Any]]:
+    rows = sorted(
+        records.rows(Incident), key=lambda i: (i.occurred_on, i.occurred_time, i.created_at)
     )
     return [
         {
@@ -222,32 +271,79 @@ def _incidents(session: Session, case_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def _actions_taken(session: Session, case_id: str) -> list[dict[str, Any]]:
+def _visit_text(visit: Any) -> str:
+    what = label(visit.kind)
+    what = what if what.lower().endswith("visit") else f"{what} visit"
+    details = [
+        visit.outcome,
+        f"present: {visit.present}" if visit.present else "",
+        f"evidence: {visit.evidence_gathered}" if visit.evidence_gathered else "",
+        f"perpetrator identified: {visit.perpetrator_identified}"
+        if visit.perpetrator_identified
+        else "",
+        f"signposted to {', '.join(visit.signposting)}" if visit.signposting else "",
+        "denial recorded" if visit.denial else "",
+        f"counter-allegation: {visit.counter_allegation}" if visit.counter_allegation else "",
+    ]
+    shown = "; ".join(part.strip() for part in details if part and part.strip())
+    return f"{what}: {shown}" if shown else what
+
+
+def _actions_taken(records: CaseRecords) -> list[dict[str, Any]]:
     taken: list[tuple[date, dict[str, Any]]] = []
-    for action in session.exec(
-        select(Action).where(Action.case_id == case_id, col(Action.done_on).is_not(None))
-    ):
-        assert action.done_on is not None
+    for action in records.rows(Action):
+        if action.done_on is not None:
+            taken.append(
+                (
+                    action.done_on,
+                    {"date": _d(action.done_on), "what": action.title, "by": action.owner},
+                )
+            )
+    for visit in records.rows(Visit):
+        if visit.done_on is not None and visit.status == "complete":
+            taken.append(
+                (visit.done_on, {"date": _d(visit.done_on), "what": _visit_text(visit), "by": ""})
+            )
+    for update in records.rows(VictimUpdate):
+        what = "Victim updated" + (f" by {update.means}" if update.means else "")
+        what += f": {update.summary}" if update.summary else ""
+        if update.feels_safer:
+            what += f" (feels safer: {update.feels_safer})"
         taken.append(
-            (action.done_on, {"date": _d(action.done_on), "what": action.title, "by": action.owner})
+            (update.updated_on, {"date": _d(update.updated_on), "what": what, "by": update.officer})
         )
-    for visit in session.exec(
-        select(Visit).where(Visit.case_id == case_id, col(Visit.done_on).is_not(None))
-    ):
-        assert visit.done_on is not None
-        what = f"{visit.kind.replace('-', ' ').capitalize()} visit"
-        if visit.outcome:
-            what = f"{what}: {visit.outcome}"
-        taken.append((visit.done_on, {"date": _d(visit.done_on), "what": what, "by": ""}))
+    doors: dict[str, list[Any]] = {}
+    for door in records.rows(DoorEnquiry):
+        doors.setdefault(door.run_id, []).append(door)
+    for run in records.rows(HouseToHouseRun):
+        asked = sorted(doors.get(run.id, []), key=lambda d: d.position)
+        answered = [d for d in asked if d.outcome]
+        told = [
+            f"{d.address}: {d.note}" if d.note else d.address
+            for d in answered
+            if d.outcome == DoorOutcome.INFORMATION_GIVEN.value
+        ]
+        what = f"House-to-house enquiries, {run.area}: {len(answered)} of {len(asked)} doors"
+        if told:
+            what += "; information from " + "; ".join(told)
+        if run.notes:
+            what += f" ({run.notes})"
+        taken.append((run.run_on, {"date": _d(run.run_on), "what": what, "by": ""}))
+    for referral in records.rows(Referral):
+        what = f"Referred to the {label(referral.kind)}"
+        if referral.reason:
+            what += f": {referral.reason}"
+        taken.append(
+            (referral.referred_on, {"date": _d(referral.referred_on), "what": what, "by": ""})
+        )
     taken.sort(key=lambda pair: pair[0])
     return [entry for _day, entry in taken]
 
 
-def _actions_due(session: Session, case_id: str, today: date) -> list[dict[str, Any]]:
-    rows = session.exec(
-        select(Action)
-        .where(Action.case_id == case_id, col(Action.done_on).is_(None))
-        .order_by(col(Action.due_on), col(Action.created_at))
+def _actions_due(records: CaseRecords, today: date) -> list[dict[str, Any]]:
+    rows = sorted(
+        (a for a in records.rows(Action) if a.done_on is None),
+        key=lambda a: (a.due_on or date.max, a.created_at),
     )
     due = []
     for action in rows:
@@ -264,52 +360,98 @@ def _actions_due(session: Session, case_id: str, today: date) -> list[dict[str, 
     return due
 
 
-def _consent(session: Session, case_id: str) -> dict[str, Any] | None:
-    consent = session.exec(
-        select(Consent)
-        .where(Consent.case_id == case_id)
-        .order_by(col(Consent.given_on).desc())
-        .limit(1)
-    ).first()
-    if consent is None:
+def _remedies(records: CaseRecords) -> list[dict[str, Any]]:
+    people = {p.id: p.name for p in records.rows(Person)}
+    stages: dict[str, list[Any]] = {}
+    for stage in records.rows(LegalStage):
+        stages.setdefault(stage.remedy_id, []).append(stage)
+    remedies = []
+    for remedy in sorted(records.rows(LegalRemedy), key=lambda r: (r.started_on or date.min, r.id)):
+        remedies.append(
+            {
+                "kind": label(remedy.kind),
+                "status": label(remedy.status),
+                "against": people.get(remedy.person_id, ""),
+                "started_on": _d(remedy.started_on),
+                "review_on": _d(remedy.review_on),
+                "expires_on": _d(remedy.expires_on),
+                "victim_role": remedy.victim_role,
+                "support_offered": remedy.support_offered,
+                "notes": remedy.notes,
+                "stages": [
+                    {"date": _d(s.stage_on), "stage": label(s.stage), "notes": s.notes}
+                    for s in sorted(
+                        stages.get(remedy.id, []), key=lambda s: (s.stage_on, s.created_at)
+                    )
+                ],
+            }
+        )
+    return remedies
+
+
+def _perpetrator_visit(records: CaseRecords, today: date) -> str:
+    """The victim's agreement to a visit to the alleged perpetrator, as recorded, on `today`."""
+    agreements = sorted(
+        (c for c in records.rows(Consent) if c.perpetrator_visit_agreed and c.given_on),
+        key=lambda c: c.given_on,
+    )
+    if not agreements:
+        return "No"
+    latest = agreements[-1]
+    ends = [d for d in (latest.withdrawn_on, latest.perpetrator_visit_withdrawn_on) if d]
+    if ends and min(ends) <= today:
+        return f"Agreed {_d(latest.given_on)}, withdrawn {_d(min(ends))}"
+    return f"Yes (agreed {_d(latest.given_on)})"
+
+
+def _consent(records: CaseRecords, today: date) -> dict[str, Any] | None:
+    consents = sorted(records.rows(Consent), key=lambda c: (c.given_on or date.min, c.id))
+    if not consents:
         return None
+    # An agreement to a perpetrator visit given later (by phone) is its own row: the consent to
+    # record and share is the latest row that records one.
+    sharing = [c for c in consents if c.record_and_share or c.signed]
+    consent = sharing[-1] if sharing else consents[-1]
+    kept_updated = [
+        " ".join(part for part in (a.frequency, f"by {a.means}" if a.means else "") if part)
+        + (f" (safe times: {a.safe_times})" if a.safe_times else "")
+        for a in sorted(records.rows(ContactAgreement), key=lambda a: a.agreed_on)
+    ]
     return {
         "record_and_share": consent.record_and_share and consent.signed,
         "signed_on": _d(consent.given_on) if consent.signed else "",
-        "scope": consent.scope,
-        "perpetrator_visit_agreed": consent.perpetrator_visit_agreed,
+        "scope": consent.scope if sharing else "",
+        "perpetrator_visit_agreed": _perpetrator_visit(records, today),
         "withdrawn_on": _d(consent.withdrawn_on) or None,
+        "kept_updated": kept_updated[-1] if kept_updated else "",
     }
 
 
-def _proposed(session: Session, case: Case, meeting_on: date | None) -> list[str]:
+def _proposed(
+    records: CaseRecords, officer: str, manager: str, meeting_on: date | None
+) -> list[str]:
     proposals = []
-    referrals = session.exec(
-        select(Referral)
-        .where(Referral.case_id == case.id, Referral.kind == ReferralKind.VVC.value)
-        .order_by(col(Referral.referred_on))
+    referrals = sorted(
+        (r for r in records.rows(Referral) if r.kind == ReferralKind.VVC.value),
+        key=lambda r: r.referred_on,
     )
     for referral in referrals:
         if meeting_on is None or referral.referred_on <= meeting_on:
             reason = f" ({referral.reason})" if referral.reason else ""
             proposals.append(f"Referred to the VVC on {_d(referral.referred_on)}{reason}.")
-    proposals.append(
-        "Appoint a Case Officer and a Case Manager"
-        + (f" (currently {case.officer} / {case.case_manager})." if case.officer else ".")
-    )
+    now = f"Case Officer {officer or 'not appointed'}; Case Manager {manager or 'not appointed'}"
+    proposals.append(f"Appoint a Case Officer and a Case Manager (now: {now}).")
     proposals.append("Agree actions, the agency that owns each one, and their due dates.")
     proposals.append("Set the date of the next review.")
     return proposals
 
 
-def _recorded_decisions(
-    session: Session, case_id: str, meeting_on: date | None
-) -> list[dict[str, Any]]:
-    query = select(VvcDecision).where(VvcDecision.case_id == case_id)
-    if meeting_on is not None:
-        query = query.where(VvcDecision.meeting_on == meeting_on)
+def _recorded_decisions(records: CaseRecords, meeting_on: date | None) -> list[dict[str, Any]]:
+    rows = [
+        d for d in records.rows(VvcDecision) if meeting_on is None or d.meeting_on == meeting_on
+    ]
     decisions: list[dict[str, Any]] = []
-    for row in session.exec(query.order_by(col(VvcDecision.meeting_on))):
+    for row in sorted(rows, key=lambda d: d.meeting_on):
         owner = f"Case Officer {row.case_officer}; Case Manager {row.case_manager}"
         decisions.append({"decision": row.decision, "owner": owner, "due": _d(row.next_review_on)})
         for action in row.actions:

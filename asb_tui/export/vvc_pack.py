@@ -30,6 +30,7 @@ Input shape::
           } | None,
           "victims": [{"name", "address", "date_of_birth", "vulnerabilities", "needs"}],
           "perpetrators": [{"name", "address", "notes"}],
+          "witnesses": [{"name", "address", "phone", "notes"}],
           "incidents": [                              # printed in the order given: sort by date
             {"date": "01/10/2026", "time": "21:40" | "", "location", "description",
              "who", "impact", "police_ref"}
@@ -37,8 +38,13 @@ Input shape::
           "actions_taken": [{"date", "what", "by"}],
           "actions_due": [{"due", "what", "owner", "state": "open" | "overdue" | ...}],
           "agencies": [{"agency", "contact", "reference", "summary"}],
+          "legal_remedies": [{"kind", "status", "against", "started_on", "review_on",
+                              "expires_on", "victim_role", "support_offered", "notes",
+                              "stages": [{"date", "stage", "notes"}]}],
+          "evidence": [{"date", "kind", "description"}],
           "consent": {"record_and_share": bool, "signed_on", "scope",
-                      "perpetrator_visit_agreed": bool, "withdrawn_on": str | None} | None,
+                      "perpetrator_visit_agreed": bool | "Yes (agreed 20/10/2026)" | ...,
+                      "kept_updated": "weekly by phone", "withdrawn_on": str | None} | None,
           "sharing": [{"date", "agency", "what", "legal_basis"}],
           "proposed_decisions": ["..."],              # strings (or dicts, shown as tables)
           "vvc_decisions": ["..." | {"decision": ..., "owner": ..., "due": ...}],

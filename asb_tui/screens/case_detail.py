@@ -101,6 +101,7 @@ class CaseDetailScreen(AsbScreen):
         super().__init__()
         self.case_id = case_id
         self.detail = None
+        self._entries: dict[str, tuple] = {}
 
     def compose(self):
         yield Header(show_clock=False)
@@ -190,6 +191,7 @@ class CaseDetailScreen(AsbScreen):
                 literal_text(a.owner, style=done_style),
                 key=a.id,
             )
+        self._entries = {}
         for tab_id, entries in (
             ("incidents", detail.incidents),
             ("contacts", detail.visits_and_contacts),
@@ -199,9 +201,13 @@ class CaseDetailScreen(AsbScreen):
         ):
             table = self.query_one(f"#{tab_id}-table", DataTable)
             table.clear()
-            for entry in entries:
+            self._entries[tab_id] = entries
+            for index, entry in enumerate(entries):
                 table.add_row(
-                    Text(uk(entry.day)), literal_text(entry.what), literal_text(entry.detail)
+                    Text(uk(entry.day)),
+                    literal_text(entry.what),
+                    literal_text(entry.detail),
+                    key=str(index),
                 )
         self.refresh_bindings()
         self.post_message(self.Loaded(self.case_id))
@@ -306,9 +312,64 @@ class CaseDetailScreen(AsbScreen):
             self.notify(message, markup=False)
         self.reload()
 
+    def _selected_entry(self):
+        """The dated entry under the cursor on the active tab, if that tab lists entries."""
+        tabs = self.query_one(TabbedContent)
+        entries = self._entries.get(tabs.active or "")
+        if not entries:
+            return None
+        table = self.query_one(f"#{tabs.active}-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return entries[int(key)] if key is not None and key.isdigit() else None
+
+    def _open_record(self, table: str, row_id: str) -> None:
+        from asb_tui.screens.record_view import RecordScreen
+
+        self.app.push_screen(RecordScreen(self.case_id, table, row_id), self._after_form)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a dated entry opens its record in full."""
+        entry = self._selected_entry()
+        if entry is not None and entry.table and entry.source_id:
+            event.stop()
+            self._open_record(entry.table, entry.source_id)
+
+    def _completed_visit_to_open(self) -> str | None:
+        """`v` opens a completed home visit rather than a blank form: the one under the cursor,
+        else this cycle's completed visit while no draft is waiting."""
+        entry = self._selected_entry()
+        records = self.detail.records if self.detail is not None else None
+        if records is None:
+            return None
+        visits = records.rows("visit")
+        if entry is not None and entry.table == "visit":
+            chosen = records.get("visit", entry.source_id)
+            if chosen is not None and chosen.status == "complete" and chosen.kind == "home":
+                return chosen.id
+        if any(v.kind == "home" and v.status == "draft" for v in visits):
+            return None
+        since = self.detail.summary.accepted_on
+        done = [
+            v
+            for v in visits
+            if v.kind == "home"
+            and v.status == "complete"
+            and v.done_on
+            and (since is None or v.done_on >= since)
+        ]
+        return max(done, key=lambda v: v.done_on).id if done else None
+
     def action_open_screen(self, name: str) -> None:
         """Open one of the field-work or data-protection screens on this case."""
         import importlib
+
+        if name == "home_visit":
+            visit_id = self._completed_visit_to_open()
+            if visit_id is not None:
+                self._open_record("visit", visit_id)
+                return
 
         _key, _text, target = CASE_SCREENS[name]
         module_name, class_name = target.split(":")

@@ -23,11 +23,26 @@ from asb_tui.domain.case_deadlines import (
     deadlines_for_case,
     deadlines_for_cases,
 )
+from asb_tui.domain.dates import format_uk
 from asb_tui.domain.deadlines import add_working_days
+from asb_tui.domain.labels import label
 from asb_tui.domain.months import add_months
-from asb_tui.domain.reviews import CaseReviewRule, Complaint, case_review_status
-from asb_tui.domain.types import CaseStatus, DeadlineKind, DeadlineState, RiskLevel
+from asb_tui.domain.reviews import (
+    CaseReviewRule,
+    CaseReviewStatus,
+    Complaint,
+    case_review_status,
+)
+from asb_tui.domain.types import (
+    CaseStatus,
+    DeadlineKind,
+    DeadlineState,
+    PartyRole,
+    RiskLevel,
+    VisitKind,
+)
 from asb_tui.store import settings
+from asb_tui.store.case_records import CaseRecords, load_case_records
 from asb_tui.store.dashboard_rows import (
     Dashboard,
     DashboardCounts,
@@ -40,9 +55,12 @@ from asb_tui.store.models import (
     Action,
     AgencyContact,
     Case,
-    CaseParty,
     ChangeRecord,
+    Consent,
+    ContactAgreement,
     DiarySheet,
+    DoorEnquiry,
+    EvidenceItem,
     HouseToHouseRun,
     Incident,
     LegalRemedy,
@@ -405,6 +423,8 @@ class PersonRow:
     phone: str
     date_of_birth: date | None
     vulnerabilities: str
+    further_needs: str = ""
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -420,12 +440,15 @@ class ActionRow:
 
 @dataclass(frozen=True)
 class Entry:
-    """One dated line on a tab or the timeline: when, what kind of thing, and what it says."""
+    """One dated line on a tab or the timeline: when, what kind of thing, and what it says.
+
+    `table` and `source_id` name the row it comes from, so the screen can open it in full."""
 
     day: date | None
     what: str
     detail: str
     source_id: str = ""
+    table: str = ""
 
 
 @dataclass(frozen=True)
@@ -440,12 +463,11 @@ class CaseDetail:
     notes: tuple[Entry, ...]
     timeline: tuple[Entry, ...]
     deadlines: tuple[Deadline, ...] = field(default=())
+    # Every row of the case, for opening a record in full (not itself shown).
+    records: CaseRecords | None = None
 
 
-def case_summary(session: Session, case_id: str) -> CaseSummary | None:
-    case = session.get(Case, case_id)
-    if case is None:
-        return None
+def _summary_of(case: Any) -> CaseSummary:
     return CaseSummary(
         id=case.id,
         ref=case.ref,
@@ -468,6 +490,11 @@ def case_summary(session: Session, case_id: str) -> CaseSummary | None:
     )
 
 
+def case_summary(session: Session, case_id: str) -> CaseSummary | None:
+    case = session.get(Case, case_id)
+    return None if case is None else _summary_of(case)
+
+
 def _newest_first(entries: Sequence[Entry]) -> tuple[Entry, ...]:
     return tuple(sorted(entries, key=lambda e: e.day or date.min, reverse=True))
 
@@ -476,90 +503,249 @@ def _day(moment: datetime | None) -> date | None:
     return None if moment is None else moment.date()
 
 
-def case_detail(
-    session: Session, case_id: str, *, today: date, rules: DeadlineRules
-) -> CaseDetail | None:
-    """Everything shown on the case detail screen, each list newest first."""
-    summary = case_summary(session, case_id)
-    if summary is None:
-        return None
+def _joined(*parts: str, sep: str = "; ") -> str:
+    return sep.join(part.strip() for part in parts if part and part.strip())
+
+
+def _labelled(label_text: str, value: Any) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(v) for v in value)
+    return f"{label_text}: {value}"
+
+
+def visit_lines(visit: Any, witnesses: Sequence[str] = ()) -> str:
+    """Everything recorded at a visit, one labelled part after another (the Detail column)."""
+    return _joined(
+        _labelled("Present", visit.present),
+        _labelled("Evidence", visit.evidence_gathered),
+        _labelled("Perpetrator identified", visit.perpetrator_identified),
+        _labelled("Witnesses", list(witnesses)),
+        _labelled("Further needs and vulnerabilities", visit.further_needs),
+        _labelled("Signposted to", list(visit.signposting)),
+        _labelled("Outcome", visit.outcome),
+        "Denial recorded" if visit.denial else "",
+        _labelled("Counter-allegation", visit.counter_allegation),
+        _labelled("Notes", visit.notes),
+    )
+
+
+def _visit_entries(records: CaseRecords) -> list[Entry]:
+    witnesses = [person.name for _party, person in records.parties(PartyRole.WITNESS.value)]
+    entries = []
+    for v in records.rows(Visit):
+        kind = label(v.kind)
+        kind = kind if kind.lower().endswith("visit") else f"{kind} visit"
+        label_text = f"{kind} ({label(v.status).lower()})"
+        shown = witnesses if v.kind == VisitKind.HOME.value and v.status == "complete" else ()
+        entries.append(
+            Entry(v.done_on or v.due_on, label_text, visit_lines(v, shown), v.id, "visit")
+        )
+    return entries
+
+
+def _contact_entries(records: CaseRecords) -> list[Entry]:
+    entries = []
+    for c in records.rows(AgencyContact):
+        reference = _joined(c.reference_kind, c.reference, sep=" ")
+        detail = _joined(
+            c.summary,
+            _labelled("Contact", c.contact_name),
+            _labelled("By", c.method),
+            _labelled("Reference", reference),
+            _labelled("Follow up by", c.follow_up_due and format_uk(c.follow_up_due)),
+        )
+        entries.append(
+            Entry(c.contacted_on, f"Contact: {c.agency}", detail, c.id, "agency_contact")
+        )
+    for u in records.rows(VictimUpdate):
+        detail = _joined(
+            u.summary, _labelled("By", u.means), _labelled("Feels safer", u.feels_safer)
+        )
+        entries.append(Entry(u.updated_on, "Victim updated", detail, u.id, "victim_update"))
+    doors: dict[str, list[Any]] = defaultdict(list)
+    for door in records.rows(DoorEnquiry):
+        doors[door.run_id].append(door)
+    for r in records.rows(HouseToHouseRun):
+        asked = sorted(doors.get(r.id, []), key=lambda d: d.position)
+        done = [d for d in asked if d.outcome]
+        detail = _joined(r.area, f"{len(done)} of {len(asked)} doors", r.notes)
+        entries.append(Entry(r.run_on, "House-to-house", detail, r.id, "h2h_run"))
+        for d in done:
+            entries.append(
+                Entry(
+                    _day(d.done_at) or r.run_on,
+                    f"Door: {d.address}",
+                    _joined(label(d.outcome), d.note),
+                    d.id,
+                    "door_enquiry",
+                )
+            )
+    for d in records.rows(DiarySheet):
+        if d.sent_on:
+            entries.append(Entry(d.sent_on, "Diary sheets sent", d.notes, d.id, "diary_sheet"))
+        if d.returned_on:
+            entries.append(
+                Entry(d.returned_on, "Diary sheet returned", d.notes, d.id, "diary_sheet")
+            )
+    for c in records.rows(Consent):
+        what = "Consent" if c.record_and_share or c.signed else "Victim's agreement"
+        detail = _joined(
+            "to record and share" if c.record_and_share else "",
+            "signed" if c.signed else "",
+            _labelled("Scope", c.scope),
+            "agrees to a visit to the alleged perpetrator" if c.perpetrator_visit_agreed else "",
+            _labelled("withdrawn", c.withdrawn_on and format_uk(c.withdrawn_on)),
+            _labelled(
+                "perpetrator visit agreement withdrawn",
+                c.perpetrator_visit_withdrawn_on and format_uk(c.perpetrator_visit_withdrawn_on),
+            ),
+        )
+        entries.append(Entry(c.given_on, what, detail, c.id, "consent"))
+    for a in records.rows(ContactAgreement):
+        detail = _joined(
+            _labelled("How often", a.frequency),
+            _labelled("By", a.means),
+            _labelled("Safe times", a.safe_times),
+            "messages may be left" if a.may_leave_messages else "no messages",
+        )
+        entries.append(Entry(a.agreed_on, "Contact agreed", detail, a.id, "contact_agreement"))
+    return entries
+
+
+def _legal_entries(records: CaseRecords) -> list[Entry]:
+    people = {p.id: p.name for p in records.rows(Person)}
+    entries = []
+    for rem in records.rows(LegalRemedy):
+        detail = _joined(
+            _labelled("Against", people.get(rem.person_id, "")),
+            _labelled("Review", rem.review_on and format_uk(rem.review_on)),
+            _labelled("Expires", rem.expires_on and format_uk(rem.expires_on)),
+            _labelled("Victim's role", rem.victim_role),
+            _labelled("Support", rem.support_offered),
+            rem.notes,
+        )
+        what = f"{label(rem.kind)} ({label(rem.status)})"
+        entries.append(Entry(rem.started_on, what, detail, rem.id, "legal_remedy"))
+    for st in records.rows(LegalStage):
+        entries.append(
+            Entry(st.stage_on, f"Legal stage: {label(st.stage)}", st.notes, st.id, "legal_stage")
+        )
+    return entries
+
+
+def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -> CaseDetail:
+    """The case detail read model from the whole-case records, each list newest first."""
+    summary = _summary_of(records.case)
     people = tuple(
         PersonRow(
-            p.id, p.name, party.role, p.address, p.phone, p.date_of_birth, party.vulnerabilities
+            p.id,
+            p.name,
+            party.role,
+            p.address,
+            p.phone,
+            p.date_of_birth,
+            party.vulnerabilities,
+            party.further_needs,
+            _joined(party.notes, p.notes),
         )
-        for party, p in session.exec(
-            select(CaseParty, Person)
-            .join(Person, col(Person.id) == col(CaseParty.person_id))
-            .where(CaseParty.case_id == case_id)
-            .order_by(col(Person.created_at))
-        ).all()
+        for party, p in records.parties()
     )
     incidents = [
         Entry(
             i.occurred_on,
             "Incident" + (f" {i.occurred_time}" if i.occurred_time else ""),
-            " ".join(part for part in (i.description, i.location and f"at {i.location}") if part),
+            _joined(
+                " ".join(
+                    part for part in (i.description, i.location and f"at {i.location}") if part
+                ),
+                _labelled("Who", i.who_involved),
+                _labelled("Effect", i.impact),
+                _labelled("Police ref", i.police_ref),
+            ),
             i.id,
+            "incident",
         )
-        for i in session.exec(select(Incident).where(Incident.case_id == case_id)).all()
+        for i in records.rows(Incident)
     ]
-    contacts: list[Entry] = []
-    for v in session.exec(select(Visit).where(Visit.case_id == case_id)).all():
-        label = f"{v.kind.replace('-', ' ').capitalize()} visit ({v.status})"
-        contacts.append(Entry(v.done_on or v.due_on, label, v.outcome or v.notes, v.id))
-    for c in session.exec(select(AgencyContact).where(AgencyContact.case_id == case_id)).all():
-        contacts.append(Entry(c.contacted_on, f"Contact: {c.agency}", c.summary, c.id))
-    for u in session.exec(select(VictimUpdate).where(VictimUpdate.case_id == case_id)).all():
-        contacts.append(Entry(u.updated_on, "Victim updated", u.summary, u.id))
-    for r in session.exec(select(HouseToHouseRun).where(HouseToHouseRun.case_id == case_id)).all():
-        contacts.append(Entry(r.run_on, "House-to-house", r.area, r.id))
-    for d in session.exec(select(DiarySheet).where(DiarySheet.case_id == case_id)).all():
-        if d.sent_on:
-            contacts.append(Entry(d.sent_on, "Diary sheets sent", d.notes, d.id))
-        if d.returned_on:
-            contacts.append(Entry(d.returned_on, "Diary sheet returned", d.notes, d.id))
+    contacts = _visit_entries(records) + _contact_entries(records)
     actions = tuple(
         ActionRow(a.id, a.title, a.kind, a.due_on, a.done_on, a.owner, a.agency)
-        for a in session.exec(
-            select(Action)
-            .where(Action.case_id == case_id)
-            .order_by(col(Action.done_on).is_not(None), col(Action.due_on), col(Action.created_at))
-        ).all()
+        for a in sorted(
+            records.rows(Action),
+            key=lambda a: (a.done_on is not None, a.due_on or date.max, a.created_at),
+        )
     )
     risk: list[Entry] = []
-    for a in session.exec(select(RiskAssessment).where(RiskAssessment.case_id == case_id)).all():
-        text = f"score {a.score}, computed {a.computed_level}"
+    for a in records.rows(RiskAssessment):
+        text_ = f"score {a.score}, computed {a.computed_level}"
         if a.override_reason:
-            text += f"; raised: {a.override_reason}"
-        risk.append(Entry(a.assessed_on, f"Risk {a.level}", text, a.id))
-    for ref in session.exec(select(Referral).where(Referral.case_id == case_id)).all():
-        risk.append(Entry(ref.referred_on, f"Referral: {ref.kind} ({ref.status})", ref.reason))
-    legal: list[Entry] = []
-    for rem in session.exec(select(LegalRemedy).where(LegalRemedy.case_id == case_id)).all():
-        legal.append(Entry(rem.started_on, f"{rem.kind} ({rem.status})", rem.notes, rem.id))
-    for st in session.exec(select(LegalStage).where(LegalStage.case_id == case_id)).all():
-        legal.append(Entry(st.stage_on, f"Legal stage: {st.stage}", st.notes, st.id))
+            text_ += f"; raised: {a.override_reason}"
+        risk.append(Entry(a.assessed_on, f"Risk {a.level}", text_, a.id, "risk_assessment"))
+    for ref in records.rows(Referral):
+        risk.append(
+            Entry(
+                ref.referred_on,
+                f"Referral: {label(ref.kind)} ({label(ref.status)})",
+                _joined(
+                    ref.reason, _labelled("Meeting", ref.meeting_on and format_uk(ref.meeting_on))
+                ),
+                ref.id,
+                "referral",
+            )
+        )
+    legal = _legal_entries(records)
     notes = [
-        Entry(_day(n.created_at), f"Note ({n.kind})", n.body, n.id)
-        for n in session.exec(select(Note).where(Note.case_id == case_id)).all()
+        Entry(_day(n.created_at), f"Note ({n.kind})", n.body, n.id, "note")
+        for n in records.rows(Note)
     ]
     timeline: list[Entry] = [*incidents, *contacts, *risk, *legal, *notes]
     timeline.append(Entry(summary.referred_on, "Referred", summary.referral_source))
     if summary.accepted_on:
         timeline.append(Entry(summary.accepted_on, "Accepted for investigation", ""))
     if summary.closed_on:
-        timeline.append(Entry(summary.closed_on, "Closed", summary.closure_reason or ""))
+        timeline.append(Entry(summary.closed_on, "Closed", label(summary.closure_reason)))
     for act in actions:
         if act.done_on:
-            timeline.append(Entry(act.done_on, "Action done", act.title, act.id))
-    for rev in session.exec(select(ManagerReview).where(ManagerReview.case_id == case_id)).all():
-        timeline.append(Entry(rev.reviewed_on, "Manager review", rev.notes, rev.id))
-    for dec in session.exec(select(VvcDecision).where(VvcDecision.case_id == case_id)).all():
-        timeline.append(Entry(dec.meeting_on, "VVC decision", dec.decision, dec.id))
-    for share in session.exec(select(SharingRecord).where(SharingRecord.case_id == case_id)).all():
-        timeline.append(Entry(share.shared_on, f"Shared with {share.agency}", share.what, share.id))
-    own = load_case_facts(session, FactsFilter(open_only=False, case_id=case_id))
-    deadlines = tuple(deadlines_for_case(own[0], today, rules)) if own else ()
+            timeline.append(Entry(act.done_on, "Action done", act.title, act.id, "action"))
+    for e in records.rows(EvidenceItem):
+        timeline.append(
+            Entry(
+                e.obtained_on or _day(e.created_at),
+                f"Evidence: {e.kind}" if e.kind else "Evidence",
+                _joined(e.description, e.file_name),
+                e.id,
+                "evidence_item",
+            )
+        )
+    for rev in records.rows(ManagerReview):
+        timeline.append(
+            Entry(
+                rev.reviewed_on,
+                "Manager review" + (f" ({label(rev.reason)})" if rev.reason else ""),
+                _joined(rev.notes, _labelled("Actions", rev.actions)),
+                rev.id,
+                "manager_review",
+            )
+        )
+    for dec in records.rows(VvcDecision):
+        detail = _joined(
+            dec.decision,
+            _labelled("Case officer", dec.case_officer),
+            _labelled("Case manager", dec.case_manager),
+        )
+        timeline.append(Entry(dec.meeting_on, "VVC decision", detail, dec.id, "vvc_decision"))
+    for share in records.rows(SharingRecord):
+        timeline.append(
+            Entry(
+                share.shared_on,
+                f"Shared with {share.agency}",
+                _joined(share.what, label(share.legal_basis)),
+                share.id,
+                "sharing_record",
+            )
+        )
     return CaseDetail(
         summary=summary,
         people=people,
@@ -570,5 +756,131 @@ def case_detail(
         legal=_newest_first(legal),
         notes=_newest_first(notes),
         timeline=_newest_first(timeline),
-        deadlines=deadlines,
+        deadlines=tuple(deadlines),
+        records=records,
     )
+
+
+def case_review_of(
+    records: CaseRecords, today: date, rule: CaseReviewRule = CaseReviewRule()
+) -> CaseReviewStatus:
+    """The ASB Case Review status of the case on `today`, from its reported incidents."""
+    complaints = [
+        Complaint(i.id, i.reported_to_council_on, i.occurred_on, i.description)
+        for i in records.rows(Incident)
+        if i.reported_to_council_on is not None
+    ]
+    return case_review_status(complaints, today, rule)
+
+
+def find_case(session: Session, ref: str) -> str | None:
+    """The id of the case with this reference (any case), or None."""
+    wanted = ref.strip().upper()
+    return session.exec(select(Case.id).where(func.upper(Case.ref) == wanted)).first()
+
+
+def case_detail(
+    session: Session, case_id: str, *, today: date, rules: DeadlineRules
+) -> CaseDetail | None:
+    """Everything shown on the case detail screen, each list newest first."""
+    records = load_case_records(session, case_id)
+    if records is None:
+        return None
+    own = load_case_facts(session, FactsFilter(open_only=False, case_id=case_id))
+    deadlines = tuple(deadlines_for_case(own[0], today, rules)) if own else ()
+    return case_detail_from(records, deadlines)
+
+
+# --- one record in full -----------------------------------------------------------------------
+
+# Columns never shown in a record's full view: keys, sync bookkeeping, the draft form's state.
+_HIDDEN_COLUMNS = frozenset({"id", "case_id", "version", "form_state", "created_at"})
+_TITLES = {
+    "visit": "Visit",
+    "agency_contact": "Agency contact",
+    "legal_remedy": "Legal remedy",
+    "legal_stage": "Legal stage",
+    "h2h_run": "House-to-house run",
+    "door_enquiry": "Door enquiry",
+}
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """Every field of one record with its label, plus what hangs off it (a visit's witnesses,
+    a remedy's stages, a run's doors), and the correctable fields' current values as typed."""
+
+    table: str
+    row_id: str
+    title: str
+    lines: tuple[tuple[str, str], ...]
+    typed: tuple[tuple[str, str], ...] = ()
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return f"{format_uk(value.date())} {value:%H:%M}"
+    if isinstance(value, date):
+        return format_uk(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+_VOCABULARY_COLUMNS = frozenset(
+    {"kind", "status", "role", "outcome", "legal_basis", "stage", "reason", "closure_reason"}
+)
+
+
+def record_view(records: CaseRecords, table: str, row_id: str) -> RecordView | None:
+    """One record of the case in full, or None when the case has no such record."""
+    from asb_tui.store.case_records import record_fields
+    from asb_tui.store.corrections import correctable, shown_value
+
+    row = records.get(table, row_id)
+    if row is None:
+        return None
+    people = {p.id: p.name for p in records.rows(Person)}
+    lines: list[tuple[str, str]] = []
+    for name in record_fields(row):
+        if name in _HIDDEN_COLUMNS:
+            continue
+        value = getattr(row, name)
+        if name.endswith("_id"):
+            if name != "person_id" or value is None:
+                continue
+            name, value = "person", people.get(value, "")
+        if name in _VOCABULARY_COLUMNS and isinstance(value, str) and value:
+            value = label(value)
+        lines.append((name.replace("_", " ").capitalize(), _shown(value)))
+    if table == "visit" and row.kind == VisitKind.HOME.value:
+        for _party, person in records.parties(PartyRole.WITNESS.value):
+            detail = _joined(person.address, person.phone)
+            lines.append(("Witness", person.name + (f" ({detail})" if detail else "")))
+    if table == "legal_remedy":
+        for stage in sorted(
+            (s for s in records.rows(LegalStage) if s.remedy_id == row.id),
+            key=lambda s: (s.stage_on, s.created_at),
+        ):
+            text_ = f"{format_uk(stage.stage_on)} {label(stage.stage)}"
+            lines.append(("Stage", text_ + (f": {stage.notes}" if stage.notes else "")))
+    if table == "h2h_run":
+        for door in sorted(
+            (d for d in records.rows(DoorEnquiry) if d.run_id == row.id), key=lambda d: d.position
+        ):
+            outcome = label(door.outcome, "not yet")
+            lines.append(("Door", _joined(door.address, outcome, door.note, sep=" · ")))
+    title = _TITLES.get(table, table.replace("_", " ").capitalize())
+    if table == "visit":
+        kind = label(row.kind)
+        title = kind if kind.lower().endswith("visit") else f"{kind} visit"
+    elif table == "legal_remedy":
+        title = label(row.kind)
+    typed = tuple((f.column, shown_value(f, getattr(row, f.column))) for f in correctable(table))
+    if table == "visit" and row.status != "complete":
+        typed = ()
+    return RecordView(table, row_id, title, tuple(lines), typed)

@@ -15,6 +15,14 @@ Two write modes:
   counter) but with ONE audit event per case (`demo.case`, naming the row counts per table) instead
   of one per row. The audit chain stays intact and verifiable; it is just shorter.
 
+Every default demo also takes two cases through the council's whole procedure with the app's own
+store commands (`demo_walkthrough.walk_case`, batched in one transaction): referral, acceptance
+with the questionnaire, the high-risk protocol, diary entries, the home visit with witnesses,
+needs and signposting, contacts, house-to-house, the perpetrator visit, a legal remedy,
+safeguarding, a share, a manager review, the VVC's decision, closure and reopening. The seeded
+cases follow the same rules where they write what a command would (the protocol's tasks and
+referrals as the app words them, reviews at the configured interval).
+
 Names are drawn from lists that reflect a UK town (including Polish, Irish, Arabic, South Asian,
 Caribbean and Welsh names); a couple are deliberately markup-like (`[bold]Smith[/]`,
 `O'Brien [/]`), because real officers type such things and the app must show them literally.
@@ -29,12 +37,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import SQLModel, col, func, select
 
-from asb_tui.domain.case_deadlines import home_visit_due
+from asb_tui.config import Config
+from asb_tui.domain.case_deadlines import DeadlineRules, home_visit_due
 from asb_tui.domain.deadlines import add_working_days
-from asb_tui.domain.risk import load_questionnaire, score_assessment
+from asb_tui.domain.risk import high_risk_protocol_tasks, load_questionnaire, score_assessment
 from asb_tui.domain.types import (
     ActionKind,
     CaseStatus,
@@ -49,7 +59,9 @@ from asb_tui.domain.types import (
     RiskLevel,
     VisitKind,
 )
+from asb_tui.domain.vvc import next_vvc_meeting
 from asb_tui.store.case_refs import DEMO_SERIES, next_case_ref
+from asb_tui.store.deadline_facts import deadline_rules
 from asb_tui.store.models import (
     Action,
     AgencyContact,
@@ -265,6 +277,8 @@ class DemoSummary:
     refs: tuple[str, ...]
     rows_by_table: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # Cases taken through the app's own commands (`demo_walkthrough`), beyond `cases`.
+    worked_refs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,7 +311,14 @@ _FIXED_PLANS: tuple[tuple[CaseStatus, ClosureReason | None, RiskLevel | None, bo
 class _Maker:
     """Draws everything from one Random, so the same seed gives the same rows."""
 
-    def __init__(self, rng: random.Random, today: date, incidents_per_case: int | None) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        today: date,
+        incidents_per_case: int | None,
+        rules: DeadlineRules | None = None,
+    ) -> None:
+        self.rules = rules or deadline_rules(Config(data_dir=Path(".")), today)
         self.rng = rng
         self.today = today
         self.incidents_per_case = incidents_per_case
@@ -956,20 +977,51 @@ class _Maker:
             )
 
     def _high_risk(self, case: Case, accepted_on: date, end: date, rows: list[SQLModel]) -> None:
+        """What the high-risk protocol writes on acceptance (`cases._start_protocol`): the VSO
+        and VVC referral tasks and referrals, worded as the app words them; then the manager's
+        reviews at the configured interval."""
         rng = self.rng
-        for kind in (ReferralKind.VSO, ReferralKind.VVC):
+        region = Region(case.region)
+        tasks = high_risk_protocol_tasks(
+            RiskLevel(case.risk_level) if case.risk_level else None,
+            case.repeat_victim,
+            accepted_on,
+            self.rules.vvc,
+            region,
+            self.rules.closures,
+        )
+        reason = "high risk" if case.risk_level == RiskLevel.HIGH.value else "repeat victim"
+        for task in tasks:
+            done = task.due_on if task.due_on < end and rng.random() < 0.8 else None
+            rows.append(
+                Action(
+                    id=self.uid(),
+                    case_id=case.id,
+                    kind=task.kind.value,
+                    title=task.title,
+                    owner=case.officer,
+                    due_on=task.due_on,
+                    done_on=done,
+                    created_at=self.stamp(accepted_on),
+                )
+            )
+        for kind, meeting in (
+            (ReferralKind.VSO, None),
+            (ReferralKind.VVC, next_vvc_meeting(accepted_on, self.rules.vvc)),
+        ):
             rows.append(
                 Referral(
                     id=self.uid(),
                     case_id=case.id,
                     kind=kind.value,
                     referred_on=accepted_on,
-                    reason="High risk victim"
-                    + (" and repeat victim" if case.repeat_victim else ""),
+                    reason=reason,
+                    meeting_on=meeting,
                     status="open",
                 )
             )
-        review = accepted_on + timedelta(days=14)
+        interval = self.rules.manager_review_days
+        review = accepted_on + timedelta(days=interval)
         while review <= end and review <= self.today:
             rows.append(
                 ManagerReview(
@@ -979,11 +1031,12 @@ class _Maker:
                     reviewer=case.case_manager,
                     reason="high-risk",
                     notes="Actions on track" if rng.random() < 0.7 else "Chase the landlord",
-                    next_review_on=review + timedelta(days=14),
+                    next_review_on=review + timedelta(days=interval),
                     created_at=self.stamp(review),
                 )
             )
-            review += timedelta(days=rng.choice((14, 14, 21, 35)))
+            # Mostly on time, sometimes late: a late review is what the dashboard must show.
+            review += timedelta(days=interval + rng.choice((0, 0, 7, 21)))
         if rng.random() < 0.5:
             rows.append(
                 VvcDecision(
@@ -1032,6 +1085,8 @@ def fill_demo(
     batch_size: int = 200,
     bulk: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    config: Config | None = None,
+    worked_cases: int | None = None,
 ) -> DemoSummary:
     """Add `cases` synthetic cases; the same seed and `today` give the same data.
 
@@ -1039,6 +1094,11 @@ def fill_demo(
     case has 2 to 12. Filling a store that already holds demo cases adds new ones (the random
     stream is keyed on how many demo cases exist), so running twice never collides.
     `progress(done, total)` is called after each batch. See the module docstring for `bulk`.
+
+    `worked_cases` more cases (default: 2, none in bulk mode) are taken through the council's
+    whole procedure by the app's own store commands (`demo_walkthrough.walk_case`), all in one
+    transaction: every kind of record the app makes, in states the app reaches. Their facts
+    follow `today`; their ids and timestamps are the store's own.
     """
     if not 1 <= cases <= MAX_CASES:
         raise ValueError(f"the number of demo cases must be between 1 and {MAX_CASES:,}")
@@ -1048,7 +1108,8 @@ def fill_demo(
     day = today or date.today()
     already = _demo_cases_so_far(store)
     rng = random.Random(f"asb-tui-demo:{seed}:{already}")
-    maker = _Maker(rng, day, incidents_per_case)
+    config = config or Config(data_dir=Path("."))
+    maker = _Maker(rng, day, incidents_per_case, deadline_rules(config, day))
     plans = [maker.plan(index) for index in range(cases)]
     # References follow referral dates; the sort is stable, so ties keep their drawn order.
     order = sorted(range(cases), key=lambda index: plans[index].referred_on)
@@ -1086,7 +1147,13 @@ def fill_demo(
         done += len(batch)
         if progress is not None:
             progress(done, cases)
+    worked = _worked_cases(
+        store, config, day, 0 if bulk else 2 if worked_cases is None else worked_cases
+    )
+    for table, count in worked[1].items():
+        rows_by_table[table] = rows_by_table.get(table, 0) + count
     return DemoSummary(
+        worked_refs=worked[0],
         cases=cases,
         rows=sum(rows_by_table.values()),
         incidents=rows_by_table.get("incident", 0),
@@ -1097,10 +1164,53 @@ def fill_demo(
     )
 
 
+# The people of the worked cases: (victim, alleged perpetrator, witness).
+WORKED_PEOPLE = (
+    ("Siobhán Ó Súilleabháin", "Dariusz Wiśniewski", "Marcia Gayle"),
+    ("Aisha Rahman", "Gary Barker", "Ciarán Byrne"),
+    ("Bartłomiej Kowalski", "Jordan Reid", "Ngozi Okafor"),
+)
+
+
+def _worked_cases(
+    store: Store, config: Config, today: date, count: int
+) -> tuple[tuple[str, ...], dict[str, int]]:
+    """`count` cases through the app's commands in one transaction; their refs and row counts."""
+    from asb_tui.store.case_records import load_many
+    from asb_tui.store.demo_walkthrough import one_transaction, walk_case
+
+    if count <= 0:
+        return (), {}
+    with one_transaction(store) as batch:
+        made = [
+            walk_case(
+                batch,
+                config,
+                today,
+                victim=victim,
+                perpetrator=perpetrator,
+                witness=witness,
+                close_and_reopen=index % 2 == 0,
+            )
+            for index, (victim, perpetrator, witness) in enumerate(
+                WORKED_PEOPLE[index % len(WORKED_PEOPLE)] for index in range(count)
+            )
+        ]
+    with store.read() as session:
+        records = load_many(session, [case.case_id for case in made])
+    counts: dict[str, int] = {"asb_case": len(records)}
+    for record in records:
+        for table, rows in record.tables.items():
+            counts[table] = counts.get(table, 0) + len(rows)
+    return tuple(case.ref for case in made), counts
+
+
 def describe(summary: DemoSummary) -> str:
     """One line for the CLI and the first-run screen."""
+    worked = len(summary.worked_refs)
+    through = f" and {worked} taken through the whole procedure" if worked else ""
     return (
-        f"Added {summary.cases:,} demo cases ({summary.incidents:,} incidents, "
+        f"Added {summary.cases:,} demo cases{through} ({summary.incidents:,} incidents, "
         f"{summary.rows:,} records; {summary.overdue_visits:,} overdue visits) "
         f"in {summary.seconds:.1f} s"
     )

@@ -29,6 +29,7 @@ from asb_tui.store.models import (
     Consent,
     ContactAgreement,
     Note,
+    Person,
     Visit,
 )
 from asb_tui.store.store import Store
@@ -277,8 +278,34 @@ def _victim_person_id(session: Session, case_id: str) -> str | None:
     ).first()
 
 
+def _same_name(first: str, second: str) -> bool:
+    return " ".join(first.casefold().split()) == " ".join(second.casefold().split())
+
+
+def _known_witness(session: Session, case_id: str, name: str) -> Person | None:
+    rows = session.exec(
+        select(Person)
+        .join(CaseParty, col(CaseParty.person_id) == col(Person.id))
+        .where(CaseParty.case_id == case_id, CaseParty.role == PartyRole.WITNESS.value)
+    ).all()
+    return next((person for person in rows if _same_name(person.name, name)), None)
+
+
 def add_witness_row(uow: UnitOfWork, case_id: str, witness: Witness) -> str:
-    """Inside an open unit of work: a Person and their CaseParty with the role witness."""
+    """Inside an open unit of work: a Person and their CaseParty with the role witness.
+
+    A witness already on the case under the same name (case and spacing aside) is the same
+    person: nothing is added twice; an address or phone they lacked is filled in."""
+    known = _known_witness(uow.session, case_id, witness.name)
+    if known is not None:
+        missing = {
+            field: value.strip()
+            for field, value in (("address", witness.address), ("phone", witness.phone))
+            if value.strip() and not getattr(known, field)
+        }
+        if missing:
+            uow.update(known, missing, action="person.update")
+        return known.id
     return add_person_row(
         uow,
         case_id,

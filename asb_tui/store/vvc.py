@@ -133,9 +133,20 @@ def meetings(
     with store.read() as session:
         referrals = _vvc_referrals(session)
         summaries = []
+        # A referral not yet heard waits for ONE meeting: the first from today whose cut-off it
+        # meets. Counting it at every later meeting too would list the same case again and again.
+        waiting_at: dict[str, date] = {}
+        for referral in referrals:
+            if referral.status == HEARD or not _pending(referral):
+                continue
+            first = next((m for m in future if referral.referred_on <= vvc_cutoff(m, rule)), None)
+            if first is not None:
+                waiting_at[referral.case_id] = min(waiting_at.get(referral.case_id, first), first)
         for meeting in chosen:
             cutoff = vvc_cutoff(meeting, rule)
-            agenda_cases = {r.case_id for r in referrals if _on_agenda(r, meeting, cutoff)}
+            agenda_cases = {
+                r.case_id for r in referrals if r.status == HEARD and r.meeting_on == meeting
+            } | {case_id for case_id, at in waiting_at.items() if at == meeting}
             decided = _decisions_at(session, meeting)
             summaries.append(
                 MeetingSummary(meeting, cutoff, len(agenda_cases), len(agenda_cases & set(decided)))

@@ -28,6 +28,7 @@ def assert_user_error(result: Any, fragment: str) -> None:
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store made by `asb-tui demo` (created with the passphrase from ASB_PASSPHRASE)."""
     data_dir = tmp_path_factory.mktemp("demo") / "data"
+    # 4 seeded cases, and the 2 that every default demo takes through the whole procedure.
     result = run_cli("demo", "--cases", "4", "--seed", "3", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert_no_traceback(result)
@@ -41,7 +42,7 @@ def exported(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("out") / "cases.json"
     result = run_cli("export", "json", "--out", str(out), data_dir=demo_dir)
     assert result.returncode == 0, result.stderr
-    assert "Exported 4 cases" in result.stdout
+    assert "Exported 6 cases" in result.stdout
     assert "personal data" in result.stdout
     return out
 
@@ -52,7 +53,7 @@ def _refs(path: Path) -> list[str]:
 
 def test_export_writes_a_private_file(exported: Path) -> None:
     assert stat.S_IMODE(exported.stat().st_mode) == 0o600
-    assert len(_refs(exported)) == 4
+    assert len(_refs(exported)) == 6
 
 
 def test_export_named_cases(demo_dir: Path, exported: Path, tmp_path: Path) -> None:
@@ -70,7 +71,7 @@ def test_import_into_a_new_store_then_again_is_refused(exported: Path, tmp_path:
     assert run_cli("init", data_dir=data_dir).returncode == 0
     result = run_cli("import", str(exported), data_dir=data_dir)
     assert result.returncode == 0, result.stderr
-    assert "Imported 4 cases" in result.stdout
+    assert "Imported 6 cases" in result.stdout
     assert all(ref in result.stdout for ref in _refs(exported))
     again = run_cli("import", str(exported), data_dir=data_dir)
     assert_user_error(again, "is already in this store")

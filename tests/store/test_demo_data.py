@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import func, select
 
+from asb_tui.config import Config
 from asb_tui.domain.case_deadlines import home_visit_due
 from asb_tui.domain.types import CaseStatus, Category, ClosureReason, RiskLevel
 from asb_tui.export.json_export import export_cases
 from asb_tui.store.audit import verify_chain
+from asb_tui.store.case_records import RECORD_TYPES, load_many
 from asb_tui.store.demo import DEMO_ACTION, DEMO_CASE_ACTION, HOSTILE_NAMES, DemoSummary, fill_demo
 from asb_tui.store.models import AuditEvent, ChangeRecord
 from asb_tui.store.store import Store, create_store
@@ -36,13 +40,15 @@ def _body(document: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Demo]]:
-    """Four demo stores: seed 1 twice, seed 2, and seed 1 written in bulk mode."""
+    """Four demo stores of seeded cases only: seed 1 twice, seed 2, and seed 1 in bulk mode."""
     made: dict[str, Demo] = {}
     variants = {"a": (1, False), "b": (1, False), "other": (2, False), "bulk": (1, True)}
     try:
         for name, (seed, bulk) in variants.items():
             store, _ = create_store(tmp_path_factory.mktemp(name) / "d", PASSPHRASE, actor="Demo")
-            summary = fill_demo(store, cases=CASES, seed=seed, today=TODAY, bulk=bulk, batch_size=5)
+            summary = fill_demo(
+                store, cases=CASES, seed=seed, today=TODAY, bulk=bulk, batch_size=5, worked_cases=0
+            )
             made[name] = Demo(store, summary, export_cases(store))
         yield made
     finally:
@@ -130,17 +136,65 @@ def test_every_row_has_a_change_record_and_the_chain_verifies(demos: dict[str, D
 
 
 def test_filling_again_adds_new_cases(store: Store) -> None:
-    first = fill_demo(store, cases=3, seed=5, today=TODAY)
-    second = fill_demo(store, cases=3, seed=5, today=TODAY)
-    assert not set(first.refs) & set(second.refs)
-    assert len(export_cases(store)["cases"]) == 6
+    first = fill_demo(store, cases=3, seed=5, today=TODAY, worked_cases=1)
+    second = fill_demo(store, cases=3, seed=5, today=TODAY, worked_cases=1)
+    assert not set(first.refs + first.worked_refs) & set(second.refs + second.worked_refs)
+    assert len(export_cases(store)["cases"]) == 8
 
 
 def test_fixed_incidents_per_case(store: Store) -> None:
-    summary = fill_demo(store, cases=2, seed=3, today=TODAY, incidents_per_case=20)
+    summary = fill_demo(store, cases=2, seed=3, today=TODAY, incidents_per_case=20, worked_cases=0)
     assert summary.incidents == 40
 
 
 def test_refuses_silly_sizes(store: Store) -> None:
     with pytest.raises(ValueError, match="between 1 and"):
         fill_demo(store, cases=0)
+
+
+def test_a_default_demo_holds_every_kind_of_record_made_by_the_commands(
+    store: Store, data_dir: Path
+) -> None:
+    config = Config(data_dir=data_dir, officer="Jo Bloggs", manager_review_days=21)
+    summary = fill_demo(store, cases=4, seed=9, today=TODAY, config=config)
+    assert len(summary.worked_refs) == 2 and summary.cases == 4
+    with store.read() as session:
+        worked = load_many(session, [_case_id(session, ref) for ref in summary.worked_refs])
+        assert verify_chain(session).ok
+    for table in RECORD_TYPES:
+        if table in {"asb_case", "evidence_item"}:  # no command makes an evidence item yet
+            continue
+        assert any(case.rows(table) for case in worked), table
+    statuses = {case.case.status for case in worked}
+    assert statuses == {"reopened", "accepted"}
+    kinds = {a.kind for case in worked for a in case.rows("action")}
+    assert {"vso-referral", "vvc-referral", "safeguarding", "home-visit"} <= kinds
+    reasons = {r.reason for case in worked for r in case.rows("referral")}
+    assert reasons == {"high risk"}
+
+
+def test_seeded_high_risk_cases_follow_the_protocol_and_the_review_interval(
+    store: Store, data_dir: Path
+) -> None:
+    config = Config(data_dir=data_dir, manager_review_days=21)
+    fill_demo(store, cases=CASES, seed=1, today=TODAY, config=config, worked_cases=0)
+    document = export_cases(store)
+    high = [e for e in document["cases"] if e["case"]["risk_level"] == "high" and e["referral"]]
+    assert high
+    for entry in high:
+        assert {r["reason"] for r in entry["referral"]} <= {"high risk", "repeat victim"}
+        kinds = {a["kind"] for a in entry["action"]}
+        assert {"vso-referral", "vvc-referral"} <= kinds
+        vvc = next(r for r in entry["referral"] if r["kind"] == "vulnerable-victims-conference")
+        assert vvc["meeting_on"] is not None
+        days = sorted(date.fromisoformat(r["reviewed_on"]) for r in entry["manager_review"])
+        accepted = date.fromisoformat(entry["case"]["accepted_on"])
+        if days:
+            assert (days[0] - accepted).days == 21
+            assert all((b - a).days >= 21 for a, b in itertools.pairwise(days))
+
+
+def _case_id(session: Any, ref: str) -> str:
+    from asb_tui.store.models import Case
+
+    return session.exec(select(Case.id).where(Case.ref == ref)).one()

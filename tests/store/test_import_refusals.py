@@ -236,7 +236,7 @@ def test_a_case_already_in_the_store_is_refused(
 ) -> None:
     path = write(tmp_path / "once.json", document)
     first = import_file(store, path)
-    assert first.cases == 6
+    assert first.cases == 8  # 6 seeded cases and 2 worked through the commands
     ref = document["cases"][0]["case"]["ref"]
     assert_refused(store, path, f"case {ref} is already in this store")
 
@@ -274,5 +274,5 @@ def test_refused_import_leaves_the_database_file_alone(
     hostile = copy.deepcopy(document)
     hostile["cases"][-1]["incident"].append({"id": "x"})
     size_before = os.path.getsize(target.paths.database)
-    assert_refused(target, write(tmp_path / "late.json", hostile), "case 6")
+    assert_refused(target, write(tmp_path / "late.json", hostile), "case 8")
     assert os.path.getsize(target.paths.database) == size_before
