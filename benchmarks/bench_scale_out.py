@@ -44,7 +44,10 @@ def _crowd(instances: int, changes: int, directory: Path) -> tuple[float, list[f
         for n, device in enumerate(devices):
             case_id = device.replica.new_case(team, summary=f"case {n}")
             device.replica.insert_many(
-                [("incident", case_id, {"description": f"incident {i}"}) for i in range(changes - 1)]
+                [
+                    ("incident", case_id, {"description": f"incident {i}"})
+                    for i in range(changes - 1)
+                ]
             )
         failures: list[BaseException] = []
         start = threading.Barrier(DEVICES)

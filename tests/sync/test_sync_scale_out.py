@@ -27,7 +27,8 @@ def test_twenty_devices_through_three_instances_behind_nginx(tmp_path: Path) -> 
         for n, device in enumerate(devices):
             case_id = device.replica.new_case(team, summary=f"case of device {n}")
             for i in range(ROWS_PER_DEVICE - 1):
-                device.replica.insert("incident", {"description": f"d{n} incident {i}"}, case_id=case_id)
+                text = f"d{n} incident {i}"
+                device.replica.insert("incident", {"description": text}, case_id=case_id)
 
         failures: list[BaseException] = []
 
