@@ -68,6 +68,10 @@ class AsbApp(App[int]):
         self._last_activity = time.monotonic()
         self.locked = False
         self._rules: tuple[date, DeadlineRules] | None = None
+        # ctrl+l typed behind keys a field has not taken yet: the lock waits for them, and keys
+        # typed after ctrl+l (the passphrase) wait for the lock screen.
+        self._lock_pending = False
+        self._held_keys: list[events.Key] = []
 
     # -- shared facts for screens ---------------------------------------------------------------
 
@@ -166,6 +170,9 @@ class AsbApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _ACTIVITY):
             self._last_activity = time.monotonic()
+        if self._lock_pending and isinstance(event, events.Key):
+            self._held_keys.append(event)  # never into the form that is about to lock
+            return
         await super().on_event(event)
 
     def _check_idle(self) -> None:
@@ -181,7 +188,27 @@ class AsbApp(App[int]):
         return True
 
     def action_lock(self) -> None:
+        """Lock at once, or, when the focused field still has keys typed before ctrl+l to take,
+        right behind them: what was typed is all in the kept draft, none of it lost."""
+        from asb_tui.widgets.field_screen import has_unread_keys
+
+        target = self.focused
+        if target is None or self._lock_pending or not has_unread_keys(target):
+            self.lock(by_officer=True)
+            return
+        self._lock_pending = True
+        target.call_later(self._lock_behind_keys)
+
+    def _lock_behind_keys(self) -> None:
         self.lock(by_officer=True)
+        # The keys held meanwhile go to the lock screen once it has focused its passphrase field.
+        self.call_after_refresh(self._release_held_keys)
+
+    async def _release_held_keys(self) -> None:
+        held, self._held_keys = self._held_keys, []
+        self._lock_pending = False
+        for event in held:
+            await super().on_event(event)
 
     def lock(self, *, by_officer: bool = False) -> None:
         """Keep half-typed forms (encrypted, in the store) and THEN drop the key and engines.
