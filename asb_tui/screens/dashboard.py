@@ -146,7 +146,8 @@ class DashboardScreen(AsbScreen):
         yield Footer()
 
     def on_resize(self, event) -> None:
-        fit_columns(self.query_one(DataTable), COLUMN_SPECS, event.size.width)
+        for table in self.query(DataTable):  # none yet when a resize comes before compose
+            fit_columns(table, COLUMN_SPECS, event.size.width)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

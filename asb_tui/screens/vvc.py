@@ -64,7 +64,8 @@ class VvcScreen(AsbScreen):
         yield Footer()
 
     def on_resize(self, event) -> None:
-        fit_columns(self.query_one("#agenda", DataTable), AGENDA_COLUMNS, event.size.width)
+        for agenda in self.query("#agenda").results(DataTable):  # none before compose
+            fit_columns(agenda, AGENDA_COLUMNS, event.size.width)
 
     def on_mount(self) -> None:
         fit_columns(self.query_one("#agenda", DataTable), AGENDA_COLUMNS, self.app.size.width)
