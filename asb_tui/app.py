@@ -10,6 +10,7 @@ import argparse
 import time
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,8 @@ _ACTIVITY = (
     events.Paste,
 )
 LOCK_DRAFT_PREFIX = "lock:"
+# The longest a typed key waits for the one before it (a node on its way removed meanwhile).
+KEY_TIMEOUT = 0.5
 
 
 class AsbApp(App[int]):
@@ -68,6 +71,15 @@ class AsbApp(App[int]):
         self._last_activity = time.monotonic()
         self.locked = False
         self._rules: tuple[date, DeadlineRules] | None = None
+        # ctrl+l typed behind keys a field has not taken yet: the lock waits for them, and keys
+        # typed after ctrl+l (the passphrase) wait for the lock screen.
+        self._lock_pending = False
+        self._held_keys: list[events.Key] = []
+        # Keys are handed on one at a time (see _hand_on_key).
+        self._key_in_flight = 0
+        self._key_serial = 0
+        self._key_screen: object = None
+        self._key_backlog: list[events.Key] = []
 
     # -- shared facts for screens ---------------------------------------------------------------
 
@@ -166,7 +178,64 @@ class AsbApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _ACTIVITY):
             self._last_activity = time.monotonic()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._lock_pending:
+                self._held_keys.append(event)  # never into the form that is about to lock
+                return
+            if self._key_in_flight:
+                self._key_backlog.append(event)
+                return
+            await self._hand_on_key(event)
+            return
         await super().on_event(event)
+
+    async def _hand_on_key(self, event: events.Key) -> None:
+        """Hand a typed key on, and the next one only once this one has been dealt with.
+
+        Textual forwards each key to the focused widget at once, so keys typed fast queue up in
+        that widget before the first of them is handled. When the first opens another screen
+        ("n" on the dashboard, "c" on a case), the keys behind it were already the old screen's:
+        they were lost or acted there. One key at a time, each goes to whatever has focus once
+        the key before it is done. A key is done when it has bubbled up to the app (where the
+        screens' bindings run): a callback follows it up the same path, node by node, behind it.
+        """
+        self._key_serial += 1
+        token = self._key_in_flight = self._key_serial
+        self._key_screen = self.screen
+        target = self.focused or self.screen
+        self.set_timer(KEY_TIMEOUT, partial(self._key_done, token))
+        await super().on_event(event)
+        self._follow_key(target, token)
+
+    def _follow_key(self, node, token: int) -> None:
+        if node is None or node is self:
+            self.call_later(self._key_done, token)
+            return
+        parent = node.parent
+        if not node.call_later(self._follow_key, parent, token):
+            self._follow_key(parent, token)
+
+    async def _key_done(self, token: int) -> None:
+        if self._key_in_flight != token:
+            return  # this key was already done (the timer, or the callback, came first)
+        self._key_in_flight = 0
+        if not self._key_backlog:
+            return
+        if self.screen is not self._key_screen:
+            # The key opened (or closed) a screen: the next goes where that screen puts the
+            # focus once it is mounted, not to whatever Textual focused first.
+            self._key_in_flight = token
+            self.call_after_refresh(self._next_key, token)
+            self.set_timer(KEY_TIMEOUT, partial(self._next_key, token))  # never stuck
+            return
+        await self.on_event(self._key_backlog.pop(0))
+
+    async def _next_key(self, token: int) -> None:
+        if self._key_in_flight == token:
+            self._key_in_flight = 0
+            self._key_screen = self.screen
+            if self._key_backlog:
+                await self.on_event(self._key_backlog.pop(0))
 
     def _check_idle(self) -> None:
         if self.store is None or self.locked:
@@ -181,7 +250,27 @@ class AsbApp(App[int]):
         return True
 
     def action_lock(self) -> None:
+        """Lock at once, or, when the focused field still has keys typed before ctrl+l to take,
+        right behind them: what was typed is all in the kept draft, none of it lost."""
+        from asb_tui.widgets.field_screen import has_unread_keys
+
+        target = self.focused
+        if target is None or self._lock_pending or not has_unread_keys(target):
+            self.lock(by_officer=True)
+            return
+        self._lock_pending = True
+        target.call_later(self._lock_behind_keys)
+
+    def _lock_behind_keys(self) -> None:
         self.lock(by_officer=True)
+        # The keys held meanwhile go to the lock screen once it has focused its passphrase field.
+        self.call_after_refresh(self._release_held_keys)
+
+    async def _release_held_keys(self) -> None:
+        held, self._held_keys = self._held_keys, []
+        self._lock_pending = False
+        for event in held:
+            await super().on_event(event)
 
     def lock(self, *, by_officer: bool = False) -> None:
         """Keep half-typed forms (encrypted, in the store) and THEN drop the key and engines.

@@ -56,19 +56,19 @@ DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
         "time", "time", "Time", "Time", "21:30, 2130, 9.30pm; blank if not known", 5, 0, 20
     ),
     DiaryColumn(
-        "what", "text", "What happened", "What happened", "what was done or said", 16, 6, 10_000
+        "what", "text", "What happened", "What happened", "what was done or said", 16, 12, 10_000
     ),
     DiaryColumn(
-        "who", "text", "Who was involved", "Who", "names, or a description", 7, 1, 1_000
+        "who", "text", "Who was involved", "Who", "names, or a description", 6, 2, 1_000
     ),
     DiaryColumn(
-        "effect", "text", "How it affected you", "Effect", "how it made them feel", 7, 1, 2_000
+        "effect", "text", "How it affected you", "Effect", "how it made them feel", 6, 2, 2_000
     ),
     DiaryColumn(
         "police", "yesno", "Reported to the police?", "Pol", "y or n (blank: n)", 3, 0, 10
     ),
     DiaryColumn(
-        "police_ref", "text", "Police reference", "Ref", "crime or CAD number", 9, 1, 100
+        "police_ref", "text", "Police reference", "Ref", "crime or CAD number", 7, 1, 100
     ),
 )  # fmt: skip
 DIARY_COLUMN_KEYS: tuple[str, ...] = tuple(column.key for column in DIARY_COLUMNS)

@@ -4,7 +4,7 @@ Timeline (everything dated, newest first). Every action on a case has a key: see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -41,8 +41,17 @@ CASE_SCREENS: dict[str, tuple[str, str, str]] = {
     },
 }
 
+# The keys the footer shows (an 80-column footer holds five or so): where every other key is
+# comes first, then the case's next step and the field work done most. All keys work, and are in
+# help (?, f1) and the command palette (ctrl+p).
+FOOTER_KEYS = frozenset(
+    {"case.all-keys", "case.accept", "case.close", "case.reopen", "case.diary", "case.home-visit"}
+    | {"case.add-note", "case.agency-contact", "case.back"}
+)
+
 # Every key of the case detail screen, in one place.
 CASE_DETAIL_BINDINGS: list[BindingType] = [
+    Binding("question_mark", "all_keys", "All keys", id="case.all-keys"),
     Binding("a", "accept", "Accept", id="case.accept"),
     Binding("w", "add_person", "Add person", id="case.add-person"),
     Binding("t", "add_action", "Add action", id="case.add-action"),
@@ -67,6 +76,10 @@ CASE_DETAIL_BINDINGS: list[BindingType] = [
         )
         for number, (tab_id, title) in enumerate(TABS, start=1)
     ],
+]
+CASE_DETAIL_BINDINGS = [
+    replace(b, show=b.id in FOOTER_KEYS) if isinstance(b, Binding) and b.show else b
+    for b in CASE_DETAIL_BINDINGS
 ]
 
 RISK_STYLE = {"high": "bold red", "medium": "bold yellow", "standard": "green"}
@@ -255,7 +268,7 @@ class CaseDetailScreen(AsbScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         detail = self.detail
-        if action in {"back", "reload", "show_tab", "open_screen"}:
+        if action in {"back", "reload", "show_tab", "open_screen", "all_keys"}:
             return True
         if detail is None:
             return None
@@ -272,6 +285,9 @@ class CaseDetailScreen(AsbScreen):
         if action == "complete_action":
             return self._selected_open_action() is not None or None
         return True
+
+    def action_all_keys(self) -> None:
+        self.asb.action_help()
 
     def _selected_open_action(self):
         if self.detail is None:

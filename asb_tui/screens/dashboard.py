@@ -19,9 +19,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
+from asb_tui.domain.labels import label as vocab_label
 from asb_tui.screens.base import AsbScreen
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.store.dashboard_rows import rag_band
+from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal_text
 
 RAG = {
@@ -34,8 +36,17 @@ RAG = {
 
 # The soonest cases are what the officer acts on; the case list (l) shows every case.
 ROW_LIMIT = 300
-# What is due comes before who it is about, so that it shows at 80 columns.
-COLUMNS = (("Due", 10), ("State", 9), ("Case", 18), ("Next", 30), ("Risk", 8), ("Victim", 18))
+# Columns in the order they give way as the terminal narrows: what is due, the case, its risk
+# and the victim stay readable at 80 columns; what is next (free text) has what is left.
+COLUMN_SPECS = (
+    ColumnSpec("due", "Due", 10, 10),
+    ColumnSpec("state", "State", 9, 9),
+    ColumnSpec("case", "Case", 18, 18),
+    ColumnSpec("risk", "Risk", 8, 8),
+    ColumnSpec("victim", "Victim", 10, 22),
+    ColumnSpec("next", "Next", 10, 30, takes_rest=True),
+)
+COLUMNS = tuple((spec.heading, spec.ideal) for spec in COLUMN_SPECS)
 
 
 # Office-wide screens opened from the dashboard: name -> "module:Class" (no arguments).
@@ -127,16 +138,21 @@ class DashboardScreen(AsbScreen):
         yield Static("Loading…", id="counts")
         yield Static("", id="scope")
         table: DataTable = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
-        # Fixed widths: the officer's eye finds the same column in the same place every day,
-        # and what matters most (due, state, case, risk, victim) fits in 80 columns.
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
+        # The officer's eye finds the same column in the same place every day; widths follow
+        # the terminal's (on_resize), the free text giving way first.
+        add_fitted_columns(table, COLUMN_SPECS)
         yield table
         yield Static("", id="sync-state")
         yield Footer()
 
+    def on_resize(self, event) -> None:
+        for table in self.query(DataTable):  # none yet when a resize comes before compose
+            fit_columns(table, COLUMN_SPECS, event.size.width)
+
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        table.focus()
+        fit_columns(table, COLUMN_SPECS, self.app.size.width)
         if self._kept_copy is not None:
             # Filled before the first frame is drawn; the computation starts once it is shown.
             self._show_copy(self._kept_copy)
@@ -293,14 +309,14 @@ class DashboardScreen(AsbScreen):
                 label, style = RAG[rag_band(row.next_due, today, week_until)]
                 due = Text(_uk(row.next_due), style=style)
                 state = Text(label, style=style)
-            risk = row.risk_level or "—"
+            risk = vocab_label(row.risk_level, empty="—")
             table.add_row(
                 due,
                 state,
                 Text(row.ref),
-                literal_text(row.next_what),
-                Text(risk, style="bold red" if risk == "high" else ""),
-                literal_text(row.victim),
+                Text(risk, style="bold red" if row.risk_level == "high" else ""),
+                literal_text(row.victim, one_line=True),
+                literal_text(row.next_what, one_line=True),
                 key=row.case_id,
             )
 

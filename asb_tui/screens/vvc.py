@@ -9,8 +9,27 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from asb_tui.domain.dates import format_uk
+from asb_tui.domain.labels import label
 from asb_tui.screens.base import AsbScreen
+from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal, literal_text
+
+# The agenda at 80 columns: the case, when it was referred and the decision stay readable; the
+# reason and the risk give way first.
+AGENDA_COLUMNS = (
+    ColumnSpec("case", "Case", 18, 18, priority=0),
+    ColumnSpec("referred", "Referred", 10, 10, priority=0),
+    ColumnSpec("reason", "Reason", 8, 30, priority=3),
+    ColumnSpec("risk", "Risk", 8, 20, priority=2),
+    ColumnSpec("decision", "Decision", 20, 40, takes_rest=True, priority=1),
+)
+
+
+def _risk(level: str | None, repeat_victim: bool) -> str:
+    parts = [label(level)] if level else []
+    if repeat_victim:
+        parts.append("repeat victim")
+    return ", ".join(parts)
 
 
 class VvcScreen(AsbScreen):
@@ -40,11 +59,16 @@ class VvcScreen(AsbScreen):
         yield meetings
         yield Static("Agenda", classes="vvc-heading", id="agenda-heading")
         agenda: DataTable = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
-        agenda.add_columns("Case", "Referred", "Reason", "Risk", "Decision")
+        add_fitted_columns(agenda, AGENDA_COLUMNS)
         yield agenda
         yield Footer()
 
+    def on_resize(self, event) -> None:
+        for agenda in self.query("#agenda").results(DataTable):  # none before compose
+            fit_columns(agenda, AGENDA_COLUMNS, event.size.width)
+
     def on_mount(self) -> None:
+        fit_columns(self.query_one("#agenda", DataTable), AGENDA_COLUMNS, self.app.size.width)
         self.sub_title = "Vulnerable Victims Conference"
         self.query_one("#meetings", DataTable).focus()
         self.action_refresh()
@@ -114,11 +138,9 @@ class VvcScreen(AsbScreen):
             table.add_row(
                 literal_text(item.ref),
                 format_uk(item.referred_on),
-                literal_text(item.reason),
-                literal_text(
-                    ("repeat victim, " if item.repeat_victim else "") + (item.risk_level or "")
-                ),
-                literal_text(decision.decision if decision else "not yet decided"),
+                literal_text(item.reason, one_line=True),
+                literal_text(_risk(item.risk_level, item.repeat_victim), one_line=True),
+                literal_text(decision.decision if decision else "not yet decided", one_line=True),
                 key=item.case_id,
             )
         self.query_one("#agenda-heading", Static).update(

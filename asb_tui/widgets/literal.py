@@ -16,9 +16,13 @@ def literal(value: object, style: str = "") -> Content:
     return Content.styled(_printable(text), style) if style else Content(_printable(text))
 
 
-def literal_text(value: object, style: str = "") -> Text:
-    """A rich Text for widgets that take Rich renderables (DataTable cells)."""
+def literal_text(value: object, style: str = "", *, one_line: bool = False) -> Text:
+    """A rich Text for widgets that take Rich renderables (DataTable cells). `one_line`: cut at
+    the cell's edge with "…" (a narrow column shows "David Nowa…", not just "David")."""
     text = "" if value is None else str(value)
+    if one_line:
+        shown = _printable(" ".join(text.split()))
+        return Text(shown, style=style, no_wrap=True, overflow="ellipsis")
     return Text(_printable(text), style=style, no_wrap=False)
 
 

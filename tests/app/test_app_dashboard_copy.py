@@ -70,7 +70,7 @@ async def _run_until_fresh(data_dir: Path, passphrase: str, *, hold_fresh: bool 
                 return app, pilot, seen, screen_text(app)
             await wait_for(pilot, lambda: any(m.fresh for m in seen))
             # The copy is kept once the Case Review count is in.
-            await wait_for(pilot, lambda: "…" not in screen_text(app))
+            await wait_for(pilot, lambda: "…" not in str(app.screen.query_one("#counts").render()))
             await app.workers.wait_for_complete()
             return app, pilot, seen, screen_text(app)
     finally:

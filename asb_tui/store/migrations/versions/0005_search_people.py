@@ -4,7 +4,7 @@
 `Súilleabháin`), kept current by the same kind of triggers as revision 0002, and the people a store
 already holds are indexed now.
 
-Revision ID: 0008
+Revision ID: 0005
 Revises: 0004
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0008"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
