@@ -76,10 +76,15 @@ def has_unread_keys(widget: object) -> bool:
     queue = getattr(widget, "_message_queue", None)
     if widget is None:
         return False
+    if queue is None:
+        return True
     try:
-        return bool(queue.qsize()) if queue is not None else True
+        # Only keys and pastes are typing: a focus or resize message still queued right after
+        # the form opened is not, and must not make an untouched form ask before closing.
+        pending = list(queue.values)  # textual._queue.Queue keeps its messages in a deque
     except Exception:
         return True
+    return any(isinstance(message, events.Key | events.Paste) for message in pending)
 
 
 def owns_keys(widget: object) -> bool:

@@ -44,4 +44,8 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float
 
 
 async def wait_for_screen(pilot: Pilot, name: str, timeout: float = 15.0) -> None:
-    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name, timeout)
+    try:
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name, timeout)
+    except AssertionError:
+        shown = type(pilot.app.screen).__name__
+        raise AssertionError(f"waited for {name}, the app shows {shown}") from None
