@@ -13,12 +13,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from acceptance_kit import COUNCIL, Desk, Expectations, Laptop, pdf_text
+from acceptance_kit import COUNCIL, Desk, Expectations, Laptop, at_once, pdf_text
 from sqlmodel import select
 from textual_testkit import settle
 from typing_kit import diary_sheet, sheet_keys, wait_until_saved
 
-from asb_tui.store.models import Case, Incident, LegalRemedy, ManagerReview, SharingRecord
+from asb_tui.store.models import (
+    Case,
+    ChangeRecord,
+    Incident,
+    LegalRemedy,
+    ManagerReview,
+    SharingRecord,
+)
 from asb_tui.widgets.diary_grid import RowState
 
 pytestmark = pytest.mark.postgres
@@ -79,11 +86,6 @@ async def sync_in_app(desk: Desk) -> None:
     await desk.on_screen("DashboardScreen")
 
 
-def case_of(laptop: Laptop) -> Case:
-    with laptop.store() as store, store.read() as session:
-        return session.exec(select(Case)).one()
-
-
 async def test_high_risk_case_from_referral_to_reopening(
     asha: Laptop, ben: Laptop, tmp_path: Path
 ) -> None:
@@ -141,12 +143,12 @@ async def test_high_risk_case_from_referral_to_reopening(
         await desk.press("escape")
         await desk.on_screen("CaseDetailScreen")
 
-    case = case_of(asha)
+    with asha.store() as store, store.read() as session:
+        case = session.exec(select(Case)).one()
+        incidents = session.exec(select(Incident).where(Incident.diary_sheet_id != None)).all()  # noqa: E711
     ref = case.ref
     assert ref in first_sight
     assert (case.status, case.risk_level) == ("accepted", "high")
-    with asha.store() as store, store.read() as session:
-        incidents = session.exec(select(Incident).where(Incident.diary_sheet_id != None)).all()  # noqa: E711
     typed = {row.stored for row in sheet}
     stored = {
         (
@@ -220,7 +222,6 @@ async def test_high_risk_case_from_referral_to_reopening(
         await desk.type("Mill Lane, odd and even")
         await desk.lines("#h2h-addresses", H2H_DOORS)
         await desk.press("ctrl+s")
-        await desk.status_is("")
         await desk.until(lambda: desk.screen.showing_sheet, "the run sheet")
         await desk.keys("1", "3")  # no answer; information given
         await desk.type(H2H_WITNESS)
@@ -299,13 +300,14 @@ async def test_high_risk_case_from_referral_to_reopening(
         remedies = session.exec(select(LegalRemedy)).all()
         shares = session.exec(select(SharingRecord)).all()
         reviews = session.exec(select(ManagerReview)).all()
+        unsent = session.exec(select(ChangeRecord).where(ChangeRecord.sent_at == None)).all()  # noqa: E711
     assert ("community-protection-warning", WEDNESDAY) in [(r.kind, r.started_on) for r in remedies]
     expect(len(remedies) == 1, "issue 11: a second ctrl+s on the remedy form saves a duplicate")
     assert [(s.agency, s.what, s.legal_basis) for s in shares] == [
         ("Police", "Incident log", "s115-crime-and-disorder-act-1998")
     ]
     assert [r.notes for r in reviews] == [REVIEW_NOTES]
-    assert asha.unsent() == []
+    assert unsent == []
 
     # --- Friday: Ben covers; his laptop fetches the case and he calls the victim --------------
     synced = ben.cli("sync")
@@ -343,8 +345,9 @@ async def test_high_risk_case_from_referral_to_reopening(
         await desk.type(BEN_NOTE)
         await desk.press("ctrl+s")
         await desk.on_screen("CaseDetailScreen")
-    ben.cli("sync")
-    assert ben.unsent() == []
+        await desk.press("escape")
+        await desk.on_screen("DashboardScreen")
+        await sync_in_app(desk)
 
     # --- The VVC meets on Tuesday 08/12/2026; Asha takes the case and prints the pack --------
     pack = tmp_path / "vvc-pack.pdf"
@@ -403,30 +406,29 @@ async def test_high_risk_case_from_referral_to_reopening(
             f"issue 11: reopening says a first home visit is due after it was done: "
             f"{reopened[-1]!r}",
         )
+        expect(
+            "Tell the victim the case is closed" not in desk.seen(),
+            "issue 11: after reopening, 'tell the victim the case is closed' is still due",
+        )
         await desk.press("escape")
         await desk.on_screen("DashboardScreen")
         await sync_in_app(desk)
     ben.cli("sync")
-    asha.cli("sync")
 
     # --- What the procedure leaves behind ---------------------------------------------------
-    for laptop in (asha, ben):
-        verified = laptop.cli("audit", "verify")
-        assert verified.returncode == 0, verified.stdout
+    verified = at_once(lambda: asha.cli("audit", "verify"), lambda: ben.cli("audit", "verify"))
+    for laptop, verify in zip((asha, ben), verified, strict=True):
+        assert verify.stdout.startswith("audit chain ok"), verify.stdout
         assert laptop.unsent() == [], f"{laptop.officer}'s outbox still holds changes"
-    mine = asha.export_json(tmp_path / "asha.json", ref)
-    theirs = ben.export_json(tmp_path / "ben.json", ref)
+    mine, theirs = at_once(
+        lambda: asha.export_json(tmp_path / "asha.json", ref),
+        lambda: ben.export_json(tmp_path / "ben.json", ref),
+    )
     assert mine["cases"] == theirs["cases"]
     [exported] = mine["cases"]
     assert exported["case"]["status"] == "reopened" and exported["case"]["risk_level"] == "high"
     assert VICTIM_UPDATE in [u["summary"] for u in exported["victim_update"]]
     assert BEN_NOTE in [n["body"] for n in exported["note"]]
-
-    deadlines = asha.cli("deadlines", "--all", "--json", "--today", "10/12/2026")
-    expect(
-        "Tell the victim" not in deadlines.stdout,
-        "issue 11: after reopening, 'tell the victim the case is closed' is still due",
-    )
 
     # The pack, as the meeting reads it.
     text = pdf_text(pack, PACK_PASSWORD)
@@ -448,19 +450,30 @@ async def test_high_risk_case_from_referral_to_reopening(
     )
     expect("None recorded" not in text, "issue 11: the VVC pack says 'None recorded'")
 
-    # The victim asks for everything held about her (subject access).
-    [victim] = [p for p in exported["person"] if p["name"] == VICTIM]
-    sar_dir = tmp_path / "sar"
-    asha.cli("export", "sar", "--person", victim["id"], "--out", str(sar_dir))
-    [sar_pdf] = sar_dir.glob("*.pdf")
-    sar = pdf_text(sar_pdf)
-    assert VICTIM in sar and ref in sar
+    # The victim asks for everything held about her, and so does the man she complained about
+    # (subject access): each gets their own records, the other people's names redacted.
+    def subject_access(name: str) -> str:
+        [person] = [p for p in exported["person"] if p["name"] == name]
+        out = tmp_path / f"sar-{person['id']}"
+        asha.cli("export", "sar", "--person", person["id"], "--out", str(out))
+        [pdf] = out.glob("*.pdf")
+        return pdf_text(pdf)
+
+    hers, his = at_once(lambda: subject_access(VICTIM), lambda: subject_access(PERPETRATOR))
+    assert VICTIM in hers and ref in hers
     for typed, what in [
         (NEEDS, "her needs and vulnerabilities"),
-        ("Bob Neighbour", "the witnesses"),
-        ("Community Protection Warning", "the legal remedy"),
         (CONSENT_SCOPE, "her consent as recorded"),
         (VICTIM_UPDATE, "Ben's update call"),
     ]:
-        expect(typed in sar, f"the subject access export holds {what}: {typed!r}")
+        expect(typed in hers, f"the victim's subject access export holds {what}: {typed!r}")
+    for name in ("Bob Neighbour", "Zofia Wójcik", H2H_WITNESS, PERPETRATOR):
+        assert name not in hers, f"the victim's subject access export names {name}"
+    assert PERPETRATOR in his
+    for typed, what in [
+        ("Community Protection Warning", "the legal remedy against him"),
+        (COUNTER_ALLEGATION, "what he said at the visit"),
+    ]:
+        expect(typed in his, f"the perpetrator's subject access export holds {what}: {typed!r}")
+    assert VICTIM not in his, "the perpetrator's subject access export names the victim"
     expect.all_held()
