@@ -240,7 +240,7 @@ class Expectations:
 
 def pdf_text(path: Path, password: str | None = None) -> str:
     """The text of a PDF as pdftotext reads it, white space made single."""
-    args = ["pdftotext", "-layout"]
+    args = ["pdftotext"]
     if password is not None:
         args += ["-upw", password]
     done = subprocess.run(
