@@ -325,9 +325,19 @@ async def test_high_risk_case_from_referral_to_reopening(
     # --- Friday: Ben covers; his laptop fetches the case and he calls the victim --------------
     synced = ben.cli("sync")
     assert synced.stdout.rstrip().endswith("conflicts 0"), synced.stdout
-    async with ben.app(FRIDAY).run_test(size=(120, 40)) as pilot:
+    # Ben's laptop is a small one: 80 columns by 24 lines.
+    async with ben.app(FRIDAY).run_test(size=(80, 24)) as pilot:
         desk = Desk(pilot)
         await desk.unlock()
+        await settle(pilot)
+        if desk.screen.query_one("#cases").row_count == 0:
+            await desk.press("a")  # every case of the team, not only his own
+        await desk.until(lambda: desk.screen.query_one("#cases").row_count >= 1, "the cases")
+        dashboard = desk.seen()
+        expect(
+            "High" in dashboard and VICTIM in dashboard,
+            "issue 11: at 80x24 the dashboard shows the case's risk and its victim",
+        )
         # He looks her up by name, typed without the accents (issue 11: search finds people).
         await desk.press("slash")
         await desk.on_screen("CaseListScreen")
