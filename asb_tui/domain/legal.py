@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
+from asb_tui.domain.errors import DomainError
 from asb_tui.domain.months import add_months, add_years
 from asb_tui.domain.types import LegalRemedyKind
 
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_REMEDY_TERMS",
     "LegalRemedyDates",
     "RemedyTerm",
+    "checked_retention_years",
     "legal_remedy_dates",
     "retention_due",
 ]
@@ -80,10 +82,25 @@ def legal_remedy_dates(
     )
 
 
+# A council keeps closed cases for years; under one year is never a policy, only a mistake.
+MIN_RETENTION_YEARS = 1
+
+
 def retention_due(closed_on: date, years: int = 5) -> date:
     """The day a closed case's records are to be destroyed: `years` after closure.
 
     A case closed on 29/02 is due on 28/02 of the target year (relativedelta's clamping) when that
-    year is not a leap year.
+    year is not a leap year. Fewer than one year is refused here as well as in the config: a
+    caller that passes a bad figure must not destroy a case closed last week.
     """
-    return add_years(closed_on, years)
+    return add_years(closed_on, checked_retention_years(years))
+
+
+def checked_retention_years(years: int) -> int:
+    """`years`, refused (DomainError) unless a whole number of at least MIN_RETENTION_YEARS."""
+    if isinstance(years, bool) or not isinstance(years, int) or years < MIN_RETENTION_YEARS:
+        raise DomainError(
+            f"The retention period must be a whole number of at least {MIN_RETENTION_YEARS} year, "
+            f"not {years!r}."
+        )
+    return years

@@ -9,6 +9,7 @@ or that fails half-way, leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -37,6 +38,7 @@ from asb_tui.domain.types import (
     RiskLevel,
     VisitKind,
 )
+from asb_tui.store.disk_space import free_bytes, human_size
 from asb_tui.store.errors import ImportRefused, StoreError
 from asb_tui.store.models import CASE_TABLES, Case, utcnow
 from asb_tui.store.serialize import fields_from_json, row_to_dict
@@ -197,6 +199,27 @@ def _row_json(row: dict[str, Any]) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(", ", ": "))
 
 
+def _no_room_message(directory: Path, target: Path, size: int) -> str:
+    try:
+        free = human_size(free_bytes(directory))
+    except OSError:
+        free = "unknown"
+    return (
+        f"cannot write {target}: the disk is full; the export needs about {human_size(size)} "
+        f"and {free} is free. Free some space or choose another folder; nothing was written"
+    )
+
+
+def _check_room(directory: Path, target: Path, size: int) -> None:
+    """Refuse before writing when the export cannot fit, so no partial file is ever made."""
+    try:
+        free = free_bytes(directory)
+    except OSError:
+        return  # a missing folder is reported by the write itself
+    if free < size:
+        raise ExportError(_no_room_message(directory, target, size))
+
+
 def count_rows(document: dict[str, Any]) -> int:
     return sum(1 + sum(len(entry[key]) for key in CHILD_KEYS) for entry in document["cases"])
 
@@ -214,6 +237,7 @@ def write_export(
     document = export_cases(store, case_refs)
     data = dumps(document).encode("utf-8")
     directory = target.parent if str(target.parent) else Path(".")
+    _check_room(directory, target, len(data))
     try:
         handle, temporary = tempfile.mkstemp(
             dir=directory, prefix=f".{target.name}.", suffix=".part"
@@ -236,6 +260,8 @@ def write_export(
             os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise ExportError(_no_room_message(directory, target, len(data))) from None
         raise ExportError(f"cannot write {target}: {exc.strerror}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -34,7 +34,7 @@ from sqlalchemy import text
 from sqlcipher3 import dbapi2 as sqlcipher
 from sqlmodel import SQLModel, col, select
 
-from asb_tui.domain.legal import retention_due
+from asb_tui.domain.legal import checked_retention_years, retention_due
 from asb_tui.domain.types import CaseStatus
 from asb_tui.store.dashboard_snapshot import forget_snapshots
 from asb_tui.store.models import (
@@ -73,6 +73,7 @@ class RetentionResult:
 
 def cases_due_for_destruction(store: Store, today: date, years: int) -> list[RetentionCandidate]:
     """Closed cases whose retention date (closure + `years`) is today or earlier, oldest first."""
+    checked_retention_years(years)
     with store.read() as session:
         closed = session.exec(
             select(Case).where(
