@@ -4,7 +4,11 @@ his, and both sync with the service on PostgreSQL.
 
 Everything is done at the keyboard of the real app (Pilot) or with the real commands (the CLI in
 a subprocess). At the end both audit chains verify, nothing waits in either outbox, both laptops
-export the case alike, and the VVC pack and the subject access export hold what was typed.
+export the case alike, and the VVC pack and the subject access exports hold what was typed.
+
+A step the journey cannot go on without is asserted where it happens. A step it can go on
+without (a warning shown, a record in the pack) is an expectation: each one that fails is named,
+and the test fails at its end with the whole list.
 """
 
 from __future__ import annotations
@@ -36,8 +40,6 @@ PERPETRATOR = "Gary Pratt"
 SUMMARY = "Shouting and banging at her door most nights; eggs thrown at the window"
 MONDAY = date(2026, 11, 16)  # referral and acceptance
 WEDNESDAY = date(2026, 11, 18)  # the home visit, inside its 3 working days
-
-
 FRIDAY = date(2026, 11, 20)  # Ben covers
 VVC_DAY = date(2026, 12, 8)  # the second Tuesday of December
 VICTIM_UPDATE = "Called her: no eggs since the warning; she feels a little safer"
@@ -463,7 +465,7 @@ async def test_high_risk_case_from_referral_to_reopening(
     # The pack, as the meeting reads it.
     text = pdf_text(pack, PACK_PASSWORD)
     assert ref in text and VICTIM in text
-    assert VVC_DECISION in text or CASE_MANAGER in text
+    assert VVC_DECISION in text
     for typed, what in [
         (NEEDS, "the needs and vulnerabilities typed at the visit"),
         ("Bob Neighbour", "a witness named at the visit"),
