@@ -14,11 +14,12 @@ import json
 import subprocess
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import laptop_testkit
 from sqlmodel import select
@@ -34,6 +35,7 @@ from asb_tui.store.store import Store, create_store, open_store
 from asb_tui.store.sync_state import enrol
 
 PASSPHRASE = laptop_testkit.PASSPHRASE
+T = TypeVar("T")
 COUNCIL = "Calderbrook Metropolitan Borough Council"
 
 
@@ -86,6 +88,13 @@ class Laptop:
     def unsent(self) -> list[ChangeRecord]:
         with self.store() as store, store.read() as session:
             return list(session.exec(select(ChangeRecord).where(ChangeRecord.sent_at == None)))  # noqa: E711
+
+
+def at_once(*calls: Callable[[], T]) -> list[T]:
+    """Commands run on several laptops at the same time (they are separate machines); the
+    results in the order given."""
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return [future.result() for future in [pool.submit(call) for call in calls]]
 
 
 def make_laptop(server: Any, directory: Path, officer: str, team: str, add_officer: Any) -> Laptop:
@@ -231,7 +240,7 @@ class Expectations:
 
 def pdf_text(path: Path, password: str | None = None) -> str:
     """The text of a PDF as pdftotext reads it, white space made single."""
-    args = ["pdftotext", "-layout"]
+    args = ["pdftotext"]
     if password is not None:
         args += ["-upw", password]
     done = subprocess.run(
