@@ -1,6 +1,7 @@
 """Push, pull and conflict resolution: the rules of the central store.
 
-Push (one transaction per request, under the global write lock, see `db`):
+Push (one transaction per request, under the global write lock, see `db`; the schema checks and
+the reading of rows and access come before it, see "push" below):
 - Idempotent: the device's highest applied counter is kept; changes at or below it are skipped,
   and a batch must continue at highest + 1 (else 409 with `expected_counter`).
 - Access: the matrix of `access` decides (owning team, agency with a share, nobody else); a
