@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "case_commands",  # deadlines, case list, case show
     "oversight_commands",  # export vvc, export sar, retention
     "sync_commands",  # enrol, sync
+    "sharing_commands",  # share withdraw
 )
 
 

@@ -50,6 +50,7 @@ from sync.protocol import (
 __all__ = [
     "ApplySummary",
     "LocalReplica",
+    "RemovedCase",
     "SyncAuthError",
     "SyncClient",
     "SyncError",
@@ -106,6 +107,17 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class RemovedCase:
+    """A case this laptop no longer holds because the service said so: its share with the
+    officer's agency was withdrawn, it was transferred to another team, or it was destroyed."""
+
+    case_id: str
+    #: the case reference as the laptop knew it ("" when it had none)
+    ref: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ApplySummary:
     """What `apply_pulled` did with one page (for progress and the sync screen)."""
 
@@ -115,6 +127,8 @@ class ApplySummary:
     conflicts_resolved: int = 0
     #: changes of the page the laptop could not apply: kept aside with their reason
     set_aside: int = 0
+    #: cases removed from the laptop by this page (purges, and destroyed cases)
+    removed: tuple[RemovedCase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,8 @@ class SyncResult:
     error: str | None = None
     #: pulled changes this laptop could not apply (set aside with their reasons)
     set_aside_pulled: int = 0
+    #: cases this sync removed from the laptop, and why
+    removed: tuple[RemovedCase, ...] = ()
 
 
 @runtime_checkable
@@ -607,6 +623,7 @@ class SyncClient:
         cursor = self.replica.pull_cursor()
         pulled = 0
         opened = resolved = set_aside = 0
+        removed: list[RemovedCase] = []
         while True:
             after = cursor
             page = self._with_retries(partial(self._pull_page, after))
@@ -619,6 +636,7 @@ class SyncClient:
             opened += summary.conflicts_opened
             resolved += summary.conflicts_resolved
             set_aside += summary.set_aside
+            removed.extend(summary.removed)
             cursor = page.next_cursor
             notify(SyncProgress("pull", pulled, f"received {pulled} changes"))
             if not page.more:
@@ -630,4 +648,5 @@ class SyncClient:
             new_conflicts=max(result.new_conflicts, opened),
             resolved_conflicts=resolved,
             set_aside_pulled=result.set_aside_pulled + set_aside,
+            removed=result.removed + tuple(removed),
         )

@@ -194,6 +194,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
             )
             print(f"{heading} ({item.what}, record {item.row_id}): {item.reason}")
             print(f"  what to do: {item.advice}")
+        for removed in result.removed:
+            print(
+                f"removed from this laptop: case {removed.ref or removed.case_id}: {removed.reason}"
+            )
         print(
             f"done: pushed {result.pushed}, pulled {result.pulled}, "
             f"conflicts {outcome.open_conflicts}"

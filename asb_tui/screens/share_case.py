@@ -3,10 +3,14 @@
 The consent status is shown first (loaded before anything can be saved); then the agency, what is
 shared, the legal basis and the date. A share on the basis of consent without consent on record is
 refused by the store with the reason, shown here; earlier shares are listed below the form.
+
+ctrl+t withdraws the case's share with an agency (asks which agency and why; audited): the
+agency's laptops drop the case at their next sync after this laptop's.
 """
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Input, Label, Select, Static
 
 from asb_tui.domain.dates import format_uk
@@ -17,6 +21,9 @@ from asb_tui.widgets.literal import literal
 
 class ShareCaseScreen(FormScreen):
     title_text = "Share with an agency"
+    BINDINGS = [
+        Binding("ctrl+t", "withdraw", "Withdraw a share", id="share.withdraw", priority=True),
+    ]
     DEFAULT_CSS = """
     ShareCaseScreen #consent-status { padding: 0 1; height: auto; border: round $warning; }
     ShareCaseScreen #consent-status.-given { border: round $success; }
@@ -26,6 +33,7 @@ class ShareCaseScreen(FormScreen):
     def __init__(self, case_id: str) -> None:
         super().__init__(case_id)
         self.consent = None
+        self.shared_with: list[str] = []
 
     def fixed_fields(self):
         yield Static("Checking consent…", id="consent-status")
@@ -72,6 +80,7 @@ class ShareCaseScreen(FormScreen):
 
         status, shares = loaded
         self.consent = status
+        self.shared_with = sorted({s.agency for s in shares})
         box = self.query_one("#consent-status", Static)
         heading = "Consent: " + ("given" if status.allows_sharing else "NOT on record")
         box.update(literal(f"{heading}. {status.description}"))
@@ -86,6 +95,45 @@ class ShareCaseScreen(FormScreen):
             lines = ["Not shared with any agency yet."]
         self.query_one("#previous-shares", Static).update(literal("\n".join(lines)))
         self.query_one("#agency", Select).focus()
+
+    def action_withdraw(self) -> None:
+        from asb_tui.widgets.prompt import FormPrompt, PromptField
+
+        if self.consent is None:
+            self.show_error("Wait for the shares to load.")
+            return
+        if not self.shared_with:
+            self.show_error(
+                "This case is not shared with any agency: there is nothing to withdraw."
+            )
+            return
+        only = self.shared_with[0] if len(self.shared_with) == 1 else ""
+        fields = [
+            PromptField("withdraw-agency", "Agency", only, required=True,
+                        placeholder=", ".join(self.shared_with)),
+            PromptField("withdraw-reason", "Why the share is withdrawn", required=True),
+        ]  # fmt: skip
+        self.app.push_screen(FormPrompt("Withdraw a share", fields), self._withdraw)
+
+    def _withdraw(self, values) -> None:
+        from asb_tui.store.sharing import withdraw_agency_shares
+
+        if not values:
+            return
+        store, case_id = self.store, self.case_id or ""
+        agency, reason = values["withdraw-agency"], values["withdraw-reason"]
+        self.query_one("#form-error", Static).update("")
+
+        def done(agencies: list[str]) -> None:
+            self.notify(f"Share with {', '.join(agencies)} withdrawn; it goes at the next sync.")
+            self._load()
+
+        self.run_db(
+            lambda: withdraw_agency_shares(store, case_id, agency, reason=reason),
+            done,
+            group="withdraw",
+            failed=self.show_error,
+        )
 
     def _choice(self, select_id: str, text_id: str, joiner: str) -> str:
         chosen = self.query_one(f"#{select_id}", Select).value

@@ -203,6 +203,11 @@ class SyncScreen(AsbScreen):
         )
         if outcome.warnings:
             message += "\n" + "\n".join(f"Warning: {w}" for w in outcome.warnings)
+        if result.removed:
+            message += "\n" + "\n".join(
+                f"Removed from this laptop: case {r.ref or r.case_id}: {r.reason}"
+                for r in result.removed
+            )
         self.query_one("#sync-status", Static).update(literal(message))
         self.notify("Sync done.")
         self.reload()

@@ -36,6 +36,7 @@ from asb_tui.store.audit import (
 from asb_tui.store.case_refs import set_series_tag
 from asb_tui.store.models import (
     TABLES_BY_NAME,
+    Case,
     ChangeRecord,
     SyncConflict,
     utcnow,
@@ -44,8 +45,9 @@ from asb_tui.store.serialize import fields_from_json
 from asb_tui.store.sharing import drop_purged_case
 from asb_tui.store.store import Store
 from sync import schema
-from sync.client import ApplySummary, SyncError, SyncResult, SyncSettings
+from sync.client import ApplySummary, RemovedCase, SyncError, SyncResult, SyncSettings
 from sync.protocol import (
+    CASE_TABLE,
     MAX_AUDIT_LINKS,
     TABLE_PATTERN,
     UUID_PATTERN,
@@ -522,6 +524,24 @@ def _store_conflicts(session: Session, conflicts: Sequence[ConflictOut]) -> tupl
 # --- the replica ---------------------------------------------------------------------------------
 
 
+DESTROYED_REASON = "the case was destroyed under the retention rule"
+
+
+def _destroys_a_case(change: ServerChange) -> bool:
+    return change.table == CASE_TABLE and change.op == "delete"
+
+
+def _refs(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
+    """The references of those cases this laptop holds (by id)."""
+    # A query, not the session's identity map: rows deleted by bulk statements leave their
+    # objects behind in it.
+    wanted = list(dict.fromkeys(case_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(col(Case.id), col(Case.ref)).where(col(Case.id).in_(wanted)))
+    return {str(case_id): str(ref or "") for case_id, ref in rows}
+
+
 class StoreReplica:
     """`sync.client.LocalReplica` over an open `Store`. Each method is one short transaction."""
 
@@ -626,15 +646,24 @@ class StoreReplica:
                         settings.put(session, SYNC_CURSOR, str(page.next_cursor))
                         session.commit()
                     return ApplySummary()
+                destroyed = _refs(session, [c.case_id for c in page.changes if _destroys_a_case(c)])
                 applier = _PageApplier(session, self.store.device_id)
                 applied, echoes = applier.apply(page)
                 opened, resolved = _store_conflicts(session, page.conflicts)
                 _keep_set_aside(session, applier.set_aside)
+                removed = [
+                    RemovedCase(case_id, ref, DESTROYED_REASON)
+                    for case_id, ref in destroyed.items()
+                    if case_id not in _refs(session, [case_id])
+                ]
                 for purge in page.purges:
+                    ref = _refs(session, [purge.case_id]).get(purge.case_id)
                     drop_purged_case(
                         session, purge.case_id, reason=purge.reason,
                         actor=self.store.actor, device_id=self.store.device_id,
                     )  # fmt: skip
+                    if ref is not None:
+                        removed.append(RemovedCase(purge.case_id, ref, purge.reason))
                 settings.put(session, SYNC_CURSOR, str(page.next_cursor))
                 append_event(
                     session,
@@ -669,6 +698,7 @@ class StoreReplica:
             conflicts_opened=opened,
             conflicts_resolved=resolved,
             set_aside=len(applier.set_aside),
+            removed=tuple(removed),
         )
 
     # -- audit, settings, results ---------------------------------------------------------------
@@ -723,6 +753,7 @@ class StoreReplica:
             "warnings": list(result.warnings),
             "error": result.error,
             "cursor": result.cursor,
+            "removed": [asdict(r) for r in result.removed],
         }
         try:
             with Session(self.store.write_engine) as session:

@@ -192,6 +192,35 @@ def withdraw_share(store: Store, share_id: str, *, reason: str) -> None:
         )
 
 
+def withdraw_agency_shares(store: Store, case_id: str, agency: str, *, reason: str) -> list[str]:
+    """Withdraw every share of the case with the agency (named case-insensitively), so that the
+    agency loses the case: one audited deletion per share, all in one transaction. The agency's
+    name as recorded; SharingRefused when the case is not shared with it (nothing written)."""
+    reason, wanted = reason.strip(), agency.strip().casefold()
+    if not wanted:
+        raise SharingRefused("name the agency whose share is withdrawn")
+    if not reason:
+        raise SharingRefused("say why the share is withdrawn")
+    with store.write() as uow:
+        if uow.session.get(Case, case_id) is None:
+            raise UnknownRecord("that case does not exist")
+        shares = list(
+            uow.session.exec(select(SharingRecord).where(SharingRecord.case_id == case_id))
+        )
+        chosen = [s for s in shares if s.agency.strip().casefold() == wanted]
+        if not chosen:
+            held = sorted({s.agency for s in shares})
+            with_whom = ("it is shared with: " + ", ".join(held)) if held else "it is not shared"
+            raise SharingRefused(f"the case is not shared with {agency.strip()!r}; {with_whom}")
+        for record in chosen:
+            uow.delete(
+                record,
+                action="case.share.withdraw",
+                details={"agency": record.agency, "reason": reason},
+            )
+        return sorted({s.agency for s in chosen})
+
+
 def _case_key(model: type[SQLModel]) -> Any:
     return model.id if model is Case else model.case_id  # type: ignore[attr-defined]
 

@@ -1,6 +1,7 @@
 """Push, pull and conflict resolution: the rules of the central store.
 
-Push (one transaction per request, under the global write lock, see `db`):
+Push (one transaction per request, under the global write lock, see `db`; the schema checks and
+the reading of rows and access come before it, see "push" below):
 - Idempotent: the device's highest applied counter is kept; changes at or below it are skipped,
   and a batch must continue at highest + 1 (else 409 with `expected_counter`).
 - Access: the matrix of `access` decides (owning team, agency with a share, nobody else); a
@@ -23,6 +24,7 @@ Pull: changes after the cursor, of the cases the officer may see now, in stream 
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -164,6 +166,53 @@ def _load_access(
 
 
 # --- push --------------------------------------------------------------------------------------
+#
+# The global write lock orders the stream, so every push waits for the one before it to commit:
+# what a push does while holding it adds to the wait of every push queued behind. So the schema
+# checks of the changes, and the reading of their rows and of the cases' access, are done before
+# the lock, from committed state. Inside the lock one cheap query tells whether anything touched
+# those cases or rows since (every write to rows, teams or shares appends to the stream, under
+# the lock, with a higher seq than the counter read first); only then are they read again.
+
+
+@dataclass
+class _Preloaded:
+    """A push's work done before the lock: the stream counter read first, then what was read."""
+
+    counter: int
+    refusals: dict[int, str | None]
+    rows: dict[RowKey, _Row]
+    case_team: dict[str, str]
+    shared_cases: set[str]
+
+
+def _preload(database: Database, batch: list[ChangeOut], officer: Officer) -> _Preloaded:
+    refusals = {c.device_counter: validation.refusal(c) for c in batch}
+    with database.read() as connection:
+        counter = _read_counter(connection)  # first: any later write has a higher seq
+        teams, shared = _load_access(connection, [c.case_id for c in batch], officer)
+        rows = _load_rows(connection, [c.row_id for c in batch])
+    return _Preloaded(counter, refusals, rows, teams, shared)
+
+
+def _touched_since(connection: sa.Connection, counter: int, batch: list[ChangeOut]) -> bool:
+    """Whether the stream holds, after `counter`, a change of one of the batch's cases or rows
+    (by row id too: a hostile batch may name a row under another case)."""
+    s = tables.stream
+    case_ids = sorted({c.case_id for c in batch})
+    row_ids = sorted({c.row_id for c in batch})
+    pairs: list[tuple[list[str], list[str]]] = list(
+        itertools.zip_longest(_chunks(case_ids), _chunks(row_ids), fillvalue=[])
+    )
+    for cases, rows in pairs:
+        hit = connection.execute(
+            sa.select(s.c.seq)
+            .where(s.c.seq > counter, sa.or_(s.c.case_id.in_(cases), s.c.row_id.in_(rows)))
+            .limit(1)
+        ).first()
+        if hit is not None:
+            return True
+    return False
 
 
 def push(database: Database, context: DeviceContext, request: PushRequest) -> PushReply:
@@ -171,6 +220,8 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
         raise ServiceError(
             403, "wrong_device", "the batch names another device than the token's device"
         )
+    # The work that needs no lock is done first, from committed state (see `_preload`).
+    ahead = _preload(database, request.batch, context.officer) if request.batch else None
     # A push without changes (the start of every sync) only checks the counter and the audit
     # anchor of its own device: it locks that row, not the whole stream.
     with database.write(ordered=bool(request.batch)) as connection:
@@ -198,18 +249,24 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
             )
             return PushReply(applied_up_to=applied, warnings=warnings, audit_anchor=anchor)
 
-        teams, shared = _load_access(connection, [c.case_id for c in batch], context.officer)
+        assert ahead is not None
+        seq = _read_counter(connection)
+        if seq != ahead.counter and _touched_since(connection, ahead.counter, batch):
+            ahead.rows = _load_rows(connection, [c.row_id for c in batch])
+            ahead.case_team, ahead.shared_cases = _load_access(
+                connection, [c.case_id for c in batch], context.officer
+            )
         state = _Push(
             connection=connection,
             device_id=context.device_id,
             officer=context.officer,
-            seq=_read_counter(connection),
-            rows=_load_rows(connection, [c.row_id for c in batch]),
-            case_team=teams,
-            shared_cases=shared,
+            seq=seq,
+            rows=ahead.rows,
+            case_team=ahead.case_team,
+            shared_cases=ahead.shared_cases,
         )
         for change in batch:
-            reason = _apply(state, change)
+            reason = _apply(state, change, ahead.refusals.get(change.device_counter))
             if reason is not None:
                 state.refused.append(
                     RefusedChange(
@@ -338,9 +395,10 @@ def _edited_by_other_since(row: _Row, base: int, device_id: str) -> bool:
     )
 
 
-def _apply(state: _Push, change: ChangeOut) -> str | None:
-    """Apply one change to the in-memory state; the reason it is refused, or None."""
-    if (refused := validation.refusal(change)) is not None:
+def _apply(state: _Push, change: ChangeOut, refused: str | None) -> str | None:
+    """Apply one change to the in-memory state; the reason it is refused, or None.
+    `refused`: the change's own refusal by the schema (`validation.refusal`, checked before)."""
+    if refused is not None:
         return refused
     fields = {k: v for k, v in change.fields.items() if k not in SERVER_OWNED_FIELDS}
     key = (change.table, change.row_id)

@@ -66,9 +66,15 @@ def test_retention_leaves_ids_only_on_the_service(laptops: LaptopFactory, centra
     for secret in ("Ophelia", "Brackenridge", "Marigold", "note 1"):
         assert secret not in everything
 
-    assert bob.sync().result.ok
+    doomed_ref = bob.case(doomed).ref  # type: ignore[union-attr]
+    pulled = bob.sync().result
+    assert pulled.ok
     assert bob.case(doomed) is None and bob.case(kept) is not None
+    assert [(r.case_id, r.ref, r.reason) for r in pulled.removed] == [
+        (doomed, doomed_ref, "the case was destroyed under the retention rule")
+    ]
     carol = laptops(team=team, name="Carol")
-    assert carol.sync().result.ok
+    fresh = carol.sync().result
+    assert fresh.ok and fresh.removed == ()  # it never held the case
     assert carol.case(doomed) is None and carol.case(kept) is not None
     assert carol.unsent() == 0

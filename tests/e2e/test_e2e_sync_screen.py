@@ -82,6 +82,39 @@ async def test_sync_key_shows_progress_and_the_result(laptops: LaptopFactory) ->
     assert sync_overview(laptop.store).last_sync_ok is True
 
 
+async def test_the_screen_names_a_case_removed_by_a_withdrawn_share(
+    laptops: LaptopFactory,
+) -> None:
+    from datetime import date
+
+    from asb_tui.store.sharing import share_case, withdraw_agency_shares
+
+    police = f"Police {unique_team()}"
+    owner = laptops(team=unique_team(), agency="Council", name="Owner")
+    partner = laptops(team=unique_team(), agency=police, name="Partner Officer")
+    case_id = owner.new_case("Cuckooing at a flat")
+    share_case(owner.store, case_id, agency=police, what="Whole case",
+               legal_basis="s115-crime-and-disorder-act-1998", shared_on=date(2026, 1, 6),
+               today=date(2026, 1, 6))  # fmt: skip
+    assert owner.sync().result.ok and partner.sync().result.ok
+    held = partner.case(case_id)
+    assert held is not None
+    withdraw_agency_shares(owner.store, case_id, police, reason="operation over")
+    assert owner.sync().result.ok
+    app = Host(partner)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        await pilot.press("s")
+        await _until(pilot, lambda: not screen.syncing, "the sync")
+        status = _text(screen, "#sync-status")
+        assert (
+            f"Removed from this laptop: case {held.ref}: "
+            "the case's share with your agency was withdrawn"
+        ) in status.replace("\n", " ")
+    assert partner.case(case_id) is None
+
+
 @pytest.mark.parametrize("how", ["keep-theirs", "edit"])
 async def test_a_conflict_is_listed_and_resolved_from_the_screen(
     laptops: LaptopFactory, how: str

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from laptop_testkit import PASSPHRASE, assert_no_traceback, run_cli
 from sqlmodel import select
 from sync_e2e_support import (  # noqa: F401  (fixtures)
     Laptop,
@@ -26,6 +27,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
 from asb_tui.store.audit import verify_chain
 from asb_tui.store.models import AuditEvent, ChangeRecord, Note, Person
 from asb_tui.store.sharing import share_case, withdraw_share
+from asb_tui.store.store import open_store
 from sync.server import db as tables
 from sync.server.db import open_database
 
@@ -98,6 +100,65 @@ def test_a_withdrawn_share_is_purged_from_the_partner_laptop(
         assert [n.body for n in session.exec(select(Note))] == ["Visited with PCSO"]
 
 
+def _ref(laptop: Laptop, case_id: str) -> str:
+    case = laptop.case(case_id)
+    assert case is not None
+    return case.ref
+
+
+def _reopen(laptop: Laptop) -> None:
+    laptop.store = open_store(laptop.data_dir, PASSPHRASE, actor=laptop.name)
+
+
+def test_share_withdraw_on_the_command_line_purges_the_partner_at_its_next_sync(
+    laptops: LaptopFactory, central: Any
+) -> None:
+    police = f"Police {uuid.uuid4().hex[:6]}"
+    owner = laptops(team=unique_team(), agency="Council", name="Owner")
+    officer = laptops(team=unique_team(), agency=police, name="Constable")
+    case_id = owner.new_case("Drug dealing from a flat", victim_name="Victim C")
+    ref = _ref(owner, case_id)
+    share_case(owner.store, case_id, agency=police, what="Whole case", legal_basis=S115,
+               shared_on=date(2026, 1, 6), today=date(2026, 1, 6))  # fmt: skip
+    assert owner.sync().result.ok and officer.sync().result.ok
+    assert officer.case(case_id) is not None
+    owner.store.close()  # the commands below open the owner's store themselves
+    officer.store.close()
+
+    no_reason = run_cli("share", "withdraw", ref, police, data_dir=owner.data_dir)
+    unknown = run_cli("share", "withdraw", ref, "Probation", "--reason", "ended",
+                      data_dir=owner.data_dir)  # fmt: skip
+    for refused in (no_reason, unknown):
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+        assert_no_traceback(refused)
+    assert "--reason" in no_reason.stderr
+    assert f"not shared with 'Probation'; it is shared with: {police}" in unknown.stderr
+    done = run_cli("share", "withdraw", ref.lower(), police.upper(), "--reason",
+                   "the joint operation has ended", data_dir=owner.data_dir)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"Withdrew the share of {ref.lower()} with {police}" in done.stdout
+    pushed = run_cli("sync", data_dir=owner.data_dir)
+    assert pushed.returncode == 0, pushed.stderr
+    assert "removed from this laptop" not in pushed.stdout  # the owner keeps its case
+
+    pulled = run_cli("sync", data_dir=officer.data_dir)
+    assert pulled.returncode == 0, pulled.stderr
+    assert (
+        f"removed from this laptop: case {ref}: the case's share with your agency was withdrawn"
+        in pulled.stdout
+    )
+    _reopen(owner)
+    _reopen(officer)
+    _holds_nothing_of(officer, case_id)
+    with owner.store.read() as session:
+        (event,) = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "case.share.withdraw")
+        ).all()
+    assert event.details["reason"] == "the joint operation has ended"
+    assert owner.case(case_id) is not None
+    assert "share.withdraw" in _admin_actions(central.db_url, case_id)
+
+
 def test_a_transfer_moves_the_case_and_purges_the_old_team(
     laptops: LaptopFactory, central: Any
 ) -> None:
@@ -117,7 +178,12 @@ def test_a_transfer_moves_the_case_and_purges_the_old_team(
                           "--requested-by", "Old", "--reason", "the green is in their ward",
                           "--db", central.db_url)  # fmt: skip
     assert f"to team {new_team}" in done.stdout
-    assert old.sync().result.ok and new.sync().result.ok
+    ref = _ref(old, case_id)
+    moved_away = old.sync().result
+    assert moved_away.ok and new.sync().result.ok
+    assert [(r.case_id, r.ref, r.reason) for r in moved_away.removed] == [
+        (case_id, ref, f"the case was transferred to team {new_team}")
+    ]
 
     _holds_nothing_of(old, case_id)
     moved = new.case(case_id)

@@ -22,6 +22,7 @@ from asb_tui.store.models import AuditEvent, ManagerReview, SharingRecord, VvcDe
 
 TODAY = date.today()
 HOSTILE = "[bold]Smith[/] [/ [0] [[x]]"
+S115 = "s115-crime-and-disorder-act-1998"
 
 
 class Host(App):
@@ -110,6 +111,45 @@ async def test_share_screen_shows_consent_first_and_refuses_consent_basis(
         "s115-crime-and-disorder-act-1998",
         "none",
     )
+
+
+async def test_share_screen_withdraws_a_share_with_its_reason_audited(store, make_case, data_dir):
+    from asb_tui.store.sharing import share_case
+
+    case = make_case("ASB-W-1", people=[(HOSTILE, "victim")])
+    for agency in ("Police", "Housing"):
+        share_case(store, case.case_id, agency=agency, what="Whole case", legal_basis=S115,
+                   shared_on=TODAY, today=TODAY)  # fmt: skip
+    app = Host(store, Config(data_dir=data_dir), lambda: ShareCaseScreen(case.case_id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert app.screen is not screen  # the prompt: which agency and why
+        await pilot.press(*"Probation", "tab", *"operation ended", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        error = _text(screen.query_one("#form-error", Static))
+        assert "not shared with 'Probation'" in error and "Housing, Police" in error
+
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        await pilot.press(*"police", "enter")  # no reason yet: the prompt stays
+        await settle(pilot)
+        assert app.screen is not screen
+        await pilot.press(*"the joint operation ended", "enter")  # the reason has the focus
+        await settle(pilot)
+        assert app.screen is screen
+        shown = _text(screen.query_one("#previous-shares", Static))
+        assert "Housing" in shown and "Police" not in shown
+    with store.read() as session:
+        assert [s.agency for s in session.exec(select(SharingRecord))] == ["Housing"]
+        (event,) = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "case.share.withdraw")
+        ).all()
+    assert event.case_id == case.case_id
+    assert "the joint operation ended" in str(event.details) and "Police" in str(event.details)
 
 
 async def test_vvc_screen_agenda_decision_and_pack(store, make_case, data_dir, tmp_path, read_pdf):

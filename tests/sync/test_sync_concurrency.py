@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import Device, ServerProcess, make_device, unique_team
+
+from sync.protocol import PushRequest
+from sync.server import exchange
+from sync.server.accounts import authenticate
+from sync.server.db import open_database
 
 PUSHERS = 4
 ROUNDS = 6
@@ -61,3 +68,43 @@ def test_concurrent_pushers_and_a_puller_miss_nothing(
     log = puller.replica.pull_log()  # plain INSERTs: a change delivered twice would have failed
     assert len(log) == PUSHERS * (1 + ROUNDS * ROWS_PER_ROUND)
     assert [s for s, _t, _r in log] == sorted(s for s, _t, _r in log)
+
+
+def test_a_push_whose_rows_changed_while_it_waited_for_the_lock_reads_them_again(
+    server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A push reads its rows before taking the write lock; another device's edit committed in
+    between must be seen (a conflict), never overwritten with the stale copy."""
+    team = unique_team()
+    ann, bob = make_device(server, tmp_path, team=team), make_device(server, tmp_path, team=team)
+    case_id = ann.replica.new_case(team, summary="Noise at night")
+    ann.sync()
+    bob.sync()
+    pushed_before = ann.replica.last_counter()
+    ann.replica.update("asb_case", case_id, {"summary": "Ann's summary"})
+    bob.replica.update("asb_case", case_id, {"summary": "Bob's summary"})
+    settings = ann.replica.sync_settings()
+    assert settings is not None
+    request = PushRequest(
+        device_id=ann.replica.device_id(),
+        batch=ann.replica.outbox(pushed_before, 100),
+        audit_head=ann.replica.audit_head(),
+    )
+    real_preload = exchange._preload
+
+    def bob_commits_in_between(*args: Any) -> Any:
+        ahead = real_preload(*args)
+        bob.sync()  # through the server, committed before Ann's push takes the lock
+        return ahead
+
+    monkeypatch.setattr(exchange, "_preload", bob_commits_in_between)
+    database = open_database(server.db_url)
+    try:
+        context = authenticate(database, f"Bearer {settings.device_token}")
+        reply = exchange.push(database, context, request)
+    finally:
+        database.dispose()
+    assert [(c.field, c.theirs) for c in reply.conflicts] == [("summary", "Bob's summary")]
+    bob.sync()
+    row = bob.replica.get("asb_case", case_id)
+    assert row is not None and row["summary"] == "Bob's summary"
