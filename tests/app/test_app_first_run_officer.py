@@ -98,4 +98,5 @@ async def test_first_run_with_demo_data_shows_cases_that_are_mine(data_dir: Path
             ).all()
         assert mine  # the demo's worked cases are the new officer's
         assert {key.value for key in table.rows} == set(mine)
+        assert "Showing open cases of Siobhán Kelly" in screen_text(app)  # not "none assigned"
         app.store.close()
