@@ -67,6 +67,7 @@ def _today(args: argparse.Namespace) -> date:
 def cmd_deadlines(args: argparse.Namespace) -> int:
     from asb_tui.domain.case_deadlines import deadlines_for_cases
     from asb_tui.domain.dates import format_uk
+    from asb_tui.domain.labels import label
     from asb_tui.store.deadline_facts import FactsFilter, deadline_rules, load_case_facts
 
     today = _today(args)
@@ -106,7 +107,10 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     what_width = min(max(len(d.title) for d in found), 60)
     for d in found:
         what = d.title if len(d.title) <= what_width else d.title[: what_width - 1] + "…"
-        print(f"{d.case_ref:<{ref_width}}  {what:<{what_width}}  {format_uk(d.due_on)}  {d.state}")
+        print(
+            f"{d.case_ref:<{ref_width}}  {what:<{what_width}}  "
+            f"{format_uk(d.due_on)}  {label(d.state)}"
+        )
     return 0
 
 
@@ -307,7 +311,7 @@ def _show_text(doc: dict[str, Any]) -> str:
     lines.append("")
     lines.append("Deadlines")
     for d in doc["deadlines"]:
-        lines.append(f"  {uk(d['due_on'])}  {d['state']:<10}  {d['what']}")
+        lines.append(f"  {uk(d['due_on'])}  {label(d['state']):<10}  {d['what']}")
     if not doc["deadlines"]:
         lines.append("  none")
     lines.append("")

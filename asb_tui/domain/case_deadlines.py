@@ -102,6 +102,8 @@ class CaseFacts:
     actions: tuple[ActionFact, ...] = ()
     last_manager_review_on: date | None = None
     legal_remedies: tuple[LegalRemedyFact, ...] = ()
+    # When the victim was referred to the Victim Support Officer: the referral task is done then.
+    vso_referred_on: date | None = None
 
     @property
     def is_open(self) -> bool:
@@ -282,8 +284,11 @@ def _collect(facts: CaseFacts, context: _Context, found: list[Deadline]) -> None
             if action.done_on is not None:
                 derived_done[derived] = action.done_on
             continue
-        if action.due_on is not None and (include_met or action.done_on is None):
-            add(DeadlineKind.ACTION, action.title, action.due_on, action.done_on, action.id)
+        done_on = action.done_on
+        if done_on is None and action.kind is ActionKind.VSO_REFERRAL:
+            done_on = facts.vso_referred_on  # the referral recorded is the task done
+        if action.due_on is not None and (include_met or done_on is None):
+            add(DeadlineKind.ACTION, action.title, action.due_on, done_on, action.id)
 
     if facts.status is CaseStatus.CLOSED:
         if facts.closed_on is not None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
+from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.months import add_months, add_years
 from asb_tui.domain.types import LegalRemedyKind
@@ -29,6 +30,8 @@ __all__ = [
     "DEFAULT_REMEDY_TERMS",
     "LegalRemedyDates",
     "RemedyTerm",
+    "check_remedy_start",
+    "check_stage_date",
     "checked_retention_years",
     "legal_remedy_dates",
     "retention_due",
@@ -80,6 +83,25 @@ def legal_remedy_dates(
             None if term.lasts_months is None else add_months(started_on, term.lasts_months)
         ),
     )
+
+
+def check_remedy_start(started_on: date | None, today: date) -> None:
+    """A remedy in force started on a day that has come: one dated tomorrow would show as in
+    force before anything was issued. Refused with a DomainError; no date (proposed) is fine."""
+    if started_on is not None and started_on > today:
+        raise DomainError(
+            f"A remedy cannot start on {format_uk(started_on)}: that day has not come yet. "
+            "Record it as proposed (no start date) until it is issued."
+        )
+
+
+def check_stage_date(stage_on: date, today: date) -> None:
+    """A stage (served, granted, breached) is recorded once it has happened, never ahead."""
+    if stage_on > today:
+        raise DomainError(
+            f"A stage cannot be dated {format_uk(stage_on)}: that day has not come yet. "
+            "Record it on the day it happens."
+        )
 
 
 # A council keeps closed cases for years; under one year is never a policy, only a mistake.

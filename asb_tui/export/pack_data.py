@@ -48,6 +48,7 @@ from asb_tui.store.models import (
     VvcDecision,
     new_id,
 )
+from asb_tui.store.officer import officer_name
 from asb_tui.store.oversight_errors import OversightRefused
 from asb_tui.store.sharing import LEGAL_BASIS_LABELS
 from asb_tui.store.store import Store
@@ -505,7 +506,12 @@ def export_vvc_pack(
     if encrypt:
         check_pack_password(password or "")
     pack = build_vvc_pack(
-        store, config, case_ids, meeting_on=meeting_on, generated_by=store.actor, today=today
+        store,
+        config,
+        case_ids,
+        meeting_on=meeting_on,
+        generated_by=officer_name(store),
+        today=today,
     )
     refs = tuple(case["ref"] for case in pack["cases"])
     render_vvc_pack(pack, out, password if encrypt else None, encrypt=encrypt)

@@ -62,6 +62,7 @@ from asb_tui.store.models import (
     VictimUpdate,
     Visit,
 )
+from asb_tui.store.officer import officer_name
 from asb_tui.store.oversight_errors import UnknownRecord
 from asb_tui.store.sharing import LEGAL_BASIS_LABELS
 from asb_tui.store.store import Store
@@ -444,7 +445,7 @@ def export_subject(
     record = build_subject_record(store, person_id, config=config)
     header = {
         "generated_at": now,
-        "generated_by": store.actor,
+        "generated_by": officer_name(store),
         "council": config.council if config else "",
         "rule": "Everything held about this person. Other people's names are replaced by "
         f"{REDACTED}; records about other people are left out.",

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from asb_tui.domain.dates import format_uk
+from asb_tui.domain.labels import label
 from asb_tui.screens.base import AsbScreen
 from asb_tui.screens.fieldwork_keys import FIELDWORK_SCREENS
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
@@ -172,12 +173,12 @@ class CaseDetailScreen(AsbScreen):
         header = Text()
         header.append(s.ref, style="bold")
         header.append(" · ")
-        header.append(s.status)
+        header.append(label(s.status))
         if s.risk_level:
             header.append(" · ")
-            header.append(f"{s.risk_level} risk", style=RISK_STYLE.get(s.risk_level, ""))
+            header.append(f"{label(s.risk_level)} risk", style=RISK_STYLE.get(s.risk_level, ""))
         header.append(" · ")
-        header.append(s.category)
+        header.append(label(s.category))
         header.append("\n")
         header.append_text(literal_text(s.summary.splitlines()[0] if s.summary else ""))
         self.query_one("#case-header", Static).update(header)
@@ -187,7 +188,7 @@ class CaseDetailScreen(AsbScreen):
         for p in detail.people:
             people.add_row(
                 literal_text(p.name),
-                Text(p.role),
+                Text(label(p.role)),
                 literal_text(p.address),
                 literal_text(p.phone),
                 literal_text(p.vulnerabilities),
@@ -229,23 +230,25 @@ class CaseDetailScreen(AsbScreen):
         s = detail.summary
         text = Text()
 
-        def line(label: str, value) -> None:
-            text.append(f"{label:<16}", style="bold")
+        def line(name: str, value) -> None:
+            text.append(f"{name:<16}", style="bold")
             text.append_text(literal_text(value if value not in (None, "") else "—"))
             text.append("\n")
 
         line("Reference", s.ref)
-        line("Status", s.status + (f" (reopened {s.reopen_count}×)" if s.reopen_count else ""))
-        line("Risk", s.risk_level or "not assessed")
+        line(
+            "Status", label(s.status) + (f" (reopened {s.reopen_count}×)" if s.reopen_count else "")
+        )
+        line("Risk", label(s.risk_level, "not assessed"))
         line("Repeat victim", "yes" if s.repeat_victim else "no")
-        line("Category", s.category)
+        line("Category", label(s.category))
         line(
             "Referred",
             uk(s.referred_on) + (f" by {s.referral_source}" if s.referral_source else ""),
         )
         line("Accepted", uk(s.accepted_on))
         if s.closed_on:
-            line("Closed", f"{uk(s.closed_on)} ({s.closure_reason})")
+            line("Closed", f"{uk(s.closed_on)} ({label(s.closure_reason)})")
         line("Officer", s.officer)
         line("Location", s.location)
         line("Summary", s.summary)
@@ -258,7 +261,7 @@ class CaseDetailScreen(AsbScreen):
         for deadline in upcoming:
             text.append(f"{uk(deadline.due_on)}  ", style=STATE_STYLE.get(deadline.state.value, ""))
             text.append(
-                f"{deadline.state.value:<10} ", style=STATE_STYLE.get(deadline.state.value, "")
+                f"{label(deadline.state):<10} ", style=STATE_STYLE.get(deadline.state.value, "")
             )
             text.append_text(literal_text(deadline.title))
             text.append("\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import getpass
 import importlib.util
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -259,6 +260,10 @@ class FirstRunScreen(AsbScreen):
             return
         with_demo = self.with_demo
         today = self.today()
+        # The demo's worked cases are assigned to the officer just named, so "mine" on the
+        # dashboard has cases in it from the start.
+        team = officer.team or self.asb.config.team
+        demo_config = replace(self.asb.config, officer=officer.name, team=team)
         bar = self.query_one("#progress", ProgressBar)
 
         def create():
@@ -273,7 +278,14 @@ class FirstRunScreen(AsbScreen):
                 def progress(done: int, total: int) -> None:
                     self.app.call_from_thread(bar.update, total=total, progress=done)
 
-                fill_demo(store, cases=DEMO_CASES, seed=DEMO_SEED, today=today, progress=progress)
+                fill_demo(
+                    store,
+                    cases=DEMO_CASES,
+                    seed=DEMO_SEED,
+                    today=today,
+                    progress=progress,
+                    config=demo_config,
+                )
             return store, recovery
 
         self.run_db(create, self._created, group="create", failed=self._failed)

@@ -1,6 +1,8 @@
 """The home visit record: a guided form in the order of the council's procedure. It can be saved
-part-way (ctrl+s, also on leaving) and resumed later with every field restored; ctrl+o completes
-it, writing the visit, witnesses, action plan, consent and contact agreement together."""
+part-way (ctrl+s) and resumed later with every field restored; ctrl+o completes it, writing the
+visit, witnesses, action plan, consent and contact agreement together. Escape never saves: with
+anything typed since the last save it asks before discarding (a half visit is saved only when
+the officer asks for it)."""
 
 from __future__ import annotations
 
@@ -47,7 +49,6 @@ class HomeVisitScreen(FieldworkScreen):
         super().__init__(case_id)
         self.visit_id = visit_id
         self.completed = False
-        self._saved_state: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("Home visit", classes="title")
@@ -94,14 +95,13 @@ class HomeVisitScreen(FieldworkScreen):
 
     def on_mount(self) -> None:
         self.query_one("#hv-present", Input).focus()
-        self._saved_state = self.draft_state()
 
         def found(visit) -> None:
             if visit is None:
                 return
             self.visit_id = visit.id
             self.restore_draft(visit.form_state)
-            self._saved_state = self.draft_state()
+            self.mark_clean()
             self.set_status("Resumed the visit saved part-way.")
 
         self.run_store(lambda store: self._find_draft(store), found)
@@ -134,27 +134,18 @@ class HomeVisitScreen(FieldworkScreen):
 
     # -- saving -------------------------------------------------------------------------------
 
-    def action_save_draft(self, *, then_close: bool = False) -> None:
+    def action_save_draft(self) -> None:
         state = self.draft_state()
 
         def saved(visit) -> None:
             self.visit_id = visit.id
-            self._saved_state = state
+            self.mark_clean()
             self.set_status("Saved part-way: it opens here again to carry on.")
-            if then_close:
-                self.dismiss(None)
 
         self.run_store(
             lambda store: visits.save_home_visit_draft(store, self.case_id, state, self.visit_id),
             saved,
         )
-
-    def action_close(self) -> None:
-        # Leaving keeps what was typed: an interrupted visit is never lost.
-        if not self.completed and self.draft_state() != self._saved_state:
-            self.action_save_draft(then_close=True)
-        else:
-            self.dismiss(None)
 
     def action_complete(self) -> None:
         try:
@@ -167,6 +158,7 @@ class HomeVisitScreen(FieldworkScreen):
 
         def done(result: visits.CompletedVisit) -> None:
             self.completed = True
+            self.mark_clean()
             self.visit_id = result.visit.id
             due = (
                 f" Next victim update due {format_uk(result.next_update_due)}."

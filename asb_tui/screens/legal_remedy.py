@@ -130,6 +130,7 @@ class LegalRemedyScreen(FieldworkScreen):
         )
 
         saved_form = self._new_remedy_form()
+        today = self.today
 
         def saved(remedy) -> None:
             dates = ""
@@ -143,7 +144,9 @@ class LegalRemedyScreen(FieldworkScreen):
             self.mark_clean()  # Escape no longer asks about what is saved
             self._load()
 
-        self.run_store(lambda store: legal.add_legal_remedy(store, self.case_id, **values), saved)
+        self.run_store(
+            lambda store: legal.add_legal_remedy(store, self.case_id, **values, today=today), saved
+        )
 
     _TEXT_FIELDS = ("#lr-start", "#lr-stage", "#lr-support")
     _TICKS = ("#lr-statement", "#lr-court")
@@ -184,6 +187,8 @@ class LegalRemedyScreen(FieldworkScreen):
             PromptField("notes", "Notes"),
         ]
 
+        today = self.today
+
         def answered(values) -> None:
             if values is None:
                 return
@@ -194,6 +199,7 @@ class LegalRemedyScreen(FieldworkScreen):
                     stage=values["stage"],
                     stage_on=values["on"],
                     notes=values["notes"],
+                    today=today,
                 ),
                 self.status_then("Stage added.", self._load),
             )

@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from asb_tui.domain.dates import format_uk
+from asb_tui.domain.labels import label
 from asb_tui.screens.base import AsbScreen
 from asb_tui.widgets.literal import literal, literal_text
 
@@ -52,8 +53,8 @@ class ReviewQueueScreen(AsbScreen):
         for item in self.items:
             table.add_row(
                 literal_text(item.ref),
-                "High risk" if item.reason == "high-risk" else "Sample",
-                literal_text(item.risk_level or "not assessed"),
+                label(item.reason),
+                label(item.risk_level, "not assessed"),
                 format_uk(item.due_on) if item.due_on else "",
                 format_uk(item.last_review_on) if item.last_review_on else "never",
                 literal_text(item.officer),

@@ -23,6 +23,7 @@ from asb_tui.domain.types import (
     ActionKind,
     CaseStatus,
     LegalRemedyKind,
+    ReferralKind,
     Region,
     RiskLevel,
 )
@@ -159,6 +160,16 @@ def load_case_facts(session: Session, facts_filter: FactsFilter = FactsFilter())
     ):
         actions[row[0]].append(row)
     remedies = _remedy_facts(reader)
+    # One grouped pass over the referrals (not a lookup per case): the first VSO referral.
+    vso_referred = {
+        case_id: _day(day)
+        for case_id, day in reader.rows(
+            "t.case_id, min(t.referred_on)",
+            "referral",
+            extra=f"t.kind = '{ReferralKind.VSO.value}'",
+            tail="GROUP BY t.case_id",
+        )
+    }
 
     facts: list[CaseFacts] = []
     for (
@@ -209,6 +220,7 @@ def load_case_facts(session: Session, facts_filter: FactsFilter = FactsFilter())
                 actions=tuple(_action_facts(actions.get(case_id, ()), cycle_start)),
                 last_manager_review_on=_day(reviewed),
                 legal_remedies=remedies.get(case_id, ()),
+                vso_referred_on=vso_referred.get(case_id),
             )
         )
     return facts

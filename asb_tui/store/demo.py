@@ -44,6 +44,7 @@ from sqlmodel import SQLModel, col, func, select
 from asb_tui.config import Config
 from asb_tui.domain.case_deadlines import DeadlineRules, home_visit_due
 from asb_tui.domain.deadlines import add_working_days
+from asb_tui.domain.legal import check_remedy_start, check_stage_date
 from asb_tui.domain.risk import high_risk_protocol_tasks, load_questionnaire, score_assessment
 from asb_tui.domain.types import (
     ActionKind,
@@ -907,12 +908,14 @@ class _Maker:
             )
         )
         started = self.day_between(accepted_on, end)
+        # The rows are built here for speed, so they pass the store's own date rules.
+        check_remedy_start(started, self.today)
         remedy = LegalRemedy(
             id=self.uid(),
             case_id=case.id,
             kind=kind.value,
             person_id=perpetrator.id,
-            status="in force",
+            status="in-force",
             started_on=started,
             review_on=started + timedelta(days=90),
             expires_on=started + timedelta(days=365),
@@ -922,6 +925,7 @@ class _Maker:
         rows.append(remedy)
         day = started
         for stage in STAGES[: rng.randint(1, 3)]:
+            check_stage_date(day, self.today)
             rows.append(
                 LegalStage(
                     id=self.uid(),

@@ -235,9 +235,15 @@ def walk_case(
         victim_role="Keeps the diary; may give a statement",
         support_offered="Victim Support referral",
         notes="Warning to stop shouting and playing loud music at night",
+        today=today,
     )
     legal.add_legal_stage(
-        store, remedy.id, stage="served", stage_on=wd(24), notes="Served by hand at flat 3"
+        store,
+        remedy.id,
+        stage="served",
+        stage_on=wd(24),
+        notes="Served by hand at flat 3",
+        today=today,
     )
     legal.record_safeguarding_concern(
         store,

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from asb_tui.domain.legal import legal_remedy_dates
+from asb_tui.domain.legal import check_remedy_start, check_stage_date, legal_remedy_dates
 from asb_tui.domain.types import ActionKind, LegalRemedyKind
 from asb_tui.store.fieldwork import FieldworkError, get_case, require_text
 from asb_tui.store.models import Action, AgencyContact, LegalRemedy, LegalStage
@@ -45,9 +45,13 @@ def add_legal_remedy(
     victim_role: str = "",
     support_offered: str = "",
     notes: str = "",
+    today: date | None = None,
 ) -> LegalRemedy:
     """Record a remedy. With a start date its review and end dates come from the domain's terms
-    (an ABC: review at 3 months, ends at 6). `stage` also records the first stage on that date."""
+    (an ABC: review at 3 months, ends at 6). `stage` also records the first stage on that date.
+    A start (and so a first stage) on a day after `today` is refused (DomainError)."""
+    today = today or date.today()
+    check_remedy_start(started_on, today)
     dates = legal_remedy_dates(kind, started_on) if started_on is not None else None
     with store.write() as uow:
         get_case(uow.session, case_id)
@@ -72,7 +76,7 @@ def add_legal_remedy(
                     case_id=case_id,
                     remedy_id=remedy.id,
                     stage=stage,
-                    stage_on=started_on or date.today(),
+                    stage_on=started_on or today,
                 ),
                 action="legal_stage.add",
             )
@@ -80,10 +84,18 @@ def add_legal_remedy(
 
 
 def add_legal_stage(
-    store: Store, remedy_id: str, *, stage: str, stage_on: date, notes: str = ""
+    store: Store,
+    remedy_id: str,
+    *,
+    stage: str,
+    stage_on: date,
+    notes: str = "",
+    today: date | None = None,
 ) -> LegalStage:
-    """Add a dated stage (served, hearing, granted, breached, ...) to a remedy."""
+    """Add a dated stage (served, hearing, granted, breached, ...) to a remedy. A stage dated
+    after `today` is refused (DomainError): it is recorded once it has happened."""
     require_text(stage, "The stage")
+    check_stage_date(stage_on, today or date.today())
     with store.write() as uow:
         remedy = uow.session.get(LegalRemedy, remedy_id)
         if remedy is None:

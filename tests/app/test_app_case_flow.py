@@ -43,7 +43,7 @@ async def test_referral_then_high_risk_acceptance_puts_visit_three_working_days_
         app.screen.query_one("#victim-name", Input).value = "Ann Lee"
         await pilot.press("ctrl+s")
         await wait_for_screen(pilot, "CaseDetailScreen")
-        await wait_for(pilot, lambda: "referred" in screen_text(app))
+        await wait_for(pilot, lambda: "· Referred ·" in screen_text(app))
 
         await pilot.press("a")
         await wait_for_screen(pilot, "AcceptFormScreen")
@@ -57,7 +57,7 @@ async def test_referral_then_high_risk_acceptance_puts_visit_three_working_days_
         assert "First home visit due 25/11/2026" in status  # shown at once, before saving
         await pilot.press("ctrl+s")
         await wait_for_screen(pilot, "CaseDetailScreen")
-        await wait_for(pilot, lambda: "accepted" in screen_text(app))
+        await wait_for(pilot, lambda: "· Accepted ·" in screen_text(app))
         await pilot.press("5")  # the Actions tab
         await pilot.pause()
         text = screen_text(app)

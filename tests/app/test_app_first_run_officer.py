@@ -7,8 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_testkit import make_app, screen_text, wait_for, wait_for_screen
-from textual.widgets import Input, Static
+from sqlmodel import col, select
+from textual.widgets import DataTable, Input, Static
 
+from asb_tui.store.case_queries import OPEN_STATUSES
+from asb_tui.store.models import Case
 from asb_tui.store.officer import load_officer
 
 PASSPHRASE = "correct horse battery staple"
@@ -69,3 +72,31 @@ async def test_stale_passphrase_messages_are_cleared(data_dir: Path) -> None:
         app.screen.query_one("#pass2", Input).value = pass1
         await pilot.pause()
         assert "differ" not in screen_text(app)
+
+
+async def test_first_run_with_demo_data_shows_cases_that_are_mine(data_dir: Path) -> None:
+    app = make_app(data_dir, officer="root")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, "FirstRunScreen")
+        await pilot.press("D")
+        await pilot.press(*"Siobhán Kelly", "tab", *"East Team", "enter")
+        await wait_for(pilot, lambda: app.screen.query_one("#pass1", Input).has_focus)
+        await pilot.press(*PASSPHRASE, "enter", *PASSPHRASE, "enter")
+        await wait_for(pilot, lambda: "Your recovery key" in screen_text(app), timeout=60)
+        await pilot.press("space", "tab", "enter")
+        await wait_for_screen(pilot, "DashboardScreen")
+        dashboard = app.screen
+        assert dashboard.mine_only  # the dashboard opens on "mine"
+        table = dashboard.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        assert app.store is not None
+        with app.store.read() as session:
+            mine = session.exec(
+                select(Case.id).where(
+                    Case.officer == "Siobhán Kelly", col(Case.status).in_(OPEN_STATUSES)
+                )
+            ).all()
+        assert mine  # the demo's worked cases are the new officer's
+        assert {key.value for key in table.rows} == set(mine)
+        assert "Showing open cases of Siobhán Kelly" in screen_text(app)  # not "none assigned"
+        app.store.close()

@@ -12,6 +12,8 @@ import pytest
 from laptop_testkit import OFFICER, PASSPHRASE, assert_no_traceback, run_cli
 
 from asb_tui.config import Config
+from asb_tui.domain.labels import VOCABULARIES, label
+from asb_tui.domain.types import DeadlineState
 from asb_tui.store.case_queries import case_detail
 from asb_tui.store.deadline_facts import deadline_rules
 from asb_tui.store.demo_walkthrough import WalkedCase, walk_case
@@ -71,6 +73,12 @@ def test_case_show_text_and_case_list(walked) -> None:
     assert text.stdout.startswith(f"{case.ref}  Reopened  High risk")
     assert "Case Review    3 qualifying complaint(s); threshold met" in text.stdout
     assert "Witness" in text.stdout and case.witness_name in text.stdout
+    # Deadline states as labels ("Not due"), never the stored "not-due".
+    deadline_lines = text.stdout.split("\nDeadlines\n")[1].split("\n\n")[0].splitlines()
+    states = {label(state) for state in DeadlineState}
+    assert deadline_lines and all(line[14:24].strip() in states for line in deadline_lines)
+    raw = [m.value for vocabulary in VOCABULARIES for m in vocabulary if "-" in m.value]
+    assert [value for value in raw if value in text.stdout] == []
     listed = run_cli("case", "list", "--json", data_dir=data_dir)
     assert listed.returncode == 0, listed.stderr
     (row,) = json.loads(listed.stdout)

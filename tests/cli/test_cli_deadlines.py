@@ -8,6 +8,8 @@ from pathlib import Path
 
 from laptop_testkit import assert_no_traceback, run_cli
 
+from asb_tui.domain.labels import label
+from asb_tui.domain.types import DeadlineState
 from asb_tui.store.demo import fill_demo
 from asb_tui.store.store import Store
 
@@ -39,7 +41,9 @@ def test_deadlines_json_and_lines_on_a_demo_store(store: Store, data_dir: Path) 
     rows = lines.stdout.splitlines()
     assert len(rows) == len(due)
     assert rows[0].startswith(first["case_ref"])
-    assert first["due"] in rows[0] and rows[0].rstrip().endswith(first["state"])
+    assert first["due"] in rows[0] and rows[0].rstrip().endswith(
+        label(DeadlineState(first["state"]))
+    )
 
 
 def test_deadlines_refuses_a_bad_date_without_a_traceback(store: Store, data_dir: Path) -> None:

@@ -1,4 +1,5 @@
-"""The home visit form saved half-way resumes with its contents, then completes."""
+"""The home visit form saved half-way (ctrl+s) resumes with its contents, then completes; Escape
+asks before discarding typed work and never saves half a visit."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from asb_tui.screens.home_visit import HomeVisitScreen
 from asb_tui.store import contacts, visits
 from asb_tui.store.models import Action, CaseParty, Consent, ContactAgreement, Person, Visit
 from asb_tui.store.store import Store
+from asb_tui.widgets.discard_prompt import DiscardPrompt
 
 
 async def _type(pilot, text: str) -> None:
@@ -44,7 +46,10 @@ async def test_half_way_form_resumes_and_completes(store: Store, case_id: str, h
         first.query_one("#hv-signposting").focus()
         await pilot.press("space", "down", "down", "space")  # Victim Support, Mediation
         await _fill(pilot, "hv-frequency", "weekly")
-        await pilot.press("escape")  # leaving saves the draft
+        await pilot.press("ctrl+s")  # saved part-way, asked for
+        await _settle(pilot)
+        assert "Saved part-way" in str(first.query_one("#status").render())
+        await pilot.press("escape")  # nothing typed since: leaves without asking
         await _settle(pilot)
         assert app.screen is not first
 
@@ -107,3 +112,52 @@ async def test_bad_frequency_is_marked_and_nothing_lost(store: Store, case_id: s
         assert "not a contact frequency" in str(screen.query_one("#status").render())
         assert screen.query_one("#hv-frequency").value == "now and then"
         assert not screen.completed
+
+
+async def test_escape_asks_and_never_saves_half_a_visit(store: Store, case_id: str, host):
+    screen = HomeVisitScreen(case_id)
+    app = host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await _type(pilot, "Ann")
+        await _fill(pilot, "hv-evidence", "Photos of the door")
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert isinstance(app.screen, DiscardPrompt)
+        await pilot.press("k")  # keep editing: everything typed is still there
+        await _settle(pilot)
+        assert app.screen is screen
+        assert screen.query_one("#hv-present").value == "Ann"
+        assert screen.query_one("#hv-evidence").text == "Photos of the door"
+        with store.read() as session:
+            assert session.exec(select(Visit)).all() == []
+
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        await _fill(pilot, "hv-needs", "Typed after the save")
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert isinstance(app.screen, DiscardPrompt)
+        await pilot.press("d")  # discard: the screen closes and saves nothing more
+        await _settle(pilot)
+        assert app.screen is not screen and not isinstance(app.screen, DiscardPrompt)
+
+    with store.read() as session:
+        (draft,) = session.exec(select(Visit)).all()
+    assert draft.status == "draft"
+    assert draft.form_state["hv-present"] == "Ann"
+    assert draft.form_state["hv-needs"] == ""
+
+
+async def test_escape_on_an_untouched_visit_leaves_and_saves_nothing(
+    store: Store, case_id: str, host
+):
+    screen = HomeVisitScreen(case_id)
+    app = host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert app.screen is not screen and not isinstance(app.screen, DiscardPrompt)
+    with store.read() as session:
+        assert session.exec(select(Visit)).all() == []

@@ -1,15 +1,21 @@
-"""Checks that keep wrong facts out: a notice cannot be served on a day still to come, a review
+"""Checks that keep wrong facts out: a notice cannot be served (nor a remedy started or a stage
+dated) on a day still to come, by the form, the stage prompt or the store itself; a review
 on a bank holiday is warned about, and a saved remedy's form is cleared so it is not saved twice."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlmodel import select
+import pytest
+from sqlmodel import col, select
 from textual_testkit import settle
 
+from asb_tui.domain.errors import DomainError
+from asb_tui.domain.legal import check_remedy_start, check_stage_date
+from asb_tui.domain.types import LegalRemedyKind
 from asb_tui.screens.legal_remedy import LegalRemedyScreen
-from asb_tui.store.models import LegalRemedy
+from asb_tui.store import legal
+from asb_tui.store.models import LegalRemedy, LegalStage
 from asb_tui.store.store import Store
 from asb_tui.widgets.date_field import DateField, closed_day_warning
 
@@ -19,6 +25,11 @@ TODAY = date(2026, 11, 23)  # the host app's today (tests/fieldwork/conftest.py)
 def _remedies(store: Store) -> list[LegalRemedy]:
     with store.read() as session:
         return list(session.exec(select(LegalRemedy)).all())
+
+
+def _stages(store: Store) -> list[LegalStage]:
+    with store.read() as session:
+        return list(session.exec(select(LegalStage).order_by(col(LegalStage.created_at))).all())
 
 
 def _status(screen) -> str:
@@ -96,3 +107,58 @@ async def test_a_review_date_on_a_bank_holiday_is_warned_about(host, store: Stor
         await pilot.pause()
         warnings = [n for n in app._notifications if "bank holiday" in n.message]
         assert len(warnings) == 1 and "New Year's Day" in warnings[0].message
+
+
+def test_the_store_refuses_a_remedy_or_a_stage_dated_ahead(store: Store, case_id: str) -> None:
+    """Every path (form, prompt, demo, scripts) goes through these checks in store/legal.py."""
+    tomorrow = TODAY + timedelta(days=1)
+    with pytest.raises(DomainError, match="has not come yet"):
+        legal.add_legal_remedy(
+            store, case_id, kind=LegalRemedyKind.CPN, started_on=tomorrow, today=TODAY
+        )
+    assert _remedies(store) == []
+    remedy = legal.add_legal_remedy(
+        store, case_id, kind=LegalRemedyKind.CPN, started_on=TODAY, stage="issued", today=TODAY
+    )
+    with pytest.raises(DomainError, match="has not come yet"):
+        legal.add_legal_stage(store, remedy.id, stage="served", stage_on=tomorrow, today=TODAY)
+    legal.add_legal_stage(store, remedy.id, stage="served", stage_on=TODAY, today=TODAY)
+    assert [s.stage for s in _stages(store)] == ["issued", "served"]
+    # A remedy only proposed has no start date, so nothing to check yet.
+    proposed = legal.add_legal_remedy(store, case_id, kind=LegalRemedyKind.ABC, today=TODAY)
+    assert proposed.status == "proposed"
+
+
+def test_the_domain_rules_allow_today_and_the_past() -> None:
+    check_remedy_start(None, TODAY)
+    check_remedy_start(TODAY, TODAY)
+    check_stage_date(TODAY - timedelta(days=400), TODAY)
+    with pytest.raises(DomainError):
+        check_stage_date(TODAY + timedelta(days=1), TODAY)
+    with pytest.raises(DomainError):
+        check_remedy_start(TODAY + timedelta(days=1), TODAY)
+
+
+async def test_a_stage_served_tomorrow_is_refused_from_the_prompt(
+    store: Store, case_id: str, host
+) -> None:
+    remedy = legal.add_legal_remedy(
+        store, case_id, kind=LegalRemedyKind.CPN, started_on=TODAY, today=TODAY
+    )
+    screen = LegalRemedyScreen(case_id)
+    async with host(screen).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        prompt = pilot.app.screen
+        assert prompt is not screen
+        prompt.query_one("#stage").focus()
+        await pilot.press(*"served")
+        prompt.query_one("#on", DateField).value = "24/11/2026"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert "24/11/2026: that day has not come yet" in _status(screen)
+        assert _stages(store) == []
+    with store.read() as session:
+        assert session.get(LegalRemedy, remedy.id) is not None

@@ -59,6 +59,8 @@ async def test_review_queue_lists_due_cases_and_records_a_review(store, make_cas
         assert table.row_count == 2
         assert str(table.get_row_at(0)[0]) == "ASB-Q-1"
         assert str(table.get_row_at(0)[5]) == HOSTILE  # shown literally
+        # The reason and the risk show as labels, not as the stored "high-risk" and "high".
+        assert [str(cell) for cell in table.get_row_at(0)[1:3]] == ["High risk", "High"]
         assert "1 high-risk case(s) due" in _text(app.screen.query_one("#queue-info", Static))
 
         await pilot.press("r")
