@@ -62,6 +62,8 @@ class LegalRemedyScreen(FieldworkScreen):
                 value=LegalRemedyKind.ABC.value,
                 allow_blank=False,
             )
+            yield Label("Against (the alleged perpetrator the remedy is against)")
+            yield Select([], id="lr-person", prompt="Nobody named")
             yield Label("Started / signed / served on (blank while proposed)")
             yield DateField(today=self.today, id="lr-start", allow_future=False)
             yield Label("First stage (e.g. signed, served, applied to court)")
@@ -81,6 +83,16 @@ class LegalRemedyScreen(FieldworkScreen):
         )
         self.query_one("#lr-kind", Select).focus()
         self._load()
+        self._load_subjects()
+
+    def _load_subjects(self) -> None:
+        def show(people: list[tuple[str, str]]) -> None:
+            picker = self.query_one("#lr-person", Select)
+            picker.set_options([(literal_text(name), pid) for pid, name in people])
+            if len(people) == 1:  # the usual case: one alleged perpetrator
+                picker.value = people[0][0]
+
+        self.run_store(lambda store: legal.remedy_subjects(store, self.case_id), show)
 
     def _load(self) -> None:
         def show(remedies: list[legal.RemedyWithStages]) -> None:
@@ -120,8 +132,10 @@ class LegalRemedyScreen(FieldworkScreen):
             if self.query_one(field_id, Checkbox).value
         ]
         kind = LegalRemedyKind(str(self.query_one("#lr-kind", Select).value))
+        person = self.query_one("#lr-person", Select).value
         values: dict[str, Any] = dict(
             kind=kind,
+            person_id=person if isinstance(person, str) else None,
             started_on=started_on,
             stage=self.query_one("#lr-stage", Input).value,
             victim_role=", ".join(roles),

@@ -8,9 +8,16 @@ from datetime import date
 from sqlmodel import col, select
 
 from asb_tui.domain.legal import check_remedy_start, check_stage_date, legal_remedy_dates
-from asb_tui.domain.types import ActionKind, LegalRemedyKind
+from asb_tui.domain.types import ActionKind, LegalRemedyKind, PartyRole
 from asb_tui.store.fieldwork import FieldworkError, get_case, require_text
-from asb_tui.store.models import Action, AgencyContact, LegalRemedy, LegalStage
+from asb_tui.store.models import (
+    Action,
+    AgencyContact,
+    CaseParty,
+    LegalRemedy,
+    LegalStage,
+    Person,
+)
 from asb_tui.store.store import Store
 
 __all__ = [
@@ -34,6 +41,21 @@ class RemedyWithStages:
     stages: list[LegalStage]
 
 
+def remedy_subjects(store: Store, case_id: str) -> list[tuple[str, str]]:
+    """(person id, name) of the case's alleged perpetrators, whom a remedy can be against."""
+    with store.read() as session:
+        rows = session.exec(
+            select(Person.id, Person.name)
+            .join(CaseParty, col(CaseParty.person_id) == col(Person.id))
+            .where(
+                CaseParty.case_id == case_id,
+                CaseParty.role == PartyRole.ALLEGED_PERPETRATOR.value,
+            )
+            .order_by(col(Person.name))
+        ).all()
+    return list(dict.fromkeys((str(pid), str(name)) for pid, name in rows))
+
+
 def add_legal_remedy(
     store: Store,
     case_id: str,
@@ -55,6 +77,14 @@ def add_legal_remedy(
     dates = legal_remedy_dates(kind, started_on) if started_on is not None else None
     with store.write() as uow:
         get_case(uow.session, case_id)
+        if person_id is not None:
+            party = uow.session.exec(
+                select(CaseParty.id).where(
+                    CaseParty.case_id == case_id, CaseParty.person_id == person_id
+                )
+            ).first()
+            if party is None:
+                raise FieldworkError("The person a remedy is against must be one of the case's.")
         remedy = uow.add(
             LegalRemedy(
                 case_id=case_id,
