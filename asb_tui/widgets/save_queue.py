@@ -78,14 +78,12 @@ class OrderedSaves(Generic[Item, Result]):
                 item = self._queue[0]
             store = self._store()
             if store is None or not getattr(store, "is_open", True):
-                with self._lock:
-                    self._running = False  # locked: the queue waits for resume()
+                self._wait_for_unlock()  # locked: the queue waits for resume()
                 return
             try:
                 result = self._save(store, item)
             except StoreLocked:
-                with self._lock:
-                    self._running = False  # locked as it started: it waits at the front
+                self._wait_for_unlock()  # locked as it started: it waits at the front
                 return
             except (StoreError, DomainError) as exc:
                 outcome: Callable[[], None] = _bind(self._refused, item, str(exc))
@@ -101,6 +99,16 @@ class OrderedSaves(Generic[Item, Result]):
             # the next save starts at once. Reports keep their order; if the screen has closed
             # meanwhile there is no one to tell, and what was saved is in the store.
             self._owner.call_later(outcome)
+
+    def _wait_for_unlock(self) -> None:
+        with self._lock:
+            self._running = False
+        # The unlock may already have happened while this save was being refused: its resume()
+        # then found the worker still running and did nothing, so look again rather than leave
+        # the rows restored after unlock waiting for ever.
+        store = self._store()
+        if store is not None and getattr(store, "is_open", True):
+            self._owner.call_later(self.resume)
 
 
 def _bind(callback: Callable[[Any, Any], None], item: Any, value: Any) -> Callable[[], None]:
