@@ -12,13 +12,12 @@ from asb_tui.domain.lifecycle import TASKS_ENDED_BY_REOPENING, OpenWork
 from asb_tui.domain.types import ActionKind, LegalRemedyKind, ReferralKind, VisitKind
 from asb_tui.store.models import Action, LegalRemedy, Referral, Visit
 from asb_tui.store.unit_of_work import UnitOfWork
+from asb_tui.store.vvc import NOT_PENDING
 
 __all__ = ["end_tasks_of_closure", "last_home_visit_on", "open_work"]
 
 # A notice is "served" once it has a start date (the store then marks it in force).
 NOTICE_KINDS = (LegalRemedyKind.CPW.value, LegalRemedyKind.CPN.value)
-# Referral states that are no longer waiting for the conference (store.vvc keeps the same list).
-_VVC_DONE = ("heard", "withdrawn", "closed", "declined")
 
 
 def open_work(session: Session, case_id: str) -> OpenWork:
@@ -37,7 +36,7 @@ def open_work(session: Session, case_id: str) -> OpenWork:
         .where(
             Referral.case_id == case_id,
             Referral.kind == ReferralKind.VVC.value,
-            col(Referral.status).not_in(_VVC_DONE),
+            col(Referral.status).not_in(NOT_PENDING),
         )
     ).one()
     notices = session.exec(

@@ -34,7 +34,7 @@ from asb_tui.store.unit_of_work import UnitOfWork
 
 HEARD = "heard"
 # Referral states that take a referral off every future agenda.
-_NOT_PENDING = frozenset({HEARD, "withdrawn", "closed", "declined"})
+NOT_PENDING = frozenset({HEARD, "withdrawn", "closed", "declined"})
 
 
 def vvc_rule(config: Config) -> VvcRule:
@@ -98,7 +98,7 @@ def check_meeting_date(config: Config, day: date) -> None:
 
 
 def _pending(referral: Referral) -> bool:
-    return referral.status not in _NOT_PENDING
+    return referral.status not in NOT_PENDING
 
 
 def _vvc_referrals(session: Session) -> list[Referral]:
