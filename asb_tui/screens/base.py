@@ -15,13 +15,14 @@ from textual import events
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Select, Static
+from textual.widgets import Footer, Select, Static
 
 from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.early_keys import KeepsEarlyKeys
 from asb_tui.widgets.field_screen import dropdown_open, has_unread_keys
 from asb_tui.widgets.form_state import typed_since
 from asb_tui.widgets.literal import literal
+from asb_tui.widgets.screen_header import ScreenHeader
 
 if TYPE_CHECKING:
     from asb_tui.app import AsbApp
@@ -141,7 +142,7 @@ class FormScreen(KeepsEarlyKeys, AsbScreen):
         self._draft_offered = False
 
     def compose(self):
-        yield Header(show_clock=False)
+        yield ScreenHeader()
         yield Static(literal(self.title_text), classes="form-title", id="form-title")
         yield from self.fixed_fields()
         yield Static("", classes="form-error", id="form-error")

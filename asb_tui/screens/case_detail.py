@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
@@ -18,6 +18,7 @@ from asb_tui.screens.base import AsbScreen
 from asb_tui.screens.fieldwork_keys import FIELDWORK_SCREENS
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.widgets.literal import literal_text
+from asb_tui.widgets.screen_header import ScreenHeader
 
 TABS = (
     ("summary", "Summary"),
@@ -118,7 +119,7 @@ class CaseDetailScreen(AsbScreen):
         self._entries: dict[str, tuple] = {}
 
     def compose(self):
-        yield Header(show_clock=False)
+        yield ScreenHeader()
         yield Static("Loading…", id="case-header")
         with TabbedContent(id="tabs"):
             for tab_id, title in TABS:

@@ -14,13 +14,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label, label_choices
 from asb_tui.domain.types import CaseStatus, Category, RiskLevel
 from asb_tui.screens.base import NO_SELECTION, AsbScreen
 from asb_tui.widgets.literal import literal_text
+from asb_tui.widgets.screen_header import ScreenHeader
 
 DEBOUNCE_SECONDS = 0.25
 STATUS_CHOICES = [("Open", "open"), *label_choices(CaseStatus)]
@@ -75,7 +76,7 @@ class CaseListScreen(AsbScreen):
         self._debounce: Timer | None = None
 
     def compose(self):
-        yield Header(show_clock=False)
+        yield ScreenHeader()
         yield Input(
             placeholder="Search names, summaries, incidents, notes… (/, enter opens)", id="search"
         )

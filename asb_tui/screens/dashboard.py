@@ -17,7 +17,7 @@ from datetime import date
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from asb_tui.domain.labels import label as vocab_label
 from asb_tui.screens.base import AsbScreen
@@ -25,6 +25,7 @@ from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.store.dashboard_rows import rag_band
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal_text
+from asb_tui.widgets.screen_header import ScreenHeader
 
 RAG = {
     "overdue": ("OVERDUE", "bold white on dark_red"),
@@ -134,7 +135,7 @@ class DashboardScreen(AsbScreen):
         self._fresh_shown = False
 
     def compose(self):
-        yield Header(show_clock=False)
+        yield ScreenHeader()
         yield Static("Loading…", id="counts")
         yield Static("", id="scope")
         table: DataTable = DataTable(id="cases", cursor_type="row", zebra_stripes=True)

@@ -15,7 +15,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
+
+from asb_tui.widgets.screen_header import ScreenHeader
 
 # Screen names people know them by; a class not listed uses its docstring's first line.
 FRIENDLY = {
@@ -90,7 +92,7 @@ class HelpScreen(Screen[None]):
         self.current = type(current) if current is not None else None
 
     def compose(self):
-        yield Header(show_clock=False)
+        yield ScreenHeader()
         with VerticalScroll():
             yield Static(self._help_text(), id="help-body")
         yield Footer()

@@ -4,12 +4,13 @@ sample of the other open cases (drawn once per period from a stored seed)."""
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
 from asb_tui.screens.base import AsbScreen
 from asb_tui.widgets.literal import literal, literal_text
+from asb_tui.widgets.screen_header import ScreenHeader
 
 
 class ReviewQueueScreen(AsbScreen):
@@ -28,7 +29,7 @@ class ReviewQueueScreen(AsbScreen):
         self.items: list = []
 
     def compose(self):
-        yield Header(show_clock=False)
+        yield ScreenHeader()
         yield Static("Loading the review queue…", id="queue-info")
         table: DataTable = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         table.add_columns("Case", "Why", "Risk", "Due", "Last review", "Officer", "Done")

@@ -15,10 +15,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from asb_tui.screens.base import AsbScreen
 from asb_tui.widgets.literal import literal, literal_text
+from asb_tui.widgets.screen_header import ScreenHeader
 
 CHOICE_LABELS = {"mine": "keep mine", "theirs": "keep theirs", "edit": "edited"}
 
@@ -59,7 +60,7 @@ class SyncScreen(AsbScreen):
         self.conflicts: list[Any] = []
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield ScreenHeader()
         with Vertical(id="sync-body"):
             yield Static("", id="sync-summary")
             yield ProgressBar(total=None, show_eta=False, id="sync-progress")

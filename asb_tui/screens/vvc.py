@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from textual import on
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
 from asb_tui.screens.base import AsbScreen
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal, literal_text
+from asb_tui.widgets.screen_header import ScreenHeader
 
 # The agenda at 80 columns: the case, when it was referred and the decision stay readable; the
 # reason and the risk give way first.
@@ -52,7 +53,7 @@ class VvcScreen(AsbScreen):
         self.items: list = []
 
     def compose(self):
-        yield Header(show_clock=False)
+        yield ScreenHeader()
         yield Static("Meetings", classes="vvc-heading")
         meetings: DataTable = DataTable(id="meetings", cursor_type="row")
         meetings.add_columns("Meeting", "Cut-off", "Cases", "Decided")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
 from asb_tui.app import AsbApp
@@ -33,10 +34,19 @@ def screen_text(app: AsbApp) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
+def _holds(condition: Callable[[], object]) -> bool:
+    try:
+        return bool(condition())
+    except NoMatches:
+        return False
+
+
 async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
-    """Let the app run until `condition()` is true (workers finish in their own time)."""
+    """Let the app run until `condition()` is true (workers finish in their own time). A widget
+    the condition asks for that is not mounted yet (a screen is pushed before its children are
+    composed) counts as not yet true."""
     waited = 0.0
-    while not condition():
+    while not _holds(condition):
         if waited >= timeout:
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.05)
