@@ -23,8 +23,8 @@ from asb_tui.widgets.command_provider import ScreenActionsProvider
 
 if TYPE_CHECKING:
     from asb_tui.domain.case_deadlines import DeadlineRules
-    from asb_tui.store.officer import Officer
-    from asb_tui.store.store import Store
+    from asb_tui.store.commands.officer import Officer
+    from asb_tui.store.core.store import Store
 
 # Key presses, clicks and scrolling count as activity; a mouse merely passing over does not.
 _ACTIVITY = (
@@ -91,7 +91,7 @@ class AsbApp(App[int]):
         """The council's deadline rules for today (built once a day)."""
         today = self.today()
         if self._rules is None or self._rules[0] != today:
-            from asb_tui.store.deadline_facts import deadline_rules
+            from asb_tui.store.queries.deadline_facts import deadline_rules
 
             self._rules = (today, deadline_rules(self.config, today))
         return self._rules[1]
@@ -102,7 +102,7 @@ class AsbApp(App[int]):
         if self.store is not None:
             self.show_dashboard()
         else:
-            from asb_tui.store.store import StorePaths
+            from asb_tui.store.core.store import StorePaths
 
             if StorePaths(self.data_dir).exists():
                 from asb_tui.screens.unlock import UnlockScreen
@@ -282,7 +282,7 @@ class AsbApp(App[int]):
         store = self.store
         if store is None or self.locked:
             return
-        from asb_tui.store.drafts import save_draft
+        from asb_tui.store.cache.drafts import save_draft
         from asb_tui.widgets.form_state import Draftable
 
         for screen in self.screen_stack:
@@ -303,7 +303,7 @@ class AsbApp(App[int]):
         self.push_screen(UnlockScreen(locked=True, by_officer=by_officer))
 
     def _restore_after_lock(self) -> None:
-        from asb_tui.store.drafts import delete_draft, load_draft
+        from asb_tui.store.cache.drafts import delete_draft, load_draft
         from asb_tui.widgets.form_state import Draftable
 
         store = self.store

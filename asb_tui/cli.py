@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     forbid_core_dumps()
     from asb_tui.cli_commands.common import UserError
-    from asb_tui.store.errors import StoreError
+    from asb_tui.store.core.errors import StoreError
 
     parser = build_parser()
     args = parser.parse_args(argv)

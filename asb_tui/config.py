@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
 
-from asb_tui.domain.deadlines import ClosureRule, normalise_region
 from asb_tui.domain.errors import DomainError
+from asb_tui.domain.working_days import ClosureRule, normalise_region
 
 APP_NAME = "asb-tui"
 

@@ -96,7 +96,7 @@ started = time.perf_counter()
 import resource, sys
 from datetime import date
 from pathlib import Path
-from asb_tui.store.store import open_store
+from asb_tui.store.core.store import open_store
 
 data_dir = Path(sys.argv[1])
 store = open_store(data_dir, sys.argv[2], actor="Benchmark Officer")
@@ -163,8 +163,8 @@ Timed(config, data_dir, today=date(2026, 11, 23), store=store).run(headless=True
 
 
 def build_store(data_dir: Path) -> None:
-    from asb_tui.store.demo import fill_demo
-    from asb_tui.store.store import create_store
+    from asb_tui.store.core.store import create_store
+    from asb_tui.store.demo.demo import fill_demo
 
     store, _recovery = create_store(data_dir, PASSPHRASE, actor="Benchmark Officer")
     try:
@@ -183,8 +183,8 @@ def build_store(data_dir: Path) -> None:
 
 def forget_dashboard_copies(data_dir: Path) -> None:
     """Remove the dashboard's kept copies, as on a first start."""
-    from asb_tui.store.dashboard_snapshot import forget_snapshots
-    from asb_tui.store.store import open_store
+    from asb_tui.store.cache.dashboard_snapshot import forget_snapshots
+    from asb_tui.store.core.store import open_store
 
     store = open_store(data_dir, PASSPHRASE, actor="Benchmark Officer")
     try:

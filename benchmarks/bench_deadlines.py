@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from asb_tui.domain import deadlines, months
+from asb_tui.domain import months
+from asb_tui.domain import working_days as deadlines
 from asb_tui.domain.case_deadlines import (
     ActionFact,
     CaseFacts,
@@ -15,7 +16,6 @@ from asb_tui.domain.case_deadlines import (
     LegalRemedyFact,
     deadlines_for_cases,
 )
-from asb_tui.domain.deadlines import ClosureRule, expand_closure_rules
 from asb_tui.domain.types import (
     ActionKind,
     CaseStatus,
@@ -23,6 +23,7 @@ from asb_tui.domain.types import (
     Region,
     RiskLevel,
 )
+from asb_tui.domain.working_days import ClosureRule, expand_closure_rules
 from benchmarks._report import Figure
 
 CASES = 5_000

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from asb_tui.store import diary
-from asb_tui.store.store import Store, open_store
+from asb_tui.store.commands import diary
+from asb_tui.store.core.store import Store, open_store
 from benchmarks._report import Figure
 from benchmarks.bench_store import (
     ACTOR,

@@ -28,13 +28,13 @@ from sqlalchemy.pool import QueuePool
 from sqlcipher3 import dbapi2 as sqlcipher
 from sqlmodel import Session
 
-from asb_tui.store import settings
-from asb_tui.store.database import BUSY_TIMEOUT_MS
-from asb_tui.store.models import Incident
-from asb_tui.store.search import match_expression, search
-from asb_tui.store.serialize import canonical_json
-from asb_tui.store.store import Store, create_store, open_store
-from asb_tui.store.unit_of_work import unit_of_work
+from asb_tui.store.core import settings
+from asb_tui.store.core.database import BUSY_TIMEOUT_MS
+from asb_tui.store.core.models import Incident
+from asb_tui.store.core.serialize import canonical_json
+from asb_tui.store.core.store import Store, create_store, open_store
+from asb_tui.store.core.unit_of_work import unit_of_work
+from asb_tui.store.queries.search import match_expression, search
 from benchmarks._report import Figure
 
 PASSPHRASE = "benchmark passphrase for the store"  # noqa: S105 (a throwaway store)

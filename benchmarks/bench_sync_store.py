@@ -50,8 +50,8 @@ def _server_fixtures() -> Any:
 
 
 def _laptop(server: Any, directory: Path, team: str, name: str) -> Any:
-    from asb_tui.store.store import create_store
-    from asb_tui.store.sync_state import enrol
+    from asb_tui.store.core.store import create_store
+    from asb_tui.store.replica.sync_state import enrol
 
     fixtures = _server_fixtures()
     token = fixtures.add_officer(server.db_url, name, team=team)
@@ -62,7 +62,7 @@ def _laptop(server: Any, directory: Path, team: str, name: str) -> Any:
 
 def write_workload(store: Any, team: str) -> None:
     """CHANGES change records through the real unit of work, PER_TRANSACTION per transaction."""
-    from asb_tui.store.models import Case, Incident, Person
+    from asb_tui.store.core.models import Case, Incident, Person
 
     with store.write() as uow:
         case = uow.add(
@@ -92,7 +92,7 @@ def write_workload(store: Any, team: str) -> None:
 
 
 def _bench_backend(kind: str, directory: Path) -> list[Figure]:
-    from asb_tui.store.sync_state import changes_waiting, run_sync
+    from asb_tui.store.replica.sync_state import changes_waiting, run_sync
     from sync.client import SyncProgress
 
     fixtures = _server_fixtures()

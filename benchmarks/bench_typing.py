@@ -38,7 +38,7 @@ CHILD = """
 import json, sys, time
 from datetime import date
 from pathlib import Path
-from asb_tui.store.store import open_store
+from asb_tui.store.core.store import open_store
 from asb_tui.app import AsbApp
 from asb_tui.config import Config
 from asb_tui.screens.diary_sheet import DiarySheetScreen
@@ -190,9 +190,9 @@ def keys_of(rows: list[Row]) -> list[str]:
 
 
 def _prepare(data_dir: Path) -> tuple[str, str]:
-    from asb_tui.store import diary
-    from asb_tui.store.cases import refer_case
-    from asb_tui.store.store import create_store
+    from asb_tui.store.commands import diary
+    from asb_tui.store.commands.cases import refer_case
+    from asb_tui.store.core.store import create_store
 
     store, _recovery = create_store(data_dir, PASSPHRASE, actor="Benchmark Officer")
     try:
@@ -212,8 +212,8 @@ def _prepare(data_dir: Path) -> tuple[str, str]:
 
 
 def _stored(data_dir: Path, sheet_id: str) -> list[tuple[object, ...]]:
-    from asb_tui.store import diary
-    from asb_tui.store.store import open_store
+    from asb_tui.store.commands import diary
+    from asb_tui.store.core.store import open_store
 
     store = open_store(data_dir, PASSPHRASE, actor="Benchmark Officer")
     try:

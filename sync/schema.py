@@ -2,7 +2,7 @@
 
 This is the one description of the synced rows that the laptop and the central service share.
 `sync` imports nothing of `asb_tui`, so the laptop's models are not read here; a test
-(tests/sync/test_sync_schema.py) checks that this module equals `asb_tui/store/models.py` table
+(tests/sync/test_sync_schema.py) checks that this module equals `asb_tui/store/core/models.py` table
 for table and field for field, so the two cannot drift apart. The wire patterns and limits of
 `sync.protocol` come from here, and `check_change` is the one validation of a change's content:
 the service refuses what fails it (nothing a laptop cannot apply enters the stream), a laptop sets
@@ -86,7 +86,7 @@ def _table(*, append_only: bool, **fields: FieldSpec) -> dict[str, Any]:
     return {"append_only": append_only, "fields": fields}
 
 
-# --- the tables of a case, parents first (the order of asb_tui.store.models.CASE_TABLES) -------
+# --- the tables of a case, parents first (the order of store.core.models.CASE_TABLES) -------
 
 _TABLES: dict[str, dict[str, Any]] = {
     "asb_case": _table(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from laptop_testkit import OFFICER, PASSPHRASE, assert_no_traceback, cli_env, run_cli
 
-from asb_tui.store.store import Store, create_store
+from asb_tui.store.core.store import Store, create_store
 
 __all__ = ["OFFICER", "PASSPHRASE", "assert_no_traceback", "cli_env", "run_cli"]
 

@@ -18,9 +18,9 @@ import pytest
 from laptop_testkit import PASSPHRASE, assert_no_traceback
 from sqlmodel import col, select
 
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.models import Case, Incident
-from asb_tui.store.store import create_store, open_store
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.models import Case, Incident
+from asb_tui.store.core.store import create_store, open_store
 
 Snapshot = dict[str, tuple[int, bytes]]
 

@@ -20,7 +20,7 @@ from asb_tui.cli_commands.common import UserError, add_passphrase_file_option, o
 
 if TYPE_CHECKING:
     from asb_tui.domain.reviews import CaseReviewStatus
-    from asb_tui.store.case_queries import CaseDetail, Entry
+    from asb_tui.store.queries.case_queries import CaseDetail, Entry
 
 DUE_STATES = frozenset({"overdue", "due-today", "due-soon"})
 
@@ -68,7 +68,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     from asb_tui.domain.case_deadlines import deadlines_for_cases
     from asb_tui.domain.dates import format_uk
     from asb_tui.domain.labels import label
-    from asb_tui.store.deadline_facts import FactsFilter, deadline_rules, load_case_facts
+    from asb_tui.store.queries.deadline_facts import FactsFilter, deadline_rules, load_case_facts
 
     today = _today(args)
     store, cfg = open_from_args(args)
@@ -120,7 +120,7 @@ MAX_LISTED = 1_000_000
 def cmd_case_list(args: argparse.Namespace) -> int:
     from asb_tui.domain.dates import format_uk
     from asb_tui.domain.labels import label
-    from asb_tui.store.case_queries import CaseFilter, list_cases
+    from asb_tui.store.queries.case_queries import CaseFilter, list_cases
 
     store, _cfg = open_from_args(args)
     try:
@@ -171,8 +171,8 @@ def _one_line(text: str, width: int) -> str:
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
-    from asb_tui.store.case_queries import case_detail, case_review_of, find_case
-    from asb_tui.store.deadline_facts import deadline_rules
+    from asb_tui.store.queries.case_queries import case_detail, case_review_of, find_case
+    from asb_tui.store.queries.deadline_facts import deadline_rules
 
     today = _today(args)
     store, cfg = open_from_args(args)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from asb_tui.config import Config, load_config, resolve_data_dir
-from asb_tui.store.store import Store, open_store, require_store
+from asb_tui.store.core.store import Store, open_store, require_store
 
 # Printed after every export that writes personal data in clear (export json, export sar).
 PERSONAL_DATA_NOTICE = (

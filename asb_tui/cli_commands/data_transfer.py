@@ -16,9 +16,9 @@ from asb_tui.cli_commands.common import (
 )
 from asb_tui.cli_commands.store_admin import RECOVERY_NOTICE
 from asb_tui.export.json_export import import_file, write_export
-from asb_tui.store.demo import MAX_CASES, describe, fill_demo
-from asb_tui.store.keyslots import check_passphrase_strength
-from asb_tui.store.store import StorePaths, create_store, open_store
+from asb_tui.store.core.keyslots import check_passphrase_strength
+from asb_tui.store.core.store import StorePaths, create_store, open_store
+from asb_tui.store.demo.demo import MAX_CASES, describe, fill_demo
 
 
 def _positive(text: str) -> int:

@@ -24,8 +24,8 @@ from asb_tui.cli_commands.common import (
 from asb_tui.domain.dates import format_uk, parse_uk_date
 from asb_tui.domain.errors import DomainError
 from asb_tui.export.pdf_render import PdfRenderError
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.retention import destroy_due_cases
+from asb_tui.store.commands.retention import destroy_due_cases
+from asb_tui.store.core.audit import verify_chain
 
 UNENCRYPTED_WARNING = (
     "asb-tui: WARNING: the VVC pack is NOT encrypted. It holds victims' personal data: "
@@ -91,7 +91,7 @@ def _pack_password(args: argparse.Namespace) -> str | None:
 
 def cmd_export_vvc(args: argparse.Namespace) -> int:
     from asb_tui.export.pack_data import check_pack_password, export_vvc_pack
-    from asb_tui.store.vvc import agenda, check_meeting_date, find_case_id
+    from asb_tui.store.commands.vvc import agenda, check_meeting_date, find_case_id
 
     out = Path(args.out)
     if out.is_dir():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from asb_tui.cli_commands.common import UserError, add_passphrase_file_option, open_from_args
-from asb_tui.store.oversight_errors import SharingRefused, UnknownRecord
+from asb_tui.store.commands.oversight_errors import SharingRefused, UnknownRecord
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,8 +29,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_share_withdraw(args: argparse.Namespace) -> int:
-    from asb_tui.store.sharing import withdraw_agency_shares
-    from asb_tui.store.vvc import find_case_id
+    from asb_tui.store.commands.sharing import withdraw_agency_shares
+    from asb_tui.store.commands.vvc import find_case_id
 
     if not args.reason.strip():
         raise UserError("say why the share is withdrawn: --reason TEXT")

@@ -15,11 +15,11 @@ from asb_tui.cli_commands.common import (
     passphrase,
     read_secret_file,
 )
-from asb_tui.store import store as store_mod
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.database import damage_message
-from asb_tui.store.errors import StoreDamaged
-from asb_tui.store.keyslots import check_passphrase_strength
+from asb_tui.store.core import store as store_mod
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.database import damage_message
+from asb_tui.store.core.errors import StoreDamaged
+from asb_tui.store.core.keyslots import check_passphrase_strength
 
 RECOVERY_NOTICE = (
     "Recovery key (shown only now; write it down and keep it apart from this laptop):\n"

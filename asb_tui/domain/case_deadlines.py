@@ -19,7 +19,6 @@ from asb_tui.domain.contact import (
     next_victim_update_due,
     parse_contact_frequency,
 )
-from asb_tui.domain.deadlines import RegionLike, add_working_days, normalise_region
 from asb_tui.domain.legal import (
     DEFAULT_REMEDY_TERMS,
     RemedyTerm,
@@ -36,6 +35,7 @@ from asb_tui.domain.types import (
     RiskLevel,
 )
 from asb_tui.domain.vvc import DEFAULT_VVC_RULE, VvcRule
+from asb_tui.domain.working_days import RegionLike, add_working_days, normalise_region
 
 __all__ = [
     "ActionFact",

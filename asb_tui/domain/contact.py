@@ -9,10 +9,10 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
-from asb_tui.domain.deadlines import RegionLike, add_working_days
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.months import add_months
 from asb_tui.domain.types import Region
+from asb_tui.domain.working_days import RegionLike, add_working_days
 
 __all__ = ["ContactFrequency", "FrequencyUnit", "next_victim_update_due", "parse_contact_frequency"]
 

@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 
 from dateutil import parser as dateutil_parser
 
-from asb_tui.domain.deadlines import RegionLike, add_working_days
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.types import Region
+from asb_tui.domain.working_days import RegionLike, add_working_days
 
 __all__ = ["format_uk", "parse_uk_date"]
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from asb_tui.domain.dates import parse_uk_date
-from asb_tui.domain.deadlines import RegionLike
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.types import Region
+from asb_tui.domain.working_days import RegionLike
 
 __all__ = [
     "DIARY_COLUMNS",

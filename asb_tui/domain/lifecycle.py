@@ -23,10 +23,10 @@ from typing import NamedTuple
 
 from asb_tui.domain.case_deadlines import home_visit_due
 from asb_tui.domain.dates import format_uk
-from asb_tui.domain.deadlines import RegionLike
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.tasks import TaskSpec
 from asb_tui.domain.types import ActionKind, CaseStatus, ClosureReason, Region, RiskLevel
+from asb_tui.domain.working_days import RegionLike
 
 __all__ = [
     "TASKS_ENDED_BY_REOPENING",

@@ -13,10 +13,10 @@ from datetime import date, datetime
 from typing import NamedTuple, TypeVar
 
 from asb_tui.domain.case_deadlines import CaseFacts, DeadlineRules, manager_review_due
-from asb_tui.domain.deadlines import normalise_region
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.months import add_months
 from asb_tui.domain.types import RiskLevel
+from asb_tui.domain.working_days import normalise_region
 
 __all__ = [
     "CaseReviewRule",

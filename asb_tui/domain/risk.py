@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from asb_tui.domain.dates import format_uk
-from asb_tui.domain.deadlines import RegionLike, add_working_days
 from asb_tui.domain.errors import DomainError, QuestionnaireError
 from asb_tui.domain.months import add_months
 from asb_tui.domain.tasks import TaskSpec
 from asb_tui.domain.types import ActionKind, Region, RiskLevel
 from asb_tui.domain.vvc import VvcRule, next_vvc_meeting, vvc_cutoff
+from asb_tui.domain.working_days import RegionLike, add_working_days
 
 __all__ = [
     "Answer",

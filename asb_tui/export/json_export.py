@@ -38,12 +38,12 @@ from asb_tui.domain.types import (
     RiskLevel,
     VisitKind,
 )
-from asb_tui.store.case_records import load_many
-from asb_tui.store.disk_space import free_bytes, human_size
-from asb_tui.store.errors import ImportRefused, StoreError
-from asb_tui.store.models import CASE_TABLES, Case, utcnow
-from asb_tui.store.serialize import fields_from_json
-from asb_tui.store.store import Store
+from asb_tui.store.core.disk_space import free_bytes, human_size
+from asb_tui.store.core.errors import ImportRefused, StoreError
+from asb_tui.store.core.models import CASE_TABLES, Case, utcnow
+from asb_tui.store.core.serialize import fields_from_json
+from asb_tui.store.core.store import Store
+from asb_tui.store.queries.case_records import load_many
 
 FORMAT = "asb-tui-export"
 VERSION = 1

@@ -27,8 +27,10 @@ from asb_tui.domain.labels import label
 from asb_tui.domain.risk import Questionnaire, load_questionnaire
 from asb_tui.domain.types import DoorOutcome, PartyRole, ReferralKind, VisitKind
 from asb_tui.export.vvc_pack import render_vvc_pack
-from asb_tui.store.case_records import CaseRecords, load_many
-from asb_tui.store.models import (
+from asb_tui.store.commands.officer import officer_name
+from asb_tui.store.commands.oversight_errors import OversightRefused
+from asb_tui.store.commands.sharing import LEGAL_BASIS_LABELS
+from asb_tui.store.core.models import (
     Action,
     AgencyContact,
     Consent,
@@ -48,10 +50,8 @@ from asb_tui.store.models import (
     VvcDecision,
     new_id,
 )
-from asb_tui.store.officer import officer_name
-from asb_tui.store.oversight_errors import OversightRefused
-from asb_tui.store.sharing import LEGAL_BASIS_LABELS
-from asb_tui.store.store import Store
+from asb_tui.store.core.store import Store
+from asb_tui.store.queries.case_records import CaseRecords, load_many
 
 PACK_TITLE = "Vulnerable Victims Conference"
 DEFAULT_COUNCIL = Config.__dataclass_fields__["council"].default

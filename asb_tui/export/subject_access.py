@@ -46,8 +46,10 @@ from asb_tui.domain.labels import label
 from asb_tui.domain.risk import Questionnaire, load_questionnaire
 from asb_tui.domain.types import PartyRole, VisitKind
 from asb_tui.export.sar_pdf import render_sar_pdf
-from asb_tui.store.case_records import CaseRecords, load_many
-from asb_tui.store.models import (
+from asb_tui.store.commands.officer import officer_name
+from asb_tui.store.commands.oversight_errors import UnknownRecord
+from asb_tui.store.commands.sharing import LEGAL_BASIS_LABELS
+from asb_tui.store.core.models import (
     CaseParty,
     Consent,
     ContactAgreement,
@@ -62,10 +64,8 @@ from asb_tui.store.models import (
     VictimUpdate,
     Visit,
 )
-from asb_tui.store.officer import officer_name
-from asb_tui.store.oversight_errors import UnknownRecord
-from asb_tui.store.sharing import LEGAL_BASIS_LABELS
-from asb_tui.store.store import Store
+from asb_tui.store.core.store import Store
+from asb_tui.store.queries.case_records import CaseRecords, load_many
 
 REDACTED = "[third party]"
 MIN_NAME_WORD = 3

@@ -125,7 +125,7 @@ class AcceptFormScreen(FormScreen):
     def on_mount(self) -> None:
         super().on_mount()
         from asb_tui.domain.risk import load_questionnaire
-        from asb_tui.store.case_queries import case_summary
+        from asb_tui.store.queries.case_queries import case_summary
 
         store = self.store
         case_id = self.case_id or ""
@@ -180,7 +180,7 @@ class AcceptFormScreen(FormScreen):
         return result, level
 
     def _update_status(self) -> None:
-        from asb_tui.store.cases import preview_home_visit_due
+        from asb_tui.store.commands.cases import preview_home_visit_due
 
         chosen = self._level_chosen()
         if chosen is None:
@@ -232,7 +232,7 @@ class AcceptFormScreen(FormScreen):
     # -- save ----------------------------------------------------------------------------------
 
     def save(self) -> None:
-        from asb_tui.store.cases import accept_case
+        from asb_tui.store.commands.cases import accept_case
 
         if self.questionnaire is None:
             return

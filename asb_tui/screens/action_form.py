@@ -28,7 +28,7 @@ class ActionFormScreen(FormScreen):
         self.query_one("#title", Input).focus()
 
     def save(self) -> None:
-        from asb_tui.store.cases import add_action
+        from asb_tui.store.commands.cases import add_action
 
         title = self.query_one("#title", Input).value
         due_field = self.query_one("#due-on", DateField)

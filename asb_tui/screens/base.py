@@ -26,7 +26,7 @@ from asb_tui.widgets.screen_header import ScreenHeader
 
 if TYPE_CHECKING:
     from asb_tui.app import AsbApp
-    from asb_tui.store.store import Store
+    from asb_tui.store.core.store import Store
 
 T = TypeVar("T")
 
@@ -37,7 +37,7 @@ NO_SELECTION: Any = getattr(Select, "NULL", None) or getattr(Select, "BLANK", No
 def user_message(exc: BaseException) -> str | None:
     """The one-line message for an error the user can cause, or None for a real bug."""
     from asb_tui.domain.errors import DomainError
-    from asb_tui.store.errors import StoreError
+    from asb_tui.store.core.errors import StoreError
 
     if isinstance(exc, DomainError | StoreError):
         return str(exc)
@@ -53,7 +53,7 @@ class AsbScreen(Screen[Any]):
 
     @property
     def store(self) -> Store:
-        from asb_tui.store.errors import StoreLocked
+        from asb_tui.store.core.errors import StoreLocked
 
         store = self.asb.store
         if store is None or not store.is_open:
@@ -81,7 +81,7 @@ class AsbScreen(Screen[Any]):
                 self.notify(message, severity="error", markup=False)
 
         def runner() -> None:
-            from asb_tui.store.errors import StoreLocked
+            from asb_tui.store.core.errors import StoreLocked
 
             try:
                 result = job()
@@ -279,7 +279,7 @@ class FormScreen(KeepsEarlyKeys, AsbScreen):
 
     def _forget_lock_draft(self) -> None:
         from asb_tui.app import LOCK_DRAFT_PREFIX
-        from asb_tui.store.drafts import delete_draft
+        from asb_tui.store.cache.drafts import delete_draft
 
         key = LOCK_DRAFT_PREFIX + self.draft_key()
         store = self.asb.store
@@ -293,7 +293,7 @@ class FormScreen(KeepsEarlyKeys, AsbScreen):
             return
         self._draft_offered = True
         from asb_tui.app import LOCK_DRAFT_PREFIX
-        from asb_tui.store.drafts import load_draft
+        from asb_tui.store.cache.drafts import load_draft
 
         store = self.asb.store
         if store is None:

@@ -148,7 +148,7 @@ class CaseDetailScreen(AsbScreen):
     # -- loading -------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        from asb_tui.store.case_queries import case_detail
+        from asb_tui.store.queries.case_queries import case_detail
 
         store = self.store
         case_id = self.case_id
@@ -413,7 +413,7 @@ class CaseDetailScreen(AsbScreen):
 
     def action_complete_action(self) -> None:
         from asb_tui.screens.confirm import ConfirmScreen
-        from asb_tui.store.cases import complete_action
+        from asb_tui.store.commands.cases import complete_action
 
         action = self._selected_open_action()
         if action is None:

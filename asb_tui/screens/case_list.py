@@ -35,7 +35,7 @@ def _risk_style(level: str | None) -> str:
 
 def snippet_text(snippet: str) -> Text:
     """A search snippet with the matched words highlighted; the rest shown literally."""
-    from asb_tui.store.search import MATCH_END, MATCH_START
+    from asb_tui.store.queries.search import MATCH_END, MATCH_START
 
     text = Text()
     rest = snippet
@@ -100,7 +100,7 @@ class CaseListScreen(AsbScreen):
         self.reload()
 
     def _load_officers(self) -> None:
-        from asb_tui.store.case_queries import filter_options
+        from asb_tui.store.queries.case_queries import filter_options
 
         store = self.store
 
@@ -114,7 +114,7 @@ class CaseListScreen(AsbScreen):
         self.run_db(load, show, group="options")
 
     def _filter(self):
-        from asb_tui.store.case_queries import CaseFilter
+        from asb_tui.store.queries.case_queries import CaseFilter
 
         def value(selector: str) -> str | None:
             chosen = self.query_one(selector, Select).value
@@ -129,7 +129,7 @@ class CaseListScreen(AsbScreen):
 
     def reload(self, *, open_first: bool = False) -> None:
         """Run the search and filters again; `open_first` then opens the case at the top."""
-        from asb_tui.store.case_queries import list_cases
+        from asb_tui.store.queries.case_queries import list_cases
 
         store = self.store
         typed = self.query_one("#search", Input).value

@@ -42,7 +42,7 @@ class CloseCaseFormScreen(FormScreen):
         self.query_one("#reason", Select).focus()
 
     def save(self) -> None:
-        from asb_tui.store.cases import close_case
+        from asb_tui.store.commands.cases import close_case
 
         reason = self.query_one("#reason", Select).value
         date_field = self.query_one("#closed-on", DateField)
@@ -78,7 +78,7 @@ class CloseCaseFormScreen(FormScreen):
 
         def load() -> tuple[str, ...]:
             from asb_tui.domain.lifecycle import closure_warnings
-            from asb_tui.store.closing_checks import open_work
+            from asb_tui.store.queries.closing_checks import open_work
 
             with store.read() as session:
                 return closure_warnings(open_work(session, case_id))

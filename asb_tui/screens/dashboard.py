@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Static
 from asb_tui.domain.labels import label as vocab_label
 from asb_tui.screens.base import AsbScreen
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
-from asb_tui.store.dashboard_rows import rag_band
+from asb_tui.store.queries.dashboard_rows import rag_band
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
@@ -69,7 +69,7 @@ def rules_key(config) -> str:
 def load_kept_copy(app):
     """Read (in a worker) the copy of the officer's last dashboard that the store keeps, or
     None. The app reads it before it shows the screen, so the first frame has the cases."""
-    from asb_tui.store.dashboard_snapshot import load_snapshot
+    from asb_tui.store.cache.dashboard_snapshot import load_snapshot
 
     store = app.store
     if store is None:
@@ -83,7 +83,7 @@ def load_kept_copy(app):
         # Another day, or other rules: this week's band is worked out again first.
         from dataclasses import replace
 
-        from asb_tui.store.case_queries import week_band_ends
+        from asb_tui.store.queries.case_queries import week_band_ends
 
         copy = replace(copy, week_until=week_band_ends(today, app.deadline_rules()))
     return copy
@@ -195,7 +195,7 @@ class DashboardScreen(AsbScreen):
         today = self.today()
 
         def load():
-            from asb_tui.store.case_queries import dashboard
+            from asb_tui.store.queries.case_queries import dashboard
 
             rules = app.deadline_rules()
             with store.read() as session:
@@ -229,7 +229,7 @@ class DashboardScreen(AsbScreen):
 
         def count():
             from asb_tui.domain.reviews import CaseReviewRule
-            from asb_tui.store.case_queries import case_review_count
+            from asb_tui.store.queries.case_queries import case_review_count
 
             rule = CaseReviewRule(
                 threshold=config.case_review_threshold,
@@ -249,7 +249,7 @@ class DashboardScreen(AsbScreen):
 
     def _keep_copy(self, board, case_reviews: int) -> None:
         """Keep this computation in the store, to be shown first on the next start."""
-        from asb_tui.store.dashboard_snapshot import save_snapshot
+        from asb_tui.store.cache.dashboard_snapshot import save_snapshot
 
         store = self.store
         officer = self.asb.config.officer
@@ -300,7 +300,7 @@ class DashboardScreen(AsbScreen):
         table.clear()
         today = self.today()
         if week_until is None:
-            from asb_tui.store.case_queries import week_band_ends
+            from asb_tui.store.queries.case_queries import week_band_ends
 
             week_until = week_band_ends(today, self.asb.deadline_rules())
         for row in rows:

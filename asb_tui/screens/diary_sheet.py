@@ -21,8 +21,8 @@ from textual.widgets import Footer, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.diary_columns import DiaryRowProblem, read_diary_row
-from asb_tui.store import diary
-from asb_tui.store.models import Incident
+from asb_tui.store.commands import diary
+from asb_tui.store.core.models import Incident
 from asb_tui.widgets.diary_grid import DiaryGrid, RowState
 from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.field_screen import FieldworkScreen

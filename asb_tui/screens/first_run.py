@@ -28,14 +28,14 @@ from asb_tui.widgets.literal import literal
 from asb_tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
-    from asb_tui.store.officer import Officer
+    from asb_tui.store.commands.officer import Officer
 
 DEMO_CASES = 60
 DEMO_SEED = 1
 
 
 def demo_available() -> bool:
-    return importlib.util.find_spec("asb_tui.store.demo") is not None
+    return importlib.util.find_spec("asb_tui.store.demo.demo") is not None
 
 
 def configured_officer(configured: str) -> str:
@@ -49,8 +49,8 @@ def configured_officer(configured: str) -> str:
 
 def passphrase_feedback(passphrase: str) -> tuple[str, bool]:
     """(what to tell the officer, whether the store will accept it)."""
-    from asb_tui.store.errors import WeakPassphrase
-    from asb_tui.store.keyslots import check_passphrase_strength
+    from asb_tui.store.core.errors import WeakPassphrase
+    from asb_tui.store.core.keyslots import check_passphrase_strength
 
     if not passphrase:
         return ("Use a few unrelated words: easy to remember, hard to guess.", False)
@@ -181,7 +181,7 @@ class FirstRunScreen(AsbScreen):
     @on(Input.Submitted, "#officer-team")
     @on(Button.Pressed, "#who-next")
     def _who_given(self) -> None:
-        from asb_tui.store.officer import OfficerRefused, checked_officer
+        from asb_tui.store.commands.officer import OfficerRefused, checked_officer
 
         name = self.query_one("#officer-name", Input).value
         team = self.query_one("#officer-team", Input).value
@@ -267,13 +267,13 @@ class FirstRunScreen(AsbScreen):
         bar = self.query_one("#progress", ProgressBar)
 
         def create():
-            from asb_tui.store.officer import save_officer
-            from asb_tui.store.store import create_store
+            from asb_tui.store.commands.officer import save_officer
+            from asb_tui.store.core.store import create_store
 
             store, recovery = create_store(data_dir, first, actor=officer.name)
             save_officer(store, officer)
             if with_demo:
-                from asb_tui.store.demo import fill_demo
+                from asb_tui.store.demo.demo import fill_demo
 
                 def progress(done: int, total: int) -> None:
                     self.app.call_from_thread(bar.update, total=total, progress=done)

@@ -15,7 +15,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, SelectionList, Stati
 
 from asb_tui.domain.dates import format_uk, parse_uk_date
 from asb_tui.domain.errors import DomainError
-from asb_tui.store import visits
+from asb_tui.store.commands import visits
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.form_state import collect_inputs, restore_inputs

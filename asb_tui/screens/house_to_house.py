@@ -19,8 +19,8 @@ from textual.widgets import ContentSwitcher, Footer, Input, Label, Static, TextA
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.types import DoorOutcome
-from asb_tui.store import house_to_house
-from asb_tui.store.visits import Witness
+from asb_tui.store.commands import house_to_house
+from asb_tui.store.commands.visits import Witness
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.field_screen import FieldworkScreen

@@ -22,7 +22,7 @@ class NoteFormScreen(FormScreen):
         self.query_one("#body", TextArea).focus()
 
     def save(self) -> None:
-        from asb_tui.store.cases import add_note
+        from asb_tui.store.commands.cases import add_note
 
         body = self.query_one("#body", TextArea).text
         if not body.strip():

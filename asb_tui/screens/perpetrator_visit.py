@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
-from asb_tui.store import visits
+from asb_tui.store.commands import visits
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal

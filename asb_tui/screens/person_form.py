@@ -42,7 +42,7 @@ class PersonFormScreen(FormScreen):
         self.query_one("#name", Input).focus()
 
     def save(self) -> None:
-        from asb_tui.store.cases import add_person
+        from asb_tui.store.commands.cases import add_person
 
         values = {
             field: self.query_one(f"#{field}", Input).value

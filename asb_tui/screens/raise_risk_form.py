@@ -36,7 +36,7 @@ class RaiseRiskFormScreen(FormScreen):
         self.query_one("#reason", Input).focus()
 
     def save(self) -> None:
-        from asb_tui.store.cases import raise_risk
+        from asb_tui.store.commands.cases import raise_risk
 
         level = self.query_one("#level", Select).value
         reason = self.query_one("#reason", Input).value

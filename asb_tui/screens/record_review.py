@@ -42,7 +42,7 @@ class RecordReviewScreen(FormScreen):
         self.query_one("#notes", TextArea).focus()
 
     def save(self) -> None:
-        from asb_tui.store.reviews import record_review
+        from asb_tui.store.commands.reviews import record_review
 
         reviewed_field = self.query_one("#reviewed-on", DateField)
         next_field = self.query_one("#next-review", DateField)

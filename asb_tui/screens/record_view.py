@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, Label, Static
 
-from asb_tui.store.corrections import correctable
+from asb_tui.store.commands.corrections import correctable
 from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal, literal_text
 
@@ -65,8 +65,8 @@ class RecordScreen(FieldworkScreen):
         self._load()
 
     def _load(self) -> None:
-        from asb_tui.store.case_queries import record_view
-        from asb_tui.store.case_records import load_case_records
+        from asb_tui.store.queries.case_queries import record_view
+        from asb_tui.store.queries.case_records import load_case_records
 
         case_id, table, row_id = self.case_id, self.table, self.row_id
 
@@ -117,7 +117,7 @@ class RecordScreen(FieldworkScreen):
         self.after_typed_keys(self._save)
 
     def _save(self) -> None:
-        from asb_tui.store.corrections import correct_record
+        from asb_tui.store.commands.corrections import correct_record
 
         if self.view is None:
             return

@@ -37,7 +37,7 @@ class ReferralFormScreen(FormScreen):
         self.query_one("#summary", Input).focus()
 
     def save(self) -> None:
-        from asb_tui.store.cases import refer_case
+        from asb_tui.store.commands.cases import refer_case
 
         summary = self.query_one("#summary", Input).value
         category = self.query_one("#category", Select).value

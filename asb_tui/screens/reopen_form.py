@@ -23,8 +23,8 @@ class ReopenFormScreen(FormScreen):
 
     def save(self) -> None:
         from asb_tui.domain.lifecycle import reopening_message
-        from asb_tui.store.cases import reopen_case
-        from asb_tui.store.closing_checks import last_home_visit_on
+        from asb_tui.store.commands.cases import reopen_case
+        from asb_tui.store.queries.closing_checks import last_home_visit_on
 
         reason = self.query_one("#reason", Input).value
         date_field = self.query_one("#reopened-on", DateField)

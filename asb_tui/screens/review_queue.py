@@ -42,7 +42,7 @@ class ReviewQueueScreen(AsbScreen):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        from asb_tui.store.reviews import review_queue
+        from asb_tui.store.commands.reviews import review_queue
 
         store, config, today = self.store, self.asb.config, self.today()
         self.run_db(lambda: review_queue(store, config, today), self._show, group="queue")

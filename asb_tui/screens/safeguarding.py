@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
-from asb_tui.store import legal
+from asb_tui.store.commands import legal
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal_text

@@ -39,7 +39,7 @@ class ShareCaseScreen(FormScreen):
         yield Static("Checking consent…", id="consent-status")
 
     def form_fields(self):
-        from asb_tui.store.sharing import LEGAL_BASIS_LABELS, SHAREABLE_PARTS
+        from asb_tui.store.commands.sharing import LEGAL_BASIS_LABELS, SHAREABLE_PARTS
 
         agencies = list(getattr(self.asb.config, "agencies", ()))
         today = self.today()
@@ -66,7 +66,7 @@ class ShareCaseScreen(FormScreen):
         self._load()
 
     def _load(self) -> None:
-        from asb_tui.store.sharing import consent_status, shares_for_case
+        from asb_tui.store.commands.sharing import consent_status, shares_for_case
 
         store, case_id, today = self.store, self.case_id or "", self.today()
         self.run_db(
@@ -76,7 +76,7 @@ class ShareCaseScreen(FormScreen):
         )
 
     def _show(self, loaded) -> None:
-        from asb_tui.store.sharing import LEGAL_BASIS_LABELS
+        from asb_tui.store.commands.sharing import LEGAL_BASIS_LABELS
 
         status, shares = loaded
         self.consent = status
@@ -116,7 +116,7 @@ class ShareCaseScreen(FormScreen):
         self.app.push_screen(FormPrompt("Withdraw a share", fields), self._withdraw)
 
     def _withdraw(self, values) -> None:
-        from asb_tui.store.sharing import withdraw_agency_shares
+        from asb_tui.store.commands.sharing import withdraw_agency_shares
 
         if not values:
             return
@@ -144,7 +144,7 @@ class ShareCaseScreen(FormScreen):
         return joiner.join(parts)
 
     def save(self) -> None:
-        from asb_tui.store.sharing import share_case
+        from asb_tui.store.commands.sharing import share_case
 
         if self.consent is None:
             self.show_error("Wait for the consent status to load before sharing.")

@@ -86,7 +86,11 @@ class SyncScreen(AsbScreen):
         self.reload()
 
     def reload(self) -> None:
-        from asb_tui.store.sync_state import open_conflicts, set_aside_changes, sync_overview
+        from asb_tui.store.replica.sync_state import (
+            open_conflicts,
+            set_aside_changes,
+            sync_overview,
+        )
 
         store = self.store
 
@@ -164,7 +168,7 @@ class SyncScreen(AsbScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
     def _sync_worker(self, store) -> None:
-        from asb_tui.store.sync_state import changes_waiting, run_sync
+        from asb_tui.store.replica.sync_state import changes_waiting, run_sync
         from sync.client import SyncError
 
         waiting = changes_waiting(store)
@@ -283,7 +287,7 @@ class SyncScreen(AsbScreen):
         )
 
     def _edit(self, conflict, text: str) -> None:
-        from asb_tui.store.sync_state import value_from_text
+        from asb_tui.store.replica.sync_state import value_from_text
 
         try:
             value = value_from_text(conflict.table, conflict.field, text)
@@ -293,7 +297,7 @@ class SyncScreen(AsbScreen):
         self._resolve(conflict.id, "edit", value)
 
     def _resolve(self, conflict_id: str, choice: str, value) -> None:
-        from asb_tui.store.sync_state import ResolutionError, resolve_conflict_locally
+        from asb_tui.store.replica.sync_state import ResolutionError, resolve_conflict_locally
 
         store = self.store
 

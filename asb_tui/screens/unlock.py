@@ -86,8 +86,8 @@ class UnlockScreen(AsbScreen):
         officer = self.asb.config.officer
 
         def open_it():
-            from asb_tui.store.officer import load_officer
-            from asb_tui.store.store import open_store
+            from asb_tui.store.commands.officer import load_officer
+            from asb_tui.store.core.store import open_store
 
             try:
                 store = open_store(data_dir, secret, actor=officer)

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static, Tex
 from asb_tui.domain.contact import parse_contact_frequency
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
-from asb_tui.store import contacts
+from asb_tui.store.commands import contacts
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal, literal_text

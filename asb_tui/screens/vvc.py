@@ -77,7 +77,7 @@ class VvcScreen(AsbScreen):
     # -- loading --------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        from asb_tui.store.vvc import meetings
+        from asb_tui.store.commands.vvc import meetings
 
         store, config, today = self.store, self.asb.config, self.today()
         self.run_db(lambda: meetings(store, config, today), self._show_meetings, group="meetings")
@@ -117,7 +117,7 @@ class VvcScreen(AsbScreen):
         self._load_agenda()
 
     def _load_agenda(self) -> None:
-        from asb_tui.store.vvc import agenda
+        from asb_tui.store.commands.vvc import agenda
 
         meeting = self.selected_meeting()
         if meeting is None:

@@ -25,7 +25,7 @@ class VvcAddReferralScreen(FormScreen):
         self.query_one("#case-ref", Input).focus()
 
     def save(self) -> None:
-        from asb_tui.store.vvc import add_vvc_referral, find_case_id
+        from asb_tui.store.commands.vvc import add_vvc_referral, find_case_id
 
         ref = self.query_one("#case-ref", Input).value.strip()
         if not ref:

@@ -41,7 +41,7 @@ class VvcDecisionScreen(FormScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#case-officer", Input).focus()
-        from asb_tui.store.vvc import decision_for
+        from asb_tui.store.commands.vvc import decision_for
 
         store, case_id, meeting = self.store, self.case_id or "", self.meeting_on
         self.run_db(lambda: decision_for(store, case_id, meeting), self._fill, group="load")
@@ -64,8 +64,8 @@ class VvcDecisionScreen(FormScreen):
             self.query_one("#next-review", DateField).value = format_uk(decision.next_review_on)
 
     def save(self) -> None:
-        from asb_tui.store.oversight_errors import OversightRefused
-        from asb_tui.store.vvc import parse_vvc_actions, record_vvc_decision
+        from asb_tui.store.commands.oversight_errors import OversightRefused
+        from asb_tui.store.commands.vvc import parse_vvc_actions, record_vvc_decision
 
         try:
             actions = parse_vvc_actions(self.query_one("#vvc-actions", TextArea).text, self.today())

@@ -14,8 +14,8 @@ from datetime import date
 from textual.widgets import Input
 
 from asb_tui.domain.dates import format_uk, parse_uk_date
-from asb_tui.domain.deadlines import bank_holidays, is_working_day
 from asb_tui.domain.errors import DomainError
+from asb_tui.domain.working_days import bank_holidays, is_working_day
 
 
 def closed_day_warning(

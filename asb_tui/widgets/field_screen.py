@@ -29,7 +29,7 @@ from textual.widgets import Select, Static
 
 from asb_tui.config import ConfigError, closure_dates
 from asb_tui.domain.errors import DomainError
-from asb_tui.store.errors import StoreError
+from asb_tui.store.core.errors import StoreError
 from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.early_keys import KeepsEarlyKeys
 from asb_tui.widgets.form_state import collect_inputs, restore_inputs, typed_since

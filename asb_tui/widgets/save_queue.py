@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from textual.dom import DOMNode
 
 from asb_tui.domain.errors import DomainError
-from asb_tui.store.errors import StoreError, StoreLocked
+from asb_tui.store.core.errors import StoreError, StoreLocked
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from sqlmodel import select
 from textual_testkit import settle
 from typing_kit import diary_sheet, sheet_keys, wait_until_saved
 
-from asb_tui.store.models import (
+from asb_tui.store.core.models import (
     Case,
     ChangeRecord,
     Incident,

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 
 from asb_tui.app import AsbApp
 from asb_tui.config import Config
-from asb_tui.store.store import Store
+from asb_tui.store.core.store import Store
 
 TODAY = date(2026, 11, 20)  # a Friday: high risk -> home visit Wednesday 25/11/2026
 OFFICER = "Test Officer"

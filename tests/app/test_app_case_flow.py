@@ -11,10 +11,10 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Select
 
 from asb_tui.domain.risk import load_questionnaire
-from asb_tui.store import cases
-from asb_tui.store.deadline_facts import deadline_rules
-from asb_tui.store.models import Action, Case, Incident
-from asb_tui.store.store import Store
+from asb_tui.store.commands import cases
+from asb_tui.store.core.models import Action, Case, Incident
+from asb_tui.store.core.store import Store
+from asb_tui.store.queries.deadline_facts import deadline_rules
 
 
 def _refer(store: Store, summary: str = "Noise from the flat above", victim: str = "Ann Lee"):

@@ -12,11 +12,11 @@ from textual.widgets import Select
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.domain.types import ActionKind, LegalRemedyKind
 from asb_tui.screens.case_detail import CaseDetailScreen
-from asb_tui.store import cases
-from asb_tui.store.deadline_facts import deadline_rules
-from asb_tui.store.legal import add_legal_remedy, record_safeguarding_concern
-from asb_tui.store.models import Action, Case, Visit
-from asb_tui.store.store import Store
+from asb_tui.store.commands import cases
+from asb_tui.store.commands.legal import add_legal_remedy, record_safeguarding_concern
+from asb_tui.store.core.models import Action, Case, Visit
+from asb_tui.store.core.store import Store
+from asb_tui.store.queries.deadline_facts import deadline_rules
 
 
 def _accepted(store: Store, data_dir: Path, *, high_risk: bool) -> str:

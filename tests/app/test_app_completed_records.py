@@ -10,11 +10,11 @@ from app_testkit import make_app, make_config, screen_text, wait_for, wait_for_s
 from sqlmodel import select
 from textual.widgets import DataTable, Input, TabbedContent
 
-from asb_tui.store import visits
-from asb_tui.store.cases import add_person, refer_case
-from asb_tui.store.demo_walkthrough import walk_case
-from asb_tui.store.models import AuditEvent, CaseParty, LegalRemedy, Person, Visit
-from asb_tui.store.store import Store
+from asb_tui.store.commands import visits
+from asb_tui.store.commands.cases import add_person, refer_case
+from asb_tui.store.core.models import AuditEvent, CaseParty, LegalRemedy, Person, Visit
+from asb_tui.store.core.store import Store
+from asb_tui.store.demo.demo_walkthrough import walk_case
 
 TODAY = date(2026, 12, 1)
 

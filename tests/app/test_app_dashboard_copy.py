@@ -12,11 +12,11 @@ from textual.widgets import DataTable
 
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.dashboard import DashboardScreen
-from asb_tui.store import cases
-from asb_tui.store.dashboard_snapshot import forget_snapshots, load_snapshot, snapshot_key
-from asb_tui.store.deadline_facts import deadline_rules
-from asb_tui.store.models import ChangeRecord, FormDraft
-from asb_tui.store.store import Store, open_store
+from asb_tui.store.cache.dashboard_snapshot import forget_snapshots, load_snapshot, snapshot_key
+from asb_tui.store.commands import cases
+from asb_tui.store.core.models import ChangeRecord, FormDraft
+from asb_tui.store.core.store import Store, open_store
+from asb_tui.store.queries.deadline_facts import deadline_rules
 
 
 def _accepted(store: Store, data_dir: Path, victim: str) -> str:
@@ -147,8 +147,8 @@ async def test_the_fresh_rows_keep_the_cursor_on_the_chosen_case(
 
 
 def test_forgetting_the_copies(store: Store, data_dir: Path) -> None:
-    from asb_tui.store.case_queries import dashboard
-    from asb_tui.store.dashboard_snapshot import save_snapshot
+    from asb_tui.store.cache.dashboard_snapshot import save_snapshot
+    from asb_tui.store.queries.case_queries import dashboard
 
     _accepted(store, data_dir, "Ann")
     rules = deadline_rules(make_config(data_dir), TODAY)

@@ -10,10 +10,10 @@ from app_testkit import TODAY, make_app, wait_for, wait_for_screen
 from sqlmodel import select
 from textual.widgets import Static, TextArea
 
-from asb_tui.store.cases import refer_case
-from asb_tui.store.entry_limits import EntryRefused
-from asb_tui.store.models import Case, Note
-from asb_tui.store.store import Store
+from asb_tui.store.commands.cases import refer_case
+from asb_tui.store.core.entry_limits import EntryRefused
+from asb_tui.store.core.models import Case, Note
+from asb_tui.store.core.store import Store
 from sync import schema
 
 

@@ -10,9 +10,9 @@ from app_testkit import make_app, screen_text, wait_for, wait_for_screen
 from sqlmodel import col, select
 from textual.widgets import DataTable, Input, Static
 
-from asb_tui.store.case_queries import OPEN_STATUSES
-from asb_tui.store.models import Case
-from asb_tui.store.officer import load_officer
+from asb_tui.store.commands.officer import load_officer
+from asb_tui.store.core.models import Case
+from asb_tui.store.queries.case_queries import OPEN_STATUSES
 
 PASSPHRASE = "correct horse battery staple"
 

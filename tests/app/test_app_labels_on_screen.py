@@ -21,9 +21,9 @@ from asb_tui.domain.types import (
     RiskLevel,
 )
 from asb_tui.screens.case_detail import TABS, CaseDetailScreen
-from asb_tui.store.demo import fill_demo
-from asb_tui.store.models import Case
-from asb_tui.store.store import Store
+from asb_tui.store.core.models import Case
+from asb_tui.store.core.store import Store
+from asb_tui.store.demo.demo import fill_demo
 
 TODAY = date(2026, 11, 24)
 

@@ -13,10 +13,10 @@ from textual.widgets import DataTable
 
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.case_detail import CaseDetailScreen
-from asb_tui.store import cases
-from asb_tui.store.deadline_facts import deadline_rules
-from asb_tui.store.store import Store
-from asb_tui.store.vvc import record_vvc_decision
+from asb_tui.store.commands import cases
+from asb_tui.store.commands.vvc import record_vvc_decision
+from asb_tui.store.core.store import Store
+from asb_tui.store.queries.deadline_facts import deadline_rules
 from asb_tui.widgets.diary_grid import DiaryGrid
 from asb_tui.widgets.fitted_columns import ColumnSpec, column_widths
 

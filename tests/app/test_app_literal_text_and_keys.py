@@ -10,9 +10,9 @@ from textual.widgets import DataTable
 
 from asb_tui.screens.case_detail import CASE_DETAIL_BINDINGS, CaseDetailScreen
 from asb_tui.screens.help import HelpScreen
-from asb_tui.store import cases
-from asb_tui.store.models import Incident
-from asb_tui.store.store import Store
+from asb_tui.store.commands import cases
+from asb_tui.store.core.models import Incident
+from asb_tui.store.core.store import Store
 
 HOSTILE = [
     "[bold]Smith[/]",

@@ -10,7 +10,7 @@ import pytest
 from app_testkit import make_app, screen_text, wait_for, wait_for_screen
 from textual.widgets import Button, Checkbox, Input
 
-from asb_tui.store.store import Store, StorePaths, create_store
+from asb_tui.store.core.store import Store, StorePaths, create_store
 
 PASSPHRASE = "correct horse battery staple"
 

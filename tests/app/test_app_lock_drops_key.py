@@ -10,8 +10,8 @@ from pathlib import Path
 from app_testkit import make_app, screen_text, wait_for, wait_for_screen
 from memory_testkit import holders_of, needles_for
 
-from asb_tui.store import keyslots
-from asb_tui.store.store import StorePaths
+from asb_tui.store.core import keyslots
+from asb_tui.store.core.store import StorePaths
 
 
 async def test_nothing_holds_the_key_or_passphrase_after_lock(data_dir: Path) -> None:

@@ -9,10 +9,10 @@ from app_testkit import TODAY, make_app, wait_for_screen
 from sqlmodel import select
 from textual.widgets import Input, Select
 
-from asb_tui.store import cases
-from asb_tui.store.models import Person
-from asb_tui.store.search import search
-from asb_tui.store.store import Store
+from asb_tui.store.commands import cases
+from asb_tui.store.core.models import Person
+from asb_tui.store.core.store import Store
+from asb_tui.store.queries.search import search
 
 
 def _case_with_people(store: Store) -> str:

@@ -16,11 +16,11 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from asb_tui.domain.risk import load_questionnaire
-from asb_tui.store import cases
-from asb_tui.store.case_refs import set_series_tag
-from asb_tui.store.deadline_facts import deadline_rules
-from asb_tui.store.models import Incident
-from asb_tui.store.store import Store, create_store
+from asb_tui.store.commands import cases
+from asb_tui.store.core.case_refs import set_series_tag
+from asb_tui.store.core.models import Incident
+from asb_tui.store.core.store import Store, create_store
+from asb_tui.store.queries.deadline_facts import deadline_rules
 
 PASSPHRASE = "correct horse battery staple"
 SIZES = [(80, 24), (120, 40)]

@@ -12,8 +12,11 @@ from asb_tui.config import Config
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.domain.types import RiskLevel
-from asb_tui.store import cases, drafts
-from asb_tui.store.case_queries import (
+from asb_tui.store.cache import drafts
+from asb_tui.store.commands import cases
+from asb_tui.store.core.models import Action, AuditEvent, ChangeRecord, Incident, Note, Setting
+from asb_tui.store.core.store import Store
+from asb_tui.store.queries.case_queries import (
     CaseFilter,
     case_detail,
     case_review_count,
@@ -21,10 +24,8 @@ from asb_tui.store.case_queries import (
     list_cases,
     sync_state,
 )
-from asb_tui.store.deadline_facts import FactsFilter, deadline_rules, load_case_facts
-from asb_tui.store.models import Action, AuditEvent, ChangeRecord, Incident, Note, Setting
-from asb_tui.store.search import match_expression, search
-from asb_tui.store.store import Store
+from asb_tui.store.queries.deadline_facts import FactsFilter, deadline_rules, load_case_facts
+from asb_tui.store.queries.search import match_expression, search
 
 TODAY = date(2026, 11, 20)
 

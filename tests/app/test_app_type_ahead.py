@@ -13,8 +13,8 @@ from textual_testkit import settle
 from typing_kit import post_keys
 
 from asb_tui.screens.case_detail import CaseDetailScreen
-from asb_tui.store import cases
-from asb_tui.store.store import Store
+from asb_tui.store.commands import cases
+from asb_tui.store.core.store import Store
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -83,7 +83,7 @@ async def test_ctrl_s_right_after_typing_saves_every_character(
 ) -> None:
     from sqlmodel import select
 
-    from asb_tui.store.models import Action
+    from asb_tui.store.core.models import Action
 
     case = cases.refer_case(
         store,

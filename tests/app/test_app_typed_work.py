@@ -13,9 +13,9 @@ from sqlmodel import col, select
 from textual.widgets import Input, Select, TextArea
 from typing_kit import post_keys
 
-from asb_tui.store.cases import refer_case
-from asb_tui.store.models import AgencyContact, DiarySheet, Incident, Note
-from asb_tui.store.store import Store
+from asb_tui.store.commands.cases import refer_case
+from asb_tui.store.core.models import AgencyContact, DiarySheet, Incident, Note
+from asb_tui.store.core.store import Store
 from asb_tui.widgets.discard_prompt import DiscardPrompt
 
 
@@ -181,7 +181,7 @@ async def test_rows_typed_ahead_of_a_lock_are_each_saved_once_after_unlock(
 ) -> None:
     from typing_kit import diary_sheet, sheet_keys
 
-    from asb_tui.store.diary import record_sheets_sent
+    from asb_tui.store.commands.diary import record_sheets_sent
 
     sheet = record_sheets_sent(store, case_id, sent_on=TODAY)
     rows = diary_sheet(6)

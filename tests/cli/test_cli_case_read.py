@@ -14,10 +14,10 @@ from laptop_testkit import OFFICER, PASSPHRASE, assert_no_traceback, run_cli
 from asb_tui.config import Config
 from asb_tui.domain.labels import VOCABULARIES, label
 from asb_tui.domain.types import DeadlineState
-from asb_tui.store.case_queries import case_detail
-from asb_tui.store.deadline_facts import deadline_rules
-from asb_tui.store.demo_walkthrough import WalkedCase, walk_case
-from asb_tui.store.store import create_store
+from asb_tui.store.core.store import create_store
+from asb_tui.store.demo.demo_walkthrough import WalkedCase, walk_case
+from asb_tui.store.queries.case_queries import case_detail
+from asb_tui.store.queries.deadline_facts import deadline_rules
 
 TODAY = date(2026, 12, 1)
 

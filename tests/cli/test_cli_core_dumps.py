@@ -25,7 +25,7 @@ from pathlib import Path
 
 from laptop_testkit import PASSPHRASE, cli_env
 
-from asb_tui.store.store import StorePaths, create_store
+from asb_tui.store.core.store import StorePaths, create_store
 
 LIMITS_PROBE = """
 import ctypes, json, resource, sys

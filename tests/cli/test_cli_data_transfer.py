@@ -165,8 +165,8 @@ def test_export_sar_warns_that_its_files_are_not_encrypted(demo_dir: Path, tmp_p
     warning (the fixture `exported` checks export json's)."""
     from sqlmodel import select
 
-    from asb_tui.store.models import Person
-    from asb_tui.store.store import open_store
+    from asb_tui.store.core.models import Person
+    from asb_tui.store.core.store import open_store
 
     with open_store(demo_dir, _helpers.PASSPHRASE, actor="Test") as store, store.read() as s:
         person_id = s.exec(select(Person.id)).first()

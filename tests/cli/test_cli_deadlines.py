@@ -10,8 +10,8 @@ from laptop_testkit import assert_no_traceback, run_cli
 
 from asb_tui.domain.labels import label
 from asb_tui.domain.types import DeadlineState
-from asb_tui.store.demo import fill_demo
-from asb_tui.store.store import Store
+from asb_tui.store.core.store import Store
+from asb_tui.store.demo.demo import fill_demo
 
 TODAY = date(2026, 11, 20)
 

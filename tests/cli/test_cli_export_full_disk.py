@@ -18,8 +18,8 @@ from fault_testkit import (
 from laptop_testkit import PASSPHRASE, run_cli
 
 from asb_tui.domain.errors import DomainError
-from asb_tui.store.retention import cases_due_for_destruction, destroy_due_cases
-from asb_tui.store.store import open_store
+from asb_tui.store.commands.retention import cases_due_for_destruction, destroy_due_cases
+from asb_tui.store.core.store import open_store
 
 __all__ = ["small_disk"]  # the fixture, used by name below
 

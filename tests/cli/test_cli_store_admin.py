@@ -19,7 +19,7 @@ import laptop_testkit as _helpers
 import pytest
 
 from asb_tui.cli import build_parser
-from asb_tui.store.store import create_store, open_store
+from asb_tui.store.core.store import create_store, open_store
 
 run_cli = _helpers.run_cli
 cli_env = _helpers.cli_env

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from asb_tui.domain.deadlines import (
+from asb_tui.domain.errors import DomainError
+from asb_tui.domain.types import Region
+from asb_tui.domain.working_days import (
     ClosureRule,
     MonthDay,
     add_working_days,
@@ -18,8 +20,6 @@ from asb_tui.domain.deadlines import (
     normalise_region,
     working_days_between,
 )
-from asb_tui.domain.errors import DomainError
-from asb_tui.domain.types import Region
 
 EW = Region.ENGLAND_AND_WALES
 SCT = Region.SCOTLAND

@@ -24,11 +24,11 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from asb_tui.store.cases import refer_case
-from asb_tui.store.models import CASE_TABLES, Case, ChangeRecord, Note, Person, SyncConflict
-from asb_tui.store.serialize import row_to_dict
-from asb_tui.store.store import Store, create_store
-from asb_tui.store.sync_state import SyncOutcome, enrol, run_sync
+from asb_tui.store.commands.cases import refer_case
+from asb_tui.store.core.models import CASE_TABLES, Case, ChangeRecord, Note, Person, SyncConflict
+from asb_tui.store.core.serialize import row_to_dict
+from asb_tui.store.core.store import Store, create_store
+from asb_tui.store.replica.sync_state import SyncOutcome, enrol, run_sync
 
 REPO = Path(__file__).resolve().parents[2]
 PASSPHRASE = "correct horse battery staple"

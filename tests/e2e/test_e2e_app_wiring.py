@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from asb_tui.screens.case_detail import CASE_SCREENS
 from asb_tui.screens.dashboard import APP_SCREENS
-from asb_tui.store.cases import refer_case
-from asb_tui.store.models import Incident
-from asb_tui.store.store import Store
+from asb_tui.store.commands.cases import refer_case
+from asb_tui.store.core.models import Incident
+from asb_tui.store.core.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
 from app_testkit import TODAY, make_app, wait_for, wait_for_screen
@@ -112,7 +112,7 @@ async def test_a_diary_row_typed_in_the_real_app_is_saved(
 async def test_a_half_typed_diary_row_survives_the_lock(
     store: Store, data_dir: Path, case_id: str, passphrase: str
 ) -> None:
-    from asb_tui.store.diary import record_sheets_sent
+    from asb_tui.store.commands.diary import record_sheets_sent
 
     sheet = record_sheets_sent(store, case_id, sent_on=TODAY)
     marker = "Kicked the door HALFTYPED-7731"

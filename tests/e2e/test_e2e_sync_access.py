@@ -22,10 +22,10 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.models import Case, Note, Person, SharingRecord
-from asb_tui.store.oversight_errors import SharingRefused
-from asb_tui.store.sharing import share_case
-from asb_tui.store.sync_state import refused_changes, sync_overview
+from asb_tui.store.commands.oversight_errors import SharingRefused
+from asb_tui.store.commands.sharing import share_case
+from asb_tui.store.core.models import Case, Note, Person, SharingRecord
+from asb_tui.store.replica.sync_state import refused_changes, sync_overview
 
 
 def _case_ids(laptop) -> set[str]:  # type: ignore[no-untyped-def]

@@ -25,8 +25,8 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.audit import GENESIS, acknowledged_anchor, event_hash, verify_chain
-from asb_tui.store.models import AuditEvent, Case
+from asb_tui.store.core.audit import GENESIS, acknowledged_anchor, event_hash, verify_chain
+from asb_tui.store.core.models import AuditEvent, Case
 
 pytestmark = pytest.mark.postgres
 

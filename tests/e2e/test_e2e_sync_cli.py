@@ -25,10 +25,10 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.cases import refer_case
-from asb_tui.store.models import Case
-from asb_tui.store.store import Store, create_store, open_store
-from asb_tui.store.sync_state import changes_waiting, open_conflicts
+from asb_tui.store.commands.cases import refer_case
+from asb_tui.store.core.models import Case
+from asb_tui.store.core.store import Store, create_store, open_store
+from asb_tui.store.replica.sync_state import changes_waiting, open_conflicts
 from sync.server.accounts import revoke_device
 from sync.server.db import open_database
 

@@ -28,10 +28,10 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.cases import refer_case
-from asb_tui.store.models import CASE_TABLES
-from asb_tui.store.store import open_store
-from asb_tui.store.sync_state import changes_waiting, set_aside_changes
+from asb_tui.store.commands.cases import refer_case
+from asb_tui.store.core.models import CASE_TABLES
+from asb_tui.store.core.store import open_store
+from asb_tui.store.replica.sync_state import changes_waiting, set_aside_changes
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,8 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.models import CASE_TABLES, new_id
-from asb_tui.store.serialize import row_from_dict, to_json_value
+from asb_tui.store.core.models import CASE_TABLES, new_id
+from asb_tui.store.core.serialize import row_from_dict, to_json_value
 from sync import schema
 
 #: The biggest free text written per field here: the real limit is 100,000 characters, which

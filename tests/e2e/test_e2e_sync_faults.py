@@ -30,7 +30,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     writer_and_reader,
 )
 
-from asb_tui.store.models import Note
+from asb_tui.store.core.models import Note
 from sync.client import SyncError
 
 

@@ -31,8 +31,8 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.models import Note, Person
-from asb_tui.store.sync_state import set_aside_changes
+from asb_tui.store.core.models import Note, Person
+from asb_tui.store.replica.sync_state import set_aside_changes
 from sync.server import db as central_tables
 from sync.server.db import open_database
 

@@ -20,8 +20,8 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.sync_state import open_conflicts, resolve_conflict_locally, sync_overview
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.replica.sync_state import open_conflicts, resolve_conflict_locally, sync_overview
 
 
 def _two_officers(laptops: LaptopFactory) -> tuple[Laptop, Laptop, str]:

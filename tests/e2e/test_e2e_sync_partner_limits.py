@@ -21,9 +21,9 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.models import Case, CaseParty, Note, Person, SharingRecord
-from asb_tui.store.sharing import share_case
-from asb_tui.store.sync_state import refused_changes
+from asb_tui.store.commands.sharing import share_case
+from asb_tui.store.core.models import Case, CaseParty, Note, Person, SharingRecord
+from asb_tui.store.replica.sync_state import refused_changes
 
 S115 = "s115-crime-and-disorder-act-1998"
 

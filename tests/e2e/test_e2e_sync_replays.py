@@ -25,9 +25,9 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     writer_and_reader,
 )
 
-from asb_tui.store import settings
-from asb_tui.store.models import ChangeRecord, Note
-from asb_tui.store.replica import StoreReplica
+from asb_tui.store.core import settings
+from asb_tui.store.core.models import ChangeRecord, Note
+from asb_tui.store.replica.replica import StoreReplica
 from sync.client import SyncError
 from sync.protocol import PushRequest
 

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.cases import refer_case
-from asb_tui.store.models import AuditEvent, Case, CaseParty, ChangeRecord, Note, Person
-from asb_tui.store.replica import StoreReplica
-from asb_tui.store.serialize import row_to_dict
-from asb_tui.store.store import Store
-from asb_tui.store.sync_state import (
+from asb_tui.store.commands.cases import refer_case
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.models import AuditEvent, Case, CaseParty, ChangeRecord, Note, Person
+from asb_tui.store.core.serialize import row_to_dict
+from asb_tui.store.core.store import Store
+from asb_tui.store.replica.replica import StoreReplica
+from asb_tui.store.replica.sync_state import (
     changes_waiting,
     refused_changes,
     resolve_conflict_locally,

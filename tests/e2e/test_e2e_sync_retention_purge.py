@@ -20,7 +20,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.retention import destroy_due_cases
+from asb_tui.store.commands.retention import destroy_due_cases
 from sync.server import db as tables
 from sync.server.db import open_database
 

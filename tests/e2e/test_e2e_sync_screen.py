@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from asb_tui.config import Config
 from asb_tui.screens.sync import SyncScreen
-from asb_tui.store.sync_state import sync_overview
+from asb_tui.store.replica.sync_state import sync_overview
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ async def test_the_screen_names_a_case_removed_by_a_withdrawn_share(
 ) -> None:
     from datetime import date
 
-    from asb_tui.store.sharing import share_case, withdraw_agency_shares
+    from asb_tui.store.commands.sharing import share_case, withdraw_agency_shares
 
     police = f"Police {unique_team()}"
     owner = laptops(team=unique_team(), agency="Council", name="Owner")

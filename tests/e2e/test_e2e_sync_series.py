@@ -16,7 +16,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.models import Case
+from asb_tui.store.core.models import Case
 
 SERIES_REF = re.compile(r"^ASB-\d{4}-([0-9A-HJKMNP-TV-Z]{4})-00001$")
 

@@ -27,7 +27,7 @@ from textual.widgets import Static
 
 from asb_tui.config import Config
 from asb_tui.screens.sync import SyncScreen
-from asb_tui.store.models import ChangeRecord, Note
+from asb_tui.store.core.models import ChangeRecord, Note
 
 
 @pytest.fixture(scope="module")

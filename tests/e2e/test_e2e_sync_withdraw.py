@@ -24,10 +24,10 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.models import AuditEvent, ChangeRecord, Note, Person
-from asb_tui.store.sharing import share_case, withdraw_share
-from asb_tui.store.store import open_store
+from asb_tui.store.commands.sharing import share_case, withdraw_share
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.models import AuditEvent, ChangeRecord, Note, Person
+from asb_tui.store.core.store import open_store
 from sync.server import db as tables
 from sync.server.db import open_database
 

@@ -17,13 +17,13 @@ from asb_tui.config import Config
 from asb_tui.domain.vvc import vvc_meetings
 from asb_tui.export.pack_data import build_vvc_pack, export_vvc_pack
 from asb_tui.export.subject_access import export_subject
-from asb_tui.store import visits
-from asb_tui.store import vvc as vvc_store
-from asb_tui.store.cases import refer_case
-from asb_tui.store.demo_walkthrough import WalkedCase, walk_case
-from asb_tui.store.models import Person
-from asb_tui.store.officer import Officer, save_officer
-from asb_tui.store.store import Store, create_store
+from asb_tui.store.commands import visits
+from asb_tui.store.commands import vvc as vvc_store
+from asb_tui.store.commands.cases import refer_case
+from asb_tui.store.commands.officer import Officer, save_officer
+from asb_tui.store.core.models import Person
+from asb_tui.store.core.store import Store, create_store
+from asb_tui.store.demo.demo_walkthrough import WalkedCase, walk_case
 
 TODAY = date(2026, 12, 1)
 

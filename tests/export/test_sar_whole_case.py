@@ -13,8 +13,8 @@ from laptop_testkit import OFFICER, PASSPHRASE
 
 from asb_tui.config import Config
 from asb_tui.export.subject_access import export_subject
-from asb_tui.store.demo_walkthrough import walk_case
-from asb_tui.store.store import create_store
+from asb_tui.store.core.store import create_store
+from asb_tui.store.demo.demo_walkthrough import walk_case
 
 TODAY = date(2026, 12, 1)
 

@@ -13,8 +13,8 @@ from textual.app import App
 from textual.screen import Screen
 
 from asb_tui.config import Config
-from asb_tui.store.models import Case, CaseParty, Person
-from asb_tui.store.store import Store
+from asb_tui.store.core.models import Case, CaseParty, Person
+from asb_tui.store.core.store import Store
 
 TODAY = date(2026, 11, 23)  # a Monday
 

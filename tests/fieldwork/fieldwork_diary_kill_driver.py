@@ -16,7 +16,7 @@ from textual.keys import _character_to_key
 
 from asb_tui.config import Config
 from asb_tui.screens.diary_sheet import DiarySheetScreen
-from asb_tui.store.store import open_store
+from asb_tui.store.core.store import open_store
 
 
 class Host(App[None]):

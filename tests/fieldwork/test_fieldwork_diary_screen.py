@@ -10,9 +10,9 @@ from textual import events
 from typing_kit import diary_sheet, post_keys, sheet_keys, wait_until_saved
 
 from asb_tui.screens.diary_sheet import DiarySheetScreen
-from asb_tui.store import diary
-from asb_tui.store.models import Incident
-from asb_tui.store.store import Store
+from asb_tui.store.commands import diary
+from asb_tui.store.core.models import Incident
+from asb_tui.store.core.store import Store
 from asb_tui.widgets.diary_grid import RowState
 from asb_tui.widgets.discard_prompt import DiscardPrompt
 

@@ -8,9 +8,9 @@ from textual.keys import _character_to_key
 from textual_testkit import settle
 
 from asb_tui.screens.house_to_house import HouseToHouseScreen
-from asb_tui.store import house_to_house
-from asb_tui.store.models import CaseParty, Note, Person
-from asb_tui.store.store import Store
+from asb_tui.store.commands import house_to_house
+from asb_tui.store.core.models import CaseParty, Note, Person
+from asb_tui.store.core.store import Store
 
 
 async def _type(pilot, text: str) -> None:

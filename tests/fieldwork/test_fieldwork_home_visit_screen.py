@@ -11,9 +11,9 @@ from textual.keys import _character_to_key
 from textual_testkit import settle
 
 from asb_tui.screens.home_visit import HomeVisitScreen
-from asb_tui.store import contacts, visits
-from asb_tui.store.models import Action, CaseParty, Consent, ContactAgreement, Person, Visit
-from asb_tui.store.store import Store
+from asb_tui.store.commands import contacts, visits
+from asb_tui.store.core.models import Action, CaseParty, Consent, ContactAgreement, Person, Visit
+from asb_tui.store.core.store import Store
 from asb_tui.widgets.discard_prompt import DiscardPrompt
 
 

@@ -19,8 +19,8 @@ from asb_tui.screens.legal_remedy import LegalRemedyScreen
 from asb_tui.screens.perpetrator_visit import PerpetratorVisitScreen
 from asb_tui.screens.safeguarding import SafeguardingScreen
 from asb_tui.screens.victim_update import VictimUpdateScreen
-from asb_tui.store import diary, visits
-from asb_tui.store.models import (
+from asb_tui.store.commands import diary, visits
+from asb_tui.store.core.models import (
     Action,
     AgencyContact,
     HouseToHouseRun,
@@ -30,7 +30,7 @@ from asb_tui.store.models import (
     VictimUpdate,
     Visit,
 )
-from asb_tui.store.store import Store
+from asb_tui.store.core.store import Store
 from asb_tui.widgets.literal import literal_text
 
 HOSTILE = "[bold]Smith[/] [/] [/ [0] [[x]] \x1b[31mred 🙂 محمد Łukasz Żółć"

@@ -8,7 +8,7 @@ import inspect
 
 from asb_tui.screens.fieldwork_keys import FIELDWORK_SCREENS
 from asb_tui.screens.safeguarding import SafeguardingScreen
-from asb_tui.store.store import Store
+from asb_tui.store.core.store import Store
 from asb_tui.widgets.field_screen import FieldworkScreen, ScreenKeysProvider
 
 

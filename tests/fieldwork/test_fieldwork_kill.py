@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from asb_tui.store import diary
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.models import Incident
-from asb_tui.store.store import Store, open_store
+from asb_tui.store.commands import diary
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.models import Incident
+from asb_tui.store.core.store import Store, open_store
 
 DRIVER = Path(__file__).with_name("fieldwork_diary_kill_driver.py")
 

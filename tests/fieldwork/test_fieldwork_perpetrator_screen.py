@@ -12,9 +12,9 @@ from textual.keys import _character_to_key
 from textual_testkit import settle
 
 from asb_tui.screens.perpetrator_visit import PerpetratorVisitScreen
-from asb_tui.store import visits
-from asb_tui.store.models import AuditEvent, Case, Note, Visit
-from asb_tui.store.store import Store
+from asb_tui.store.commands import visits
+from asb_tui.store.core.models import AuditEvent, Case, Note, Visit
+from asb_tui.store.core.store import Store
 
 
 async def _type(pilot, text: str) -> None:

@@ -11,10 +11,10 @@ from textual_testkit import settle
 
 from asb_tui.domain.types import LegalRemedyKind
 from asb_tui.screens.legal_remedy import LegalRemedyScreen
-from asb_tui.store import legal
-from asb_tui.store.fieldwork import FieldworkError
-from asb_tui.store.models import CaseParty, LegalRemedy, Person
-from asb_tui.store.store import Store
+from asb_tui.store.commands import legal
+from asb_tui.store.commands.fieldwork import FieldworkError
+from asb_tui.store.core.models import CaseParty, LegalRemedy, Person
+from asb_tui.store.core.store import Store
 
 
 def _add_perpetrator(store: Store, case_id: str, name: str) -> str:

@@ -10,10 +10,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from asb_tui.domain.types import DoorOutcome, LegalRemedyKind
-from asb_tui.store import contacts, diary, house_to_house, legal, visits
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.fieldwork import FieldworkError, PerpetratorVisitRefused
-from asb_tui.store.models import (
+from asb_tui.store.commands import contacts, diary, house_to_house, legal, visits
+from asb_tui.store.commands.fieldwork import FieldworkError, PerpetratorVisitRefused
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.models import (
     Action,
     AuditEvent,
     Case,
@@ -24,7 +24,7 @@ from asb_tui.store.models import (
     Person,
     Visit,
 )
-from asb_tui.store.store import Store
+from asb_tui.store.core.store import Store
 
 
 def _count(store: Store, model: type) -> int:

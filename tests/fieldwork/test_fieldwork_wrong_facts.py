@@ -14,9 +14,9 @@ from asb_tui.domain.errors import DomainError
 from asb_tui.domain.legal import check_remedy_start, check_stage_date
 from asb_tui.domain.types import LegalRemedyKind
 from asb_tui.screens.legal_remedy import LegalRemedyScreen
-from asb_tui.store import legal
-from asb_tui.store.models import LegalRemedy, LegalStage
-from asb_tui.store.store import Store
+from asb_tui.store.commands import legal
+from asb_tui.store.core.models import LegalRemedy, LegalStage
+from asb_tui.store.core.store import Store
 from asb_tui.widgets.date_field import DateField, closed_day_warning
 
 TODAY = date(2026, 11, 23)  # the host app's today (tests/fieldwork/conftest.py)

@@ -15,8 +15,8 @@ import pypdf
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from asb_tui.store import keyslots
-from asb_tui.store.models import (
+from asb_tui.store.core import keyslots
+from asb_tui.store.core.models import (
     Case,
     CaseParty,
     Consent,
@@ -26,7 +26,7 @@ from asb_tui.store.models import (
     Referral,
     RiskAssessment,
 )
-from asb_tui.store.store import Store
+from asb_tui.store.core.store import Store
 
 PASSPHRASE = "correct horse battery staple"
 

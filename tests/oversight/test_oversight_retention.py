@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
-from asb_tui.store.audit import chain_head, verify_chain
-from asb_tui.store.dashboard_snapshot import KEY_PREFIX as SNAPSHOT_PREFIX
-from asb_tui.store.models import CASE_TABLES, AuditEvent, Case, ChangeRecord, FormDraft, utcnow
-from asb_tui.store.store import open_store
+from asb_tui.store.cache.dashboard_snapshot import KEY_PREFIX as SNAPSHOT_PREFIX
+from asb_tui.store.core.audit import chain_head, verify_chain
+from asb_tui.store.core.models import CASE_TABLES, AuditEvent, Case, ChangeRecord, FormDraft, utcnow
+from asb_tui.store.core.store import open_store
 
 TODAY = date.today()
 OLD_CANARY = "Zqxcanaryincident7731"

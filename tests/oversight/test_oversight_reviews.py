@@ -8,15 +8,15 @@ import pytest
 from sqlmodel import col, select
 
 from asb_tui.config import Config
-from asb_tui.store.models import AuditEvent, ReviewSample
-from asb_tui.store.oversight_errors import OversightRefused
-from asb_tui.store.reviews import (
+from asb_tui.store.commands.oversight_errors import OversightRefused
+from asb_tui.store.commands.reviews import (
     draw_sample,
     record_review,
     rederive_sample,
     review_queue,
     sample_is_reproducible,
 )
+from asb_tui.store.core.models import AuditEvent, ReviewSample
 
 TODAY = date.today()
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from asb_tui.export.subject_access import REDACTED, make_redactor
-from asb_tui.store.models import AuditEvent
+from asb_tui.store.core.models import AuditEvent
 
 TODAY = date.today()
 VICTIM = "Siobhán O'Neill"

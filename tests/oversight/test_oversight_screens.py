@@ -18,7 +18,7 @@ from asb_tui.screens.share_case import ShareCaseScreen
 from asb_tui.screens.vvc import VvcScreen
 from asb_tui.screens.vvc_decision import VvcDecisionScreen
 from asb_tui.screens.vvc_pack_password import PackPasswordScreen
-from asb_tui.store.models import AuditEvent, ManagerReview, SharingRecord, VvcDecision
+from asb_tui.store.core.models import AuditEvent, ManagerReview, SharingRecord, VvcDecision
 
 TODAY = date.today()
 HOSTILE = "[bold]Smith[/] [/ [0] [[x]]"
@@ -116,7 +116,7 @@ async def test_share_screen_shows_consent_first_and_refuses_consent_basis(
 
 
 async def test_share_screen_withdraws_a_share_with_its_reason_audited(store, make_case, data_dir):
-    from asb_tui.store.sharing import share_case
+    from asb_tui.store.commands.sharing import share_case
 
     case = make_case("ASB-W-1", people=[(HOSTILE, "victim")])
     for agency in ("Police", "Housing"):

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import select
 
 from asb_tui.domain.types import LegalBasis
-from asb_tui.store.models import AuditEvent, ChangeRecord, SharingRecord
-from asb_tui.store.oversight_errors import SharingRefused
-from asb_tui.store.sharing import consent_status, share_case, shares_for_case
+from asb_tui.store.commands.oversight_errors import SharingRefused
+from asb_tui.store.commands.sharing import consent_status, share_case, shares_for_case
+from asb_tui.store.core.models import AuditEvent, ChangeRecord, SharingRecord
 
 TODAY = date.today()
 

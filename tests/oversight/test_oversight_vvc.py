@@ -11,9 +11,8 @@ from sqlmodel import select
 from asb_tui.config import Config
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.vvc import vvc_cutoff, vvc_meetings
-from asb_tui.store.models import Action, AuditEvent, Case, Referral
-from asb_tui.store.oversight_errors import OversightRefused
-from asb_tui.store.vvc import (
+from asb_tui.store.commands.oversight_errors import OversightRefused
+from asb_tui.store.commands.vvc import (
     VvcActionInput,
     add_vvc_referral,
     agenda,
@@ -22,6 +21,7 @@ from asb_tui.store.vvc import (
     record_vvc_decision,
     vvc_rule,
 )
+from asb_tui.store.core.models import Action, AuditEvent, Case, Referral
 
 TODAY = date.today()
 PASSWORD = "pack password 2026"

@@ -15,8 +15,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from asb_tui.store.models import Case, Incident
-from asb_tui.store.store import open_store
+from asb_tui.store.core.models import Case, Incident
+from asb_tui.store.core.store import open_store
 
 
 def main(data_dir: str, case_id: str) -> None:

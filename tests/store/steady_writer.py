@@ -20,8 +20,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from asb_tui.store.models import Incident
-from asb_tui.store.store import open_store
+from asb_tui.store.core.models import Incident
+from asb_tui.store.core.store import open_store
 
 
 def _stop_requested() -> bool:

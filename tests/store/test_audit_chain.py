@@ -11,9 +11,9 @@ import laptop_testkit as _helpers
 import pytest
 from sqlmodel import col, select
 
-from asb_tui.store.audit import GENESIS, chain_head, event_hash, verify_chain
-from asb_tui.store.models import AuditEvent, Case, Incident, Note
-from asb_tui.store.store import Store, open_store
+from asb_tui.store.core.audit import GENESIS, chain_head, event_hash, verify_chain
+from asb_tui.store.core.models import AuditEvent, Case, Incident, Note
+from asb_tui.store.core.store import Store, open_store
 
 run_cli = _helpers.run_cli
 assert_no_traceback = _helpers.assert_no_traceback

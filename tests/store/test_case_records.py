@@ -17,12 +17,12 @@ from sqlmodel import SQLModel
 from asb_tui.config import Config
 from asb_tui.export import pack_data, subject_access
 from asb_tui.export.json_export import export_cases
-from asb_tui.store.case_queries import case_detail
-from asb_tui.store.case_records import RECORD_TYPES, CaseRecords, load_case_records
-from asb_tui.store.deadline_facts import deadline_rules
-from asb_tui.store.demo_walkthrough import WalkedCase, walk_case
-from asb_tui.store.models import APPEND_ONLY_TABLES, CASE_TABLES, TABLES_BY_NAME, EvidenceItem
-from asb_tui.store.store import Store
+from asb_tui.store.core.models import APPEND_ONLY_TABLES, CASE_TABLES, TABLES_BY_NAME, EvidenceItem
+from asb_tui.store.core.store import Store
+from asb_tui.store.demo.demo_walkthrough import WalkedCase, walk_case
+from asb_tui.store.queries.case_queries import case_detail
+from asb_tui.store.queries.case_records import RECORD_TYPES, CaseRecords, load_case_records
+from asb_tui.store.queries.deadline_facts import deadline_rules
 
 TODAY = date(2026, 12, 1)
 Pick = Callable[[Any, WalkedCase], bool]
@@ -69,7 +69,7 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Co
     """One case through every command, then a marker in one row of every case table."""
     from laptop_testkit import OFFICER, PASSPHRASE
 
-    from asb_tui.store.store import create_store
+    from asb_tui.store.core.store import create_store
 
     data_dir = tmp_path_factory.mktemp("records") / "data"
     store, _recovery = create_store(data_dir, PASSPHRASE, actor=OFFICER)

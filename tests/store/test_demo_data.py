@@ -16,11 +16,17 @@ from asb_tui.config import Config
 from asb_tui.domain.case_deadlines import home_visit_due
 from asb_tui.domain.types import CaseStatus, Category, ClosureReason, RiskLevel
 from asb_tui.export.json_export import export_cases
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.case_records import RECORD_TYPES, load_many
-from asb_tui.store.demo import DEMO_ACTION, DEMO_CASE_ACTION, HOSTILE_NAMES, DemoSummary, fill_demo
-from asb_tui.store.models import AuditEvent, ChangeRecord
-from asb_tui.store.store import Store, create_store
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.models import AuditEvent, ChangeRecord
+from asb_tui.store.core.store import Store, create_store
+from asb_tui.store.demo.demo import (
+    DEMO_ACTION,
+    DEMO_CASE_ACTION,
+    HOSTILE_NAMES,
+    DemoSummary,
+    fill_demo,
+)
+from asb_tui.store.queries.case_records import RECORD_TYPES, load_many
 
 PASSPHRASE = "correct horse battery staple"
 TODAY = date(2026, 11, 24)
@@ -195,6 +201,6 @@ def test_seeded_high_risk_cases_follow_the_protocol_and_the_review_interval(
 
 
 def _case_id(session: Any, ref: str) -> str:
-    from asb_tui.store.models import Case
+    from asb_tui.store.core.models import Case
 
     return session.exec(select(Case.id).where(Case.ref == ref)).one()

@@ -17,12 +17,12 @@ from sqlmodel import func, select
 
 from asb_tui.export import json_export
 from asb_tui.export.json_export import export_cases, import_file
-from asb_tui.store.audit import chain_head
-from asb_tui.store.demo import fill_demo
-from asb_tui.store.errors import ImportRefused
-from asb_tui.store.models import CASE_TABLES, AuditEvent, ChangeRecord, Setting
-from asb_tui.store.store import Store, create_store
-from asb_tui.store.unit_of_work import UnitOfWork
+from asb_tui.store.core.audit import chain_head
+from asb_tui.store.core.errors import ImportRefused
+from asb_tui.store.core.models import CASE_TABLES, AuditEvent, ChangeRecord, Setting
+from asb_tui.store.core.store import Store, create_store
+from asb_tui.store.core.unit_of_work import UnitOfWork
+from asb_tui.store.demo.demo import fill_demo
 
 PASSPHRASE = "correct horse battery staple"
 

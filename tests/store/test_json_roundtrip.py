@@ -23,9 +23,9 @@ from asb_tui.export.json_export import (
     parse_document,
     write_export,
 )
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.case_refs import next_case_ref
-from asb_tui.store.models import (
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.case_refs import next_case_ref
+from asb_tui.store.core.models import (
     AuditEvent,
     Case,
     CaseParty,
@@ -34,7 +34,7 @@ from asb_tui.store.models import (
     Person,
     Visit,
 )
-from asb_tui.store.store import Store, create_store
+from asb_tui.store.core.store import Store, create_store
 
 PASSPHRASE = "correct horse battery staple"
 

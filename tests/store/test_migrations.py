@@ -15,12 +15,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from asb_tui.store import keyslots, settings
-from asb_tui.store.database import make_engines
-from asb_tui.store.errors import StoreError
-from asb_tui.store.migrate import alembic_config, current_revision, head_revision
-from asb_tui.store.models import Case, Incident
-from asb_tui.store.store import StorePaths, open_store
+from asb_tui.store.core import keyslots, settings
+from asb_tui.store.core.database import make_engines
+from asb_tui.store.core.errors import StoreError
+from asb_tui.store.core.migrate import alembic_config, current_revision, head_revision
+from asb_tui.store.core.models import Case, Incident
+from asb_tui.store.core.store import StorePaths, open_store
 
 PASSPHRASE = "correct horse battery staple"
 

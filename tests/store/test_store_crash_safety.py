@@ -15,10 +15,10 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from asb_tui.store import settings
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.models import AuditEvent, Case, ChangeRecord, Incident
-from asb_tui.store.store import Store, open_store
+from asb_tui.store.core import settings
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.models import AuditEvent, Case, ChangeRecord, Incident
+from asb_tui.store.core.store import Store, open_store
 
 WRITER = Path(__file__).with_name("crash_writer.py")
 KILLS = 24

@@ -23,10 +23,10 @@ import pytest
 from fault_testkit import assert_refused, content_digest, fill_store, snapshot
 from laptop_testkit import PASSPHRASE, cli_env, run_cli
 
-from asb_tui.store import keyslots
-from asb_tui.store.database import PAGE_SIZE, raw_connection
-from asb_tui.store.errors import KeyFileError, StoreDamaged
-from asb_tui.store.store import open_store
+from asb_tui.store.core import keyslots
+from asb_tui.store.core.database import PAGE_SIZE, raw_connection
+from asb_tui.store.core.errors import KeyFileError, StoreDamaged
+from asb_tui.store.core.store import open_store
 
 RESTORE_ADVICE = ("restore asb.db and keys.json", "from a backup", "asb-tui enrol")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from asb_tui.store import keyslots
-from asb_tui.store.models import Case, Incident, Note, Person
-from asb_tui.store.store import Store, StorePaths, create_store, open_store
+from asb_tui.store.core import keyslots
+from asb_tui.store.core.models import Case, Incident, Note, Person
+from asb_tui.store.core.store import Store, StorePaths, create_store, open_store
 
 PASSPHRASE = "correct horse battery staple"
 CANARY = "Zanzibar-canary-7f3a91"

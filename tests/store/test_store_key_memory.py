@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from memory_testkit import holders_of, needles_for
 
-from asb_tui.store import keyslots
-from asb_tui.store.errors import StoreLocked
-from asb_tui.store.models import Case
-from asb_tui.store.store import StorePaths, change_passphrase, create_store, open_store, rekey
+from asb_tui.store.core import keyslots
+from asb_tui.store.core.errors import StoreLocked
+from asb_tui.store.core.models import Case
+from asb_tui.store.core.store import StorePaths, change_passphrase, create_store, open_store, rekey
 
 
 def _data_key(data_dir: Path, passphrase: str) -> bytes:

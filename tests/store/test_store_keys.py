@@ -18,13 +18,13 @@ import laptop_testkit as _helpers
 import pytest
 from sqlmodel import col, select
 
-from asb_tui.store import keyslots
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.database import check_key
-from asb_tui.store.database import rekey as rekey_database
-from asb_tui.store.errors import NotOurDatabase, WeakPassphrase, WrongPassphrase
-from asb_tui.store.models import AuditEvent, Case, Incident
-from asb_tui.store.store import (
+from asb_tui.store.core import keyslots
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.database import check_key
+from asb_tui.store.core.database import rekey as rekey_database
+from asb_tui.store.core.errors import NotOurDatabase, WeakPassphrase, WrongPassphrase
+from asb_tui.store.core.models import AuditEvent, Case, Incident
+from asb_tui.store.core.store import (
     StorePaths,
     change_passphrase,
     create_store,

@@ -27,12 +27,12 @@ from fault_testkit import (
 from laptop_testkit import PASSPHRASE, cli_env, run_cli
 from sqlmodel import select
 
-from asb_tui.store import keyslots
-from asb_tui.store import store as store_mod
-from asb_tui.store.errors import DiskFull, RekeyFailed, StoreBusy, StoreError
-from asb_tui.store.models import Case, Incident
-from asb_tui.store.store import StorePaths, open_store
-from asb_tui.store.store_lock import StoreLock
+from asb_tui.store.core import keyslots
+from asb_tui.store.core import store as store_mod
+from asb_tui.store.core.errors import DiskFull, RekeyFailed, StoreBusy, StoreError
+from asb_tui.store.core.models import Case, Incident
+from asb_tui.store.core.store import StorePaths, open_store
+from asb_tui.store.core.store_lock import StoreLock
 
 __all__ = ["small_disk"]  # the fixture, used by name below
 

@@ -16,11 +16,11 @@ from asb_tui.domain.case_deadlines import (
 )
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.domain.types import ActionKind, CaseStatus, DeadlineState, ReferralKind
-from asb_tui.store import cases
-from asb_tui.store.case_queries import case_detail
-from asb_tui.store.deadline_facts import FactsFilter, deadline_rules, load_case_facts
-from asb_tui.store.models import Action, Referral
-from asb_tui.store.store import Store
+from asb_tui.store.commands import cases
+from asb_tui.store.core.models import Action, Referral
+from asb_tui.store.core.store import Store
+from asb_tui.store.queries.case_queries import case_detail
+from asb_tui.store.queries.deadline_facts import FactsFilter, deadline_rules, load_case_facts
 
 ACCEPTED = date(2026, 11, 20)
 LATER = date(2026, 12, 4)  # two weeks on: the task, due on acceptance, would be overdue

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from asb_tui.store import settings
-from asb_tui.store.audit import verify_chain
-from asb_tui.store.models import AuditEvent, Case, ChangeRecord, Incident, Note
-from asb_tui.store.store import Store
+from asb_tui.store.core import settings
+from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.models import AuditEvent, Case, ChangeRecord, Incident, Note
+from asb_tui.store.core.store import Store
 
 
 def _new_case(ref: str = "ASB-2026-00010", **fields: Any) -> Case:

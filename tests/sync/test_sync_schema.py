@@ -9,7 +9,7 @@ import uuid
 import pytest
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, TypeDecorator
 
-from asb_tui.store.models import APPEND_ONLY_TABLES, CASE_TABLES
+from asb_tui.store.core.models import APPEND_ONLY_TABLES, CASE_TABLES
 from sync import protocol, schema
 
 

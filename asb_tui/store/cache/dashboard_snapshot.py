@@ -1,0 +1,222 @@
+"""A copy of the dashboard's last computation, kept inside the encrypted store, so that the next
+start can show the officer's cases at once while the real computation runs.
+
+The copy is a cache, never a record: it is written like a form draft (a `form_draft` row, plain
+session on the write engine), so it is neither audited nor synced, and the screen always marks it
+as "refreshing…" until the fresh computation replaces it. It cannot go stale silently:
+
+- It keeps only what the computation derived (the ranking, each case's next deadline, the
+  counts). Reference, victim and risk level are read from the case tables when it is shown, and a
+  case that is no longer open (closed, or destroyed by retention) is left out.
+- The "this week" RAG band depends on the day and the office's rules: it is reused only on the
+  day and under the rules it was computed for, else recomputed before the rows are shown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from asb_tui.domain.types import DeadlineState
+from asb_tui.store.core.models import FormDraft, utcnow
+from asb_tui.store.core.store import Store
+from asb_tui.store.queries.dashboard_rows import Dashboard, DashboardCounts, DashboardRow
+
+KEY_PREFIX = "dashboard-snapshot:"
+FORMAT = 1
+_OPEN = frozenset({"accepted", "reopened"})
+# The dashboard shows 300; the cap keeps the copy's lookups within SQLite's bound-parameter limit.
+MAX_ROWS = 1_000
+
+
+@dataclass(frozen=True)
+class DashboardSnapshot:
+    """The kept copy, ready to show: rows with current reference, victim and risk level."""
+
+    scope: str
+    rows: tuple[DashboardRow, ...]
+    counts: DashboardCounts
+    saved_at: datetime
+    # The last day of the "this week" band for the day it was shown; None when it must be
+    # recomputed (another day, or the office's rules changed).
+    week_until: date | None
+
+    @property
+    def more(self) -> int:
+        return self.counts.open_cases - len(self.rows)
+
+
+def snapshot_key(officer: str) -> str:
+    """The `form_draft` key of the copy of one officer's dashboard (their own cases)."""
+    return KEY_PREFIX + officer
+
+
+def _payload(board: Dashboard, made_on: date, rules_key: str) -> dict[str, Any]:
+    counts = board.counts
+    return {
+        "format": FORMAT,
+        "computed_at": utcnow().isoformat(),
+        "made_on": made_on.isoformat(),
+        "rules": rules_key,
+        "week_until": board.week_until.isoformat() if board.week_until else None,
+        "scope": board.scope,
+        "counts": [
+            counts.open_cases,
+            counts.overdue_items,
+            counts.high_risk,
+            counts.awaiting_review,
+            counts.case_review_threshold,
+        ],
+        "rows": [
+            [
+                row.case_id,
+                row.next_what,
+                row.next_due.isoformat() if row.next_due else None,
+                row.next_state.value if row.next_state else None,
+                row.overdue,
+            ]
+            for row in board.rows[:MAX_ROWS]
+        ],
+    }
+
+
+def save_snapshot(
+    store: Store,
+    officer: str,
+    board: Dashboard,
+    *,
+    made_on: date,
+    rules_key: str,
+    case_review_threshold: int | None = None,
+) -> None:
+    """Keep `board` (the officer's own dashboard, computed for `made_on` under the rules named
+    by `rules_key`) as the copy shown first on the next start."""
+    payload = _payload(board, made_on, rules_key)
+    if case_review_threshold is not None:
+        payload["counts"][4] = case_review_threshold
+    key = snapshot_key(officer)
+    with Session(store.write_engine) as session:
+        row = session.get(FormDraft, key)
+        if row is None:
+            session.add(FormDraft(key=key, payload=payload))
+        else:
+            row.payload = payload
+            row.saved_at = utcnow()
+            session.add(row)
+        session.commit()
+
+
+def forget_snapshots(store: Store) -> int:
+    """Remove every kept dashboard copy (a first start, or personal data to be forgotten)."""
+    with Session(store.write_engine) as session:
+        rows = session.exec(
+            select(FormDraft).where(col(FormDraft.key).startswith(KEY_PREFIX))
+        ).all()
+        for row in rows:
+            session.delete(row)
+        session.commit()
+    return len(rows)
+
+
+def load_snapshot(
+    session: Session, officer: str, *, today: date, rules_key: str
+) -> DashboardSnapshot | None:
+    """The kept copy of the officer's dashboard, or None (none kept, or unreadable)."""
+    # Plain SQL on the session's connection: this is on the way to the app's first frame.
+    connection = session.connection().connection.driver_connection
+    if connection is None:  # pragma: no cover - an open session always has one
+        return None
+    cursor = connection.cursor()
+    found = cursor.execute(
+        "SELECT payload FROM form_draft WHERE key = ?", (snapshot_key(officer),)
+    ).fetchone()
+    if found is None:
+        return None
+    try:
+        payload = json.loads(found[0])
+        return _read(cursor, payload, today, rules_key)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None  # written by another version: the fresh computation replaces it
+
+
+def _read(
+    cursor: Any, payload: dict[str, Any], today: date, rules_key: str
+) -> DashboardSnapshot | None:
+    if payload.get("format") != FORMAT:
+        return None
+    kept = payload["rows"]
+    current = _current_cases(cursor, [row[0] for row in kept])
+    rows: list[DashboardRow] = []
+    for case_id, next_what, due, state, overdue in kept:
+        case = current.get(case_id)
+        if case is None:
+            continue  # closed or gone since: never shown from the copy
+        ref, risk_level, victim = case
+        rows.append(
+            DashboardRow(
+                case_id=case_id,
+                ref=ref,
+                victim=victim,
+                summary="",
+                risk_level=risk_level,
+                next_what=str(next_what),
+                next_due=date.fromisoformat(due) if due else None,
+                next_state=DeadlineState(state) if state else None,
+                overdue=int(overdue),
+            )
+        )
+    open_cases, overdue_items, high_risk, awaiting, reviews = payload["counts"]
+    same_rules = payload["made_on"] == today.isoformat() and payload["rules"] == rules_key
+    week_until = payload["week_until"] if same_rules else None
+    computed_at = datetime.fromisoformat(payload["computed_at"])
+    if computed_at.tzinfo is None:
+        computed_at = computed_at.replace(tzinfo=UTC)
+    return DashboardSnapshot(
+        scope=str(payload["scope"]),
+        rows=tuple(rows),
+        counts=DashboardCounts(
+            int(open_cases),
+            int(overdue_items),
+            int(high_risk),
+            int(awaiting),
+            None if reviews is None else int(reviews),
+        ),
+        saved_at=computed_at,
+        week_until=date.fromisoformat(week_until) if week_until else None,
+    )
+
+
+def _current_cases(cursor: Any, case_ids: Sequence[str]) -> dict[str, tuple[str, Any, str]]:
+    """case id -> (reference, risk level, first victim's name) of those still open."""
+    if not case_ids:
+        return {}
+    ids = list(case_ids)
+    marks = ", ".join("?" * len(ids))
+    # By primary key, and the status checked here: a status condition in SQL makes SQLite walk
+    # every open case through the status index instead.
+    cases = [
+        (case_id, ref, risk)
+        for case_id, ref, risk, status in cursor.execute(
+            f"SELECT id, ref, risk_level, status FROM asb_case WHERE id IN ({marks})", ids
+        ).fetchall()
+        if status in _OPEN
+    ]
+    firsts: dict[str, tuple[str, str]] = {}
+    for case_id, name, created_at in cursor.execute(
+        "SELECT cp.case_id, p.name, p.created_at FROM case_party AS cp "
+        "JOIN person AS p ON p.id = cp.person_id "
+        f"WHERE cp.role = 'victim' AND cp.case_id IN ({marks})",
+        ids,
+    ).fetchall():
+        # The first victim recorded (as the dashboard's computation picks).
+        if case_id not in firsts or created_at < firsts[case_id][1]:
+            firsts[case_id] = (name, created_at)
+    return {
+        case_id: (ref, risk, firsts[case_id][0] if case_id in firsts else "")
+        for case_id, ref, risk in cases
+    }

@@ -1,0 +1,209 @@
+"""Diary sheets: sent (with the explanatory letter), returned, and transcribed entry by entry.
+
+Each transcribed entry is one Incident linked to its sheet (`diary_sheet_id`, source "diary"),
+saved in its own transaction the moment the officer presses Enter, so a crash loses at most the
+row being typed. The grid names each row's id before it is saved (`entry_id`), so a save that is
+sent again (after a lock, or a retry) finds the row already there instead of adding it twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from asb_tui.domain import diary_columns
+from asb_tui.domain.errors import DomainError
+from asb_tui.domain.types import ActionKind
+from asb_tui.store.commands.fieldwork import FieldworkError, get_case, require_text
+from asb_tui.store.core.models import Action, DiarySheet, Incident
+from asb_tui.store.core.store import Store
+
+__all__ = [
+    "DiaryEntry",
+    "DiarySheetSummary",
+    "add_diary_entry",
+    "diary_sheets",
+    "parse_entry_time",
+    "record_sheet_returned",
+    "record_sheets_sent",
+    "sheet_entries",
+]
+
+
+def parse_entry_time(text: str) -> str:
+    """ "21:30", "2130", "9.30", "9pm", "9:30pm" -> "HH:MM"; blank stays blank (time unknown).
+
+    Raises FieldworkError for anything that is not a time of day.
+    """
+    try:
+        return diary_columns.parse_entry_time(text)
+    except DomainError as exc:
+        raise FieldworkError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class DiaryEntry:
+    """One line of a paper diary sheet as transcribed."""
+
+    occurred_on: date
+    description: str
+    occurred_time: str = ""
+    who_involved: str = ""
+    impact: str = ""
+    reported_to_police: bool = False
+    police_ref: str = ""
+
+
+@dataclass(frozen=True)
+class DiarySheetSummary:
+    sheet: DiarySheet
+    entries: int
+
+
+def record_sheets_sent(
+    store: Store,
+    case_id: str,
+    *,
+    sent_on: date,
+    letter_sent_on: date | None = None,
+    person_id: str | None = None,
+    notes: str = "",
+) -> DiarySheet:
+    """Record diary sheets sent to the victim (and the explanatory letter, usually the same day).
+
+    Completes the case's open "send diary sheets and letter" task once the letter has gone too.
+    """
+    with store.write() as uow:
+        get_case(uow.session, case_id)
+        sheet = uow.add(
+            DiarySheet(
+                case_id=case_id,
+                person_id=person_id,
+                sent_on=sent_on,
+                letter_sent_on=letter_sent_on,
+                notes=notes,
+            ),
+            action="diary_sheet.send",
+        )
+        if letter_sent_on is not None:
+            open_tasks = uow.session.exec(
+                select(Action).where(
+                    Action.case_id == case_id,
+                    Action.kind == ActionKind.DIARY_SHEETS.value,
+                    col(Action.done_on).is_(None),
+                )
+            ).all()
+            for task in open_tasks:
+                uow.update(task, {"done_on": max(sent_on, letter_sent_on)}, action="action.done")
+        return sheet
+
+
+def record_sheet_returned(store: Store, sheet_id: str, returned_on: date) -> DiarySheet:
+    """Record the date a completed sheet came back."""
+    with store.write() as uow:
+        sheet = uow.session.get(DiarySheet, sheet_id)
+        if sheet is None:
+            raise FieldworkError("That diary sheet is not in this store.")
+        if sheet.sent_on is not None and returned_on < sheet.sent_on:
+            raise FieldworkError("A sheet cannot come back before it was sent.")
+        return uow.update(sheet, {"returned_on": returned_on}, action="diary_sheet.return")
+
+
+def add_diary_entry(
+    store: Store,
+    sheet_id: str,
+    entry: DiaryEntry,
+    *,
+    typed_on: date | None = None,
+    entry_id: str | None = None,
+) -> Incident:
+    """Save one transcribed entry as an Incident of the sheet's case (one transaction).
+
+    The entry counts as reported to the council on the day the sheet came back (or the day it
+    was typed, `typed_on`, when the return was not recorded). With `entry_id` (a UUID the caller
+    chose) a second call for the same id returns the entry already stored and writes nothing.
+    """
+    require_text(entry.description, "What happened")
+    occurred_time = parse_entry_time(entry.occurred_time)
+    try:
+        diary_columns.check_lengths(
+            {
+                "what": entry.description,
+                "who": entry.who_involved,
+                "effect": entry.impact,
+                "police_ref": entry.police_ref,
+            }
+        )
+    except DomainError as exc:
+        raise FieldworkError(str(exc)) from None
+    if entry_id is not None:
+        entry_id = _checked_id(entry_id)
+    with store.write() as uow:
+        sheet = uow.session.get(DiarySheet, sheet_id)
+        if sheet is None:
+            raise FieldworkError("That diary sheet is not in this store.")
+        if entry_id is not None:
+            existing = uow.session.get(Incident, entry_id)
+            if existing is not None:
+                if existing.diary_sheet_id != sheet.id:
+                    raise FieldworkError("That entry belongs to another diary sheet.")
+                return existing
+        incident = Incident(
+            case_id=sheet.case_id,
+            diary_sheet_id=sheet.id,
+            occurred_on=entry.occurred_on,
+            occurred_time=occurred_time,
+            description=entry.description,
+            who_involved=entry.who_involved,
+            impact=entry.impact,
+            reported_to_police=entry.reported_to_police or bool(entry.police_ref.strip()),
+            police_ref=entry.police_ref,
+            reported_to_council_on=sheet.returned_on or typed_on or date.today(),
+            source="diary",
+            recorded_by=uow.actor,
+        )
+        if entry_id is not None:
+            incident.id = entry_id
+        return uow.add(incident, action="incident.add", details={"source": "diary"})
+
+
+def _checked_id(entry_id: str) -> str:
+    """The id in the store's own form (a canonical UUID), or FieldworkError."""
+    try:
+        return str(uuid.UUID(entry_id))
+    except (ValueError, TypeError, AttributeError):
+        raise FieldworkError("That diary entry id is not a valid id.") from None
+
+
+def diary_sheets(store: Store, case_id: str) -> list[DiarySheetSummary]:
+    """The case's sheets, oldest first, with how many entries each has."""
+    with store.read() as session:
+        counts = dict(
+            session.exec(
+                select(Incident.diary_sheet_id, func.count())
+                .where(Incident.case_id == case_id, col(Incident.diary_sheet_id).is_not(None))
+                .group_by(Incident.diary_sheet_id)
+            ).all()
+        )
+        sheets = session.exec(
+            select(DiarySheet)
+            .where(DiarySheet.case_id == case_id)
+            .order_by(col(DiarySheet.sent_on).asc().nulls_first(), col(DiarySheet.id))
+        ).all()
+        return [DiarySheetSummary(sheet, int(counts.get(sheet.id, 0))) for sheet in sheets]
+
+
+def sheet_entries(store: Store, sheet_id: str) -> list[Incident]:
+    """The entries of a sheet in the order they were typed."""
+    with store.read() as session:
+        return list(
+            session.exec(
+                select(Incident)
+                .where(Incident.diary_sheet_id == sheet_id)
+                .order_by(col(Incident.created_at), col(Incident.id))
+            ).all()
+        )

@@ -1,0 +1,35 @@
+"""What the field-work store functions share: their error type and small checks.
+
+The field-work functions live in `diary`, `visits`, `house_to_house`, `contacts` and `legal`;
+each write goes through `Store.write()` (row + audit event + change record in one transaction).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from asb_tui.store.core.errors import StoreError
+from asb_tui.store.core.models import Case
+
+
+class FieldworkError(StoreError):
+    """A field-work write was refused; the message says why and nothing was written."""
+
+
+class PerpetratorVisitRefused(FieldworkError):
+    """No standing agreement of the victim to a visit to the alleged perpetrator."""
+
+
+def get_case(session: Session, case_id: str) -> Case:
+    """The case, or FieldworkError when it does not exist (e.g. destroyed under retention)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise FieldworkError("That case is not in this store.")
+    return case
+
+
+def require_text(value: str, what: str) -> str:
+    """`value` unchanged (user text is stored exactly as typed) unless it is blank."""
+    if not value.strip():
+        raise FieldworkError(f"{what} is needed.")
+    return value

@@ -1,0 +1,232 @@
+"""Legal remedies with their stages, and safeguarding referrals (tracked as actions until done)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import col, select
+
+from asb_tui.domain.legal import check_remedy_start, check_stage_date, legal_remedy_dates
+from asb_tui.domain.types import ActionKind, LegalRemedyKind, PartyRole
+from asb_tui.store.commands.fieldwork import FieldworkError, get_case, require_text
+from asb_tui.store.core.models import (
+    Action,
+    AgencyContact,
+    CaseParty,
+    LegalRemedy,
+    LegalStage,
+    Person,
+)
+from asb_tui.store.core.store import Store
+
+__all__ = [
+    "SAFEGUARDING_TEAMS",
+    "RemedyWithStages",
+    "add_legal_remedy",
+    "add_legal_stage",
+    "complete_safeguarding_referral",
+    "legal_remedies",
+    "record_safeguarding_concern",
+    "safeguarding_referrals",
+]
+
+# Who a concern goes to, by whom it is about.
+SAFEGUARDING_TEAMS = {"child": "Children's Services", "adult": "Adult Social Care"}
+
+
+@dataclass(frozen=True)
+class RemedyWithStages:
+    remedy: LegalRemedy
+    stages: list[LegalStage]
+
+
+def remedy_subjects(store: Store, case_id: str) -> list[tuple[str, str]]:
+    """(person id, name) of the case's alleged perpetrators, whom a remedy can be against."""
+    with store.read() as session:
+        rows = session.exec(
+            select(Person.id, Person.name)
+            .join(CaseParty, col(CaseParty.person_id) == col(Person.id))
+            .where(
+                CaseParty.case_id == case_id,
+                CaseParty.role == PartyRole.ALLEGED_PERPETRATOR.value,
+            )
+            .order_by(col(Person.name))
+        ).all()
+    return list(dict.fromkeys((str(pid), str(name)) for pid, name in rows))
+
+
+def add_legal_remedy(
+    store: Store,
+    case_id: str,
+    *,
+    kind: LegalRemedyKind,
+    started_on: date | None = None,
+    stage: str = "",
+    person_id: str | None = None,
+    victim_role: str = "",
+    support_offered: str = "",
+    notes: str = "",
+    today: date | None = None,
+) -> LegalRemedy:
+    """Record a remedy. With a start date its review and end dates come from the domain's terms
+    (an ABC: review at 3 months, ends at 6). `stage` also records the first stage on that date.
+    A start (and so a first stage) on a day after `today` is refused (DomainError)."""
+    today = today or date.today()
+    check_remedy_start(started_on, today)
+    dates = legal_remedy_dates(kind, started_on) if started_on is not None else None
+    with store.write() as uow:
+        get_case(uow.session, case_id)
+        if person_id is not None:
+            party = uow.session.exec(
+                select(CaseParty.id).where(
+                    CaseParty.case_id == case_id, CaseParty.person_id == person_id
+                )
+            ).first()
+            if party is None:
+                raise FieldworkError("The person a remedy is against must be one of the case's.")
+        remedy = uow.add(
+            LegalRemedy(
+                case_id=case_id,
+                kind=kind.value,
+                person_id=person_id,
+                status="in-force" if started_on is not None else "proposed",
+                started_on=started_on,
+                review_on=dates.review_on if dates else None,
+                expires_on=dates.expires_on if dates else None,
+                victim_role=victim_role,
+                support_offered=support_offered,
+                notes=notes,
+            ),
+            action="legal_remedy.add",
+        )
+        if stage.strip():
+            uow.add(
+                LegalStage(
+                    case_id=case_id,
+                    remedy_id=remedy.id,
+                    stage=stage,
+                    stage_on=started_on or today,
+                ),
+                action="legal_stage.add",
+            )
+        return remedy
+
+
+def add_legal_stage(
+    store: Store,
+    remedy_id: str,
+    *,
+    stage: str,
+    stage_on: date,
+    notes: str = "",
+    today: date | None = None,
+) -> LegalStage:
+    """Add a dated stage (served, hearing, granted, breached, ...) to a remedy. A stage dated
+    after `today` is refused (DomainError): it is recorded once it has happened."""
+    require_text(stage, "The stage")
+    check_stage_date(stage_on, today or date.today())
+    with store.write() as uow:
+        remedy = uow.session.get(LegalRemedy, remedy_id)
+        if remedy is None:
+            raise FieldworkError("That legal remedy is not in this store.")
+        return uow.add(
+            LegalStage(
+                case_id=remedy.case_id,
+                remedy_id=remedy.id,
+                stage=stage,
+                stage_on=stage_on,
+                notes=notes,
+            ),
+            action="legal_stage.add",
+        )
+
+
+def legal_remedies(store: Store, case_id: str) -> list[RemedyWithStages]:
+    """The case's remedies with their stages in date order."""
+    with store.read() as session:
+        remedies = session.exec(
+            select(LegalRemedy).where(LegalRemedy.case_id == case_id).order_by(col(LegalRemedy.id))
+        ).all()
+        stages = session.exec(
+            select(LegalStage)
+            .where(LegalStage.case_id == case_id)
+            .order_by(col(LegalStage.stage_on), col(LegalStage.created_at))
+        ).all()
+    by_remedy: dict[str, list[LegalStage]] = {remedy.id: [] for remedy in remedies}
+    for stage in stages:
+        by_remedy.setdefault(stage.remedy_id, []).append(stage)
+    ordered = sorted(remedies, key=lambda r: (r.started_on or date.max, r.kind))
+    return [RemedyWithStages(remedy, by_remedy[remedy.id]) for remedy in ordered]
+
+
+def record_safeguarding_concern(
+    store: Store,
+    case_id: str,
+    *,
+    about: str,
+    referred_on: date,
+    reference: str = "",
+    team: str = "",
+    details: str = "",
+    follow_up_on: date | None = None,
+) -> Action:
+    """Record a safeguarding referral about a child or an adult to the relevant team.
+
+    Kept as an action (kind "safeguarding") that stays open until marked done, plus a dated agency
+    contact so the referral shows in the case's contacts."""
+    if about not in SAFEGUARDING_TEAMS:
+        raise FieldworkError("Say whether the concern is about a child or an adult.")
+    team = team if team.strip() else SAFEGUARDING_TEAMS[about]
+    with store.write() as uow:
+        get_case(uow.session, case_id)
+        action = uow.add(
+            Action(
+                case_id=case_id,
+                kind=ActionKind.SAFEGUARDING.value,
+                title=f"Safeguarding referral ({about}) to {team}",
+                agency=team,
+                due_on=follow_up_on or referred_on,
+                reference=reference,
+                notes=details,
+            ),
+            action="action.add",
+            details={"kind": ActionKind.SAFEGUARDING.value},
+        )
+        uow.add(
+            AgencyContact(
+                case_id=case_id,
+                agency=team,
+                reference=reference,
+                reference_kind="safeguarding referral" if reference.strip() else "",
+                method="safeguarding referral",
+                summary=details,
+                contacted_on=referred_on,
+                follow_up_due=follow_up_on,
+            ),
+            action="agency_contact.add",
+        )
+        return action
+
+
+def safeguarding_referrals(store: Store, case_id: str, *, open_only: bool = False) -> list[Action]:
+    """The case's safeguarding referrals, open ones first."""
+    with store.read() as session:
+        query = select(Action).where(
+            Action.case_id == case_id, Action.kind == ActionKind.SAFEGUARDING.value
+        )
+        if open_only:
+            query = query.where(col(Action.done_on).is_(None))
+        rows = session.exec(query.order_by(col(Action.created_at))).all()
+    return sorted(rows, key=lambda a: a.done_on is not None)
+
+
+def complete_safeguarding_referral(store: Store, action_id: str, done_on: date) -> Action:
+    """Mark a safeguarding referral as dealt with (it then stops showing as open)."""
+    with store.write() as uow:
+        action = uow.session.get(Action, action_id)
+        if action is None or action.kind != ActionKind.SAFEGUARDING.value:
+            raise FieldworkError("That safeguarding referral is not in this store.")
+        if action.done_on is not None:
+            raise FieldworkError("That referral is already marked done.")
+        return uow.update(action, {"done_on": done_on}, action="action.done")

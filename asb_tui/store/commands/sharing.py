@@ -1,0 +1,251 @@
+"""Sharing a case (or part of it) with a partner agency, and the consent status shown first.
+
+Every share records the agency, what was shared, the legal basis (s115 Crime and Disorder Act 1998,
+consent, safeguarding), the date, the officer and the consent status at the time. A share on the
+basis of consent is refused unless a signed consent to record and share is on record and not
+withdrawn. Shares are append-only `SharingRecord` rows: audited, synced (a share also grants the
+agency's officers access on the central service) and listed in the case timeline.
+
+Withdrawing a share deletes its row (audited here); the service then tells the agency's laptops
+to drop the case at their next sync, and `drop_purged_case` removes their local copy (audited
+there) without sending anything back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete as sa_delete
+from sqlmodel import Session, SQLModel, col, select
+
+from asb_tui.domain.dates import format_uk
+from asb_tui.domain.types import LegalBasis
+from asb_tui.store.commands.oversight_errors import SharingRefused, UnknownRecord
+from asb_tui.store.core.audit import append_event
+from asb_tui.store.core.models import (
+    CASE_TABLES,
+    Case,
+    ChangeRecord,
+    Consent,
+    FormDraft,
+    SharingRecord,
+    SyncConflict,
+)
+from asb_tui.store.core.store import Store
+
+LEGAL_BASIS_LABELS: dict[str, str] = {
+    LegalBasis.S115.value: "s115 Crime and Disorder Act 1998",
+    LegalBasis.CONSENT.value: "Consent of the data subject",
+    LegalBasis.SAFEGUARDING.value: "Safeguarding",
+}
+
+# What is usually shared; the officer may also type something else.
+SHAREABLE_PARTS: tuple[str, ...] = (
+    "Whole case",
+    "Case summary",
+    "Risk assessment",
+    "Incident log",
+    "Victim contact details",
+    "Action plan",
+    "Legal remedies",
+)
+
+CONSENT_GIVEN = "given"
+CONSENT_WITHDRAWN = "withdrawn"
+CONSENT_NOT_SIGNED = "not-signed"
+CONSENT_NONE = "none"
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    """The case's consent to record and share, as the officer must see it before sharing."""
+
+    state: str  # given / withdrawn / not-signed / none
+    description: str
+    given_on: date | None = None
+    scope: str = ""
+    withdrawn_on: date | None = None
+
+    @property
+    def allows_sharing(self) -> bool:
+        return self.state == CONSENT_GIVEN
+
+
+def _consent_status(session: Session, case_id: str, today: date) -> ConsentStatus:
+    consents = list(
+        session.exec(
+            select(Consent).where(Consent.case_id == case_id).order_by(col(Consent.given_on).desc())
+        )
+    )
+    if not consents:
+        return ConsentStatus(CONSENT_NONE, "No consent to record and share is on record.")
+    for consent in consents:
+        current = consent.withdrawn_on is None or consent.withdrawn_on > today
+        if consent.record_and_share and consent.signed and current:
+            given = f" on {format_uk(consent.given_on)}" if consent.given_on else ""
+            scope = f" (scope: {consent.scope})" if consent.scope else ""
+            return ConsentStatus(
+                CONSENT_GIVEN,
+                f"Signed consent to record and share given{given}{scope}.",
+                consent.given_on,
+                consent.scope,
+            )
+    withdrawn = [c for c in consents if c.withdrawn_on is not None]
+    if withdrawn:
+        latest = max(withdrawn, key=lambda c: c.withdrawn_on or date.min)
+        assert latest.withdrawn_on is not None
+        return ConsentStatus(
+            CONSENT_WITHDRAWN,
+            f"Consent was withdrawn on {format_uk(latest.withdrawn_on)}.",
+            latest.given_on,
+            latest.scope,
+            latest.withdrawn_on,
+        )
+    return ConsentStatus(
+        CONSENT_NOT_SIGNED,
+        "Consent is recorded but not signed, or does not cover sharing.",
+    )
+
+
+def consent_status(store: Store, case_id: str, today: date | None = None) -> ConsentStatus:
+    """The current consent to record and share of a case (shown before any share)."""
+    with store.read() as session:
+        if session.get(Case, case_id) is None:
+            raise UnknownRecord("that case does not exist")
+        return _consent_status(session, case_id, today or date.today())
+
+
+def share_case(
+    store: Store,
+    case_id: str,
+    *,
+    agency: str,
+    what: str,
+    legal_basis: str,
+    shared_on: date,
+    officer: str | None = None,
+    today: date | None = None,
+) -> SharingRecord:
+    """Record a share; refused (SharingRefused, nothing written) when it has no lawful basis."""
+    today = today or date.today()
+    agency, what = agency.strip(), what.strip()
+    if not agency:
+        raise SharingRefused("name the agency the case is shared with")
+    if not what:
+        raise SharingRefused("say what was shared (the whole case or which part)")
+    try:
+        basis = LegalBasis(legal_basis)
+    except ValueError:
+        choices = ", ".join(b.value for b in LegalBasis)
+        raise SharingRefused(f"the legal basis must be one of: {choices}") from None
+    if shared_on > today:
+        raise SharingRefused("a share cannot be dated in the future")
+    with store.write() as uow:
+        if uow.session.get(Case, case_id) is None:
+            raise UnknownRecord("that case does not exist")
+        status = _consent_status(uow.session, case_id, shared_on)
+        if basis is LegalBasis.CONSENT and not status.allows_sharing:
+            raise SharingRefused(
+                "cannot share on the basis of consent: "
+                + status.description.rstrip(".").lower()
+                + "; record the consent first or choose another legal basis"
+            )
+        record = SharingRecord(
+            case_id=case_id,
+            agency=agency,
+            what=what,
+            legal_basis=basis.value,
+            shared_on=shared_on,
+            officer=officer if officer is not None else uow.actor,
+            consent_status=status.state,
+        )
+        return uow.add(record, action="case.share", details={"legal_basis": basis.value})
+
+
+def shares_for_case(store: Store, case_id: str) -> list[SharingRecord]:
+    """The case's shares, latest first."""
+    with store.read() as session:
+        return list(
+            session.exec(
+                select(SharingRecord)
+                .where(SharingRecord.case_id == case_id)
+                .order_by(col(SharingRecord.shared_on).desc(), col(SharingRecord.created_at).desc())
+            )
+        )
+
+
+def withdraw_share(store: Store, share_id: str, *, reason: str) -> None:
+    """Withdraw a share: its row is deleted (and the deletion synced), the reason audited."""
+    reason = reason.strip()
+    if not reason:
+        raise SharingRefused("say why the share is withdrawn")
+    with store.write() as uow:
+        record = uow.session.get(SharingRecord, share_id)
+        if record is None:
+            raise UnknownRecord("that share does not exist")
+        uow.delete(
+            record,
+            action="case.share.withdraw",
+            details={"agency": record.agency, "reason": reason},
+        )
+
+
+def withdraw_agency_shares(store: Store, case_id: str, agency: str, *, reason: str) -> list[str]:
+    """Withdraw every share of the case with the agency (named case-insensitively), so that the
+    agency loses the case: one audited deletion per share, all in one transaction. The agency's
+    name as recorded; SharingRefused when the case is not shared with it (nothing written)."""
+    reason, wanted = reason.strip(), agency.strip().casefold()
+    if not wanted:
+        raise SharingRefused("name the agency whose share is withdrawn")
+    if not reason:
+        raise SharingRefused("say why the share is withdrawn")
+    with store.write() as uow:
+        if uow.session.get(Case, case_id) is None:
+            raise UnknownRecord("that case does not exist")
+        shares = list(
+            uow.session.exec(select(SharingRecord).where(SharingRecord.case_id == case_id))
+        )
+        chosen = [s for s in shares if s.agency.strip().casefold() == wanted]
+        if not chosen:
+            held = sorted({s.agency for s in shares})
+            with_whom = ("it is shared with: " + ", ".join(held)) if held else "it is not shared"
+            raise SharingRefused(f"the case is not shared with {agency.strip()!r}; {with_whom}")
+        for record in chosen:
+            uow.delete(
+                record,
+                action="case.share.withdraw",
+                details={"agency": record.agency, "reason": reason},
+            )
+        return sorted({s.agency for s in chosen})
+
+
+def _case_key(model: type[SQLModel]) -> Any:
+    return model.id if model is Case else model.case_id  # type: ignore[attr-defined]
+
+
+def drop_purged_case(
+    session: Session, case_id: str, *, reason: str, actor: str, device_id: str
+) -> int:
+    """Remove this laptop's copy of a case it may no longer see (share withdrawn, case moved to
+    another team): every row, its conflicts, drafts and sent change records. Nothing is sent
+    back (no change records are written); one audit event records it. The rows deleted."""
+    if session.get(Case, case_id) is None:
+        return 0
+    rows = 0
+    for model in reversed(CASE_TABLES):  # children first
+        result = session.execute(sa_delete(model).where(_case_key(model) == case_id))
+        rows += int(getattr(result, "rowcount", 0) or 0)
+    session.execute(sa_delete(SyncConflict).where(col(SyncConflict.case_id) == case_id))
+    session.execute(sa_delete(FormDraft).where(col(FormDraft.key).contains(case_id)))
+    session.execute(
+        sa_delete(ChangeRecord).where(
+            col(ChangeRecord.case_id) == case_id, col(ChangeRecord.sent_at).is_not(None)
+        )
+    )
+    append_event(
+        session, actor=actor, device_id=device_id, action="sync.purge", entity="asb_case",
+        entity_id=case_id, case_id=case_id, details={"reason": reason, "rows": rows},
+    )  # fmt: skip
+    return rows

@@ -1,0 +1,1 @@
+"""Synthetic demo data built with the store's own commands."""

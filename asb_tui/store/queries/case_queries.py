@@ -1,0 +1,886 @@
+"""Read models for the screens: the dashboard, the case list and the case detail.
+
+Screens get frozen dataclasses, never SQLModel rows (rows are bound to a session that lives in a
+worker thread; plain values can cross to the UI thread safely).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, text
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from asb_tui.domain.case_deadlines import (
+    CaseFacts,
+    Deadline,
+    DeadlineRules,
+    deadlines_for_case,
+    deadlines_for_cases,
+)
+from asb_tui.domain.dates import format_uk
+from asb_tui.domain.labels import label
+from asb_tui.domain.months import add_months
+from asb_tui.domain.reviews import (
+    CaseReviewRule,
+    CaseReviewStatus,
+    Complaint,
+    case_review_status,
+)
+from asb_tui.domain.types import (
+    CaseStatus,
+    DeadlineKind,
+    DeadlineState,
+    PartyRole,
+    RiskLevel,
+    VisitKind,
+)
+from asb_tui.domain.working_days import add_working_days
+from asb_tui.store.core import settings
+from asb_tui.store.core.models import (
+    Action,
+    AgencyContact,
+    Case,
+    ChangeRecord,
+    Consent,
+    ContactAgreement,
+    DiarySheet,
+    DoorEnquiry,
+    EvidenceItem,
+    HouseToHouseRun,
+    Incident,
+    LegalRemedy,
+    LegalStage,
+    ManagerReview,
+    Note,
+    Person,
+    Referral,
+    RiskAssessment,
+    SharingRecord,
+    VictimUpdate,
+    Visit,
+    VvcDecision,
+)
+from asb_tui.store.queries.case_records import CaseRecords, load_case_records
+from asb_tui.store.queries.dashboard_rows import (
+    Dashboard,
+    DashboardCounts,
+    DashboardRow,
+    SyncState,
+    rag_band,
+)
+from asb_tui.store.queries.deadline_facts import FactsFilter, load_case_facts
+from asb_tui.store.queries.search import SearchHit, search
+
+
+def columns(*wanted: Any) -> Any:
+    """A select of plain columns: SQLModel's `select` is typed for at most four, and plain
+    tuples are much cheaper than ORM objects for thousands of cases."""
+    return sa_select(*wanted)
+
+
+LAST_SYNC_AT = "last_sync_at"
+OPEN_STATUSES = (CaseStatus.ACCEPTED.value, CaseStatus.REOPENED.value)
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+def sync_state(session: Session) -> SyncState:
+    """Changes waiting to be sent, and when the last sync finished (None: never)."""
+    unsent = session.exec(
+        select(func.count()).select_from(ChangeRecord).where(col(ChangeRecord.sent_at).is_(None))
+    ).one()
+    raw = settings.get(session, LAST_SYNC_AT)
+    last: datetime | None = None
+    if raw:
+        try:
+            last = datetime.fromisoformat(raw)
+            if last.tzinfo is None:
+                last = last.replace(tzinfo=UTC)
+        except ValueError:
+            last = None
+    return SyncState(int(unsent), last)
+
+
+def _in_chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    for begin in range(0, len(ids), size):
+        yield list(ids[begin : begin + size])
+
+
+def _victims(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
+    """The first victim (by when the person was recorded) of each of `case_ids`."""
+    victims: dict[str, str] = {}
+    connection = session.connection()
+    for chunk in _in_chunks(case_ids):
+        for case_id, name in connection.execute(
+            text(
+                "SELECT cp.case_id, p.name FROM case_party AS cp "
+                "JOIN person AS p ON p.id = cp.person_id "
+                "WHERE cp.role = 'victim' AND cp.case_id IN :ids ORDER BY p.created_at"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": chunk},
+        ).all():
+            victims.setdefault(case_id, name)
+    return victims
+
+
+def _summaries(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
+    summaries: dict[str, str] = {}
+    connection = session.connection()
+    for chunk in _in_chunks(case_ids):
+        summaries.update(
+            connection.execute(
+                text("SELECT id, summary FROM asb_case WHERE id IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                {"ids": chunk},
+            ).all()
+        )
+    return summaries
+
+
+def case_review_count(
+    session: Session,
+    case_ids: frozenset[str] | set[str],
+    today: date,
+    rule: CaseReviewRule = CaseReviewRule(),
+) -> int:
+    """How many of `case_ids` have met the ASB Case Review threshold.
+
+    SQL first narrows to cases with enough reports in the window (a count can only shrink when
+    duplicates are removed); the domain's exact rule then runs on those few cases only.
+    """
+    window_opens = add_months(today, -rule.months)
+    in_window = (col(Incident.reported_to_council_on) > window_opens) & (
+        col(Incident.reported_to_council_on) <= today
+    )
+    candidates = [
+        case_id
+        for case_id, _count in session.exec(
+            columns(Incident.case_id, func.count())
+            .where(in_window)
+            .group_by(col(Incident.case_id))
+            .having(func.count() >= rule.threshold)
+        ).all()
+        if case_id in case_ids
+    ]
+    complaints: dict[str, list[Complaint]] = defaultdict(list)
+    for chunk in _in_chunks(candidates):
+        for row in session.exec(
+            columns(
+                Incident.case_id,
+                Incident.id,
+                Incident.reported_to_council_on,
+                Incident.occurred_on,
+                Incident.description,
+            ).where(in_window, col(Incident.case_id).in_(chunk))
+        ).all():
+            complaints[row[0]].append(Complaint(row[1], row[2], row[3], row[4]))
+    return sum(
+        1 for items in complaints.values() if case_review_status(items, today, rule).threshold_met
+    )
+
+
+class _NextDeadline:
+    """Per case: the soonest unmet deadline and how many are overdue (one pass, no grouping)."""
+
+    __slots__ = ("first", "overdue")
+
+    def __init__(self, first: Deadline) -> None:
+        self.first = first
+        self.overdue = 0
+
+
+def dashboard(
+    session: Session,
+    *,
+    officer: str | None,
+    today: date,
+    rules: DeadlineRules,
+    limit: int | None = None,
+) -> Dashboard:
+    """The officer's open cases, soonest deadline first, with the counts and the sync state.
+
+    With `officer` None, or when the officer has no open case (a demo store, a manager's
+    laptop), every open case is shown and `scope` says so. `limit` keeps only the soonest rows
+    (the counts still cover every case). The Case Review count is left for `case_review_count`.
+    """
+    facts: list[CaseFacts] = []
+    scope = "all open cases"
+    if officer is not None:
+        facts = load_case_facts(
+            session, FactsFilter(open_only=True, officer=officer, unmet_only=True)
+        )
+        scope = f"open cases of {officer}"
+        if not facts:
+            scope = f"all open cases (none assigned to {officer})"
+    if not facts:
+        facts = load_case_facts(session, FactsFilter(open_only=True, unmet_only=True))
+    # Soonest first, ties in case-reference order (the order of `facts`): the domain's sort is
+    # stable, so each case's first deadline seen is its soonest.
+    deadlines = deadlines_for_cases(facts, today, rules)
+    by_case: dict[str, _NextDeadline] = {}
+    overdue_items = 0
+    awaiting: set[str] = set()
+    for deadline in deadlines:
+        entry = by_case.get(deadline.case_id)
+        if entry is None:
+            entry = by_case[deadline.case_id] = _NextDeadline(deadline)
+        state = deadline.state
+        if state is DeadlineState.OVERDUE:
+            entry.overdue += 1
+            overdue_items += 1
+        if deadline.kind is DeadlineKind.MANAGER_REVIEW and state in _AWAITING_REVIEW:
+            awaiting.add(deadline.case_id)
+    # Cases in order of their soonest deadline (ties by reference), then those with none.
+    ranked = _ranked(facts, by_case)
+    if limit is not None:
+        ranked = ranked[:limit]
+    shown_ids = [f.id for f in ranked]
+    # Only the rows shown need their summary and victim.
+    summaries = _summaries(session, shown_ids)
+    victims = _victims(session, shown_ids)
+    rows: list[DashboardRow] = []
+    for facts_row in ranked:
+        entry = by_case.get(facts_row.id)
+        first = entry.first if entry is not None else None
+        rows.append(
+            DashboardRow(
+                case_id=facts_row.id,
+                ref=facts_row.ref,
+                victim=victims.get(facts_row.id, ""),
+                summary=summaries.get(facts_row.id, ""),
+                risk_level=facts_row.risk_level.value if facts_row.risk_level else None,
+                next_what=first.title if first else "",
+                next_due=first.due_on if first else None,
+                next_state=first.state if first else None,
+                overdue=entry.overdue if entry is not None else 0,
+            )
+        )
+    counts = DashboardCounts(
+        open_cases=len(facts),
+        overdue_items=overdue_items,
+        high_risk=sum(1 for f in facts if f.risk_level is RiskLevel.HIGH),
+        awaiting_review=len(awaiting),
+    )
+    return Dashboard(
+        scope,
+        tuple(rows),
+        counts,
+        sync_state(session),
+        frozenset(f.id for f in facts),
+        week_until=week_band_ends(today, rules),
+    )
+
+
+_AWAITING_REVIEW = (DeadlineState.OVERDUE, DeadlineState.DUE_TODAY)
+
+
+def _ranked(facts: list[CaseFacts], by_case: dict[str, _NextDeadline]) -> list[CaseFacts]:
+    """`facts` (in reference order) sorted by soonest deadline; cases without one last."""
+    with_deadline = [f for f in facts if f.id in by_case]
+    with_deadline.sort(key=lambda f: by_case[f.id].first.due_on)  # stable: ties by reference
+    return with_deadline + [f for f in facts if f.id not in by_case]
+
+
+def week_band_ends(today: date, rules: DeadlineRules) -> date:
+    """The last day of the "this week" RAG band: five working days on."""
+    return add_working_days(today, 5, rules.default_region, rules.closures)
+
+
+def rag_state(due_on: date, today: date, rules: DeadlineRules) -> str:
+    """ "overdue", "today", "week" or "later": the RAG band of a due date."""
+    return rag_band(due_on, today, week_band_ends(today, rules))
+
+
+# --- case list --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None  # a CaseStatus value, or "open"
+    risk_level: str | None = None
+    category: str | None = None
+    officer: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseListRow:
+    case_id: str
+    ref: str
+    status: str
+    risk_level: str | None
+    category: str
+    officer: str
+    referred_on: date
+    summary: str
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    officers: tuple[str, ...]
+    categories: tuple[str, ...]
+
+
+def filter_options(session: Session) -> FilterOptions:
+    officers = session.exec(select(Case.officer).distinct().order_by(col(Case.officer))).all()
+    categories = session.exec(select(Case.category).distinct().order_by(col(Case.category))).all()
+    return FilterOptions(tuple(o for o in officers if o), tuple(c for c in categories if c))
+
+
+def list_cases(
+    session: Session, case_filter: CaseFilter = CaseFilter(), *, typed: str = "", limit: int = 300
+) -> list[CaseListRow]:
+    """Cases matching the filter and (when `typed` has words) the full-text search."""
+    query = columns(
+        Case.id,
+        Case.ref,
+        Case.status,
+        Case.risk_level,
+        Case.category,
+        Case.officer,
+        Case.referred_on,
+        Case.summary,
+    )
+    if case_filter.status == "open":
+        query = query.where(col(Case.status).in_(OPEN_STATUSES))
+    elif case_filter.status:
+        query = query.where(Case.status == case_filter.status)
+    if case_filter.risk_level:
+        query = query.where(Case.risk_level == case_filter.risk_level)
+    if case_filter.category:
+        query = query.where(Case.category == case_filter.category)
+    if case_filter.officer:
+        query = query.where(Case.officer == case_filter.officer)
+    hits: dict[str, SearchHit] | None = None
+    if typed.strip():
+        found = search(session, typed, limit=limit * 4)
+        hits = {hit.case_id: hit for hit in found}
+        if not hits:
+            return []
+        query = query.where(col(Case.id).in_(list(hits)))
+    else:
+        query = query.order_by(col(Case.referred_on).desc(), col(Case.ref).desc()).limit(limit)
+    rows = [
+        CaseListRow(
+            case_id=row[0],
+            ref=row[1],
+            status=row[2],
+            risk_level=row[3],
+            category=row[4],
+            officer=row[5],
+            referred_on=row[6],
+            summary=row[7],
+            snippet=hits[row[0]].snippet if hits else "",
+        )
+        for row in session.exec(query).all()
+    ]
+    if hits is not None:
+        rank = {case_id: index for index, case_id in enumerate(hits)}
+        rows.sort(key=lambda r: rank[r.case_id])
+        rows = rows[:limit]
+    return rows
+
+
+# --- case detail ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: str
+    ref: str
+    status: str
+    category: str
+    region: str
+    summary: str
+    location: str
+    referral_source: str
+    referred_on: date
+    accepted_on: date | None
+    closed_on: date | None
+    closure_reason: str | None
+    reopen_count: int
+    risk_level: str | None
+    repeat_victim: bool
+    officer: str
+    case_manager: str
+    team: str
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person_id: str
+    name: str
+    role: str
+    address: str
+    phone: str
+    date_of_birth: date | None
+    vulnerabilities: str
+    further_needs: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: str
+    title: str
+    kind: str
+    due_on: date | None
+    done_on: date | None
+    owner: str
+    agency: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dated line on a tab or the timeline: when, what kind of thing, and what it says.
+
+    `table` and `source_id` name the row it comes from, so the screen can open it in full."""
+
+    day: date | None
+    what: str
+    detail: str
+    source_id: str = ""
+    table: str = ""
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    summary: CaseSummary
+    people: tuple[PersonRow, ...]
+    incidents: tuple[Entry, ...]
+    visits_and_contacts: tuple[Entry, ...]
+    actions: tuple[ActionRow, ...]
+    risk: tuple[Entry, ...]
+    legal: tuple[Entry, ...]
+    notes: tuple[Entry, ...]
+    timeline: tuple[Entry, ...]
+    deadlines: tuple[Deadline, ...] = field(default=())
+    # Every row of the case, for opening a record in full (not itself shown).
+    records: CaseRecords | None = None
+
+
+def _summary_of(case: Any) -> CaseSummary:
+    return CaseSummary(
+        id=case.id,
+        ref=case.ref,
+        status=case.status,
+        category=case.category,
+        region=case.region,
+        summary=case.summary,
+        location=case.location,
+        referral_source=case.referral_source,
+        referred_on=case.referred_on,
+        accepted_on=case.accepted_on,
+        closed_on=case.closed_on,
+        closure_reason=case.closure_reason,
+        reopen_count=case.reopen_count,
+        risk_level=case.risk_level,
+        repeat_victim=case.repeat_victim,
+        officer=case.officer,
+        case_manager=case.case_manager,
+        team=case.team,
+    )
+
+
+def case_summary(session: Session, case_id: str) -> CaseSummary | None:
+    case = session.get(Case, case_id)
+    return None if case is None else _summary_of(case)
+
+
+def _newest_first(entries: Sequence[Entry]) -> tuple[Entry, ...]:
+    return tuple(sorted(entries, key=lambda e: e.day or date.min, reverse=True))
+
+
+def _day(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.date()
+
+
+def _joined(*parts: str, sep: str = "; ") -> str:
+    return sep.join(part.strip() for part in parts if part and part.strip())
+
+
+def _labelled(label_text: str, value: Any) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(v) for v in value)
+    return f"{label_text}: {value}"
+
+
+def visit_lines(visit: Any, witnesses: Sequence[str] = ()) -> str:
+    """Everything recorded at a visit, one labelled part after another (the Detail column)."""
+    return _joined(
+        _labelled("Present", visit.present),
+        _labelled("Evidence", visit.evidence_gathered),
+        _labelled("Perpetrator identified", visit.perpetrator_identified),
+        _labelled("Witnesses", list(witnesses)),
+        _labelled("Further needs and vulnerabilities", visit.further_needs),
+        _labelled("Signposted to", list(visit.signposting)),
+        _labelled("Outcome", visit.outcome),
+        "Denial recorded" if visit.denial else "",
+        _labelled("Counter-allegation", visit.counter_allegation),
+        _labelled("Notes", visit.notes),
+    )
+
+
+def _visit_entries(records: CaseRecords) -> list[Entry]:
+    witnesses = [person.name for _party, person in records.parties(PartyRole.WITNESS.value)]
+    entries = []
+    for v in records.rows(Visit):
+        kind = label(v.kind)
+        kind = kind if kind.lower().endswith("visit") else f"{kind} visit"
+        label_text = f"{kind} ({label(v.status).lower()})"
+        shown = witnesses if v.kind == VisitKind.HOME.value and v.status == "complete" else ()
+        entries.append(
+            Entry(v.done_on or v.due_on, label_text, visit_lines(v, shown), v.id, "visit")
+        )
+    return entries
+
+
+def _contact_entries(records: CaseRecords) -> list[Entry]:
+    entries = []
+    for c in records.rows(AgencyContact):
+        reference = _joined(c.reference_kind, c.reference, sep=" ")
+        detail = _joined(
+            c.summary,
+            _labelled("Contact", c.contact_name),
+            _labelled("By", c.method),
+            _labelled("Reference", reference),
+            _labelled("Follow up by", c.follow_up_due and format_uk(c.follow_up_due)),
+        )
+        entries.append(
+            Entry(c.contacted_on, f"Contact: {c.agency}", detail, c.id, "agency_contact")
+        )
+    for u in records.rows(VictimUpdate):
+        detail = _joined(
+            u.summary, _labelled("By", u.means), _labelled("Feels safer", u.feels_safer)
+        )
+        entries.append(Entry(u.updated_on, "Victim updated", detail, u.id, "victim_update"))
+    doors: dict[str, list[Any]] = defaultdict(list)
+    for door in records.rows(DoorEnquiry):
+        doors[door.run_id].append(door)
+    for r in records.rows(HouseToHouseRun):
+        asked = sorted(doors.get(r.id, []), key=lambda d: d.position)
+        done = [d for d in asked if d.outcome]
+        detail = _joined(r.area, f"{len(done)} of {len(asked)} doors", r.notes)
+        entries.append(Entry(r.run_on, "House-to-house", detail, r.id, "h2h_run"))
+        for d in done:
+            entries.append(
+                Entry(
+                    _day(d.done_at) or r.run_on,
+                    f"Door: {d.address}",
+                    _joined(label(d.outcome), d.note),
+                    d.id,
+                    "door_enquiry",
+                )
+            )
+    for d in records.rows(DiarySheet):
+        if d.sent_on:
+            entries.append(Entry(d.sent_on, "Diary sheets sent", d.notes, d.id, "diary_sheet"))
+        if d.returned_on:
+            entries.append(
+                Entry(d.returned_on, "Diary sheet returned", d.notes, d.id, "diary_sheet")
+            )
+    for c in records.rows(Consent):
+        what = "Consent" if c.record_and_share or c.signed else "Victim's agreement"
+        detail = _joined(
+            "to record and share" if c.record_and_share else "",
+            "signed" if c.signed else "",
+            _labelled("Scope", c.scope),
+            "agrees to a visit to the alleged perpetrator" if c.perpetrator_visit_agreed else "",
+            _labelled("withdrawn", c.withdrawn_on and format_uk(c.withdrawn_on)),
+            _labelled(
+                "perpetrator visit agreement withdrawn",
+                c.perpetrator_visit_withdrawn_on and format_uk(c.perpetrator_visit_withdrawn_on),
+            ),
+        )
+        entries.append(Entry(c.given_on, what, detail, c.id, "consent"))
+    for a in records.rows(ContactAgreement):
+        detail = _joined(
+            _labelled("How often", a.frequency),
+            _labelled("By", a.means),
+            _labelled("Safe times", a.safe_times),
+            "messages may be left" if a.may_leave_messages else "no messages",
+        )
+        entries.append(Entry(a.agreed_on, "Contact agreed", detail, a.id, "contact_agreement"))
+    return entries
+
+
+def _legal_entries(records: CaseRecords) -> list[Entry]:
+    people = {p.id: p.name for p in records.rows(Person)}
+    entries = []
+    for rem in records.rows(LegalRemedy):
+        detail = _joined(
+            _labelled("Against", people.get(rem.person_id, "")),
+            _labelled("Review", rem.review_on and format_uk(rem.review_on)),
+            _labelled("Expires", rem.expires_on and format_uk(rem.expires_on)),
+            _labelled("Victim's role", rem.victim_role),
+            _labelled("Support", rem.support_offered),
+            rem.notes,
+        )
+        what = f"{label(rem.kind)} ({label(rem.status)})"
+        entries.append(Entry(rem.started_on, what, detail, rem.id, "legal_remedy"))
+    for st in records.rows(LegalStage):
+        entries.append(
+            Entry(st.stage_on, f"Legal stage: {label(st.stage)}", st.notes, st.id, "legal_stage")
+        )
+    return entries
+
+
+def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -> CaseDetail:
+    """The case detail read model from the whole-case records, each list newest first."""
+    summary = _summary_of(records.case)
+    people = tuple(
+        PersonRow(
+            p.id,
+            p.name,
+            party.role,
+            p.address,
+            p.phone,
+            p.date_of_birth,
+            party.vulnerabilities,
+            party.further_needs,
+            _joined(party.notes, p.notes),
+        )
+        for party, p in records.parties()
+    )
+    incidents = [
+        Entry(
+            i.occurred_on,
+            "Incident" + (f" {i.occurred_time}" if i.occurred_time else ""),
+            _joined(
+                " ".join(
+                    part for part in (i.description, i.location and f"at {i.location}") if part
+                ),
+                _labelled("Who", i.who_involved),
+                _labelled("Effect", i.impact),
+                _labelled("Police ref", i.police_ref),
+            ),
+            i.id,
+            "incident",
+        )
+        for i in records.rows(Incident)
+    ]
+    contacts = _visit_entries(records) + _contact_entries(records)
+    actions = tuple(
+        ActionRow(a.id, a.title, a.kind, a.due_on, a.done_on, a.owner, a.agency)
+        for a in sorted(
+            records.rows(Action),
+            key=lambda a: (a.done_on is not None, a.due_on or date.max, a.created_at),
+        )
+    )
+    risk: list[Entry] = []
+    for a in records.rows(RiskAssessment):
+        text_ = f"score {a.score}, computed {a.computed_level}"
+        if a.override_reason:
+            text_ += f"; raised: {a.override_reason}"
+        risk.append(Entry(a.assessed_on, f"Risk {a.level}", text_, a.id, "risk_assessment"))
+    for ref in records.rows(Referral):
+        risk.append(
+            Entry(
+                ref.referred_on,
+                f"Referral: {label(ref.kind)} ({label(ref.status)})",
+                _joined(
+                    ref.reason, _labelled("Meeting", ref.meeting_on and format_uk(ref.meeting_on))
+                ),
+                ref.id,
+                "referral",
+            )
+        )
+    legal = _legal_entries(records)
+    notes = [
+        Entry(_day(n.created_at), f"Note ({n.kind})", n.body, n.id, "note")
+        for n in records.rows(Note)
+    ]
+    timeline: list[Entry] = [*incidents, *contacts, *risk, *legal, *notes]
+    timeline.append(Entry(summary.referred_on, "Referred", summary.referral_source))
+    if summary.accepted_on:
+        timeline.append(Entry(summary.accepted_on, "Accepted for investigation", ""))
+    if summary.closed_on:
+        timeline.append(Entry(summary.closed_on, "Closed", label(summary.closure_reason)))
+    for act in actions:
+        if act.done_on:
+            timeline.append(Entry(act.done_on, "Action done", act.title, act.id, "action"))
+    for e in records.rows(EvidenceItem):
+        timeline.append(
+            Entry(
+                e.obtained_on or _day(e.created_at),
+                f"Evidence: {e.kind}" if e.kind else "Evidence",
+                _joined(e.description, e.file_name),
+                e.id,
+                "evidence_item",
+            )
+        )
+    for rev in records.rows(ManagerReview):
+        timeline.append(
+            Entry(
+                rev.reviewed_on,
+                "Manager review" + (f" ({label(rev.reason)})" if rev.reason else ""),
+                _joined(rev.notes, _labelled("Actions", rev.actions)),
+                rev.id,
+                "manager_review",
+            )
+        )
+    for dec in records.rows(VvcDecision):
+        detail = _joined(
+            dec.decision,
+            _labelled("Case officer", dec.case_officer),
+            _labelled("Case manager", dec.case_manager),
+        )
+        timeline.append(Entry(dec.meeting_on, "VVC decision", detail, dec.id, "vvc_decision"))
+    for share in records.rows(SharingRecord):
+        timeline.append(
+            Entry(
+                share.shared_on,
+                f"Shared with {share.agency}",
+                _joined(share.what, label(share.legal_basis)),
+                share.id,
+                "sharing_record",
+            )
+        )
+    return CaseDetail(
+        summary=summary,
+        people=people,
+        incidents=_newest_first(incidents),
+        visits_and_contacts=_newest_first(contacts),
+        actions=actions,
+        risk=_newest_first(risk),
+        legal=_newest_first(legal),
+        notes=_newest_first(notes),
+        timeline=_newest_first(timeline),
+        deadlines=tuple(deadlines),
+        records=records,
+    )
+
+
+def case_review_of(
+    records: CaseRecords, today: date, rule: CaseReviewRule = CaseReviewRule()
+) -> CaseReviewStatus:
+    """The ASB Case Review status of the case on `today`, from its reported incidents."""
+    complaints = [
+        Complaint(i.id, i.reported_to_council_on, i.occurred_on, i.description)
+        for i in records.rows(Incident)
+        if i.reported_to_council_on is not None
+    ]
+    return case_review_status(complaints, today, rule)
+
+
+def find_case(session: Session, ref: str) -> str | None:
+    """The id of the case with this reference (any case), or None."""
+    wanted = ref.strip().upper()
+    return session.exec(select(Case.id).where(func.upper(Case.ref) == wanted)).first()
+
+
+def case_detail(
+    session: Session, case_id: str, *, today: date, rules: DeadlineRules
+) -> CaseDetail | None:
+    """Everything shown on the case detail screen, each list newest first."""
+    records = load_case_records(session, case_id)
+    if records is None:
+        return None
+    own = load_case_facts(session, FactsFilter(open_only=False, case_id=case_id))
+    deadlines = tuple(deadlines_for_case(own[0], today, rules)) if own else ()
+    return case_detail_from(records, deadlines)
+
+
+# --- one record in full -----------------------------------------------------------------------
+
+# Columns never shown in a record's full view: keys, sync bookkeeping, the draft form's state.
+_HIDDEN_COLUMNS = frozenset({"id", "case_id", "version", "form_state", "created_at"})
+_TITLES = {
+    "visit": "Visit",
+    "agency_contact": "Agency contact",
+    "legal_remedy": "Legal remedy",
+    "legal_stage": "Legal stage",
+    "h2h_run": "House-to-house run",
+    "door_enquiry": "Door enquiry",
+}
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """Every field of one record with its label, plus what hangs off it (a visit's witnesses,
+    a remedy's stages, a run's doors), and the correctable fields' current values as typed."""
+
+    table: str
+    row_id: str
+    title: str
+    lines: tuple[tuple[str, str], ...]
+    typed: tuple[tuple[str, str], ...] = ()
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return f"{format_uk(value.date())} {value:%H:%M}"
+    if isinstance(value, date):
+        return format_uk(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+_VOCABULARY_COLUMNS = frozenset(
+    {"kind", "status", "role", "outcome", "legal_basis", "stage", "reason", "closure_reason"}
+)
+
+
+def record_view(records: CaseRecords, table: str, row_id: str) -> RecordView | None:
+    """One record of the case in full, or None when the case has no such record."""
+    from asb_tui.store.commands.corrections import correctable, shown_value
+    from asb_tui.store.queries.case_records import record_fields
+
+    row = records.get(table, row_id)
+    if row is None:
+        return None
+    people = {p.id: p.name for p in records.rows(Person)}
+    lines: list[tuple[str, str]] = []
+    for name in record_fields(row):
+        if name in _HIDDEN_COLUMNS:
+            continue
+        value = getattr(row, name)
+        if name.endswith("_id"):
+            if name != "person_id" or value is None:
+                continue
+            name, value = "person", people.get(value, "")
+        if name in _VOCABULARY_COLUMNS and isinstance(value, str) and value:
+            value = label(value)
+        lines.append((name.replace("_", " ").capitalize(), _shown(value)))
+    if table == "visit" and row.kind == VisitKind.HOME.value:
+        for _party, person in records.parties(PartyRole.WITNESS.value):
+            detail = _joined(person.address, person.phone)
+            lines.append(("Witness", person.name + (f" ({detail})" if detail else "")))
+    if table == "legal_remedy":
+        for stage in sorted(
+            (s for s in records.rows(LegalStage) if s.remedy_id == row.id),
+            key=lambda s: (s.stage_on, s.created_at),
+        ):
+            text_ = f"{format_uk(stage.stage_on)} {label(stage.stage)}"
+            lines.append(("Stage", text_ + (f": {stage.notes}" if stage.notes else "")))
+    if table == "h2h_run":
+        for door in sorted(
+            (d for d in records.rows(DoorEnquiry) if d.run_id == row.id), key=lambda d: d.position
+        ):
+            outcome = label(door.outcome, "not yet")
+            lines.append(("Door", _joined(door.address, outcome, door.note, sep=" · ")))
+    title = _TITLES.get(table, table.replace("_", " ").capitalize())
+    if table == "visit":
+        kind = label(row.kind)
+        title = kind if kind.lower().endswith("visit") else f"{kind} visit"
+    elif table == "legal_remedy":
+        title = label(row.kind)
+    typed = tuple((f.column, shown_value(f, getattr(row, f.column))) for f in correctable(table))
+    if table == "visit" and row.status != "complete":
+        typed = ()
+    return RecordView(table, row_id, title, tuple(lines), typed)
