@@ -102,7 +102,28 @@ def open_from_args(args: argparse.Namespace) -> tuple[Store, Config]:
     store = open_store(cfg.data_dir, passphrase(args), actor=cfg.officer)
     for notice in store.notices:
         print(f"asb-tui: note: {notice}", file=sys.stderr)
-    return store, cfg
+    return store, as_stored_officer(store, cfg)
+
+
+def as_stored_officer(store: Store, cfg: Config) -> Config:
+    """Work on this laptop is the officer's the store keeps (asked on the app's first run), as
+    in the app: audit events name them, and new cases are theirs. Only a store made before the
+    officer was asked (or by `asb-tui init`) falls back to the configured or login name, and the
+    command says so."""
+    from dataclasses import replace
+
+    from asb_tui.store.commands.officer import load_officer
+
+    officer = load_officer(store)
+    if officer is None:
+        print(
+            f"asb-tui: note: this store does not name its officer yet (the app asks on first "
+            f"run); recording the work as {cfg.officer!r}",
+            file=sys.stderr,
+        )
+        return cfg
+    store.actor = officer.name
+    return replace(cfg, officer=officer.name, team=officer.team or cfg.team)
 
 
 def add_passphrase_file_option(parser: argparse.ArgumentParser) -> None:
