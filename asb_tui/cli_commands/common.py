@@ -105,6 +105,16 @@ def open_from_args(args: argparse.Namespace) -> tuple[Store, Config]:
     return store, as_stored_officer(store, cfg)
 
 
+_AFTER_SUCCESS: list[str] = []
+
+
+def print_notes_after_success() -> None:
+    """The notes a command left for the end of a run that succeeded (stderr, one line each)."""
+    for note in dict.fromkeys(_AFTER_SUCCESS):
+        print(f"asb-tui: note: {note}", file=sys.stderr)
+    _AFTER_SUCCESS.clear()
+
+
 def as_stored_officer(store: Store, cfg: Config) -> Config:
     """Work on this laptop is the officer's the store keeps (asked on the app's first run), as
     in the app: audit events name them, and new cases are theirs. Only a store made before the
@@ -116,10 +126,10 @@ def as_stored_officer(store: Store, cfg: Config) -> Config:
 
     officer = load_officer(store)
     if officer is None:
-        print(
-            f"asb-tui: note: this store does not name its officer yet (the app asks on first "
-            f"run); recording the work as {cfg.officer!r}",
-            file=sys.stderr,
+        # Said once the command has done its work, so a refusal stays one line.
+        _AFTER_SUCCESS.append(
+            f"this store does not name its officer yet (the app asks on first run); the work "
+            f"was recorded as {cfg.officer!r}"
         )
         return cfg
     store.actor = officer.name
