@@ -89,7 +89,10 @@ from asb_tui.store.demo.drawing import (
 
 
 class BulkRows(Draw):
-    """One case's rows, drawn from the plan."""
+    """One case's rows, drawn from the plan; `officer` and `team` (the laptop's) when set."""
+
+    officer: str | None = None
+    team: str | None = None
 
     def case_rows(self, plan: Plan, hostile_name: str | None) -> list[SQLModel]:
         rng = self.rng
@@ -129,9 +132,9 @@ class BulkRows(Draw):
             risk_level=plan.risk.value if plan.risk else None,
             repeat_victim=plan.risk is RiskLevel.HIGH and rng.random() < 0.5,
             counter_allegation=rng.random() < 0.1,
-            officer=self.pick(OFFICERS),
+            officer=self.officer or self.pick(OFFICERS),
             case_manager=self.pick(MANAGERS),
-            team=self.pick(TEAMS),
+            team=self.team or self.pick(TEAMS),
             created_at=self.stamp(plan.referred_on),
         )
         rows: list[SQLModel] = [case]

@@ -117,7 +117,7 @@ def fill_demo(
     order = sorted(range(cases), key=lambda index: plans[index].referred_on)
     hostile = {1: HOSTILE_NAMES[0], 4: HOSTILE_NAMES[1]}  # by position in this fill
     fill = _Fill(plans, order, hostile, rng, day, incidents_per_case, rules, batch_size, progress)
-    refs = _fill_bulk(store, fill) if bulk else _fill_by_commands(store, fill, config)
+    refs = _fill_bulk(store, fill, config) if bulk else _fill_by_commands(store, fill, config)
     worked = _worked_cases(
         store, config, day, 0 if bulk else 2 if worked_cases is None else worked_cases
     )
@@ -177,7 +177,7 @@ def _fill_by_commands(store: Store, fill: _Fill, config: Config) -> list[str]:
     return refs
 
 
-def _fill_bulk(store: Store, fill: _Fill) -> list[str]:
+def _fill_bulk(store: Store, fill: _Fill, config: Config) -> list[str]:
     """The benchmark's path: hand-built rows (`bulk_rows`), one audit event per case."""
     from asb_tui.store.demo.bulk_rows import BulkRows
 
@@ -189,6 +189,7 @@ def _fill_bulk(store: Store, fill: _Fill) -> list[str]:
         fill.progress,
     )
     maker = BulkRows(fill.rng, fill.today, fill.incidents_per_case, fill.rules)
+    maker.officer, maker.team = config.officer, config.team
     refs: list[str] = []
     total = len(order)
     for start in range(0, total, batch_size):
