@@ -66,6 +66,7 @@ from asb_tui.store.demo.drawing import (
     SLURS,
     STREETS,
     SUMMARIES,
+    TOWNS,
     VULNERABILITIES,
     WHO,
     Draw,
@@ -115,7 +116,7 @@ class SeededCases(Draw):
             (Category.PERSONAL, Category.NUISANCE, Category.ENVIRONMENTAL), weights=(45, 40, 15)
         )[0]
         street = self.pick(STREETS)
-        place, area = rng.choice(self._towns(plan))
+        place, area = rng.choice(TOWNS[plan.region])
         house = rng.randint(1, 120)
         officer = self.config.officer
         if colleagues and rng.random() < 0.125:
@@ -140,7 +141,8 @@ class SeededCases(Draw):
             ClosureReason.NOT_ACCEPTED
         )
         if not accepted:
-            self._notes(store, case_id)
+            if plan.reason is None:
+                self._notes(store, case_id)
             if plan.reason is ClosureReason.NOT_ACCEPTED:
                 cases.close_case(
                     store,
@@ -188,7 +190,8 @@ class SeededCases(Draw):
                 reference=f"SG-{rng.randint(10000, 99999)}",
                 details="Concern raised at the home visit",
             )
-        self._notes(store, case_id)
+        if plan.status is not CaseStatus.CLOSED:
+            self._notes(store, case_id)
         if plan.risk is RiskLevel.HIGH:
             self._high_risk(store, case_id, accepted_on, end, officer)
         if closed_on is not None:
@@ -207,11 +210,6 @@ class SeededCases(Draw):
         return SeededCase(case_id, made.ref, officer)
 
     # -- the steps ---------------------------------------------------------------------------------
-
-    def _towns(self, plan: Plan) -> tuple[tuple[str, str], ...]:
-        from asb_tui.store.demo.drawing import TOWNS
-
-        return TOWNS[plan.region]
 
     def _people(
         self,
@@ -554,6 +552,7 @@ class SeededCases(Draw):
             legal.add_legal_stage(store, remedy.id, stage=stage, stage_on=day, today=self.today)
 
     def _notes(self, store: Store, case_id: str) -> None:
+        """Notes are dated when they are written (today), so only a case still open has them."""
         for _ in range(self.rng.randint(0, 3)):
             body = self.pick(NOTES)
             cases.add_note(
