@@ -65,3 +65,6 @@ def test_without_a_stored_officer_the_cli_falls_back_to_the_login_and_says_so(
     assert_no_traceback(refused)
     assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
     assert NOTE not in refused.stderr
+    # A command that only reads records no work, so it names nobody.
+    listed = run_cli("case", "list", data_dir=data_dir)
+    assert listed.returncode == 0 and listed.stderr == "", listed.stderr
