@@ -194,6 +194,16 @@ class SeededCases(Draw):
             self._notes(store, case_id)
         if plan.risk is RiskLevel.HIGH:
             self._high_risk(store, case_id, accepted_on, end, officer)
+        elif plan.risk is RiskLevel.MEDIUM and rng.random() < 0.15:
+            # A repeat victim referred to the VVC by hand (the VVC screen's referral form).
+            vvc_store.add_vvc_referral(
+                store,
+                self.config,
+                case_id,
+                referred_on=self.day_between(accepted_on, end),
+                reason="repeat victim",
+                today=self.today,
+            )
         if closed_on is not None:
             reason = plan.reason or ClosureReason.ASB_CEASED
             cases.close_case(
