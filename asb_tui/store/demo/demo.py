@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import SQLModel, col, func, select
 
@@ -209,9 +210,24 @@ def _fill_bulk(store: Store, fill: _Fill, config: Config) -> list[str]:
     return refs
 
 
+def _home_visit_overdue(record: Any, today: date) -> bool:
+    """The first home visit is past its day: its task still open (the commands' cases) or a
+    planned visit row not done (the benchmark's hand-built rows)."""
+    return any(
+        a.kind == ActionKind.HOME_VISIT.value
+        and a.done_on is None
+        and a.due_on
+        and a.due_on < today
+        for a in record.rows("action")
+    ) or any(
+        v.kind == "home" and v.done_on is None and v.due_on and v.due_on < today
+        for v in record.rows("visit")
+    )
+
+
 def _count(store: Store, refs: list[str], today: date) -> tuple[dict[str, int], int]:
-    """Rows per table of the cases made, and how many open cases' first home visits are overdue
-    (the home-visit task still open and past its day)."""
+    """Rows per table of the cases made, and how many open cases' first home visits are
+    overdue."""
     from asb_tui.store.queries.case_records import load_many
 
     counts: dict[str, int] = {}
@@ -223,13 +239,7 @@ def _count(store: Store, refs: list[str], today: date) -> tuple[dict[str, int], 
                 counts["asb_case"] = counts.get("asb_case", 0) + 1
                 for table, rows in record.tables.items():
                     counts[table] = counts.get(table, 0) + len(rows)
-                if record.case.status in OPEN and any(
-                    a.kind == ActionKind.HOME_VISIT.value
-                    and a.done_on is None
-                    and a.due_on is not None
-                    and a.due_on < today
-                    for a in record.rows("action")
-                ):
+                if record.case.status in OPEN and _home_visit_overdue(record, today):
                     overdue += 1
     return counts, overdue
 
