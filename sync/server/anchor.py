@@ -104,12 +104,14 @@ def check(anchored_count: int | None, anchored_hash: str | None, head: AuditHead
     return Checked(reach_count, reach_hash, None)
 
 
-def check_push(
-    connection: sa.Connection, device_row: Any, head: AuditHead
-) -> tuple[list[str], AuditHead]:
-    """Check the pushed head against the device's anchor, store the new anchor and any flag;
-    the warnings for the reply and the anchor now held."""
-    checked = check(device_row.audit_count, device_row.audit_hash, head)
+def settle(
+    connection: sa.Connection, device_row: Any, head: AuditHead, checked: Checked | None = None
+) -> tuple[dict[str, Any], list[str], AuditHead]:
+    """Check the pushed head against the device's anchor (or take `checked`, the check already
+    made against that same anchor) and store any flag; the device row's new anchor values (the
+    caller writes them with its own update of that row), the reply's warnings and the anchor."""
+    if checked is None:
+        checked = check(device_row.audit_count, device_row.audit_hash, head)
     values: dict[str, Any] = {"audit_count": checked.count, "audit_hash": checked.hash}
     if checked.flag:
         connection.execute(
@@ -124,17 +126,17 @@ def check_push(
         )
         if not device_row.audit_flag:
             values.update(audit_flag=checked.flag, audit_flagged_at=utcnow())
-    connection.execute(
-        tables.device.update().where(tables.device.c.id == device_row.id).values(**values)
-    )
     anchor = AuditHead(count=checked.count, hash=checked.hash)
     current_flag = device_row.audit_flag or checked.flag
-    if current_flag:
-        return [
+    warnings = (
+        [
             f"{current_flag}. The changes were accepted; an administrator has been alerted "
             "(see `asb-sync-server audit flags`)."
-        ], anchor
-    return [], anchor
+        ]
+        if current_flag
+        else []
+    )
+    return values, warnings, anchor
 
 
 @dataclass(frozen=True)

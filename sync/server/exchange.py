@@ -32,6 +32,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from sync.protocol import (
     CASE_TABLE,
@@ -82,7 +83,6 @@ class _Row:
 class _Push:
     """Everything one push transaction will write, gathered before the writes."""
 
-    connection: sa.Connection
     device_id: str
     officer: Officer
     seq: int
@@ -168,31 +168,101 @@ def _load_access(
 # --- push --------------------------------------------------------------------------------------
 #
 # The global write lock orders the stream, so every push waits for the one before it to commit:
-# what a push does while holding it adds to the wait of every push queued behind. So the schema
-# checks of the changes, and the reading of their rows and of the cases' access, are done before
-# the lock, from committed state. Inside the lock one cheap query tells whether anything touched
-# those cases or rows since (every write to rows, teams or shares appends to the stream, under
-# the lock, with a higher seq than the counter read first); only then are they read again.
+# what a push does while holding it adds to the wait of every push queued behind (30 devices
+# pushing at once: the last waits for 29). So a push does its work before the lock, from
+# committed state: the schema checks; the reading of its rows, of the cases' access and of its
+# device row; and the applying of its changes in memory, numbered from 0 (the plan). Inside the
+# lock one cheap query tells whether anything touched those cases or rows since (every write to
+# rows, teams or shares appends to the stream, under the lock, with a higher seq than the
+# counter read first), and the device row is compared with the one read. When nothing changed,
+# the plan is renumbered after the stream head and written; otherwise the rows are read again
+# and the changes applied again, under the lock, exactly as without a plan.
 
 
 @dataclass
 class _Preloaded:
-    """A push's work done before the lock: the stream counter read first, then what was read."""
+    """A push's work done before the lock (see above): the stream counter read first, the
+    device row read after it, and the plan made from what was read."""
 
     counter: int
+    applied: int
+    audit: tuple[int | None, str | None]
+    checked: audit_anchor.Checked
     refusals: dict[int, str | None]
-    rows: dict[RowKey, _Row]
-    case_team: dict[str, str]
-    shared_cases: set[str]
+    plan: _Push
 
 
-def _preload(database: Database, batch: list[ChangeOut], officer: Officer) -> _Preloaded:
+def _plan(
+    context: DeviceContext,
+    batch: list[ChangeOut],
+    refusals: dict[int, str | None],
+    rows: dict[RowKey, _Row],
+    access_of: tuple[dict[str, str], set[str]],
+) -> _Push:
+    """Apply the changes (those not yet applied) to rows in memory, stream numbers from 0."""
+    state = _Push(
+        device_id=context.device_id,
+        officer=context.officer,
+        seq=0,
+        rows=rows,
+        case_team=access_of[0],
+        shared_cases=access_of[1],
+    )
+    for change in batch:
+        reason = _apply(state, change, refusals.get(change.device_counter))
+        if reason is not None:
+            state.refused.append(
+                RefusedChange(
+                    device_counter=change.device_counter,
+                    table=change.table,
+                    row_id=change.row_id,
+                    case_id=change.case_id,
+                    reason=reason,
+                )
+            )
+            state.versions.pop((change.table, change.row_id), None)
+    return state
+
+
+def _renumber(state: _Push, head: int) -> None:
+    """Move a plan numbered from 0 to just after the stream head."""
+    for stream_row in state.stream_rows:
+        stream_row["seq"] += head
+    for conflict_row in state.conflict_rows:
+        conflict_row["seq"] += head
+    for row in state.rows.values():
+        if row.is_new:
+            row.created_seq += head
+    state.seq += head
+
+
+def _device_row(connection: sa.Connection, device_id: str, *, lock: bool) -> Any:
+    query = sa.select(tables.device).where(tables.device.c.id == device_id)
+    return connection.execute(query.with_for_update() if lock else query).one()
+
+
+def _unapplied(batch: list[ChangeOut], applied: int) -> list[ChangeOut]:
+    return [c for c in batch if c.device_counter > applied]
+
+
+def _preload(database: Database, request: PushRequest, context: DeviceContext) -> _Preloaded:
+    batch = request.batch
     refusals = {c.device_counter: validation.refusal(c) for c in batch}
     with database.read() as connection:
         counter = _read_counter(connection)  # first: any later write has a higher seq
-        teams, shared = _load_access(connection, [c.case_id for c in batch], officer)
+        device_row = _device_row(connection, context.device_id, lock=False)
+        access_of = _load_access(connection, [c.case_id for c in batch], context.officer)
         rows = _load_rows(connection, [c.row_id for c in batch])
-    return _Preloaded(counter, refusals, rows, teams, shared)
+    applied = int(device_row.applied_counter)
+    audit = (device_row.audit_count, device_row.audit_hash)
+    return _Preloaded(
+        counter=counter,
+        applied=applied,
+        audit=audit,
+        checked=audit_anchor.check(audit[0], audit[1], request.audit_head),
+        refusals=refusals,
+        plan=_plan(context, _unapplied(batch, applied), refusals, rows, access_of),
+    )
 
 
 def _touched_since(connection: sa.Connection, counter: int, batch: list[ChangeOut]) -> bool:
@@ -215,76 +285,69 @@ def _touched_since(connection: sa.Connection, counter: int, batch: list[ChangeOu
     return False
 
 
+def _check_counter(batch: list[ChangeOut], applied: int) -> None:
+    if batch and batch[0].device_counter != applied + 1:
+        raise ServiceError(
+            409,
+            "counter_gap",
+            f"the server has applied this device's changes up to {applied}; "
+            f"resend from change {applied + 1}",
+            expected_counter=applied + 1,
+        )
+
+
+def _update_device(connection: sa.Connection, device_id: str, values: dict[str, Any]) -> None:
+    """The push's one write to its device row: anchor, applied counter, last seen."""
+    connection.execute(
+        tables.device.update()
+        .where(tables.device.c.id == device_id)
+        .values(**values, last_seen_at=utcnow())
+    )
+
+
+def _push_nothing(database: Database, context: DeviceContext, request: PushRequest) -> PushReply:
+    """A push without changes (the start of every sync) only checks the counter and the audit
+    anchor of its own device: it locks that row, not the whole stream."""
+    with database.write(ordered=False) as connection:
+        device_row = _device_row(connection, context.device_id, lock=True)
+        values, warnings, anchor = audit_anchor.settle(connection, device_row, request.audit_head)
+        _update_device(connection, context.device_id, values)
+    return PushReply(
+        applied_up_to=int(device_row.applied_counter), warnings=warnings, audit_anchor=anchor
+    )
+
+
 def push(database: Database, context: DeviceContext, request: PushRequest) -> PushReply:
     if request.device_id != context.device_id:
         raise ServiceError(
             403, "wrong_device", "the batch names another device than the token's device"
         )
-    # The work that needs no lock is done first, from committed state (see `_preload`).
-    ahead = _preload(database, request.batch, context.officer) if request.batch else None
-    # A push without changes (the start of every sync) only checks the counter and the audit
-    # anchor of its own device: it locks that row, not the whole stream.
-    with database.write(ordered=bool(request.batch)) as connection:
-        device_row = connection.execute(
-            sa.select(tables.device)
-            .where(tables.device.c.id == context.device_id)
-            .with_for_update()
-        ).one()
+    if not request.batch:
+        return _push_nothing(database, context, request)
+    ahead = _preload(database, request, context)
+    with database.write_stream() as (connection, head):
+        device_row = _device_row(connection, context.device_id, lock=True)
         applied = int(device_row.applied_counter)
-        batch = [c for c in request.batch if c.device_counter > applied]
-        if batch and batch[0].device_counter != applied + 1:
-            raise ServiceError(
-                409,
-                "counter_gap",
-                f"the server has applied this device's changes up to {applied}; "
-                f"resend from change {applied + 1}",
-                expected_counter=applied + 1,
-            )
-        warnings, anchor = audit_anchor.check_push(connection, device_row, request.audit_head)
-        if not batch:
-            connection.execute(
-                tables.device.update()
-                .where(tables.device.c.id == context.device_id)
-                .values(last_seen_at=utcnow())
-            )
+        batch = _unapplied(request.batch, applied)
+        _check_counter(batch, applied)
+        same_anchor = (device_row.audit_count, device_row.audit_hash) == ahead.audit
+        values, warnings, anchor = audit_anchor.settle(
+            connection, device_row, request.audit_head, ahead.checked if same_anchor else None
+        )
+        if not batch:  # all of it applied already (a resent batch)
+            _update_device(connection, context.device_id, values)
             return PushReply(applied_up_to=applied, warnings=warnings, audit_anchor=anchor)
-
-        assert ahead is not None
-        seq = _read_counter(connection)
-        if seq != ahead.counter and _touched_since(connection, ahead.counter, batch):
-            ahead.rows = _load_rows(connection, [c.row_id for c in batch])
-            ahead.case_team, ahead.shared_cases = _load_access(
-                connection, [c.case_id for c in batch], context.officer
-            )
-        state = _Push(
-            connection=connection,
-            device_id=context.device_id,
-            officer=context.officer,
-            seq=seq,
-            rows=ahead.rows,
-            case_team=ahead.case_team,
-            shared_cases=ahead.shared_cases,
-        )
-        for change in batch:
-            reason = _apply(state, change, ahead.refusals.get(change.device_counter))
-            if reason is not None:
-                state.refused.append(
-                    RefusedChange(
-                        device_counter=change.device_counter,
-                        table=change.table,
-                        row_id=change.row_id,
-                        case_id=change.case_id,
-                        reason=reason,
-                    )
-                )
-                state.versions.pop((change.table, change.row_id), None)
-        _write_push(state, batch)
+        state = ahead.plan
+        if applied != ahead.applied or (
+            head != ahead.counter and _touched_since(connection, ahead.counter, batch)
+        ):
+            rows = _load_rows(connection, [c.row_id for c in batch])
+            access_of = _load_access(connection, [c.case_id for c in batch], context.officer)
+            state = _plan(context, batch, ahead.refusals, rows, access_of)
+        _renumber(state, head)
+        _write_push(connection, state, batch)
         applied = batch[-1].device_counter
-        connection.execute(
-            tables.device.update()
-            .where(tables.device.c.id == context.device_id)
-            .values(applied_counter=applied, last_seen_at=utcnow())
-        )
+        _update_device(connection, context.device_id, {**values, "applied_counter": applied})
         conflicts = [
             _conflict_out(SimpleNamespace(**row), context.device_id, row["seq"])
             for row in state.conflict_rows
@@ -573,49 +636,35 @@ def _row_values(row: _Row) -> dict[str, Any]:
     }
 
 
+def _row_upsert(connection: sa.Connection) -> Any:
+    """One statement for new and changed rows alike (the key is the row's table and id)."""
+    t = tables.row_state
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(t)
+    return statement.on_conflict_do_update(
+        index_elements=[t.c.table_name, t.c.row_id],
+        set_={
+            name: statement.excluded[name]
+            for name in ("version", "fields", "field_versions", "deleted")
+        },
+    )
+
+
 def _save_rows(connection: sa.Connection, rows: list[_Row]) -> None:
-    inserts = [_row_values(r) for r in rows if r.dirty and r.is_new]
-    updates = [
-        {**_row_values(r), "k_table": r.table, "k_row": r.row_id}
-        for r in rows
-        if r.dirty and not r.is_new
-    ]
-    if inserts:
-        connection.execute(tables.row_state.insert(), inserts)
-    if updates:
-        t = tables.row_state
-        connection.execute(
-            t.update()
-            .where(t.c.table_name == sa.bindparam("k_table"), t.c.row_id == sa.bindparam("k_row"))
-            .values(
-                version=sa.bindparam("version"),
-                fields=sa.bindparam("fields", type_=sa.JSON()),
-                field_versions=sa.bindparam("field_versions", type_=sa.JSON()),
-                deleted=sa.bindparam("deleted"),
-            ),
-            [
-                {
-                    "k_table": u["k_table"],
-                    "k_row": u["k_row"],
-                    "version": u["version"],
-                    "fields": u["fields"],
-                    "field_versions": u["field_versions"],
-                    "deleted": u["deleted"],
-                }
-                for u in updates
-            ],
-        )
+    changed = [_row_values(r) for r in rows if r.dirty]
+    if changed:
+        connection.execute(_row_upsert(connection), changed)
     for r in rows:
         r.is_new = False
         r.dirty = False
 
 
-def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
-    connection = state.connection
+def _write_push(connection: sa.Connection, state: _Push, batch: list[ChangeOut]) -> None:
     _save_rows(connection, list(state.rows.values()))
-    for case_id in state.new_cases:
+    if state.new_cases:
         connection.execute(
-            tables.case_access.insert().values(case_id=case_id, team=state.case_team[case_id])
+            tables.case_access.insert(),
+            [{"case_id": c, "team": state.case_team[c]} for c in sorted(state.new_cases)],
         )
     for case_id, team in state.team_changes.items():
         if case_id not in state.new_cases:
