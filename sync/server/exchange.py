@@ -32,7 +32,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from sync.protocol import (
     CASE_TABLE,
@@ -53,7 +52,7 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
-from sync.server import access, hygiene, purges, validation
+from sync.server import access, bulk, hygiene, purges, validation
 from sync.server import anchor as audit_anchor
 from sync.server import db as tables
 from sync.server.accounts import DeviceContext, Officer, utcnow
@@ -75,7 +74,6 @@ class _Row:
     append_only: bool
     deleted: bool
     created_seq: int
-    is_new: bool = False
     dirty: bool = False
 
 
@@ -190,6 +188,23 @@ class _Preloaded:
     checked: audit_anchor.Checked
     refusals: dict[int, str | None]
     plan: _Push
+    prepared: _Prepared
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A plan's row states and stream entries, ready to write, numbered from 0 (see `bulk`)."""
+
+    rows: bulk.Batch
+    stream: bulk.Batch
+
+
+def _prepare(state: _Push, *, postgres: bool) -> _Prepared:
+    changed = [_row_values(r) for r in state.rows.values() if r.dirty]
+    return _Prepared(
+        rows=bulk.prepare(changed, postgres=postgres),
+        stream=bulk.prepare(state.stream_rows, postgres=postgres),
+    )
 
 
 def _plan(
@@ -225,14 +240,10 @@ def _plan(
 
 
 def _renumber(state: _Push, head: int) -> None:
-    """Move a plan numbered from 0 to just after the stream head."""
-    for stream_row in state.stream_rows:
-        stream_row["seq"] += head
+    """Count from just after the stream head what the plan counted from 0 (its row states and
+    stream entries are not renumbered here: they are written with the head added, see `bulk`)."""
     for conflict_row in state.conflict_rows:
         conflict_row["seq"] += head
-    for row in state.rows.values():
-        if row.is_new:
-            row.created_seq += head
     state.seq += head
 
 
@@ -255,13 +266,15 @@ def _preload(database: Database, request: PushRequest, context: DeviceContext) -
         rows = _load_rows(connection, [c.row_id for c in batch])
     applied = int(device_row.applied_counter)
     audit = (device_row.audit_count, device_row.audit_hash)
+    plan = _plan(context, _unapplied(batch, applied), refusals, rows, access_of)
     return _Preloaded(
         counter=counter,
         applied=applied,
         audit=audit,
         checked=audit_anchor.check(audit[0], audit[1], request.audit_head),
         refusals=refusals,
-        plan=_plan(context, _unapplied(batch, applied), refusals, rows, access_of),
+        plan=plan,
+        prepared=_prepare(plan, postgres=not database.is_sqlite),
     )
 
 
@@ -337,15 +350,15 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
         if not batch:  # all of it applied already (a resent batch)
             _update_device(connection, context.device_id, values)
             return PushReply(applied_up_to=applied, warnings=warnings, audit_anchor=anchor)
-        state = ahead.plan
+        state, prepared = ahead.plan, ahead.prepared
         if applied != ahead.applied or (
             head != ahead.counter and _touched_since(connection, ahead.counter, batch)
         ):
             rows = _load_rows(connection, [c.row_id for c in batch])
             access_of = _load_access(connection, [c.case_id for c in batch], context.officer)
             state = _plan(context, batch, ahead.refusals, rows, access_of)
-        _renumber(state, head)
-        _write_push(connection, state, batch)
+            prepared = _prepare(state, postgres=not database.is_sqlite)
+        _write_push(connection, state, batch, head, prepared)
         applied = batch[-1].device_counter
         _update_device(connection, context.device_id, {**values, "applied_counter": applied})
         conflicts = [
@@ -528,7 +541,6 @@ def _insert(
         append_only=change.append_only,
         deleted=False,
         created_seq=state.seq + 1,
-        is_new=True,
         dirty=True,
     )
     state.rows[(change.table, change.row_id)] = row
@@ -636,31 +648,19 @@ def _row_values(row: _Row) -> dict[str, Any]:
     }
 
 
-def _row_upsert(connection: sa.Connection) -> Any:
-    """One statement for new and changed rows alike (the key is the row's table and id)."""
-    t = tables.row_state
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(t)
-    return statement.on_conflict_do_update(
-        index_elements=[t.c.table_name, t.c.row_id],
-        set_={
-            name: statement.excluded[name]
-            for name in ("version", "fields", "field_versions", "deleted")
-        },
-    )
-
-
 def _save_rows(connection: sa.Connection, rows: list[_Row]) -> None:
     changed = [_row_values(r) for r in rows if r.dirty]
     if changed:
-        connection.execute(_row_upsert(connection), changed)
+        connection.execute(bulk.row_upsert(connection), changed)
     for r in rows:
-        r.is_new = False
         r.dirty = False
 
 
-def _write_push(connection: sa.Connection, state: _Push, batch: list[ChangeOut]) -> None:
-    _save_rows(connection, list(state.rows.values()))
+def _write_push(
+    connection: sa.Connection, state: _Push, batch: list[ChangeOut], head: int, prepared: _Prepared
+) -> None:
+    _renumber(state, head)
+    bulk.upsert_rows(connection, prepared.rows, head)
     if state.new_cases:
         connection.execute(
             tables.case_access.insert(),
@@ -710,10 +710,12 @@ def _write_push(connection: sa.Connection, state: _Push, batch: list[ChangeOut])
         )
     if state.conflict_rows:
         connection.execute(tables.conflict.insert(), state.conflict_rows)
+    revealed: list[dict[str, Any]] = []  # numbered from the head on
     for case_id in sorted(state.reveal_cases):
-        reveal_case(connection, state.next_seq, state.stream_rows, case_id)
-    if state.stream_rows:
-        connection.execute(tables.stream.insert(), state.stream_rows)
+        reveal_case(connection, state.next_seq, revealed, case_id)
+    bulk.insert_stream(connection, prepared.stream, head)
+    if revealed:
+        connection.execute(tables.stream.insert(), revealed)
     for case_id in sorted(state.destroyed_cases):
         hygiene.purge_destroyed_case(connection, case_id)
     _write_counter(connection, state.seq)
