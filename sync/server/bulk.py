@@ -12,6 +12,8 @@ inserts, renumbered in Python.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,3 +96,17 @@ def upsert_rows(connection: sa.Connection, batch: Batch, head: int) -> None:
         connection.execute(_ROWS_FROM_JSON, {"rows": batch.text, "head": head})
     else:
         connection.execute(row_upsert(connection), _shifted(batch.rows, "created_seq", head))
+
+
+@contextmanager
+def pipelined(connection: sa.Connection) -> Iterator[None]:
+    """On PostgreSQL, statements executed inside are sent together and answered together (one
+    round trip; psycopg's pipeline mode). Only for statements whose results nobody reads:
+    until the block ends they have none (a query would seem to return no rows)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None, "a connection in a transaction has its driver's connection"
+    with driver.pipeline():
+        yield

@@ -24,7 +24,6 @@ Pull: changes after the cursor, of the cases the officer may see now, in stream 
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -278,24 +277,25 @@ def _preload(database: Database, request: PushRequest, context: DeviceContext) -
     )
 
 
-def _touched_since(connection: sa.Connection, counter: int, batch: list[ChangeOut]) -> bool:
+def _touched_since(counter: int, batch: list[ChangeOut]) -> sa.ColumnElement[bool]:
     """Whether the stream holds, after `counter`, a change of one of the batch's cases or rows
     (by row id too: a hostile batch may name a row under another case)."""
     s = tables.stream
     case_ids = sorted({c.case_id for c in batch})
     row_ids = sorted({c.row_id for c in batch})
-    pairs: list[tuple[list[str], list[str]]] = list(
-        itertools.zip_longest(_chunks(case_ids), _chunks(row_ids), fillvalue=[])
+    return sa.exists().where(
+        s.c.seq > counter, sa.or_(s.c.case_id.in_(case_ids), s.c.row_id.in_(row_ids))
     )
-    for cases, rows in pairs:
-        hit = connection.execute(
-            sa.select(s.c.seq)
-            .where(s.c.seq > counter, sa.or_(s.c.case_id.in_(cases), s.c.row_id.in_(rows)))
-            .limit(1)
-        ).first()
-        if hit is not None:
-            return True
-    return False
+
+
+def _locked_device(
+    connection: sa.Connection, device_id: str, touched: sa.ColumnElement[bool] | None
+) -> tuple[Any, bool]:
+    """The device row, locked, and (one query, under the write lock) whether `touched`."""
+    d = tables.device
+    query = sa.select(d, (touched if touched is not None else sa.false()).label("touched"))
+    row = connection.execute(query.where(d.c.id == device_id).with_for_update(of=d)).one()
+    return row, bool(row.touched)
 
 
 def _check_counter(batch: list[ChangeOut], applied: int) -> None:
@@ -339,7 +339,12 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
         return _push_nothing(database, context, request)
     ahead = _preload(database, request, context)
     with database.write_stream() as (connection, head):
-        device_row = _device_row(connection, context.device_id, lock=True)
+        moved = head != ahead.counter
+        device_row, touched = _locked_device(
+            connection,
+            context.device_id,
+            _touched_since(ahead.counter, request.batch) if moved else None,
+        )
         applied = int(device_row.applied_counter)
         batch = _unapplied(request.batch, applied)
         _check_counter(batch, applied)
@@ -351,16 +356,14 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
             _update_device(connection, context.device_id, values)
             return PushReply(applied_up_to=applied, warnings=warnings, audit_anchor=anchor)
         state, prepared = ahead.plan, ahead.prepared
-        if applied != ahead.applied or (
-            head != ahead.counter and _touched_since(connection, ahead.counter, batch)
-        ):
+        if applied != ahead.applied or touched:
             rows = _load_rows(connection, [c.row_id for c in batch])
             access_of = _load_access(connection, [c.case_id for c in batch], context.officer)
             state = _plan(context, batch, ahead.refusals, rows, access_of)
             prepared = _prepare(state, postgres=not database.is_sqlite)
-        _write_push(connection, state, batch, head, prepared)
         applied = batch[-1].device_counter
-        _update_device(connection, context.device_id, {**values, "applied_counter": applied})
+        values["applied_counter"] = applied
+        _write_push(connection, state, batch, head, prepared, values)
         conflicts = [
             _conflict_out(SimpleNamespace(**row), context.device_id, row["seq"])
             for row in state.conflict_rows
@@ -657,9 +660,50 @@ def _save_rows(connection: sa.Connection, rows: list[_Row]) -> None:
 
 
 def _write_push(
+    connection: sa.Connection,
+    state: _Push,
+    batch: list[ChangeOut],
+    head: int,
+    prepared: _Prepared,
+    device_values: dict[str, Any],
+) -> None:
+    """Write a plan under the lock. The writes that read nothing go in one round trip (see
+    `bulk.pipelined`); shares withdrawn, cases re-sent or destroyed (rare) read, and follow."""
+    _renumber(state, head)
+    withdrawn = (
+        connection.execute(
+            sa.select(tables.case_share.c.case_id, tables.case_share.c.agency).where(
+                tables.case_share.c.share_row_id.in_(state.shares_removed)
+            )
+        ).all()
+        if state.shares_removed
+        else []
+    )
+    more = bool(withdrawn or state.reveal_cases or state.destroyed_cases)
+    with bulk.pipelined(connection):
+        _write_plain(connection, state, batch, head, prepared)
+        if not more:
+            _write_counter(connection, state.seq)
+            _update_device(connection, state.device_id, device_values)
+    if not more:
+        return
+    for case_id, agency in sorted(set(withdrawn)):
+        purges.withdraw(connection, state.next_seq, case_id, agency, state.officer.name)
+    revealed: list[dict[str, Any]] = []  # numbered from the head on
+    for case_id in sorted(state.reveal_cases):
+        reveal_case(connection, state.next_seq, revealed, case_id)
+    if revealed:
+        connection.execute(tables.stream.insert(), revealed)
+    for case_id in sorted(state.destroyed_cases):
+        hygiene.purge_destroyed_case(connection, case_id)
+    _write_counter(connection, state.seq)
+    _update_device(connection, state.device_id, device_values)
+
+
+def _write_plain(
     connection: sa.Connection, state: _Push, batch: list[ChangeOut], head: int, prepared: _Prepared
 ) -> None:
-    _renumber(state, head)
+    """The writes of a plan that read nothing back (so they may be pipelined)."""
     bulk.upsert_rows(connection, prepared.rows, head)
     if state.new_cases:
         connection.execute(
@@ -676,18 +720,11 @@ def _write_push(
     if state.shares_added:
         connection.execute(tables.case_share.insert(), state.shares_added)
     if state.shares_removed:
-        withdrawn = connection.execute(
-            sa.select(tables.case_share.c.case_id, tables.case_share.c.agency).where(
-                tables.case_share.c.share_row_id.in_(state.shares_removed)
-            )
-        ).all()
         connection.execute(
             tables.case_share.delete().where(
                 tables.case_share.c.share_row_id.in_(state.shares_removed)
             )
         )
-        for case_id, agency in sorted(set(withdrawn)):
-            purges.withdraw(connection, state.next_seq, case_id, agency, state.officer.name)
     if state.refused:
         by_counter = {c.device_counter: c for c in batch}
         now = utcnow()
@@ -710,15 +747,7 @@ def _write_push(
         )
     if state.conflict_rows:
         connection.execute(tables.conflict.insert(), state.conflict_rows)
-    revealed: list[dict[str, Any]] = []  # numbered from the head on
-    for case_id in sorted(state.reveal_cases):
-        reveal_case(connection, state.next_seq, revealed, case_id)
     bulk.insert_stream(connection, prepared.stream, head)
-    if revealed:
-        connection.execute(tables.stream.insert(), revealed)
-    for case_id in sorted(state.destroyed_cases):
-        hygiene.purge_destroyed_case(connection, case_id)
-    _write_counter(connection, state.seq)
 
 
 def reveal_case(
