@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from sync.protocol import AuditHead, AuditLink
 from sync.server import db as tables
+from sync.server import names
 from sync.server.accounts import utcnow
 from sync.server.admin_log import record_admin_event
 from sync.server.db import Database
@@ -179,9 +180,8 @@ def list_flags(database: Database, *, include_cleared: bool = False) -> list[Fla
 
 def clear_flags(database: Database, device_id: str, *, by: str, reason: str) -> int:
     """Clear a device's open flags; the reason and the administrator are kept with each flag."""
-    by, reason = by.strip(), reason.strip()
-    if not by or not reason:
-        raise ServiceError(422, "invalid", "clearing a flag needs who (--by) and why (--reason)")
+    by = names.name("who clears the flag (--by)", by)
+    reason = names.reason("the reason (--reason)", reason)
     with database.write() as connection:
         f = tables.audit_flag
         open_flags = sa.and_(f.c.device_id == device_id, f.c.cleared_at.is_(None))

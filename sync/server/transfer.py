@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from sync.protocol import CASE_TABLE, CASE_TEAM_FIELD
 from sync.server import db as tables
+from sync.server import names
 from sync.server.admin_log import record_admin_event
 from sync.server.db import Database
 from sync.server.errors import ServiceError
@@ -52,11 +53,10 @@ def find_case(connection: sa.Connection, case: str) -> Any:
 def transfer_case(
     database: Database, case: str, team: str, *, by: str, requested_by: str, reason: str
 ) -> Transferred:
-    team, by, reason = team.strip(), by.strip(), reason.strip()
-    if not team or len(team) > 200:
-        raise ServiceError(422, "invalid", "name the team the case moves to (1-200 characters)")
-    if not by or not reason:
-        raise ServiceError(422, "invalid", "a transfer needs who made it (--by) and why (--reason)")
+    team = names.name("the team the case moves to", team)
+    by = names.name("who makes the transfer (--by)", by)
+    requested_by = names.name("who asked for it (--requested-by)", requested_by)
+    reason = names.reason("the reason (--reason)", reason)
     with database.write() as connection:
         row = find_case(connection, case)
         old_team = connection.execute(
@@ -114,7 +114,7 @@ def transfer_case(
                 "ref": ref,
                 "from_team": old_team,
                 "to_team": team,
-                "requested_by": requested_by.strip(),
+                "requested_by": requested_by,
             },
         )
     return Transferred(row.row_id, ref, old_team, team)
