@@ -181,7 +181,7 @@ def list_flags(database: Database, *, include_cleared: bool = False) -> list[Fla
 def clear_flags(database: Database, device_id: str, *, by: str, reason: str) -> int:
     """Clear a device's open flags; the reason and the administrator are kept with each flag."""
     by = names.name("who clears the flag (--by)", by)
-    reason = names.reason("the reason (--reason)", reason)
+    reason = names.reason("why the flag is cleared (--reason)", reason)
     with database.write() as connection:
         f = tables.audit_flag
         open_flags = sa.and_(f.c.device_id == device_id, f.c.cleared_at.is_(None))

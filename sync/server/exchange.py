@@ -755,8 +755,9 @@ def reveal_case(
     next_seq: Callable[[], int],
     stream_rows: list[dict[str, Any]],
     case_id: str,
-) -> None:
-    """Re-send a case's current rows and open conflicts to officers who can now see it."""
+) -> list[str]:
+    """Re-send a case's current rows and open conflicts to officers who can now see it; the ids
+    of those conflicts (whoever can see the case now resolves them)."""
     for r in connection.execute(
         sa.select(tables.row_state)
         .where(tables.row_state.c.case_id == case_id, tables.row_state.c.deleted.is_(False))
@@ -789,6 +790,7 @@ def reveal_case(
             tables.conflict.update().where(tables.conflict.c.id == c.id).values(seq=seq)
         )
         stream_rows.append(_conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id))
+    return [c.id for c in open_conflicts]
 
 
 # --- conflicts as a device sees them -----------------------------------------------------------

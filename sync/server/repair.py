@@ -87,7 +87,7 @@ class NothingToRemove(LookupError):
 def remove_row(database: Database, table: str, row_id: str, *, actor: str, reason: str) -> Removal:
     """Remove every stream entry and the state of one row, audited (see the module docstring)."""
     actor = names.name("who removes the row (--by)", actor)
-    reason = names.reason("the reason (--reason)", reason)
+    reason = names.reason("why the row is removed (--reason)", reason)
     stream, state = tables.stream, tables.row_state
     with database.write() as connection:
         # A delete entry alone (e.g. the one a removal appends) leaves nothing to remove.

@@ -5,7 +5,9 @@ perpetrator's personal data to other officers, so it is decided on the service, 
 council manages its teams, and it works while the owning team's laptops are offline. In one
 write transaction it:
 - writes the case row's new team as a server change (every device of the new team pulls it);
-- re-sends the case's rows to the new team (their cursors passed its history long ago);
+- re-sends the case's rows to the new team (their cursors passed its history long ago), and its
+  open conflicts: the new team's laptops receive them and resolve them (the old team's drop
+  them with the case); they are named in the record of the transfer and in its output;
 - leaves a purge notice for the old team: their laptops drop the case at their next pull;
 - records an `admin_event` naming who did it, on whose request and why (ids and names only).
 """
@@ -33,6 +35,8 @@ class Transferred:
     ref: str
     old_team: str
     new_team: str
+    #: the ids of the case's open conflicts, now the new team's to resolve
+    open_conflicts: list[str]
 
 
 def find_case(connection: sa.Connection, case: str) -> Any:
@@ -56,7 +60,7 @@ def transfer_case(
     team = names.name("the team the case moves to", team)
     by = names.name("who makes the transfer (--by)", by)
     requested_by = names.name("who asked for it (--requested-by)", requested_by)
-    reason = names.reason("the reason (--reason)", reason)
+    reason = names.reason("why the case moves (--reason)", reason)
     with database.write() as connection:
         row = find_case(connection, case)
         old_team = connection.execute(
@@ -93,7 +97,7 @@ def transfer_case(
             .values(team=team)
         )
         # The new team may already hold old copies: the re-sent rows are upserts.
-        reveal_case(connection, next_seq, stream_rows, row.row_id)
+        open_conflicts = reveal_case(connection, next_seq, stream_rows, row.row_id)
         add_notice(
             connection, next_seq(), row.row_id, team=old_team,
             reason=f"the case was transferred to team {team}",
@@ -115,6 +119,7 @@ def transfer_case(
                 "from_team": old_team,
                 "to_team": team,
                 "requested_by": requested_by,
+                "open_conflicts": open_conflicts,
             },
         )
-    return Transferred(row.row_id, ref, old_team, team)
+    return Transferred(row.row_id, ref, old_team, team, open_conflicts)
