@@ -1,7 +1,8 @@
 """Push, pull and conflict resolution: the rules of the central store.
 
-Push (one transaction per request, under the global write lock, see `db`; the schema checks and
-the reading of rows and access come before it, see "push" below):
+Push (one transaction per request, under the global write lock, see `db`; the schema checks,
+the reading of rows and access and the applying of the changes in memory come before it, see
+"push" below):
 - Idempotent: the device's highest applied counter is kept; changes at or below it are skipped,
   and a batch must continue at highest + 1 (else 409 with `expected_counter`).
 - Access: the matrix of `access` decides (owning team, agency with a share, nobody else); a
@@ -168,12 +169,14 @@ def _load_access(
 # what a push does while holding it adds to the wait of every push queued behind (30 devices
 # pushing at once: the last waits for 29). So a push does its work before the lock, from
 # committed state: the schema checks; the reading of its rows, of the cases' access and of its
-# device row; and the applying of its changes in memory, numbered from 0 (the plan). Inside the
-# lock one cheap query tells whether anything touched those cases or rows since (every write to
-# rows, teams or shares appends to the stream, under the lock, with a higher seq than the
-# counter read first), and the device row is compared with the one read. When nothing changed,
-# the plan is renumbered after the stream head and written; otherwise the rows are read again
-# and the changes applied again, under the lock, exactly as without a plan.
+# device row; the applying of its changes in memory, numbered from 0 (the plan); and, on
+# PostgreSQL, the serialising of what it will write (`bulk`). Inside the lock: the query that
+# takes it reads the stream head; one query reads the device row and tells whether anything
+# touched those cases or rows since (every write to rows, teams or shares appends to the
+# stream, under the lock, with a higher seq than the counter read first); the device row is
+# compared with the one read. When nothing changed, the plan is written, renumbered after the
+# head, in one round trip (`bulk.pipelined`); otherwise the rows are read again and the changes
+# applied again, under the lock, exactly as without a plan.
 
 
 @dataclass
