@@ -7,12 +7,14 @@ screen needs none of them until the passphrase is typed.
 from __future__ import annotations
 
 import argparse
+import logging
+import threading
 import time
 from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
@@ -23,6 +25,7 @@ from asb_tui.widgets.command_provider import ScreenActionsProvider
 
 if TYPE_CHECKING:
     from asb_tui.domain.case_deadlines import DeadlineRules
+    from asb_tui.screens.base import OfficerApp
     from asb_tui.store.commands.officer import Officer
     from asb_tui.store.core.store import Store
 
@@ -35,7 +38,7 @@ _ACTIVITY = (
     events.MouseScrollUp,
     events.Paste,
 )
-LOCK_DRAFT_PREFIX = "lock:"
+log = logging.getLogger(__name__)
 # The longest a typed key waits for the one before it (a node on its way removed meanwhile).
 KEY_TIMEOUT = 0.5
 
@@ -71,15 +74,19 @@ class AsbApp(App[int]):
         self._last_activity = time.monotonic()
         self.locked = False
         self._rules: tuple[date, DeadlineRules] | None = None
-        # ctrl+l typed behind keys a field has not taken yet: the lock waits for them, and keys
-        # typed after ctrl+l (the passphrase) wait for the lock screen.
-        self._lock_pending = False
-        self._held_keys: list[events.Key] = []
+        # Keys wait here (in order) while the app is between screens: ctrl+l typed behind keys a
+        # field has not taken yet waits for them, and keys typed after it (the passphrase) wait
+        # for the lock screen; after unlock, keys wait until the drafts are back in the fields.
+        self._holding_keys = False
+        self._held_keys: list[events.Key | events.Paste] = []
         # Keys are handed on one at a time (see _hand_on_key).
         self._key_in_flight = 0
         self._key_serial = 0
         self._key_screen: object = None
-        self._key_backlog: list[events.Key] = []
+        self._key_backlog: list[events.Key | events.Paste] = []
+        # Set once the lock's drafts are saved and its store closed (unlock reads them after).
+        self._drafts_kept = threading.Event()
+        self._drafts_kept.set()
 
     # -- shared facts for screens ---------------------------------------------------------------
 
@@ -178,9 +185,10 @@ class AsbApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _ACTIVITY):
             self._last_activity = time.monotonic()
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            if self._lock_pending:
-                self._held_keys.append(event)  # never into the form that is about to lock
+        # A paste is typing too: it waits its turn behind the keys typed before it.
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if self._holding_keys:
+                self._held_keys.append(event)  # never into a form that is locking or restoring
                 return
             if self._key_in_flight:
                 self._key_backlog.append(event)
@@ -189,7 +197,7 @@ class AsbApp(App[int]):
             return
         await super().on_event(event)
 
-    async def _hand_on_key(self, event: events.Key) -> None:
+    async def _hand_on_key(self, event: events.Key | events.Paste) -> None:
         """Hand a typed key on, and the next one only once this one has been dealt with.
 
         Textual forwards each key to the focused widget at once, so keys typed fast queue up in
@@ -252,13 +260,13 @@ class AsbApp(App[int]):
     def action_lock(self) -> None:
         """Lock at once, or, when the focused field still has keys typed before ctrl+l to take,
         right behind them: what was typed is all in the kept draft, none of it lost."""
-        from asb_tui.widgets.field_screen import has_unread_keys
+        from asb_tui.widgets.key_routing import has_unread_keys
 
         target = self.focused
-        if target is None or self._lock_pending or not has_unread_keys(target):
+        if target is None or self._holding_keys or not has_unread_keys(target):
             self.lock(by_officer=True)
             return
-        self._lock_pending = True
+        self._holding_keys = True
         target.call_later(self._lock_behind_keys)
 
     def _lock_behind_keys(self) -> None:
@@ -268,57 +276,96 @@ class AsbApp(App[int]):
 
     async def _release_held_keys(self) -> None:
         held, self._held_keys = self._held_keys, []
-        self._lock_pending = False
+        self._holding_keys = False
         for event in held:
             await super().on_event(event)
 
     def lock(self, *, by_officer: bool = False) -> None:
-        """Keep half-typed forms (encrypted, in the store) and THEN drop the key and engines.
+        """Take what open screens have typed, blank them, show the lock screen; a worker keeps
+        the drafts (encrypted, in the store) and only THEN drops the key and the engines.
 
-        Closing the store wipes its key buffer and disposes of the engines (their connection
-        creator held only that buffer); unlocking opens a new Store with new engines. Nothing the
-        app keeps refers to the key or the passphrase afterwards (a test walks the live objects).
+        Taking the drafts is a read of the widgets, on the UI thread, so no key typed before
+        ctrl+l is left out; saving them touches the database, so a worker does it. Closing the
+        store wipes its key buffer and disposes of the engines (their connection creator held
+        only that buffer); unlocking opens a new Store with new engines. Nothing the app keeps
+        refers to the key or the passphrase afterwards (a test walks the live objects).
         """
         store = self.store
         if store is None or self.locked:
             return
-        from asb_tui.store.cache.drafts import save_draft
-        from asb_tui.widgets.form_state import Draftable
-
-        for screen in self.screen_stack:
-            if isinstance(screen, Draftable):
-                try:
-                    save_draft(store, LOCK_DRAFT_PREFIX + screen.draft_key(), screen.draft_state())
-                except Exception as exc:
-                    self.log.error(f"could not keep the draft of {screen!r}: {exc}")
-                    continue
-            hide = getattr(screen, "hide_for_lock", None)
-            if callable(hide):
-                hide()
-        self.store = None
-        self.locked = True
-        store.close()
+        from asb_tui.screens.base import EditingScreen
         from asb_tui.screens.unlock import UnlockScreen
 
+        drafts: dict[str, dict[str, Any]] = {}
+        for screen in self.screen_stack:
+            if isinstance(screen, EditingScreen):
+                drafts[screen.draft_key()] = screen.draft_state()
+                screen.hide_for_lock()
+        self.store = None
+        self.locked = True
+        self._drafts_kept.clear()
         self.push_screen(UnlockScreen(locked=True, by_officer=by_officer))
+        self.run_worker(
+            partial(self._keep_drafts_then_close, store, drafts),
+            thread=True,
+            group="lock",
+            exit_on_error=False,
+        )
+
+    def _keep_drafts_then_close(self, store: Store, drafts: dict[str, dict[str, Any]]) -> None:
+        from asb_tui.screens.lock_drafts import keep_lock_drafts
+
+        try:
+            keep_lock_drafts(store, drafts)
+        finally:
+            store.close()
+            self._drafts_kept.set()
 
     def _restore_after_lock(self) -> None:
-        from asb_tui.store.cache.drafts import delete_draft, load_draft
-        from asb_tui.widgets.form_state import Draftable
+        """Put back what the screens had typed (read in a worker); keys typed meanwhile wait,
+        so none lands in a field before its draft is back or is overwritten by it."""
+        from asb_tui.screens.base import EditingScreen
 
         store = self.store
         if store is None:
             return
+        self._holding_keys = True  # hold typed keys until the drafts are back
+        keys = [s.draft_key() for s in self.screen_stack if isinstance(s, EditingScreen)]
+        self.run_worker(
+            partial(self._read_drafts, store, keys),
+            thread=True,
+            group="unlock-drafts",
+            exit_on_error=False,
+        )
+
+    def _read_drafts(self, store: Store, keys: list[str]) -> None:
+        from asb_tui.screens.lock_drafts import read_lock_drafts
+
+        self._drafts_kept.wait(timeout=30)  # the lock's worker has saved them and let go
+        try:
+            drafts = read_lock_drafts(store, keys)
+        except Exception:
+            log.exception("the lock drafts could not be read back")
+            drafts = {}
+        self.call_from_thread(self._put_drafts_back, store, drafts)
+
+    def _put_drafts_back(self, store: Store, drafts: dict[str, dict[str, Any]]) -> None:
+        from asb_tui.screens.base import AsbScreen, EditingScreen
+        from asb_tui.screens.lock_drafts import forget_lock_drafts
+
         for screen in self.screen_stack:
-            if isinstance(screen, Draftable):
-                key = LOCK_DRAFT_PREFIX + screen.draft_key()
-                state = load_draft(store, key)
-                if state is not None:
-                    screen.restore_draft(state)
-                    delete_draft(store, key)
-            reload = getattr(screen, "reload", None)
-            if callable(reload):
-                reload()
+            if isinstance(screen, EditingScreen) and screen.draft_key() in drafts:
+                screen.restore_draft(drafts[screen.draft_key()])
+            if isinstance(screen, AsbScreen):
+                screen.reload()
+        if drafts and store.is_open:
+            self.run_worker(
+                partial(forget_lock_drafts, store, list(drafts)),
+                thread=True,
+                group="unlock-drafts",
+                exit_on_error=False,
+            )
+        self.call_after_refresh(self._release_held_keys)
 
     # -- help ----------------------------------------------------------------------------------
 
@@ -343,3 +390,10 @@ def run_app(args: argparse.Namespace) -> int:
     cfg = config(args)
     AsbApp(cfg, cfg.data_dir).run()
     return 0
+
+
+if TYPE_CHECKING:
+
+    def _fits(app: AsbApp) -> OfficerApp:
+        """mypy checks here that the app is what the screens take it for."""
+        return app

@@ -8,7 +8,7 @@ move between questions. The score, the level and the first home visit's due date
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -18,9 +18,14 @@ from textual.widgets import Input, Label, Select, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.types import RiskLevel
-from asb_tui.screens.base import NO_SELECTION, FormScreen
+from asb_tui.screens.base import NO_SELECTION, FormScreen, SavedThenClose, WorkDone
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.literal import literal_text
+
+if TYPE_CHECKING:
+    from asb_tui.domain.risk import Questionnaire
+    from asb_tui.store.core.store import Store
+    from asb_tui.store.queries.case_queries import CaseSummary
 
 ANSWERS_KEY = "answers"
 
@@ -86,6 +91,10 @@ class QuestionWidget(Static, can_focus=True):
         self.screen.focus_next()
 
 
+class QuestionsRead(WorkDone["tuple[CaseSummary | None, Questionnaire]"]):
+    """The case being accepted, and the council's risk questionnaire."""
+
+
 class AcceptFormScreen(FormScreen):
     title_text = "Accept the referral: risk assessment"
     BINDINGS = [
@@ -123,23 +132,20 @@ class AcceptFormScreen(FormScreen):
         yield Input(id="override-reason", placeholder="why the level is raised")
 
     def on_mount(self) -> None:
-        super().on_mount()
         from asb_tui.domain.risk import load_questionnaire
-        from asb_tui.store.queries.case_queries import case_summary
+        from asb_tui.store.queries.screen_reads import read_case_summary
 
-        store = self.store
         case_id = self.case_id or ""
         path = self.asb.config.questionnaire
 
-        def load():
-            with store.read() as session:
-                summary = case_summary(session, case_id)
-            return summary, load_questionnaire(path)
+        def load(store: Store) -> tuple[CaseSummary | None, Questionnaire]:
+            return read_case_summary(store, case_id), load_questionnaire(path)
 
-        self.run_db(load, self._loaded, group="load")
+        self.run_work(load, QuestionsRead, group="load")
 
-    def _loaded(self, result) -> None:
-        summary, questionnaire = result
+    @on(QuestionsRead)
+    def _loaded(self, message: QuestionsRead) -> None:
+        summary, questionnaire = message.result
         self.questionnaire = questionnaire
         if summary is not None:
             self.case_region = summary.region
@@ -253,13 +259,12 @@ class AcceptFormScreen(FormScreen):
         override_value = self.query_one("#override-level", Select).value
         override = None if override_value is NO_SELECTION else RiskLevel(str(override_value))
         reason = self.query_one("#override-reason", Input).value
-        store = self.store
         case_id = self.case_id or ""
         questionnaire = self.questionnaire
         rules = self.asb.deadline_rules()
 
-        def job():
-            return accept_case(
+        def job(store: Store) -> str:
+            result = accept_case(
                 store,
                 case_id,
                 on=accepted_on,
@@ -269,14 +274,12 @@ class AcceptFormScreen(FormScreen):
                 override=override,
                 override_reason=reason,
             )
-
-        def done(result) -> None:
             message = (
                 f"Accepted: {result.level.value} risk. First home visit due "
                 f"{format_uk(result.home_visit_due)}."
             )
             if result.protocol_started:
                 message += " VSO and VVC referrals started."
-            self.dismiss(message)
+            return message
 
-        self.write(job, done)
+        self.save_work(job, SavedThenClose)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Input, Label
 
-from asb_tui.screens.base import FormScreen
+from asb_tui.screens.base import FormScreen, SavedThenClose
 from asb_tui.widgets.date_field import DateField
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 
 class ActionFormScreen(FormScreen):
@@ -24,7 +29,6 @@ class ActionFormScreen(FormScreen):
         yield Input(id="notes")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#title", Input).focus()
 
     def save(self) -> None:
@@ -39,15 +43,15 @@ class ActionFormScreen(FormScreen):
         if due_field.error:
             self.show_error(due_field.error)
             return
-        store = self.store
         case_id = self.case_id or ""
         owner = self.query_one("#owner", Input).value
         agency = self.query_one("#agency", Input).value
         notes = self.query_one("#notes", Input).value
 
-        def job():
-            return add_action(
+        def job(store: Store) -> str:
+            add_action(
                 store, case_id, title=title, due_on=due_on, owner=owner, agency=agency, notes=notes
             )
+            return "Action added."
 
-        self.write(job, lambda _: self.dismiss("Action added."))
+        self.save_work(job, SavedThenClose)

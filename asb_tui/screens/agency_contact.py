@@ -3,21 +3,35 @@ Services, Adult Social Care and the others configured; method, summary and follo
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
+from asb_tui.screens.base import WorkDone
+from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import contacts
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 from asb_tui.widgets.date_field import DateField
-from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal, literal_text
 
 METHODS = ("phone", "email", "secure email", "meeting", "letter", "visit", "portal")
 REFERENCE_KINDS = ("crime reference", "incident log number", "their reference")
+
+
+class ContactsRead(WorkDone[list[contacts.AgencyContactRow]]):
+    """The case's agency contacts, newest first."""
+
+
+class ContactSaved(WorkDone[tuple[str, date]]):
+    """A contact is saved: (agency, date of contact)."""
 
 
 class AgencyContactScreen(FieldworkScreen):
@@ -58,11 +72,11 @@ class AgencyContactScreen(FieldworkScreen):
                 [(m, m) for m in METHODS], id="ac-method", value="phone", allow_blank=False
             )
             yield Label("Date of contact")
-            yield DateField(self.today, today=self.today, required=True, id="ac-date")
+            yield DateField(self.today(), today=self.today(), required=True, id="ac-date")
             yield Label("Summary")
             yield TextArea(id="ac-summary")
             yield Label("Follow-up due (optional)")
-            yield DateField(today=self.today, id="ac-follow-up")
+            yield DateField(today=self.today(), id="ac-follow-up")
             yield Label("Contacts so far")
             table: DataTable[object] = DataTable(id="contacts", cursor_type="row")
             yield table
@@ -77,20 +91,24 @@ class AgencyContactScreen(FieldworkScreen):
         self._load()
 
     def _load(self) -> None:
-        def show(rows) -> None:
-            table = self.query_one("#contacts", DataTable)
-            table.clear()
-            for row in rows:
-                ref = f"{row.reference_kind} {row.reference}".strip()
-                table.add_row(
-                    literal_text(format_uk(row.contacted_on)),
-                    literal_text(row.agency),
-                    literal_text(ref),
-                    literal_text(format_uk(row.follow_up_due) if row.follow_up_due else ""),
-                    key=row.id,
-                )
+        case_id = self.case_id
+        self.run_work(
+            lambda store: contacts.agency_contacts(store, case_id), ContactsRead, latest_only=True
+        )
 
-        self.run_store(lambda store: contacts.agency_contacts(store, self.case_id), show)
+    @on(ContactsRead)
+    def _show_contacts(self, message: ContactsRead) -> None:
+        table = self.query_one("#contacts", DataTable)
+        table.clear()
+        for row in message.result:
+            ref = f"{row.reference_kind} {row.reference}".strip()
+            table.add_row(
+                literal_text(format_uk(row.contacted_on)),
+                literal_text(row.agency),
+                literal_text(ref),
+                literal_text(format_uk(row.follow_up_due) if row.follow_up_due else ""),
+                key=row.id,
+            )
 
     def _value(self, select_id: str) -> str:
         value = self.query_one(select_id, Select).value
@@ -121,15 +139,21 @@ class AgencyContactScreen(FieldworkScreen):
             follow_up_due=dates["ac-follow-up"],
         )
 
-        def saved(row) -> None:
-            self.set_status(f"Contact with {row.agency} on {format_uk(row.contacted_on)} saved.")
-            self.mark_clean()  # Escape no longer asks about what is saved
-            for field_id in ("#ac-other", "#ac-name", "#ac-ref"):
-                self.query_one(field_id, Input).value = ""
-            self.query_one("#ac-summary", TextArea).text = ""
-            self.query_one("#ac-follow-up", DateField).value = ""
-            self._load()
+        case_id = self.case_id
 
-        self.run_store(
-            lambda store: contacts.add_agency_contact(store, self.case_id, **values), saved
-        )
+        def save(store: Store) -> tuple[str, date]:
+            row = contacts.add_agency_contact(store, case_id, **values)
+            return row.agency, row.contacted_on
+
+        self.run_work(save, ContactSaved, group="save")
+
+    @on(ContactSaved)
+    def _contact_saved(self, message: ContactSaved) -> None:
+        agency, contacted_on = message.result
+        self.set_status(f"Contact with {agency} on {format_uk(contacted_on)} saved.")
+        self.mark_clean()  # Escape no longer asks about what is saved
+        for field_id in ("#ac-other", "#ac-name", "#ac-ref"):
+            self.query_one(field_id, Input).value = ""
+        self.query_one("#ac-summary", TextArea).text = ""
+        self.query_one("#ac-follow-up", DateField).value = ""
+        self._load()

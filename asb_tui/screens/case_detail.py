@@ -5,8 +5,10 @@ Timeline (everything dated, newest first). Every action on a case has a key: see
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -14,11 +16,14 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
-from asb_tui.screens.base import AsbScreen
+from asb_tui.screens.base import AsbScreen, WorkDone
 from asb_tui.screens.fieldwork_keys import FIELDWORK_SCREENS
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+
+if TYPE_CHECKING:
+    from asb_tui.store.queries.case_queries import CaseDetail
 
 TABS = (
     ("summary", "Summary"),
@@ -98,6 +103,14 @@ def uk(day) -> str:
     return format_uk(day) if day else "—"
 
 
+class CaseRead(WorkDone["CaseDetail | None"]):
+    """The case as the screen shows it (None: it is no longer on this laptop)."""
+
+
+class ActionDone(WorkDone[None]):
+    """An action is marked done."""
+
+
 class CaseDetailScreen(AsbScreen):
     BINDINGS = CASE_DETAIL_BINDINGS
     DEFAULT_CSS = """
@@ -115,7 +128,7 @@ class CaseDetailScreen(AsbScreen):
     def __init__(self, case_id: str) -> None:
         super().__init__()
         self.case_id = case_id
-        self.detail = None
+        self.detail: CaseDetail | None = None
         self._entries: dict[str, tuple] = {}
 
     def compose(self):
@@ -148,23 +161,26 @@ class CaseDetailScreen(AsbScreen):
     # -- loading -------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        from asb_tui.store.queries.case_queries import case_detail
+        from asb_tui.store.queries.screen_reads import read_case_detail
 
-        store = self.store
         case_id = self.case_id
         today = self.today()
         rules = self.asb.deadline_rules()
+        self.run_work(
+            lambda store: read_case_detail(store, case_id, today=today, rules=rules),
+            CaseRead,
+            group="case",
+            latest_only=True,
+        )
 
-        def load():
-            with store.read() as session:
-                return case_detail(session, case_id, today=today, rules=rules)
-
-        self.run_db(load, self._show, group="case")
+    @on(CaseRead)
+    def _case_read(self, message: CaseRead) -> None:
+        self._show(message.result)
 
     def action_reload(self) -> None:
         self.reload()
 
-    def _show(self, detail) -> None:
+    def _show(self, detail: CaseDetail | None) -> None:
         if detail is None:
             self.notify("That case no longer exists on this laptop.", severity="error")
             self.dismiss(None)
@@ -360,9 +376,9 @@ class CaseDetailScreen(AsbScreen):
         """`v` opens a completed home visit rather than a blank form: the one under the cursor,
         else this cycle's completed visit while no draft is waiting."""
         entry = self._selected_entry()
-        records = self.detail.records if self.detail is not None else None
-        if records is None:
+        if self.detail is None or self.detail.records is None:
             return None
+        records = self.detail.records
         visits = records.rows("visit")
         if entry is not None and entry.table == "visit":
             chosen = records.get("visit", entry.source_id)
@@ -419,14 +435,15 @@ class CaseDetailScreen(AsbScreen):
         if action is None:
             self.notify("Choose an open action on the Actions tab (key 5) first.")
             return
-        store = self.store
         today = self.today()
+        action_id = action.id
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_db(
-                    lambda: complete_action(store, action.id, on=today),
-                    lambda _: self._after_form("Action marked done."),
+                self.run_work(
+                    lambda store: complete_action(store, action_id, on=today),
+                    ActionDone,
+                    group="save",
                 )
 
         self.app.push_screen(
@@ -454,6 +471,10 @@ class CaseDetailScreen(AsbScreen):
         from asb_tui.screens.reopen_form import ReopenFormScreen
 
         self.app.push_screen(ReopenFormScreen(self.case_id), self._after_form)
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        self._after_form("Action marked done.")
 
     def on_screen_resume(self) -> None:
         self.refresh_bindings()

@@ -7,6 +7,7 @@ query cancels an older one and the screen never waits for the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -19,9 +20,13 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label, label_choices
 from asb_tui.domain.types import CaseStatus, Category, RiskLevel
-from asb_tui.screens.base import NO_SELECTION, AsbScreen
+from asb_tui.screens.base import NO_SELECTION, AsbScreen, WorkDone
+from asb_tui.store.queries.case_queries import CaseFilter, CaseListRow, FilterOptions
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+
+if TYPE_CHECKING:
+    from asb_tui.store.queries.case_queries import CaseFilter, CaseListRow
 
 DEBOUNCE_SECONDS = 0.25
 STATUS_CHOICES = [("Open", "open"), *label_choices(CaseStatus)]
@@ -46,6 +51,21 @@ def snippet_text(snippet: str) -> Text:
         text.append_text(literal_text(word, style="bold reverse"))
     text.append_text(literal_text(rest))
     return text
+
+
+@dataclass(frozen=True)
+class Found:
+    typed: str
+    rows: list[CaseListRow]
+    open_first: bool  # open the case at the top (Enter in the search box)
+
+
+class OptionsRead(WorkDone[FilterOptions]):
+    """The officers and categories the filters offer."""
+
+
+class CasesFound(WorkDone[Found]):
+    """The cases matching what was typed and the filters."""
 
 
 class CaseListScreen(AsbScreen):
@@ -100,20 +120,16 @@ class CaseListScreen(AsbScreen):
         self.reload()
 
     def _load_officers(self) -> None:
-        from asb_tui.store.queries.case_queries import filter_options
+        from asb_tui.store.queries.screen_reads import read_filter_options
 
-        store = self.store
+        self.run_work(read_filter_options, OptionsRead, group="options")
 
-        def load():
-            with store.read() as session:
-                return filter_options(session)
+    @on(OptionsRead)
+    def _options_read(self, message: OptionsRead) -> None:
+        officers = message.result.officers
+        self.query_one("#filter-officer", Select).set_options((o, o) for o in officers)
 
-        def show(options) -> None:
-            self.query_one("#filter-officer", Select).set_options((o, o) for o in options.officers)
-
-        self.run_db(load, show, group="options")
-
-    def _filter(self):
+    def _filter(self) -> CaseFilter:
         from asb_tui.store.queries.case_queries import CaseFilter
 
         def value(selector: str) -> str | None:
@@ -129,27 +145,28 @@ class CaseListScreen(AsbScreen):
 
     def reload(self, *, open_first: bool = False) -> None:
         """Run the search and filters again; `open_first` then opens the case at the top."""
-        from asb_tui.store.queries.case_queries import list_cases
+        from asb_tui.store.queries.screen_reads import read_case_list
 
-        store = self.store
         typed = self.query_one("#search", Input).value
         case_filter = self._filter()
+        self.run_work(
+            lambda store: Found(typed, read_case_list(store, case_filter, typed=typed), open_first),
+            CasesFound,
+            group="search",
+            latest_only=True,
+        )
 
-        def load():
-            with store.read() as session:
-                return list_cases(session, case_filter, typed=typed)
+    @on(CasesFound)
+    def _cases_found(self, message: CasesFound) -> None:
+        found = message.result
+        self._show(found.typed, found.rows)
+        if found.open_first:
+            if found.rows:
+                self._open(found.rows[0].case_id)
+            else:
+                self.query_one("#search", Input).focus()
 
-        def shown(rows) -> None:
-            self._show(typed, rows)
-            if open_first:
-                if rows:
-                    self._open(rows[0].case_id)
-                else:
-                    self.query_one("#search", Input).focus()
-
-        self.run_db(load, shown, group="search")
-
-    def _show(self, typed: str, rows) -> None:
+    def _show(self, typed: str, rows: list[CaseListRow]) -> None:
         table = self.query_one(DataTable)
         table.clear()
         for row in rows:

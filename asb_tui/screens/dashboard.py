@@ -11,21 +11,35 @@ Nothing of the deadline rules or the bank-holiday tables is imported for that fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from asb_tui.domain.labels import label as vocab_label
-from asb_tui.screens.base import AsbScreen
+from asb_tui.screens.base import AsbScreen, OfficerApp, WorkDone, WorkFailed
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
-from asb_tui.store.queries.dashboard_rows import rag_band
+from asb_tui.store.queries.dashboard_rows import (
+    Dashboard,
+    DashboardCounts,
+    DashboardRow,
+    rag_band,
+)
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+
+if TYPE_CHECKING:
+    from asb_tui.config import Config
+    from asb_tui.store.cache.dashboard_snapshot import DashboardSnapshot
+    from asb_tui.store.core.store import Store
 
 RAG = {
     "overdue": ("OVERDUE", "bold white on dark_red"),
@@ -61,24 +75,21 @@ APP_SCREENS: dict[str, str] = {
 }
 
 
-def rules_key(config) -> str:
+def rules_key(config: Config) -> str:
     """What the kept copy's "this week" band depends on, besides the day."""
     return repr((config.region, tuple(config.closures)))
 
 
-def load_kept_copy(app):
+def load_kept_copy(app: OfficerApp) -> DashboardSnapshot | None:
     """Read (in a worker) the copy of the officer's last dashboard that the store keeps, or
     None. The app reads it before it shows the screen, so the first frame has the cases."""
-    from asb_tui.store.cache.dashboard_snapshot import load_snapshot
+    from asb_tui.store.queries.screen_reads import kept_dashboard
 
     store = app.store
     if store is None:
         return None
     today = app.today()
-    with store.read() as session:
-        copy = load_snapshot(
-            session, app.config.officer, today=today, rules_key=rules_key(app.config)
-        )
+    copy = kept_dashboard(store, app.config.officer, today=today, rules_key=rules_key(app.config))
     if copy is not None and copy.week_until is None:
         # Another day, or other rules: this week's band is worked out again first.
         from dataclasses import replace
@@ -93,6 +104,18 @@ def _uk(day: date) -> str:
     from asb_tui.domain.dates import format_uk
 
     return format_uk(day)
+
+
+class BoardRead(WorkDone[tuple[Dashboard, bool]]):
+    """The dashboard computed, and whether it is the officer's own cases only."""
+
+
+class ReviewsCounted(WorkDone[tuple[Dashboard, bool, int]]):
+    """The cases at the ASB Case Review threshold, counted for the board shown."""
+
+
+class CopyKept(WorkDone[None]):
+    """The board is kept in the store, to be shown first on the next start."""
 
 
 class DashboardScreen(AsbScreen):
@@ -125,7 +148,7 @@ class DashboardScreen(AsbScreen):
         rows: int
         fresh: bool = True
 
-    def __init__(self, kept_copy=None) -> None:
+    def __init__(self, kept_copy: DashboardSnapshot | None = None) -> None:
         """`kept_copy`: the copy of the last computation to show first (`load_kept_copy`)."""
         super().__init__()
         self._kept_copy = kept_copy
@@ -134,7 +157,7 @@ class DashboardScreen(AsbScreen):
         self.showing_copy = False
         self._fresh_shown = False
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield ScreenHeader()
         yield Static("Loading…", id="counts")
         yield Static("", id="scope")
@@ -146,7 +169,7 @@ class DashboardScreen(AsbScreen):
         yield Static("", id="sync-state")
         yield Footer()
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         for table in self.query(DataTable):  # none yet when a resize comes before compose
             fit_columns(table, COLUMN_SPECS, event.size.width)
 
@@ -164,7 +187,7 @@ class DashboardScreen(AsbScreen):
     def _rules_key(self) -> str:
         return rules_key(self.asb.config)
 
-    def _show_copy(self, copy) -> None:
+    def _show_copy(self, copy: DashboardSnapshot | None) -> None:
         if self._fresh_shown or copy is None or not copy.rows:
             if not self._fresh_shown:
                 self.reload()
@@ -188,27 +211,31 @@ class DashboardScreen(AsbScreen):
         self.call_after_refresh(self.reload)
 
     def reload(self) -> None:
-        store = self.store
         app = self.asb
         mine_only = self.mine_only
         officer = app.config.officer if mine_only else None
         today = self.today()
 
-        def load():
-            from asb_tui.store.queries.case_queries import dashboard
+        def load(store: Store) -> tuple[Dashboard, bool]:
+            from asb_tui.store.queries.screen_reads import read_dashboard
 
             rules = app.deadline_rules()
-            with store.read() as session:
-                return dashboard(
-                    session, officer=officer, today=today, rules=rules, limit=ROW_LIMIT
-                )
+            board = read_dashboard(
+                store, officer=officer, today=today, rules=rules, limit=ROW_LIMIT
+            )
+            return board, mine_only
 
-        self.run_db(load, lambda board: self._show(board, mine_only), group="dashboard")
+        self.run_work(load, BoardRead, group="dashboard", latest_only=True)
+
+    @on(BoardRead)
+    def _board_read(self, message: BoardRead) -> None:
+        board, mine_only = message.result
+        self._show(board, mine_only)
 
     def action_reload(self) -> None:
         self.reload()
 
-    def _show_counts(self, counts) -> None:
+    def _show_counts(self, counts: DashboardCounts) -> None:
         text = Text()
         text.append(f"{counts.open_cases} open", style="bold")
         text.append("  ")
@@ -222,41 +249,40 @@ class DashboardScreen(AsbScreen):
         text.append(f"{reviews} at Case Review threshold")
         self.query_one("#counts", Static).update(text)
 
-    def _count_case_reviews(self, board, mine_only: bool) -> None:
-        store = self.store
+    def _count_case_reviews(self, board: Dashboard, mine_only: bool) -> None:
         today = self.today()
         config = self.asb.config
 
-        def count():
+        def count(store: Store) -> tuple[Dashboard, bool, int]:
             from asb_tui.domain.reviews import CaseReviewRule
-            from asb_tui.store.queries.case_queries import case_review_count
+            from asb_tui.store.queries.screen_reads import read_case_review_count
 
             rule = CaseReviewRule(
                 threshold=config.case_review_threshold,
                 months=config.case_review_window_months,
             )
-            with store.read() as session:
-                return case_review_count(session, board.case_ids, today, rule)
+            return board, mine_only, read_case_review_count(store, board.case_ids, today, rule)
 
-        def counted(number: int) -> None:
-            from dataclasses import replace
+        self.run_work(count, ReviewsCounted, group="case-review", latest_only=True)
 
-            self._show_counts(replace(board.counts, case_review_threshold=number))
-            if mine_only:
-                self._keep_copy(board, number)
+    @on(ReviewsCounted)
+    def _reviews_counted(self, message: ReviewsCounted) -> None:
+        from dataclasses import replace
 
-        self.run_db(count, counted, group="case-review")
+        board, mine_only, number = message.result
+        self._show_counts(replace(board.counts, case_review_threshold=number))
+        if mine_only:
+            self._keep_copy(board, number)
 
-    def _keep_copy(self, board, case_reviews: int) -> None:
+    def _keep_copy(self, board: Dashboard, case_reviews: int) -> None:
         """Keep this computation in the store, to be shown first on the next start."""
         from asb_tui.store.cache.dashboard_snapshot import save_snapshot
 
-        store = self.store
         officer = self.asb.config.officer
         today = self.today()
         rules_key = self._rules_key()
 
-        def keep() -> None:
+        def keep(store: Store) -> None:
             save_snapshot(
                 store,
                 officer,
@@ -266,10 +292,15 @@ class DashboardScreen(AsbScreen):
                 case_review_threshold=case_reviews,
             )
 
-        # A copy that could not be kept only makes the next start slower: never an error shown.
-        self.run_db(keep, lambda _: None, group="dashboard-keep", failed=lambda _: None)
+        self.run_work(keep, CopyKept, group="dashboard-keep")
 
-    def _show(self, board, mine_only: bool = True) -> None:
+    @on(WorkFailed)
+    def _copy_not_kept(self, failure: WorkFailed) -> None:
+        # A copy that could not be kept only makes the next start slower: never an error shown.
+        if failure.group == "dashboard-keep":
+            failure.prevent_default()
+
+    def _show(self, board: Dashboard, mine_only: bool = True) -> None:
         self._fresh_shown = True
         self._show_counts(board.counts)
         scope = f"Showing {board.scope}, soonest first"
@@ -295,7 +326,7 @@ class DashboardScreen(AsbScreen):
         self.post_message(self.Populated(len(board.rows)))
         self._count_case_reviews(board, mine_only)
 
-    def _fill(self, rows, week_until: date | None) -> None:
+    def _fill(self, rows: Sequence[DashboardRow], week_until: date | None) -> None:
         table = self.query_one(DataTable)
         table.clear()
         today = self.today()

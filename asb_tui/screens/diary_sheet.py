@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,14 +21,17 @@ from textual.widgets import Footer, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.diary_columns import DiaryRowProblem, read_diary_row
+from asb_tui.screens.base import WorkDone
+from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import diary
-from asb_tui.store.core.models import Incident
 from asb_tui.widgets.diary_grid import DiaryGrid, RowState
 from asb_tui.widgets.discard_prompt import close_or_ask
-from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.prompt import FormPrompt, PromptField
 from asb_tui.widgets.save_queue import OrderedSaves
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 NO_SHEET = "Record the sheets sent with ctrl+n first."
 
@@ -41,7 +44,7 @@ class QueuedRow:
     typed_on: date
 
 
-def shown_cells(incident: Incident) -> dict[str, str]:
+def shown_cells(incident: diary.DiaryEntryRow) -> dict[str, str]:
     """A stored entry as the grid shows it."""
     return {
         "date": format_uk(incident.occurred_on),
@@ -52,6 +55,28 @@ def shown_cells(incident: Incident) -> dict[str, str]:
         "police": "y" if incident.reported_to_police else "n",
         "police_ref": incident.police_ref,
     }
+
+
+SheetsAndEntries = tuple[list[diary.DiarySheetSummary], list[diary.DiaryEntryRow]]
+
+
+class SheetsRead(WorkDone[SheetsAndEntries]):
+    """The case's sheets, and the entries of the one shown."""
+
+
+class SheetsSent(WorkDone[str]):
+    """Sheets sent are recorded: the new sheet's id."""
+
+
+class SheetReturned(WorkDone[object]):
+    """A sheet's return is recorded."""
+
+
+def _save_row(store: Store, row: QueuedRow) -> diary.DiaryEntryRow:
+    incident = diary.add_diary_entry(
+        store, row.sheet_id, row.entry, typed_on=row.typed_on, entry_id=row.row_id
+    )
+    return diary.entry_row(incident)
 
 
 class DiarySheetScreen(FieldworkScreen):
@@ -79,12 +104,10 @@ class DiarySheetScreen(FieldworkScreen):
         self._before_load: list[tuple[str, dict[str, str]]] = []
         self._closures: frozenset[date] | None = None
         self._close_when_saved = False
-        self._saves: OrderedSaves[QueuedRow, Incident] = OrderedSaves(
+        self._saves: OrderedSaves[QueuedRow, diary.DiaryEntryRow] = OrderedSaves(
             self,
-            lambda store, row: diary.add_diary_entry(
-                store, row.sheet_id, row.entry, typed_on=row.typed_on, entry_id=row.row_id
-            ),
-            store=lambda: getattr(self.app, "store", None),
+            _save_row,
+            store=lambda: self.asb.store,
             saved=self._row_saved,
             refused=self._row_refused,
         )
@@ -108,27 +131,28 @@ class DiarySheetScreen(FieldworkScreen):
     # -- sheets -------------------------------------------------------------------------------
 
     def _load_sheets(self) -> None:
-        wanted = self.sheet_id
+        wanted, case_id = self.sheet_id, self.case_id
 
-        def load(store: Any) -> tuple[list[diary.DiarySheetSummary], list[Incident]]:
-            sheets = diary.diary_sheets(store, self.case_id)
-            ids = [summary.sheet.id for summary in sheets]
+        def load(store: Store) -> SheetsAndEntries:
+            sheets = diary.diary_sheets(store, case_id)
+            ids = [summary.id for summary in sheets]
             chosen = wanted if wanted in ids else (ids[-1] if ids else None)
             return sheets, diary.sheet_entries(store, chosen) if chosen else []
 
-        def loaded(result: tuple[list[diary.DiarySheetSummary], list[Incident]]) -> None:
-            self.sheets, entries = result
-            ids = [summary.sheet.id for summary in self.sheets]
-            if self.sheet_id not in ids:
-                self.sheet_id = ids[-1] if ids else None
-            self._show_sheet(entries)
-            if not self._loaded:
-                self._loaded = True
-                waiting, self._before_load = self._before_load, []
-                for row_id, cells in waiting:
-                    self._submit(row_id, cells)
+        self.run_work(load, SheetsRead, group="sheets")
 
-        self.run_store(load, loaded)
+    @on(SheetsRead)
+    def _sheets_read(self, message: SheetsRead) -> None:
+        self.sheets, entries = message.result
+        ids = [summary.id for summary in self.sheets]
+        if self.sheet_id not in ids:
+            self.sheet_id = ids[-1] if ids else None
+        self._show_sheet(entries)
+        if not self._loaded:
+            self._loaded = True
+            waiting, self._before_load = self._before_load, []
+            for row_id, cells in waiting:
+                self._submit(row_id, cells)
 
     def reload(self) -> None:
         """After unlock: the saved rows again (the unsaved ones come back from the draft)."""
@@ -136,17 +160,17 @@ class DiarySheetScreen(FieldworkScreen):
         self._saves.resume()
 
     def _current(self) -> diary.DiarySheetSummary | None:
-        return next((s for s in self.sheets if s.sheet.id == self.sheet_id), None)
+        return next((s for s in self.sheets if s.id == self.sheet_id), None)
 
-    def _show_sheet(self, entries: list[Incident]) -> None:
+    def _show_sheet(self, entries: list[diary.DiaryEntryRow]) -> None:
         summary = self._current()
         self.grid.load_saved((incident.id, shown_cells(incident)) for incident in entries)
         if summary is None:
             self.query_one("#sheet", Static).update("No diary sheets recorded for this case.")
             self.set_status(NO_SHEET)
             return
-        sheet = summary.sheet
-        position = [s.sheet.id for s in self.sheets].index(sheet.id) + 1
+        sheet = summary
+        position = [s.id for s in self.sheets].index(sheet.id) + 1
         parts = [f"Sheet {position} of {len(self.sheets)}"]
         parts.append(f"sent {format_uk(sheet.sent_on)}" if sheet.sent_on else "not sent")
         if sheet.letter_sent_on:
@@ -158,47 +182,58 @@ class DiarySheetScreen(FieldworkScreen):
 
     def action_sheets_sent(self) -> None:
         fields = [
-            PromptField("sent", "Diary sheets sent on", self.today, "date", required=True),
+            PromptField("sent", "Diary sheets sent on", self.today(), "date", required=True),
             PromptField(
-                "letter", "Explanatory letter sent on (blank if not sent)", self.today, "date"
+                "letter", "Explanatory letter sent on (blank if not sent)", self.today(), "date"
             ),
         ]
+
+        case_id = self.case_id
 
         def record(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-
-            def recorded(sheet: Any) -> None:
-                self.sheet_id = sheet.id
-                self.set_status("Sheets sent recorded.")
-                self._load_sheets()
-                self._resend_rows_refused_for_no_sheet()
-
-            self.run_store(
-                lambda store: diary.record_sheets_sent(
-                    store, self.case_id, sent_on=values["sent"], letter_sent_on=values["letter"]
+            self.run_work(
+                lambda store: (
+                    diary.record_sheets_sent(
+                        store, case_id, sent_on=values["sent"], letter_sent_on=values["letter"]
+                    ).id
                 ),
-                recorded,
+                SheetsSent,
+                group="save",
             )
 
-        self.app.push_screen(FormPrompt("Diary sheets sent", fields, today=self.today), record)
+        self.app.push_screen(FormPrompt("Diary sheets sent", fields, today=self.today()), record)
 
     def action_sheet_returned(self) -> None:
         if self.sheet_id is None:
             self.set_status("There is no sheet to mark as returned.", error=True)
             return
         sheet_id = self.sheet_id
-        fields = [PromptField("returned", "Sheet returned on", self.today, "date", required=True)]
+        fields = [PromptField("returned", "Sheet returned on", self.today(), "date", required=True)]
 
         def record(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-            self.run_store(
+            self.run_work(
                 lambda store: diary.record_sheet_returned(store, sheet_id, values["returned"]),
-                self.status_then("Return recorded.", self._load_sheets),
+                SheetReturned,
+                group="save",
             )
 
-        self.app.push_screen(FormPrompt("Diary sheet returned", fields, today=self.today), record)
+        self.app.push_screen(FormPrompt("Diary sheet returned", fields, today=self.today()), record)
+
+    @on(SheetsSent)
+    def _sheets_sent(self, message: SheetsSent) -> None:
+        self.sheet_id = message.result
+        self.set_status("Sheets sent recorded.")
+        self._load_sheets()
+        self._resend_rows_refused_for_no_sheet()
+
+    @on(SheetReturned)
+    def _sheet_returned(self, message: SheetReturned) -> None:
+        self.set_status("Return recorded.")
+        self._load_sheets()
 
     def action_other_sheet(self) -> None:
         if len(self.sheets) < 2:
@@ -209,7 +244,7 @@ class DiarySheetScreen(FieldworkScreen):
                 "Finish the rows of this sheet first (save them, or clear them).", error=True
             )
             return
-        ids = [s.sheet.id for s in self.sheets]
+        ids = [s.id for s in self.sheets]
         self.sheet_id = ids[(ids.index(self.sheet_id) + 1) % len(ids)] if self.sheet_id else ids[0]
         self.grid.clear_all()
         self._load_sheets()
@@ -240,7 +275,7 @@ class DiarySheetScreen(FieldworkScreen):
             self.set_status(f"Row {number} not saved: {NO_SHEET}", error=True)
             return
         try:
-            values = read_diary_row(cells, self.today, self.holiday_region, self._closure_days)
+            values = read_diary_row(cells, self.today(), self.holiday_region, self._closure_days)
         except DiaryRowProblem as problem:
             self.grid.refuse(row_id, str(problem), problem.column)
             self.set_status(f"Row {number} not saved: {problem}", error=True)
@@ -255,14 +290,14 @@ class DiarySheetScreen(FieldworkScreen):
             police_ref=values.police_ref,
         )
         self.grid.mark_saving(row_id)
-        self._saves.put(QueuedRow(row_id, self.sheet_id, entry, self.today))
+        self._saves.put(QueuedRow(row_id, self.sheet_id, entry, self.today()))
 
     def _resend_rows_refused_for_no_sheet(self) -> None:
         for row in list(self.grid.rows):
             if row.state is RowState.REFUSED and row.reason == NO_SHEET:
                 self._submit(row.id, row.values(self.grid.columns))
 
-    def _row_saved(self, row: QueuedRow, incident: Incident) -> None:
+    def _row_saved(self, row: QueuedRow, incident: diary.DiaryEntryRow) -> None:
         self.grid.mark_saved(row.row_id, shown_cells(incident))
         grid_row = self.grid.row(row.row_id)
         if grid_row is not None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.binding import Binding
 from textual.containers import Center, Vertical
+from textual.message import Message
 from textual.widgets import (
     Button,
     Checkbox,
@@ -23,12 +24,13 @@ from textual.widgets import (
     Static,
 )
 
-from asb_tui.screens.base import AsbScreen
+from asb_tui.screens.base import AsbScreen, WorkDone, WorkFailed
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
     from asb_tui.store.commands.officer import Officer
+    from asb_tui.store.core.store import Store
 
 DEMO_CASES = 60
 DEMO_SEED = 1
@@ -69,6 +71,18 @@ def passphrase_feedback(passphrase: str) -> tuple[str, bool]:
     return ("Fair: longer is better (four or more words).", True)
 
 
+class StoreCreated(WorkDone["tuple[Store, str]"]):
+    """The store is created (and the demo loaded): the open store and its recovery key."""
+
+
+class DemoProgress(Message, bubble=False):
+    """Demo cases written so far, of how many."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done, self.total = done, total
+
+
 class FirstRunScreen(AsbScreen):
     BINDINGS = [
         Binding("n", "new_store", "New store", id="first-run.new"),
@@ -98,7 +112,7 @@ class FirstRunScreen(AsbScreen):
         self.with_demo = False
         self.busy = False
         self.recovery_key = ""
-        self._store = None
+        self._store: Store | None = None
         self.officer: Officer | None = None
 
     def compose(self):
@@ -264,9 +278,8 @@ class FirstRunScreen(AsbScreen):
         # dashboard has cases in it from the start.
         team = officer.team or self.asb.config.team
         demo_config = replace(self.asb.config, officer=officer.name, team=team)
-        bar = self.query_one("#progress", ProgressBar)
 
-        def create():
+        def create() -> tuple[Store, str]:
             from asb_tui.store.commands.officer import save_officer
             from asb_tui.store.core.store import create_store
 
@@ -276,7 +289,7 @@ class FirstRunScreen(AsbScreen):
                 from asb_tui.store.demo.demo import fill_demo
 
                 def progress(done: int, total: int) -> None:
-                    self.app.call_from_thread(bar.update, total=total, progress=done)
+                    self.post_message(DemoProgress(done, total))  # thread-safe
 
                 fill_demo(
                     store,
@@ -288,16 +301,21 @@ class FirstRunScreen(AsbScreen):
                 )
             return store, recovery
 
-        self.run_db(create, self._created, group="create", failed=self._failed)
+        self.run_without_store(create, StoreCreated, group="create")
 
-    def _failed(self, message: str) -> None:
+    @on(DemoProgress)
+    def _demo_progress(self, message: DemoProgress) -> None:
+        self.query_one("#progress", ProgressBar).update(total=message.total, progress=message.done)
+
+    def show_failure(self, failure: WorkFailed) -> None:
         self.busy = False
         self._step("passphrase-step")
-        self.query_one("#create-error", Static).update(literal(message))
+        self.query_one("#create-error", Static).update(literal(failure.text))
 
-    def _created(self, result) -> None:
+    @on(StoreCreated)
+    def _created(self, message: StoreCreated) -> None:
         self.busy = False
-        self._store, self.recovery_key = result
+        self._store, self.recovery_key = message.result
         self.query_one("#recovery-key", Static).update(literal(self.recovery_key))
         for field in ("#pass1", "#pass2"):
             self.query_one(field, Input).value = ""

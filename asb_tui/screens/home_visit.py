@@ -6,8 +6,10 @@ the officer asks for it)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,14 +17,30 @@ from textual.widgets import Checkbox, Footer, Input, Label, SelectionList, Stati
 
 from asb_tui.domain.dates import format_uk, parse_uk_date
 from asb_tui.domain.errors import DomainError
+from asb_tui.screens.base import WorkDone
+from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import visits
 from asb_tui.widgets.date_field import DateField
-from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.form_state import collect_inputs, restore_inputs
 from asb_tui.widgets.literal import literal
 
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
+
 SIGNPOSTING_ID = "hv-signposting"
 SIGNPOSTING_ID_SELECTOR = f"#{SIGNPOSTING_ID}"
+
+
+class DraftFound(WorkDone["visits.VisitDraft | None"]):
+    """The visit this screen carries on, saved part-way (None: a new visit)."""
+
+
+class DraftSaved(WorkDone[str]):
+    """The visit is saved part-way: its id."""
+
+
+class VisitCompleted(WorkDone["tuple[visits.CompletedVisit, date]"]):
+    """The visit is complete: what was written, and the day of the visit."""
 
 
 class FormProblem(Exception):
@@ -54,7 +72,7 @@ class HomeVisitScreen(FieldworkScreen):
         yield Static("Home visit", classes="title")
         with VerticalScroll(id="form"):
             yield Label("Date of the visit")
-            yield DateField(self.today, today=self.today, required=True, id="hv-date")
+            yield DateField(self.today(), today=self.today(), required=True, id="hv-date")
             yield Static("1. Who was present", classes="section")
             yield Input(id="hv-present")
             yield Static("2. Evidence gathered", classes="section")
@@ -76,7 +94,7 @@ class HomeVisitScreen(FieldworkScreen):
             yield Checkbox("Consents to information being recorded and shared", id="hv-share")
             yield Checkbox("Consent form signed", id="hv-signed")
             yield Label("Consent given on")
-            yield DateField(self.today, today=self.today, id="hv-consent-date")
+            yield DateField(self.today(), today=self.today(), id="hv-consent-date")
             yield Label("Scope (who it may be shared with)")
             yield Input(id="hv-scope")
             yield Checkbox("Agrees to a visit to the alleged perpetrator", id="hv-perp-agreed")
@@ -96,21 +114,25 @@ class HomeVisitScreen(FieldworkScreen):
     def on_mount(self) -> None:
         self.query_one("#hv-present", Input).focus()
 
-        def found(visit) -> None:
-            if visit is None:
-                return
-            self.visit_id = visit.id
-            self.restore_draft(visit.form_state)
-            self.mark_clean()
-            self.set_status("Resumed the visit saved part-way.")
+        case_id, visit_id = self.case_id, self.visit_id
 
-        self.run_store(lambda store: self._find_draft(store), found)
+        def find(store: Store) -> visits.VisitDraft | None:
+            draft = visits.home_visit_draft(store, case_id)
+            if visit_id is not None and (draft is None or draft.id != visit_id):
+                return None
+            return draft
 
-    def _find_draft(self, store):
-        if self.visit_id is not None:
-            draft = visits.home_visit_draft(store, self.case_id)
-            return draft if draft is not None and draft.id == self.visit_id else None
-        return visits.home_visit_draft(store, self.case_id)
+        self.run_work(find, DraftFound, group="load")
+
+    @on(DraftFound)
+    def _draft_found(self, message: DraftFound) -> None:
+        visit = message.result
+        if visit is None:
+            return
+        self.visit_id = visit.id
+        self.restore_draft(visit.form_state)
+        self.mark_clean()
+        self.set_status("Resumed the visit saved part-way.")
 
     # -- Draftable (auto-lock keeps the half-typed form) ---------------------------------------
 
@@ -135,17 +157,18 @@ class HomeVisitScreen(FieldworkScreen):
     # -- saving -------------------------------------------------------------------------------
 
     def action_save_draft(self) -> None:
-        state = self.draft_state()
-
-        def saved(visit) -> None:
-            self.visit_id = visit.id
-            self.mark_clean()
-            self.set_status("Saved part-way: it opens here again to carry on.")
-
-        self.run_store(
-            lambda store: visits.save_home_visit_draft(store, self.case_id, state, self.visit_id),
-            saved,
+        state, case_id, visit_id = self.draft_state(), self.case_id, self.visit_id
+        self.run_work(
+            lambda store: visits.save_home_visit_draft(store, case_id, state, visit_id).id,
+            DraftSaved,
+            group="save",
         )
+
+    @on(DraftSaved)
+    def _draft_saved(self, message: DraftSaved) -> None:
+        self.visit_id = message.result
+        self.mark_clean()
+        self.set_status("Saved part-way: it opens here again to carry on.")
 
     def action_complete(self) -> None:
         try:
@@ -154,25 +177,28 @@ class HomeVisitScreen(FieldworkScreen):
             self.query_one(f"#{problem.field_id}").focus()
             self.set_status(str(problem), error=True)
             return
-        closures = self.closures
+        closures, case_id, visit_id = self.closures, self.case_id, self.visit_id
 
-        def done(result: visits.CompletedVisit) -> None:
-            self.completed = True
-            self.mark_clean()
-            self.visit_id = result.visit.id
-            due = (
-                f" Next victim update due {format_uk(result.next_update_due)}."
-                if result.next_update_due
-                else ""
+        def complete(store: Store) -> tuple[visits.CompletedVisit, date]:
+            done = visits.complete_home_visit(
+                store, case_id, record, visit_id=visit_id, closures=closures
             )
-            self.set_status(f"Home visit of {format_uk(record.visited_on)} saved.{due}")
+            return done, record.visited_on
 
-        self.run_store(
-            lambda store: visits.complete_home_visit(
-                store, self.case_id, record, visit_id=self.visit_id, closures=closures
-            ),
-            done,
+        self.run_work(complete, VisitCompleted, group="save")
+
+    @on(VisitCompleted)
+    def _visit_completed(self, message: VisitCompleted) -> None:
+        result, visited_on = message.result
+        self.completed = True
+        self.mark_clean()
+        self.visit_id = result.visit_id
+        due = (
+            f" Next victim update due {format_uk(result.next_update_due)}."
+            if result.next_update_due
+            else ""
         )
+        self.set_status(f"Home visit of {format_uk(visited_on)} saved.{due}")
 
     # -- reading the form ---------------------------------------------------------------------
 
@@ -186,7 +212,7 @@ class HomeVisitScreen(FieldworkScreen):
     def _checked(self, field_id: str) -> bool:
         return self.query_one(f"#{field_id}", Checkbox).value
 
-    def _date(self, field_id: str, required: bool):
+    def _date(self, field_id: str, required: bool) -> date | None:
         field = self.query_one(f"#{field_id}", DateField)
         value = field.parse()
         if field.error or (required and value is None):
@@ -195,6 +221,8 @@ class HomeVisitScreen(FieldworkScreen):
 
     def _record(self) -> visits.HomeVisitRecord:
         visited_on = self._date("hv-date", True)
+        if visited_on is None:  # pragma: no cover - _date refuses a missing required date
+            raise FormProblem("hv-date", "A date is needed here.")
         if not self._text("hv-present").strip():
             raise FormProblem("hv-present", "Say who was present.")
         frequency = self._text("hv-frequency")
@@ -254,7 +282,7 @@ class HomeVisitScreen(FieldworkScreen):
             due = None
             if due_text.strip():
                 try:
-                    due = parse_uk_date(due_text, self.today, self.holiday_region, self.closures)
+                    due = parse_uk_date(due_text, self.today(), self.holiday_region, self.closures)
                 except DomainError as exc:
                     raise FormProblem("hv-actions", f"Action '{title.strip()}': {exc}") from None
             found.append(visits.ActionItem(title.strip(), due))

@@ -9,7 +9,7 @@ the case's runs have loaded, keys are held and then handed over in order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,14 +19,18 @@ from textual.widgets import ContentSwitcher, Footer, Input, Label, Static, TextA
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.types import DoorOutcome
+from asb_tui.screens.base import WorkDone
+from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import house_to_house
 from asb_tui.store.commands.visits import Witness
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.discard_prompt import close_or_ask
-from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.run_sheet import OUTCOME_KEYS, OUTCOME_LABELS, RunSheet, door_views
 from asb_tui.widgets.save_queue import OrderedSaves
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 __all__ = ["OUTCOME_KEYS", "OUTCOME_LABELS", "HouseToHouseScreen"]
 
@@ -38,6 +42,27 @@ class DoorSave:
     note: str
     witness: Witness | None
     intelligence: str
+
+
+def _save_door(store: Store, save: DoorSave) -> str:
+    """Record a door's outcome; the door's address, for the status line."""
+    door = house_to_house.record_door_outcome(
+        store,
+        save.door_id,
+        save.outcome,
+        note=save.note,
+        witness=save.witness,
+        intelligence=save.intelligence,
+    )
+    return door.address
+
+
+class RunsRead(WorkDone["tuple[list[house_to_house.RunSheet], int | None]"]):
+    """The case's runs, and where the sheet's cursor goes."""
+
+
+class RunCreated(WorkDone[str]):
+    """A run is created: its id."""
 
 
 class HouseToHouseScreen(FieldworkScreen):
@@ -71,17 +96,10 @@ class HouseToHouseScreen(FieldworkScreen):
         self.sheets: list[house_to_house.RunSheet] = []
         self.doors = RunSheet(id="doors")
         self._close_when_saved = False
-        self._saves: OrderedSaves[DoorSave, Any] = OrderedSaves(
+        self._saves: OrderedSaves[DoorSave, str] = OrderedSaves(
             self,
-            lambda store, save: house_to_house.record_door_outcome(
-                store,
-                save.door_id,
-                save.outcome,
-                note=save.note,
-                witness=save.witness,
-                intelligence=save.intelligence,
-            ),
-            store=lambda: getattr(self.app, "store", None),
+            _save_door,
+            store=lambda: self.asb.store,
             saved=self._door_saved,
             refused=self._door_refused,
         )
@@ -93,7 +111,7 @@ class HouseToHouseScreen(FieldworkScreen):
                 yield Label("Area")
                 yield Input(id="h2h-area")
                 yield Label("Date of the run")
-                yield DateField(self.today, today=self.today, required=True, id="h2h-date")
+                yield DateField(self.today(), today=self.today(), required=True, id="h2h-date")
                 yield Label("Addresses, one per line (paste them; blanks and repeats are dropped)")
                 yield TextArea(id="h2h-addresses", soft_wrap=False)
                 yield Static("ctrl+s creates the run", classes="hint")
@@ -127,17 +145,25 @@ class HouseToHouseScreen(FieldworkScreen):
     # -- loading ------------------------------------------------------------------------------
 
     def _reload(self, *, cursor: int | None = None) -> None:
-        def loaded(sheets: list[house_to_house.RunSheet]) -> None:
-            self.sheets = sheets
-            ids = [s.run.id for s in sheets]
-            if self.run_id not in ids:
-                self.run_id = ids[0] if ids else None
-            if self.run_id is None:
-                self._show_form()
-            else:
-                self._show_sheet(cursor)
+        case_id = self.case_id
+        self.run_work(
+            lambda store: (house_to_house.runs_for_case(store, case_id), cursor),
+            RunsRead,
+            group="runs",
+            latest_only=True,
+        )
 
-        self.run_store(lambda store: house_to_house.runs_for_case(store, self.case_id), loaded)
+    @on(RunsRead)
+    def _runs_read(self, message: RunsRead) -> None:
+        sheets, cursor = message.result
+        self.sheets = sheets
+        ids = [s.run.id for s in sheets]
+        if self.run_id not in ids:
+            self.run_id = ids[0] if ids else None
+        if self.run_id is None:
+            self._show_form()
+        else:
+            self._show_sheet(cursor)
 
     def reload(self) -> None:
         """After unlock: the runs again, and the saves that waited."""
@@ -203,18 +229,23 @@ class HouseToHouseScreen(FieldworkScreen):
         area = self.query_one("#h2h-area", Input).value
         addresses = self.query_one("#h2h-addresses", TextArea).text
 
-        def created(run: Any) -> None:
-            self.run_id = run.id
-            self.set_status("Run created: 1-5 record each door's outcome.")
-            self.mark_clean()  # the area and addresses are in the run now
-            self._reload(cursor=0)
-
-        self.run_store(
-            lambda store: house_to_house.create_run(
-                store, self.case_id, area=area, run_on=run_on, addresses=addresses
+        case_id = self.case_id
+        self.run_work(
+            lambda store: (
+                house_to_house.create_run(
+                    store, case_id, area=area, run_on=run_on, addresses=addresses
+                ).id
             ),
-            created,
+            RunCreated,
+            group="save",
         )
+
+    @on(RunCreated)
+    def _run_created(self, message: RunCreated) -> None:
+        self.run_id = message.result
+        self.set_status("Run created: 1-5 record each door's outcome.")
+        self.mark_clean()  # the area and addresses are in the run now
+        self._reload(cursor=0)
 
     def action_other_run(self) -> None:
         if len(self.sheets) < 2:
@@ -249,9 +280,9 @@ class HouseToHouseScreen(FieldworkScreen):
         )
         self._show_progress()
 
-    def _door_saved(self, save: DoorSave, door: Any) -> None:
+    def _door_saved(self, save: DoorSave, address: str) -> None:
         self.doors.mark_saved(save.door_id, save.outcome, save.note)
-        self.set_status(f"Recorded: {OUTCOME_LABELS[save.outcome]} at {door.address}.")
+        self.set_status(f"Recorded: {OUTCOME_LABELS[save.outcome]} at {address}.")
         self._show_progress()
         self._maybe_close()
 

@@ -3,8 +3,11 @@ Review and end dates come from the domain's terms (an ABC: review at 3 months, e
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,11 +15,15 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, S
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.types import LegalRemedyKind
+from asb_tui.screens.base import WorkDone
+from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import legal
 from asb_tui.widgets.date_field import DateField
-from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.prompt import FormPrompt, PromptField
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 REMEDY_NAMES = {
     LegalRemedyKind.ABC: "Acceptable Behaviour Contract",
@@ -32,6 +39,30 @@ REMEDY_NAMES = {
 
 def _dated(day) -> str:
     return format_uk(day) if day else ""
+
+
+@dataclass(frozen=True)
+class RemedySavedFacts:
+    kind: LegalRemedyKind
+    review_on: date | None
+    expires_on: date | None
+    form: dict[str, object]  # the fields as they were saved
+
+
+class SubjectsRead(WorkDone[list[tuple[str, str]]]):
+    """(person id, name) of whom a remedy can be against."""
+
+
+class RemediesRead(WorkDone[list[legal.RemedyWithStages]]):
+    """The case's remedies with their stages."""
+
+
+class RemedySaved(WorkDone[RemedySavedFacts]):
+    """A remedy is saved."""
+
+
+class StageAdded(WorkDone[str]):
+    """A stage is added to a remedy: its id."""
 
 
 class LegalRemedyScreen(FieldworkScreen):
@@ -65,7 +96,7 @@ class LegalRemedyScreen(FieldworkScreen):
             yield Label("Against (the alleged perpetrator the remedy is against)")
             yield Select([], id="lr-person", prompt="Nobody named")
             yield Label("Started / signed / served on (blank while proposed)")
-            yield DateField(today=self.today, id="lr-start", allow_future=False)
+            yield DateField(today=self.today(), id="lr-start", allow_future=False)
             yield Label("First stage (e.g. signed, served, applied to court)")
             yield Input(id="lr-stage")
             yield Checkbox("Victim gives a statement", id="lr-statement")
@@ -86,32 +117,44 @@ class LegalRemedyScreen(FieldworkScreen):
         self._load_subjects()
 
     def _load_subjects(self) -> None:
-        def show(people: list[tuple[str, str]]) -> None:
-            picker = self.query_one("#lr-person", Select)
-            picker.set_options([(literal_text(name), pid) for pid, name in people])
-            if len(people) == 1:  # the usual case: one alleged perpetrator
-                picker.value = people[0][0]
+        case_id = self.case_id
+        self.run_work(
+            lambda store: legal.remedy_subjects(store, case_id), SubjectsRead, group="subjects"
+        )
 
-        self.run_store(lambda store: legal.remedy_subjects(store, self.case_id), show)
+    @on(SubjectsRead)
+    def _show_subjects(self, message: SubjectsRead) -> None:
+        people = message.result
+        picker = self.query_one("#lr-person", Select)
+        picker.set_options([(literal_text(name), pid) for pid, name in people])
+        if len(people) == 1:  # the usual case: one alleged perpetrator
+            picker.value = people[0][0]
 
     def _load(self) -> None:
-        def show(remedies: list[legal.RemedyWithStages]) -> None:
-            self.remedies = remedies
-            table = self.query_one("#remedies", DataTable)
-            table.clear()
-            for item in remedies:
-                remedy = item.remedy
-                stages = "; ".join(f"{s.stage} {format_uk(s.stage_on)}" for s in item.stages)
-                table.add_row(
-                    literal_text(REMEDY_NAMES.get(LegalRemedyKind(remedy.kind), remedy.kind)),
-                    literal_text(_dated(remedy.started_on)),
-                    literal_text(_dated(remedy.review_on)),
-                    literal_text(_dated(remedy.expires_on)),
-                    literal_text(stages),
-                    key=remedy.id,
-                )
+        case_id = self.case_id
+        self.run_work(
+            lambda store: legal.legal_remedies(store, case_id),
+            RemediesRead,
+            group="remedies",
+            latest_only=True,
+        )
 
-        self.run_store(lambda store: legal.legal_remedies(store, self.case_id), show)
+    @on(RemediesRead)
+    def _show_remedies(self, message: RemediesRead) -> None:
+        self.remedies = message.result
+        table = self.query_one("#remedies", DataTable)
+        table.clear()
+        for item in self.remedies:
+            remedy = item.remedy
+            stages = "; ".join(f"{s.stage} {format_uk(s.stage_on)}" for s in item.stages)
+            table.add_row(
+                literal_text(REMEDY_NAMES.get(LegalRemedyKind(remedy.kind), remedy.kind)),
+                literal_text(_dated(remedy.started_on)),
+                literal_text(_dated(remedy.review_on)),
+                literal_text(_dated(remedy.expires_on)),
+                literal_text(stages),
+                key=remedy.id,
+            )
 
     def action_save(self) -> None:
         if self._saved_one and not self.has_typed_work():
@@ -144,23 +187,27 @@ class LegalRemedyScreen(FieldworkScreen):
         )
 
         saved_form = self._new_remedy_form()
-        today = self.today
+        today, case_id = self.today(), self.case_id
 
-        def saved(remedy) -> None:
-            dates = ""
-            if remedy.review_on:
-                dates += f" Review {format_uk(remedy.review_on)}."
-            if remedy.expires_on:
-                dates += f" Ends {format_uk(remedy.expires_on)}."
-            self.set_status(f"{REMEDY_NAMES[kind]} saved.{dates}")
-            self._saved_one = True
-            self._clear_new_remedy(saved_form)  # a second ctrl+s must not save it again
-            self.mark_clean()  # Escape no longer asks about what is saved
-            self._load()
+        def save(store: Store) -> RemedySavedFacts:
+            remedy = legal.add_legal_remedy(store, case_id, **values, today=today)
+            return RemedySavedFacts(kind, remedy.review_on, remedy.expires_on, saved_form)
 
-        self.run_store(
-            lambda store: legal.add_legal_remedy(store, self.case_id, **values, today=today), saved
-        )
+        self.run_work(save, RemedySaved, group="save")
+
+    @on(RemedySaved)
+    def _remedy_saved(self, message: RemedySaved) -> None:
+        facts = message.result
+        dates = ""
+        if facts.review_on:
+            dates += f" Review {format_uk(facts.review_on)}."
+        if facts.expires_on:
+            dates += f" Ends {format_uk(facts.expires_on)}."
+        self.set_status(f"{REMEDY_NAMES[facts.kind]} saved.{dates}")
+        self._saved_one = True
+        self._clear_new_remedy(facts.form)  # a second ctrl+s must not save it again
+        self.mark_clean()  # Escape no longer asks about what is saved
+        self._load()
 
     _TEXT_FIELDS = ("#lr-start", "#lr-stage", "#lr-support")
     _TICKS = ("#lr-statement", "#lr-court")
@@ -197,26 +244,34 @@ class LegalRemedyScreen(FieldworkScreen):
             PromptField(
                 "stage", "Stage (served, hearing, granted, breached, ended...)", required=True
             ),
-            PromptField("on", "On", self.today, "date", required=True),
+            PromptField("on", "On", self.today(), "date", required=True),
             PromptField("notes", "Notes"),
         ]
 
-        today = self.today
+        today = self.today()
 
-        def answered(values) -> None:
+        def answered(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-            self.run_store(
-                lambda store: legal.add_legal_stage(
-                    store,
-                    remedy.id,
-                    stage=values["stage"],
-                    stage_on=values["on"],
-                    notes=values["notes"],
-                    today=today,
+            self.run_work(
+                lambda store: (
+                    legal.add_legal_stage(
+                        store,
+                        remedy.id,
+                        stage=values["stage"],
+                        stage_on=values["on"],
+                        notes=values["notes"],
+                        today=today,
+                    ).id
                 ),
-                self.status_then("Stage added.", self._load),
+                StageAdded,
+                group="save",
             )
 
         name = REMEDY_NAMES.get(LegalRemedyKind(remedy.kind), remedy.kind)
-        self.app.push_screen(FormPrompt(f"New stage: {name}", fields, today=self.today), answered)
+        self.app.push_screen(FormPrompt(f"New stage: {name}", fields, today=self.today()), answered)
+
+    @on(StageAdded)
+    def _stage_added(self, message: StageAdded) -> None:
+        self.set_status("Stage added.")
+        self._load()

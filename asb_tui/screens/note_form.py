@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Label, TextArea
 
-from asb_tui.screens.base import FormScreen
+from asb_tui.screens.base import FormScreen, SavedThenClose
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 
 class NoteFormScreen(FormScreen):
@@ -18,7 +23,6 @@ class NoteFormScreen(FormScreen):
         yield TextArea(id="body", soft_wrap=True)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#body", TextArea).focus()
 
     def save(self) -> None:
@@ -28,8 +32,10 @@ class NoteFormScreen(FormScreen):
         if not body.strip():
             self.show_error("The note is empty.")
             return
-        store = self.store
         case_id = self.case_id or ""
-        self.write(
-            lambda: add_note(store, case_id, body=body), lambda _: self.dismiss("Note added.")
-        )
+
+        def job(store: Store) -> str:
+            add_note(store, case_id, body=body)
+            return "Note added."
+
+        self.save_work(job, SavedThenClose)

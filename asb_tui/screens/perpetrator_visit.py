@@ -4,17 +4,41 @@ counter-allegation (which flags the case and is linked to the visit)."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
+from asb_tui.screens.base import WorkDone, WorkFailed
+from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import visits
 from asb_tui.widgets.date_field import DateField
-from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.prompt import FormPrompt, PromptField
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
+
+
+def _done(_written: object, status: str) -> str:
+    return status
+
+
+class AgreementOnRecord(WorkDone[date]):
+    """The victim's agreement to the visit is on record for this day."""
+
+
+class VisitSaved(WorkDone["tuple[str, date, bool]"]):
+    """The visit is saved: its id, its day, and whether it flagged a counter-allegation."""
+
+
+class AgreementChanged(WorkDone[str]):
+    """The victim's agreement is recorded or withdrawn: what the status line says."""
 
 
 class PerpetratorVisitScreen(FieldworkScreen):
@@ -41,7 +65,7 @@ class PerpetratorVisitScreen(FieldworkScreen):
         yield Static("Checking the victim's agreement…", id="agreement")
         with VerticalScroll():
             yield Label("Date of the visit")
-            yield DateField(self.today, today=self.today, required=True, id="pv-date")
+            yield DateField(self.today(), today=self.today(), required=True, id="pv-date")
             yield Label("Who was present")
             yield Input(id="pv-present")
             yield Label("Outcome")
@@ -60,16 +84,27 @@ class PerpetratorVisitScreen(FieldworkScreen):
 
     def _check_agreement(self) -> None:
         date_field = self.query_one("#pv-date", DateField)
-        on = date_field.parse() or self.today
+        on, case_id = date_field.parse() or self.today(), self.case_id
 
-        def allowed(_none) -> None:
-            self._show_agreement(f"The victim's agreement is on record ({format_uk(on)}).", True)
+        def check(store: Store) -> date:
+            visits.check_perpetrator_visit(store, case_id, on)
+            return on
 
-        self.run_store(
-            lambda store: visits.check_perpetrator_visit(store, self.case_id, on),
-            allowed,
-            refused=lambda message: self._show_agreement(message, False),
-        )
+        self.run_work(check, AgreementOnRecord, group="agreement", latest_only=True)
+
+    @on(AgreementOnRecord)
+    def _agreement_on_record(self, message: AgreementOnRecord) -> None:
+        on = message.result
+        self._show_agreement(f"The victim's agreement is on record ({format_uk(on)}).", True)
+
+    @on(WorkFailed)
+    def _refused(self, failure: WorkFailed) -> None:
+        if failure.group == "agreement":
+            failure.prevent_default()
+            self._show_agreement(failure.text, False)
+        elif failure.group == "visit-save":
+            failure.prevent_default()
+            self.set_status(f"Not saved: {failure.text}", error=True)
 
     def _show_agreement(self, message: str, ok: bool) -> None:
         agreement = self.query_one("#agreement", Static)
@@ -89,64 +124,81 @@ class PerpetratorVisitScreen(FieldworkScreen):
         counter = self.query_one("#pv-counter", TextArea).text
         notes = self.query_one("#pv-notes", TextArea).text
 
-        def saved(visit) -> None:
-            self.saved_visit_id = visit.id
-            flagged = " The case is flagged for a counter-allegation." if counter.strip() else ""
-            self.set_status(f"Visit of {format_uk(visited_on)} saved.{flagged}")
-            self.mark_clean()  # Escape no longer asks about what is saved
+        case_id = self.case_id
 
-        def refused(message: str) -> None:
-            self.set_status(f"Not saved: {message}", error=True)
-
-        self.run_store(
-            lambda store: visits.record_perpetrator_visit(
+        def save(store: Store) -> tuple[str, date, bool]:
+            visit = visits.record_perpetrator_visit(
                 store,
-                self.case_id,
+                case_id,
                 visited_on=visited_on,
                 outcome=outcome,
                 present=present,
                 denial=denial,
                 counter_allegation=counter,
                 notes=notes,
-            ),
-            saved,
-            refused=refused,
-        )
+            )
+            return visit.id, visited_on, bool(counter.strip())
+
+        self.run_work(save, VisitSaved, group="visit-save")
+
+    @on(VisitSaved)
+    def _visit_saved(self, message: VisitSaved) -> None:
+        self.saved_visit_id, visited_on, counter = message.result
+        flagged = " The case is flagged for a counter-allegation." if counter else ""
+        self.set_status(f"Visit of {format_uk(visited_on)} saved.{flagged}")
+        self.mark_clean()  # Escape no longer asks about what is saved
 
     def action_agreed(self) -> None:
         fields = [
-            PromptField("on", "The victim agreed on", self.today, "date", required=True),
+            PromptField("on", "The victim agreed on", self.today(), "date", required=True),
             PromptField("scope", "How (e.g. by phone, signed form)"),
         ]
 
-        def answered(values) -> None:
+        case_id = self.case_id
+
+        def answered(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-            self.run_store(
-                lambda store: visits.record_perpetrator_visit_agreement(
-                    store, self.case_id, values["on"], scope=values["scope"]
+            self.run_work(
+                lambda store: _done(
+                    visits.record_perpetrator_visit_agreement(
+                        store, case_id, values["on"], scope=values["scope"]
+                    ),
+                    "Agreement recorded.",
                 ),
-                self.status_then("Agreement recorded.", self._check_agreement),
+                AgreementChanged,
+                group="save",
             )
 
-        self.app.push_screen(FormPrompt("Victim's agreement", fields, today=self.today), answered)
+        self.app.push_screen(FormPrompt("Victim's agreement", fields, today=self.today()), answered)
 
     def action_withdrawn(self) -> None:
-        fields = [PromptField("on", "Agreement withdrawn on", self.today, "date", required=True)]
+        fields = [PromptField("on", "Agreement withdrawn on", self.today(), "date", required=True)]
 
-        def answered(values) -> None:
+        case_id = self.case_id
+
+        def answered(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-            self.run_store(
-                lambda store: visits.withdraw_perpetrator_visit_agreement(
-                    store, self.case_id, values["on"]
+            self.run_work(
+                lambda store: _done(
+                    visits.withdraw_perpetrator_visit_agreement(store, case_id, values["on"]),
+                    "Withdrawal recorded.",
                 ),
-                self.status_then("Withdrawal recorded.", self._check_agreement),
+                AgreementChanged,
+                group="save",
             )
 
-        self.app.push_screen(FormPrompt("Agreement withdrawn", fields, today=self.today), answered)
+        self.app.push_screen(
+            FormPrompt("Agreement withdrawn", fields, today=self.today()), answered
+        )
 
-    def on_descendant_blur(self, event) -> None:
+    @on(AgreementChanged)
+    def _agreement_changed(self, message: AgreementChanged) -> None:
+        self.set_status(message.result)
+        self._check_agreement()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         # The agreement is checked for the visit's date: re-check when the date may have changed.
         if getattr(event.widget, "id", None) == "pv-date":
             self._check_agreement()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Input, Label, Select
 
 from asb_tui.domain.types import PartyRole
-from asb_tui.screens.base import NO_SELECTION, FormScreen
+from asb_tui.screens.base import NO_SELECTION, FormScreen, SavedThenClose
 from asb_tui.widgets.date_field import DateField
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 ROLES = [
     ("Victim", PartyRole.VICTIM.value),
@@ -38,7 +43,6 @@ class PersonFormScreen(FormScreen):
         yield Input(id="vulnerabilities")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#name", Input).focus()
 
     def save(self) -> None:
@@ -60,13 +64,11 @@ class PersonFormScreen(FormScreen):
         if born_field.error:
             self.show_error(born_field.error)
             return
-        store = self.store
         case_id = self.case_id or ""
         name = values.pop("name")
 
-        def job():
-            return add_person(
-                store, case_id, name=name, role=str(role), date_of_birth=born, **values
-            )
+        def job(store: Store) -> str:
+            add_person(store, case_id, name=name, role=str(role), date_of_birth=born, **values)
+            return "Person added."
 
-        self.write(job, lambda _: self.dismiss("Person added."))
+        self.save_work(job, SavedThenClose)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Input, Label, Select
 
 from asb_tui.domain.types import RiskLevel
-from asb_tui.screens.base import NO_SELECTION, FormScreen
+from asb_tui.screens.base import NO_SELECTION, FormScreen, SavedThenClose
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 
 class RaiseRiskFormScreen(FormScreen):
@@ -32,7 +37,6 @@ class RaiseRiskFormScreen(FormScreen):
         yield Input(id="reason", placeholder="what has changed")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#reason", Input).focus()
 
     def save(self) -> None:
@@ -46,22 +50,19 @@ class RaiseRiskFormScreen(FormScreen):
         if not reason.strip():
             self.show_error("Give a reason for raising the risk level.")
             return
-        store = self.store
         case_id = self.case_id or ""
         today = self.today()
         rules = self.asb.deadline_rules()
 
-        def job():
-            return raise_risk(
+        def job(store: Store) -> str:
+            from asb_tui.domain.dates import format_uk
+
+            change = raise_risk(
                 store, case_id, level=RiskLevel(str(level)), reason=reason, on=today, rules=rules
             )
-
-        def done(change) -> None:
             message = f"Risk raised to {change.level.value}."
             if change.home_visit_due:
-                from asb_tui.domain.dates import format_uk
-
                 message += f" First home visit now due {format_uk(change.home_visit_due)}."
-            self.dismiss(message)
+            return message
 
-        self.write(job, done)
+        self.save_work(job, SavedThenClose)

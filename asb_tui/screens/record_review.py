@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual.widgets import Label, TextArea
 
-from asb_tui.screens.base import FormScreen
+from asb_tui.screens.base import FormScreen, SavedThenClose
 from asb_tui.widgets.date_field import DateField
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 
 class RecordReviewScreen(FormScreen):
@@ -38,7 +42,6 @@ class RecordReviewScreen(FormScreen):
         )
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#notes", TextArea).focus()
 
     def save(self) -> None:
@@ -53,9 +56,10 @@ class RecordReviewScreen(FormScreen):
             return
         notes = self.query_one("#notes", TextArea).text
         actions = self.query_one("#actions", TextArea).text
-        store, case_id, reason, today = self.store, self.case_id or "", self.reason, self.today()
-        self.write(
-            lambda: record_review(
+        case_id, reason, today = self.case_id or "", self.reason, self.today()
+
+        def review(store: Store) -> str:
+            record_review(
                 store,
                 case_id,
                 reviewed_on=reviewed_on,
@@ -64,6 +68,7 @@ class RecordReviewScreen(FormScreen):
                 next_review_on=next_review_on,
                 reason=reason,
                 today=today,
-            ),
-            lambda _: self.dismiss("Review recorded."),
-        )
+            )
+            return "Review recorded."
+
+        self.save_work(review, SavedThenClose)

@@ -5,19 +5,32 @@ remedy) the correctable fields follow, filled with what is stored; ctrl+s saves 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, Label, Static
 
+from asb_tui.screens.base import WorkDone
+from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands.corrections import correctable
-from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal, literal_text
 
+if TYPE_CHECKING:
+    from asb_tui.store.queries.case_queries import RecordView
+
 FIELD_PREFIX = "fix-"
+
+
+class RecordRead(WorkDone["RecordView | None"]):
+    """The record in full (None: it is no longer on this laptop)."""
+
+
+class RecordCorrected(WorkDone[int]):
+    """Fields of the record are corrected: how many."""
 
 
 class RecordScreen(FieldworkScreen):
@@ -65,19 +78,21 @@ class RecordScreen(FieldworkScreen):
         self._load()
 
     def _load(self) -> None:
-        from asb_tui.store.queries.case_queries import record_view
-        from asb_tui.store.queries.case_records import load_case_records
+        from asb_tui.store.queries.screen_reads import read_record_view
 
         case_id, table, row_id = self.case_id, self.table, self.row_id
+        self.run_work(
+            lambda store: read_record_view(store, case_id, table, row_id),
+            RecordRead,
+            group="record",
+            latest_only=True,
+        )
 
-        def load(store: Any) -> Any:
-            with store.read() as session:
-                records = load_case_records(session, case_id)
-            return None if records is None else record_view(records, table, row_id)
+    @on(RecordRead)
+    def _record_read(self, message: RecordRead) -> None:
+        self._show(message.result)
 
-        self.run_store(load, self._show)
-
-    def _show(self, view: Any) -> None:
+    def _show(self, view: RecordView | None) -> None:
         if view is None:
             self.set_status("That record is no longer on this laptop.", error=True)
             return
@@ -129,13 +144,17 @@ class RecordScreen(FieldworkScreen):
         if not changed:
             self.set_status("Nothing was changed.")
             return
-        case_id, table, row_id, today = self.case_id, self.table, self.row_id, self.today
+        case_id, table, row_id, today = self.case_id, self.table, self.row_id, self.today()
 
-        def saved(count: int) -> None:
-            self.mark_clean()
-            self.set_status(f"Corrected {count} field{'s' if count != 1 else ''}.")
-            self._load()
-
-        self.run_store(
-            lambda store: correct_record(store, case_id, table, row_id, changed, today), saved
+        self.run_work(
+            lambda store: correct_record(store, case_id, table, row_id, changed, today),
+            RecordCorrected,
+            group="save",
         )
+
+    @on(RecordCorrected)
+    def _record_corrected(self, message: RecordCorrected) -> None:
+        count = message.result
+        self.mark_clean()
+        self.set_status(f"Corrected {count} field{'s' if count != 1 else ''}.")
+        self._load()

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from textual import on
 from textual.widgets import Input, Label, Select
 
 from asb_tui.domain.types import Category
-from asb_tui.screens.base import NO_SELECTION, FormScreen
+from asb_tui.screens.base import NO_SELECTION, FormScreen, WorkDone
 from asb_tui.widgets.date_field import DateField
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 CATEGORIES = [
     ("Personal (targeted at a person or household)", Category.PERSONAL.value),
     ("Nuisance (a community or neighbourhood)", Category.NUISANCE.value),
     ("Environmental (the surroundings)", Category.ENVIRONMENTAL.value),
 ]
+
+
+class Referred(WorkDone["tuple[str, str]"]):
+    """The referral is recorded: the new case's id and reference."""
 
 
 class ReferralFormScreen(FormScreen):
@@ -33,7 +43,6 @@ class ReferralFormScreen(FormScreen):
         yield DateField(self.today(), today=self.today(), id="referred-on", required=True)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#summary", Input).focus()
 
     def save(self) -> None:
@@ -52,14 +61,13 @@ class ReferralFormScreen(FormScreen):
         if referred_on is None:
             self.show_error(date_field.error or "Give the referral date.")
             return
-        store = self.store
         config = self.asb.config
         victim = self.query_one("#victim-name", Input).value
         location = self.query_one("#location", Input).value
         source = self.query_one("#source", Input).value
 
-        def job():
-            return refer_case(
+        def job(store: Store) -> tuple[str, str]:
+            new_case = refer_case(
                 store,
                 category=str(category),
                 summary=summary,
@@ -71,9 +79,12 @@ class ReferralFormScreen(FormScreen):
                 region=config.region,
                 victim_name=victim,
             )
+            return new_case.id, new_case.ref
 
-        def done(new_case) -> None:
-            self.notify(f"Referral {new_case.ref} recorded.")
-            self.dismiss(new_case.id)
+        self.save_work(job, Referred)
 
-        self.write(job, done)
+    @on(Referred)
+    def _referred(self, message: Referred) -> None:
+        case_id, ref = message.result
+        self.notify(f"Referral {ref} recorded.")
+        self.dismiss(case_id)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Input, Label
 
-from asb_tui.screens.base import FormScreen
+from asb_tui.screens.base import FormScreen, SavedThenClose
 from asb_tui.widgets.date_field import DateField
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 
 class ReopenFormScreen(FormScreen):
@@ -18,13 +23,12 @@ class ReopenFormScreen(FormScreen):
         yield DateField(self.today(), today=self.today(), id="reopened-on", required=True)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#reason", Input).focus()
 
     def save(self) -> None:
         from asb_tui.domain.lifecycle import reopening_message
         from asb_tui.store.commands.cases import reopen_case
-        from asb_tui.store.queries.closing_checks import last_home_visit_on
+        from asb_tui.store.queries.screen_reads import read_last_home_visit_on
 
         reason = self.query_one("#reason", Input).value
         date_field = self.query_one("#reopened-on", DateField)
@@ -35,13 +39,11 @@ class ReopenFormScreen(FormScreen):
         if on is None:
             self.show_error(date_field.error or "Give the date.")
             return
-        store = self.store
         case_id = self.case_id or ""
         rules = self.asb.deadline_rules()
 
-        def reopen() -> str:
+        def reopen(store: Store) -> str:
             due = reopen_case(store, case_id, reason=reason, on=on, rules=rules)
-            with store.read() as session:
-                return reopening_message(due, last_home_visit_on(session, case_id))
+            return reopening_message(due, read_last_home_visit_on(store, case_id))
 
-        self.write(reopen, self.dismiss)
+        self.save_work(reopen, SavedThenClose)

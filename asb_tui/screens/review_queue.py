@@ -3,14 +3,24 @@ sample of the other open cases (drawn once per period from a stored seed)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from textual import on
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
-from asb_tui.screens.base import AsbScreen
+from asb_tui.screens.base import AsbScreen, WorkDone
 from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+
+if TYPE_CHECKING:
+    from asb_tui.store.commands.reviews import ReviewQueue, ReviewQueueItem
+
+
+class QueueRead(WorkDone["ReviewQueue"]):
+    """The cases due for a manager's review."""
 
 
 class ReviewQueueScreen(AsbScreen):
@@ -44,10 +54,19 @@ class ReviewQueueScreen(AsbScreen):
     def action_refresh(self) -> None:
         from asb_tui.store.commands.reviews import review_queue
 
-        store, config, today = self.store, self.asb.config, self.today()
-        self.run_db(lambda: review_queue(store, config, today), self._show, group="queue")
+        config, today = self.asb.config, self.today()
+        self.run_work(
+            lambda store: review_queue(store, config, today),
+            QueueRead,
+            group="queue",
+            latest_only=True,
+        )
 
-    def _show(self, queue) -> None:
+    @on(QueueRead)
+    def _queue_read(self, message: QueueRead) -> None:
+        self._show(message.result)
+
+    def _show(self, queue: ReviewQueue) -> None:
         self.items = list(queue.items)
         table = self.query_one(DataTable)
         table.clear()
@@ -75,7 +94,7 @@ class ReviewQueueScreen(AsbScreen):
             literal(f"{high} high-risk case(s) due for review; {sampled}. r: record a review.")
         )
 
-    def _selected(self):
+    def _selected(self) -> ReviewQueueItem | None:
         table = self.query_one(DataTable)
         if not self.items or table.cursor_row is None or table.cursor_row >= len(self.items):
             return None
@@ -90,7 +109,7 @@ class ReviewQueueScreen(AsbScreen):
             return
         reason = item.reason if item.reason in ("high-risk", "sample") else "ad-hoc"
 
-        def reviewed(message) -> None:
+        def reviewed(message: object) -> None:
             if message:
                 self.notify(str(message), markup=False)
                 self.action_refresh()

@@ -12,10 +12,23 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
+from asb_tui.screens.base import WorkDone
+from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import legal
 from asb_tui.widgets.date_field import DateField
-from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal_text
+
+
+class ReferralsRead(WorkDone[list[legal.ReferralRow]]):
+    """The case's safeguarding referrals, open ones first."""
+
+
+class ReferralSaved(WorkDone[str]):
+    """A referral is saved: its title."""
+
+
+class ReferralDone(WorkDone[str]):
+    """A referral is marked done: its id."""
 
 
 class SafeguardingScreen(FieldworkScreen):
@@ -48,13 +61,13 @@ class SafeguardingScreen(FieldworkScreen):
             yield Label("Referred to")
             yield Input(legal.SAFEGUARDING_TEAMS["child"], id="sg-team")
             yield Label("Referred on")
-            yield DateField(self.today, today=self.today, required=True, id="sg-date")
+            yield DateField(self.today(), today=self.today(), required=True, id="sg-date")
             yield Label("Their reference")
             yield Input(id="sg-ref")
             yield Label("The concern")
             yield TextArea(id="sg-details")
             yield Label("Follow up by (optional)")
-            yield DateField(today=self.today, id="sg-follow-up")
+            yield DateField(today=self.today(), id="sg-follow-up")
         yield Static("", id="status")
         yield Footer()
 
@@ -72,20 +85,28 @@ class SafeguardingScreen(FieldworkScreen):
             team.value = legal.SAFEGUARDING_TEAMS[str(event.value)]
 
     def _load(self) -> None:
-        def show(actions) -> None:
-            self.referral_ids = [a.id for a in actions]
-            table = self.query_one("#referrals", DataTable)
-            table.clear()
-            for action in actions:
-                table.add_row(
-                    literal_text(action.title),
-                    literal_text(action.reference),
-                    literal_text(format_uk(action.due_on) if action.due_on else ""),
-                    literal_text(format_uk(action.done_on) if action.done_on else "open"),
-                    key=action.id,
-                )
+        case_id = self.case_id
+        self.run_work(
+            lambda store: legal.safeguarding_referrals(store, case_id),
+            ReferralsRead,
+            group="referrals",
+            latest_only=True,
+        )
 
-        self.run_store(lambda store: legal.safeguarding_referrals(store, self.case_id), show)
+    @on(ReferralsRead)
+    def _show_referrals(self, message: ReferralsRead) -> None:
+        actions = message.result
+        self.referral_ids = [a.id for a in actions]
+        table = self.query_one("#referrals", DataTable)
+        table.clear()
+        for action in actions:
+            table.add_row(
+                literal_text(action.title),
+                literal_text(action.reference),
+                literal_text(format_uk(action.due_on) if action.due_on else ""),
+                literal_text(format_uk(action.done_on) if action.done_on else "open"),
+                key=action.id,
+            )
 
     def action_save(self) -> None:
         dates = {}
@@ -105,16 +126,20 @@ class SafeguardingScreen(FieldworkScreen):
             follow_up_on=dates["sg-follow-up"],
         )
 
-        def saved(action) -> None:
-            self.set_status(f"Referral saved: {action.title}. It shows until marked done.")
-            self.mark_clean()  # Escape no longer asks about what is saved
-            self.query_one("#sg-ref", Input).value = ""
-            self.query_one("#sg-details", TextArea).text = ""
-            self._load()
-
-        self.run_store(
-            lambda store: legal.record_safeguarding_concern(store, self.case_id, **values), saved
+        case_id = self.case_id
+        self.run_work(
+            lambda store: legal.record_safeguarding_concern(store, case_id, **values).title,
+            ReferralSaved,
+            group="save",
         )
+
+    @on(ReferralSaved)
+    def _referral_saved(self, message: ReferralSaved) -> None:
+        self.set_status(f"Referral saved: {message.result}. It shows until marked done.")
+        self.mark_clean()  # Escape no longer asks about what is saved
+        self.query_one("#sg-ref", Input).value = ""
+        self.query_one("#sg-details", TextArea).text = ""
+        self._load()
 
     def action_mark_done(self) -> None:
         if not self.referral_ids:
@@ -122,8 +147,14 @@ class SafeguardingScreen(FieldworkScreen):
             return
         row = self.query_one("#referrals", DataTable).cursor_row
         action_id = self.referral_ids[min(row, len(self.referral_ids) - 1)]
-        today = self.today
-        self.run_store(
-            lambda store: legal.complete_safeguarding_referral(store, action_id, today),
-            self.status_then("Marked done.", self._load),
+        today = self.today()
+        self.run_work(
+            lambda store: legal.complete_safeguarding_referral(store, action_id, today).id,
+            ReferralDone,
+            group="save",
         )
+
+    @on(ReferralDone)
+    def _referral_done(self, message: ReferralDone) -> None:
+        self.set_status("Marked done.")
+        self._load()

@@ -10,13 +10,28 @@ agency's laptops drop the case at their next sync after this laptop's.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from textual import on
 from textual.binding import Binding
 from textual.widgets import Input, Label, Select, Static
 
 from asb_tui.domain.dates import format_uk
-from asb_tui.screens.base import NO_SELECTION, FormScreen
+from asb_tui.screens.base import NO_SELECTION, FormScreen, SavedThenClose, WorkDone
+from asb_tui.store.commands.sharing import ConsentStatus, ShareRow
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.literal import literal
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
+
+
+class ConsentRead(WorkDone[tuple[ConsentStatus, list[ShareRow]]]):
+    """The case's consent to share, and its shares so far."""
+
+
+class Withdrawn(WorkDone[list[str]]):
+    """Shares are withdrawn: the agencies as recorded."""
 
 
 class ShareCaseScreen(FormScreen):
@@ -32,7 +47,7 @@ class ShareCaseScreen(FormScreen):
 
     def __init__(self, case_id: str) -> None:
         super().__init__(case_id)
-        self.consent = None
+        self.consent: ConsentStatus | None = None
         self.shared_with: list[str] = []
 
     def fixed_fields(self):
@@ -62,23 +77,24 @@ class ShareCaseScreen(FormScreen):
         yield Static("", id="previous-shares")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._load()
 
     def _load(self) -> None:
         from asb_tui.store.commands.sharing import consent_status, shares_for_case
 
-        store, case_id, today = self.store, self.case_id or "", self.today()
-        self.run_db(
-            lambda: (consent_status(store, case_id, today), shares_for_case(store, case_id)),
-            self._show,
+        case_id, today = self.case_id or "", self.today()
+        self.run_work(
+            lambda store: (consent_status(store, case_id, today), shares_for_case(store, case_id)),
+            ConsentRead,
             group="consent",
+            latest_only=True,
         )
 
-    def _show(self, loaded) -> None:
+    @on(ConsentRead)
+    def _show(self, message: ConsentRead) -> None:
         from asb_tui.store.commands.sharing import LEGAL_BASIS_LABELS
 
-        status, shares = loaded
+        status, shares = message.result
         self.consent = status
         self.shared_with = sorted({s.agency for s in shares})
         box = self.query_one("#consent-status", Static)
@@ -115,25 +131,25 @@ class ShareCaseScreen(FormScreen):
         ]  # fmt: skip
         self.app.push_screen(FormPrompt("Withdraw a share", fields), self._withdraw)
 
-    def _withdraw(self, values) -> None:
+    def _withdraw(self, values: dict[str, Any] | None) -> None:
         from asb_tui.store.commands.sharing import withdraw_agency_shares
 
         if not values:
             return
-        store, case_id = self.store, self.case_id or ""
+        case_id = self.case_id or ""
         agency, reason = values["withdraw-agency"], values["withdraw-reason"]
         self.query_one("#form-error", Static).update("")
-
-        def done(agencies: list[str]) -> None:
-            self.notify(f"Share with {', '.join(agencies)} withdrawn; it goes at the next sync.")
-            self._load()
-
-        self.run_db(
-            lambda: withdraw_agency_shares(store, case_id, agency, reason=reason),
-            done,
+        self.run_work(
+            lambda store: withdraw_agency_shares(store, case_id, agency, reason=reason),
+            Withdrawn,
             group="withdraw",
-            failed=self.show_error,
         )
+
+    @on(Withdrawn)
+    def _withdrawn(self, message: Withdrawn) -> None:
+        agencies = ", ".join(message.result)
+        self.notify(f"Share with {agencies} withdrawn; it goes at the next sync.")
+        self._load()
 
     def _choice(self, select_id: str, text_id: str, joiner: str) -> str:
         chosen = self.query_one(f"#{select_id}", Select).value
@@ -163,9 +179,10 @@ class ShareCaseScreen(FormScreen):
             "" if chosen_agency is NO_SELECTION or chosen_agency is None else str(chosen_agency)
         )
         what = self._choice("what", "what-detail", ": ")
-        store, case_id, today = self.store, self.case_id or "", self.today()
-        self.write(
-            lambda: share_case(
+        case_id, today = self.case_id or "", self.today()
+
+        def share(store: Store) -> str:
+            record = share_case(
                 store,
                 case_id,
                 agency=agency,
@@ -173,6 +190,7 @@ class ShareCaseScreen(FormScreen):
                 legal_basis=str(basis),
                 shared_on=shared_on,
                 today=today,
-            ),
-            lambda record: self.dismiss(f"Shared with {record.agency}."),
-        )
+            )
+            return f"Shared with {record.agency}."
+
+        self.save_work(share, SavedThenClose)

@@ -1,34 +1,70 @@
 """The sync screen: sync now (with progress), the last result, and the conflicts to resolve.
 
 The sync runs in a thread worker (it talks to the network and writes the store), so the screen
-keeps answering keys while it runs; progress comes back with `call_from_thread`. A conflict is
+keeps answering keys while it runs; progress comes back as `SyncStep` messages. A conflict is
 resolved by choosing keep mine, keep theirs, or edit; the choice is saved at once (so it survives
 a dropped connection) and sent with the next sync, which the screen starts straight away.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
-from asb_tui.screens.base import AsbScreen
+from asb_tui.screens.base import AsbScreen, WorkDone, WorkFailed
 from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
+    from asb_tui.store.replica.sync_state import (
+        Choice,
+        ConflictView,
+        SetAsideView,
+        SyncOutcome,
+        SyncOverview,
+    )
+    from sync.client import SyncProgress
 
 CHOICE_LABELS = {"mine": "keep mine", "theirs": "keep theirs", "edit": "edited"}
 
 
-def _when(moment) -> str:
+def _when(moment: datetime | None) -> str:
     if moment is None:
         return "never"
     local = moment.astimezone()
     return f"{local:%d/%m/%Y %H:%M}"
+
+
+SyncState = tuple["SyncOverview", "list[ConflictView]", "list[SetAsideView]"]
+
+
+class SyncRead(WorkDone[SyncState]):
+    """Where sync stands: the overview, the open conflicts, the changes set aside."""
+
+
+class Synced(WorkDone["SyncOutcome"]):
+    """A sync finished."""
+
+
+class Resolved(WorkDone["ConflictView"]):
+    """The officer's choice for a conflict is saved (it goes with the next sync)."""
+
+
+class SyncStep(Message, bubble=False):
+    """How far the running sync has got (`waiting`: changes there were to send)."""
+
+    def __init__(self, step: SyncProgress, waiting: int) -> None:
+        super().__init__()
+        self.step, self.waiting = step, waiting
 
 
 class SyncScreen(AsbScreen):
@@ -57,7 +93,7 @@ class SyncScreen(AsbScreen):
     def __init__(self) -> None:
         super().__init__()
         self.syncing = False
-        self.conflicts: list[Any] = []
+        self.conflicts: list[ConflictView] = []
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -92,15 +128,14 @@ class SyncScreen(AsbScreen):
             sync_overview,
         )
 
-        store = self.store
-
-        def load():
+        def load(store: Store) -> SyncState:
             return sync_overview(store), open_conflicts(store), set_aside_changes(store)
 
-        self.run_db(load, self._show, group="sync-load")
+        self.run_work(load, SyncRead, group="sync-load", latest_only=True)
 
-    def _show(self, loaded) -> None:
-        overview, conflicts, refused = loaded
+    @on(SyncRead)
+    def _show(self, message: SyncRead) -> None:
+        overview, conflicts, refused = message.result
         self.conflicts = conflicts
         self._show_overview(overview)
         table = self.query_one("#sync-conflicts", DataTable)
@@ -129,7 +164,7 @@ class SyncScreen(AsbScreen):
         else:
             refused_widget.update("")
 
-    def _show_overview(self, o) -> None:
+    def _show_overview(self, o: SyncOverview) -> None:
         if not o.enrolled:
             head = (
                 "This laptop is not enrolled for sync: "
@@ -159,36 +194,28 @@ class SyncScreen(AsbScreen):
         if self.syncing:
             self.notify("A sync is already running.")
             return
-        store = self.store
+        from sync.client import SyncError
+
         self.syncing = True
         self.query_one("#sync-error", Static).update("")
         self.query_one("#sync-status", Static).update("Syncing…")
         self.query_one("#sync-progress", ProgressBar).update(total=None, progress=0)
-        self._sync_worker(store)
+        self.run_work(self._sync, Synced, group="sync", expected=(SyncError,))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
-    def _sync_worker(self, store) -> None:
+    def _sync(self, store: Store) -> SyncOutcome:
+        """In the worker: the whole sync, its progress posted as it goes."""
         from asb_tui.store.replica.sync_state import changes_waiting, run_sync
-        from sync.client import SyncError
 
         waiting = changes_waiting(store)
 
-        def progress(p) -> None:
-            self.app.call_from_thread(self._progress, p, waiting)
+        def progress(step: SyncProgress) -> None:
+            self.post_message(SyncStep(step, waiting))  # thread-safe
 
-        try:
-            outcome = run_sync(store, progress=progress)
-        except SyncError as err:
-            self.app.call_from_thread(self._failed, str(err))
-            return
-        except Exception as err:  # a bug: the screen must survive it, nothing is lost
-            self.app.call_from_thread(
-                self._failed, f"sync stopped ({type(err).__name__}); nothing was lost"
-            )
-            return
-        self.app.call_from_thread(self._finished, outcome)
+        return run_sync(store, progress=progress)
 
-    def _progress(self, p, waiting: int) -> None:
+    @on(SyncStep)
+    def _progress(self, message: SyncStep) -> None:
+        p, waiting = message.step, message.waiting
         bar = self.query_one("#sync-progress", ProgressBar)
         status = self.query_one("#sync-status", Static)
         if p.phase == "push":
@@ -198,7 +225,9 @@ class SyncScreen(AsbScreen):
             bar.update(total=None)
             status.update(f"Receiving: {p.done} changes received")
 
-    def _finished(self, outcome) -> None:
+    @on(Synced)
+    def _finished(self, done: Synced) -> None:
+        outcome = done.result
         self.syncing = False
         result = outcome.result
         self.query_one("#sync-progress", ProgressBar).update(total=100, progress=100)
@@ -216,6 +245,16 @@ class SyncScreen(AsbScreen):
         self.query_one("#sync-status", Static).update(literal(message))
         self.notify("Sync done.")
         self.reload()
+
+    @on(WorkFailed)
+    def _work_failed_here(self, failure: WorkFailed) -> None:
+        if failure.group == "sync":
+            failure.prevent_default()
+            self._failed(failure.text)
+        elif failure.group == "sync-resolve":
+            failure.prevent_default()
+            self.notify(failure.text, severity="error", markup=False)
+            self.reload()
 
     def _failed(self, message: str) -> None:
         self.syncing = False
@@ -244,7 +283,7 @@ class SyncScreen(AsbScreen):
 
     # -- resolving ----------------------------------------------------------------------------
 
-    def _selected(self):
+    def _selected(self) -> ConflictView | None:
         table = self.query_one("#sync-conflicts", DataTable)
         if not self.conflicts or table.row_count == 0:
             self.notify("There is no conflict to resolve.")
@@ -273,7 +312,7 @@ class SyncScreen(AsbScreen):
             return
         start = "" if conflict.mine_text == "(blank)" else conflict.mine_text
 
-        def typed(values) -> None:
+        def typed(values: dict[str, Any] | None) -> None:
             if not values:
                 return
             self._edit(conflict, str(values.get("value") or ""))
@@ -286,7 +325,7 @@ class SyncScreen(AsbScreen):
             typed,
         )
 
-    def _edit(self, conflict, text: str) -> None:
+    def _edit(self, conflict: ConflictView, text: str) -> None:
         from asb_tui.store.replica.sync_state import value_from_text
 
         try:
@@ -296,35 +335,29 @@ class SyncScreen(AsbScreen):
             return
         self._resolve(conflict.id, "edit", value)
 
-    def _resolve(self, conflict_id: str, choice: str, value) -> None:
+    def _resolve(self, conflict_id: str, choice: Choice, value: object) -> None:
         from asb_tui.store.replica.sync_state import ResolutionError, resolve_conflict_locally
 
-        store = self.store
+        self.run_work(
+            lambda store: resolve_conflict_locally(store, conflict_id, choice, value),
+            Resolved,
+            group="sync-resolve",
+            expected=(ResolutionError,),
+        )
 
-        def job():
-            try:
-                return resolve_conflict_locally(store, conflict_id, choice, value)  # type: ignore[arg-type]
-            except ResolutionError as err:
-                return str(err)
-
-        def done(result) -> None:
-            if isinstance(result, str):
-                self.notify(result, severity="error", markup=False)
-                self.reload()
-                return
-            self.notify("Your choice is saved; sending it now.")
-            self.reload()
-            if not self.syncing:
-                self.action_sync_now()
-
-        self.run_db(job, done, group="sync-resolve")
+    @on(Resolved)
+    def _resolved(self, message: Resolved) -> None:
+        self.notify("Your choice is saved; sending it now.")
+        self.reload()
+        if not self.syncing:
+            self.action_sync_now()
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
 
-def _state(conflict) -> str:
+def _state(conflict: ConflictView) -> str:
     if conflict.status != "resolving":
         return "open"
     if conflict.queued_choice:

@@ -3,13 +3,23 @@ indicator; a wrong passphrase says so and the officer tries again. Also the auto
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
-from asb_tui.screens.base import AsbScreen
+from asb_tui.screens.base import AsbScreen, WorkDone, WorkFailed
 from asb_tui.widgets.literal import literal
+
+if TYPE_CHECKING:
+    from asb_tui.store.commands.officer import Officer
+    from asb_tui.store.core.store import Store
+
+
+class Opened(WorkDone["tuple[Store, Officer | None]"]):
+    """The store is open: it, and the officer it names."""
 
 
 class UnlockScreen(AsbScreen):
@@ -85,7 +95,7 @@ class UnlockScreen(AsbScreen):
         data_dir = self.asb.data_dir
         officer = self.asb.config.officer
 
-        def open_it():
+        def open_it() -> tuple[Store, Officer | None]:
             from asb_tui.store.commands.officer import load_officer
             from asb_tui.store.core.store import open_store
 
@@ -99,15 +109,17 @@ class UnlockScreen(AsbScreen):
                 store.close()
                 raise
 
-        self.run_db(open_it, self._opened, group="unlock", failed=self._refused)
+        self.run_without_store(open_it, Opened, group="unlock")
 
-    def _opened(self, opened) -> None:
+    @on(Opened)
+    def _opened(self, message: Opened) -> None:
         self.busy = False
         self.remove_class("-busy")
-        store, officer = opened
+        store, officer = message.result
         self.asb.store_opened(store, officer)
 
-    def _refused(self, message: str) -> None:
+    def show_failure(self, failure: WorkFailed) -> None:
+        message = failure.text
         self.busy = False
         self.remove_class("-busy")
         if message == "wrong passphrase":

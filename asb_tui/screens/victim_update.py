@@ -3,6 +3,10 @@ under the agreed contact frequency, shown as soon as the update is saved."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,12 +15,24 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static, Tex
 from asb_tui.domain.contact import parse_contact_frequency
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
+from asb_tui.screens.base import WorkDone
+from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import contacts
 from asb_tui.widgets.date_field import DateField
-from asb_tui.widgets.field_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal, literal_text
 
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
+
 FEELS_SAFER = ("yes", "a little", "no change", "less safe", "not asked")
+
+
+class ScheduleRead(WorkDone[contacts.UpdateSchedule]):
+    """The contact agreement, the updates so far and the next due date."""
+
+
+class UpdateSaved(WorkDone["tuple[date, date | None]"]):
+    """An update is saved: its day, and when the next is due."""
 
 
 class VictimUpdateScreen(FieldworkScreen):
@@ -36,7 +52,7 @@ class VictimUpdateScreen(FieldworkScreen):
         yield Static("", id="next-due")
         with VerticalScroll():
             yield Label("Date of the update")
-            yield DateField(self.today, today=self.today, required=True, id="vu-date")
+            yield DateField(self.today(), today=self.today(), required=True, id="vu-date")
             yield Label("Means (phone, email, visit, letter)")
             yield Input(id="vu-means")
             yield Label("What they were told (progress, plans)")
@@ -57,10 +73,17 @@ class VictimUpdateScreen(FieldworkScreen):
         self._load()
 
     def _load(self) -> None:
-        closures = self.closures
-        self.run_store(
-            lambda store: contacts.update_schedule(store, self.case_id, closures), self._show
+        closures, case_id = self.closures, self.case_id
+        self.run_work(
+            lambda store: contacts.update_schedule(store, case_id, closures),
+            ScheduleRead,
+            group="schedule",
+            latest_only=True,
         )
+
+    @on(ScheduleRead)
+    def _schedule_read(self, message: ScheduleRead) -> None:
+        self._show(message.result)
 
     def _show(self, schedule: contacts.UpdateSchedule) -> None:
         agreement = schedule.agreement
@@ -92,7 +115,7 @@ class VictimUpdateScreen(FieldworkScreen):
                 key=update.id,
             )
 
-    def _show_next_due(self, next_due) -> None:
+    def _show_next_due(self, next_due: date | None) -> None:
         text = f"Next update due {format_uk(next_due)}." if next_due else "No update deadline."
         self.query_one("#next-due", Static).update(literal(text))
 
@@ -106,24 +129,27 @@ class VictimUpdateScreen(FieldworkScreen):
         means = self.query_one("#vu-means", Input).value
         summary = self.query_one("#vu-summary", TextArea).text
         safer = str(self.query_one("#vu-safer", Select).value)
-        closures = self.closures
+        closures, case_id = self.closures, self.case_id
 
-        def saved(logged: contacts.LoggedUpdate) -> None:
-            due = f" Next update due {format_uk(logged.next_due)}." if logged.next_due else ""
-            self.set_status(f"Update of {format_uk(updated_on)} saved.{due}")
-            self.mark_clean()  # Escape no longer asks about what is saved
-            self.query_one("#vu-summary", TextArea).text = ""
-            self._load()
-
-        self.run_store(
-            lambda store: contacts.log_victim_update(
+        def save(store: Store) -> tuple[date, date | None]:
+            logged = contacts.log_victim_update(
                 store,
-                self.case_id,
+                case_id,
                 updated_on=updated_on,
                 means=means,
                 summary=summary,
                 feels_safer=safer,
                 closures=closures,
-            ),
-            saved,
-        )
+            )
+            return updated_on, logged.next_due
+
+        self.run_work(save, UpdateSaved, group="save")
+
+    @on(UpdateSaved)
+    def _update_saved(self, message: UpdateSaved) -> None:
+        updated_on, next_due = message.result
+        due = f" Next update due {format_uk(next_due)}." if next_due else ""
+        self.set_status(f"Update of {format_uk(updated_on)} saved.{due}")
+        self.mark_clean()  # Escape no longer asks about what is saved
+        self.query_one("#vu-summary", TextArea).text = ""
+        self._load()

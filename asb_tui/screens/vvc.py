@@ -4,16 +4,25 @@ adding a referral by hand, and the encrypted meeting pack."""
 
 from __future__ import annotations
 
-from textual import on
+from datetime import date
+from typing import TYPE_CHECKING
+
+from textual import events, on
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
-from asb_tui.screens.base import AsbScreen
+from asb_tui.export.pack_data import PackExport
+from asb_tui.screens.base import AsbScreen, WorkDone
+from asb_tui.store.commands.vvc import AgendaItem, MeetingSummary
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+
+if TYPE_CHECKING:
+    from asb_tui.screens.vvc_pack_password import PackRequest
+    from asb_tui.store.commands.vvc import AgendaItem
 
 # The agenda at 80 columns: the case, when it was referred and the decision stay readable; the
 # reason and the risk give way first.
@@ -31,6 +40,18 @@ def _risk(level: str | None, repeat_victim: bool) -> str:
     if repeat_victim:
         parts.append("repeat victim")
     return ", ".join(parts)
+
+
+class MeetingsRead(WorkDone[list[MeetingSummary]]):
+    """The VVC's meetings around today."""
+
+
+class AgendaRead(WorkDone[tuple[date, list[AgendaItem]]]):
+    """A meeting's agenda."""
+
+
+class PackWritten(WorkDone[PackExport]):
+    """The encrypted pack of a meeting is written."""
 
 
 class VvcScreen(AsbScreen):
@@ -64,7 +85,7 @@ class VvcScreen(AsbScreen):
         yield agenda
         yield Footer()
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         for agenda in self.query("#agenda").results(DataTable):  # none before compose
             fit_columns(agenda, AGENDA_COLUMNS, event.size.width)
 
@@ -79,10 +100,17 @@ class VvcScreen(AsbScreen):
     def action_refresh(self) -> None:
         from asb_tui.store.commands.vvc import meetings
 
-        store, config, today = self.store, self.asb.config, self.today()
-        self.run_db(lambda: meetings(store, config, today), self._show_meetings, group="meetings")
+        config, today = self.asb.config, self.today()
+        self.run_work(
+            lambda store: meetings(store, config, today),
+            MeetingsRead,
+            group="meetings",
+            latest_only=True,
+        )
 
-    def _show_meetings(self, found) -> None:
+    @on(MeetingsRead)
+    def _show_meetings(self, message: MeetingsRead) -> None:
+        found = message.result
         today = self.today()
         table = self.query_one("#meetings", DataTable)
         keep = self.selected_meeting()
@@ -105,7 +133,7 @@ class VvcScreen(AsbScreen):
         table.move_cursor(row=upcoming)
         self._load_agenda()
 
-    def selected_meeting(self):
+    def selected_meeting(self) -> date | None:
         table = self.query_one("#meetings", DataTable)
         row = table.cursor_row
         if not self.meetings or row is None or row >= len(self.meetings):
@@ -113,7 +141,7 @@ class VvcScreen(AsbScreen):
         return self.meetings[row].meets_on
 
     @on(DataTable.RowHighlighted, "#meetings")
-    def _meeting_moved(self, _event) -> None:
+    def _meeting_moved(self, _event: DataTable.RowHighlighted) -> None:
         self._load_agenda()
 
     def _load_agenda(self) -> None:
@@ -122,13 +150,17 @@ class VvcScreen(AsbScreen):
         meeting = self.selected_meeting()
         if meeting is None:
             return
-        store, config = self.store, self.asb.config
-        self.run_db(
-            lambda: (meeting, agenda(store, config, meeting)), self._show_agenda, group="agenda"
+        config = self.asb.config
+        self.run_work(
+            lambda store: (meeting, agenda(store, config, meeting)),
+            AgendaRead,
+            group="agenda",
+            latest_only=True,
         )
 
-    def _show_agenda(self, loaded) -> None:
-        meeting, items = loaded
+    @on(AgendaRead)
+    def _show_agenda(self, message: AgendaRead) -> None:
+        meeting, items = message.result
         if meeting != self.selected_meeting():
             return  # the cursor moved on meanwhile
         self.items = list(items)
@@ -148,7 +180,7 @@ class VvcScreen(AsbScreen):
             literal(f"Agenda of {format_uk(meeting)}: {len(self.items)} case(s)")
         )
 
-    def _selected_item(self):
+    def _selected_item(self) -> AgendaItem | None:
         table = self.query_one("#agenda", DataTable)
         row = table.cursor_row
         if not self.items or row is None or row >= len(self.items):
@@ -173,7 +205,7 @@ class VvcScreen(AsbScreen):
 
         self.app.push_screen(VvcAddReferralScreen(), self._after_form)
 
-    def _after_form(self, message) -> None:
+    def _after_form(self, message: object) -> None:
         if message:
             self.notify(str(message), markup=False)
             self.action_refresh()
@@ -188,19 +220,19 @@ class VvcScreen(AsbScreen):
         default = self.asb.config.data_dir / f"vvc-pack-{meeting.isoformat()}.pdf"
         case_ids = [item.case_id for item in self.items]
 
-        def chosen(request) -> None:
+        def chosen(request: PackRequest | None) -> None:
             if request is not None:
                 self._export(meeting, case_ids, request)
 
         self.app.push_screen(PackPasswordScreen(str(default)), chosen)
 
-    def _export(self, meeting, case_ids, request) -> None:
+    def _export(self, meeting: date, case_ids: list[str], request: PackRequest) -> None:
         from asb_tui.export.pack_data import export_vvc_pack
 
-        store, config, today = self.store, self.asb.config, self.today()
+        config, today = self.asb.config, self.today()
         self.notify("Typesetting the pack…")
-        self.run_db(
-            lambda: export_vvc_pack(
+        self.run_work(
+            lambda store: export_vvc_pack(
                 store,
                 config,
                 case_ids,
@@ -209,12 +241,15 @@ class VvcScreen(AsbScreen):
                 password=request.password,
                 today=today,
             ),
-            lambda result: self.notify(
-                f"Wrote the encrypted pack {result.path} ({len(result.refs)} case(s)).",
-                markup=False,
-            ),
+            PackWritten,
             group="export",
-            failed=lambda message: self.notify(message, severity="error", markup=False),
+        )
+
+    @on(PackWritten)
+    def _pack_written(self, message: PackWritten) -> None:
+        result = message.result
+        self.notify(
+            f"Wrote the encrypted pack {result.path} ({len(result.refs)} case(s)).", markup=False
         )
 
     def action_back(self) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Input, Label
 
-from asb_tui.screens.base import FormScreen
+from asb_tui.screens.base import FormScreen, SavedThenClose
 from asb_tui.widgets.date_field import DateField
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
 
 
 class VvcAddReferralScreen(FormScreen):
@@ -21,7 +26,6 @@ class VvcAddReferralScreen(FormScreen):
         yield Input(id="reason", placeholder="e.g. high risk, repeat victim, hate incident")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#case-ref", Input).focus()
 
     def save(self) -> None:
@@ -37,10 +41,10 @@ class VvcAddReferralScreen(FormScreen):
             self.show_error(date_field.error or "Give the referral date.")
             return
         reason = self.query_one("#reason", Input).value
-        store, config, today = self.store, self.asb.config, self.today()
+        config, today = self.asb.config, self.today()
 
-        def refer():
-            return add_vvc_referral(
+        def refer(store: Store) -> str:
+            referral = add_vvc_referral(
                 store,
                 config,
                 find_case_id(store, ref),
@@ -48,7 +52,6 @@ class VvcAddReferralScreen(FormScreen):
                 reason=reason,
                 today=today,
             )
+            return f"Referred to the VVC for {referral.meeting_on:%d/%m/%Y}."
 
-        self.write(
-            refer, lambda r: self.dismiss(f"Referred to the VVC for {r.meeting_on:%d/%m/%Y}.")
-        )
+        self.save_work(refer, SavedThenClose)

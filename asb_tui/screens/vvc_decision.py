@@ -3,11 +3,24 @@ decision, actions (one per line: what | agency | due date) and the next review."
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
 from textual.widgets import Input, Label, TextArea
 
 from asb_tui.domain.dates import format_uk
-from asb_tui.screens.base import FormScreen
+from asb_tui.screens.base import FormScreen, SavedThenClose, WorkDone
+from asb_tui.store.commands.vvc import DecisionView
 from asb_tui.widgets.date_field import DateField
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
+
+
+class DecisionRead(WorkDone[DecisionView | None]):
+    """What was recorded of this decision already (None: nothing yet)."""
 
 
 class VvcDecisionScreen(FormScreen):
@@ -17,7 +30,7 @@ class VvcDecisionScreen(FormScreen):
     VvcDecisionScreen #vvc-actions { height: 5; }
     """
 
-    def __init__(self, case_id: str, meeting_on, *, ref: str = "") -> None:
+    def __init__(self, case_id: str, meeting_on: date, *, ref: str = "") -> None:
         super().__init__(case_id)
         self.meeting_on = meeting_on
         self.title_text = f"VVC of {format_uk(meeting_on)}: decision on {ref or 'the case'}"
@@ -25,7 +38,7 @@ class VvcDecisionScreen(FormScreen):
     def draft_key(self) -> str:
         return f"{type(self).__name__}:{self.case_id}:{self.meeting_on.isoformat()}"
 
-    def form_fields(self):
+    def form_fields(self) -> ComposeResult:
         today = self.today()
         yield Label("Case Officer appointed", classes="field-label")
         yield Input(id="case-officer")
@@ -39,14 +52,15 @@ class VvcDecisionScreen(FormScreen):
         yield DateField(None, today=today, id="next-review", warn_closed_days=True)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#case-officer", Input).focus()
         from asb_tui.store.commands.vvc import decision_for
 
-        store, case_id, meeting = self.store, self.case_id or "", self.meeting_on
-        self.run_db(lambda: decision_for(store, case_id, meeting), self._fill, group="load")
+        case_id, meeting = self.case_id or "", self.meeting_on
+        self.run_work(lambda store: decision_for(store, case_id, meeting), DecisionRead)
 
-    def _fill(self, decision) -> None:
+    @on(DecisionRead)
+    def _fill(self, message: DecisionRead) -> None:
+        decision = message.result
         if decision is None:
             return
         self.query_one("#case-officer", Input).value = decision.case_officer
@@ -80,14 +94,10 @@ class VvcDecisionScreen(FormScreen):
         officer = self.query_one("#case-officer", Input).value
         manager = self.query_one("#case-manager", Input).value
         decision = self.query_one("#decision", TextArea).text
-        store, config, case_id, meeting = (
-            self.store,
-            self.asb.config,
-            self.case_id or "",
-            self.meeting_on,
-        )
-        self.write(
-            lambda: record_vvc_decision(
+        config, case_id, meeting = self.asb.config, self.case_id or "", self.meeting_on
+
+        def record(store: Store) -> str:
+            record_vvc_decision(
                 store,
                 config,
                 case_id,
@@ -97,6 +107,7 @@ class VvcDecisionScreen(FormScreen):
                 decision=decision,
                 actions=actions,
                 next_review_on=next_review_on,
-            ),
-            lambda _: self.dismiss("VVC decision recorded."),
-        )
+            )
+            return "VVC decision recorded."
+
+        self.save_work(record, SavedThenClose)

@@ -3,6 +3,7 @@ key in the footer is also a command, found by its description."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -52,3 +53,30 @@ class ScreenActionsProvider(Provider):
                     partial(node.run_action, action),
                     help=f"key: {key}",
                 )
+
+
+class ScreenKeysProvider(Provider):
+    """Command palette entries for the keys of the screen it was opened from (its own
+    bindings only: the field-work screens list them)."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        screen = self.screen
+        found: list[tuple[str, str, Callable[[], object]]] = []
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if active.node is not screen or not binding.description or not active.enabled:
+                continue
+            run = partial(self.app.call_later, screen.run_action, binding.action)
+            found.append((binding.description, key, run))
+        return found
+
+    async def discover(self) -> Hits:
+        for description, key, run in self._commands():
+            yield DiscoveryHit(description, run, help=f"key: {key}")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for description, key, run in self._commands():
+            score = matcher.match(description)
+            if score > 0:
+                yield Hit(score, matcher.highlight(description), run, help=f"key: {key}")

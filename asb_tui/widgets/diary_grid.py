@@ -75,7 +75,7 @@ class GridRow:
 class DiaryGrid(Widget, can_focus=True):
     """Rows of a diary sheet; the last row is always an empty one to type into."""
 
-    owns_keys = True  # Tab is the grid's, not the screen's (see widgets/field_screen.py)
+    owns_keys = True  # Tab is the grid's, not the screen's (see widgets/key_routing.py)
 
     # Shown in the footer and the palette; the keys themselves never reach a binding: the grid
     # takes them first (`_forward_event`).

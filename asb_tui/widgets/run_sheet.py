@@ -94,7 +94,7 @@ class _Layout:
 
 
 class RunSheet(Widget, can_focus=True):
-    owns_keys = True  # Tab belongs to the door form (see widgets/field_screen.py)
+    owns_keys = True  # Tab belongs to the door form (see widgets/key_routing.py)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "run-sheet--header",
@@ -208,7 +208,7 @@ class RunSheet(Widget, can_focus=True):
 
     @property
     def keeps_escape(self) -> bool:
-        """Escape closes the door form, not the screen (see widgets/field_screen.py)."""
+        """Escape closes the door form, not the screen (see widgets/key_routing.py)."""
         return self.form is not None
 
     def has_typed_work(self) -> bool:

@@ -9,7 +9,6 @@ dropped, the save the lock interrupted included); `resume()` starts it again aft
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -17,10 +16,8 @@ from typing import Any, Generic, TypeVar
 
 from textual.dom import DOMNode
 
-from asb_tui.domain.errors import DomainError
-from asb_tui.store.core.errors import StoreError, StoreLocked
-
-log = logging.getLogger(__name__)
+from asb_tui.store.core.errors import StoreLocked
+from asb_tui.widgets.error_policy import failure_text
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -85,11 +82,9 @@ class OrderedSaves(Generic[Item, Result]):
             except StoreLocked:
                 self._wait_for_unlock()  # locked as it started: it waits at the front
                 return
-            except (StoreError, DomainError) as exc:
-                outcome: Callable[[], None] = _bind(self._refused, item, str(exc))
-            except Exception as exc:
-                log.exception("a queued save failed")
-                outcome = _bind(self._refused, item, f"Could not save ({type(exc).__name__}).")
+            except Exception as exc:  # one policy: widgets/error_policy.py
+                text = failure_text(exc, doing="a queued save")
+                outcome: Callable[[], None] = _bind(self._refused, item, text)
             else:
                 outcome = _bind(self._saved, item, result)
             with self._lock:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from asb_tui.app import AsbApp
 from asb_tui.config import Config
@@ -27,6 +28,42 @@ def make_app(
     data_dir: Path, store: Store | None = None, *, today: date = TODAY, **config: object
 ) -> AsbApp:
     return AsbApp(make_config(data_dir, **config), data_dir, today=today, store=store)
+
+
+class AppOnScreen(AsbApp):
+    """The real app over an open store, showing `screen` on top of the dashboard from its first
+    frame: a test drives one screen with everything the app does around it (key routing,
+    locking, the date, the officer)."""
+
+    def __init__(self, screen: Screen[object], *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._first: Screen[object] | None = screen
+
+    def show_dashboard(self) -> None:
+        first, self._first = self._first, None
+        if first is None:
+            super().show_dashboard()
+            return
+        from asb_tui.screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen(None))
+        self.push_screen(first)
+
+    def on_unmount(self) -> None:
+        # The store is the test's (it reads it afterwards): AsbApp's own on_unmount, which
+        # runs after this one, closes only the store the app still holds.
+        self.store = None
+
+
+def app_on_screen(
+    screen: Screen[object],
+    data_dir: Path,
+    store: Store,
+    *,
+    today: date = TODAY,
+    **config: object,
+) -> AsbApp:
+    return AppOnScreen(screen, make_config(data_dir, **config), data_dir, today=today, store=store)
 
 
 def screen_text(app: AsbApp) -> str:

@@ -1,5 +1,5 @@
-"""Fixtures of the field-work tests: a case in a real encrypted store, and a tiny host app that
-stands in for AsbApp (a `store`, a `config` and a fixed `today`)."""
+"""Fixtures of the field-work tests: a case in a real encrypted store, and the real app showing
+the screen under test over it."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.app import App
+from app_testkit import app_on_screen
 from textual.screen import Screen
 
-from asb_tui.config import Config
+from asb_tui.app import AsbApp
 from asb_tui.store.core.models import Case, CaseParty, Person
 from asb_tui.store.core.store import Store
 
@@ -47,21 +47,7 @@ def case_id(store: Store) -> str:
     return make_case(store)
 
 
-class HostApp(App[None]):
-    """The smallest app a field-work screen needs: the store, the config and a fixed date."""
-
-    def __init__(self, store: Store, config: Config, screen: Screen[object]) -> None:
-        super().__init__()
-        self.store = store
-        self.config = config
-        self.today = TODAY
-        self._first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self._first)
-
-
 @pytest.fixture
-def host(store: Store, tmp_path: Path) -> Callable[[Screen[object]], HostApp]:
-    config = Config(data_dir=tmp_path / "data", officer="Test Officer")
-    return lambda screen: HostApp(store, config, screen)
+def host(store: Store, tmp_path: Path) -> Callable[[Screen[object]], AsbApp]:
+    """The real app over the test's store, showing the screen under test (fixed date)."""
+    return lambda screen: app_on_screen(screen, tmp_path / "data", store, today=TODAY)

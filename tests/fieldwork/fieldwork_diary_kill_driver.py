@@ -11,24 +11,13 @@ from datetime import date
 from pathlib import Path
 
 from textual import events
-from textual.app import App
 from textual.keys import _character_to_key
 
-from asb_tui.config import Config
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))  # run as a script
+from app_testkit import app_on_screen
+
 from asb_tui.screens.diary_sheet import DiarySheetScreen
 from asb_tui.store.core.store import open_store
-
-
-class Host(App[None]):
-    def __init__(self, store, config, screen) -> None:
-        super().__init__()
-        self.store = store
-        self.config = config
-        self.today = date(2026, 11, 23)
-        self._first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self._first)
 
 
 async def _type(pilot, text: str) -> None:
@@ -41,7 +30,7 @@ async def _type(pilot, text: str) -> None:
 async def main(data_dir: Path, case_id: str, sheet_id: str) -> None:
     store = open_store(data_dir, os.environ["ASB_PASSPHRASE"], actor="Kill Test")
     screen = DiarySheetScreen(case_id, sheet_id)
-    app = Host(store, Config(data_dir=data_dir), screen)
+    app = app_on_screen(screen, data_dir, store, today=date(2026, 11, 23), officer="Kill Test")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         number = 0

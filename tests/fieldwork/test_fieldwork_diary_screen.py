@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app_testkit import wait_for
 from sqlmodel import col, select
 from textual import events
 from typing_kit import diary_sheet, post_keys, sheet_keys, wait_until_saved
@@ -202,16 +203,18 @@ async def test_escape_waits_for_saves_then_asks_about_an_unsaved_row(
         # Three rows, then a half-typed fourth, then Escape at once, and "k" (keep editing).
         post_keys(app, [*sheet_keys(rows), *"12/11/2026", "tab", "tab", *"Half typed", "escape"])
         await wait_until_saved(pilot, screen.grid, 3)
-        assert isinstance(app.screen, DiscardPrompt)
+        # The app hands keys on one at a time: the prompt comes once Escape's turn has come.
+        await wait_for(pilot, lambda: isinstance(app.screen, DiscardPrompt))
         post_keys(app, ["k", *" row"])
-        await pilot.pause()
+        await wait_for(
+            pilot,
+            lambda: screen.grid.current_row.values(screen.grid.columns)["what"] == "Half typed row",
+        )
         assert app.screen is screen
-        assert screen.grid.current_row.values(screen.grid.columns)["what"] == "Half typed row"
         # Escape and "d" typed together discard it and close the screen.
         post_keys(app, ["escape", "d"])
-        await pilot.pause()
-        await pilot.pause()
-        assert app.screen is not screen
+        await wait_for(pilot, lambda: app.screen is not screen and not app._key_backlog)
+        assert type(app.screen).__name__ == "DashboardScreen"
     assert len(stored_rows(store, sheet.id)) == 3
 
 

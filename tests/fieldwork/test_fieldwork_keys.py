@@ -7,9 +7,10 @@ import importlib
 import inspect
 
 from asb_tui.screens.fieldwork_keys import FIELDWORK_SCREENS
+from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.screens.safeguarding import SafeguardingScreen
 from asb_tui.store.core.store import Store
-from asb_tui.widgets.field_screen import FieldworkScreen, ScreenKeysProvider
+from asb_tui.widgets.command_provider import ScreenKeysProvider
 
 
 def test_every_entry_is_a_fieldwork_screen_taking_case_id():

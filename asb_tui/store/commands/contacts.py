@@ -16,7 +16,10 @@ from asb_tui.store.core.models import AgencyContact, Case, ContactAgreement, Vic
 from asb_tui.store.core.store import Store
 
 __all__ = [
+    "AgencyContactRow",
+    "AgreementTerms",
     "LoggedUpdate",
+    "UpdateRow",
     "UpdateSchedule",
     "add_agency_contact",
     "agency_contacts",
@@ -61,18 +64,37 @@ def add_agency_contact(
         )
 
 
-def agency_contacts(store: Store, case_id: str) -> list[AgencyContact]:
+@dataclass(frozen=True)
+class AgencyContactRow:
+    """One agency contact, as the contacts screen lists it."""
+
+    id: str
+    agency: str
+    reference_kind: str
+    reference: str
+    contacted_on: date
+    follow_up_due: date | None
+
+
+def agency_contacts(store: Store, case_id: str) -> list[AgencyContactRow]:
     """The case's agency contacts, newest first."""
     with store.read() as session:
-        return list(
-            session.exec(
-                select(AgencyContact)
-                .where(AgencyContact.case_id == case_id)
-                .order_by(
-                    col(AgencyContact.contacted_on).desc(), col(AgencyContact.created_at).desc()
-                )
-            ).all()
-        )
+        rows = session.exec(
+            select(AgencyContact)
+            .where(AgencyContact.case_id == case_id)
+            .order_by(col(AgencyContact.contacted_on).desc(), col(AgencyContact.created_at).desc())
+        ).all()
+        return [
+            AgencyContactRow(
+                id=row.id,
+                agency=row.agency,
+                reference_kind=row.reference_kind,
+                reference=row.reference,
+                contacted_on=row.contacted_on,
+                follow_up_due=row.follow_up_due,
+            )
+            for row in rows
+        ]
 
 
 def next_victim_update_due(
@@ -137,11 +159,31 @@ def log_victim_update(
 
 
 @dataclass(frozen=True)
+class AgreementTerms:
+    """The latest contact agreement: how and how often the victim is kept informed."""
+
+    frequency: str
+    means: str
+    safe_times: str
+    may_leave_messages: bool
+    agreed_on: date
+
+
+@dataclass(frozen=True)
+class UpdateRow:
+    id: str
+    updated_on: date
+    means: str
+    feels_safer: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class UpdateSchedule:
     """What the victim agreed about updates, and where things stand."""
 
-    agreement: ContactAgreement | None
-    updates: list[VictimUpdate]
+    agreement: AgreementTerms | None
+    updates: list[UpdateRow]
     next_due: date | None
 
 
@@ -158,6 +200,14 @@ def update_schedule(store: Store, case_id: str, closures: Iterable[date] = ()) -
             .where(VictimUpdate.case_id == case_id)
             .order_by(col(VictimUpdate.updated_on).desc(), col(VictimUpdate.created_at).desc())
         ).all()
-        return UpdateSchedule(
-            agreement, list(updates), next_victim_update_due(session, case_id, closures)
-        )
+        terms = None
+        if agreement is not None:
+            terms = AgreementTerms(
+                agreement.frequency,
+                agreement.means,
+                agreement.safe_times,
+                agreement.may_leave_messages,
+                agreement.agreed_on,
+            )
+        rows = [UpdateRow(u.id, u.updated_on, u.means, u.feels_safer, u.summary) for u in updates]
+        return UpdateSchedule(terms, rows, next_victim_update_due(session, case_id, closures))

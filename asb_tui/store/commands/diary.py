@@ -24,9 +24,11 @@ from asb_tui.store.core.store import Store
 
 __all__ = [
     "DiaryEntry",
+    "DiaryEntryRow",
     "DiarySheetSummary",
     "add_diary_entry",
     "diary_sheets",
+    "entry_row",
     "parse_entry_time",
     "record_sheet_returned",
     "record_sheets_sent",
@@ -60,8 +62,40 @@ class DiaryEntry:
 
 @dataclass(frozen=True)
 class DiarySheetSummary:
-    sheet: DiarySheet
+    """A sheet as the diary screen shows it, with how many entries it has."""
+
+    id: str
+    sent_on: date | None
+    letter_sent_on: date | None
+    returned_on: date | None
     entries: int
+
+
+@dataclass(frozen=True)
+class DiaryEntryRow:
+    """A stored diary entry, as the grid shows it."""
+
+    id: str
+    occurred_on: date
+    occurred_time: str
+    description: str
+    who_involved: str
+    impact: str
+    reported_to_police: bool
+    police_ref: str
+
+
+def entry_row(incident: Incident) -> DiaryEntryRow:
+    return DiaryEntryRow(
+        id=incident.id,
+        occurred_on=incident.occurred_on,
+        occurred_time=incident.occurred_time,
+        description=incident.description,
+        who_involved=incident.who_involved,
+        impact=incident.impact,
+        reported_to_police=incident.reported_to_police,
+        police_ref=incident.police_ref,
+    )
 
 
 def record_sheets_sent(
@@ -194,16 +228,24 @@ def diary_sheets(store: Store, case_id: str) -> list[DiarySheetSummary]:
             .where(DiarySheet.case_id == case_id)
             .order_by(col(DiarySheet.sent_on).asc().nulls_first(), col(DiarySheet.id))
         ).all()
-        return [DiarySheetSummary(sheet, int(counts.get(sheet.id, 0))) for sheet in sheets]
+        return [
+            DiarySheetSummary(
+                id=sheet.id,
+                sent_on=sheet.sent_on,
+                letter_sent_on=sheet.letter_sent_on,
+                returned_on=sheet.returned_on,
+                entries=int(counts.get(sheet.id, 0)),
+            )
+            for sheet in sheets
+        ]
 
 
-def sheet_entries(store: Store, sheet_id: str) -> list[Incident]:
+def sheet_entries(store: Store, sheet_id: str) -> list[DiaryEntryRow]:
     """The entries of a sheet in the order they were typed."""
     with store.read() as session:
-        return list(
-            session.exec(
-                select(Incident)
-                .where(Incident.diary_sheet_id == sheet_id)
-                .order_by(col(Incident.created_at), col(Incident.id))
-            ).all()
-        )
+        incidents = session.exec(
+            select(Incident)
+            .where(Incident.diary_sheet_id == sheet_id)
+            .order_by(col(Incident.created_at), col(Incident.id))
+        ).all()
+        return [entry_row(incident) for incident in incidents]

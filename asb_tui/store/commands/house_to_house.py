@@ -46,9 +46,39 @@ def parse_addresses(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class RunRow:
+    """A house-to-house run, as the run sheet heads it."""
+
+    id: str
+    area: str
+    run_on: date
+
+
+@dataclass(frozen=True)
+class DoorRow:
+    """One door of a run: its place in the run, the address, what happened there."""
+
+    id: str
+    position: int
+    address: str
+    outcome: str | None
+    note: str
+
+
+def _run_row(run: HouseToHouseRun) -> RunRow:
+    return RunRow(run.id, run.area, run.run_on)
+
+
+def _door_row(door: DoorEnquiry) -> DoorRow:
+    return DoorRow(door.id, door.position, door.address, door.outcome, door.note)
+
+
+@dataclass(frozen=True)
 class RunSheet:
-    run: HouseToHouseRun
-    doors: list[DoorEnquiry]
+    """A run with its doors in run order (plain values: screens show them)."""
+
+    run: RunRow
+    doors: list[DoorRow]
 
     @property
     def done(self) -> int:
@@ -59,7 +89,7 @@ class RunSheet:
         return len(self.doors)
 
     @property
-    def call_backs(self) -> list[DoorEnquiry]:
+    def call_backs(self) -> list[DoorRow]:
         return [door for door in self.doors if door.outcome == DoorOutcome.CALL_BACK.value]
 
     def count(self, outcome: DoorOutcome) -> int:
@@ -142,7 +172,7 @@ def run_sheet(store: Store, run_id: str) -> RunSheet:
             .where(DoorEnquiry.run_id == run_id)
             .order_by(col(DoorEnquiry.position))
         ).all()
-        return RunSheet(run, list(doors))
+        return RunSheet(_run_row(run), [_door_row(door) for door in doors])
 
 
 def runs_for_case(store: Store, case_id: str) -> list[RunSheet]:
@@ -161,4 +191,4 @@ def runs_for_case(store: Store, case_id: str) -> list[RunSheet]:
     by_run: dict[str, list[DoorEnquiry]] = {run.id: [] for run in runs}
     for door in doors:
         by_run.setdefault(door.run_id, []).append(door)
-    return [RunSheet(run, by_run[run.id]) for run in runs]
+    return [RunSheet(_run_row(run), [_door_row(door) for door in by_run[run.id]]) for run in runs]

@@ -22,7 +22,10 @@ from asb_tui.store.core.store import Store
 
 __all__ = [
     "SAFEGUARDING_TEAMS",
+    "ReferralRow",
+    "RemedyRow",
     "RemedyWithStages",
+    "StageRow",
     "add_legal_remedy",
     "add_legal_stage",
     "complete_safeguarding_referral",
@@ -36,9 +39,37 @@ SAFEGUARDING_TEAMS = {"child": "Children's Services", "adult": "Adult Social Car
 
 
 @dataclass(frozen=True)
+class RemedyRow:
+    """A legal remedy as the legal screen lists it."""
+
+    id: str
+    kind: str
+    started_on: date | None
+    review_on: date | None
+    expires_on: date | None
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    stage_on: date
+
+
+@dataclass(frozen=True)
 class RemedyWithStages:
-    remedy: LegalRemedy
-    stages: list[LegalStage]
+    remedy: RemedyRow
+    stages: list[StageRow]
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """A safeguarding referral (an action of kind "safeguarding")."""
+
+    id: str
+    title: str
+    reference: str
+    due_on: date | None
+    done_on: date | None
 
 
 def remedy_subjects(store: Store, case_id: str) -> list[tuple[str, str]]:
@@ -157,7 +188,13 @@ def legal_remedies(store: Store, case_id: str) -> list[RemedyWithStages]:
     for stage in stages:
         by_remedy.setdefault(stage.remedy_id, []).append(stage)
     ordered = sorted(remedies, key=lambda r: (r.started_on or date.max, r.kind))
-    return [RemedyWithStages(remedy, by_remedy[remedy.id]) for remedy in ordered]
+    return [
+        RemedyWithStages(
+            RemedyRow(r.id, r.kind, r.started_on, r.review_on, r.expires_on),
+            [StageRow(stage.stage, stage.stage_on) for stage in by_remedy[r.id]],
+        )
+        for r in ordered
+    ]
 
 
 def record_safeguarding_concern(
@@ -209,7 +246,9 @@ def record_safeguarding_concern(
         return action
 
 
-def safeguarding_referrals(store: Store, case_id: str, *, open_only: bool = False) -> list[Action]:
+def safeguarding_referrals(
+    store: Store, case_id: str, *, open_only: bool = False
+) -> list[ReferralRow]:
     """The case's safeguarding referrals, open ones first."""
     with store.read() as session:
         query = select(Action).where(
@@ -218,7 +257,10 @@ def safeguarding_referrals(store: Store, case_id: str, *, open_only: bool = Fals
         if open_only:
             query = query.where(col(Action.done_on).is_(None))
         rows = session.exec(query.order_by(col(Action.created_at))).all()
-    return sorted(rows, key=lambda a: a.done_on is not None)
+    return [
+        ReferralRow(a.id, a.title, a.reference, a.due_on, a.done_on)
+        for a in sorted(rows, key=lambda a: a.done_on is not None)
+    ]
 
 
 def complete_safeguarding_referral(store: Store, action_id: str, done_on: date) -> Action:

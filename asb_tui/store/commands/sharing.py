@@ -164,16 +164,29 @@ def share_case(
         return uow.add(record, action="case.share", details={"legal_basis": basis.value})
 
 
-def shares_for_case(store: Store, case_id: str) -> list[SharingRecord]:
+@dataclass(frozen=True)
+class ShareRow:
+    """A share of the case with an agency, as the sharing screen lists it."""
+
+    id: str
+    agency: str
+    what: str
+    legal_basis: str
+    shared_on: date
+    officer: str
+
+
+def shares_for_case(store: Store, case_id: str) -> list[ShareRow]:
     """The case's shares, latest first."""
     with store.read() as session:
-        return list(
-            session.exec(
-                select(SharingRecord)
-                .where(SharingRecord.case_id == case_id)
-                .order_by(col(SharingRecord.shared_on).desc(), col(SharingRecord.created_at).desc())
-            )
+        records = session.exec(
+            select(SharingRecord)
+            .where(SharingRecord.case_id == case_id)
+            .order_by(col(SharingRecord.shared_on).desc(), col(SharingRecord.created_at).desc())
         )
+        return [
+            ShareRow(r.id, r.agency, r.what, r.legal_basis, r.shared_on, r.officer) for r in records
+        ]
 
 
 def withdraw_share(store: Store, share_id: str, *, reason: str) -> None:

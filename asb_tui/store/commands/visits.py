@@ -110,7 +110,7 @@ class HomeVisitRecord:
 
 @dataclass(frozen=True)
 class CompletedVisit:
-    visit: Visit
+    visit_id: str
     next_update_due: date | None
     witness_ids: tuple[str, ...] = ()
 
@@ -140,10 +140,18 @@ def save_home_visit_draft(
         return uow.update(visit, {"form_state": form_state}, action="visit.draft")
 
 
-def home_visit_draft(store: Store, case_id: str) -> Visit | None:
+@dataclass(frozen=True)
+class VisitDraft:
+    """A home visit saved part-way: what its form held."""
+
+    id: str
+    form_state: dict[str, Any]
+
+
+def home_visit_draft(store: Store, case_id: str) -> VisitDraft | None:
     """The case's most recent unfinished home visit form, if any."""
     with store.read() as session:
-        return session.exec(
+        visit = session.exec(
             select(Visit)
             .where(
                 Visit.case_id == case_id,
@@ -152,6 +160,7 @@ def home_visit_draft(store: Store, case_id: str) -> Visit | None:
             )
             .order_by(col(Visit.id))
         ).first()
+        return None if visit is None else VisitDraft(visit.id, dict(visit.form_state or {}))
 
 
 def _visit_of_case(session: Session, case_id: str, visit_id: str) -> Visit:
@@ -240,7 +249,7 @@ def complete_home_visit(
         next_due = None
         if frequency is not None:
             next_due = next_victim_update_due(frequency, record.visited_on, case.region, closures)
-        return CompletedVisit(visit, next_due, witness_ids)
+        return CompletedVisit(visit.id, next_due, witness_ids)
 
 
 def _add_consent(

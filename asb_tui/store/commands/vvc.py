@@ -51,6 +51,29 @@ class MeetingSummary:
 
 
 @dataclass(frozen=True)
+class DecisionView:
+    """What the VVC decided on a case at one meeting, as the decision form shows it."""
+
+    id: str
+    case_officer: str
+    case_manager: str
+    decision: str
+    actions: tuple[dict[str, Any], ...]
+    next_review_on: date | None
+
+
+def _decision_view(row: VvcDecision) -> DecisionView:
+    return DecisionView(
+        row.id,
+        row.case_officer,
+        row.case_manager,
+        row.decision,
+        tuple(dict(action) for action in row.actions or []),
+        row.next_review_on,
+    )
+
+
+@dataclass(frozen=True)
 class AgendaItem:
     referral_id: str
     case_id: str
@@ -60,7 +83,7 @@ class AgendaItem:
     status: str
     risk_level: str | None
     repeat_victim: bool
-    decision: VvcDecision | None
+    decision: DecisionView | None
 
 
 @dataclass(frozen=True)
@@ -176,7 +199,7 @@ def agenda(store: Store, config: Config, meeting_on: date) -> list[AgendaItem]:
                 status=referral.status,
                 risk_level=case.risk_level,
                 repeat_victim=case.repeat_victim,
-                decision=decisions.get(case.id),
+                decision=_decision_view(found) if (found := decisions.get(case.id)) else None,
             )
     return list(items.values())
 
@@ -258,13 +281,14 @@ def parse_vvc_actions(text: str, today: date) -> list[VvcActionInput]:
     return actions
 
 
-def decision_for(store: Store, case_id: str, meeting_on: date) -> VvcDecision | None:
+def decision_for(store: Store, case_id: str, meeting_on: date) -> DecisionView | None:
     with store.read() as session:
-        return session.exec(
+        row = session.exec(
             select(VvcDecision).where(
                 VvcDecision.case_id == case_id, VvcDecision.meeting_on == meeting_on
             )
         ).first()
+        return None if row is None else _decision_view(row)
 
 
 def record_vvc_decision(

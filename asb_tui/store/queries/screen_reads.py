@@ -1,0 +1,113 @@
+"""What the screens read, each as one call on the store: the session stays in here.
+
+Screens run these in a worker (screens/base.py `run_work`) and get frozen read models back,
+never ORM rows or sessions. The queries themselves take a session (so that the CLI and the
+export compose them in one read); each function below opens that read. Imports are lazy: the
+dashboard's kept copy is on the way to the app's first frame, and must not wait for the deadline
+rules or the bank-holiday tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from asb_tui.store.core.store import Store
+
+if TYPE_CHECKING:
+    from asb_tui.domain.case_deadlines import DeadlineRules
+    from asb_tui.domain.reviews import CaseReviewRule
+    from asb_tui.store.cache.dashboard_snapshot import DashboardSnapshot
+    from asb_tui.store.queries.case_queries import (
+        CaseDetail,
+        CaseFilter,
+        CaseListRow,
+        CaseSummary,
+        FilterOptions,
+        RecordView,
+    )
+    from asb_tui.store.queries.dashboard_rows import Dashboard
+
+
+def kept_dashboard(
+    store: Store, officer: str, *, today: date, rules_key: str
+) -> DashboardSnapshot | None:
+    """The copy of the officer's last dashboard the store keeps, or None."""
+    from asb_tui.store.cache.dashboard_snapshot import load_snapshot
+
+    with store.read() as session:
+        return load_snapshot(session, officer, today=today, rules_key=rules_key)
+
+
+def read_dashboard(
+    store: Store, *, officer: str | None, today: date, rules: DeadlineRules, limit: int
+) -> Dashboard:
+    from asb_tui.store.queries.case_queries import dashboard
+
+    with store.read() as session:
+        return dashboard(session, officer=officer, today=today, rules=rules, limit=limit)
+
+
+def read_case_review_count(
+    store: Store, case_ids: frozenset[str], today: date, rule: CaseReviewRule
+) -> int:
+    from asb_tui.store.queries.case_queries import case_review_count
+
+    with store.read() as session:
+        return case_review_count(session, case_ids, today, rule)
+
+
+def read_case_detail(
+    store: Store, case_id: str, *, today: date, rules: DeadlineRules
+) -> CaseDetail | None:
+    from asb_tui.store.queries.case_queries import case_detail
+
+    with store.read() as session:
+        return case_detail(session, case_id, today=today, rules=rules)
+
+
+def read_case_summary(store: Store, case_id: str) -> CaseSummary | None:
+    from asb_tui.store.queries.case_queries import case_summary
+
+    with store.read() as session:
+        return case_summary(session, case_id)
+
+
+def read_filter_options(store: Store) -> FilterOptions:
+    from asb_tui.store.queries.case_queries import filter_options
+
+    with store.read() as session:
+        return filter_options(session)
+
+
+def read_case_list(store: Store, case_filter: CaseFilter, *, typed: str) -> list[CaseListRow]:
+    from asb_tui.store.queries.case_queries import list_cases
+
+    with store.read() as session:
+        return list_cases(session, case_filter, typed=typed)
+
+
+def read_closure_warnings(store: Store, case_id: str) -> tuple[str, ...]:
+    """What is still open on the case, as the warnings shown before closing it."""
+    from asb_tui.domain.lifecycle import closure_warnings
+    from asb_tui.store.queries.closing_checks import open_work
+
+    with store.read() as session:
+        return closure_warnings(open_work(session, case_id))
+
+
+def read_last_home_visit_on(store: Store, case_id: str) -> date | None:
+    from asb_tui.store.queries.closing_checks import last_home_visit_on
+
+    with store.read() as session:
+        return last_home_visit_on(session, case_id)
+
+
+def read_record_view(store: Store, case_id: str, table: str, row_id: str) -> RecordView | None:
+    """One record of the case in full, or None when it is no longer there."""
+    from asb_tui.store.queries.case_queries import record_view
+    from asb_tui.store.queries.case_records import load_case_records
+
+    with store.read() as session:
+        records = load_case_records(session, case_id)
+    return None if records is None else record_view(records, table, row_id)
