@@ -1,4 +1,4 @@
-"""The sync screen on a tiny host app (with `store` and `config`), against a real server: the sync
+"""The sync screen in the real app, against a real server: the sync
 key runs a sync in a worker and shows progress and the result; a conflict is listed (user text
 shown literally) and resolved from the screen, after which both laptops hold the same rows."""
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from app_testkit import app_on_screen
 from rich.text import Text
 from sync_e2e_support import (  # noqa: F401  (fixtures)
     Laptop,
@@ -19,11 +20,11 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     sqlite_central_db,
     unique_team,
 )
-from textual.app import App
+from textual.message import Message
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
-from asb_tui.config import Config
-from asb_tui.screens.sync import SyncScreen
+from asb_tui.app import AsbApp
+from asb_tui.screens.sync import SyncScreen, SyncStep
 from asb_tui.store.replica.sync_state import sync_overview
 
 
@@ -32,14 +33,11 @@ def central_db(sqlite_central_db: str) -> str:
     return sqlite_central_db
 
 
-class Host(App[None]):
-    def __init__(self, laptop: Laptop) -> None:
-        super().__init__()
-        self.store = laptop.store
-        self.config = Config(data_dir=laptop.data_dir, officer=laptop.name, team=laptop.team)
-
-    def on_mount(self) -> None:
-        self.push_screen(SyncScreen())
+def _app(laptop: Laptop) -> AsbApp:
+    """The real app over the laptop's store, showing the sync screen."""
+    return app_on_screen(
+        SyncScreen(), laptop.data_dir, laptop.store, officer=laptop.name, team=laptop.team
+    )
 
 
 async def _until(pilot: Any, done: Any, what: str) -> None:
@@ -57,20 +55,18 @@ def _text(screen: SyncScreen, selector: str) -> str:
 async def test_sync_key_shows_progress_and_the_result(laptops: LaptopFactory) -> None:
     laptop = laptops(team=unique_team(), name="Screen Officer")
     laptop.new_case("Fly-tipping behind the shops")
-    app = Host(laptop)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = _app(laptop)
+    progress_seen: list[str] = []
+
+    def seen(message: Message) -> None:  # every message the app dispatches, the progress too
+        if isinstance(message, SyncStep):
+            progress_seen.append(message.step.phase)
+
+    async with app.run_test(size=(80, 24), message_hook=seen) as pilot:
         screen = app.screen
         assert isinstance(screen, SyncScreen)
         await _until(pilot, lambda: "3 changes waiting" in _text(screen, "#sync-summary"),
                      "the overview")  # fmt: skip
-        progress_seen: list[str] = []
-        original = screen._progress
-
-        def spy(p: Any, waiting: int) -> None:
-            progress_seen.append(p.phase)
-            original(p, waiting)
-
-        screen._progress = spy  # type: ignore[method-assign]
         await pilot.press("s")
         await _until(pilot, lambda: not screen.syncing, "the sync")
         await _until(pilot, lambda: "0 changes waiting" in _text(screen, "#sync-summary"),
@@ -101,7 +97,7 @@ async def test_the_screen_names_a_case_removed_by_a_withdrawn_share(
     assert held is not None
     withdraw_agency_shares(owner.store, case_id, police, reason="operation over")
     assert owner.sync().result.ok
-    app = Host(partner)
+    app = _app(partner)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, SyncScreen)
@@ -130,7 +126,7 @@ async def test_a_conflict_is_listed_and_resolved_from_the_screen(
     asha.sync()
     assert bartek.sync().open_conflicts == 1
 
-    app = Host(bartek)
+    app = _app(bartek)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, SyncScreen)
