@@ -1,16 +1,18 @@
-"""The oversight screens, driven with Pilot on a tiny host app over a real encrypted store."""
+"""The oversight screens, driven with Pilot in the real app over a real encrypted store."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pikepdf
+from app_testkit import app_on_screen
 from sqlmodel import select
-from textual.app import App
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 from textual_testkit import settle as settle_workers
 
-from asb_tui.config import Config
+from asb_tui.app import AsbApp
 from asb_tui.domain.vvc import vvc_cutoff, vvc_meetings
 from asb_tui.screens.record_review import RecordReviewScreen
 from asb_tui.screens.review_queue import ReviewQueueScreen
@@ -19,24 +21,16 @@ from asb_tui.screens.vvc import VvcScreen
 from asb_tui.screens.vvc_decision import VvcDecisionScreen
 from asb_tui.screens.vvc_pack_password import PackPasswordScreen
 from asb_tui.store.core.models import AuditEvent, ManagerReview, SharingRecord, VvcDecision
+from asb_tui.store.core.store import Store
 
 TODAY = date.today()
 HOSTILE = "[bold]Smith[/] [/ [0] [[x]]"
 S115 = "s115-crime-and-disorder-act-1998"
 
 
-class Host(App):
-    def __init__(self, store, config, make_screen) -> None:
-        super().__init__()
-        self.store = store
-        self.config = config
-        self._make_screen = make_screen
-
-    def today(self) -> date:
-        return TODAY
-
-    def on_mount(self) -> None:
-        self.push_screen(self._make_screen())
+def host(store: Store, data_dir: Path, screen: Screen[object]) -> AsbApp:
+    """The real app over the test's store, showing the screen under test."""
+    return app_on_screen(screen, data_dir, store, today=TODAY)
 
 
 async def settle(pilot) -> None:
@@ -52,7 +46,7 @@ async def test_review_queue_lists_due_cases_and_records_a_review(store, make_cas
         "ASB-Q-1", risk_level="high", accepted_on=TODAY - timedelta(days=40), officer=HOSTILE
     )
     make_case("ASB-Q-2")
-    app = Host(store, Config(data_dir=data_dir), ReviewQueueScreen)
+    app = host(store, data_dir, ReviewQueueScreen())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(DataTable)
@@ -85,7 +79,7 @@ async def test_share_screen_shows_consent_first_and_refuses_consent_basis(
     store, make_case, data_dir
 ):
     case = make_case("ASB-S-1", people=[(HOSTILE, "victim")])
-    app = Host(store, Config(data_dir=data_dir), lambda: ShareCaseScreen(case.case_id))
+    app = host(store, data_dir, ShareCaseScreen(case.case_id))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -122,7 +116,7 @@ async def test_share_screen_withdraws_a_share_with_its_reason_audited(store, mak
     for agency in ("Police", "Housing"):
         share_case(store, case.case_id, agency=agency, what="Whole case", legal_basis=S115,
                    shared_on=TODAY, today=TODAY)  # fmt: skip
-    app = Host(store, Config(data_dir=data_dir), lambda: ShareCaseScreen(case.case_id))
+    app = host(store, data_dir, ShareCaseScreen(case.case_id))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -155,7 +149,6 @@ async def test_share_screen_withdraws_a_share_with_its_reason_audited(store, mak
 
 
 async def test_vvc_screen_agenda_decision_and_pack(store, make_case, data_dir, tmp_path, read_pdf):
-    config = Config(data_dir=data_dir)
     meeting = next(m for m in vvc_meetings(TODAY, TODAY + timedelta(days=70)) if m >= TODAY)
     case = make_case(
         "ASB-VS-1",
@@ -164,7 +157,7 @@ async def test_vvc_screen_agenda_decision_and_pack(store, make_case, data_dir, t
         incidents=[(TODAY - timedelta(days=3), "Window smashed")],
         vvc_referred_on=min(TODAY, vvc_cutoff(meeting)),
     )
-    app = Host(store, config, VvcScreen)
+    app = host(store, data_dir, VvcScreen())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         agenda = app.screen.query_one("#agenda", DataTable)
