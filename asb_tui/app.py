@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 
 from asb_tui.config import Config
 from asb_tui.widgets.command_provider import ScreenActionsProvider
@@ -26,6 +27,7 @@ from asb_tui.widgets.command_provider import ScreenActionsProvider
 if TYPE_CHECKING:
     from asb_tui.domain.case_deadlines import DeadlineRules
     from asb_tui.screens.base import OfficerApp
+    from asb_tui.store.cache.dashboard_snapshot import DashboardSnapshot
     from asb_tui.store.commands.officer import Officer
     from asb_tui.store.core.store import Store
 
@@ -145,7 +147,7 @@ class AsbApp(App[int]):
             load, thread=True, exclusive=True, group="dashboard-copy", exit_on_error=False
         )
 
-    def _push_dashboard(self, kept_copy) -> None:
+    def _push_dashboard(self, kept_copy: DashboardSnapshot | None) -> None:
         from asb_tui.screens.dashboard import DashboardScreen
 
         screen = DashboardScreen(kept_copy)
@@ -215,7 +217,7 @@ class AsbApp(App[int]):
         await super().on_event(event)
         self._follow_key(target, token)
 
-    def _follow_key(self, node, token: int) -> None:
+    def _follow_key(self, node: DOMNode | None, token: int) -> None:
         if node is None or node is self:
             self.call_later(self._key_done, token)
             return

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
@@ -23,7 +24,7 @@ from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.literal import literal_text
 
 if TYPE_CHECKING:
-    from asb_tui.domain.risk import Questionnaire
+    from asb_tui.domain.risk import Question, Questionnaire, RiskResult
     from asb_tui.store.core.store import Store
     from asb_tui.store.queries.case_queries import CaseSummary
 
@@ -53,7 +54,7 @@ class QuestionWidget(Static, can_focus=True):
         question_id: str
         answer_id: str
 
-    def __init__(self, question, number: int) -> None:
+    def __init__(self, question: Question, number: int) -> None:
         super().__init__(id=f"q-{question.id}")
         self.question = question
         self.number = number
@@ -113,10 +114,10 @@ class AcceptFormScreen(FormScreen):
         self.case_region: str | None = None
         self._pending_answers: dict[str, str] = {}
 
-    def fixed_fields(self):
+    def fixed_fields(self) -> ComposeResult:
         yield Static("Loading the questionnaire…", id="assessment-status")
 
-    def form_fields(self):
+    def form_fields(self) -> ComposeResult:
         yield Label("Accepted on", classes="field-label")
         yield DateField(self.today(), today=self.today(), id="accepted-on", required=True)
         yield Static("", id="questions")
@@ -173,7 +174,7 @@ class AcceptFormScreen(FormScreen):
             if widget.answer_id is not None
         }
 
-    def _level_chosen(self):
+    def _level_chosen(self) -> tuple[RiskResult, RiskLevel] | None:
         from asb_tui.domain.risk import score_assessment
 
         if self.questionnaire is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from asb_tui.screens.base import FormScreen, SavedThenClose
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 class ActionFormScreen(FormScreen):
     title_text = "Add an action"
 
-    def form_fields(self):
+    def form_fields(self) -> ComposeResult:
         yield Label("What is to be done", classes="field-label")
         yield Input(id="title")
         yield Label("Due on", classes="field-label")

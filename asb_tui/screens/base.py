@@ -17,7 +17,7 @@ imports the screens).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast
@@ -423,7 +423,7 @@ class FormScreen(EditingScreen):
                 yield from self.form_buttons()
         yield Footer()
 
-    def fixed_fields(self) -> Iterator[Widget]:
+    def fixed_fields(self) -> ComposeResult:
         """Widgets above the scrolling part (always in view)."""
         return iter(())
 

@@ -5,10 +5,12 @@ Timeline (everything dated, newest first). Every action on a case has a key: see
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -23,7 +25,7 @@ from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
 
 if TYPE_CHECKING:
-    from asb_tui.store.queries.case_queries import CaseDetail
+    from asb_tui.store.queries.case_queries import ActionRow, CaseDetail, Entry
 
 TABS = (
     ("summary", "Summary"),
@@ -99,7 +101,7 @@ STATE_STYLE = {
 }
 
 
-def uk(day) -> str:
+def uk(day: date | None) -> str:
     return format_uk(day) if day else "—"
 
 
@@ -129,9 +131,9 @@ class CaseDetailScreen(AsbScreen):
         super().__init__()
         self.case_id = case_id
         self.detail: CaseDetail | None = None
-        self._entries: dict[str, tuple] = {}
+        self._entries: dict[str, tuple[Entry, ...]] = {}
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield ScreenHeader()
         yield Static("Loading…", id="case-header")
         with TabbedContent(id="tabs"):
@@ -145,8 +147,8 @@ class CaseDetailScreen(AsbScreen):
         yield Footer()
 
     @staticmethod
-    def _table(tab_id: str) -> DataTable:
-        table: DataTable = DataTable(id=f"{tab_id}-table", cursor_type="row")
+    def _table(tab_id: str) -> DataTable[object]:
+        table: DataTable[object] = DataTable(id=f"{tab_id}-table", cursor_type="row")
         if tab_id == "people":
             table.add_columns("Name", "Role", "Address", "Phone", "Vulnerabilities")
         elif tab_id == "actions":
@@ -243,11 +245,11 @@ class CaseDetailScreen(AsbScreen):
         self.refresh_bindings()
         self.post_message(self.Loaded(self.case_id))
 
-    def _summary_text(self, detail) -> Text:
+    def _summary_text(self, detail: CaseDetail) -> Text:
         s = detail.summary
         text = Text()
 
-        def line(name: str, value) -> None:
+        def line(name: str, value: object) -> None:
             text.append(f"{name:<16}", style="bold")
             text.append_text(literal_text(value if value not in (None, "") else "—"))
             text.append("\n")
@@ -309,7 +311,7 @@ class CaseDetailScreen(AsbScreen):
     def action_all_keys(self) -> None:
         self.asb.action_help()
 
-    def _selected_open_action(self):
+    def _selected_open_action(self) -> ActionRow | None:
         if self.detail is None:
             return None
         tabs = self.query_one(TabbedContent)
@@ -348,7 +350,7 @@ class CaseDetailScreen(AsbScreen):
             self.notify(message, markup=False)
         self.reload()
 
-    def _selected_entry(self):
+    def _selected_entry(self) -> Entry | None:
         """The dated entry under the cursor on the active tab, if that tab lists entries."""
         tabs = self.query_one(TabbedContent)
         entries = self._entries.get(tabs.active or "")
@@ -358,7 +360,7 @@ class CaseDetailScreen(AsbScreen):
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return entries[int(key)] if key is not None and key.isdigit() else None
+        return entries[int(key)] if isinstance(key, str) and key.isdigit() else None
 
     def _open_record(self, table: str, row_id: str) -> None:
         from asb_tui.screens.record_view import RecordScreen
@@ -383,7 +385,7 @@ class CaseDetailScreen(AsbScreen):
         if entry is not None and entry.table == "visit":
             chosen = records.get("visit", entry.source_id)
             if chosen is not None and chosen.status == "complete" and chosen.kind == "home":
-                return chosen.id
+                return str(chosen.id)
         if any(v.kind == "home" and v.status == "draft" for v in visits):
             return None
         since = self.detail.summary.accepted_on

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
@@ -95,7 +96,7 @@ class CaseListScreen(AsbScreen):
         self.focus_search = focus_search
         self._debounce: Timer | None = None
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield ScreenHeader()
         yield Input(
             placeholder="Search names, summaries, incidents, notes… (/, enter opens)", id="search"
@@ -106,7 +107,7 @@ class CaseListScreen(AsbScreen):
             yield Select(CATEGORY_CHOICES, prompt="Category", id="filter-category")
             yield Select([], prompt="Officer", id="filter-officer")
         yield Static("", id="result-count")
-        table: DataTable = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        table: DataTable[object] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
         table.add_columns("Case", "Status", "Risk", "Referred", "Officer", "Summary / match")
         yield table
         yield Footer()

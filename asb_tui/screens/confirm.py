@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -32,7 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.question = question
         self.detail = detail
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Static(literal(self.question), id="confirm-question")
             if self.detail:

@@ -161,7 +161,7 @@ class DashboardScreen(AsbScreen):
         yield ScreenHeader()
         yield Static("Loading…", id="counts")
         yield Static("", id="scope")
-        table: DataTable = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        table: DataTable[object] = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         # The officer's eye finds the same column in the same place every day; widths follow
         # the terminal's (on_resize), the free text giving way first.
         add_fitted_columns(table, COLUMN_SPECS)

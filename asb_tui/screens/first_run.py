@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
@@ -115,7 +116,7 @@ class FirstRunScreen(AsbScreen):
         self._store: Store | None = None
         self.officer: Officer | None = None
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         demo = demo_available()
         with Center(), Vertical(id="first-run-box"), ContentSwitcher(initial="choose"):
             with Vertical(id="choose"):

@@ -9,8 +9,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from typing import Any
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -87,11 +89,11 @@ class HelpScreen(Screen[None]):
     HelpScreen #help-body { padding: 0 1; }
     """
 
-    def __init__(self, current: Screen | None = None) -> None:
+    def __init__(self, current: Screen[Any] | None = None) -> None:
         super().__init__()
         self.current = type(current) if current is not None else None
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield ScreenHeader()
         with VerticalScroll():
             yield Static(self._help_text(), id="help-body")

@@ -37,7 +37,7 @@ REMEDY_NAMES = {
 }
 
 
-def _dated(day) -> str:
+def _dated(day: date | None) -> str:
     return format_uk(day) if day else ""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
 from textual.widgets import Label, TextArea
 
 from asb_tui.screens.base import FormScreen, SavedThenClose
@@ -18,7 +19,7 @@ class NoteFormScreen(FormScreen):
     NoteFormScreen #body { height: 10; }
     """
 
-    def form_fields(self):
+    def form_fields(self) -> ComposeResult:
         yield Label("Note", classes="field-label")
         yield TextArea(id="body", soft_wrap=True)
 

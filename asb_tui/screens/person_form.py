@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select
 
 from asb_tui.domain.types import PartyRole
@@ -24,7 +25,7 @@ ROLES = [
 class PersonFormScreen(FormScreen):
     title_text = "Add a person"
 
-    def form_fields(self):
+    def form_fields(self) -> ComposeResult:
         yield Label("Name", classes="field-label")
         yield Input(id="name")
         yield Label("Role in the case", classes="field-label")

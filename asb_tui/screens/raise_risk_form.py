@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select
 
 from asb_tui.domain.types import RiskLevel
@@ -20,7 +21,7 @@ class RaiseRiskFormScreen(FormScreen):
         super().__init__(case_id)
         self.current = current
 
-    def form_fields(self):
+    def form_fields(self) -> ComposeResult:
         rank = RiskLevel(self.current).rank if self.current else -1
         higher = [
             (level.value.capitalize(), level.value) for level in RiskLevel if level.rank > rank

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
 from textual.widgets import Label, TextArea
 
 from asb_tui.screens.base import FormScreen, SavedThenClose
@@ -27,7 +28,7 @@ class RecordReviewScreen(FormScreen):
         if ref:
             self.title_text = f"Manager review of {ref}"
 
-    def form_fields(self):
+    def form_fields(self) -> ComposeResult:
         today = self.today()
         days = int(getattr(self.asb.config, "manager_review_days", 14))
         yield Label("Date of the review", classes="field-label")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select
 
 from asb_tui.domain.types import Category
@@ -28,7 +29,7 @@ class Referred(WorkDone["tuple[str, str]"]):
 class ReferralFormScreen(FormScreen):
     title_text = "New referral"
 
-    def form_fields(self):
+    def form_fields(self) -> ComposeResult:
         yield Label("What happened (summary)", classes="field-label")
         yield Input(id="summary", placeholder="e.g. loud music and shouting most nights")
         yield Label("Category", classes="field-label")

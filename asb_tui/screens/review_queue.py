@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
@@ -36,12 +37,12 @@ class ReviewQueueScreen(AsbScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.items: list = []
+        self.items: list[ReviewQueueItem] = []
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield ScreenHeader()
         yield Static("Loading the review queue…", id="queue-info")
-        table: DataTable = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        table: DataTable[object] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         table.add_columns("Case", "Why", "Risk", "Due", "Last review", "Officer", "Done")
         yield table
         yield Footer()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Label, Select, Static
 
@@ -50,10 +51,10 @@ class ShareCaseScreen(FormScreen):
         self.consent: ConsentStatus | None = None
         self.shared_with: list[str] = []
 
-    def fixed_fields(self):
+    def fixed_fields(self) -> ComposeResult:
         yield Static("Checking consent…", id="consent-status")
 
-    def form_fields(self):
+    def form_fields(self) -> ComposeResult:
         from asb_tui.store.commands.sharing import LEGAL_BASIS_LABELS, SHAREABLE_PARTS
 
         agencies = list(getattr(self.asb.config, "agencies", ()))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
@@ -49,7 +50,7 @@ class UnlockScreen(AsbScreen):
         self.by_officer = by_officer
         self.busy = False
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         where = str(self.asb.data_dir)
         with Center(), Vertical(id="unlock-box"):
             title = "Locked" if self.locked else "Unlock your case store"

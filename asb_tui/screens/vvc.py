@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import events, on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
@@ -70,17 +71,17 @@ class VvcScreen(AsbScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.meetings: list = []
-        self.items: list = []
+        self.meetings: list[MeetingSummary] = []
+        self.items: list[AgendaItem] = []
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield ScreenHeader()
         yield Static("Meetings", classes="vvc-heading")
-        meetings: DataTable = DataTable(id="meetings", cursor_type="row")
+        meetings: DataTable[object] = DataTable(id="meetings", cursor_type="row")
         meetings.add_columns("Meeting", "Cut-off", "Cases", "Decided")
         yield meetings
         yield Static("Agenda", classes="vvc-heading", id="agenda-heading")
-        agenda: DataTable = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
+        agenda: DataTable[object] = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
         add_fitted_columns(agenda, AGENDA_COLUMNS)
         yield agenda
         yield Footer()

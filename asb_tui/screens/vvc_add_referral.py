@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from asb_tui.screens.base import FormScreen, SavedThenClose
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 class VvcAddReferralScreen(FormScreen):
     title_text = "Refer a case to the VVC"
 
-    def form_fields(self):
+    def form_fields(self) -> ComposeResult:
         today = self.today()
         yield Label("Case reference", classes="field-label")
         yield Input(id="case-ref", placeholder="ASB-2026-…")

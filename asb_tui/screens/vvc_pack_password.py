@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -38,7 +39,7 @@ class PackPasswordScreen(ModalScreen[PackRequest | None]):
         super().__init__()
         self.default_path = default_path
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Export the VVC pack (AES-256 encrypted PDF)")
             yield Label("Save as")

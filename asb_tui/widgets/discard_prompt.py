@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
@@ -39,7 +40,7 @@ class DiscardPrompt(ModalScreen[bool]):
         super().__init__()
         self.what = what
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(literal(f"Discard {self.what}?"), id="discard-question")
             yield Static("It has not been saved.")

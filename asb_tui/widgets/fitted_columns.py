@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 # DataTable pads each cell by one column on either side; its vertical scrollbar takes two.
 CELL_PADDING = 2
@@ -58,7 +59,7 @@ def fit_columns(table: DataTable[Any], specs: Sequence[ColumnSpec], total_width:
     widths = column_widths(specs, available)
     changed = False
     for spec in specs:
-        column = table.columns.get(spec.key)  # type: ignore[call-overload]
+        column = table.columns.get(ColumnKey(spec.key))
         if column is not None and (column.width != widths[spec.key] or column.auto_width):
             column.width = widths[spec.key]
             column.auto_width = False
