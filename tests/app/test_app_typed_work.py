@@ -4,6 +4,7 @@ after unlock carries on at the end of what was typed."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,49 @@ async def test_a_draft_restored_after_unlock_carries_on_at_the_end(
         post_keys(app, [*"34"])
         await wait_for(pilot, lambda: reference.value.endswith("34"))
         assert reference.value == "CAD 1234"
+
+
+async def test_keys_typed_while_drafts_come_back_follow_them(
+    store: Store, data_dir: Path, case_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drafts are read back in a worker after unlock: keys typed meanwhile wait, then land
+    after the restored text (never in a blank field that the draft then overwrites)."""
+    from asb_tui.screens import lock_drafts
+
+    typed = " again"
+    app = make_app(data_dir, store=store)
+    read_back = lock_drafts.read_lock_drafts
+
+    def read_once_the_keys_are_taken(*args: object, **kwargs: object) -> object:
+        # The worker goes on only once the app has dealt with the keys (held them, or let them
+        # into the field): the test does not depend on which of the two is faster.
+        for _ in range(500):
+            if len(app._held_keys) == len(typed) or "again" in body.text:
+                break
+            time.sleep(0.01)
+        return read_back(*args, **kwargs)  # type: ignore[arg-type]
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_case(pilot, app, case_id)
+        await pilot.press("n")
+        await wait_for_screen(pilot, "NoteFormScreen")
+        post_keys(app, [*"Loud music"])
+        body = app.screen.query_one("#body", TextArea)
+        await wait_for(pilot, lambda: body.text == "Loud music")
+        await pilot.press("ctrl+l")
+        await wait_for_screen(pilot, "UnlockScreen")
+        monkeypatch.setattr(lock_drafts, "read_lock_drafts", read_once_the_keys_are_taken)
+        restore = app._restore_after_lock
+
+        def restore_then_type() -> None:
+            restore()  # the drafts are on their way back from the store: not in the form yet
+            post_keys(app, [*typed])
+
+        app._restore_after_lock = restore_then_type  # type: ignore[method-assign]
+        post_keys(app, [*PASSPHRASE, "enter"])
+        await wait_for_screen(pilot, "NoteFormScreen", timeout=20)
+        await wait_for(pilot, lambda: body.text.endswith("again"))
+        assert body.text == "Loud music again"
 
 
 async def test_a_prompt_typed_through_at_once_then_a_diary_row(
