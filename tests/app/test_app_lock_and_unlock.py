@@ -115,7 +115,8 @@ async def test_auto_lock_keeps_the_half_typed_form_encrypted_and_restores_it(
 
         await pilot.press(*PASSPHRASE, "enter")
         await wait_for_screen(pilot, "ReferralFormScreen")
-        assert app.screen.query_one("#summary", Input).value == marker
+        # The draft comes back from the store in a worker, a moment after the form is shown.
+        await wait_for(pilot, lambda: app.screen.query_one("#summary", Input).value == marker)
 
 
 async def test_ctrl_l_locks_at_once(store: Store, data_dir: Path) -> None:
