@@ -214,7 +214,7 @@ class AcceptFormScreen(FormScreen):
     def _changed(self) -> None:
         self._update_status()
 
-    # -- Draftable: the answers are not inputs, so they are kept alongside ---------------------
+    # -- drafts: the answers are not inputs, so they are kept alongside ---------------------
 
     def draft_state(self) -> dict[str, Any]:
         state = super().draft_state()

@@ -337,9 +337,6 @@ class DiarySheetScreen(FieldworkScreen):
             self._close_when_saved = False
             self.action_close()
 
-    def draft_key(self) -> str:
-        return f"{type(self).__name__}:{self.case_id}"
-
     def draft_state(self) -> dict[str, Any]:
         return {"sheet_id": self.sheet_id, "grid": self.grid.draft()}
 

@@ -134,7 +134,7 @@ class HomeVisitScreen(FieldworkScreen):
         self.mark_clean()
         self.set_status("Resumed the visit saved part-way.")
 
-    # -- Draftable (auto-lock keeps the half-typed form) ---------------------------------------
+    # -- drafts (auto-lock keeps the half-typed form) -------------------------------------------
 
     def draft_key(self) -> str:
         return f"home-visit:{self.case_id}"

@@ -1,27 +1,18 @@
 """Capture and restore what is typed in a screen's inputs, so a half-typed form survives
 auto-lock (kept encrypted in the store's `form_draft` table) and field forms can be resumed.
 
-Any screen can opt in by giving its inputs ids; a screen with richer state can implement
-`draft_state()`/`restore_draft()` itself (see `Draftable`). A restored field has its cursor at the
+An editing screen (screens/base.py) keeps its identified inputs this way; one with richer state
+overrides `draft_state()`/`restore_draft()`. A restored field has its cursor at the
 end, so the next words follow the old ones. `typed_since` tells whether a form holds typing that
 Escape would throw away.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from textual.dom import DOMNode
 from textual.widgets import Checkbox, Input, Select, Switch, TextArea
-
-
-@runtime_checkable
-class Draftable(Protocol):
-    def draft_key(self) -> str: ...
-
-    def draft_state(self) -> dict[str, Any]: ...
-
-    def restore_draft(self, state: dict[str, Any]) -> None: ...
 
 
 def collect_inputs(root: DOMNode) -> dict[str, Any]:
