@@ -138,8 +138,8 @@ class AsbApp(App[int]):
         def load() -> None:
             try:
                 copy = load_kept_copy(self)
-            except Exception as exc:  # only a cache: the dashboard computes without it
-                self.log.error(f"the dashboard's kept copy could not be read: {exc!r}")
+            except Exception:  # only a cache: the dashboard computes without it
+                log.exception("the dashboard's kept copy could not be read")
                 copy = None
             self.call_from_thread(self._push_dashboard, copy)
 
