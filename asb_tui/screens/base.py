@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from textual import events
 from textual.binding import Binding
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# What an unselected Select holds (Textual renamed BLANK to NULL in 8.0).
-NO_SELECTION: Any = getattr(Select, "NULL", None) or getattr(Select, "BLANK", None)
+# What an unselected Select holds. (`Select.BLANK` is something else in Textual 8: a widget flag.)
+NO_SELECTION: Final = Select.NULL
 
 
 def user_message(exc: BaseException) -> str | None:

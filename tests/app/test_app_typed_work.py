@@ -208,3 +208,30 @@ async def test_rows_typed_ahead_of_a_lock_are_each_saved_once_after_unlock(
                 .order_by(col(Incident.created_at))
             ).all()
     assert stored == [row.stored[2] for row in rows]  # each once, in the order typed
+
+
+async def test_an_agency_contact_with_no_agency_chosen_is_refused_and_blank_choices_stay_blank(
+    store: Store, data_dir: Path, case_id: str
+) -> None:
+    """An unselected dropdown is no answer: saving with no agency asks for one, and a kind of
+    reference left unchosen is stored empty (never the dropdown's own marker for "nothing")."""
+    app = make_app(data_dir, store=store)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await _open_case(pilot, app, case_id)
+        await pilot.press("c")
+        await wait_for_screen(pilot, "AgencyContactScreen")
+        screen = app.screen
+        screen.query_one("#ac-summary", TextArea).text = "Rang about the bins"
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot, lambda: "Choose the agency" in str(screen.query_one("#status").render())
+        )
+        with store.read() as session:
+            assert session.exec(select(AgencyContact)).all() == []
+        screen.query_one("#ac-other", Input).value = "Housing"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "saved" in str(screen.query_one("#status").render()))
+        with store.read() as session:
+            contact = session.exec(select(AgencyContact)).one()
+    assert contact.agency == "Housing"
+    assert contact.reference_kind in ("", None)
