@@ -14,6 +14,7 @@ import pytest
 from app_testkit import TODAY, make_app, wait_for
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual_testkit import settle
 
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.store.commands import cases
@@ -35,10 +36,10 @@ def fixed_dir(name: str, size: tuple[int, int]) -> Path:
 
 
 async def settled(pilot: Pilot) -> None:
-    """Let tables size their columns (done on idle, after the rows arrive)."""
-    for _ in range(3):
-        await pilot.wait_for_scheduled_animations()
-        await pilot.pause(0.1)
+    """Let the workers finish and their rows arrive, then tables size their columns (on idle)."""
+    await settle(pilot, rounds=2)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 def filled_store(data_dir: Path) -> tuple[Store, str]:
@@ -129,7 +130,7 @@ def test_unlock_snapshot(snap_compare, size) -> None:
         field = app.screen.query_one("#passphrase")
         field.cursor_blink = False
         await wait_for(pilot, lambda: field.has_focus)
-        await pilot.pause(0.1)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=wrong_passphrase)
 
