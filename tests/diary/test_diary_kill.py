@@ -20,7 +20,7 @@ from asb_tui.store.core.audit import verify_chain
 from asb_tui.store.core.models import Incident
 from asb_tui.store.core.store import Store, open_store
 
-DRIVER = Path(__file__).with_name("fieldwork_diary_kill_driver.py")
+DRIVER = Path(__file__).with_name("diary_kill_driver.py")
 
 
 def test_sigkill_keeps_every_saved_row(store: Store, case_id: str, data_dir: Path, passphrase):

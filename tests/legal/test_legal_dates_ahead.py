@@ -19,7 +19,7 @@ from asb_tui.store.core.models import LegalRemedy, LegalStage
 from asb_tui.store.core.store import Store
 from asb_tui.widgets.date_field import DateField, closed_day_warning
 
-TODAY = date(2026, 11, 23)  # the host app's today (tests/fieldwork/conftest.py)
+TODAY = date(2026, 11, 23)  # the host app's today (tests/case_testkit.py)
 
 
 def _remedies(store: Store) -> list[LegalRemedy]:

@@ -1,4 +1,5 @@
-"""Fixtures for the oversight tests: cases written straight through the unit of work (so these
+"""Test kit (not a test module) of the reviews, sharing, VVC, subject access and retention tests,
+imported by each folder's conftest: cases written straight through the unit of work (so these
 tests do not depend on the officer's app commands), a store file's decrypted bytes, PDF text."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Fixtures of the field-work tests: a case in a real encrypted store, and a tiny host app that
-stands in for AsbApp (a `store`, a `config` and a fixed `today`)."""
+"""Test kit (not a test module) of the screens worked on a case, imported by the conftest of
+each folder that uses it: a case in a real encrypted store, and a tiny host app that stands in
+for AsbApp (a `store`, a `config` and a fixed `today`)."""
 
 from __future__ import annotations
 

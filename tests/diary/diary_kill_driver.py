@@ -1,4 +1,4 @@
-"""Driven by test_fieldwork_kill.py in a subprocess: runs the diary sheet screen headless over a
+"""Driven by test_diary_kill.py in a subprocess: runs the diary sheet screen headless over a
 real store and types rows for ever, printing each row's id once the grid shows it saved (its save
 has returned). The parent kills this process with SIGKILL at a random moment."""
 

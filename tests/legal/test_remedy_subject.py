@@ -5,7 +5,7 @@ case; the perpetrator's subject access export then holds the remedy."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_case
+from case_testkit import make_case
 from sqlmodel import select
 from textual_testkit import settle
 
