@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from app_testkit import TODAY, make_app, wait_for, wait_for_screen
 from textual.pilot import Pilot
@@ -49,7 +50,7 @@ def still(app: AsbApp) -> None:
         area.cursor_blink = False
 
 
-async def settled(pilot: Pilot[object]) -> None:
+async def settled(pilot: Pilot[Any]) -> None:
     """Let the workers finish and their rows arrive, then tables size their columns (on idle)
     and a focused field's container scrolls it into view (an animation)."""
     await settle(pilot, rounds=2)
@@ -142,7 +143,7 @@ def filled_store(data_dir: Path) -> Filled:
     return Filled(store, high.id, standard.id, new.id)
 
 
-Steps = Callable[[Pilot[object], AsbApp, Filled], Awaitable[None]]
+Steps = Callable[[Pilot[Any], AsbApp, Filled], Awaitable[None]]
 
 
 def snap_screen(
@@ -153,7 +154,7 @@ def snap_screen(
     filled = filled_store(fixed_dir(name, size))
     app = make_app(filled.store.paths.data_dir, filled.store)
 
-    async def run_before(pilot: Pilot[object]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await wait_for_screen(pilot, "DashboardScreen")
         await settled(pilot)
         await steps(pilot, app, filled)
@@ -164,7 +165,7 @@ def snap_screen(
     return snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-async def open_case(pilot: Pilot[object], app: AsbApp, case_id: str) -> None:
+async def open_case(pilot: Pilot[Any], app: AsbApp, case_id: str) -> None:
     """The case detail screen of `case_id`, loaded."""
     from asb_tui.screens.case_detail import CaseDetailScreen
 
@@ -176,7 +177,7 @@ async def open_case(pilot: Pilot[object], app: AsbApp, case_id: str) -> None:
 def keys_from_dashboard(screen: str, *keys: str) -> Steps:
     """Press `keys` on the dashboard; `screen` (a class name) is then shown."""
 
-    async def steps(pilot: Pilot[object], app: AsbApp, filled: Filled) -> None:
+    async def steps(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
         await pilot.press(*keys)
         await wait_for_screen(pilot, screen)
 
@@ -187,7 +188,7 @@ def keys_on_case(which: str, screen: str, *keys: str, tab: tuple[str, str] | Non
     """Open case `which` ("high", "standard" or "new"), optionally go to `tab` (its key and id)
     and focus its table, press `keys`; `screen` (a class name) is then shown."""
 
-    async def steps(pilot: Pilot[object], app: AsbApp, filled: Filled) -> None:
+    async def steps(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
         await open_case(pilot, app, getattr(filled, which))
         if tab is not None:
             key, tab_id = tab

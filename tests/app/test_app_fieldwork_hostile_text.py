@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import select
 from textual import events
-from textual.widgets import TextArea
+from textual.widgets import Checkbox, TextArea
 from textual_testkit import settle
 from typing_kit import wait_until_saved
 
@@ -138,7 +138,7 @@ async def test_legal_remedy(store: Store, case_id: str, host):
                 "lr-notes": HOSTILE,
             },
         )
-        screen.query_one("#lr-statement").value = True
+        screen.query_one("#lr-statement", Checkbox).value = True
         await pilot.press("ctrl+s")
         await _settle(pilot)
         assert str(screen.query_one("#status").render()) == (
@@ -204,17 +204,17 @@ async def test_home_and_perpetrator_visits(store: Store, case_id: str, host):
                 "hv-scope": HOSTILE,
             },
         )
-        screen.query_one("#hv-perp-agreed").value = True
+        screen.query_one("#hv-perp-agreed", Checkbox).value = True
         await pilot.press("ctrl+o")
         await _settle(pilot)
         assert screen.completed
-    screen = PerpetratorVisitScreen(case_id)
-    async with host(screen).run_test(size=(80, 24)) as pilot:
+    visit = PerpetratorVisitScreen(case_id)
+    async with host(visit).run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
-        _set(screen, {"pv-present": HOSTILE, "pv-outcome": HOSTILE, "pv-notes": HOSTILE})
+        _set(visit, {"pv-present": HOSTILE, "pv-outcome": HOSTILE, "pv-notes": HOSTILE})
         await pilot.press("ctrl+s")
         await _settle(pilot)
-        assert screen.saved_visit_id is not None
+        assert visit.saved_visit_id is not None
     with store.read() as session:
         home = session.exec(select(Visit).where(Visit.kind == "home")).one()
         perp = session.exec(select(Visit).where(Visit.kind == "perpetrator")).one()

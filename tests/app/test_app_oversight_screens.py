@@ -169,7 +169,8 @@ async def test_vvc_screen_agenda_decision_and_pack(store, make_case, data_dir, t
         await settle(pilot)
         agenda = app.screen.query_one("#agenda", DataTable)
         assert agenda.row_count == 1 and str(agenda.get_row_at(0)[0]) == "ASB-VS-1"
-        assert app.screen.selected_meeting() == meeting
+        vvc = app.screen
+        assert isinstance(vvc, VvcScreen) and vvc.selected_meeting() == meeting
 
         await pilot.press("d")
         await settle(pilot)

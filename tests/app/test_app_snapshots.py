@@ -4,6 +4,7 @@ references, no clock); the kit, and how to regenerate, are in snapshot_kit."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from app_testkit import make_app, wait_for, wait_for_screen
@@ -43,7 +44,7 @@ def test_unlock_snapshot(snap_compare: Compare, size: tuple[int, int]) -> None:
     store.close()
     app = make_app(data_dir)
 
-    async def wrong_passphrase(pilot: Pilot[object]) -> None:
+    async def wrong_passphrase(pilot: Pilot[Any]) -> None:
         await wait_for_screen(pilot, "UnlockScreen")
         await pilot.press(*"not it", "enter")
         await wait_for(
@@ -62,7 +63,7 @@ def test_unlock_snapshot(snap_compare: Compare, size: tuple[int, int]) -> None:
 def test_dashboard_snapshot(snap_compare: Compare, size: tuple[int, int]) -> None:
     """Dashboard: open cases by next deadline with RAG colours, counts and sync state."""
 
-    async def loaded(pilot: Pilot[object], app: AsbApp, filled: Filled) -> None:
+    async def loaded(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
         await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 2)
         # The Case Review count arrives just after the table.
         await wait_for(pilot, lambda: "…" not in str(app.screen.query_one("#counts").render()))
@@ -75,7 +76,7 @@ def test_dashboard_snapshot(snap_compare: Compare, size: tuple[int, int]) -> Non
 def test_case_detail_snapshot(snap_compare: Compare, size: tuple[int, int]) -> None:
     """Case detail of a high-risk case: summary tab with its deadlines."""
 
-    async def opened(pilot: Pilot[object], app: AsbApp, filled: Filled) -> None:
+    async def opened(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
         await open_case(pilot, app, filled.high)
 
     assert snap_screen(snap_compare, "case-detail", size, opened)

@@ -4,6 +4,7 @@ in the real app by its own key on the store of snapshot_kit (fixed date, fixed r
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from app_testkit import TODAY, wait_for, wait_for_screen
@@ -47,7 +48,7 @@ def test_review_queue_snapshot(snap_compare: Compare, monkeypatch: pytest.Monkey
 def test_vvc_decision_snapshot(snap_compare: Compare) -> None:
     """Recording the VVC's decision on the high-risk case at the next meeting."""
 
-    async def steps(pilot: Pilot[object], app: AsbApp, filled: Filled) -> None:
+    async def steps(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
         await keys_from_dashboard("VvcScreen", "V")(pilot, app, filled)
         await settled(pilot)
         app.screen.query_one("#agenda", DataTable).focus()
@@ -60,7 +61,7 @@ def test_vvc_decision_snapshot(snap_compare: Compare) -> None:
 def test_vvc_add_referral_snapshot(snap_compare: Compare) -> None:
     """Referring a case to the VVC by hand: the case reference, date and reason."""
 
-    async def steps(pilot: Pilot[object], app: AsbApp, filled: Filled) -> None:
+    async def steps(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
         await keys_from_dashboard("VvcScreen", "V")(pilot, app, filled)
         await settled(pilot)
         await pilot.press("a")
@@ -72,7 +73,7 @@ def test_vvc_add_referral_snapshot(snap_compare: Compare) -> None:
 def test_vvc_pack_password_snapshot(snap_compare: Compare) -> None:
     """Exporting the meeting's pack: where to write it and the password, typed twice."""
 
-    async def steps(pilot: Pilot[object], app: AsbApp, filled: Filled) -> None:
+    async def steps(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
         await keys_from_dashboard("VvcScreen", "V")(pilot, app, filled)
         await settled(pilot)
         await pilot.press("e")
@@ -130,7 +131,7 @@ def test_reopen_form_snapshot(snap_compare: Compare) -> None:
     """Reopening the standard case, closed today because the behaviour ceased: the reason and
     the date."""
 
-    async def steps(pilot: Pilot[object], app: AsbApp, filled: Filled) -> None:
+    async def steps(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
         cases.close_case(filled.store, filled.standard, reason="asb-ceased", on=TODAY)
         await keys_on_case("standard", "ReopenFormScreen", "O")(pilot, app, filled)
 
@@ -206,7 +207,7 @@ def test_sheets_sent_prompt_snapshot(snap_compare: Compare) -> None:
 def test_discard_prompt_snapshot(snap_compare: Compare) -> None:
     """Escape on a note with text typed: the question before what was typed is lost."""
 
-    async def steps(pilot: Pilot[object], app: AsbApp, filled: Filled) -> None:
+    async def steps(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
         await open_case(pilot, app, filled.high)
         await pilot.press("n")
         await wait_for_screen(pilot, "NoteFormScreen")
@@ -220,7 +221,7 @@ def test_discard_prompt_snapshot(snap_compare: Compare) -> None:
 def test_lock_snapshot(snap_compare: Compare) -> None:
     """Locked by the officer (ctrl+l) from the case detail: the unlock screen says so."""
 
-    async def steps(pilot: Pilot[object], app: AsbApp, filled: Filled) -> None:
+    async def steps(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
         await open_case(pilot, app, filled.high)
         await pilot.press("ctrl+l")
         await wait_for_screen(pilot, "UnlockScreen")

@@ -23,7 +23,9 @@ from asb_tui.store.core.store import Store, open_store
 DRIVER = Path(__file__).with_name("diary_kill_driver.py")
 
 
-def test_sigkill_keeps_every_saved_row(store: Store, case_id: str, data_dir: Path, passphrase):
+def test_sigkill_keeps_every_saved_row(
+    store: Store, case_id: str, data_dir: Path, passphrase: str
+) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 11, 1))
     store.close()
     env = {**os.environ, "ASB_PASSPHRASE": passphrase}
@@ -55,7 +57,7 @@ def test_sigkill_keeps_every_saved_row(store: Store, case_id: str, data_dir: Pat
     reopened = open_store(data_dir, passphrase, actor="Test Officer")
     try:
         with reopened.read() as session:
-            assert session.exec(text("PRAGMA integrity_check")).one()[0] == "ok"
+            assert session.connection().execute(text("PRAGMA integrity_check")).one()[0] == "ok"
             assert verify_chain(session).ok
             stored = set(
                 session.exec(

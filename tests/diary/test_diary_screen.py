@@ -124,7 +124,7 @@ async def test_refused_rows_keep_their_typing_and_are_fixed_in_place(
         ("03/11/2026", "18:00", "Eggs at window", "Teens", "Upset", "n", "CAD 77"),
         ("04/11/2026", "20:00", "Fireworks", "Teens", "Dog terrified", "y", "CAD 78"),
     ]
-    keys = []
+    keys: list[str] = []
     for row in typed:
         for index, cell in enumerate(row):
             keys.extend(cell)
@@ -202,7 +202,7 @@ async def test_escape_waits_for_saves_then_asks_about_an_unsaved_row(
         # Three rows, then a half-typed fourth, then Escape at once, and "k" (keep editing).
         post_keys(app, [*sheet_keys(rows), *"12/11/2026", "tab", "tab", *"Half typed", "escape"])
         await wait_until_saved(pilot, screen.grid, 3)
-        assert isinstance(app.screen, DiscardPrompt)
+        assert isinstance(app.screen_stack[-1], DiscardPrompt)
         post_keys(app, ["k", *" row"])
         await pilot.pause()
         assert app.screen is screen

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlmodel import col, select
+from textual.widgets import Input, Select
 from textual_testkit import settle
 
 from asb_tui.domain.errors import DomainError
@@ -40,7 +41,7 @@ async def test_a_notice_served_tomorrow_is_refused(store: Store, case_id: str, h
     screen = LegalRemedyScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        screen.query_one("#lr-kind").value = "community-protection-notice"
+        screen.query_one("#lr-kind", Select).value = "community-protection-notice"
         screen.query_one("#lr-start").focus()
         await pilot.press(*"24/11/2026", "ctrl+s")
         await settle(pilot)
@@ -65,7 +66,7 @@ async def test_the_form_clears_after_saving_and_a_second_save_adds_nothing(
         await pilot.press(*"signed", "ctrl+s")
         await settle(pilot)
         assert len(_remedies(store)) == 1
-        assert screen.query_one("#lr-stage").value == ""
+        assert screen.query_one("#lr-stage", Input).value == ""
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert len(_remedies(store)) == 1

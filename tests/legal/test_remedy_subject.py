@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from case_testkit import make_case
 from sqlmodel import select
+from textual.widgets import Select
 from textual_testkit import settle
 
 from asb_tui.domain.types import LegalRemedyKind
@@ -34,7 +35,7 @@ async def test_the_form_names_the_alleged_perpetrator_and_the_remedy_keeps_him(
     screen = LegalRemedyScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert screen.query_one("#lr-person").value == perpetrator  # the only one, chosen
+        assert screen.query_one("#lr-person", Select).value == perpetrator  # the only one, chosen
         screen.query_one("#lr-stage").focus()
         await pilot.press(*"signed", "ctrl+s")
         await settle(pilot)

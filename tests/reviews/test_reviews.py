@@ -119,7 +119,7 @@ def test_bad_review_is_refused_and_nothing_written(store, make_case, changes, me
     with store.read() as session:
         before = len(session.exec(select(AuditEvent)).all())
     with pytest.raises(OversightRefused, match=message):
-        record_review(store, case.case_id, **values)
+        record_review(store, case.case_id, **values)  # type: ignore[arg-type]
     with store.read() as session:
         assert len(session.exec(select(AuditEvent)).all()) == before
 

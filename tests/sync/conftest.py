@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -77,7 +77,7 @@ def fresh_postgres_database() -> Iterator[str]:
         connection.execute(f'CREATE DATABASE "{name}"')
     params = conninfo_to_dict(admin)
     params["dbname"] = name
-    url = "postgresql+psycopg://" + _conninfo_to_url(make_conninfo(**params))
+    url = "postgresql+psycopg://" + _conninfo_to_url(make_conninfo("", **params))
     try:
         yield url
     finally:
@@ -260,8 +260,18 @@ class Device:
         return self.client.sync()
 
 
+class Service(Protocol):
+    """Where devices enrol and sync: one server, or a cluster of them behind a proxy."""
+
+    @property
+    def db_url(self) -> str: ...
+
+    @property
+    def url(self) -> str: ...
+
+
 def make_device(
-    server: ServerProcess,
+    server: Service,
     directory: Path,
     *,
     team: str,

@@ -474,7 +474,8 @@ class TestReplica:
         if not rows:
             return AuditHead(count=0, hash=GENESIS)
         after = int(anchor.split(":")[0]) if anchor else 0
-        links, prev = [], GENESIS
+        links: list[AuditLink] = []
+        prev = GENESIS
         for seq, digest in rows:
             if seq > after and len(links) < MAX_AUDIT_LINKS:
                 links.append(AuditLink(seq=seq, prev_hash=prev, hash=digest))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from laptop_testkit import OFFICER, PASSPHRASE
@@ -27,6 +27,7 @@ from sync.protocol import CASE_TABLE, PullPage, RowVersion, ServerChange
 
 OTHER_DEVICE = str(uuid.uuid4())
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+Op = Literal["insert", "update", "delete"]
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _pulled_case(case_id: str, summary: str) -> dict[str, Any]:
 
 def _page(
     after: int,
-    *changes: tuple[int, str, str, dict[str, Any], int],
+    *changes: tuple[int, Op, str, dict[str, Any], int],
     origin: str = OTHER_DEVICE,
 ) -> PullPage:
     """A page of case changes: (seq, op, case id, fields, version) each."""

@@ -63,7 +63,7 @@ def _assert_converged(writer: Device, reader: Device) -> None:
 
 
 def test_reply_lost_after_commit_is_harmless(server: ServerProcess, tmp_path: Path) -> None:
-    dropped = []
+    dropped: list[object] = []
 
     def drop_first_reply(request: httpx.Request, inner: httpx.BaseTransport) -> httpx.Response:
         response = inner.handle_request(request)

@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import select
 from textual import events
 from textual.keys import _character_to_key
+from textual.widgets import Checkbox, Input, SelectionList, TextArea
 from textual_testkit import settle
 
 from asb_tui.screens.home_visit import HomeVisitScreen
@@ -62,21 +63,21 @@ async def test_half_way_form_resumes_and_completes(store: Store, case_id: str, h
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
         assert second.visit_id == draft.id
-        assert second.query_one("#hv-present").value == "Ann and her son"
-        assert second.query_one("#hv-evidence").text == "Photos of [red] graffiti"
-        assert second.query_one("#hv-witnesses").text == (
+        assert second.query_one("#hv-present", Input).value == "Ann and her son"
+        assert second.query_one("#hv-evidence", TextArea).text == "Photos of [red] graffiti"
+        assert second.query_one("#hv-witnesses", TextArea).text == (
             "Bob Neighbour; 2 High St; 07700 900000\nZofia Wójcik; 4 High St"
         )
-        assert second.query_one("#hv-frequency").value == "weekly"
-        assert second.query_one("#hv-signposting").selected == [
+        assert second.query_one("#hv-frequency", Input).value == "weekly"
+        assert second.query_one("#hv-signposting", SelectionList).selected == [
             "Victim Support",
             "Mediation service",
         ]
         assert "Resumed" in str(second.query_one("#status").render())
 
         await _fill(pilot, "hv-actions", "Ask police for CAD logs; 27/11/2026")
-        second.query_one("#hv-share").value = True
-        second.query_one("#hv-perp-agreed").value = True
+        second.query_one("#hv-share", Checkbox).value = True
+        second.query_one("#hv-perp-agreed", Checkbox).value = True
         await pilot.press("ctrl+o")
         await _settle(pilot)
         assert str(second.query_one("#status").render()) == (
@@ -110,7 +111,7 @@ async def test_bad_frequency_is_marked_and_nothing_lost(store: Store, case_id: s
         await pilot.press("ctrl+o")
         await _settle(pilot)
         assert "not a contact frequency" in str(screen.query_one("#status").render())
-        assert screen.query_one("#hv-frequency").value == "now and then"
+        assert screen.query_one("#hv-frequency", Input).value == "now and then"
         assert not screen.completed
 
 
@@ -123,12 +124,12 @@ async def test_escape_asks_and_never_saves_half_a_visit(store: Store, case_id: s
         await _fill(pilot, "hv-evidence", "Photos of the door")
         await pilot.press("escape")
         await _settle(pilot)
-        assert isinstance(app.screen, DiscardPrompt)
+        assert isinstance(app.screen_stack[-1], DiscardPrompt)
         await pilot.press("k")  # keep editing: everything typed is still there
         await _settle(pilot)
         assert app.screen is screen
-        assert screen.query_one("#hv-present").value == "Ann"
-        assert screen.query_one("#hv-evidence").text == "Photos of the door"
+        assert screen.query_one("#hv-present", Input).value == "Ann"
+        assert screen.query_one("#hv-evidence", TextArea).text == "Photos of the door"
         with store.read() as session:
             assert session.exec(select(Visit)).all() == []
 
@@ -137,7 +138,7 @@ async def test_escape_asks_and_never_saves_half_a_visit(store: Store, case_id: s
         await _fill(pilot, "hv-needs", "Typed after the save")
         await pilot.press("escape")
         await _settle(pilot)
-        assert isinstance(app.screen, DiscardPrompt)
+        assert isinstance(app.screen_stack[-1], DiscardPrompt)
         await pilot.press("d")  # discard: the screen closes and saves nothing more
         await _settle(pilot)
         assert app.screen is not screen and not isinstance(app.screen, DiscardPrompt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 from textual import events
 from textual.keys import _character_to_key
+from textual.widgets import TextArea
 from textual_testkit import settle
 
 from asb_tui.screens.house_to_house import HouseToHouseScreen
@@ -34,7 +35,7 @@ async def test_twenty_doors_with_outcome_keys(store: Store, case_id: str, host):
         await _settle(pilot)
         assert app.focused.id == "h2h-area"
         await _type(pilot, "Acacia Avenue [north]")
-        screen.query_one("#h2h-addresses").text = pasted
+        screen.query_one("#h2h-addresses", TextArea).text = pasted
         await pilot.press("ctrl+s")
         await _settle(pilot)
         assert str(screen.query_one("#progress").render()) == "Done 0 / 20"

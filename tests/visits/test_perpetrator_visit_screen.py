@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from textual import events
 from textual.keys import _character_to_key
+from textual.widgets import TextArea
 from textual_testkit import settle
 
 from asb_tui.screens.perpetrator_visit import PerpetratorVisitScreen
@@ -58,7 +59,7 @@ async def test_refused_without_agreement_then_accepted_with_it(store: Store, cas
         await _fill_and_save(pilot, "Spoke at the door")
         assert _status(screen).startswith("Not saved: The victim has not agreed")
         assert _audit_count(store) == before
-        assert screen.query_one("#pv-outcome").text == "Spoke at the door"  # nothing lost
+        assert screen.query_one("#pv-outcome", TextArea).text == "Spoke at the door"  # nothing lost
 
         visits.record_perpetrator_visit_agreement(store, case_id, date(2026, 11, 20))
         await pilot.press("ctrl+s")
@@ -102,5 +103,5 @@ async def test_counter_allegation_flags_the_case(store: Store, case_id: str, hos
         case = session.get(Case, case_id)
         assert case is not None and case.counter_allegation
         note = session.exec(select(Note).where(Note.kind == "counter-allegation")).one()
-        assert screen.saved_visit_id in note.body
+        assert screen.saved_visit_id is not None and screen.saved_visit_id in note.body
         assert note.body.endswith("[bold]She[/] plays music")
