@@ -5,11 +5,15 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from app_testkit import make_app, make_config, screen_as, screen_text, wait_for, wait_for_screen
 from sqlmodel import col, select
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TabbedContent
 
+from asb_tui.app import AsbApp
 from asb_tui.screens.case_detail import CaseDetailScreen
 from asb_tui.screens.record_view import RecordScreen
 from asb_tui.store.commands import visits
@@ -21,16 +25,16 @@ from asb_tui.store.demo.demo_walkthrough import walk_case
 TODAY = date(2026, 12, 1)
 
 
-async def _open_case(pilot, app) -> None:
+async def _open_case(pilot: Pilot[Any], app: AsbApp) -> None:
     await wait_for_screen(pilot, "DashboardScreen")
     await wait_for(pilot, lambda: any(t.row_count for t in app.screen.query(DataTable)))
     await pilot.press("enter")
     await wait_for_screen(pilot, "CaseDetailScreen")
-    await wait_for(pilot, lambda: app.screen.detail is not None)
+    await wait_for(pilot, lambda: screen_as(app, CaseDetailScreen).detail is not None)
 
 
 async def test_v_on_a_completed_visit_shows_it_in_full_and_corrects_it(
-    store: Store, data_dir
+    store: Store, data_dir: Path
 ) -> None:
     case = walk_case(store, make_config(data_dir), TODAY, close_and_reopen=False)
     app = make_app(data_dir, store, today=TODAY)
@@ -71,7 +75,7 @@ async def test_v_on_a_completed_visit_shows_it_in_full_and_corrects_it(
 
 
 async def test_enter_opens_a_remedy_in_full_and_a_bad_correction_is_refused(
-    store: Store, data_dir
+    store: Store, data_dir: Path
 ) -> None:
     walk_case(store, make_config(data_dir), TODAY, close_and_reopen=False)
     app = make_app(data_dir, store, today=TODAY)

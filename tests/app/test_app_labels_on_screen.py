@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from app_testkit import make_app, make_config, screen_text, wait_for, wait_for_screen
 from sqlmodel import select
@@ -39,12 +41,12 @@ def _raw_in(text: str, values: list[str]) -> list[str]:
     return [v for v in values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", text)]
 
 
-def _cells(table: DataTable, column: int) -> list[str]:
+def _cells(table: DataTable[Any], column: int) -> list[str]:
     return [str(table.get_row_at(row)[column]) for row in range(table.row_count)]
 
 
 async def test_case_detail_of_every_demo_case_shows_no_raw_vocabulary(
-    store: Store, data_dir
+    store: Store, data_dir: Path
 ) -> None:
     config = make_config(data_dir)
     summary = fill_demo(store, cases=12, seed=3, today=TODAY, config=config)

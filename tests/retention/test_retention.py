@@ -3,15 +3,19 @@ decrypted file itself, keeps the audit chain verifying and sends the deletions t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
+from built_case_testkit import Built
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from asb_tui.store.cache.dashboard_snapshot import KEY_PREFIX as SNAPSHOT_PREFIX
 from asb_tui.store.core.audit import chain_head, verify_chain
 from asb_tui.store.core.models import CASE_TABLES, AuditEvent, Case, ChangeRecord, FormDraft, utcnow
-from asb_tui.store.core.store import open_store
+from asb_tui.store.core.store import Store, open_store
 
 TODAY = date.today()
 OLD_CANARY = "Zqxcanaryincident7731"
@@ -19,7 +23,7 @@ OLD_NAME = "Vexillo Quarrington-Canary"
 KEPT_CANARY = "Keepthiscanary4402"
 
 
-def _seed(make_case):
+def _seed(make_case: Callable[..., Built]) -> tuple[Built, Built, Built]:
     old = make_case(
         "ASB-OLD-1",
         status="closed",
@@ -49,7 +53,9 @@ def _row_counts(session: Session) -> dict[str, int]:
     }
 
 
-def test_dry_run_lists_and_changes_nothing(store, make_case, cli, data_dir):
+def test_dry_run_lists_and_changes_nothing(
+    store: Store, make_case: Callable[..., Built], cli: Callable[..., Any], data_dir: Path
+) -> None:
     old, _recent, _kept = _seed(make_case)
     with store.read() as session:
         counts, head = _row_counts(session), chain_head(session)
@@ -69,7 +75,13 @@ def test_dry_run_lists_and_changes_nothing(store, make_case, cli, data_dir):
         assert session.get(Case, old.case_id) is not None
 
 
-def test_apply_destroys_the_case_from_the_file(store, make_case, cli, data_dir, decrypt):
+def test_apply_destroys_the_case_from_the_file(
+    store: Store,
+    make_case: Callable[..., Built],
+    cli: Callable[..., Any],
+    data_dir: Path,
+    decrypt: Callable[[], bytes],
+) -> None:
     old, recent, kept = _seed(make_case)
     # Half of the old case's change records went to the server already.
     with Session(store.write_engine) as session:
@@ -86,16 +98,19 @@ def test_apply_destroys_the_case_from_the_file(store, make_case, cli, data_dir, 
         session.add(FormDraft(key=f"{SNAPSHOT_PREFIX}t", payload={"rows": [f"Visit {OLD_CANARY}"]}))
         session.commit()
     with store.read() as session:
-        old_rows = sum(
-            session.exec(
-                select(func.count())
-                .select_from(m)
-                .where(
-                    (m.id if m is Case else m.case_id) == old.case_id  # type: ignore[attr-defined]
-                )
-            ).one()
+        counts = [
+            int(
+                session.exec(
+                    select(func.count())
+                    .select_from(m)
+                    .where(
+                        (m.id if m is Case else m.case_id) == old.case_id  # type: ignore[attr-defined]
+                    )
+                ).one()
+            )
             for m in CASE_TABLES
-        )
+        ]
+        old_rows = sum(counts)
     store.close()  # checkpoints the WAL into the file
     plain = decrypt()
     assert OLD_CANARY.encode() in plain and KEPT_CANARY.encode() in plain  # the check can see

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
+from built_case_testkit import Built
 from sqlmodel import col, select
 
 from asb_tui.config import Config
@@ -17,16 +21,19 @@ from asb_tui.store.commands.reviews import (
     sample_is_reproducible,
 )
 from asb_tui.store.core.models import AuditEvent, ReviewSample
+from asb_tui.store.core.store import Store
 
 TODAY = date.today()
 
 
 @pytest.fixture
-def config(data_dir):
+def config(data_dir: Path) -> Config:
     return Config(data_dir=data_dir, review_sample_fraction=0.3, review_sample_minimum=1)
 
 
-def test_due_high_risk_cases_are_listed_and_reviewed_ones_drop_off(store, make_case, config):
+def test_due_high_risk_cases_are_listed_and_reviewed_ones_drop_off(
+    store: Store, make_case: Callable[..., Built], config: Config
+) -> None:
     overdue = make_case("ASB-HR-1", risk_level="high", accepted_on=TODAY - timedelta(days=30))
     recent = make_case("ASB-HR-2", risk_level="high", accepted_on=TODAY - timedelta(days=3))
     make_case("ASB-CL-1", risk_level="high", status="closed", closed_on=TODAY)
@@ -53,7 +60,9 @@ def test_due_high_risk_cases_are_listed_and_reviewed_ones_drop_off(store, make_c
     assert "ASB-HR-1" in {item.ref for item in later.items if item.reason == "high-risk"}
 
 
-def test_sample_is_stored_with_its_seed_and_rederives(store, make_case, config):
+def test_sample_is_stored_with_its_seed_and_rederives(
+    store: Store, make_case: Callable[..., Built], config: Config
+) -> None:
     standard = [make_case(f"ASB-ST-{n}").case_id for n in range(10)]
     make_case("ASB-HR-9", risk_level="high")
 
@@ -81,19 +90,24 @@ def test_sample_is_stored_with_its_seed_and_rederives(store, make_case, config):
     )
 
 
-def test_tampered_sample_is_detected(store, make_case, config):
+def test_tampered_sample_is_detected(
+    store: Store, make_case: Callable[..., Built], config: Config
+) -> None:
     for n in range(6):
         make_case(f"ASB-T-{n}")
     sample = draw_sample(store, config, TODAY)
     with store.write() as uow:
         row = uow.session.get(ReviewSample, sample.id)
+        assert row is not None
         others = [c for c in row.population if c not in row.sample]
         row.sample = sorted([*row.sample[1:], others[0]])
         uow.session.add(row)
     assert not sample_is_reproducible(store, sample.id)
 
 
-def test_sampled_case_shows_as_reviewed_after_its_review(store, make_case, config):
+def test_sampled_case_shows_as_reviewed_after_its_review(
+    store: Store, make_case: Callable[..., Built], config: Config
+) -> None:
     make_case("ASB-ONE")
     queue = review_queue(store, config, TODAY)
     (item,) = queue.items
@@ -112,7 +126,9 @@ def test_sampled_case_shows_as_reviewed_after_its_review(store, make_case, confi
         ({"reason": "whim"}, "reason"),
     ],
 )
-def test_bad_review_is_refused_and_nothing_written(store, make_case, changes, message):
+def test_bad_review_is_refused_and_nothing_written(
+    store: Store, make_case: Callable[..., Built], changes: dict[str, Any], message: str
+) -> None:
     case = make_case("ASB-BAD")
     values = {"reviewed_on": TODAY, "notes": "ok", "next_review_on": None, "reason": "ad-hoc"}
     values.update(changes)
@@ -124,7 +140,9 @@ def test_bad_review_is_refused_and_nothing_written(store, make_case, changes, me
         assert len(session.exec(select(AuditEvent)).all()) == before
 
 
-def test_review_is_audited_with_field_names_only(store, make_case):
+def test_review_is_audited_with_field_names_only(
+    store: Store, make_case: Callable[..., Built]
+) -> None:
     case = make_case("ASB-AUD")
     record_review(store, case.case_id, reviewed_on=TODAY, notes="Secret note text", actions="x")
     with store.read() as session:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
+from built_case_testkit import Built
 from sqlmodel import select
 
 from asb_tui.export.subject_access import REDACTED, make_redactor
 from asb_tui.store.core.models import AuditEvent
+from asb_tui.store.core.store import Store
 
 TODAY = date.today()
 VICTIM = "Siobhán O'Neill"
@@ -16,7 +21,7 @@ PERPETRATOR = "Zebedee Quarrington"
 WITNESS = "[bold]Wanda[/] Xylostrom"
 
 
-def _case(make_case, ref="ASB-SAR-1", **extra):
+def _case(make_case: Callable[..., Built], ref: str = "ASB-SAR-1", **extra: Any) -> Built:
     return make_case(
         ref,
         people=[(VICTIM, "victim"), (PERPETRATOR, "alleged-perpetrator"), (WITNESS, "witness")],
@@ -31,8 +36,12 @@ def _case(make_case, ref="ASB-SAR-1", **extra):
 
 
 def test_sar_holds_the_victims_incidents_and_no_other_name(
-    store, make_case, cli, tmp_path, read_pdf
-):
+    store: Store,
+    make_case: Callable[..., Built],
+    cli: Callable[..., Any],
+    tmp_path: Path,
+    read_pdf: Callable[..., str],
+) -> None:
     case = _case(make_case)
     _case(make_case, ref="ASB-SAR-OTHER")  # the same victim (name and birth date) in another case
     make_case("ASB-UNRELATED", people=[("Unrelated Ursula", "victim")])
@@ -69,7 +78,9 @@ def test_sar_holds_the_victims_incidents_and_no_other_name(
     assert VICTIM not in str(event.details)
 
 
-def test_perpetrators_sar_leaves_out_the_victims_diary(store, make_case, cli, tmp_path):
+def test_perpetrators_sar_leaves_out_the_victims_diary(
+    store: Store, make_case: Callable[..., Built], cli: Callable[..., Any], tmp_path: Path
+) -> None:
     case = _case(make_case)
     out = tmp_path / "perp"
     result = cli("export", "sar", "--person", case.people[PERPETRATOR], "--out", str(out))
@@ -82,12 +93,14 @@ def test_perpetrators_sar_leaves_out_the_victims_diary(store, make_case, cli, tm
     assert "O'Neill" not in raw and "Siobhán" not in raw and PERPETRATOR in raw
 
 
-def test_unknown_person_is_a_user_error(store, cli, tmp_path):
+def test_unknown_person_is_a_user_error(
+    store: Store, cli: Callable[..., Any], tmp_path: Path
+) -> None:
     result = cli("export", "sar", "--person", "no-such-id", "--out", str(tmp_path / "x"))
     assert result.returncode == 2 and "no person" in result.stderr
 
 
-def test_redactor_keeps_the_subjects_shared_family_name():
+def test_redactor_keeps_the_subjects_shared_family_name() -> None:
     redact = make_redactor(["Anna Smith"], ["John Smith", "[x] Nowak"])
     assert redact("John Smith and Anna Smith met Nowak") == (
         f"{REDACTED} and Anna Smith met {REDACTED}"

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
+from built_case_testkit import Built
 from sqlmodel import select
 
 from asb_tui.domain.types import LegalBasis
 from asb_tui.store.commands.oversight_errors import SharingRefused
 from asb_tui.store.commands.sharing import consent_status, share_case, shares_for_case
 from asb_tui.store.core.models import AuditEvent, ChangeRecord, SharingRecord
+from asb_tui.store.core.store import Store
 
 TODAY = date.today()
 
 
-def _counts(store):
+def _counts(store: Store) -> tuple[int, int, int]:
     with store.read() as session:
         return (
             len(session.exec(select(SharingRecord)).all()),
@@ -25,7 +28,9 @@ def _counts(store):
 
 
 @pytest.mark.parametrize("consent", [None, "withdrawn"])
-def test_consent_basis_without_consent_is_refused(store, make_case, consent):
+def test_consent_basis_without_consent_is_refused(
+    store: Store, make_case: Callable[..., Built], consent: str | None
+) -> None:
     case = make_case("ASB-SH-1", people=[("Ann Victim", "victim")], consent=consent)
     status = consent_status(store, case.case_id)
     assert not status.allows_sharing
@@ -43,7 +48,9 @@ def test_consent_basis_without_consent_is_refused(store, make_case, consent):
     assert _counts(store) == before
 
 
-def test_s115_share_without_consent_is_recorded_audited_and_synced(store, make_case):
+def test_s115_share_without_consent_is_recorded_audited_and_synced(
+    store: Store, make_case: Callable[..., Built]
+) -> None:
     case = make_case("ASB-SH-2", people=[("Ann Victim", "victim")])
     record = share_case(
         store,
@@ -72,7 +79,9 @@ def test_s115_share_without_consent_is_recorded_audited_and_synced(store, make_c
     assert change.op == "insert" and change.fields["agency"] == "Landlord / housing provider"
 
 
-def test_consent_basis_with_signed_consent_is_allowed(store, make_case):
+def test_consent_basis_with_signed_consent_is_allowed(
+    store: Store, make_case: Callable[..., Built]
+) -> None:
     case = make_case("ASB-SH-3", people=[("Ann Victim", "victim")], consent="given")
     status = consent_status(store, case.case_id)
     assert status.allows_sharing and "Police, landlord" in status.description
@@ -95,7 +104,14 @@ def test_consent_basis_with_signed_consent_is_allowed(store, make_case):
         ("Police", "x", "gossip", "legal basis"),
     ],
 )
-def test_incomplete_share_is_refused(store, make_case, agency, what, basis, message):
+def test_incomplete_share_is_refused(
+    store: Store,
+    make_case: Callable[..., Built],
+    agency: str,
+    what: str,
+    basis: str,
+    message: str,
+) -> None:
     case = make_case("ASB-SH-4")
     with pytest.raises(SharingRefused, match=message):
         share_case(

@@ -32,7 +32,9 @@ def _count(store: Store, model: type) -> int:
         return int(session.exec(select(func.count()).select_from(model)).one())
 
 
-def test_diary_entry_is_an_incident_with_audit_and_change_record(store: Store, case_id: str):
+def test_diary_entry_is_an_incident_with_audit_and_change_record(
+    store: Store, case_id: str
+) -> None:
     sheet = diary.record_sheets_sent(
         store, case_id, sent_on=date(2026, 11, 3), letter_sent_on=date(2026, 11, 3)
     )
@@ -55,7 +57,7 @@ def test_diary_entry_is_an_incident_with_audit_and_change_record(store: Store, c
         assert verify_chain(session).ok
 
 
-def test_diary_entry_refuses_bad_time_and_blank_description(store: Store, case_id: str):
+def test_diary_entry_refuses_bad_time_and_blank_description(store: Store, case_id: str) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 11, 3))
     audits = _count(store, AuditEvent)
     with pytest.raises(FieldworkError, match="not a time"):
@@ -76,11 +78,11 @@ def test_diary_entry_refuses_bad_time_and_blank_description(store: Store, case_i
         ("", ""),
     ],
 )
-def test_entry_times(typed: str, expected: str):
+def test_entry_times(typed: str, expected: str) -> None:
     assert diary.parse_entry_time(typed) == expected
 
 
-def test_perpetrator_visit_needs_standing_agreement(store: Store, case_id: str):
+def test_perpetrator_visit_needs_standing_agreement(store: Store, case_id: str) -> None:
     on = date(2026, 11, 23)
     before = _count(store, AuditEvent)
     with pytest.raises(PerpetratorVisitRefused, match="has not agreed"):
@@ -111,7 +113,7 @@ def test_perpetrator_visit_needs_standing_agreement(store: Store, case_id: str):
         )
 
 
-def test_home_visit_draft_then_completion(store: Store, case_id: str):
+def test_home_visit_draft_then_completion(store: Store, case_id: str) -> None:
     draft = visits.save_home_visit_draft(store, case_id, {"present": "Ann and her son"})
     again = visits.save_home_visit_draft(store, case_id, {"present": "Ann"}, draft.id)
     assert again.id == draft.id
@@ -146,7 +148,7 @@ def test_home_visit_draft_then_completion(store: Store, case_id: str):
     visits.check_perpetrator_visit(store, case_id, date(2026, 11, 24))
 
 
-def test_bad_contact_frequency_is_refused_and_nothing_written(store: Store, case_id: str):
+def test_bad_contact_frequency_is_refused_and_nothing_written(store: Store, case_id: str) -> None:
     before = _count(store, AuditEvent)
     with pytest.raises(FieldworkError, match="not a contact frequency"):
         visits.complete_home_visit(
@@ -157,7 +159,7 @@ def test_bad_contact_frequency_is_refused_and_nothing_written(store: Store, case
     assert _count(store, AuditEvent) == before
 
 
-def test_victim_update_moves_the_next_due_date(store: Store, case_id: str):
+def test_victim_update_moves_the_next_due_date(store: Store, case_id: str) -> None:
     visits.complete_home_visit(
         store,
         case_id,
@@ -174,7 +176,7 @@ def test_victim_update_moves_the_next_due_date(store: Store, case_id: str):
     assert logged.next_due == date(2026, 11, 19)
 
 
-def test_house_to_house_addresses_and_outcomes(store: Store, case_id: str):
+def test_house_to_house_addresses_and_outcomes(store: Store, case_id: str) -> None:
     run = house_to_house.create_run(
         store,
         case_id,
@@ -208,7 +210,7 @@ def test_house_to_house_addresses_and_outcomes(store: Store, case_id: str):
         )
 
 
-def test_legal_remedy_dates_and_safeguarding(store: Store, case_id: str):
+def test_legal_remedy_dates_and_safeguarding(store: Store, case_id: str) -> None:
     remedy = legal.add_legal_remedy(
         store,
         case_id,
@@ -236,7 +238,7 @@ def test_legal_remedy_dates_and_safeguarding(store: Store, case_id: str):
     assert contacts.agency_contacts(store, case_id)[0].reference == "MASH/123"
 
 
-def test_a_diary_entry_sent_twice_with_its_id_is_stored_once(store: Store, case_id: str):
+def test_a_diary_entry_sent_twice_with_its_id_is_stored_once(store: Store, case_id: str) -> None:
     import uuid
 
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 11, 3))

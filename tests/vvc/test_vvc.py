@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
+from built_case_testkit import Built
 from sqlmodel import select
 
 from asb_tui.config import Config
@@ -22,6 +26,7 @@ from asb_tui.store.commands.vvc import (
     vvc_rule,
 )
 from asb_tui.store.core.models import Action, AuditEvent, Case, Referral
+from asb_tui.store.core.store import Store
 
 TODAY = date.today()
 PASSWORD = "pack password 2026"
@@ -35,19 +40,19 @@ HOSTILE = [
 
 
 @pytest.fixture
-def config(data_dir):
+def config(data_dir: Path) -> Config:
     return Config(data_dir=data_dir)
 
 
 @pytest.fixture
-def past_meetings(config):
+def past_meetings(config: Config) -> list[date]:
     rule = vvc_rule(config)
     return [m for m in vvc_meetings(TODAY - timedelta(days=80), TODAY, rule) if m < TODAY][-2:]
 
 
 def test_agenda_follows_the_cutoff_and_decisions_mark_referrals_heard(
-    store, make_case, config, past_meetings
-):
+    store: Store, make_case: Callable[..., Built], config: Config, past_meetings: list[date]
+) -> None:
     first, second = past_meetings
     rule = vvc_rule(config)
     early = make_case("ASB-V-1", risk_level="high", vvc_referred_on=vvc_cutoff(first, rule))
@@ -75,6 +80,7 @@ def test_agenda_follows_the_cutoff_and_decisions_mark_referrals_heard(
         case = session.get(Case, early.case_id)
         referral = session.exec(select(Referral).where(Referral.case_id == early.case_id)).one()
         actions = session.exec(select(Action).where(Action.case_id == early.case_id)).all()
+    assert case is not None
     assert (case.officer, case.case_manager) == ("Priya Natarajan", "Tom Hughes")
     assert (referral.status, referral.meeting_on) == ("heard", first)
     assert [(a.agency, a.due_on) for a in actions] == [("Police", first + timedelta(days=14))]
@@ -97,7 +103,9 @@ def test_agenda_follows_the_cutoff_and_decisions_mark_referrals_heard(
     assert late.case_id
 
 
-def test_referral_by_hand_goes_to_the_next_meeting_and_not_twice(store, make_case, config):
+def test_referral_by_hand_goes_to_the_next_meeting_and_not_twice(
+    store: Store, make_case: Callable[..., Built], config: Config
+) -> None:
     case = make_case("ASB-V-3")
     referral = add_vvc_referral(store, config, case.case_id, referred_on=TODAY, reason="repeat")
     assert referral.meeting_on is not None and vvc_cutoff(referral.meeting_on) >= TODAY
@@ -106,7 +114,9 @@ def test_referral_by_hand_goes_to_the_next_meeting_and_not_twice(store, make_cas
         add_vvc_referral(store, config, case.case_id, referred_on=TODAY, reason="again")
 
 
-def test_decision_needs_appointments_and_a_meeting_date(store, make_case, config, past_meetings):
+def test_decision_needs_appointments_and_a_meeting_date(
+    store: Store, make_case: Callable[..., Built], config: Config, past_meetings: list[date]
+) -> None:
     case = make_case("ASB-V-4")
     with pytest.raises(OversightRefused, match="Case Officer and a Case Manager"):
         record_vvc_decision(
@@ -130,7 +140,7 @@ def test_decision_needs_appointments_and_a_meeting_date(store, make_case, config
         )
 
 
-def test_action_lines_are_parsed_and_bad_dates_named():
+def test_action_lines_are_parsed_and_bad_dates_named() -> None:
     actions = parse_vvc_actions("Fit door chain | Housing | 01/12/2026\n\nCall GP", TODAY)
     assert actions == [
         VvcActionInput("Fit door chain", "Housing", date(2026, 12, 1)),
@@ -140,7 +150,7 @@ def test_action_lines_are_parsed_and_bad_dates_named():
         parse_vvc_actions("Fit door | Housing | 31/02/2026", TODAY)
 
 
-def _incident_case(make_case, first):
+def _incident_case(make_case: Callable[..., Built], first: date) -> Built:
     return make_case(
         "ASB-PACK-1",
         risk_level="high",
@@ -160,8 +170,14 @@ def _incident_case(make_case, first):
 
 
 def test_meeting_pack_is_encrypted_ordered_literal_and_audited(
-    store, make_case, config, past_meetings, cli, read_pdf, tmp_path
-):
+    store: Store,
+    make_case: Callable[..., Built],
+    config: Config,
+    past_meetings: list[date],
+    cli: Callable[..., Any],
+    read_pdf: Callable[..., str],
+    tmp_path: Path,
+) -> None:
     first = past_meetings[0]
     _incident_case(make_case, first)
     out = tmp_path / "pack.pdf"
@@ -205,8 +221,13 @@ def test_meeting_pack_is_encrypted_ordered_literal_and_audited(
 
 
 def test_unencrypted_case_pack_needs_no_encrypt_and_warns(
-    store, make_case, past_meetings, cli, read_pdf, tmp_path
-):
+    store: Store,
+    make_case: Callable[..., Built],
+    past_meetings: list[date],
+    cli: Callable[..., Any],
+    read_pdf: Callable[..., str],
+    tmp_path: Path,
+) -> None:
     _incident_case(make_case, past_meetings[0])
     out = tmp_path / "plain.pdf"
     refused = cli("export", "vvc", "--case", "ASB-PACK-1", "--out", str(out))
@@ -226,7 +247,13 @@ def test_unencrypted_case_pack_needs_no_encrypt_and_warns(
     assert event.details["encrypted"] is False and event.details["meeting_on"] is None
 
 
-def test_pack_user_errors_are_one_line(store, make_case, past_meetings, cli, tmp_path):
+def test_pack_user_errors_are_one_line(
+    store: Store,
+    make_case: Callable[..., Built],
+    past_meetings: list[date],
+    cli: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "x.pdf"
     env = {"ASB_PACK_PASSWORD": PASSWORD}
     unknown = cli("export", "vvc", "--case", "ASB-NOPE", "--out", str(out), env_extra=env)
