@@ -51,7 +51,8 @@ async def test_hostile_names_render_literally_everywhere(store: Store, data_dir:
         await wait_for_screen(pilot, "CaseListScreen")
         app.screen.query_one("#filter-status", Select).clear()
         await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 1)
-        assert "[/ broken markup [b]summary" in screen_text(app)
+        # The row is in the table before it is painted: wait for the screen to show it.
+        await wait_for(pilot, lambda: "[/ broken markup [b]summary" in screen_text(app))
         await pilot.press("ctrl+o")
         await wait_for_screen(pilot, "CaseDetailScreen")
         await wait_for(pilot, lambda: screen_as(app, CaseDetailScreen).detail is not None)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Device, run_cli, unique_team
+from sync_server_testkit import Device, run_cli, unique_team
 
 from sync.client import SyncAuthError
 from sync.protocol import AuditHead, ChangeOut, PushRequest
@@ -286,8 +286,8 @@ def test_no_change_sync_and_status(new_device: Factory) -> None:
 
 
 def test_enrolment_token_is_one_time(server: Any, tmp_path: Any) -> None:
-    from conftest import add_officer
     from replica_for_tests import TestReplica
+    from sync_server_testkit import add_officer
 
     from sync.client import SyncClient
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Device, ServerProcess, make_device, unique_team
+from sync_server_testkit import Device, ServerProcess, make_device, unique_team
 
 Hook = Callable[[httpx.Request, httpx.BaseTransport], httpx.Response]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import unique_team
+from sync_server_testkit import unique_team
 
 from sync.client import SyncServerError
 
