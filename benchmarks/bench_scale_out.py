@@ -35,8 +35,8 @@ def _crowd(instances: int, changes: int, directory: Path) -> tuple[float, list[f
 
     A refused push also empties a device's outbox, so only the changes the service accepted
     count as moved; the refused ones are counted apart, as failures."""
-    from conftest import fresh_database, make_device
     from nginx_cluster import running_cluster
+    from sync_server_testkit import fresh_database, make_device
 
     with (
         fresh_database("postgres", directory) as url,
@@ -88,8 +88,8 @@ def _crowd(instances: int, changes: int, directory: Path) -> tuple[float, list[f
 
 
 def run(quick: bool = False) -> list[Figure]:
-    from conftest import postgres_unavailable_reason
     from nginx_cluster import nginx_binary
+    from sync_server_testkit import postgres_unavailable_reason
 
     reason = postgres_unavailable_reason()
     if reason is None and nginx_binary() is None:

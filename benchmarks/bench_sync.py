@@ -55,7 +55,7 @@ def test_replica_factory(path: Path, team: str) -> tuple[LocalReplica, Write]:
 def _enrolled(
     server: Any, directory: Path, team: str, factory: ReplicaFactory
 ) -> tuple[LocalReplica, Write, SyncClient]:
-    from conftest import add_officer
+    from sync_server_testkit import add_officer
 
     token = add_officer(server.db_url, f"bench-{uuid.uuid4().hex[:6]}", team=team)
     replica, write = factory(directory / f"{uuid.uuid4().hex[:8]}.sqlite3", team)
@@ -65,7 +65,7 @@ def _enrolled(
 
 
 def _bench_backend(kind: str, factory: ReplicaFactory, directory: Path) -> list[Figure]:
-    from conftest import fresh_database, running_server
+    from sync_server_testkit import fresh_database, running_server
 
     figures: list[Figure] = []
     with fresh_database(kind, directory) as url, running_server(url, directory) as server:
@@ -158,7 +158,7 @@ def _bench_backend(kind: str, factory: ReplicaFactory, directory: Path) -> list[
 
 
 def run(replica_factory: ReplicaFactory | None = None) -> list[Figure]:
-    from conftest import postgres_unavailable_reason
+    from sync_server_testkit import postgres_unavailable_reason
 
     factory = replica_factory or test_replica_factory
     figures: list[Figure] = []

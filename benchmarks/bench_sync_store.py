@@ -41,7 +41,7 @@ def _server_fixtures() -> Any:
     name = "sync_server_fixtures"
     if name not in sys.modules:
         sys.path.insert(0, str(TESTS_SYNC))
-        spec = importlib.util.spec_from_file_location(name, TESTS_SYNC / "conftest.py")
+        spec = importlib.util.spec_from_file_location(name, TESTS_SYNC / "sync_server_testkit.py")
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from textual import events
 from textual.app import App
@@ -25,7 +26,7 @@ def key_event(character_or_key: str) -> events.Key:
     return events.Key(character_or_key, named.get(character_or_key))
 
 
-def post_keys(app: App[object], keys: Iterable[str]) -> int:
+def post_keys(app: App[Any], keys: Iterable[str]) -> int:
     """Post every key at once, without waiting between them (type-ahead as fast as the event
     loop takes them). Returns how many were posted."""
     count = 0
@@ -105,7 +106,7 @@ def sheet_keys(sheet: Iterable[SheetRow]) -> list[str]:
     return [key for row in sheet for key in row.key_names()]
 
 
-async def wait_until_saved(pilot: Pilot[object], grid: DiaryGrid, rows: int) -> None:
+async def wait_until_saved(pilot: Pilot[Any], grid: DiaryGrid, rows: int) -> None:
     """Let the app run until `rows` rows are saved and none is still saving (the save queue
     reports each row as it is stored)."""
     for _ in range(2000):

@@ -112,7 +112,7 @@ class AgencyContactScreen(FieldworkScreen):
 
     def _value(self, select_id: str) -> str:
         value = self.query_one(select_id, Select).value
-        return "" if value is Select.BLANK else str(value)
+        return "" if value is Select.NULL else str(value)
 
     def action_save(self) -> None:
         agency = self.query_one("#ac-other", Input).value or self._value("#ac-agency")

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Protocol, TypeVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -49,8 +49,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# What an unselected Select holds (Textual renamed BLANK to NULL in 8.0).
-NO_SELECTION: Any = getattr(Select, "NULL", None) or getattr(Select, "BLANK", None)
+# What an unselected Select holds. (`Select.BLANK` is something else in Textual 8: a widget flag.)
+NO_SELECTION: Final = Select.NULL
 
 LOCKED_TEXT = "The store is locked."
 

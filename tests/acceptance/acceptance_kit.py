@@ -55,7 +55,7 @@ class Laptop:
             team=self.team,
             server_url=self.server_url,
             council=COUNCIL,
-            auto_lock_minutes=0.0,  # type: ignore[arg-type]  # no idle lock while Pilot types
+            auto_lock_minutes=0.0,  # no idle lock while Pilot types
         )
 
     def app(self, today: date) -> AsbApp:

@@ -3,7 +3,6 @@ of one team, each with a laptop enrolled with it."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import uuid
 from collections.abc import Iterator
@@ -13,24 +12,9 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# The sync tests' server helpers: fresh databases, server processes, officers.
+import sync_server_testkit as servers
 from acceptance_kit import Laptop, make_laptop
-
-
-def _server_fixtures() -> Any:
-    """The sync tests' server helpers (tests/sync/conftest.py), loaded by path under their own
-    name, as tests/e2e does."""
-    name = "sync_server_fixtures"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "sync" / "conftest.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-servers = _server_fixtures()
 
 
 @pytest.fixture(scope="module")

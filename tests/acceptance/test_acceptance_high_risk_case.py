@@ -82,7 +82,11 @@ async def back_to_dashboard(desk: Desk) -> None:
             break
         leaving = desk.screen
         await desk.press("escape")
-        await desk.until(lambda gone=leaving: desk.screen is not gone, "the previous screen")
+
+        def gone(leaving: object = leaving) -> bool:
+            return desk.screen is not leaving
+
+        await desk.until(gone, "the previous screen")
     await desk.on_screen("DashboardScreen")
 
 
@@ -163,7 +167,7 @@ async def test_high_risk_case_from_referral_to_reopening(
     ref = case.ref
     assert ref in first_sight
     assert (case.status, case.risk_level) == ("accepted", "high")
-    typed = {row.stored for row in sheet}
+    typed_rows = {row.stored for row in sheet}
     stored = {
         (
             i.occurred_on,
@@ -176,7 +180,7 @@ async def test_high_risk_case_from_referral_to_reopening(
         )
         for i in incidents
     }
-    assert stored == typed and len(incidents) == len(sheet)
+    assert stored == typed_rows and len(incidents) == len(sheet)
 
     # --- Wednesday: the home visit, then the contacts and enquiries it leads to ---------------
     async with asha.app(WEDNESDAY).run_test(size=(120, 40)) as pilot:

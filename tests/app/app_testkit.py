@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
+from textual.app import App
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -66,6 +68,16 @@ def app_on_screen(
     return AppOnScreen(screen, make_config(data_dir, **config), data_dir, today=today, store=store)
 
 
+S = TypeVar("S", bound=Screen[Any])
+
+
+def screen_as(app: App[Any], kind: type[S]) -> S:
+    """The current screen, which the test knows to be a `kind` (a plain failure when it is not)."""
+    screen = app.screen
+    assert isinstance(screen, kind), f"the app shows {type(screen).__name__}, not {kind.__name__}"
+    return screen
+
+
 def screen_text(app: AsbApp) -> str:
     """What a person sees: the rendered lines of the current screen."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
@@ -78,7 +90,9 @@ def _holds(condition: Callable[[], object]) -> bool:
         return False
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
+async def wait_for(
+    pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 15.0
+) -> None:
     """Let the app run until `condition()` is true (workers finish in their own time). A widget
     the condition asks for that is not mounted yet (a screen is pushed before its children are
     composed) counts as not yet true."""
@@ -90,7 +104,7 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float
         waited += 0.05
 
 
-async def wait_for_screen(pilot: Pilot, name: str, timeout: float = 15.0) -> None:
+async def wait_for_screen(pilot: Pilot[Any], name: str, timeout: float = 15.0) -> None:
     try:
         await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name, timeout)
     except AssertionError:

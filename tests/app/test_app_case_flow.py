@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_testkit import TODAY, make_app, screen_text, wait_for, wait_for_screen
+from app_testkit import TODAY, make_app, screen_as, screen_text, wait_for, wait_for_screen
 from sqlmodel import select
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select
 
 from asb_tui.domain.risk import load_questionnaire
+from asb_tui.screens.accept_form import AcceptFormScreen
+from asb_tui.screens.case_detail import CaseDetailScreen
 from asb_tui.store.commands import cases
 from asb_tui.store.core.models import Action, Case, Incident
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.deadline_facts import deadline_rules
 
 
-def _refer(store: Store, summary: str = "Noise from the flat above", victim: str = "Ann Lee"):
+def _refer(
+    store: Store, summary: str = "Noise from the flat above", victim: str = "Ann Lee"
+) -> cases.NewCase:
     return cases.refer_case(
         store,
         category="personal",
@@ -47,7 +51,7 @@ async def test_referral_then_high_risk_acceptance_puts_visit_three_working_days_
 
         await pilot.press("a")
         await wait_for_screen(pilot, "AcceptFormScreen")
-        await wait_for(pilot, lambda: app.screen.questionnaire is not None)
+        await wait_for(pilot, lambda: screen_as(app, AcceptFormScreen).questionnaire is not None)
         questionnaire = load_questionnaire()
         # Focus starts on question 1; the highest-scoring answer of each is its last one.
         for question in questionnaire.questions:
@@ -135,7 +139,7 @@ async def test_closing_without_a_reason_is_refused(store: Store, data_dir: Path)
         await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 1)
         await pilot.press("enter")
         await wait_for_screen(pilot, "CaseDetailScreen")
-        await wait_for(pilot, lambda: app.screen.detail is not None)
+        await wait_for(pilot, lambda: screen_as(app, CaseDetailScreen).detail is not None)
         await pilot.press("C")
         await wait_for_screen(pilot, "CloseCaseFormScreen")
         app.screen.query_one("#note", Input).value = "nothing more to do"

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from app_testkit import TODAY, make_app, screen_text, wait_for, wait_for_screen
 from sqlmodel import select
+from textual.pilot import Pilot
 from textual.widgets import Select
 
 from asb_tui.domain.risk import load_questionnaire
@@ -43,7 +45,7 @@ def _accepted(store: Store, data_dir: Path, *, high_risk: bool) -> str:
     return new.id
 
 
-async def _close_form(pilot, case_id: str) -> None:
+async def _close_form(pilot: Pilot[Any], case_id: str) -> None:
     await pilot.app.push_screen(CaseDetailScreen(case_id))
     await wait_for(pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None)
     await pilot.press("C")

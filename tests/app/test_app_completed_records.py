@@ -5,11 +5,17 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
-from app_testkit import make_app, make_config, screen_text, wait_for, wait_for_screen
-from sqlmodel import select
+from app_testkit import make_app, make_config, screen_as, screen_text, wait_for, wait_for_screen
+from sqlmodel import col, select
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TabbedContent
 
+from asb_tui.app import AsbApp
+from asb_tui.screens.case_detail import CaseDetailScreen
+from asb_tui.screens.record_view import RecordScreen
 from asb_tui.store.commands import visits
 from asb_tui.store.commands.cases import add_person, refer_case
 from asb_tui.store.core.models import AuditEvent, CaseParty, LegalRemedy, Person, Visit
@@ -19,16 +25,16 @@ from asb_tui.store.demo.demo_walkthrough import walk_case
 TODAY = date(2026, 12, 1)
 
 
-async def _open_case(pilot, app) -> None:
+async def _open_case(pilot: Pilot[Any], app: AsbApp) -> None:
     await wait_for_screen(pilot, "DashboardScreen")
     await wait_for(pilot, lambda: any(t.row_count for t in app.screen.query(DataTable)))
     await pilot.press("enter")
     await wait_for_screen(pilot, "CaseDetailScreen")
-    await wait_for(pilot, lambda: app.screen.detail is not None)
+    await wait_for(pilot, lambda: screen_as(app, CaseDetailScreen).detail is not None)
 
 
 async def test_v_on_a_completed_visit_shows_it_in_full_and_corrects_it(
-    store: Store, data_dir
+    store: Store, data_dir: Path
 ) -> None:
     case = walk_case(store, make_config(data_dir), TODAY, close_and_reopen=False)
     app = make_app(data_dir, store, today=TODAY)
@@ -36,7 +42,7 @@ async def test_v_on_a_completed_visit_shows_it_in_full_and_corrects_it(
         await _open_case(pilot, app)
         await pilot.press("v")
         await wait_for_screen(pilot, "RecordScreen")
-        await wait_for(pilot, lambda: app.screen.view is not None)
+        await wait_for(pilot, lambda: screen_as(app, RecordScreen).view is not None)
         shown = screen_text(app)
         for expected in (
             "Home visit",
@@ -59,11 +65,17 @@ async def test_v_on_a_completed_visit_shows_it_in_full_and_corrects_it(
             assert [event.entity_id for event in audited] == [visit.id]
         await pilot.press("escape")
         await wait_for_screen(pilot, "CaseDetailScreen")
-        await wait_for(pilot, lambda: "and her son" in str(app.screen.detail.visits_and_contacts))
+        await wait_for(
+            pilot,
+            lambda: (
+                "and her son"
+                in str(getattr(screen_as(app, CaseDetailScreen).detail, "visits_and_contacts", ""))
+            ),
+        )
 
 
 async def test_enter_opens_a_remedy_in_full_and_a_bad_correction_is_refused(
-    store: Store, data_dir
+    store: Store, data_dir: Path
 ) -> None:
     walk_case(store, make_config(data_dir), TODAY, close_and_reopen=False)
     app = make_app(data_dir, store, today=TODAY)
@@ -72,12 +84,12 @@ async def test_enter_opens_a_remedy_in_full_and_a_bad_correction_is_refused(
         await pilot.press("7")  # the Legal tab
         await wait_for(pilot, lambda: app.screen.query_one(TabbedContent).active == "legal")
         table = app.screen.query_one("#legal-table", DataTable)
-        entries = app.screen._entries["legal"]
+        entries = screen_as(app, CaseDetailScreen)._entries["legal"]
         row = next(i for i, e in enumerate(entries) if e.table == "legal_remedy")
         table.move_cursor(row=row)
         await pilot.press("enter")
         await wait_for_screen(pilot, "RecordScreen")
-        await wait_for(pilot, lambda: app.screen.view is not None)
+        await wait_for(pilot, lambda: screen_as(app, RecordScreen).view is not None)
         shown = screen_text(app)
         assert "Community Protection Warning" in shown
         assert "Served by hand at flat 3" in shown  # its stages
@@ -111,7 +123,7 @@ def test_a_witness_named_again_is_not_added_twice(store: Store) -> None:
     with store.read() as session:
         witnesses = session.exec(
             select(Person)
-            .join(CaseParty, CaseParty.person_id == Person.id)
+            .join(CaseParty, col(CaseParty.person_id) == Person.id)
             .where(CaseParty.case_id == made.id, CaseParty.role == "witness")
         ).all()
     assert [(w.name, w.address) for w in witnesses] == [("Marcia Gayle", "12 Acacia Road")]

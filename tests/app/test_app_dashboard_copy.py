@@ -5,11 +5,15 @@ longer open, never travels to the central service, and keeps the cursor on the c
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from app_testkit import OFFICER, TODAY, make_app, make_config, screen_text, wait_for
 from sqlmodel import select
+from textual.message import Message
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from asb_tui.app import AsbApp
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.dashboard import DashboardScreen
 from asb_tui.store.cache.dashboard_snapshot import forget_snapshots, load_snapshot, snapshot_key
@@ -45,20 +49,22 @@ def _reopened(data_dir: Path, passphrase: str) -> Store:
     return open_store(data_dir, passphrase, actor=OFFICER)
 
 
-async def _run_until_fresh(data_dir: Path, passphrase: str, *, hold_fresh: bool = False):
+async def _run_until_fresh(
+    data_dir: Path, passphrase: str, *, hold_fresh: bool = False
+) -> tuple[AsbApp, Pilot[Any], list[DashboardScreen.Populated], str]:
     """Start the app; with `hold_fresh` the computation is held back so the copy stays shown."""
     app = make_app(data_dir, _reopened(data_dir, passphrase))
     seen: list[DashboardScreen.Populated] = []
     held: list[object] = []
 
-    def record(message) -> None:
+    def record(message: Message) -> None:
         if isinstance(message, DashboardScreen.Populated):
             seen.append(message)
 
     if hold_fresh:
         original = DashboardScreen.reload
 
-        def hold(self) -> None:
+        def hold(self: DashboardScreen) -> None:
             held.append(self)
 
         DashboardScreen.reload = hold  # type: ignore[method-assign]

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_testkit import make_app, screen_text, wait_for, wait_for_screen
+from app_testkit import make_app, screen_as, screen_text, wait_for, wait_for_screen
 from sqlmodel import col, select
 from textual.widgets import DataTable, Input, Static
 
+from asb_tui.screens.dashboard import DashboardScreen
 from asb_tui.store.commands.officer import load_officer
 from asb_tui.store.core.models import Case
 from asb_tui.store.queries.case_queries import OPEN_STATUSES
@@ -85,7 +86,7 @@ async def test_first_run_with_demo_data_shows_cases_that_are_mine(data_dir: Path
         await wait_for(pilot, lambda: "Your recovery key" in screen_text(app), timeout=60)
         await pilot.press("space", "tab", "enter")
         await wait_for_screen(pilot, "DashboardScreen")
-        dashboard = app.screen
+        dashboard = screen_as(app, DashboardScreen)
         assert dashboard.mine_only  # the dashboard opens on "mine"
         table = dashboard.query_one(DataTable)
         await wait_for(pilot, lambda: table.row_count > 0)

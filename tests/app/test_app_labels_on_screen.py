@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from app_testkit import make_app, make_config, screen_text, wait_for, wait_for_screen
 from sqlmodel import select
-from textual.widgets import DataTable
+from textual.widgets import DataTable, TabbedContent
 
 from asb_tui.domain.labels import VOCABULARIES, label
 from asb_tui.domain.types import (
@@ -39,12 +41,12 @@ def _raw_in(text: str, values: list[str]) -> list[str]:
     return [v for v in values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", text)]
 
 
-def _cells(table: DataTable, column: int) -> list[str]:
+def _cells(table: DataTable[Any], column: int) -> list[str]:
     return [str(table.get_row_at(row)[column]) for row in range(table.row_count)]
 
 
 async def test_case_detail_of_every_demo_case_shows_no_raw_vocabulary(
-    store: Store, data_dir
+    store: Store, data_dir: Path
 ) -> None:
     config = make_config(data_dir)
     summary = fill_demo(store, cases=12, seed=3, today=TODAY, config=config)
@@ -66,7 +68,11 @@ async def test_case_detail_of_every_demo_case_shows_no_raw_vocabulary(
         for case in shown_cases:
             screen = CaseDetailScreen(case.id)
             app.push_screen(screen)
-            await wait_for(pilot, lambda screen=screen: screen.detail is not None)
+
+            def loaded(screen: CaseDetailScreen = screen) -> bool:
+                return screen.detail is not None
+
+            await wait_for(pilot, loaded)
             summary_text = screen_text(app)
             header = summary_text.split("Deadlines")[0]
             assert label(CaseStatus(case.status)) in header
@@ -93,7 +99,11 @@ async def test_case_detail_of_every_demo_case_shows_no_raw_vocabulary(
             tabs = TABS[1:] if case.ref in summary.worked_refs else ()
             for number, (tab_id, _title) in enumerate(tabs, start=2):
                 await pilot.press(str(number))
-                await wait_for(pilot, lambda s=screen, t=tab_id: s.query_one("#tabs").active == t)
+
+                def on_tab(screen: CaseDetailScreen = screen, tab_id: str = tab_id) -> bool:
+                    return screen.query_one("#tabs", TabbedContent).active == tab_id
+
+                await wait_for(pilot, on_tab)
                 await pilot.pause()
                 shown = screen_text(app)
                 assert _raw_in(shown, HYPHENATED) == [], (case.ref, tab_id)

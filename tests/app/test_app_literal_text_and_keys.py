@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_testkit import TODAY, make_app, screen_text, wait_for, wait_for_screen
-from textual.widgets import DataTable
+from app_testkit import TODAY, make_app, screen_as, screen_text, wait_for, wait_for_screen
+from textual.widgets import DataTable, Select
 
+from asb_tui.screens.accept_form import AcceptFormScreen
 from asb_tui.screens.case_detail import CASE_DETAIL_BINDINGS, CaseDetailScreen
 from asb_tui.screens.help import HelpScreen
 from asb_tui.store.commands import cases
@@ -48,12 +49,13 @@ async def test_hostile_names_render_literally_everywhere(store: Store, data_dir:
         await pilot.press("a")  # all cases: the referral is not open yet
         await pilot.press("l")
         await wait_for_screen(pilot, "CaseListScreen")
-        app.screen.query_one("#filter-status").clear()
+        app.screen.query_one("#filter-status", Select).clear()
         await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 1)
-        assert "[/ broken markup [b]summary" in screen_text(app)
+        # The row is in the table before it is painted: wait for the screen to show it.
+        await wait_for(pilot, lambda: "[/ broken markup [b]summary" in screen_text(app))
         await pilot.press("ctrl+o")
         await wait_for_screen(pilot, "CaseDetailScreen")
-        await wait_for(pilot, lambda: app.screen.detail is not None)
+        await wait_for(pilot, lambda: screen_as(app, CaseDetailScreen).detail is not None)
         summary = screen_text(app)
         assert "[bold]Smith[/]" in summary
         assert "[/ broken markup [b]summary" in summary
@@ -116,4 +118,4 @@ async def test_help_screen_and_palette_show_the_case_actions(store: Store, data_
         accept = next(hit for hit in hits if hit.text == "Accept")
         await accept.command()
         await wait_for_screen(pilot, "AcceptFormScreen")
-        await wait_for(pilot, lambda: app.screen.questionnaire is not None)
+        await wait_for(pilot, lambda: screen_as(app, AcceptFormScreen).questionnaire is not None)

@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from app_testkit import make_app, screen_text, wait_for, wait_for_screen
+from app_testkit import make_app, screen_as, screen_text, wait_for, wait_for_screen
 from textual.widgets import Button, Checkbox, Input
 
+from asb_tui.screens.first_run import FirstRunScreen
 from asb_tui.store.core.store import Store, StorePaths, create_store
 
 PASSPHRASE = "correct horse battery staple"
@@ -36,7 +37,7 @@ async def test_first_run_creates_a_store_and_shows_the_recovery_key_once(data_di
         app.screen.query_one("#pass2", Input).focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Your recovery key" in screen_text(app))
-        key = app.screen.recovery_key
+        key = screen_as(app, FirstRunScreen).recovery_key
         assert re.fullmatch(r"([A-Z2-7]{4}-){7}[A-Z2-7]{4}", key)
         assert key in screen_text(app)
         continue_button = app.screen.query_one("#continue", Button)

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from asb_tui.config import Config
+from asb_tui.domain.case_deadlines import DeadlineRules
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.domain.types import RiskLevel
@@ -31,11 +32,11 @@ TODAY = date(2026, 11, 20)
 
 
 @pytest.fixture
-def rules(data_dir: Path):
+def rules(data_dir: Path) -> DeadlineRules:
     return deadline_rules(Config(data_dir=data_dir), TODAY)
 
 
-def _accepted(store: Store, rules, answer: int = 0) -> str:
+def _accepted(store: Store, rules: DeadlineRules, answer: int = 0) -> str:
     new = cases.refer_case(
         store,
         category="personal",
@@ -72,7 +73,9 @@ def test_search_never_passes_user_syntax_to_match(store: Store) -> None:
         assert search(session, "skate OR") == []  # OR is a word here, not an operator
 
 
-def test_standard_acceptance_visit_in_ten_working_days_and_no_protocol(store: Store, rules) -> None:
+def test_standard_acceptance_visit_in_ten_working_days_and_no_protocol(
+    store: Store, rules: DeadlineRules
+) -> None:
     case_id = _accepted(store, rules, answer=0)
     with store.read() as session:
         actions = {a.kind: a for a in session.exec(select(Action)).all()}
@@ -90,7 +93,9 @@ def test_standard_acceptance_visit_in_ten_working_days_and_no_protocol(store: St
         )
 
 
-def test_raising_risk_moves_the_home_visit_and_is_audited(store: Store, rules) -> None:
+def test_raising_risk_moves_the_home_visit_and_is_audited(
+    store: Store, rules: DeadlineRules
+) -> None:
     case_id = _accepted(store, rules, answer=0)
     with pytest.raises(DomainError, match="reason"):
         cases.raise_risk(store, case_id, level=RiskLevel.HIGH, reason=" ", on=TODAY, rules=rules)
@@ -112,7 +117,9 @@ def test_raising_risk_moves_the_home_visit_and_is_audited(store: Store, rules) -
         cases.raise_risk(store, case_id, level=RiskLevel.MEDIUM, reason="x", on=TODAY, rules=rules)
 
 
-def test_close_needs_a_reason_and_reopen_restarts_the_process(store: Store, rules) -> None:
+def test_close_needs_a_reason_and_reopen_restarts_the_process(
+    store: Store, rules: DeadlineRules
+) -> None:
     case_id = _accepted(store, rules)
     with pytest.raises(DomainError, match="Choose a reason"):
         cases.close_case(store, case_id, reason=None, on=TODAY)
@@ -134,7 +141,7 @@ def test_close_needs_a_reason_and_reopen_restarts_the_process(store: Store, rule
     assert any(a.kind == "inform-victim-closure" for a in detail.actions)
 
 
-def test_dashboard_ranks_by_next_deadline_and_counts(store: Store, rules) -> None:
+def test_dashboard_ranks_by_next_deadline_and_counts(store: Store, rules: DeadlineRules) -> None:
     high = _accepted(store, rules, answer=-1)
     standard = _accepted(store, rules, answer=0)
     with store.read() as session:
@@ -147,7 +154,7 @@ def test_dashboard_ranks_by_next_deadline_and_counts(store: Store, rules) -> Non
     assert board.counts.case_review_threshold is None  # counted separately, after the table
 
 
-def test_case_review_count_follows_the_domain_rule(store: Store, rules) -> None:
+def test_case_review_count_follows_the_domain_rule(store: Store, rules: DeadlineRules) -> None:
     case_id = _accepted(store, rules)
     with store.write() as uow:
         for day, text in [(2, "eggs"), (5, "music"), (9, "eggs"), (9, "eggs")]:
@@ -187,7 +194,7 @@ def test_sync_state_reads_last_sync_setting(store: Store) -> None:
     assert state.last_sync_at is not None and state.last_sync_at.day == 19
 
 
-def test_facts_and_list_filters(store: Store, rules) -> None:
+def test_facts_and_list_filters(store: Store, rules: DeadlineRules) -> None:
     case_id = _accepted(store, rules, answer=-1)
     cases.refer_case(store, category="environmental", summary="Fly-tipping", referred_on=TODAY)
     with store.read() as session:

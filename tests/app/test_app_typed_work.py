@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from app_testkit import TODAY, make_app, wait_for, wait_for_screen
+from app_testkit import TODAY, make_app, screen_as, wait_for, wait_for_screen
 from laptop_testkit import PASSPHRASE
 from sqlmodel import col, select
+from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 from typing_kit import post_keys
 
+from asb_tui.app import AsbApp
+from asb_tui.screens.diary_sheet import DiarySheetScreen
 from asb_tui.store.commands.cases import refer_case
 from asb_tui.store.core.models import AgencyContact, DiarySheet, Incident, Note
 from asb_tui.store.core.store import Store
@@ -33,7 +37,7 @@ def case_id(store: Store) -> str:
     ).id
 
 
-async def _open_case(pilot, app, case_id: str) -> None:
+async def _open_case(pilot: Pilot[Any], app: AsbApp, case_id: str) -> None:
     await wait_for_screen(pilot, "DashboardScreen")
     from asb_tui.screens.case_detail import CaseDetailScreen
 
@@ -212,7 +216,7 @@ async def test_a_prompt_typed_through_at_once_then_a_diary_row(
         with store.read() as session:
             sheet = session.exec(select(DiarySheet).where(DiarySheet.case_id == case_id)).one()
             incident = session.exec(select(Incident).where(Incident.case_id == case_id)).one()
-    assert sheet.sent_on.isoformat() == "2026-11-10"
+    assert sheet.sent_on is not None and sheet.sent_on.isoformat() == "2026-11-10"
     assert (incident.diary_sheet_id, incident.description, incident.who_involved) == (
         sheet.id,
         "Music at 3am",
@@ -240,7 +244,7 @@ async def test_rows_typed_ahead_of_a_lock_are_each_saved_once_after_unlock(
         await wait_for_screen(pilot, "UnlockScreen")
         post_keys(app, [*PASSPHRASE, "enter"])
         await wait_for_screen(pilot, "DiarySheetScreen", timeout=20)
-        diary_screen = app.screen
+        diary_screen = screen_as(app, DiarySheetScreen)
         await wait_for(pilot, lambda: len(diary_screen.saved_ids) == 6)
         grid = diary_screen.grid
         assert grid.current_row.values(grid.columns)["what"] == "Half"
@@ -252,3 +256,30 @@ async def test_rows_typed_ahead_of_a_lock_are_each_saved_once_after_unlock(
                 .order_by(col(Incident.created_at))
             ).all()
     assert stored == [row.stored[2] for row in rows]  # each once, in the order typed
+
+
+async def test_an_agency_contact_with_no_agency_chosen_is_refused_and_blank_choices_stay_blank(
+    store: Store, data_dir: Path, case_id: str
+) -> None:
+    """An unselected dropdown is no answer: saving with no agency asks for one, and a kind of
+    reference left unchosen is stored empty (never the dropdown's own marker for "nothing")."""
+    app = make_app(data_dir, store=store)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await _open_case(pilot, app, case_id)
+        await pilot.press("c")
+        await wait_for_screen(pilot, "AgencyContactScreen")
+        screen = app.screen
+        screen.query_one("#ac-summary", TextArea).text = "Rang about the bins"
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot, lambda: "Choose the agency" in str(screen.query_one("#status").render())
+        )
+        with store.read() as session:
+            assert session.exec(select(AgencyContact)).all() == []
+        screen.query_one("#ac-other", Input).value = "Housing"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "saved" in str(screen.query_one("#status").render()))
+        with store.read() as session:
+            contact = session.exec(select(AgencyContact)).one()
+    assert contact.agency == "Housing"
+    assert contact.reference_kind in ("", None)

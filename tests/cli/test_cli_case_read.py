@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from laptop_testkit import OFFICER, PASSPHRASE, assert_no_traceback, run_cli
@@ -20,10 +21,11 @@ from asb_tui.store.queries.case_queries import case_detail
 from asb_tui.store.queries.deadline_facts import deadline_rules
 
 TODAY = date(2026, 12, 1)
+Walked = tuple[Path, WalkedCase, list[Any]]  # the data folder, the case, its deadlines
 
 
 @pytest.fixture(scope="module")
-def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, WalkedCase, list]]:
+def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walked]:
     data_dir = tmp_path_factory.mktemp("cli-case") / "data"
     store, _recovery = create_store(data_dir, PASSPHRASE, actor=OFFICER)
     config = Config(data_dir=data_dir)
@@ -37,7 +39,7 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Wal
     yield data_dir, case, list(detail.deadlines)
 
 
-def test_case_show_json_holds_the_case_and_its_derived_facts(walked) -> None:
+def test_case_show_json_holds_the_case_and_its_derived_facts(walked: Walked) -> None:
     data_dir, case, deadlines = walked
     result = run_cli(
         "case", "show", case.ref.lower(), "--json", "--today", "01/12/2026", data_dir=data_dir
@@ -66,7 +68,7 @@ def test_case_show_json_holds_the_case_and_its_derived_facts(walked) -> None:
     assert "victim-support-officer" in kinds and "vulnerable-victims-conference" in kinds
 
 
-def test_case_show_text_and_case_list(walked) -> None:
+def test_case_show_text_and_case_list(walked: Walked) -> None:
     data_dir, case, _deadlines = walked
     text = run_cli("case", "show", case.ref, "--today", "01/12/2026", data_dir=data_dir)
     assert text.returncode == 0, text.stderr
@@ -85,7 +87,7 @@ def test_case_show_text_and_case_list(walked) -> None:
     assert row["ref"] == case.ref and row["risk_level"] == "high"
 
 
-def test_case_show_refuses_an_unknown_reference_and_a_bad_date(walked) -> None:
+def test_case_show_refuses_an_unknown_reference_and_a_bad_date(walked: Walked) -> None:
     data_dir, case, _deadlines = walked
     unknown = run_cli("case", "show", "ASB-1999-00001", data_dir=data_dir)
     assert unknown.returncode == 2 and "no case with the reference" in unknown.stderr

@@ -32,7 +32,7 @@ def test_cli_audit_events_and_demo_cases_name_the_stored_officer(tmp_path: Path)
     store, _ = create_store(data_dir, PASSPHRASE, actor="login-name")
     save_officer(store, Officer("Jo Officer", "Safer Communities East"))
     with store.read() as session:
-        last = max(session.exec(select(AuditEvent.seq)).all(), default=0) or 0
+        last = max((seq or 0 for seq in session.exec(select(AuditEvent.seq)).all()), default=0)
     store.close()
 
     result = run_cli("demo", "--cases", "3", "--seed", "4", data_dir=data_dir)

@@ -26,14 +26,14 @@ ROW = {
 }
 
 
-def test_the_columns_are_those_of_the_paper_sheet_in_order():
+def test_the_columns_are_those_of_the_paper_sheet_in_order() -> None:
     assert DIARY_COLUMN_KEYS == ("date", "time", "what", "who", "effect", "police", "police_ref")
     assert [c.heading for c in DIARY_COLUMNS][:3] == ["Date", "Time", "What happened"]
     widest = max(DIARY_COLUMNS, key=lambda column: column.share)
     assert widest.key == "what"  # the long text gets the room
 
 
-def test_a_row_is_kept_as_typed_with_its_date_and_time_read():
+def test_a_row_is_kept_as_typed_with_its_date_and_time_read() -> None:
     values = read_diary_row(ROW, TODAY)
     assert values.occurred_on == date(2026, 11, 21)
     assert values.occurred_time == "21:30"
@@ -58,7 +58,9 @@ def test_a_row_is_kept_as_typed_with_its_date_and_time_read():
         ({"police_ref": "9" * 101}, "police_ref", "at most 100 fit"),
     ],
 )
-def test_a_row_that_cannot_be_saved_names_its_column(change, column, message):
+def test_a_row_that_cannot_be_saved_names_its_column(
+    change: dict[str, str], column: str, message: str
+) -> None:
     with pytest.raises(DiaryRowProblem, match=message) as refused:
         read_diary_row({**ROW, **change}, TODAY)
     assert refused.value.column == column

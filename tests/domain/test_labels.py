@@ -24,11 +24,11 @@ def _domain_vocabularies() -> set[type[StrEnum]]:
     return found
 
 
-def test_every_domain_vocabulary_is_listed():
+def test_every_domain_vocabulary_is_listed() -> None:
     assert _domain_vocabularies() == set(VOCABULARIES)
 
 
-def test_every_value_of_every_vocabulary_has_its_own_label():
+def test_every_value_of_every_vocabulary_has_its_own_label() -> None:
     for vocabulary in VOCABULARIES:
         labels = labels_for(vocabulary)
         missing = [member.value for member in vocabulary if member.value not in labels]
@@ -40,7 +40,7 @@ def test_every_value_of_every_vocabulary_has_its_own_label():
             assert text and text != member.value, f"{member!r} would show raw"
 
 
-def test_the_labels_read_as_the_council_writes_them():
+def test_the_labels_read_as_the_council_writes_them() -> None:
     assert label(ClosureReason.ASB_CEASED) == "ASB ceased"
     assert label("asb-ceased") == "ASB ceased"
     assert label(LegalRemedyKind.CPN) == "Community Protection Notice"
@@ -51,13 +51,13 @@ def test_the_labels_read_as_the_council_writes_them():
     assert label(None, empty="-") == "-"
 
 
-def test_an_unknown_value_is_humanised_not_shown_raw():
+def test_an_unknown_value_is_humanised_not_shown_raw() -> None:
     assert label("vvc-follow-up") == "VVC follow up"
     assert humanise("asb-thing") == "ASB thing"
     assert humanise("") == ""
 
 
-def test_choices_keep_the_stored_values_in_order():
+def test_choices_keep_the_stored_values_in_order() -> None:
     choices = label_choices(ClosureReason)
     assert [value for _, value in choices] == [member.value for member in ClosureReason]
     assert choices[0] == ("ASB ceased", "asb-ceased")

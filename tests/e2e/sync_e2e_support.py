@@ -1,7 +1,6 @@
 """Real laptops (encrypted stores) against a real sync server, for the end-to-end sync tests.
 
-The server side reuses the sync engineer's fixtures in tests/sync/conftest.py (loaded here by path
-under another module name, since every test directory has its own `conftest`): fresh SQLite or
+The server side reuses the sync tests' kit, tests/sync/sync_server_testkit.py: fresh SQLite or
 PostgreSQL central databases, `asb-sync-server serve` processes on loopback, officers with
 enrolment tokens. The laptop side is the real thing: `create_store`, the unit of work, the
 replica, `run_sync`.
@@ -11,8 +10,6 @@ Test modules import the fixtures they use from here (`from sync_e2e_support impo
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,25 +31,13 @@ REPO = Path(__file__).resolve().parents[2]
 PASSPHRASE = "correct horse battery staple"
 
 
-def _load_sync_fixtures() -> Any:
-    name = "sync_server_fixtures"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "sync" / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 import laptop_testkit as root_helpers  # noqa: E402
+import sync_server_testkit as server_fixtures  # noqa: E402
 
 run_cli = root_helpers.run_cli
 cli_env = root_helpers.cli_env
 assert_no_traceback = root_helpers.assert_no_traceback
 
-server_fixtures = _load_sync_fixtures()
 ServerProcess = server_fixtures.ServerProcess
 running_server = server_fixtures.running_server
 fresh_database = server_fixtures.fresh_database

@@ -5,20 +5,19 @@ tested one by one on small host apps; this proves they work inside AsbApp)."""
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
 
 import pytest
+from app_testkit import TODAY, make_app, screen_as, wait_for, wait_for_screen
 from sqlmodel import select
+from textual_testkit import settle
 
 from asb_tui.screens.case_detail import CASE_SCREENS
 from asb_tui.screens.dashboard import APP_SCREENS
+from asb_tui.screens.diary_sheet import DiarySheetScreen
 from asb_tui.store.commands.cases import refer_case
 from asb_tui.store.core.models import Incident
 from asb_tui.store.core.store import Store
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-from app_testkit import TODAY, make_app, wait_for, wait_for_screen
 
 
 def _class_name(target: str) -> str:
@@ -54,7 +53,7 @@ async def test_every_case_screen_opens_from_case_detail(
         for name, (key, _text, target) in CASE_SCREENS.items():
             await pilot.press(key)
             await wait_for_screen(pilot, _class_name(target))
-            await pilot.pause(0.2)
+            await settle(pilot)  # the screen's first load has finished
             await pilot.press("escape")
             await wait_for_screen(pilot, "CaseDetailScreen")
             assert name  # each binding named
@@ -71,7 +70,7 @@ async def test_every_office_screen_opens_from_the_dashboard(
         for name, target in APP_SCREENS.items():
             await pilot.press(keys[name])
             await wait_for_screen(pilot, _class_name(target))
-            await pilot.pause(0.2)
+            await settle(pilot)  # the screen's first load has finished
             await pilot.press("escape")
             await wait_for_screen(pilot, "DashboardScreen")
 
@@ -89,10 +88,12 @@ async def test_a_diary_row_typed_in_the_real_app_is_saved(
         await pilot.press("d")
         await wait_for_screen(pilot, "DiarySheetScreen")
         await pilot.press("ctrl+n")  # record the sheets sent (the date prompt offers today)
-        await pilot.pause(0.3)
+        await wait_for_screen(pilot, "FormPrompt")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.sheet_id is not None)
-        await pilot.pause(0.3)
+        await wait_for_screen(pilot, "DiarySheetScreen")
+        await wait_for(pilot, lambda: screen_as(app, DiarySheetScreen).sheet_id is not None)
+        await settle(pilot)
+        await wait_for(pilot, lambda: app.focused is screen_as(app, DiarySheetScreen).grid)
         for text in ("12/11/2026", "21:30", "Loud music [/] until 2am", "Flat 3", "No sleep"):
             await pilot.press(*text)
             await pilot.press("tab")
@@ -119,26 +120,26 @@ async def test_a_half_typed_diary_row_survives_the_lock(
     app = make_app(data_dir, store=store)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for_screen(pilot, "DashboardScreen")
-        from asb_tui.screens.diary_sheet import DiarySheetScreen
-
         app.push_screen(DiarySheetScreen(case_id, sheet.id))
         await wait_for_screen(pilot, "DiarySheetScreen")
-        await pilot.pause(0.3)
+        await settle(pilot)
+        await wait_for(pilot, lambda: app.focused is screen_as(app, DiarySheetScreen).grid)
         await pilot.press(*"11/11/2026", "tab", *"22:00", "tab", *marker)
         await pilot.press("ctrl+l")
         await wait_for_screen(pilot, "UnlockScreen")
         diary_screen = app.screen_stack[-2]
+        assert isinstance(diary_screen, DiarySheetScreen)
         assert marker not in str(diary_screen.draft_state())  # blanked while locked
         for path in data_dir.iterdir():  # kept encrypted, never in clear on disk
             assert marker.encode() not in path.read_bytes()
         await pilot.press(*passphrase, "enter")
         await wait_for_screen(pilot, "DiarySheetScreen", timeout=20)
-        await wait_for(pilot, lambda: marker in str(app.screen.draft_state()))
-        grid = app.screen.grid
+        await wait_for(pilot, lambda: marker in str(screen_as(app, DiarySheetScreen).draft_state()))
+        grid = screen_as(app, DiarySheetScreen).grid
         assert grid.current_row.values(grid.columns)["date"] == "11/11/2026"
         # The cursor is back at the end of the half-typed cell: the next words follow it.
         await pilot.press(*" again", "enter")
-        await wait_for(pilot, lambda: len(app.screen.saved_ids) == 1)
+        await wait_for(pilot, lambda: len(screen_as(app, DiarySheetScreen).saved_ids) == 1)
         assert app.store is not None
         with app.store.read() as session:  # the store the unlock opened
             incident = session.exec(select(Incident).where(Incident.case_id == case_id)).one()

@@ -46,7 +46,7 @@ def _erase_and_rehash(laptop: Laptop, case_id: str) -> None:
             for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.seq)))
             if e.case_id != case_id
         ]
-        session.exec(delete(AuditEvent))  # type: ignore[call-overload]
+        session.exec(delete(AuditEvent))
         session.flush()
         prev = GENESIS
         for seq, fields in enumerate(kept, start=1):

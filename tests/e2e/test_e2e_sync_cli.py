@@ -9,6 +9,7 @@ retrying cannot help). Every failure is a clear message, never a traceback.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +153,7 @@ def test_server_down_exits_1_and_a_revoked_laptop_exits_2_with_its_data(
         assert changes_waiting(store) == 2  # the case and the edit: nothing sent, nothing dropped
 
 
-def _day():  # type: ignore[no-untyped-def]
+def _day() -> date:
     from datetime import date
 
     return date(2026, 3, 2)

@@ -103,7 +103,7 @@ def test_a_case_made_after_enrolment_is_the_officers_teams_and_syncs(
     # The app's referral form passes the configured team, which may still be the default.
     case_id = refer_case(ann.store, category="nuisance", summary="Bins set alight",
                          referred_on=date(2026, 3, 2), team="default").id  # fmt: skip
-    assert ann.case(case_id).team == team  # type: ignore[union-attr]
+    assert ann.case(case_id).team == team  # type: ignore[union-attr, unused-ignore]
     assert ann.sync().result.refused == ()
     bob.sync()
     assert bob.case(case_id) is not None

@@ -114,7 +114,7 @@ def test_every_table_inserts_updates_and_deletes_through_the_service(
     ann, bob = laptops(team=team, name="Ann"), laptops(team=team, name="Bob")
     case_id = new_id()
     rows = _rows(case_id)
-    rows[0].team = team  # type: ignore[attr-defined]
+    rows[0].team = team  # type: ignore[attr-defined, unused-ignore]
     with ann.store.write() as uow:
         for row in rows:
             uow.add(row, action="test.insert")
@@ -128,6 +128,7 @@ def test_every_table_inserts_updates_and_deletes_through_the_service(
             if model.__tablename__ in schema.APPEND_ONLY_TABLES:
                 continue
             current = uow.session.get(model, row.id)  # type: ignore[attr-defined]
+            assert current is not None
             uow.update(current, _edits(model), action="test.update")
     _converge(ann, bob)
     snapshot = bob.snapshot()
@@ -145,6 +146,7 @@ def test_every_table_inserts_updates_and_deletes_through_the_service(
     with ann.store.write() as uow:
         for row in reversed(rows):
             current = uow.session.get(type(row), row.id)  # type: ignore[attr-defined]
+            assert current is not None
             uow.delete(current, action="test.delete")
     _converge(ann, bob)
     assert bob.snapshot() == {}

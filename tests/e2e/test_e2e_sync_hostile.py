@@ -91,7 +91,7 @@ def test_each_bad_change_is_refused_alone_and_the_team_still_syncs(
     victim = _victim(ann, case_id)
     mallory = RawDevice(central, team)
     share_id = str(uuid.uuid4())
-    attacks = [
+    attacks: list[tuple[dict[str, Any], str]] = [
         ({"table": "person", "row_id": victim.id, "case_id": case_id, "op": "update",
           "fields": {"name": 42}, "base_version": victim.version}, "person.name must be text"),
         ({"table": "door_bell_camera", "row_id": str(uuid.uuid4()), "case_id": case_id,
@@ -152,9 +152,12 @@ def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
         with database.write() as connection:
             head = connection.execute(sa.select(central_tables.stream_counter.c.value)).scalar_one()
             stream = []
+            poison: list[tuple[str, dict[str, Any]]] = [
+                ("person", {"id": poison_id, "case_id": case_id, "name": 12345}),
+                ("door_bell_camera", {"id": str(uuid.uuid4())}),
+            ]
             for n, (table, fields) in enumerate(
-                [("person", {"id": poison_id, "case_id": case_id, "name": 12345}),
-                 ("door_bell_camera", {"id": str(uuid.uuid4())})], start=1
+                poison, start=1
             ):  # fmt: skip
                 stream.append({
                     "seq": head + n, "kind": "change", "case_id": case_id, "table_name": table,

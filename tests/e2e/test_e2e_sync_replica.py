@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from sqlmodel import func, select
@@ -52,7 +52,7 @@ def _change(
     table: str,
     row_id: str,
     case_id: str,
-    op: str,
+    op: Literal["insert", "update", "delete"],
     fields: dict[str, Any],
     version: int,
     origin: str | None = OTHER_DEVICE,
@@ -147,7 +147,8 @@ def test_pending_local_edits_keep_their_values_and_echoes_only_raise_versions(st
     replica.mark_pushed(1, [RowVersion(table="asb_case", row_id=new.id, version=1)], [])
     with store.write() as uow:
         case = uow.session.get(Case, new.id)
-        uow.update(case, {"summary": "Typed offline"}, action="case.edit")  # type: ignore[arg-type]
+        assert case is not None
+        uow.update(case, {"summary": "Typed offline"}, action="case.edit")
     assert changes_waiting(store) == 1
 
     replica.apply_pulled(

@@ -30,7 +30,7 @@ def _ref(laptop, case_id: str) -> str:  # type: ignore[no-untyped-def]
     with laptop.store.read() as session:
         case = session.get(Case, case_id)
         assert case is not None
-        return case.ref
+        return str(case.ref)
 
 
 def test_each_enrolled_laptop_numbers_cases_in_its_own_series(laptops: LaptopFactory) -> None:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -26,10 +27,11 @@ from asb_tui.store.core.store import Store, create_store
 from asb_tui.store.demo.demo_walkthrough import WalkedCase, walk_case
 
 TODAY = date(2026, 12, 1)
+Walked = tuple[Store, Config, WalkedCase]  # the store, its config, the case walked through
 
 
 @pytest.fixture(scope="module")
-def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Config, WalkedCase]]:
+def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walked]:
     data_dir = tmp_path_factory.mktemp("pack") / "data"
     store, _recovery = create_store(data_dir, PASSPHRASE, actor=OFFICER)
     config = Config(data_dir=data_dir, officer="Jo Bloggs", council="Leeds City Council")
@@ -37,18 +39,19 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Co
     store.close()
 
 
-def _section(store: Store, config: Config, case_id: str) -> dict:
+def _section(store: Store, config: Config, case_id: str) -> dict[str, Any]:
     pack = build_vvc_pack(store, config, [case_id], meeting_on=None, generated_by="t", today=TODAY)
-    return pack["cases"][0]
+    section: dict[str, Any] = pack["cases"][0]
+    return section
 
 
-def test_needs_typed_at_the_home_visit_are_printed(walked) -> None:
+def test_needs_typed_at_the_home_visit_are_printed(walked: Walked) -> None:
     store, config, case = walked
     (victim,) = _section(store, config, case.case_id)["victims"]
     assert case.needs in victim["needs"]
 
 
-def test_witnesses_and_legal_remedies_are_in_the_pack(walked) -> None:
+def test_witnesses_and_legal_remedies_are_in_the_pack(walked: Walked) -> None:
     store, config, case = walked
     section = _section(store, config, case.case_id)
     assert [w["name"] for w in section["witnesses"]] == [case.witness_name]
@@ -58,7 +61,7 @@ def test_witnesses_and_legal_remedies_are_in_the_pack(walked) -> None:
     assert [s["stage"] for s in remedy["stages"]] == ["Issued", "Served"]
 
 
-def test_the_appointed_case_manager_and_the_council_are_named(walked) -> None:
+def test_the_appointed_case_manager_and_the_council_are_named(walked: Walked) -> None:
     store, config, case = walked
     section = _section(store, config, case.case_id)
     assert section["case_manager"] == "Priya Natarajan"
@@ -113,7 +116,7 @@ def _pdf_text(path: Path) -> str:
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
-def test_the_printed_pack_holds_what_was_typed(walked, tmp_path: Path) -> None:
+def test_the_printed_pack_holds_what_was_typed(walked: Walked, tmp_path: Path) -> None:
     store, config, case = walked
     out = tmp_path / "pack.pdf"
     export_vvc_pack(

@@ -15,7 +15,7 @@ import pypdf
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pikepdf.models.encryption import EncryptionMethod
+from pikepdf.models.encryption import EncryptionMethod  # type: ignore[attr-defined]
 
 from asb_tui.export import pdf_render
 from asb_tui.export.pdf_render import (

@@ -102,6 +102,7 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Co
                 uow.add(model(**values), action="test.mark")
             else:
                 row = uow.session.get(model, chosen.id)
+                assert row is not None
                 uow.update(row, {column: marker(table)}, action="test.mark")
     yield store, config, case
     store.close()
@@ -128,7 +129,7 @@ def test_the_walked_case_reaches_every_table_through_the_commands(
     empty = [name for name in RECORD_TYPES if name != "asb_case" and not records.rows(name)]
     assert empty == []
     with pytest.raises(dataclasses.FrozenInstanceError):
-        records.case.summary = "changed"  # type: ignore[misc]
+        records.case.summary = "changed"  # type: ignore[misc, unused-ignore]
 
 
 def _detail_text(store: Store, config: Config, case_id: str) -> str:
@@ -139,7 +140,11 @@ def _detail_text(store: Store, config: Config, case_id: str) -> str:
     shown.pop("records")  # carried for opening a row in full, never shown as such
     return json.dumps(
         shown,
-        default=lambda v: dataclasses.asdict(v) if dataclasses.is_dataclass(v) else str(v),
+        default=lambda v: (
+            dataclasses.asdict(v)
+            if dataclasses.is_dataclass(v) and not isinstance(v, type)
+            else str(v)
+        ),
         ensure_ascii=False,
     )
 

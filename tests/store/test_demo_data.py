@@ -249,4 +249,4 @@ def test_seeded_high_risk_cases_follow_the_protocol_and_the_review_interval(
 def _case_id(session: Any, ref: str) -> str:
     from asb_tui.store.core.models import Case
 
-    return session.exec(select(Case.id).where(Case.ref == ref)).one()
+    return str(session.exec(select(Case.id).where(Case.ref == ref)).one())

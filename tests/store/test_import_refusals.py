@@ -48,7 +48,9 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 def snapshot(store: Store) -> dict[str, Any]:
     with store.read() as session:
         counts = {
-            str(model.__tablename__): session.exec(select(func.count()).select_from(model)).one()
+            str(model.__tablename__): session.exec(  # type: ignore[attr-defined]
+                select(func.count()).select_from(model)  # type: ignore[arg-type]
+            ).one()
             for model in (*CASE_TABLES, AuditEvent, ChangeRecord)
         }
         settings = {row.key: row.value for row in session.exec(select(Setting))}
@@ -123,7 +125,8 @@ Mutation = Callable[[dict[str, Any]], None]
 
 def _first(doc: dict[str, Any], table: str) -> dict[str, Any]:
     entry = next(e for e in doc["cases"] if e[table])
-    return entry[table][0] if table != "case" else entry["case"]
+    found: dict[str, Any] = entry[table][0] if table != "case" else entry["case"]
+    return found
 
 
 def _set(table: str, field: str, value: Any) -> Mutation:

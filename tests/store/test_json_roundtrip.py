@@ -44,7 +44,7 @@ MARKUP = st.sampled_from(["[bold]", "[/]", "[/", "[0]", "[[x]]", "\x1b[31m", "\x
 TEXT = st.lists(
     st.one_of(
         st.text(
-            alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+            alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
             max_size=20,
         ),
         MARKUP,

@@ -4,6 +4,7 @@ recorded: after acceptance it is met, never overdue, on the dashboard and in cas
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -49,7 +50,7 @@ def _high_risk_case(store: Store, config: Config) -> str:
     return new.id
 
 
-def test_the_vso_task_is_met_once_the_referral_is_recorded(store: Store, data_dir) -> None:
+def test_the_vso_task_is_met_once_the_referral_is_recorded(store: Store, data_dir: Path) -> None:
     config = Config(data_dir=data_dir, officer="Test Officer")
     case_id = _high_risk_case(store, config)
     rules = deadline_rules(config, LATER)

@@ -5,6 +5,7 @@ dashboard, in the case's deadlines or on the Actions tab."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -47,7 +48,7 @@ def _accept_high_risk(store: Store, config: Config) -> str:
 
 
 def test_on_the_meeting_day_a_case_on_the_agenda_has_its_vvc_task_met(
-    store: Store, data_dir
+    store: Store, data_dir: Path
 ) -> None:
     config = Config(data_dir=data_dir, officer="Test Officer")
     case_id = _accept_high_risk(store, config)

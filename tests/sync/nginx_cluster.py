@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from conftest import REPO_ROOT, ServerProcess, free_port
+from sync_server_testkit import REPO_ROOT, ServerProcess, free_port
 
 PROXY_SNIPPET = REPO_ROOT / "deploy" / "nginx" / "asb-sync-proxy.conf"
 

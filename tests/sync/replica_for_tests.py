@@ -3,7 +3,8 @@
 It stands in for the laptop's encrypted store in the sync tests and the benchmark, and shows how
 the store must implement the interface (see `sync.client.LocalReplica`): every write of a row also
 appends an outbox record and an audit event in the same transaction; `apply_pulled` applies a page
-and moves the cursor in one transaction.
+and moves the cursor in one transaction. test_replica_contract.py runs one suite of the interface's
+promises against this replica and the store's `StoreReplica` alike, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -385,9 +386,13 @@ class TestReplica:
                 if op == "delete":
                     pending_delete.add(key)
                 pending.setdefault(key, set()).update(json.loads(fields))
+            cursor = int(self._meta(db, "cursor") or 0)
             for change in page.changes:
                 key = (change.table, change.row_id)
-                # A plain INSERT: a change delivered twice would fail the whole page loudly.
+                if page.after < change.seq <= cursor:
+                    continue  # a page this replica applied before, given again: idempotent
+                # A plain INSERT: a change the service sends again after the cursor it was asked
+                # for (a service bug the sync tests look for) fails the whole page loudly.
                 db.execute(
                     "INSERT INTO pull_log (seq, table_name, row_id) VALUES (?, ?, ?)",
                     (change.seq, *key),
@@ -469,7 +474,8 @@ class TestReplica:
         if not rows:
             return AuditHead(count=0, hash=GENESIS)
         after = int(anchor.split(":")[0]) if anchor else 0
-        links, prev = [], GENESIS
+        links: list[AuditLink] = []
+        prev = GENESIS
         for seq, digest in rows:
             if seq > after and len(links) < MAX_AUDIT_LINKS:
                 links.append(AuditLink(seq=seq, prev_hash=prev, hash=digest))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import fresh_database, run_cli
+from sync_server_testkit import fresh_database, run_cli
 
 from sync.schema import SHORT
 from sync.server import db as tables

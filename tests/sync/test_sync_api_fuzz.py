@@ -12,10 +12,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import fresh_database
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sync_server_testkit import fresh_database
 
 from sync.protocol import MAX_BATCH, MAX_BODY_BYTES
 from sync.server import migrate

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import ServerProcess, fresh_database, make_device, unique_team
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
+from sync_server_testkit import ServerProcess, fresh_database, make_device, unique_team
 
 CHECKS = [
     checks.not_a_server_error,

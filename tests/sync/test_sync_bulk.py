@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import fresh_database
+from sync_server_testkit import fresh_database
 
 from sync.server import bulk, migrate
 from sync.server import db as tables

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Device, ServerProcess, make_device, unique_team
+from sync_server_testkit import Device, ServerProcess, make_device, unique_team
 
 from sync.protocol import PushRequest
 from sync.server import exchange

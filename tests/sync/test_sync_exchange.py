@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Device, run_cli, unique_team
+from sync_server_testkit import Device, run_cli, unique_team
 
 from sync.client import SyncAuthError
 from sync.protocol import AuditHead, ChangeOut, PushRequest
@@ -81,19 +81,19 @@ def test_same_field_edit_is_a_conflict_on_both_devices_then_converges(
     assert (bob_conflicts[0]["mine"], bob_conflicts[0]["theirs"]) == ("222", "111")
     assert (ann_conflicts[0]["mine"], ann_conflicts[0]["theirs"]) == ("111", "222")
     # the non-conflicting field merged
-    assert bob.replica.get("person", person_id)["address"] == "A street"  # type: ignore[index]
+    assert bob.replica.get("person", person_id)["address"] == "A street"
 
     value = "333" if choice == "edit" else None
-    bob.client.resolve_conflict(bob_conflicts[0]["id"], choice, value)  # type: ignore[arg-type]
+    bob.client.resolve_conflict(bob_conflicts[0]["id"], choice, value)
     # resolving twice is harmless and returns the resolution
-    again = bob.client.resolve_conflict(bob_conflicts[0]["id"], choice, value)  # type: ignore[arg-type]
+    again = bob.client.resolve_conflict(bob_conflicts[0]["id"], choice, value)
     assert again.status == "resolved"
     bob.sync()
     ann.sync()
     expected = {"mine": "222", "theirs": "111", "edit": "333"}[choice]
     for device in (ann, bob):
         assert device.replica.open_conflicts() == []
-        assert device.replica.get("person", person_id)["phone"] == expected  # type: ignore[index]
+        assert device.replica.get("person", person_id)["phone"] == expected
     assert ann.replica.snapshot() == bob.replica.snapshot()
 
 
@@ -186,7 +186,7 @@ def test_officers_see_only_their_team_and_cases_shared_under_a_legal_basis(
     ann_rows = ann.replica.snapshot()
     bob_rows = {k: v for k, v in bob.replica.snapshot().items() if v.get("body") != "sneaky"}
     assert {k: v for k, v in bob_rows.items() if v.get("case_id", k[1]) == case_id} == ann_rows
-    assert bob.replica.get("person", person_id)["phone"] == "999"  # type: ignore[index]
+    assert bob.replica.get("person", person_id)["phone"] == "999"
     # and bob may now write to the shared case
     bob.replica.insert("note", {"body": "police visited"}, case_id=case_id)
     bob.sync()
@@ -245,7 +245,7 @@ def test_a_batch_sent_twice_changes_nothing(new_device: Factory, server: Any) ->
     request = PushRequest(
         device_id=ann.replica.device_id(), batch=batch, audit_head=ann.replica.audit_head()
     )
-    token = ann.replica.sync_settings().device_token  # type: ignore[union-attr]
+    token = ann.replica.sync_settings().device_token
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     for _ in range(2):
         reply = httpx.post(
@@ -286,8 +286,8 @@ def test_no_change_sync_and_status(new_device: Factory) -> None:
 
 
 def test_enrolment_token_is_one_time(server: Any, tmp_path: Any) -> None:
-    from conftest import add_officer
     from replica_for_tests import TestReplica
+    from sync_server_testkit import add_officer
 
     from sync.client import SyncClient
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Device, ServerProcess, make_device, unique_team
+from sync_server_testkit import Device, ServerProcess, make_device, unique_team
 
 Hook = Callable[[httpx.Request, httpx.BaseTransport], httpx.Response]
 
@@ -63,7 +63,7 @@ def _assert_converged(writer: Device, reader: Device) -> None:
 
 
 def test_reply_lost_after_commit_is_harmless(server: ServerProcess, tmp_path: Path) -> None:
-    dropped = []
+    dropped: list[object] = []
 
     def drop_first_reply(request: httpx.Request, inner: httpx.BaseTransport) -> httpx.Response:
         response = inner.handle_request(request)

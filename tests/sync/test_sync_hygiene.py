@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import fresh_database, server_env, unique_team
+from sync_server_testkit import fresh_database, server_env, unique_team
 
 from sync.client import SyncServerError
 

@@ -8,8 +8,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import fresh_database, make_device, unique_team
 from nginx_cluster import running_cluster
+from sync_server_testkit import fresh_database, make_device, unique_team
 
 DEVICES = 20
 ROWS_PER_DEVICE = 6  # a case and five incidents

@@ -51,7 +51,8 @@ def test_each_table_has_the_models_fields_kinds_and_nullability(model: type) -> 
         where = f"{table.name}.{column.name}"
         assert field.kind == _kind(model, column), where
         assert field.nullable == column.nullable, where
-        assert field.required == model.model_fields[column.name].is_required(), where
+        required = model.model_fields[column.name].is_required()  # type: ignore[attr-defined]
+        assert field.required == required, where
         declared = getattr(column.type, "length", None)
         if field.kind == schema.TEXT:
             assert field.max_chars is not None, f"{where} has no size limit"

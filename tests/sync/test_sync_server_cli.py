@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import fresh_database, run_cli, server_env
+from sync_server_testkit import fresh_database, run_cli, server_env
 
 from sync.server import migrate
 from sync.server.db import metadata, open_database

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import unique_team
+from sync_server_testkit import unique_team
 
 from sync.client import SyncServerError
 
@@ -44,4 +44,4 @@ def test_an_edited_resolution_that_does_not_fit_the_field_is_refused(new_device:
     assert bob.client.resolve_conflict(conflict["id"], "edit", "333").status == "resolved"
     bob.sync()
     ann.sync()
-    assert ann.replica.get("person", person_id)["phone"] == "333"  # type: ignore[index]
+    assert ann.replica.get("person", person_id)["phone"] == "333"  # type: ignore[index, unused-ignore]
