@@ -6,7 +6,7 @@ memory target in particular), prints every figure, and exits non-zero when a fig
 target or a module fails to import, raises, or returns something other than figures.
 
 `--quick` passes `quick=True` to a `run()` that accepts it (and sets ASB_BENCH_QUICK=1), for a
-smoke run; the targets stay those of DESIGN.md section 6.
+smoke run; the targets stay those of docs/performance.md.
 """
 
 from __future__ import annotations

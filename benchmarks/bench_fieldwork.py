@@ -1,6 +1,6 @@
 """Saving one transcribed diary row through the field-work store function (`add_diary_entry`:
 incident + audit event + change record, one transaction, synchronous=FULL) on a 5,000-case store.
-Target: p95 under 15 ms (DESIGN.md section 6).
+Target: p95 under 15 ms (docs/performance.md).
 
 The big store is built with the store benchmark's raw bulk inserts (setup is not measured); the
 sheets are recorded through the real store functions; every measured save is the exact call the

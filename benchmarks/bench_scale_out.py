@@ -1,4 +1,4 @@
-"""The service scaled out (DESIGN.md section 6): 30 devices syncing at once on PostgreSQL, through
+"""The service scaled out (docs/performance.md): 30 devices syncing at once on PostgreSQL, through
 nginx in front of 1 and then 3 `asb-sync-server` instances (the shipped proxy settings).
 
 Figures: push latency p99 (from nginx's own request times, 3 instances), throughput of each

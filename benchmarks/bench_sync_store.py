@@ -1,6 +1,6 @@
 """Sync between REAL encrypted stores over loopback: 10,000 changes written through the unit of
 work on one laptop, pushed to a real `asb-sync-server` process, then pulled by a second laptop;
-and a sync with nothing to do. Targets (DESIGN.md section 6): over 2,000 changes/s each way, a
+and a sync with nothing to do. Targets (docs/performance.md): over 2,000 changes/s each way, a
 no-change sync under 100 ms. SQLite central database; PostgreSQL too when one is reachable.
 
 The workload mixes the two kinds of rows: versioned ones (people, inserted then edited) and

@@ -1,5 +1,5 @@
 """A diary sheet typed into the real app in a real terminal (tmux) at one key every 30 ms, then
-pasted: every row must be in the store exactly as typed (DESIGN.md section 6). Also reports
+pasted: every row must be in the store exactly as typed (docs/performance.md). Also reports
 Enter-to-saved (p50/p95): from the moment the app takes the Enter key to the moment the grid
 shows the row saved, measured inside the app.
 
@@ -30,7 +30,7 @@ TODAY = date(2026, 11, 23)
 KEY_GAP = 0.030
 ROWS, QUICK_ROWS = 30, 8
 TARGET_WRONG = 1  # rows lost or wrong: fewer than one
-TARGET_ENTER_TO_SAVED_P95_MS = 100.0  # as a keypress-to-screen figure (DESIGN.md section 6)
+TARGET_ENTER_TO_SAVED_P95_MS = 100.0  # as a keypress-to-screen figure (docs/performance.md)
 
 # The app in the terminal: the real AsbApp over the store, opened on the case's diary sheet. The
 # two wrappers only note times: when Enter reached the grid, and when the row showed as saved.
