@@ -31,7 +31,8 @@ from asb_tui.cli_commands.common import (
     read_secret_file,
 )
 from asb_tui.store.replica.replica import StoreReplica
-from asb_tui.store.replica.sync_state import enrol, run_sync, set_aside_changes, sync_overview
+from asb_tui.store.replica.sync_state import set_aside_changes, sync_overview
+from asb_tui.sync_service import enrol, run_sync
 from sync.client import (
     SyncAuthError,
     SyncError,

@@ -168,7 +168,8 @@ class SyncScreen(AsbScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
     def _sync_worker(self, store) -> None:
-        from asb_tui.store.replica.sync_state import changes_waiting, run_sync
+        from asb_tui.store.replica.sync_state import changes_waiting
+        from asb_tui.sync_service import run_sync
         from sync.client import SyncError
 
         waiting = changes_waiting(store)

@@ -32,7 +32,7 @@ from asb_tui.app import AsbApp
 from asb_tui.config import Config
 from asb_tui.store.core.models import ChangeRecord
 from asb_tui.store.core.store import Store, create_store, open_store
-from asb_tui.store.replica.sync_state import enrol
+from asb_tui.sync_service import enrol
 
 PASSPHRASE = laptop_testkit.PASSPHRASE
 T = TypeVar("T")

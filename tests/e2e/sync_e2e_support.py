@@ -28,7 +28,7 @@ from asb_tui.store.commands.cases import refer_case
 from asb_tui.store.core.models import CASE_TABLES, Case, ChangeRecord, Note, Person, SyncConflict
 from asb_tui.store.core.serialize import row_to_dict
 from asb_tui.store.core.store import Store, create_store
-from asb_tui.store.replica.sync_state import SyncOutcome, enrol, run_sync
+from asb_tui.sync_service import SyncOutcome, enrol, run_sync
 
 REPO = Path(__file__).resolve().parents[2]
 PASSPHRASE = "correct horse battery staple"

@@ -1,4 +1,4 @@
-"""The encrypted store as the sync client sees it (`sync.client.LocalReplica`).
+"""The encrypted store as the sync client sees it (`sync.replica_contract.LocalReplica`).
 
 The store's unit of work already writes the outbox (`ChangeRecord`, one per written row, numbered
 per device); this module reads it for a push, marks it sent after the server committed, and applies
@@ -45,7 +45,6 @@ from asb_tui.store.core.models import (
 from asb_tui.store.core.serialize import fields_from_json
 from asb_tui.store.core.store import Store
 from sync import schema
-from sync.client import ApplySummary, RemovedCase, SyncError, SyncResult, SyncSettings
 from sync.protocol import (
     CASE_TABLE,
     MAX_AUDIT_LINKS,
@@ -60,6 +59,7 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
+from sync.replica_contract import ApplySummary, RemovedCase, SyncError, SyncResult, SyncSettings
 
 # Setting keys (all inside the encrypted store).
 SYNC_SETTINGS = settings.SYNC_SETTINGS
@@ -543,7 +543,7 @@ def _refs(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
 
 
 class StoreReplica:
-    """`sync.client.LocalReplica` over an open `Store`. Each method is one short transaction."""
+    """`sync.replica_contract.LocalReplica` over an open `Store`; each method is one transaction."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -768,7 +768,7 @@ class StoreReplica:
                 raise
             # A failed sync's log entry must never hide the failure itself.
 
-    # -- resolutions the officer chose (sent by `sync_state.run_sync`) --------------------------
+    # -- resolutions the officer chose (sent by `sync_service.run_sync`) --------------------------
 
     def pending_resolutions(self) -> dict[str, dict[str, Any]]:
         with self.store.read() as session:
