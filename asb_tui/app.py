@@ -282,7 +282,7 @@ class AsbApp(App[int]):
         store = self.store
         if store is None or self.locked:
             return
-        from asb_tui.store.cache.drafts import save_draft
+        from asb_tui.store.cache.local_cache import save_draft
         from asb_tui.widgets.form_state import Draftable
 
         for screen in self.screen_stack:
@@ -303,7 +303,7 @@ class AsbApp(App[int]):
         self.push_screen(UnlockScreen(locked=True, by_officer=by_officer))
 
     def _restore_after_lock(self) -> None:
-        from asb_tui.store.cache.drafts import delete_draft, load_draft
+        from asb_tui.store.cache.local_cache import delete_draft, load_draft
         from asb_tui.widgets.form_state import Draftable
 
         store = self.store

@@ -500,7 +500,7 @@ def import_document(store: Store, document: Any, *, source: str = "document") ->
     total = sum(rows_by_table.values())
     try:
         with store.write() as uow:
-            _already_stored(uow.session, checked)
+            _already_stored(uow.reads, checked)
             uow.audit_only(
                 action="import.file",
                 entity="import",

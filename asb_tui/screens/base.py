@@ -279,7 +279,7 @@ class FormScreen(KeepsEarlyKeys, AsbScreen):
 
     def _forget_lock_draft(self) -> None:
         from asb_tui.app import LOCK_DRAFT_PREFIX
-        from asb_tui.store.cache.drafts import delete_draft
+        from asb_tui.store.cache.local_cache import delete_draft
 
         key = LOCK_DRAFT_PREFIX + self.draft_key()
         store = self.asb.store
@@ -293,7 +293,7 @@ class FormScreen(KeepsEarlyKeys, AsbScreen):
             return
         self._draft_offered = True
         from asb_tui.app import LOCK_DRAFT_PREFIX
-        from asb_tui.store.cache.drafts import load_draft
+        from asb_tui.store.cache.local_cache import load_draft
 
         store = self.asb.store
         if store is None:

@@ -69,7 +69,7 @@ def rules_key(config) -> str:
 def load_kept_copy(app):
     """Read (in a worker) the copy of the officer's last dashboard that the store keeps, or
     None. The app reads it before it shows the screen, so the first frame has the cases."""
-    from asb_tui.store.cache.dashboard_snapshot import load_snapshot
+    from asb_tui.store.cache.local_cache import load_snapshot
 
     store = app.store
     if store is None:
@@ -249,7 +249,7 @@ class DashboardScreen(AsbScreen):
 
     def _keep_copy(self, board, case_reviews: int) -> None:
         """Keep this computation in the store, to be shown first on the next start."""
-        from asb_tui.store.cache.dashboard_snapshot import save_snapshot
+        from asb_tui.store.cache.local_cache import save_snapshot
 
         store = self.store
         officer = self.asb.config.officer

@@ -116,7 +116,7 @@ class Laptop:
 
     def edit_case(self, case_id: str, changes: dict[str, Any]) -> None:
         with self.store.write() as uow:
-            case = uow.session.get(Case, case_id)
+            case = uow.reads.get(Case, case_id)
             assert case is not None
             uow.update(case, changes, action="case.edit")
 
@@ -240,7 +240,7 @@ def fault_workload(writer: Laptop) -> str:
     case_id = writer.new_case("Repeated damage to cars", victim_name="Sam")
     writer.add_notes(case_id, NOTES)
     with writer.store.write() as uow:
-        person = uow.session.exec(select(Person).where(Person.case_id == case_id)).one()
+        person = uow.reads.exec(select(Person).where(Person.case_id == case_id)).one()
         uow.update(person, {"name": "Sam Smith"}, action="person.edit")
     return case_id
 

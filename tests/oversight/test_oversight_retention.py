@@ -7,10 +7,18 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
+from tamper_kit import tampering
 
-from asb_tui.store.cache.dashboard_snapshot import KEY_PREFIX as SNAPSHOT_PREFIX
+from asb_tui.store.cache.local_cache import DASHBOARD
 from asb_tui.store.core.audit import chain_head, verify_chain
-from asb_tui.store.core.models import CASE_TABLES, AuditEvent, Case, ChangeRecord, FormDraft, utcnow
+from asb_tui.store.core.models import (
+    CASE_TABLES,
+    AuditEvent,
+    Case,
+    ChangeRecord,
+    LocalCacheEntry,
+    utcnow,
+)
 from asb_tui.store.core.store import open_store
 
 TODAY = date.today()
@@ -72,7 +80,7 @@ def test_dry_run_lists_and_changes_nothing(store, make_case, cli, data_dir):
 def test_apply_destroys_the_case_from_the_file(store, make_case, cli, data_dir, decrypt):
     old, recent, kept = _seed(make_case)
     # Half of the old case's change records went to the server already.
-    with Session(store.write_engine) as session:
+    with tampering(store) as session:
         records = session.exec(
             select(ChangeRecord)
             .where(ChangeRecord.case_id == old.case_id)
@@ -83,8 +91,9 @@ def test_apply_destroys_the_case_from_the_file(store, make_case, cli, data_dir, 
             record.sent_at = utcnow()
             session.add(record)
         # A kept dashboard copy naming the old case's next deadline must go too.
-        session.add(FormDraft(key=f"{SNAPSHOT_PREFIX}t", payload={"rows": [f"Visit {OLD_CANARY}"]}))
-        session.commit()
+        session.add(
+            LocalCacheEntry(kind=DASHBOARD, key="t", payload={"rows": [f"Visit {OLD_CANARY}"]})
+        )
     with store.read() as session:
         old_rows = sum(
             session.exec(

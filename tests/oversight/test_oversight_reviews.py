@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlmodel import col, select
+from tamper_kit import tampering
 
 from asb_tui.config import Config
 from asb_tui.store.commands.oversight_errors import OversightRefused
@@ -85,11 +86,11 @@ def test_tampered_sample_is_detected(store, make_case, config):
     for n in range(6):
         make_case(f"ASB-T-{n}")
     sample = draw_sample(store, config, TODAY)
-    with store.write() as uow:
-        row = uow.session.get(ReviewSample, sample.id)
+    with tampering(store) as session:
+        row = session.get(ReviewSample, sample.id)
         others = [c for c in row.population if c not in row.sample]
         row.sample = sorted([*row.sample[1:], others[0]])
-        uow.session.add(row)
+        session.add(row)
     assert not sample_is_reproducible(store, sample.id)
 
 

@@ -159,12 +159,12 @@ def _start_protocol(
     if not tasks:
         return False
     open_kinds = set(
-        uow.session.exec(
+        uow.reads.exec(
             select(Action.kind).where(Action.case_id == case.id, col(Action.done_on).is_(None))
         ).all()
     )
     referred = set(
-        uow.session.exec(
+        uow.reads.exec(
             select(Referral.kind).where(Referral.case_id == case.id, Referral.status == "open")
         ).all()
     )
@@ -211,7 +211,7 @@ def refer_case(
     with store.write() as uow:
         ref = next_case_ref(uow, referred_on.year)
         # Once enrolled, a new case is the officer's team's: the service takes no other.
-        team = settings.enrolled_team(uow.session) or team
+        team = settings.enrolled_team(uow.reads) or team
         case = uow.add(
             Case(
                 ref=ref,
@@ -275,7 +275,7 @@ def accept_case(
         )
     level = apply_override(result.level, override, override_reason)
     with store.write() as uow:
-        case = _case(uow.session, case_id)
+        case = _case(uow.reads, case_id)
         region = _region(case, rules)
         change = apply_event(_lifecycle(case), Accept(on, level), region, rules.closures)
         uow.update(
@@ -374,7 +374,7 @@ def add_person(
 ) -> str:
     """Add a person to a case in a role (victim, alleged perpetrator, witness, other)."""
     with store.write() as uow:
-        _case(uow.session, case_id)
+        _case(uow.reads, case_id)
         return add_person_row(
             uow,
             case_id,
@@ -404,7 +404,7 @@ def add_action(
     """Add an action to the case's action plan."""
     title = _required(title, "Say what the action is.")
     with store.write() as uow:
-        _case(uow.session, case_id)
+        _case(uow.reads, case_id)
         action = uow.add(
             Action(
                 case_id=case_id,
@@ -423,7 +423,7 @@ def add_action(
 def complete_action(store: Store, action_id: str, *, on: date) -> None:
     """Mark an action done on `on`."""
     with store.write() as uow:
-        action = uow.session.get(Action, action_id)
+        action = uow.reads.get(Action, action_id)
         if action is None:
             raise DomainError("That action no longer exists.")
         if action.done_on is not None:
@@ -435,7 +435,7 @@ def add_note(store: Store, case_id: str, *, body: str, kind: str = "general") ->
     """Add a note (append-only) to the case."""
     body = _required(body, "The note is empty.")
     with store.write() as uow:
-        _case(uow.session, case_id)
+        _case(uow.reads, case_id)
         note = uow.add(
             Note(case_id=case_id, kind=kind, body=body, author=uow.actor), action="note.add"
         )
@@ -457,14 +457,14 @@ def raise_risk(
     `action.reschedule`), and a rise to high starts the high-risk protocol.
     """
     with store.write() as uow:
-        case = _case(uow.session, case_id)
+        case = _case(uow.reads, case_id)
         if case.status not in OPEN_STATUSES:
             raise DomainError("Only the risk of an open case can be raised.")
         previous = _level(case.risk_level)
         if previous is level:
             raise DomainError(f"The risk level is already {level.value}.")
         new_level = apply_override(previous or RiskLevel.STANDARD, level, reason)
-        latest = uow.session.exec(
+        latest = uow.reads.exec(
             select(RiskAssessment)
             .where(RiskAssessment.case_id == case_id)
             .order_by(col(RiskAssessment.created_at).desc())
@@ -496,7 +496,7 @@ def _reschedule_home_visit(
     if case.accepted_on is None:
         return None
     due = preview_home_visit_due(case.accepted_on, level, rules, case.region)
-    tasks = uow.session.exec(
+    tasks = uow.reads.exec(
         select(Action).where(
             Action.case_id == case.id,
             Action.kind == ActionKind.HOME_VISIT.value,
@@ -526,7 +526,7 @@ def close_case(
     except ValueError:
         raise DomainError(f"'{reason}' is not a reason for closing a case.") from None
     with store.write() as uow:
-        case = _case(uow.session, case_id)
+        case = _case(uow.reads, case_id)
         change = apply_event(_lifecycle(case), Close(on, closure))
         uow.update(
             case,
@@ -549,7 +549,7 @@ def close_case(
 def reopen_case(store: Store, case_id: str, *, reason: str, on: date, rules: DeadlineRules) -> date:
     """Reopen a closed case: history kept, process restarted. Returns the home visit's due date."""
     with store.write() as uow:
-        case = _case(uow.session, case_id)
+        case = _case(uow.reads, case_id)
         level = _level(case.risk_level)
         region = _region(case, rules)
         change = apply_event(_lifecycle(case), Reopen(on, reason, level), region, rules.closures)

@@ -40,8 +40,8 @@ def checked_officer(name: str, team: str = "") -> Officer:
 
 def save_officer(store: Store, officer: Officer) -> None:
     with store.write() as uow:
-        settings.put(uow.session, OFFICER_NAME, officer.name)
-        settings.put(uow.session, OFFICER_TEAM, officer.team)
+        uow.put_setting(OFFICER_NAME, officer.name)
+        uow.put_setting(OFFICER_TEAM, officer.team)
     store.actor = officer.name
 
 

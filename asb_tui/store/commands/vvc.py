@@ -216,9 +216,9 @@ def add_vvc_referral(
         raise OversightRefused("give the reason for the referral (e.g. high risk, repeat victim)")
     rule = vvc_rule(config)
     with store.write() as uow:
-        if uow.session.get(Case, case_id) is None:
+        if uow.reads.get(Case, case_id) is None:
             raise UnknownRecord("that case does not exist")
-        for existing in uow.session.exec(
+        for existing in uow.reads.exec(
             select(Referral).where(
                 Referral.case_id == case_id, Referral.kind == ReferralKind.VVC.value
             )
@@ -298,7 +298,7 @@ def record_vvc_decision(
     cutoff = vvc_cutoff(meeting_on, vvc_rule(config))
     actions_json = [a.to_json() for a in actions]
     with store.write() as uow:
-        session = uow.session
+        session = uow.reads
         case = session.get(Case, case_id)
         if case is None:
             raise UnknownRecord("that case does not exist")
@@ -348,7 +348,7 @@ def _add_actions(
     reference = f"vvc-decision:{decision_id}"
     existing = {
         (a.title, a.agency, a.due_on)
-        for a in uow.session.exec(
+        for a in uow.reads.exec(
             select(Action).where(Action.case_id == case_id, Action.reference == reference)
         )
     }

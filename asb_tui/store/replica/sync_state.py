@@ -332,7 +332,7 @@ def resolve_conflict_locally(
     if choice not in CHOICES:
         raise ResolutionError(f"choose one of {', '.join(CHOICES)}")
     with store.write() as uow:
-        row = uow.session.get(SyncConflict, conflict_id)
+        row = uow.reads.get(SyncConflict, conflict_id)
         if row is None:
             raise ResolutionError("there is no such conflict on this laptop")
         if row.status == "resolved":
@@ -343,25 +343,19 @@ def resolve_conflict_locally(
             problem = schema.check_change(row.table_name, "update", {row.field: value})
             if problem is not None:
                 raise ResolutionError(f"the edited value does not fit: {problem}")
-        queued = _json_setting(uow.session, SYNC_PENDING_RESOLUTIONS, {})
+        queued = _json_setting(uow.reads, SYNC_PENDING_RESOLUTIONS, {})
         queued = queued if isinstance(queued, dict) else {}
         queued[conflict_id] = {"choice": choice, "value": value if choice == "edit" else None}
-        settings.put(
-            uow.session,
-            SYNC_PENDING_RESOLUTIONS,
-            json.dumps(queued, ensure_ascii=False, sort_keys=True),
+        uow.put_setting(
+            SYNC_PENDING_RESOLUTIONS, json.dumps(queued, ensure_ascii=False, sort_keys=True)
         )
         row.status = RESOLVING
-        uow.session.add(row)
-        uow.audit_only(
+        uow.keep_local(
+            row,
             action="sync.conflict.resolve",
-            entity="sync_conflict",
-            entity_id=conflict_id,
-            case_id=row.case_id,
             details={"choice": choice, "table": row.table_name, "field": row.field},
         )
-        uow.session.flush()
-        views = [v for v in _conflict_views(uow.session, (RESOLVING,)) if v.id == conflict_id]
+        views = [v for v in _conflict_views(uow.reads, (RESOLVING,)) if v.id == conflict_id]
     return views[0]
 
 
@@ -486,41 +480,17 @@ def adopt_unsynced_cases(store: Store, team: str) -> list[str]:
     refused for ever. Nothing of them has left the laptop, so their unsent change records are
     rewritten to the new team rather than followed by an edit; each case gets an audit event.
     """
-    cases = _table_of(Case)
-    records = _table_of(ChangeRecord)
     ever_sent = select(ChangeRecord.case_id).where(col(ChangeRecord.sent_at).is_not(None))
     with store.write() as uow:
-        session = uow.session
-        found = session.exec(
-            select(Case.id, Case.ref, Case.team).where(
-                Case.version == 0, Case.team != team, col(Case.id).not_in(ever_sent)
-            )
+        found = uow.reads.exec(
+            select(Case).where(Case.version == 0, Case.team != team, col(Case.id).not_in(ever_sent))
         ).all()
-        for case_id, _ref, old_team in found:
-            session.execute(cases.update().where(cases.c.id == case_id).values(team=team))
-            pending = session.exec(
-                select(ChangeRecord.id, ChangeRecord.fields).where(
-                    ChangeRecord.table_name == Case.__tablename__,
-                    ChangeRecord.row_id == case_id,
-                    col(ChangeRecord.sent_at).is_(None),
-                )
-            ).all()
-            for record_id, fields in pending:
-                if "team" in (fields or {}):
-                    session.execute(
-                        records.update()
-                        .where(records.c.id == record_id)
-                        .values(fields={**fields, "team": team})
-                    )
-            uow.audit_only(
+        adopted = [(case.ref, case.team) for case in found]
+        for case, (_ref, old_team) in zip(found, adopted, strict=True):
+            uow.rewrite_unsent(
+                case,
+                {"team": team},
                 action="sync.adopt_case",
-                entity=str(Case.__tablename__),
-                entity_id=case_id,
-                case_id=case_id,
                 details={"from_team": old_team, "to_team": team},
             )
-    return sorted(ref for _id, ref, _team in found)
-
-
-def _table_of(model: type[Any]) -> Any:
-    return model.__table__
+    return sorted(ref for ref, _team in adopted)
