@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from asb_tui.domain.types import DeadlineState
+from asb_tui.domain.types import OPEN_STATUSES, DeadlineState
 from asb_tui.store.core.models import LocalCacheEntry, utcnow
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
@@ -96,7 +96,6 @@ def draft_keys(store: Store, prefix: str = "") -> list[str]:
 # --- the dashboard's copy -------------------------------------------------------------------------
 
 FORMAT = 1
-_OPEN = frozenset({"accepted", "reopened"})
 # The dashboard shows 300; the cap keeps the copy's lookups within SQLite's bound-parameter limit.
 MAX_ROWS = 1_000
 
@@ -256,7 +255,7 @@ def _current_cases(cursor: Any, case_ids: Sequence[str]) -> dict[str, tuple[str,
         for case_id, ref, risk, status in cursor.execute(
             f"SELECT id, ref, risk_level, status FROM asb_case WHERE id IN ({marks})", ids
         ).fetchall()
-        if status in _OPEN
+        if status in OPEN_STATUSES
     ]
     firsts: dict[str, tuple[str, str]] = {}
     for case_id, name, created_at in cursor.execute(

@@ -26,6 +26,7 @@ from asb_tui.domain.risk import (
 )
 from asb_tui.domain.tasks import TaskSpec
 from asb_tui.domain.types import (
+    OPEN_STATUSES,
     ActionKind,
     CaseStatus,
     Category,
@@ -38,6 +39,7 @@ from asb_tui.domain.types import (
 from asb_tui.domain.vvc import next_vvc_meeting
 from asb_tui.store.core import settings
 from asb_tui.store.core.case_refs import next_case_ref
+from asb_tui.store.core.errors import CaseNotFound
 from asb_tui.store.core.models import (
     Action,
     Case,
@@ -49,9 +51,8 @@ from asb_tui.store.core.models import (
 )
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
+from asb_tui.store.core.user_text import required_text
 from asb_tui.store.queries.closing_checks import end_tasks_of_closure
-
-OPEN_STATUSES = frozenset({CaseStatus.ACCEPTED.value, CaseStatus.REOPENED.value})
 
 CLOSURE_REASON_LABELS: Mapping[ClosureReason, str] = {
     ClosureReason.ASB_CEASED: "The ASB has ceased",
@@ -91,7 +92,7 @@ class RiskChange:
 def _case(session: Session, case_id: str) -> Case:
     case = session.get(Case, case_id)
     if case is None:
-        raise DomainError("That case no longer exists on this laptop.")
+        raise CaseNotFound()
     return case
 
 
@@ -127,11 +128,7 @@ def _level(value: str | None) -> RiskLevel | None:
         return None
 
 
-def _required(text: str, message: str) -> str:
-    cleaned = text.strip()
-    if not cleaned:
-        raise DomainError(message)
-    return cleaned
+_required = required_text  # user text is kept exactly as typed (core/user_text.py)
 
 
 def _add_tasks(uow: UnitOfWork, case_id: str, tasks: Iterable[TaskSpec], owner: str) -> None:
@@ -219,8 +216,8 @@ def refer_case(
                 status=CaseStatus.REFERRED.value,
                 region=region,
                 summary=summary,
-                location=location.strip(),
-                referral_source=referral_source.strip(),
+                location=location,
+                referral_source=referral_source,
                 referred_on=referred_on,
                 officer=officer,
                 team=team,
@@ -292,7 +289,7 @@ def accept_case(
                 score=result.score,
                 computed_level=result.level.value,
                 level=level.value,
-                override_reason=override_reason.strip() if level is not result.level else "",
+                override_reason=override_reason if level is not result.level else "",
                 assessed_by=uow.actor,
                 assessed_on=on,
             ),
@@ -341,10 +338,10 @@ def add_person_row(
         Person(
             case_id=case_id,
             name=_required(name, "A person needs a name."),
-            address=address.strip(),
-            phone=phone.strip(),
-            email=email.strip(),
-            language=language.strip(),
+            address=address,
+            phone=phone,
+            email=email,
+            language=language,
             date_of_birth=date_of_birth,
             notes=notes,
         ),
@@ -411,8 +408,8 @@ def add_action(
                 kind=kind,
                 title=title,
                 due_on=due_on,
-                owner=owner.strip(),
-                agency=agency.strip(),
+                owner=owner,
+                agency=agency,
                 notes=notes,
             ),
             action="action.add",
@@ -478,7 +475,7 @@ def raise_risk(
                 score=latest.score if latest else 0,
                 computed_level=latest.computed_level if latest else RiskLevel.STANDARD.value,
                 level=new_level.value,
-                override_reason=reason.strip(),
+                override_reason=reason,
                 assessed_by=uow.actor,
                 assessed_on=on,
             ),
@@ -541,7 +538,7 @@ def close_case(
         _add_tasks(uow, case.id, change.tasks, case.officer)
         if note.strip():
             uow.add(
-                Note(case_id=case.id, kind="closure", body=note.strip(), author=uow.actor),
+                Note(case_id=case.id, kind="closure", body=note, author=uow.actor),
                 action="note.add",
             )
 
@@ -567,7 +564,7 @@ def reopen_case(store: Store, case_id: str, *, reason: str, on: date, rules: Dea
         )
         end_tasks_of_closure(uow, case.id, on)
         uow.add(
-            Note(case_id=case.id, kind="reopening", body=reason.strip(), author=uow.actor),
+            Note(case_id=case.id, kind="reopening", body=reason, author=uow.actor),
             action="note.add",
         )
         visit_due = preview_home_visit_due(on, level, rules, case.region)

@@ -26,7 +26,9 @@ class Officer:
 
 
 def checked_officer(name: str, team: str = "") -> Officer:
-    """The officer as typed, trimmed; refused with a one-line reason when it cannot be used."""
+    """The officer, refused with a one-line reason when it cannot be used. A name and a team are
+    identities compared with other devices' records, not free text, so the spaces around them
+    are dropped (the one exception to core/user_text.py's policy)."""
     name, team = name.strip(), team.strip()
     if not name:
         raise OfficerRefused("Type your name as cases are assigned to you.")

@@ -23,6 +23,7 @@ from asb_tui.domain.reviews import draw_review_sample, new_sample_seed
 from asb_tui.domain.types import CaseStatus, RiskLevel
 from asb_tui.domain.working_days import normalise_region
 from asb_tui.store.commands.oversight_errors import OversightRefused, UnknownRecord
+from asb_tui.store.core.errors import CaseNotFound
 from asb_tui.store.core.models import Case, ManagerReview, ReviewSample
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.deadline_facts import deadline_rules
@@ -269,14 +270,14 @@ def record_review(
         raise OversightRefused("the next review date must be after the review date")
     with store.write() as uow:
         if uow.reads.get(Case, case_id) is None:
-            raise UnknownRecord("that case does not exist")
+            raise CaseNotFound()
         review = ManagerReview(
             case_id=case_id,
             reviewed_on=reviewed_on,
             reviewer=reviewer if reviewer is not None else uow.actor,
             reason=reason,
-            notes=notes.strip(),
-            actions=actions.strip(),
+            notes=notes,
+            actions=actions,
             next_review_on=next_review_on,
         )
         return uow.add(review, action="review.record")

@@ -21,12 +21,14 @@ from sqlmodel import Session, col, select
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.types import LegalBasis
 from asb_tui.store.commands.oversight_errors import SharingRefused, UnknownRecord
+from asb_tui.store.core.errors import CaseNotFound
 from asb_tui.store.core.models import (
     Case,
     Consent,
     SharingRecord,
 )
 from asb_tui.store.core.store import Store
+from asb_tui.store.core.user_text import is_blank
 
 LEGAL_BASIS_LABELS: dict[str, str] = {
     LegalBasis.S115.value: "s115 Crime and Disorder Act 1998",
@@ -106,7 +108,7 @@ def consent_status(store: Store, case_id: str, today: date | None = None) -> Con
     """The current consent to record and share of a case (shown before any share)."""
     with store.read() as session:
         if session.get(Case, case_id) is None:
-            raise UnknownRecord("that case does not exist")
+            raise CaseNotFound()
         return _consent_status(session, case_id, today or date.today())
 
 
@@ -123,10 +125,9 @@ def share_case(
 ) -> SharingRecord:
     """Record a share; refused (SharingRefused, nothing written) when it has no lawful basis."""
     today = today or date.today()
-    agency, what = agency.strip(), what.strip()
-    if not agency:
+    if is_blank(agency):
         raise SharingRefused("name the agency the case is shared with")
-    if not what:
+    if is_blank(what):
         raise SharingRefused("say what was shared (the whole case or which part)")
     try:
         basis = LegalBasis(legal_basis)
@@ -137,7 +138,7 @@ def share_case(
         raise SharingRefused("a share cannot be dated in the future")
     with store.write() as uow:
         if uow.reads.get(Case, case_id) is None:
-            raise UnknownRecord("that case does not exist")
+            raise CaseNotFound()
         status = _consent_status(uow.reads, case_id, shared_on)
         if basis is LegalBasis.CONSENT and not status.allows_sharing:
             raise SharingRefused(
@@ -171,8 +172,7 @@ def shares_for_case(store: Store, case_id: str) -> list[SharingRecord]:
 
 def withdraw_share(store: Store, share_id: str, *, reason: str) -> None:
     """Withdraw a share: its row is deleted (and the deletion synced), the reason audited."""
-    reason = reason.strip()
-    if not reason:
+    if is_blank(reason):
         raise SharingRefused("say why the share is withdrawn")
     with store.write() as uow:
         record = uow.reads.get(SharingRecord, share_id)
@@ -189,14 +189,14 @@ def withdraw_agency_shares(store: Store, case_id: str, agency: str, *, reason: s
     """Withdraw every share of the case with the agency (named case-insensitively), so that the
     agency loses the case: one audited deletion per share, all in one transaction. The agency's
     name as recorded; SharingRefused when the case is not shared with it (nothing written)."""
-    reason, wanted = reason.strip(), agency.strip().casefold()
+    wanted = agency.strip().casefold()  # matched tolerantly; the reason is kept as typed
     if not wanted:
         raise SharingRefused("name the agency whose share is withdrawn")
-    if not reason:
+    if is_blank(reason):
         raise SharingRefused("say why the share is withdrawn")
     with store.write() as uow:
         if uow.reads.get(Case, case_id) is None:
-            raise UnknownRecord("that case does not exist")
+            raise CaseNotFound()
         shares = list(uow.reads.exec(select(SharingRecord).where(SharingRecord.case_id == case_id)))
         chosen = [s for s in shares if s.agency.strip().casefold() == wanted]
         if not chosen:

@@ -34,6 +34,7 @@ from asb_tui.store.core.models import (
 )
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
+from asb_tui.store.core.user_text import is_blank
 
 __all__ = [
     "ActionItem",
@@ -299,9 +300,9 @@ def add_witness_row(uow: UnitOfWork, case_id: str, witness: Witness) -> str:
     known = _known_witness(uow.reads, case_id, witness.name)
     if known is not None:
         missing = {
-            field: value.strip()
+            field: value
             for field, value in (("address", witness.address), ("phone", witness.phone))
-            if value.strip() and not getattr(known, field)
+            if not is_blank(value) and not getattr(known, field)
         }
         if missing:
             uow.update(known, missing, action="person.update")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +43,7 @@ from asb_tui.store.core.serialize import fields_from_json
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
 from sync import schema
+from sync.batches import chunks
 from sync.protocol import (
     CASE_TABLE,
     MAX_AUDIT_LINKS,
@@ -75,7 +76,6 @@ LAST_SYNC_OK = "last_sync_ok"
 #: SyncConflict.status while the officer's choice waits to be sent to the server.
 RESOLVING = "resolving"
 
-_CHUNK = 500
 _UPDATE_STATUSES = ("open", RESOLVING)
 
 RowKey = tuple[str, str]
@@ -136,11 +136,6 @@ def outgoing_change(
 
 def _table(model: type[SQLModel]) -> Table:
     return model.__table__  # type: ignore[attr-defined]
-
-
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def _get_json(session: Session, key: str, default: Any) -> Any:
@@ -260,7 +255,7 @@ class _PageApplier:
             has_version = "version" in table.c
             found: dict[str, int] = {}
             unique_ids = sorted(set(row_ids))
-            for chunk in _chunks(unique_ids):
+            for chunk in chunks(unique_ids):
                 columns = [table.c.id, table.c.version] if has_version else [table.c.id]
                 for row in self.session.execute(select(*columns).where(table.c.id.in_(chunk))):
                     found[row[0]] = int(row[1]) if has_version else 0
@@ -362,7 +357,7 @@ class _PageApplier:
             for fk in child.foreign_keys:
                 if fk.column.table is not parent:
                     continue
-                for chunk in _chunks(sorted(ids)):
+                for chunk in chunks(sorted(ids)):
                     rows = self.session.execute(
                         select(child.c.id, fk.parent).where(fk.parent.in_(chunk))
                     )
@@ -385,7 +380,7 @@ class _PageApplier:
             deletes = [
                 p.row_id for p in mine if p.in_db and (p.delete or p.insert_fields is not None)
             ]
-            for chunk in _chunks(deletes):
+            for chunk in chunks(deletes):
                 self.writer.apply_pulled(delete(table).where(table.c.id.in_(chunk)))
             inserts = [self._full_row(model, p) for p in mine if p.insert_fields is not None]
             self._insert_many(table, inserts)
