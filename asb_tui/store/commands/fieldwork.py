@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from asb_tui.store.core.errors import CaseNotFound, StoreError
 from asb_tui.store.core.models import Case
-from asb_tui.store.core.user_text import required_text
+from asb_tui.store.core.user_text import TextRequired, is_blank
 
 
 class FieldworkError(StoreError):
@@ -29,6 +29,12 @@ def get_case(session: Session, case_id: str) -> Case:
     return case
 
 
+class FieldworkTextRequired(FieldworkError, TextRequired):
+    """A required field-work text was left blank (one policy: core/user_text.py)."""
+
+
 def require_text(value: str, what: str) -> str:
     """`value` unchanged (user text is stored exactly as typed) unless it is blank."""
-    return required_text(value, f"{what} is needed.")
+    if is_blank(value):
+        raise FieldworkTextRequired(f"{what} is needed.")
+    return value
