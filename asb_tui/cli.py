@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from asb_tui.process_hardening import forbid_core_dumps
 
     forbid_core_dumps()
-    from asb_tui.cli_commands.common import UserError
+    from asb_tui.cli_commands.common import UserError, print_notes_after_success
     from asb_tui.store.core.errors import StoreError
 
     parser = build_parser()
@@ -59,7 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from asb_tui.app import run_app
 
             return run_app(args)
-        return int(args.func(args))
+        status = int(args.func(args))
+        if status == 0:
+            print_notes_after_success()
+        return status
     except (UserError, StoreError, ConfigError) as exc:
         print(f"asb-tui: {exc}", file=sys.stderr)
         return exc.exit_code if isinstance(exc, UserError) else 2

@@ -72,7 +72,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     from asb_tui.store.queries.deadline_facts import FactsFilter, deadline_rules, load_case_facts
 
     today = _today(args)
-    store, cfg = open_from_args(args)
+    store, cfg = open_from_args(args, records=False)
     try:
         with store.read() as session:
             facts = load_case_facts(session, FactsFilter(open_only=False))
@@ -123,7 +123,7 @@ def cmd_case_list(args: argparse.Namespace) -> int:
     from asb_tui.domain.labels import label
     from asb_tui.store.queries.case_queries import CaseFilter, list_cases
 
-    store, _cfg = open_from_args(args)
+    store, _cfg = open_from_args(args, records=False)
     try:
         with store.read() as session:
             rows = list_cases(
@@ -176,7 +176,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     from asb_tui.store.queries.deadline_facts import deadline_rules
 
     today = _today(args)
-    store, cfg = open_from_args(args)
+    store, cfg = open_from_args(args, records=False)
     try:
         with store.read() as session:
             case_id = find_case(session, args.ref)

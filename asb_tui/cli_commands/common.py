@@ -96,13 +96,48 @@ def _prompt_secret(prompt: str, confirm: bool) -> str:
     return first
 
 
-def open_from_args(args: argparse.Namespace) -> tuple[Store, Config]:
+def open_from_args(args: argparse.Namespace, *, records: bool = True) -> tuple[Store, Config]:
+    """The store and the config, as the officer the store keeps. `records=False` for a command
+    that only reads (it writes no audit event, so names nobody)."""
     cfg = config(args)
     require_store(cfg.data_dir)  # "no store here" (or a damaged one) before asking a passphrase
     store = open_store(cfg.data_dir, passphrase(args), actor=cfg.officer)
     for notice in store.notices:
         print(f"asb-tui: note: {notice}", file=sys.stderr)
-    return store, cfg
+    return store, as_stored_officer(store, cfg, say_fallback=records)
+
+
+_AFTER_SUCCESS: list[str] = []
+
+
+def print_notes_after_success() -> None:
+    """The notes a command left for the end of a run that succeeded (stderr, one line each)."""
+    for note in dict.fromkeys(_AFTER_SUCCESS):
+        print(f"asb-tui: note: {note}", file=sys.stderr)
+    _AFTER_SUCCESS.clear()
+
+
+def as_stored_officer(store: Store, cfg: Config, *, say_fallback: bool = True) -> Config:
+    """Work on this laptop is the officer's the store keeps (asked on the app's first run), as
+    in the app: audit events name them, and new cases are theirs. Only a store made before the
+    officer was asked (or by `asb-tui init`) falls back to the configured or login name, and the
+    command says so."""
+    from dataclasses import replace
+
+    from asb_tui.store.commands.officer import load_officer
+
+    officer = load_officer(store)
+    if officer is None:
+        if not say_fallback:
+            return cfg
+        # Said once the command has done its work, so a refusal stays one line.
+        _AFTER_SUCCESS.append(
+            f"this store does not name its officer yet (the app asks on first run); the work "
+            f"was recorded as {cfg.officer!r}"
+        )
+        return cfg
+    store.actor = officer.name
+    return replace(cfg, officer=officer.name, team=officer.team or cfg.team)
 
 
 def add_passphrase_file_option(parser: argparse.ArgumentParser) -> None:

@@ -9,6 +9,7 @@ from asb_tui.cli_commands.common import (
     PERSONAL_DATA_NOTICE,
     UserError,
     add_passphrase_file_option,
+    as_stored_officer,
     config,
     export_subparsers,
     open_from_args,
@@ -103,12 +104,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     paths = StorePaths(cfg.data_dir)
     if paths.exists():
         store = open_store(cfg.data_dir, passphrase(args), actor=cfg.officer)
+        cfg = as_stored_officer(store, cfg)  # the demo's cases are the stored officer's
     else:
         secret = passphrase(args, confirm=True)
         check_passphrase_strength(secret)
         store, recovery_key = create_store(cfg.data_dir, secret, actor=cfg.officer)
         print(f"Created an encrypted store in {cfg.data_dir}")
         print(RECOVERY_NOTICE.format(key=recovery_key))
+        cfg = as_stored_officer(store, cfg)  # a new store names no officer: says so
 
     def progress(done: int, total: int) -> None:
         if total >= 1000:

@@ -123,7 +123,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    store, _cfg = open_from_args(args)
+    store, _cfg = open_from_args(args, records=False)
     with store:
         # A damaged page may lie outside the chain's rows: every page is checked first.
         problem = store.integrity_problems()

@@ -25,6 +25,7 @@ from asb_tui.domain.legal import (
     legal_remedy_dates,
     retention_due,
 )
+from asb_tui.domain.tasks import ReferralFact, met_by_referral
 from asb_tui.domain.types import (
     OPEN_STATUSES,
     ActionKind,
@@ -101,8 +102,9 @@ class CaseFacts:
     actions: tuple[ActionFact, ...] = ()
     last_manager_review_on: date | None = None
     legal_remedies: tuple[LegalRemedyFact, ...] = ()
-    # When the victim was referred to the Victim Support Officer: the referral task is done then.
-    vso_referred_on: date | None = None
+    # The case's VSO and VVC referrals: a referral task is done once its referral is made
+    # (`tasks.met_by_referral`).
+    referrals: tuple[ReferralFact, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -197,6 +199,8 @@ _FACT_DERIVED_ACTIONS = {
     ActionKind.HOME_VISIT: DeadlineKind.FIRST_HOME_VISIT,
 }
 
+_REFERRAL_TASKS = frozenset({ActionKind.VSO_REFERRAL, ActionKind.VVC_REFERRAL})
+
 _REMEDY_NAMES = {
     LegalRemedyKind.ABC: "Acceptable Behaviour Contract",
     LegalRemedyKind.CPW: "Community Protection Warning",
@@ -284,8 +288,8 @@ def _collect(facts: CaseFacts, context: _Context, found: list[Deadline]) -> None
                 derived_done[derived] = action.done_on
             continue
         done_on = action.done_on
-        if done_on is None and action.kind is ActionKind.VSO_REFERRAL:
-            done_on = facts.vso_referred_on  # the referral recorded is the task done
+        if done_on is None and action.kind in _REFERRAL_TASKS:
+            done_on = met_by_referral(action.kind, action.due_on, facts.referrals)
         if action.due_on is not None and (include_met or done_on is None):
             add(DeadlineKind.ACTION, action.title, action.due_on, done_on, action.id)
 

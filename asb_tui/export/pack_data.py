@@ -25,7 +25,8 @@ from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.labels import label
 from asb_tui.domain.risk import Questionnaire, load_questionnaire
-from asb_tui.domain.types import DoorOutcome, PartyRole, ReferralKind, VisitKind
+from asb_tui.domain.tasks import ReferralFact, met_by_referral
+from asb_tui.domain.types import ActionKind, DoorOutcome, PartyRole, ReferralKind, VisitKind
 from asb_tui.export.vvc_pack import render_vvc_pack
 from asb_tui.store.commands.officer import officer_name
 from asb_tui.store.commands.oversight_errors import OversightRefused
@@ -342,8 +343,22 @@ def _actions_taken(records: CaseRecords) -> list[dict[str, Any]]:
 
 
 def _actions_due(records: CaseRecords, today: date) -> list[dict[str, Any]]:
+    # A referral task met by its referral is done, as the deadlines and the Actions tab say.
+    referrals = [
+        ReferralFact(r.kind, r.referred_on, r.meeting_on, r.status) for r in records.rows(Referral)
+    ]
+
+    def still_open(action: Any) -> bool:
+        if action.done_on is not None:
+            return False
+        try:
+            kind = ActionKind(action.kind)
+        except ValueError:
+            return True
+        return met_by_referral(kind, action.due_on, referrals) is None
+
     rows = sorted(
-        (a for a in records.rows(Action) if a.done_on is None),
+        (a for a in records.rows(Action) if still_open(a)),
         key=lambda a: (a.due_on or date.max, a.created_at),
     )
     due = []

@@ -23,6 +23,7 @@ from sync.protocol import (
     series_tag,
 )
 from sync.server import db as tables
+from sync.server import names
 from sync.server.db import Database
 from sync.server.errors import ServiceError, unauthorised
 
@@ -88,10 +89,9 @@ def add_officer(
     valid_days: int = ENROLMENT_TOKEN_DAYS,
 ) -> NewOfficer:
     """Create an officer and a one-time enrolment token (returned once, stored hashed)."""
-    name, team = name.strip(), team.strip()
-    agency = agency.strip() if agency and agency.strip() else None
-    if not name or not team:
-        raise ServiceError(422, "invalid", "an officer needs a name and a team")
+    name = names.name("the officer's name", name)
+    team = names.name("the team", team)
+    agency = names.optional_name("the agency", agency)
     officer = Officer(id=str(uuid.uuid4()), name=name, team=team, agency=agency)
     # Hex, so a token never starts with "-" (it is typed as `--token TOKEN`).
     token = secrets.token_hex(24)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from sync.protocol import AuditHead, AuditLink
 from sync.server import db as tables
+from sync.server import names
 from sync.server.accounts import utcnow
 from sync.server.admin_log import record_admin_event
 from sync.server.db import Database
@@ -104,12 +105,14 @@ def check(anchored_count: int | None, anchored_hash: str | None, head: AuditHead
     return Checked(reach_count, reach_hash, None)
 
 
-def check_push(
-    connection: sa.Connection, device_row: Any, head: AuditHead
-) -> tuple[list[str], AuditHead]:
-    """Check the pushed head against the device's anchor, store the new anchor and any flag;
-    the warnings for the reply and the anchor now held."""
-    checked = check(device_row.audit_count, device_row.audit_hash, head)
+def settle(
+    connection: sa.Connection, device_row: Any, head: AuditHead, checked: Checked | None = None
+) -> tuple[dict[str, Any], list[str], AuditHead]:
+    """Check the pushed head against the device's anchor (or take `checked`, the check already
+    made against that same anchor) and store any flag; the device row's new anchor values (the
+    caller writes them with its own update of that row), the reply's warnings and the anchor."""
+    if checked is None:
+        checked = check(device_row.audit_count, device_row.audit_hash, head)
     values: dict[str, Any] = {"audit_count": checked.count, "audit_hash": checked.hash}
     if checked.flag:
         connection.execute(
@@ -124,17 +127,17 @@ def check_push(
         )
         if not device_row.audit_flag:
             values.update(audit_flag=checked.flag, audit_flagged_at=utcnow())
-    connection.execute(
-        tables.device.update().where(tables.device.c.id == device_row.id).values(**values)
-    )
     anchor = AuditHead(count=checked.count, hash=checked.hash)
     current_flag = device_row.audit_flag or checked.flag
-    if current_flag:
-        return [
+    warnings = (
+        [
             f"{current_flag}. The changes were accepted; an administrator has been alerted "
             "(see `asb-sync-server audit flags`)."
-        ], anchor
-    return [], anchor
+        ]
+        if current_flag
+        else []
+    )
+    return values, warnings, anchor
 
 
 @dataclass(frozen=True)
@@ -177,9 +180,8 @@ def list_flags(database: Database, *, include_cleared: bool = False) -> list[Fla
 
 def clear_flags(database: Database, device_id: str, *, by: str, reason: str) -> int:
     """Clear a device's open flags; the reason and the administrator are kept with each flag."""
-    by, reason = by.strip(), reason.strip()
-    if not by or not reason:
-        raise ServiceError(422, "invalid", "clearing a flag needs who (--by) and why (--reason)")
+    by = names.name("who clears the flag (--by)", by)
+    reason = names.reason("why the flag is cleared (--reason)", reason)
     with database.write() as connection:
         f = tables.audit_flag
         open_flags = sa.and_(f.c.device_id == device_id, f.c.cleared_at.is_(None))

@@ -157,6 +157,13 @@ def cmd_case_transfer(args: argparse.Namespace) -> int:
         f"case {moved.ref} ({moved.case_id}) transferred from team {moved.old_team} to team "
         f"{moved.new_team}; the old team's laptops drop it at their next sync"
     )
+    count = len(moved.open_conflicts)
+    if count:
+        goes = "1 open conflict goes" if count == 1 else f"{count} open conflicts go"
+        print(
+            f"{goes} with it: the new team's laptops receive and resolve "
+            f"{'it' if count == 1 else 'them'} ({', '.join(moved.open_conflicts)})"
+        )
     return 0
 
 

@@ -240,14 +240,21 @@ class Database:
         """A write transaction holding the global write lock until it commits. `ordered=False`:
         a transaction that writes nothing to the stream (and locks the rows it updates itself)
         need not wait for it on PostgreSQL."""
-        with self.writer.begin() as connection:
-            if ordered and not self.is_sqlite:
-                connection.execute(
-                    sa.select(stream_counter.c.value)
-                    .where(stream_counter.c.id == 1)
-                    .with_for_update()
-                )
+        if not ordered:
+            with self.writer.begin() as connection:
+                yield connection
+            return
+        with self.write_stream() as (connection, _head):
             yield connection
+
+    @contextmanager
+    def write_stream(self) -> Iterator[tuple[sa.Connection, int]]:
+        """`write()`, with the stream head read as the lock is taken (one query for both)."""
+        with self.writer.begin() as connection:
+            query = sa.select(stream_counter.c.value).where(stream_counter.c.id == 1)
+            if not self.is_sqlite:  # SQLite's BEGIN IMMEDIATE already holds the lock
+                query = query.with_for_update()
+            yield connection, int(connection.execute(query).scalar_one())
 
     def dispose(self) -> None:
         self.reader.dispose()

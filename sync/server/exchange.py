@@ -1,7 +1,8 @@
 """Push, pull and conflict resolution: the rules of the central store.
 
-Push (one transaction per request, under the global write lock, see `db`; the schema checks and
-the reading of rows and access come before it, see "push" below):
+Push (one transaction per request, under the global write lock, see `db`; the schema checks,
+the reading of rows and access and the applying of the changes in memory come before it, see
+"push" below):
 - Idempotent: the device's highest applied counter is kept; changes at or below it are skipped,
   and a batch must continue at highest + 1 (else 409 with `expected_counter`).
 - Access: the matrix of `access` decides (owning team, agency with a share, nobody else); a
@@ -24,7 +25,6 @@ Pull: changes after the cursor, of the cases the officer may see now, in stream 
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,7 +53,7 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
-from sync.server import access, hygiene, purges, validation
+from sync.server import access, bulk, hygiene, purges, validation
 from sync.server import anchor as audit_anchor
 from sync.server import db as tables
 from sync.server.accounts import DeviceContext, Officer, utcnow
@@ -74,7 +74,6 @@ class _Row:
     append_only: bool
     deleted: bool
     created_seq: int
-    is_new: bool = False
     dirty: bool = False
 
 
@@ -82,7 +81,6 @@ class _Row:
 class _Push:
     """Everything one push transaction will write, gathered before the writes."""
 
-    connection: sa.Connection
     device_id: str
     officer: Officer
     seq: int
@@ -164,51 +162,171 @@ def _load_access(
 # --- push --------------------------------------------------------------------------------------
 #
 # The global write lock orders the stream, so every push waits for the one before it to commit:
-# what a push does while holding it adds to the wait of every push queued behind. So the schema
-# checks of the changes, and the reading of their rows and of the cases' access, are done before
-# the lock, from committed state. Inside the lock one cheap query tells whether anything touched
-# those cases or rows since (every write to rows, teams or shares appends to the stream, under
-# the lock, with a higher seq than the counter read first); only then are they read again.
+# what a push does while holding it adds to the wait of every push queued behind (30 devices
+# pushing at once: the last waits for 29). So a push does its work before the lock, from
+# committed state: the schema checks; the reading of its rows, of the cases' access and of its
+# device row; the applying of its changes in memory, numbered from 0 (the plan); and, on
+# PostgreSQL, the serialising of what it will write (`bulk`). Inside the lock: the query that
+# takes it reads the stream head; one query reads the device row and tells whether anything
+# touched those cases or rows since (every write to rows, teams or shares appends to the
+# stream, under the lock, with a higher seq than the counter read first); the device row is
+# compared with the one read. When nothing changed, the plan is written, renumbered after the
+# head, in one round trip (`bulk.pipelined`); otherwise the rows are read again and the changes
+# applied again, under the lock, exactly as without a plan.
 
 
 @dataclass
 class _Preloaded:
-    """A push's work done before the lock: the stream counter read first, then what was read."""
+    """A push's work done before the lock (see above): the stream counter read first, the
+    device row read after it, and the plan made from what was read."""
 
     counter: int
+    applied: int
+    audit: tuple[int | None, str | None]
+    checked: audit_anchor.Checked
     refusals: dict[int, str | None]
-    rows: dict[RowKey, _Row]
-    case_team: dict[str, str]
-    shared_cases: set[str]
+    plan: _Push
+    prepared: _Prepared
 
 
-def _preload(database: Database, batch: list[ChangeOut], officer: Officer) -> _Preloaded:
+@dataclass(frozen=True)
+class _Prepared:
+    """A plan's row states and stream entries, ready to write, numbered from 0 (see `bulk`)."""
+
+    rows: bulk.Batch
+    stream: bulk.Batch
+
+
+def _prepare(state: _Push, *, postgres: bool) -> _Prepared:
+    changed = [_row_values(r) for r in state.rows.values() if r.dirty]
+    return _Prepared(
+        rows=bulk.prepare(changed, postgres=postgres),
+        stream=bulk.prepare(state.stream_rows, postgres=postgres),
+    )
+
+
+def _plan(
+    context: DeviceContext,
+    batch: list[ChangeOut],
+    refusals: dict[int, str | None],
+    rows: dict[RowKey, _Row],
+    access_of: tuple[dict[str, str], set[str]],
+) -> _Push:
+    """Apply the changes (those not yet applied) to rows in memory, stream numbers from 0."""
+    state = _Push(
+        device_id=context.device_id,
+        officer=context.officer,
+        seq=0,
+        rows=rows,
+        case_team=access_of[0],
+        shared_cases=access_of[1],
+    )
+    for change in batch:
+        reason = _apply(state, change, refusals.get(change.device_counter))
+        if reason is not None:
+            state.refused.append(
+                RefusedChange(
+                    device_counter=change.device_counter,
+                    table=change.table,
+                    row_id=change.row_id,
+                    case_id=change.case_id,
+                    reason=reason,
+                )
+            )
+            state.versions.pop((change.table, change.row_id), None)
+    return state
+
+
+def _renumber(state: _Push, head: int) -> None:
+    """Count from just after the stream head what the plan counted from 0 (its row states and
+    stream entries are not renumbered here: they are written with the head added, see `bulk`)."""
+    for conflict_row in state.conflict_rows:
+        conflict_row["seq"] += head
+    state.seq += head
+
+
+def _device_row(connection: sa.Connection, device_id: str, *, lock: bool) -> Any:
+    query = sa.select(tables.device).where(tables.device.c.id == device_id)
+    return connection.execute(query.with_for_update() if lock else query).one()
+
+
+def _unapplied(batch: list[ChangeOut], applied: int) -> list[ChangeOut]:
+    return [c for c in batch if c.device_counter > applied]
+
+
+def _preload(database: Database, request: PushRequest, context: DeviceContext) -> _Preloaded:
+    batch = request.batch
     refusals = {c.device_counter: validation.refusal(c) for c in batch}
     with database.read() as connection:
         counter = _read_counter(connection)  # first: any later write has a higher seq
-        teams, shared = _load_access(connection, [c.case_id for c in batch], officer)
+        device_row = _device_row(connection, context.device_id, lock=False)
+        access_of = _load_access(connection, [c.case_id for c in batch], context.officer)
         rows = _load_rows(connection, [c.row_id for c in batch])
-    return _Preloaded(counter, refusals, rows, teams, shared)
+    applied = int(device_row.applied_counter)
+    audit = (device_row.audit_count, device_row.audit_hash)
+    plan = _plan(context, _unapplied(batch, applied), refusals, rows, access_of)
+    return _Preloaded(
+        counter=counter,
+        applied=applied,
+        audit=audit,
+        checked=audit_anchor.check(audit[0], audit[1], request.audit_head),
+        refusals=refusals,
+        plan=plan,
+        prepared=_prepare(plan, postgres=not database.is_sqlite),
+    )
 
 
-def _touched_since(connection: sa.Connection, counter: int, batch: list[ChangeOut]) -> bool:
+def _touched_since(counter: int, batch: list[ChangeOut]) -> sa.ColumnElement[bool]:
     """Whether the stream holds, after `counter`, a change of one of the batch's cases or rows
     (by row id too: a hostile batch may name a row under another case)."""
     s = tables.stream
     case_ids = sorted({c.case_id for c in batch})
     row_ids = sorted({c.row_id for c in batch})
-    pairs: list[tuple[list[str], list[str]]] = list(
-        itertools.zip_longest(chunks(case_ids), chunks(row_ids), fillvalue=[])
+    return sa.exists().where(
+        s.c.seq > counter, sa.or_(s.c.case_id.in_(case_ids), s.c.row_id.in_(row_ids))
     )
-    for cases, rows in pairs:
-        hit = connection.execute(
-            sa.select(s.c.seq)
-            .where(s.c.seq > counter, sa.or_(s.c.case_id.in_(cases), s.c.row_id.in_(rows)))
-            .limit(1)
-        ).first()
-        if hit is not None:
-            return True
-    return False
+
+
+def _locked_device(
+    connection: sa.Connection, device_id: str, touched: sa.ColumnElement[bool] | None
+) -> tuple[Any, bool]:
+    """The device row, locked, and (one query, under the write lock) whether `touched`."""
+    d = tables.device
+    query = sa.select(d, (touched if touched is not None else sa.false()).label("touched"))
+    row = connection.execute(query.where(d.c.id == device_id).with_for_update(of=d)).one()
+    return row, bool(row.touched)
+
+
+def _check_counter(batch: list[ChangeOut], applied: int) -> None:
+    if batch and batch[0].device_counter != applied + 1:
+        raise ServiceError(
+            409,
+            "counter_gap",
+            f"the server has applied this device's changes up to {applied}; "
+            f"resend from change {applied + 1}",
+            expected_counter=applied + 1,
+        )
+
+
+def _update_device(connection: sa.Connection, device_id: str, values: dict[str, Any]) -> None:
+    """The push's one write to its device row: anchor, applied counter, last seen."""
+    connection.execute(
+        tables.device.update()
+        .where(tables.device.c.id == device_id)
+        .values(**values, last_seen_at=utcnow())
+    )
+
+
+def _push_nothing(database: Database, context: DeviceContext, request: PushRequest) -> PushReply:
+    """A push without changes (the start of every sync) only checks the counter and the audit
+    anchor of its own device: it locks that row, not the whole stream."""
+    with database.write(ordered=False) as connection:
+        device_row = _device_row(connection, context.device_id, lock=True)
+        values, warnings, anchor = audit_anchor.settle(connection, device_row, request.audit_head)
+        _update_device(connection, context.device_id, values)
+    return PushReply(
+        applied_up_to=int(device_row.applied_counter), warnings=warnings, audit_anchor=anchor
+    )
 
 
 def push(database: Database, context: DeviceContext, request: PushRequest) -> PushReply:
@@ -216,71 +334,35 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
         raise ServiceError(
             403, "wrong_device", "the batch names another device than the token's device"
         )
-    # The work that needs no lock is done first, from committed state (see `_preload`).
-    ahead = _preload(database, request.batch, context.officer) if request.batch else None
-    # A push without changes (the start of every sync) only checks the counter and the audit
-    # anchor of its own device: it locks that row, not the whole stream.
-    with database.write(ordered=bool(request.batch)) as connection:
-        device_row = connection.execute(
-            sa.select(tables.device)
-            .where(tables.device.c.id == context.device_id)
-            .with_for_update()
-        ).one()
+    if not request.batch:
+        return _push_nothing(database, context, request)
+    ahead = _preload(database, request, context)
+    with database.write_stream() as (connection, head):
+        moved = head != ahead.counter
+        device_row, touched = _locked_device(
+            connection,
+            context.device_id,
+            _touched_since(ahead.counter, request.batch) if moved else None,
+        )
         applied = int(device_row.applied_counter)
-        batch = [c for c in request.batch if c.device_counter > applied]
-        if batch and batch[0].device_counter != applied + 1:
-            raise ServiceError(
-                409,
-                "counter_gap",
-                f"the server has applied this device's changes up to {applied}; "
-                f"resend from change {applied + 1}",
-                expected_counter=applied + 1,
-            )
-        warnings, anchor = audit_anchor.check_push(connection, device_row, request.audit_head)
-        if not batch:
-            connection.execute(
-                tables.device.update()
-                .where(tables.device.c.id == context.device_id)
-                .values(last_seen_at=utcnow())
-            )
+        batch = _unapplied(request.batch, applied)
+        _check_counter(batch, applied)
+        same_anchor = (device_row.audit_count, device_row.audit_hash) == ahead.audit
+        values, warnings, anchor = audit_anchor.settle(
+            connection, device_row, request.audit_head, ahead.checked if same_anchor else None
+        )
+        if not batch:  # all of it applied already (a resent batch)
+            _update_device(connection, context.device_id, values)
             return PushReply(applied_up_to=applied, warnings=warnings, audit_anchor=anchor)
-
-        assert ahead is not None
-        seq = _read_counter(connection)
-        if seq != ahead.counter and _touched_since(connection, ahead.counter, batch):
-            ahead.rows = _load_rows(connection, [c.row_id for c in batch])
-            ahead.case_team, ahead.shared_cases = _load_access(
-                connection, [c.case_id for c in batch], context.officer
-            )
-        state = _Push(
-            connection=connection,
-            device_id=context.device_id,
-            officer=context.officer,
-            seq=seq,
-            rows=ahead.rows,
-            case_team=ahead.case_team,
-            shared_cases=ahead.shared_cases,
-        )
-        for change in batch:
-            reason = _apply(state, change, ahead.refusals.get(change.device_counter))
-            if reason is not None:
-                state.refused.append(
-                    RefusedChange(
-                        device_counter=change.device_counter,
-                        table=change.table,
-                        row_id=change.row_id,
-                        case_id=change.case_id,
-                        reason=reason,
-                    )
-                )
-                state.versions.pop((change.table, change.row_id), None)
-        _write_push(state, batch)
+        state, prepared = ahead.plan, ahead.prepared
+        if applied != ahead.applied or touched:
+            rows = _load_rows(connection, [c.row_id for c in batch])
+            access_of = _load_access(connection, [c.case_id for c in batch], context.officer)
+            state = _plan(context, batch, ahead.refusals, rows, access_of)
+            prepared = _prepare(state, postgres=not database.is_sqlite)
         applied = batch[-1].device_counter
-        connection.execute(
-            tables.device.update()
-            .where(tables.device.c.id == context.device_id)
-            .values(applied_counter=applied, last_seen_at=utcnow())
-        )
+        values["applied_counter"] = applied
+        _write_push(connection, state, batch, head, prepared, values)
         conflicts = [
             _conflict_out(SimpleNamespace(**row), context.device_id, row["seq"])
             for row in state.conflict_rows
@@ -461,7 +543,6 @@ def _insert(
         append_only=change.append_only,
         deleted=False,
         created_seq=state.seq + 1,
-        is_new=True,
         dirty=True,
     )
     state.rows[(change.table, change.row_id)] = row
@@ -570,48 +651,63 @@ def _row_values(row: _Row) -> dict[str, Any]:
 
 
 def _save_rows(connection: sa.Connection, rows: list[_Row]) -> None:
-    inserts = [_row_values(r) for r in rows if r.dirty and r.is_new]
-    updates = [
-        {**_row_values(r), "k_table": r.table, "k_row": r.row_id}
-        for r in rows
-        if r.dirty and not r.is_new
-    ]
-    if inserts:
-        connection.execute(tables.row_state.insert(), inserts)
-    if updates:
-        t = tables.row_state
-        connection.execute(
-            t.update()
-            .where(t.c.table_name == sa.bindparam("k_table"), t.c.row_id == sa.bindparam("k_row"))
-            .values(
-                version=sa.bindparam("version"),
-                fields=sa.bindparam("fields", type_=sa.JSON()),
-                field_versions=sa.bindparam("field_versions", type_=sa.JSON()),
-                deleted=sa.bindparam("deleted"),
-            ),
-            [
-                {
-                    "k_table": u["k_table"],
-                    "k_row": u["k_row"],
-                    "version": u["version"],
-                    "fields": u["fields"],
-                    "field_versions": u["field_versions"],
-                    "deleted": u["deleted"],
-                }
-                for u in updates
-            ],
-        )
+    changed = [_row_values(r) for r in rows if r.dirty]
+    if changed:
+        connection.execute(bulk.row_upsert(connection), changed)
     for r in rows:
-        r.is_new = False
         r.dirty = False
 
 
-def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
-    connection = state.connection
-    _save_rows(connection, list(state.rows.values()))
-    for case_id in state.new_cases:
+def _write_push(
+    connection: sa.Connection,
+    state: _Push,
+    batch: list[ChangeOut],
+    head: int,
+    prepared: _Prepared,
+    device_values: dict[str, Any],
+) -> None:
+    """Write a plan under the lock. The writes that read nothing go in one round trip (see
+    `bulk.pipelined`); shares withdrawn, cases re-sent or destroyed (rare) read, and follow."""
+    _renumber(state, head)
+    withdrawn = (
         connection.execute(
-            tables.case_access.insert().values(case_id=case_id, team=state.case_team[case_id])
+            sa.select(tables.case_share.c.case_id, tables.case_share.c.agency).where(
+                tables.case_share.c.share_row_id.in_(state.shares_removed)
+            )
+        ).all()
+        if state.shares_removed
+        else []
+    )
+    more = bool(withdrawn or state.reveal_cases or state.destroyed_cases)
+    with bulk.pipelined(connection):
+        _write_plain(connection, state, batch, head, prepared)
+        if not more:
+            _write_counter(connection, state.seq)
+            _update_device(connection, state.device_id, device_values)
+    if not more:
+        return
+    for case_id, agency in sorted(set(withdrawn)):
+        purges.withdraw(connection, state.next_seq, case_id, agency, state.officer.name)
+    revealed: list[dict[str, Any]] = []  # numbered from the head on
+    for case_id in sorted(state.reveal_cases):
+        reveal_case(connection, state.next_seq, revealed, case_id)
+    if revealed:
+        connection.execute(tables.stream.insert(), revealed)
+    for case_id in sorted(state.destroyed_cases):
+        hygiene.purge_destroyed_case(connection, case_id)
+    _write_counter(connection, state.seq)
+    _update_device(connection, state.device_id, device_values)
+
+
+def _write_plain(
+    connection: sa.Connection, state: _Push, batch: list[ChangeOut], head: int, prepared: _Prepared
+) -> None:
+    """The writes of a plan that read nothing back (so they may be pipelined)."""
+    bulk.upsert_rows(connection, prepared.rows, head)
+    if state.new_cases:
+        connection.execute(
+            tables.case_access.insert(),
+            [{"case_id": c, "team": state.case_team[c]} for c in sorted(state.new_cases)],
         )
     for case_id, team in state.team_changes.items():
         if case_id not in state.new_cases:
@@ -623,18 +719,11 @@ def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
     if state.shares_added:
         connection.execute(tables.case_share.insert(), state.shares_added)
     if state.shares_removed:
-        withdrawn = connection.execute(
-            sa.select(tables.case_share.c.case_id, tables.case_share.c.agency).where(
-                tables.case_share.c.share_row_id.in_(state.shares_removed)
-            )
-        ).all()
         connection.execute(
             tables.case_share.delete().where(
                 tables.case_share.c.share_row_id.in_(state.shares_removed)
             )
         )
-        for case_id, agency in sorted(set(withdrawn)):
-            purges.withdraw(connection, state.next_seq, case_id, agency, state.officer.name)
     if state.refused:
         by_counter = {c.device_counter: c for c in batch}
         now = utcnow()
@@ -657,13 +746,7 @@ def _write_push(state: _Push, batch: list[ChangeOut]) -> None:
         )
     if state.conflict_rows:
         connection.execute(tables.conflict.insert(), state.conflict_rows)
-    for case_id in sorted(state.reveal_cases):
-        reveal_case(connection, state.next_seq, state.stream_rows, case_id)
-    if state.stream_rows:
-        connection.execute(tables.stream.insert(), state.stream_rows)
-    for case_id in sorted(state.destroyed_cases):
-        hygiene.purge_destroyed_case(connection, case_id)
-    _write_counter(connection, state.seq)
+    bulk.insert_stream(connection, prepared.stream, head)
 
 
 def reveal_case(
@@ -671,8 +754,9 @@ def reveal_case(
     next_seq: Callable[[], int],
     stream_rows: list[dict[str, Any]],
     case_id: str,
-) -> None:
-    """Re-send a case's current rows and open conflicts to officers who can now see it."""
+) -> list[str]:
+    """Re-send a case's current rows and open conflicts to officers who can now see it; the ids
+    of those conflicts (whoever can see the case now resolves them)."""
     for r in connection.execute(
         sa.select(tables.row_state)
         .where(tables.row_state.c.case_id == case_id, tables.row_state.c.deleted.is_(False))
@@ -705,6 +789,7 @@ def reveal_case(
             tables.conflict.update().where(tables.conflict.c.id == c.id).values(seq=seq)
         )
         stream_rows.append(_conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id))
+    return [c.id for c in open_conflicts]
 
 
 # --- conflicts as a device sees them -----------------------------------------------------------

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from sync import schema
 from sync.server import db as tables
+from sync.server import names
 from sync.server.accounts import utcnow
 from sync.server.admin_log import record_admin_event
 from sync.server.db import Database
@@ -85,8 +86,8 @@ class NothingToRemove(LookupError):
 
 def remove_row(database: Database, table: str, row_id: str, *, actor: str, reason: str) -> Removal:
     """Remove every stream entry and the state of one row, audited (see the module docstring)."""
-    if not actor.strip() or not reason.strip():
-        raise ValueError("say who removes the row and why")
+    actor = names.name("who removes the row (--by)", actor)
+    reason = names.reason("why the row is removed (--reason)", reason)
     stream, state = tables.stream, tables.row_state
     with database.write() as connection:
         # A delete entry alone (e.g. the one a removal appends) leaves nothing to remove.

@@ -5,7 +5,9 @@ perpetrator's personal data to other officers, so it is decided on the service, 
 council manages its teams, and it works while the owning team's laptops are offline. In one
 write transaction it:
 - writes the case row's new team as a server change (every device of the new team pulls it);
-- re-sends the case's rows to the new team (their cursors passed its history long ago);
+- re-sends the case's rows to the new team (their cursors passed its history long ago), and its
+  open conflicts: the new team's laptops receive them and resolve them (the old team's drop
+  them with the case); they are named in the record of the transfer and in its output;
 - leaves a purge notice for the old team: their laptops drop the case at their next pull;
 - records an `admin_event` naming who did it, on whose request and why (ids and names only).
 """
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 
 from sync.protocol import CASE_TABLE, CASE_TEAM_FIELD
 from sync.server import db as tables
+from sync.server import names
 from sync.server.admin_log import record_admin_event
 from sync.server.db import Database
 from sync.server.errors import ServiceError
@@ -32,6 +35,8 @@ class Transferred:
     ref: str
     old_team: str
     new_team: str
+    #: the ids of the case's open conflicts, now the new team's to resolve
+    open_conflicts: list[str]
 
 
 def find_case(connection: sa.Connection, case: str) -> Any:
@@ -52,11 +57,10 @@ def find_case(connection: sa.Connection, case: str) -> Any:
 def transfer_case(
     database: Database, case: str, team: str, *, by: str, requested_by: str, reason: str
 ) -> Transferred:
-    team, by, reason = team.strip(), by.strip(), reason.strip()
-    if not team or len(team) > 200:
-        raise ServiceError(422, "invalid", "name the team the case moves to (1-200 characters)")
-    if not by or not reason:
-        raise ServiceError(422, "invalid", "a transfer needs who made it (--by) and why (--reason)")
+    team = names.name("the team the case moves to", team)
+    by = names.name("who makes the transfer (--by)", by)
+    requested_by = names.name("who asked for it (--requested-by)", requested_by)
+    reason = names.reason("why the case moves (--reason)", reason)
     with database.write() as connection:
         row = find_case(connection, case)
         old_team = connection.execute(
@@ -93,7 +97,7 @@ def transfer_case(
             .values(team=team)
         )
         # The new team may already hold old copies: the re-sent rows are upserts.
-        reveal_case(connection, next_seq, stream_rows, row.row_id)
+        open_conflicts = reveal_case(connection, next_seq, stream_rows, row.row_id)
         add_notice(
             connection, next_seq(), row.row_id, team=old_team,
             reason=f"the case was transferred to team {team}",
@@ -114,7 +118,8 @@ def transfer_case(
                 "ref": ref,
                 "from_team": old_team,
                 "to_team": team,
-                "requested_by": requested_by.strip(),
+                "requested_by": requested_by,
+                "open_conflicts": open_conflicts,
             },
         )
-    return Transferred(row.row_id, ref, old_team, team)
+    return Transferred(row.row_id, ref, old_team, team, open_conflicts)

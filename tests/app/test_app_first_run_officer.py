@@ -96,7 +96,13 @@ async def test_first_run_with_demo_data_shows_cases_that_are_mine(data_dir: Path
                     Case.officer == "Siobhán Kelly", col(Case.status).in_(sorted(OPEN_STATUSES))
                 )
             ).all()
+            every = session.exec(select(Case.officer, Case.team)).all()
         assert mine  # the demo's worked cases are the new officer's
+        # Every demo case is the team's, and the officer's but for a few of a colleague's.
+        assert {team for _officer, team in every} == {"East Team"}
+        officers = [officer for officer, _team in every]
+        assert set(officers) <= {"Siobhán Kelly", "Priya Natarajan"}
+        assert officers.count("Siobhán Kelly") > len(officers) * 3 // 4
         assert {key.value for key in table.rows} == set(mine)
         assert "Showing open cases of Siobhán Kelly" in screen_text(app)  # not "none assigned"
         app.store.close()

@@ -28,6 +28,7 @@ from asb_tui.store.commands.sharing import share_case, withdraw_share
 from asb_tui.store.core.audit import verify_chain
 from asb_tui.store.core.models import AuditEvent, ChangeRecord, Note, Person
 from asb_tui.store.core.store import open_store
+from asb_tui.store.replica.sync_state import open_conflicts, resolve_conflict_locally
 from sync.server import db as tables
 from sync.server.db import open_database
 
@@ -193,3 +194,61 @@ def test_a_transfer_moves_the_case_and_purges_the_old_team(
     assert new.sync().result.ok
     assert new.unsent() == 0
     assert _admin_actions(central.db_url, case_id) == ["case.transfer"]
+
+
+def _open_conflict_details(db_url: str, case_id: str) -> list[dict[str, Any]]:
+    database = open_database(db_url)
+    try:
+        with database.read() as connection:
+            t = tables.admin_action
+            return list(
+                connection.execute(
+                    sa.select(t.c.details).where(
+                        t.c.case_id == case_id, t.c.action == "case.transfer"
+                    )
+                ).scalars()
+            )
+    finally:
+        database.dispose()
+
+
+def test_a_transfer_carries_the_case_open_conflicts_to_the_new_team(
+    laptops: LaptopFactory, central: Any
+) -> None:
+    """A conflict left open by the old team is the new team's to resolve: it arrives with the
+    case, says what each side wrote, and resolving it reaches every new-team laptop."""
+    old_team, new_team = unique_team(), unique_team()
+    asha, bartek = laptops(team=old_team, name="Asha"), laptops(team=old_team, name="Bartek")
+    nia, omar = laptops(team=new_team, name="Nia"), laptops(team=new_team, name="Omar")
+    case_id = asha.new_case("Loud music every night")
+    assert asha.sync().result.ok and bartek.sync().result.ok
+    asha.edit_case(case_id, {"summary": "Asha's summary"})
+    bartek.edit_case(case_id, {"summary": "Bartek's summary"})
+    asha.sync()
+    assert bartek.sync().open_conflicts == 1
+    [left_open] = bartek.open_conflicts()
+
+    done = server_run_cli("case", "transfer", case_id, new_team, "--by", "Admin",
+                          "--requested-by", "Asha", "--reason", "moved ward",
+                          "--db", central.db_url)  # fmt: skip
+    assert "1 open conflict goes with it" in done.stdout
+    assert _open_conflict_details(central.db_url, case_id)[0]["open_conflicts"] == [left_open.id]
+
+    assert nia.sync().open_conflicts == 1 and omar.sync().open_conflicts == 1
+    [on_nia] = open_conflicts(nia.store)
+    assert (on_nia.id, on_nia.field) == (left_open.id, "summary")
+    assert {on_nia.mine, on_nia.theirs} == {"Asha's summary", "Bartek's summary"}
+    queued = resolve_conflict_locally(nia.store, on_nia.id, "edit", "Agreed summary")
+    assert queued.status == "resolving"
+    resolved = nia.sync()
+    assert resolved.resolutions_sent == 1 and resolved.open_conflicts == 0
+    assert omar.sync().open_conflicts == 0
+    for laptop in (nia, omar):
+        case = laptop.case(case_id)
+        assert case is not None and case.summary == "Agreed summary"
+        assert laptop.open_conflicts() == []
+    # The old team's laptops drop the case, and with it the conflict they can no longer resolve.
+    for laptop in (asha, bartek):
+        assert laptop.sync().result.ok
+        assert laptop.case(case_id) is None
+        assert laptop.open_conflicts() == []

@@ -241,3 +241,40 @@ def test_pack_user_errors_are_one_line(store, make_case, past_meetings, cli, tmp
     )
     assert short.returncode == 2 and "at least 8" in short.stderr
     assert not out.exists()
+
+
+def test_the_pack_prints_recorded_decisions_and_the_blank_form_only_without_them(
+    store, config, cli, read_pdf, tmp_path
+):
+    """Once the VVC's decisions are recorded the pack prints them, not the form to fill in; a
+    case still to be heard gets the blank form. A VVC referral task met by the referral is not
+    listed as an action due."""
+    from asb_tui.store.demo.demo_walkthrough import walk_case
+
+    decided = walk_case(store, config, TODAY, close_and_reopen=False)
+    waiting = walk_case(
+        store,
+        config,
+        TODAY,
+        victim="Aisha Rahman",
+        perpetrator="Gary Barker",
+        witness="Ciarán Byrne",
+        close_and_reopen=False,
+        with_vvc_decision=False,
+    )
+    assert decided.meeting_on is not None
+
+    def pack(ref: str) -> str:
+        out = tmp_path / f"{ref}.pdf"
+        result = cli("export", "vvc", "--case", ref, "--out", str(out), "--no-encrypt")
+        assert result.returncode == 0, result.stderr
+        return " ".join(read_pdf(out).split())
+
+    text = pack(decided.ref)
+    assert "Keep high risk; the landlord to start tenancy enforcement" in text
+    assert "Tenancy enforcement letter" in text and "Leeds Homes" in text
+    assert "To be completed at the conference" not in text
+    blank = pack(waiting.ref)
+    assert "To be completed at the conference" in blank
+    assert "Keep high risk" not in blank
+    assert "Refer the case to the VVC of" not in blank  # met by the referral, not overdue

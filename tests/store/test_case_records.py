@@ -48,7 +48,11 @@ MARKED: dict[str, tuple[str, Pick]] = {
     "agency_contact": ("summary", _any),
     "h2h_run": ("area", _any),
     "door_enquiry": ("note", lambda row, _w: row.outcome == "information-given"),
-    "action": ("title", lambda row, _w: row.done_on is None),
+    # An action still due (a referral task is met by its referral, so the pack leaves it out).
+    "action": (
+        "title",
+        lambda row, _w: row.done_on is None and row.kind not in ("vso-referral", "vvc-referral"),
+    ),
     "legal_remedy": ("notes", _any),
     "legal_stage": ("notes", _any),
     "evidence_item": ("description", _any),

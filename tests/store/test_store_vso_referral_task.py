@@ -15,6 +15,7 @@ from asb_tui.domain.case_deadlines import (
     deadlines_for_cases,
 )
 from asb_tui.domain.risk import load_questionnaire
+from asb_tui.domain.tasks import ReferralFact
 from asb_tui.domain.types import ActionKind, CaseStatus, DeadlineState, ReferralKind
 from asb_tui.store.commands import cases
 from asb_tui.store.core.models import Action, Referral
@@ -65,12 +66,13 @@ def test_the_vso_task_is_met_once_the_referral_is_recorded(store: Store, data_di
 
     still_due = deadlines_for_cases(dashboard_facts, LATER, rules)
     assert task.title not in [d.title for d in still_due]
-    # The VVC referral task is not the VSO's: it stays due until the case is referred.
-    assert any("VVC" in d.title for d in still_due)
 
     assert detail is not None
     (shown,) = [d for d in detail.deadlines if d.source_id == task.id]
     assert shown.state is DeadlineState.MET and shown.done_on == ACCEPTED
+    # The Actions tab says the same: the task is done on the day of the referral, not open.
+    (row,) = [a for a in detail.actions if a.id == task.id]
+    assert row.done_on == ACCEPTED
 
 
 def test_without_a_referral_the_vso_task_is_overdue() -> None:
@@ -84,7 +86,7 @@ def test_without_a_referral_the_vso_task_is_overdue() -> None:
         CaseStatus.ACCEPTED,
         accepted_on=ACCEPTED,
         actions=(task,),
-        vso_referred_on=ACCEPTED + timedelta(days=1),
+        referrals=(ReferralFact(ReferralKind.VSO.value, ACCEPTED + timedelta(days=1)),),
     )
     (after,) = [d for d in deadlines_for_case(referred, LATER) if d.source_id == "a1"]
     assert after.state is DeadlineState.MET and after.done_on == ACCEPTED + timedelta(days=1)
@@ -96,7 +98,7 @@ def test_without_a_referral_the_vso_task_is_overdue() -> None:
         CaseStatus.ACCEPTED,
         accepted_on=ACCEPTED,
         actions=(other,),
-        vso_referred_on=ACCEPTED,
+        referrals=(ReferralFact(ReferralKind.VSO.value, ACCEPTED),),
     )
     (kept,) = [d for d in deadlines_for_case(with_other, LATER) if d.source_id == "a2"]
     assert kept.state is DeadlineState.OVERDUE

@@ -108,3 +108,55 @@ def test_a_push_whose_rows_changed_while_it_waited_for_the_lock_reads_them_again
     bob.sync()
     row = bob.replica.get("asb_case", case_id)
     assert row is not None and row["summary"] == "Bob's summary"
+
+
+@pytest.mark.parametrize("overlap", ["all of it", "part of it"])
+def test_a_batch_applied_by_a_twin_push_while_it_waited_is_applied_once(
+    server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, overlap: str
+) -> None:
+    """A push plans its changes before the lock from the device's applied counter as it was; a
+    twin push of the same device (a resend after a lost reply) committed in between must make it
+    skip what is applied and apply the rest exactly once, its anchor checked afresh."""
+    team = unique_team()
+    ann, bob = make_device(server, tmp_path, team=team), make_device(server, tmp_path, team=team)
+    case_id = ann.replica.new_case(team, summary="Noise at night")
+    ann.replica.insert_many([("incident", case_id, {"description": f"n{i}"}) for i in range(5)])
+    first = ann.replica.outbox(0, 3 if overlap == "part of it" else 100)
+    whole = ann.replica.outbox(0, 100)
+    head = ann.replica.audit_head()
+    settings = ann.replica.sync_settings()
+    assert settings is not None
+    database = open_database(server.db_url)
+    real_preload = exchange._preload
+    twin: list[Any] = []
+    calls: list[int] = []
+
+    def twin_commits_in_between(*args: Any) -> Any:
+        ahead = real_preload(*args)
+        calls.append(1)
+        if len(calls) == 1:  # the outer push: its twin runs (and commits) now
+            twin.append(exchange.push(database, context, PushRequest(
+                device_id=ann.replica.device_id(), batch=first, audit_head=head)))  # fmt: skip
+        return ahead
+
+    try:
+        context = authenticate(database, f"Bearer {settings.device_token}")
+        monkeypatch.setattr(exchange, "_preload", twin_commits_in_between)
+        reply = exchange.push(
+            database,
+            context,
+            PushRequest(device_id=ann.replica.device_id(), batch=whole, audit_head=head),
+        )
+    finally:
+        monkeypatch.undo()
+        database.dispose()
+    assert twin[0].applied_up_to == len(first)
+    assert reply.applied_up_to == len(whole) and reply.refused == [] and reply.warnings == []
+    # the versions returned are those of the changes this push applied itself
+    assert {v.row_id for v in reply.versions} == {c.row_id for c in whole[len(first) :]}
+    ann.replica.mark_pushed(reply.applied_up_to, [*twin[0].versions, *reply.versions], [])
+    bob.sync()
+    log = bob.replica.pull_log()  # plain INSERTs: a change applied twice would have failed
+    assert sorted(row_id for _s, _t, row_id in log) == sorted(c.row_id for c in whole)
+    assert bob.replica.snapshot() == ann.replica.snapshot()
+    assert ann.sync().warnings == ()  # the anchor moved on cleanly: no flag

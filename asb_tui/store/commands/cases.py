@@ -198,15 +198,18 @@ def refer_case(
     team: str = "",
     region: str = Region.ENGLAND_AND_WALES.value,
     victim_name: str = "",
+    series: str | None = None,
 ) -> NewCase:
-    """A new referral (status referred), with its victim when a name is given."""
+    """A new referral (status referred), with its victim when a name is given. `series` names
+    the reference series (the demo's cases are in `case_refs.DEMO_SERIES`); by default the
+    laptop's own."""
     try:
         Category(category)
     except ValueError:
         raise DomainError(f"'{category}' is not a category of ASB.") from None
     summary = _required(summary, "Describe the problem in the summary.")
     with store.write() as uow:
-        ref = next_case_ref(uow, referred_on.year)
+        ref = next_case_ref(uow, referred_on.year, series=series)
         # Once enrolled, a new case is the officer's team's: the service takes no other.
         team = settings.enrolled_team(uow.reads) or team
         case = uow.add(

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, func, select
 from asb_tui.config import Config
 from asb_tui.domain.dates import format_uk, parse_uk_date
 from asb_tui.domain.errors import DomainError
+from asb_tui.domain.tasks import HEARD, NOT_WAITING
 from asb_tui.domain.types import ActionKind, ReferralKind
 from asb_tui.domain.vvc import VvcRule, next_vvc_meeting, vvc_cutoff, vvc_meetings
 from asb_tui.store.commands.oversight_errors import OversightRefused
@@ -34,9 +35,8 @@ from asb_tui.store.core.unit_of_work import UnitOfWork
 from asb_tui.store.core.user_text import is_blank
 from asb_tui.store.queries.deadline_facts import deadline_rules
 
-HEARD = "heard"
-# Referral states that take a referral off every future agenda.
-NOT_PENDING = frozenset({HEARD, "withdrawn", "closed", "declined"})
+# Referral states that take a referral off every future agenda (the domain's one list).
+NOT_PENDING = NOT_WAITING
 
 
 def vvc_rule(config: Config) -> VvcRule:

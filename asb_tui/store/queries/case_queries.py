@@ -665,13 +665,14 @@ def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -
         for i in records.rows(Incident)
     ]
     contacts = _visit_entries(records) + _contact_entries(records)
-    actions = tuple(
-        ActionRow(a.id, a.title, a.kind, a.due_on, a.done_on, a.owner, a.agency)
-        for a in sorted(
-            records.rows(Action),
-            key=lambda a: (a.done_on is not None, a.due_on or date.max, a.created_at),
-        )
-    )
+    # An action is done when it was marked done, or when the deadline rules say a fact met it
+    # (a referral task met by its referral): the Actions tab and the deadlines agree.
+    met = {d.source_id: d.done_on for d in deadlines if d.source_id and d.done_on}
+    rows = [
+        ActionRow(a.id, a.title, a.kind, a.due_on, a.done_on or met.get(a.id), a.owner, a.agency)
+        for a in sorted(records.rows(Action), key=lambda a: a.created_at)
+    ]
+    actions = tuple(sorted(rows, key=lambda a: (a.done_on is not None, a.due_on or date.max)))
     risk: list[Entry] = []
     for a in records.rows(RiskAssessment):
         text_ = f"score {a.score}, computed {a.computed_level}"

@@ -19,11 +19,11 @@ from asb_tui.config import Config, closure_dates
 from asb_tui.domain.case_deadlines import ActionFact, CaseFacts, DeadlineRules, LegalRemedyFact
 from asb_tui.domain.contact import parse_contact_frequency
 from asb_tui.domain.errors import DomainError
+from asb_tui.domain.tasks import ReferralFact
 from asb_tui.domain.types import (
     ActionKind,
     CaseStatus,
     LegalRemedyKind,
-    ReferralKind,
     Region,
     RiskLevel,
 )
@@ -160,16 +160,14 @@ def load_case_facts(session: Session, facts_filter: FactsFilter = FactsFilter())
     ):
         actions[row[0]].append(row)
     remedies = _remedy_facts(reader)
-    # One grouped pass over the referrals (not a lookup per case): the first VSO referral.
-    vso_referred = {
-        case_id: _day(day)
-        for case_id, day in reader.rows(
-            "t.case_id, min(t.referred_on)",
-            "referral",
-            extra=f"t.kind = '{ReferralKind.VSO.value}'",
-            tail="GROUP BY t.case_id",
-        )
-    }
+    # One pass over the referrals (not a lookup per case): they meet the referral tasks.
+    referrals: dict[str, list[ReferralFact]] = defaultdict(list)
+    for case_id, kind, referred_on, meeting_on, status in reader.rows(
+        "t.case_id, t.kind, t.referred_on, t.meeting_on, t.status", "referral"
+    ):
+        referred = _day(referred_on)
+        if referred is not None:
+            referrals[case_id].append(ReferralFact(kind, referred, _day(meeting_on), status))
 
     facts: list[CaseFacts] = []
     for (
@@ -220,7 +218,7 @@ def load_case_facts(session: Session, facts_filter: FactsFilter = FactsFilter())
                 actions=tuple(_action_facts(actions.get(case_id, ()), cycle_start)),
                 last_manager_review_on=_day(reviewed),
                 legal_remedies=remedies.get(case_id, ()),
-                vso_referred_on=vso_referred.get(case_id),
+                referrals=tuple(referrals.get(case_id, ())),
             )
         )
     return facts
