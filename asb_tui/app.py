@@ -27,7 +27,7 @@ from asb_tui.widgets.command_provider import ScreenActionsProvider
 if TYPE_CHECKING:
     from asb_tui.domain.case_deadlines import DeadlineRules
     from asb_tui.screens.base import OfficerApp
-    from asb_tui.store.cache.dashboard_snapshot import DashboardSnapshot
+    from asb_tui.store.cache.local_cache import DashboardSnapshot
     from asb_tui.store.commands.officer import Officer
     from asb_tui.store.core.store import Store
 

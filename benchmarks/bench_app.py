@@ -183,7 +183,7 @@ def build_store(data_dir: Path) -> None:
 
 def forget_dashboard_copies(data_dir: Path) -> None:
     """Remove the dashboard's kept copies, as on a first start."""
-    from asb_tui.store.cache.dashboard_snapshot import forget_snapshots
+    from asb_tui.store.cache.local_cache import forget_snapshots
     from asb_tui.store.core.store import open_store
 
     store = open_store(data_dir, PASSPHRASE, actor="Benchmark Officer")

@@ -50,8 +50,8 @@ def _server_fixtures() -> Any:
 
 
 def _laptop(server: Any, directory: Path, team: str, name: str) -> Any:
+    from asb_tui.services.sync_run import enrol
     from asb_tui.store.core.store import create_store
-    from asb_tui.store.replica.sync_state import enrol
 
     fixtures = _server_fixtures()
     token = fixtures.add_officer(server.db_url, name, team=team)
@@ -92,7 +92,8 @@ def write_workload(store: Any, team: str) -> None:
 
 
 def _bench_backend(kind: str, directory: Path) -> list[Figure]:
-    from asb_tui.store.replica.sync_state import changes_waiting, run_sync
+    from asb_tui.services.sync_run import run_sync
+    from asb_tui.store.replica.sync_state import changes_waiting
     from sync.client import SyncProgress
 
     fixtures = _server_fixtures()

@@ -17,6 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from asb_tui.cli_commands.common import UserError, add_passphrase_file_option, open_from_args
+from asb_tui.store.core.errors import CaseNotFound
 
 if TYPE_CHECKING:
     from asb_tui.domain.reviews import CaseReviewStatus
@@ -180,7 +181,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
         with store.read() as session:
             case_id = find_case(session, args.ref)
             if case_id is None:
-                raise UserError(f"no case with the reference {args.ref.strip()!r} in this store")
+                raise CaseNotFound(args.ref.strip())
             detail = case_detail(session, case_id, today=today, rules=deadline_rules(cfg, today))
     finally:
         store.close()

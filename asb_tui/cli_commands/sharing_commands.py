@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 
 from asb_tui.cli_commands.common import UserError, add_passphrase_file_option, open_from_args
-from asb_tui.store.commands.oversight_errors import SharingRefused, UnknownRecord
+from asb_tui.store.commands.oversight_errors import SharingRefused
+from asb_tui.store.core.errors import RecordNotFound
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +40,7 @@ def cmd_share_withdraw(args: argparse.Namespace) -> int:
         try:
             case_id = find_case_id(store, args.ref)
             agencies = withdraw_agency_shares(store, case_id, args.agency, reason=args.reason)
-        except (SharingRefused, UnknownRecord) as exc:
+        except (SharingRefused, RecordNotFound) as exc:
             raise UserError(str(exc)) from None
     print(
         f"Withdrew the share of {args.ref.strip()} with {', '.join(agencies)}: "

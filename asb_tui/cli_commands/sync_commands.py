@@ -30,8 +30,9 @@ from asb_tui.cli_commands.common import (
     open_from_args,
     read_secret_file,
 )
+from asb_tui.services.sync_run import enrol, run_sync
 from asb_tui.store.replica.replica import StoreReplica
-from asb_tui.store.replica.sync_state import enrol, run_sync, set_aside_changes, sync_overview
+from asb_tui.store.replica.sync_state import set_aside_changes, sync_overview
 from sync.client import (
     SyncAuthError,
     SyncError,

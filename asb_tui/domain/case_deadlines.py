@@ -27,6 +27,7 @@ from asb_tui.domain.legal import (
 )
 from asb_tui.domain.tasks import ReferralFact, met_by_referral
 from asb_tui.domain.types import (
+    OPEN_STATUSES,
     ActionKind,
     CaseStatus,
     DeadlineKind,
@@ -50,8 +51,6 @@ __all__ = [
     "home_visit_due",
     "manager_review_due",
 ]
-
-OPEN_STATUSES = frozenset({CaseStatus.ACCEPTED, CaseStatus.REOPENED})
 
 HIGH_RISK_HOME_VISIT_DAYS = 3
 STANDARD_HOME_VISIT_DAYS = 10

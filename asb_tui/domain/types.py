@@ -29,6 +29,11 @@ class CaseStatus(StrEnum):
     REOPENED = "reopened"
 
 
+#: The statuses of a case being worked (its deadlines run, it shows on the dashboard). The
+#: members are strings too, so a status read from the database is tested against it as it is.
+OPEN_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.ACCEPTED, CaseStatus.REOPENED})
+
+
 class ClosureReason(StrEnum):
     ASB_CEASED = "asb-ceased"
     NO_FURTHER_PROGRESS = "no-further-progress"

@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -39,11 +39,12 @@ from asb_tui.domain.types import (
     VisitKind,
 )
 from asb_tui.store.core.disk_space import free_bytes, human_size
-from asb_tui.store.core.errors import ImportRefused, StoreError
+from asb_tui.store.core.errors import CASE_REF_NOT_FOUND, ImportRefused, StoreError
 from asb_tui.store.core.models import CASE_TABLES, Case, utcnow
 from asb_tui.store.core.serialize import fields_from_json
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.case_records import load_many
+from sync.batches import chunks
 
 FORMAT = "asb-tui-export"
 VERSION = 1
@@ -51,7 +52,6 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 CASE_KEY = "case"
 TOP_LEVEL_KEYS = frozenset({"format", "version", "exported_at", "device_id", "cases"})
 _INT64 = (-(2**63), 2**63 - 1)
-_CHUNK = 500  # ids per `IN (...)`: far below SQLite's bound-variable limit
 
 # The tables that hang off a case, in insertion order (parents first), by their JSON key.
 CHILD_TABLES: tuple[type[SQLModel], ...] = CASE_TABLES[1:]
@@ -102,24 +102,19 @@ class ImportSummary:
 # --- export ---------------------------------------------------------------------------------------
 
 
-def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _select_case_ids(session: Session, case_refs: Sequence[str] | None) -> list[str] | None:
     if case_refs is None:
         return None
     wanted = list(dict.fromkeys(case_refs))
     found: dict[str, str] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         found.update(
             (case.ref, case.id)
             for case in session.exec(select(Case).where(col(Case.ref).in_(chunk)))
         )
     missing = [ref for ref in wanted if ref not in found]
     if missing:
-        raise ExportError(f"no case with reference {', '.join(missing)} in this store")
+        raise ExportError(CASE_REF_NOT_FOUND.format(ref=", ".join(missing)))
     return [found[ref] for ref in wanted]
 
 
@@ -466,7 +461,7 @@ def check_document(document: Any) -> list[_CheckedCase]:
 
 def _already_stored(session: Session, checked: list[_CheckedCase]) -> None:
     refs = [item.ref for item in checked]
-    for chunk in _chunks(refs):
+    for chunk in chunks(refs):
         taken = session.exec(select(Case.ref).where(col(Case.ref).in_(chunk))).first()
         if taken is not None:
             _refuse(f"the case {taken} is already in this store")
@@ -476,7 +471,7 @@ def _already_stored(session: Session, checked: list[_CheckedCase]) -> None:
             ids_by_model.setdefault(type(row), []).append(row.id)  # type: ignore[attr-defined]
     for model, ids in ids_by_model.items():
         id_col = col(model.id)  # type: ignore[attr-defined]
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             found = session.exec(select(id_col).where(id_col.in_(chunk))).first()
             if found is not None:
                 _refuse(f"a {model.__tablename__} record with id {found} is already in this store")
@@ -500,7 +495,7 @@ def import_document(store: Store, document: Any, *, source: str = "document") ->
     total = sum(rows_by_table.values())
     try:
         with store.write() as uow:
-            _already_stored(uow.session, checked)
+            _already_stored(uow.reads, checked)
             uow.audit_only(
                 action="import.file",
                 entity="import",

@@ -463,7 +463,7 @@ def export_subject(
     )
     render_sar_pdf(display, pdf_path)
     with store.write() as uow:
-        person = uow.session.get(Person, person_id)
+        person = uow.reads.get(Person, person_id)
         uow.audit_only(
             action="export.sar",
             entity="person",

@@ -38,7 +38,7 @@ from asb_tui.widgets.screen_header import ScreenHeader
 
 if TYPE_CHECKING:
     from asb_tui.config import Config
-    from asb_tui.store.cache.dashboard_snapshot import DashboardSnapshot
+    from asb_tui.store.cache.local_cache import DashboardSnapshot
     from asb_tui.store.core.store import Store
 
 RAG = {
@@ -276,7 +276,7 @@ class DashboardScreen(AsbScreen):
 
     def _keep_copy(self, board: Dashboard, case_reviews: int) -> None:
         """Keep this computation in the store, to be shown first on the next start."""
-        from asb_tui.store.cache.dashboard_snapshot import save_snapshot
+        from asb_tui.store.cache.local_cache import save_snapshot
 
         officer = self.asb.config.officer
         today = self.today()

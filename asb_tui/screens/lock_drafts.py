@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from asb_tui.store.cache.drafts import delete_draft, load_draft, save_draft
+from asb_tui.store.cache.local_cache import delete_draft, load_draft, save_draft
 from asb_tui.store.core.store import Store
 
 log = logging.getLogger(__name__)

@@ -24,12 +24,12 @@ from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
 
 if TYPE_CHECKING:
+    from asb_tui.services.sync_run import SyncOutcome
     from asb_tui.store.core.store import Store
     from asb_tui.store.replica.sync_state import (
         Choice,
         ConflictView,
         SetAsideView,
-        SyncOutcome,
         SyncOverview,
     )
     from sync.client import SyncProgress
@@ -204,7 +204,8 @@ class SyncScreen(AsbScreen):
 
     def _sync(self, store: Store) -> SyncOutcome:
         """In the worker: the whole sync, its progress posted as it goes."""
-        from asb_tui.store.replica.sync_state import changes_waiting, run_sync
+        from asb_tui.services.sync_run import run_sync
+        from asb_tui.store.replica.sync_state import changes_waiting
 
         waiting = changes_waiting(store)
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sync.batches import chunks
 from sync.protocol import (
     CASE_TABLE,
     CASE_TEAM_FIELD,
@@ -59,7 +60,6 @@ from sync.server.accounts import DeviceContext, Officer, utcnow
 from sync.server.db import Database
 from sync.server.errors import ServiceError, not_found
 
-_CHUNK = 500
 RowKey = tuple[str, str]
 
 
@@ -103,10 +103,6 @@ class _Push:
         return self.seq
 
 
-def _chunks(items: list[str]) -> list[list[str]]:
-    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-
-
 def _read_counter(connection: sa.Connection) -> int:
     return int(
         connection.execute(
@@ -123,7 +119,7 @@ def _write_counter(connection: sa.Connection, value: int) -> None:
 
 def _load_rows(connection: sa.Connection, row_ids: list[str]) -> dict[RowKey, _Row]:
     rows: dict[RowKey, _Row] = {}
-    for chunk in _chunks(sorted(set(row_ids))):
+    for chunk in chunks(sorted(set(row_ids))):
         for r in connection.execute(
             sa.select(tables.row_state).where(tables.row_state.c.row_id.in_(chunk))
         ):
@@ -146,7 +142,7 @@ def _load_access(
 ) -> tuple[dict[str, str], set[str]]:
     teams: dict[str, str] = {}
     shared: set[str] = set()
-    for chunk in _chunks(sorted(set(case_ids))):
+    for chunk in chunks(sorted(set(case_ids))):
         for r in connection.execute(
             sa.select(tables.case_access).where(tables.case_access.c.case_id.in_(chunk))
         ):
@@ -879,7 +875,7 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
             )
         conflicts: list[ConflictOut] = []
         ids = list(conflict_seq)
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for c in connection.execute(
                 sa.select(tables.conflict).where(tables.conflict.c.id.in_(chunk))
             ):

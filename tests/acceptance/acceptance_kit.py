@@ -30,9 +30,9 @@ from typing_kit import post_keys
 
 from asb_tui.app import AsbApp
 from asb_tui.config import Config
+from asb_tui.services.sync_run import enrol
 from asb_tui.store.core.models import ChangeRecord
 from asb_tui.store.core.store import Store, create_store, open_store
-from asb_tui.store.replica.sync_state import enrol
 
 PASSPHRASE = laptop_testkit.PASSPHRASE
 T = TypeVar("T")

@@ -16,9 +16,9 @@ from textual.widgets import DataTable
 from asb_tui.app import AsbApp
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.dashboard import DashboardScreen
-from asb_tui.store.cache.dashboard_snapshot import forget_snapshots, load_snapshot, snapshot_key
+from asb_tui.store.cache.local_cache import DASHBOARD, forget_snapshots, load_snapshot
 from asb_tui.store.commands import cases
-from asb_tui.store.core.models import ChangeRecord, FormDraft
+from asb_tui.store.core.models import ChangeRecord, LocalCacheEntry
 from asb_tui.store.core.store import Store, open_store
 from asb_tui.store.queries.deadline_facts import deadline_rules
 
@@ -92,7 +92,7 @@ async def test_next_start_shows_the_kept_copy_marked_refreshing(
     assert [m.fresh for m in seen] == [True]  # nothing kept yet: computed
     store = _reopened(data_dir, passphrase)
     with store.read() as session:
-        assert session.get(FormDraft, snapshot_key(OFFICER)) is not None
+        assert session.get(LocalCacheEntry, (DASHBOARD, OFFICER)) is not None
         kept_changes = len(session.exec(select(ChangeRecord)).all())
 
     _app, _pilot, seen, text = await _run_until_fresh(data_dir, passphrase, hold_fresh=True)
@@ -153,7 +153,7 @@ async def test_the_fresh_rows_keep_the_cursor_on_the_chosen_case(
 
 
 def test_forgetting_the_copies(store: Store, data_dir: Path) -> None:
-    from asb_tui.store.cache.dashboard_snapshot import save_snapshot
+    from asb_tui.store.cache.local_cache import save_snapshot
     from asb_tui.store.queries.case_queries import dashboard
 
     _accepted(store, data_dir, "Ann")

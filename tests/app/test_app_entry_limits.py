@@ -59,7 +59,7 @@ def test_the_store_refuses_what_the_service_would_refuse(store: Store) -> None:
         ({"location": "nul \x00"}, "NUL character"),
     ):
         with pytest.raises(EntryRefused, match=words), store.write() as uow:
-            row = uow.session.get(Case, case.id)
+            row = uow.reads.get(Case, case.id)
             assert row is not None
             uow.update(row, changes, action="case.edit")
     with store.read() as session:

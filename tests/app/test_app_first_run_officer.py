@@ -10,10 +10,10 @@ from app_testkit import make_app, screen_as, screen_text, wait_for, wait_for_scr
 from sqlmodel import col, select
 from textual.widgets import DataTable, Input, Static
 
+from asb_tui.domain.types import OPEN_STATUSES
 from asb_tui.screens.dashboard import DashboardScreen
 from asb_tui.store.commands.officer import load_officer
 from asb_tui.store.core.models import Case
-from asb_tui.store.queries.case_queries import OPEN_STATUSES
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -94,7 +94,7 @@ async def test_first_run_with_demo_data_shows_cases_that_are_mine(data_dir: Path
         with app.store.read() as session:
             mine = session.exec(
                 select(Case.id).where(
-                    Case.officer == "Siobhán Kelly", col(Case.status).in_(OPEN_STATUSES)
+                    Case.officer == "Siobhán Kelly", col(Case.status).in_(sorted(OPEN_STATUSES))
                 )
             ).all()
             every = session.exec(select(Case.officer, Case.team)).all()

@@ -49,7 +49,7 @@ def test_every_party_is_found_by_name_with_or_without_accents(store: Store) -> N
 def test_a_renamed_or_removed_person_is_found_by_their_name_now(store: Store) -> None:
     case_id = _case_with_people(store)
     with store.write() as uow:
-        person = uow.session.exec(select(Person).where(Person.name == "Gary Pratchett")).one()
+        person = uow.reads.exec(select(Person).where(Person.name == "Gary Pratchett")).one()
         uow.update(person, {"name": "Gareth Pratt"}, action="person.update")
     with store.read() as session:
         assert search(session, "Pratchett") == []

@@ -13,9 +13,9 @@ from asb_tui.domain.case_deadlines import DeadlineRules
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.domain.types import RiskLevel
-from asb_tui.store.cache import drafts
+from asb_tui.store.cache import local_cache as drafts
 from asb_tui.store.commands import cases
-from asb_tui.store.core.models import Action, AuditEvent, ChangeRecord, Incident, Note, Setting
+from asb_tui.store.core.models import Action, AuditEvent, ChangeRecord, Incident, Note
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.case_queries import (
     CaseFilter,
@@ -188,7 +188,7 @@ def test_drafts_are_kept_outside_the_unit_of_work(store: Store) -> None:
 
 def test_sync_state_reads_last_sync_setting(store: Store) -> None:
     with store.write() as uow:
-        uow.session.add(Setting(key="last_sync_at", value="2026-11-19T16:30:00+00:00"))
+        uow.put_setting("last_sync_at", "2026-11-19T16:30:00+00:00")
     with store.read() as session:
         state = sync_state(session)
     assert state.last_sync_at is not None and state.last_sync_at.day == 19

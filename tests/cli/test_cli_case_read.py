@@ -90,7 +90,10 @@ def test_case_show_text_and_case_list(walked: Walked) -> None:
 def test_case_show_refuses_an_unknown_reference_and_a_bad_date(walked: Walked) -> None:
     data_dir, case, _deadlines = walked
     unknown = run_cli("case", "show", "ASB-1999-00001", data_dir=data_dir)
-    assert unknown.returncode == 2 and "no case with the reference" in unknown.stderr
+    assert (
+        unknown.returncode == 2
+        and "There is no case ASB-1999-00001 on this laptop" in unknown.stderr
+    )
     assert_no_traceback(unknown)
     bad = run_cli("case", "show", case.ref, "--today", "31/02/2026", data_dir=data_dir)
     assert bad.returncode == 2 and "not a real date" in bad.stderr

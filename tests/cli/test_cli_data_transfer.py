@@ -97,7 +97,7 @@ def test_demo_fills_an_existing_store(tmp_path: Path) -> None:
 def test_export_unknown_case_is_a_user_error(demo_dir: Path, tmp_path: Path) -> None:
     args = ["export", "json", "--out", str(tmp_path / "x.json"), "--case", "ASB-2026-NOP-00001"]
     result = run_cli(*args, data_dir=demo_dir)
-    assert_user_error(result, "no case with reference ASB-2026-NOP-00001")
+    assert_user_error(result, "There is no case ASB-2026-NOP-00001 on this laptop")
     assert not (tmp_path / "x.json").exists()
 
 

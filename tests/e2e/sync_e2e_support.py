@@ -21,11 +21,11 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from asb_tui.services.sync_run import SyncOutcome, enrol, run_sync
 from asb_tui.store.commands.cases import refer_case
 from asb_tui.store.core.models import CASE_TABLES, Case, ChangeRecord, Note, Person, SyncConflict
 from asb_tui.store.core.serialize import row_to_dict
 from asb_tui.store.core.store import Store, create_store
-from asb_tui.store.replica.sync_state import SyncOutcome, enrol, run_sync
 
 REPO = Path(__file__).resolve().parents[2]
 PASSPHRASE = "correct horse battery staple"
@@ -101,7 +101,7 @@ class Laptop:
 
     def edit_case(self, case_id: str, changes: dict[str, Any]) -> None:
         with self.store.write() as uow:
-            case = uow.session.get(Case, case_id)
+            case = uow.reads.get(Case, case_id)
             assert case is not None
             uow.update(case, changes, action="case.edit")
 
@@ -225,7 +225,7 @@ def fault_workload(writer: Laptop) -> str:
     case_id = writer.new_case("Repeated damage to cars", victim_name="Sam")
     writer.add_notes(case_id, NOTES)
     with writer.store.write() as uow:
-        person = uow.session.exec(select(Person).where(Person.case_id == case_id)).one()
+        person = uow.reads.exec(select(Person).where(Person.case_id == case_id)).one()
         uow.update(person, {"name": "Sam Smith"}, action="person.edit")
     return case_id
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlmodel import Session, col, delete, select
+from sqlmodel import col, delete, select
 from sync_e2e_support import (  # noqa: F401  (fixtures)
     Laptop,
     LaptopFactory,
@@ -24,6 +24,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     server_run_cli,
     unique_team,
 )
+from tamper_kit import tampering
 
 from asb_tui.store.core.audit import GENESIS, acknowledged_anchor, event_hash, verify_chain
 from asb_tui.store.core.models import AuditEvent, Case
@@ -40,7 +41,7 @@ def central_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _erase_and_rehash(laptop: Laptop, case_id: str) -> None:
     """What a user with the key might do: drop a case's events and rebuild a valid chain."""
-    with Session(laptop.store.write_engine) as session:
+    with tampering(laptop.store) as session:
         kept = [
             e.model_dump()
             for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.seq)))

@@ -46,7 +46,7 @@ def _new_store(directory: Path) -> Store:
 
 def _edit_summary(data_dir: Path, case_id: str, summary: str) -> None:
     with open_store(data_dir, PASSPHRASE, actor="Officer") as store, store.write() as uow:
-        case = uow.session.get(Case, case_id)
+        case = uow.reads.get(Case, case_id)
         assert case is not None
         uow.update(case, {"summary": summary}, action="case.edit")
 

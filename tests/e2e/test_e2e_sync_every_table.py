@@ -127,7 +127,7 @@ def test_every_table_inserts_updates_and_deletes_through_the_service(
             model = type(row)
             if model.__tablename__ in schema.APPEND_ONLY_TABLES:
                 continue
-            current = uow.session.get(model, row.id)  # type: ignore[attr-defined]
+            current = uow.reads.get(model, row.id)  # type: ignore[attr-defined]
             assert current is not None
             uow.update(current, _edits(model), action="test.update")
     _converge(ann, bob)
@@ -145,7 +145,7 @@ def test_every_table_inserts_updates_and_deletes_through_the_service(
 
     with ann.store.write() as uow:
         for row in reversed(rows):
-            current = uow.session.get(type(row), row.id)  # type: ignore[attr-defined]
+            current = uow.reads.get(type(row), row.id)  # type: ignore[attr-defined]
             assert current is not None
             uow.delete(current, action="test.delete")
     _converge(ann, bob)

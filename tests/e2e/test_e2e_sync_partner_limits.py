@@ -83,8 +83,8 @@ def test_a_partner_cannot_take_the_case_to_its_own_team(laptops: LaptopFactory) 
 def test_a_partner_cannot_delete_the_victim(laptops: LaptopFactory) -> None:
     owner, teammate, officer, case_id, team = _shared_case(laptops)
     with officer.store.write() as uow:
-        victim = uow.session.exec(select(Person).where(Person.case_id == case_id)).one()
-        for party in uow.session.exec(select(CaseParty).where(CaseParty.person_id == victim.id)):
+        victim = uow.reads.exec(select(Person).where(Person.case_id == case_id)).one()
+        for party in uow.reads.exec(select(CaseParty).where(CaseParty.person_id == victim.id)):
             uow.delete(party, action="party.delete")
         uow.delete(victim, action="person.delete")
     assert officer.sync().result.ok

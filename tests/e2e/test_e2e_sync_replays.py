@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 from sync_e2e_support import (  # noqa: F401  (fixtures)
     NOTES,
     FaultyTransport,
@@ -24,6 +24,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
     writer_and_reader,
 )
+from tamper_kit import tampering
 
 from asb_tui.store.core import settings
 from asb_tui.store.core.models import ChangeRecord, Note
@@ -106,12 +107,11 @@ def test_a_store_restored_from_a_backup_sends_nothing_and_loses_nothing(
     laptop.sync()
     assert laptop.unsent() == 0
     # The restore: the last three change records and the counter go back to the backup's.
-    with Session(laptop.store.write_engine) as session:
+    with tampering(laptop.store) as session:
         last = int(settings.get(session, settings.DEVICE_COUNTER) or "0")
         for record in session.exec(select(ChangeRecord).where(ChangeRecord.counter > last - 3)):
             session.delete(record)
         settings.put(session, settings.DEVICE_COUNTER, str(last - 3))
-        session.commit()
     laptop.add_notes(case_id, 2)  # written after the restore: counters the server has seen
     with pytest.raises(SyncError, match="restored from a backup"):
         laptop.sync()

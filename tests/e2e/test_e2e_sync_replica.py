@@ -146,7 +146,7 @@ def test_pending_local_edits_keep_their_values_and_echoes_only_raise_versions(st
     )
     replica.mark_pushed(1, [RowVersion(table="asb_case", row_id=new.id, version=1)], [])
     with store.write() as uow:
-        case = uow.session.get(Case, new.id)
+        case = uow.reads.get(Case, new.id)
         assert case is not None
         uow.update(case, {"summary": "Typed offline"}, action="case.edit")
     assert changes_waiting(store) == 1

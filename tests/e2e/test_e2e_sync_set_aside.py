@@ -22,6 +22,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     sqlite_central_db,
     unique_team,
 )
+from tamper_kit import tampering
 from textual.app import App
 from textual.widgets import Static
 
@@ -46,13 +47,11 @@ def test_a_local_change_that_cannot_be_sent_is_set_aside_and_the_rest_sent(
         uow.add(Note(case_id=case_id, body="after the bad ones"), action="note.add")
     # Change records a laptop cannot send (written by an older release, or damaged): a lone
     # surrogate, and a text over the sync limit.
-    with ann.store.write() as uow:
+    with tampering(ann.store) as session:
         for note, body in zip(bad, ["lone \ud800", "y" * 100_001], strict=True):
-            record = uow.session.exec(
-                select(ChangeRecord).where(ChangeRecord.row_id == note.id)
-            ).one()
+            record = session.exec(select(ChangeRecord).where(ChangeRecord.row_id == note.id)).one()
             record.fields = {**record.fields, "body": body}
-            uow.session.add(record)
+            session.add(record)
     ann.store.close()
     done = run_cli("sync", data_dir=ann.data_dir)
     assert_no_traceback(done)
@@ -87,10 +86,10 @@ async def test_the_sync_screen_shows_what_was_set_aside_and_what_to_do(
     case_id = laptop.new_case("Fly-tipping", victim_name="Kim")
     with laptop.store.write() as uow:
         note = uow.add(Note(case_id=case_id, body="typed"), action="note.add")
-    with laptop.store.write() as uow:
-        record = uow.session.exec(select(ChangeRecord).where(ChangeRecord.row_id == note.id)).one()
+    with tampering(laptop.store) as session:
+        record = session.exec(select(ChangeRecord).where(ChangeRecord.row_id == note.id)).one()
         record.fields = {**record.fields, "body": "z" * 100_001}
-        uow.session.add(record)
+        session.add(record)
     assert len(laptop.sync().result.refused) == 1
     app = _Host(laptop)
     async with app.run_test(size=(100, 40)) as pilot:

@@ -11,10 +11,18 @@ from typing import Any
 from built_case_testkit import Built
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
+from tamper_kit import tampering
 
-from asb_tui.store.cache.dashboard_snapshot import KEY_PREFIX as SNAPSHOT_PREFIX
+from asb_tui.store.cache.local_cache import DASHBOARD
 from asb_tui.store.core.audit import chain_head, verify_chain
-from asb_tui.store.core.models import CASE_TABLES, AuditEvent, Case, ChangeRecord, FormDraft, utcnow
+from asb_tui.store.core.models import (
+    CASE_TABLES,
+    AuditEvent,
+    Case,
+    ChangeRecord,
+    LocalCacheEntry,
+    utcnow,
+)
 from asb_tui.store.core.store import Store, open_store
 
 TODAY = date.today()
@@ -84,7 +92,7 @@ def test_apply_destroys_the_case_from_the_file(
 ) -> None:
     old, recent, kept = _seed(make_case)
     # Half of the old case's change records went to the server already.
-    with Session(store.write_engine) as session:
+    with tampering(store) as session:
         records = session.exec(
             select(ChangeRecord)
             .where(ChangeRecord.case_id == old.case_id)
@@ -95,8 +103,9 @@ def test_apply_destroys_the_case_from_the_file(
             record.sent_at = utcnow()
             session.add(record)
         # A kept dashboard copy naming the old case's next deadline must go too.
-        session.add(FormDraft(key=f"{SNAPSHOT_PREFIX}t", payload={"rows": [f"Visit {OLD_CANARY}"]}))
-        session.commit()
+        session.add(
+            LocalCacheEntry(kind=DASHBOARD, key="t", payload={"rows": [f"Visit {OLD_CANARY}"]})
+        )
     with store.read() as session:
         counts = [
             int(

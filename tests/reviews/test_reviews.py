@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from built_case_testkit import Built
 from sqlmodel import col, select
+from tamper_kit import tampering
 
 from asb_tui.config import Config
 from asb_tui.store.commands.oversight_errors import OversightRefused
@@ -96,12 +97,12 @@ def test_tampered_sample_is_detected(
     for n in range(6):
         make_case(f"ASB-T-{n}")
     sample = draw_sample(store, config, TODAY)
-    with store.write() as uow:
-        row = uow.session.get(ReviewSample, sample.id)
+    with tampering(store) as session:
+        row = session.get(ReviewSample, sample.id)
         assert row is not None
         others = [c for c in row.population if c not in row.sample]
         row.sample = sorted([*row.sample[1:], others[0]])
-        uow.session.add(row)
+        session.add(row)
     assert not sample_is_reproducible(store, sample.id)
 
 

@@ -36,7 +36,7 @@ def main(data_dir: str, case_id: str) -> None:
                 action="incident.add",
             )
             if n % 10 == 0:
-                case = uow.session.get(Case, case_id)
+                case = uow.reads.get(Case, case_id)
                 assert case is not None
                 uow.update(case, {"summary": f"{n} entries so far"}, action="case.edit")
         print(f"saved {incident.id}", flush=True)

@@ -10,6 +10,7 @@ from datetime import date
 import laptop_testkit as _helpers
 import pytest
 from sqlmodel import col, select
+from tamper_kit import tampering_with, write_engine
 
 from asb_tui.store.core.audit import GENESIS, chain_head, event_hash, verify_chain
 from asb_tui.store.core.models import AuditEvent, Case, Incident, Note
@@ -50,7 +51,7 @@ def audited_store(store: Store) -> Store:
 
 def _tamper(store: Store, sql: str) -> None:
     """Raw SQL past the unit of work, as someone editing the file with the key would."""
-    with store.write_engine.begin() as conn:
+    with tampering_with(write_engine(store)) as conn:
         conn.exec_driver_sql(sql)
     store.close()
 
@@ -117,7 +118,8 @@ def test_deleted_event_in_the_middle_is_named(audited_store: Store) -> None:
 
 def test_rewritten_event_with_a_fresh_hash_breaks_the_next_link(audited_store: Store) -> None:
     """Re-hashing an altered event does not help: the next event still links to the old hash."""
-    with audited_store.write_engine.begin() as conn:
+    with audited_store.read() as session:
+        conn = session.connection()
         (prev,) = conn.exec_driver_sql("SELECT hash FROM audit_event WHERE seq = 3").one()
     with audited_store.read() as session:
         event = session.get(AuditEvent, 4)

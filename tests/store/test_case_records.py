@@ -101,7 +101,7 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Co
                 values.pop("created_at", None)
                 uow.add(model(**values), action="test.mark")
             else:
-                row = uow.session.get(model, chosen.id)
+                row = uow.reads.get(model, chosen.id)
                 assert row is not None
                 uow.update(row, {column: marker(table)}, action="test.mark")
     yield store, config, case

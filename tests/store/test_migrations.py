@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
+from tamper_kit import tampering, tampering_with, write_engine
 
 from asb_tui.store.core import keyslots, settings
 from asb_tui.store.core.database import make_engines
@@ -34,9 +35,9 @@ def _store_at_revision(data_dir: Path, revision: str) -> tuple[str, str]:
     read, write = make_engines(paths.database, key)
     case_id, incident_id = str(uuid.uuid4()), str(uuid.uuid4())
     try:
-        with write.begin() as conn:
+        with tampering_with(write) as conn:
             command.upgrade(alembic_config(conn), revision)
-        with Session(write) as session:
+        with tampering(write) as session:
             settings.put(session, settings.DEVICE_ID, str(uuid.uuid4()))
             session.add(
                 Case(
@@ -56,7 +57,6 @@ def _store_at_revision(data_dir: Path, revision: str) -> tuple[str, str]:
                     description="Mattress dumped by the bins",
                 )
             )
-            session.commit()
         with read.connect() as conn:
             assert current_revision(conn) == (head_revision() if revision == "head" else revision)
     finally:
@@ -133,7 +133,7 @@ def test_opening_a_store_at_head_runs_no_migration(data_dir: Path) -> None:
 def test_a_store_from_a_newer_release_is_refused_clearly(data_dir: Path) -> None:
     _store_at_revision(data_dir, "head")
     store = open_store(data_dir, PASSPHRASE, actor="Officer")
-    with store.write_engine.begin() as conn:
+    with tampering_with(write_engine(store)) as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     store.close()
     with pytest.raises(StoreError, match="newer asb-tui"):
@@ -159,3 +159,37 @@ def test_the_migrated_schema_matches_the_models(data_dir: Path) -> None:
     # Rebuilding a table in a later revision (SQLite batch mode) would silently drop these.
     indexed = ["asb_case", "incident", "note", "visit", "agency_contact", "victim_update"]
     assert {f"{t}_search_{s}" for t in indexed for s in ("ai", "au", "ad")} <= triggers
+
+
+def test_drafts_and_the_dashboard_copy_move_to_the_local_cache(data_dir: Path) -> None:
+    """Revision 0006: a store's `form_draft` rows (half-typed forms, and the dashboard's copy
+    under its key prefix) move to `local_cache` with their kind, unchanged."""
+    from asb_tui.store.cache.local_cache import DASHBOARD, DRAFT, draft_keys, load_draft
+
+    _store_at_revision(data_dir, "0005")
+    key = StorePaths(data_dir)
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    store.close()
+    # Back to 0005 with rows in form_draft, as the last release left them.
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    with tampering_with(write_engine(store)) as conn:
+        command.downgrade(alembic_config(conn), "0005")
+        conn.exec_driver_sql(
+            "INSERT INTO form_draft (key, payload, saved_at) VALUES "
+            "('diary:case-1', '{\"text\": \"  as typed  \"}', '2026-11-01 09:00:00'), "
+            "('dashboard-snapshot:Officer', '{\"format\": 1}', '2026-11-01 09:00:00')"
+        )
+    store.close()
+    assert key.database.exists()
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    with store:
+        assert draft_keys(store) == ["diary:case-1"]
+        assert load_draft(store, "diary:case-1") == {"text": "  as typed  "}
+        with store.read() as session:
+            kinds = (
+                session.connection()
+                .exec_driver_sql("SELECT kind, key, payload FROM local_cache ORDER BY kind")
+                .all()
+            )
+            assert not _has_table(session, "form_draft")
+    assert [(k, n) for k, n, _ in kinds] == [(DASHBOARD, "Officer"), (DRAFT, "diary:case-1")]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from tamper_kit import write_engine
 
 from asb_tui.store.core import keyslots
 from asb_tui.store.core.models import Case, Incident, Note, Person
@@ -94,7 +95,7 @@ def test_canary_is_in_no_file_of_the_data_directory(data_dir: Path) -> None:
         assert _leaks(data_dir, needles) == []
 
         # After a checkpoint the pages are in the main file.
-        raw = store.write_engine.raw_connection()  # no BEGIN: a checkpoint runs outside one
+        raw = write_engine(store).raw_connection()  # no BEGIN: a checkpoint runs outside one
         try:
             busy, _log, _done = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
+from tamper_kit import tampering_with, write_engine
 
 from asb_tui.store.core import settings
 from asb_tui.store.core.audit import verify_chain
@@ -137,7 +138,7 @@ def test_audit_only_writes_an_event_and_no_change(store: Store, case: Case) -> N
 
 def test_update_records_only_the_fields_that_changed(store: Store, case: Case) -> None:
     with store.write() as uow:
-        row = uow.session.get(Case, case.id)
+        row = uow.reads.get(Case, case.id)
         assert row is not None
         uow.update(
             row,
@@ -159,7 +160,7 @@ def test_update_records_only_the_fields_that_changed(store: Store, case: Case) -
 def test_update_that_changes_nothing_records_nothing(store: Store, case: Case) -> None:
     before = _counts(store)
     with store.write() as uow:
-        row = uow.session.get(Case, case.id)
+        row = uow.reads.get(Case, case.id)
         assert row is not None
         uow.update(row, {"summary": "Noise", "location": "Flat 3"}, action="case.edit")
     assert _counts(store) == before
@@ -167,7 +168,7 @@ def test_update_that_changes_nothing_records_nothing(store: Store, case: Case) -
 
 def test_update_converts_dates_for_the_change_record(store: Store, case: Case) -> None:
     with store.write() as uow:
-        row = uow.session.get(Case, case.id)
+        row = uow.reads.get(Case, case.id)
         assert row is not None
         uow.update(row, {"accepted_on": date(2026, 11, 5)}, action="case.accept")
     with store.read() as session:
@@ -178,7 +179,7 @@ def test_update_converts_dates_for_the_change_record(store: Store, case: Case) -
 def test_keys_and_unknown_fields_cannot_be_updated(store: Store, case: Case, field: str) -> None:
     before = _counts(store)
     with pytest.raises(ValueError, match="no editable field"), store.write() as uow:
-        row = uow.session.get(Case, case.id)
+        row = uow.reads.get(Case, case.id)
         assert row is not None
         uow.update(row, {field: "x"}, action="case.edit")
     assert _counts(store) == before
@@ -192,7 +193,7 @@ def test_append_only_rows_refuse_updates(store: Store, case: Case) -> None:
         )
     before = _counts(store)
     with pytest.raises(ValueError, match="append-only"), store.write() as uow:
-        row = uow.session.get(Incident, incident.id)
+        row = uow.reads.get(Incident, incident.id)
         assert row is not None
         uow.update(row, {"description": "Rewritten"}, action="incident.edit")
     assert _counts(store) == before
@@ -203,14 +204,14 @@ def test_append_only_rows_refuse_updates(store: Store, case: Case) -> None:
 
 def test_base_version_follows_the_rows_version(store: Store, case: Case) -> None:
     with store.write() as uow:
-        row = uow.session.get(Case, case.id)
+        row = uow.reads.get(Case, case.id)
         assert row is not None
         uow.update(row, {"summary": "first edit"}, action="case.edit")
     # The sync client stores the server's version on the row after a pull.
-    with store.write_engine.begin() as conn:
+    with tampering_with(write_engine(store)) as conn:
         conn.exec_driver_sql("UPDATE asb_case SET version = 7 WHERE id = ?", (case.id,))
     with store.write() as uow:
-        row = uow.session.get(Case, case.id)
+        row = uow.reads.get(Case, case.id)
         assert row is not None
         uow.update(row, {"summary": "second edit"}, action="case.edit")
     with store.read() as session:
@@ -222,7 +223,7 @@ def test_delete_records_a_change_and_an_event(store: Store, case: Case) -> None:
     with store.write() as uow:
         note = uow.add(Note(case_id=case.id, body="Entered in error"), action="note.add")
     with store.write() as uow:
-        row = uow.session.get(Note, note.id)
+        row = uow.reads.get(Note, note.id)
         assert row is not None
         uow.delete(row, action="note.delete")
     with store.read() as session:

@@ -26,6 +26,7 @@ from asb_tui.domain.risk import (
 )
 from asb_tui.domain.tasks import TaskSpec
 from asb_tui.domain.types import (
+    OPEN_STATUSES,
     ActionKind,
     CaseStatus,
     Category,
@@ -38,6 +39,7 @@ from asb_tui.domain.types import (
 from asb_tui.domain.vvc import next_vvc_meeting
 from asb_tui.store.core import settings
 from asb_tui.store.core.case_refs import next_case_ref
+from asb_tui.store.core.errors import CaseNotFound
 from asb_tui.store.core.models import (
     Action,
     Case,
@@ -49,9 +51,8 @@ from asb_tui.store.core.models import (
 )
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
+from asb_tui.store.core.user_text import required_text
 from asb_tui.store.queries.closing_checks import end_tasks_of_closure
-
-OPEN_STATUSES = frozenset({CaseStatus.ACCEPTED.value, CaseStatus.REOPENED.value})
 
 CLOSURE_REASON_LABELS: Mapping[ClosureReason, str] = {
     ClosureReason.ASB_CEASED: "The ASB has ceased",
@@ -91,7 +92,7 @@ class RiskChange:
 def _case(session: Session, case_id: str) -> Case:
     case = session.get(Case, case_id)
     if case is None:
-        raise DomainError("That case no longer exists on this laptop.")
+        raise CaseNotFound()
     return case
 
 
@@ -127,11 +128,7 @@ def _level(value: str | None) -> RiskLevel | None:
         return None
 
 
-def _required(text: str, message: str) -> str:
-    cleaned = text.strip()
-    if not cleaned:
-        raise DomainError(message)
-    return cleaned
+_required = required_text  # user text is kept exactly as typed (core/user_text.py)
 
 
 def _add_tasks(uow: UnitOfWork, case_id: str, tasks: Iterable[TaskSpec], owner: str) -> None:
@@ -159,12 +156,12 @@ def _start_protocol(
     if not tasks:
         return False
     open_kinds = set(
-        uow.session.exec(
+        uow.reads.exec(
             select(Action.kind).where(Action.case_id == case.id, col(Action.done_on).is_(None))
         ).all()
     )
     referred = set(
-        uow.session.exec(
+        uow.reads.exec(
             select(Referral.kind).where(Referral.case_id == case.id, Referral.status == "open")
         ).all()
     )
@@ -214,7 +211,7 @@ def refer_case(
     with store.write() as uow:
         ref = next_case_ref(uow, referred_on.year, series=series)
         # Once enrolled, a new case is the officer's team's: the service takes no other.
-        team = settings.enrolled_team(uow.session) or team
+        team = settings.enrolled_team(uow.reads) or team
         case = uow.add(
             Case(
                 ref=ref,
@@ -222,8 +219,8 @@ def refer_case(
                 status=CaseStatus.REFERRED.value,
                 region=region,
                 summary=summary,
-                location=location.strip(),
-                referral_source=referral_source.strip(),
+                location=location,
+                referral_source=referral_source,
                 referred_on=referred_on,
                 officer=officer,
                 team=team,
@@ -278,7 +275,7 @@ def accept_case(
         )
     level = apply_override(result.level, override, override_reason)
     with store.write() as uow:
-        case = _case(uow.session, case_id)
+        case = _case(uow.reads, case_id)
         region = _region(case, rules)
         change = apply_event(_lifecycle(case), Accept(on, level), region, rules.closures)
         uow.update(
@@ -295,7 +292,7 @@ def accept_case(
                 score=result.score,
                 computed_level=result.level.value,
                 level=level.value,
-                override_reason=override_reason.strip() if level is not result.level else "",
+                override_reason=override_reason if level is not result.level else "",
                 assessed_by=uow.actor,
                 assessed_on=on,
             ),
@@ -344,10 +341,10 @@ def add_person_row(
         Person(
             case_id=case_id,
             name=_required(name, "A person needs a name."),
-            address=address.strip(),
-            phone=phone.strip(),
-            email=email.strip(),
-            language=language.strip(),
+            address=address,
+            phone=phone,
+            email=email,
+            language=language,
             date_of_birth=date_of_birth,
             notes=notes,
         ),
@@ -377,7 +374,7 @@ def add_person(
 ) -> str:
     """Add a person to a case in a role (victim, alleged perpetrator, witness, other)."""
     with store.write() as uow:
-        _case(uow.session, case_id)
+        _case(uow.reads, case_id)
         return add_person_row(
             uow,
             case_id,
@@ -407,15 +404,15 @@ def add_action(
     """Add an action to the case's action plan."""
     title = _required(title, "Say what the action is.")
     with store.write() as uow:
-        _case(uow.session, case_id)
+        _case(uow.reads, case_id)
         action = uow.add(
             Action(
                 case_id=case_id,
                 kind=kind,
                 title=title,
                 due_on=due_on,
-                owner=owner.strip(),
-                agency=agency.strip(),
+                owner=owner,
+                agency=agency,
                 notes=notes,
             ),
             action="action.add",
@@ -426,7 +423,7 @@ def add_action(
 def complete_action(store: Store, action_id: str, *, on: date) -> None:
     """Mark an action done on `on`."""
     with store.write() as uow:
-        action = uow.session.get(Action, action_id)
+        action = uow.reads.get(Action, action_id)
         if action is None:
             raise DomainError("That action no longer exists.")
         if action.done_on is not None:
@@ -438,7 +435,7 @@ def add_note(store: Store, case_id: str, *, body: str, kind: str = "general") ->
     """Add a note (append-only) to the case."""
     body = _required(body, "The note is empty.")
     with store.write() as uow:
-        _case(uow.session, case_id)
+        _case(uow.reads, case_id)
         note = uow.add(
             Note(case_id=case_id, kind=kind, body=body, author=uow.actor), action="note.add"
         )
@@ -460,14 +457,14 @@ def raise_risk(
     `action.reschedule`), and a rise to high starts the high-risk protocol.
     """
     with store.write() as uow:
-        case = _case(uow.session, case_id)
+        case = _case(uow.reads, case_id)
         if case.status not in OPEN_STATUSES:
             raise DomainError("Only the risk of an open case can be raised.")
         previous = _level(case.risk_level)
         if previous is level:
             raise DomainError(f"The risk level is already {level.value}.")
         new_level = apply_override(previous or RiskLevel.STANDARD, level, reason)
-        latest = uow.session.exec(
+        latest = uow.reads.exec(
             select(RiskAssessment)
             .where(RiskAssessment.case_id == case_id)
             .order_by(col(RiskAssessment.created_at).desc())
@@ -481,7 +478,7 @@ def raise_risk(
                 score=latest.score if latest else 0,
                 computed_level=latest.computed_level if latest else RiskLevel.STANDARD.value,
                 level=new_level.value,
-                override_reason=reason.strip(),
+                override_reason=reason,
                 assessed_by=uow.actor,
                 assessed_on=on,
             ),
@@ -499,7 +496,7 @@ def _reschedule_home_visit(
     if case.accepted_on is None:
         return None
     due = preview_home_visit_due(case.accepted_on, level, rules, case.region)
-    tasks = uow.session.exec(
+    tasks = uow.reads.exec(
         select(Action).where(
             Action.case_id == case.id,
             Action.kind == ActionKind.HOME_VISIT.value,
@@ -529,7 +526,7 @@ def close_case(
     except ValueError:
         raise DomainError(f"'{reason}' is not a reason for closing a case.") from None
     with store.write() as uow:
-        case = _case(uow.session, case_id)
+        case = _case(uow.reads, case_id)
         change = apply_event(_lifecycle(case), Close(on, closure))
         uow.update(
             case,
@@ -544,7 +541,7 @@ def close_case(
         _add_tasks(uow, case.id, change.tasks, case.officer)
         if note.strip():
             uow.add(
-                Note(case_id=case.id, kind="closure", body=note.strip(), author=uow.actor),
+                Note(case_id=case.id, kind="closure", body=note, author=uow.actor),
                 action="note.add",
             )
 
@@ -552,7 +549,7 @@ def close_case(
 def reopen_case(store: Store, case_id: str, *, reason: str, on: date, rules: DeadlineRules) -> date:
     """Reopen a closed case: history kept, process restarted. Returns the home visit's due date."""
     with store.write() as uow:
-        case = _case(uow.session, case_id)
+        case = _case(uow.reads, case_id)
         level = _level(case.risk_level)
         region = _region(case, rules)
         change = apply_event(_lifecycle(case), Reopen(on, reason, level), region, rules.closures)
@@ -570,7 +567,7 @@ def reopen_case(store: Store, case_id: str, *, reason: str, on: date, rules: Dea
         )
         end_tasks_of_closure(uow, case.id, on)
         uow.add(
-            Note(case_id=case.id, kind="reopening", body=reason.strip(), author=uow.actor),
+            Note(case_id=case.id, kind="reopening", body=reason, author=uow.actor),
             action="note.add",
         )
         visit_due = preview_home_visit_due(on, level, rules, case.region)

@@ -47,7 +47,7 @@ def add_agency_contact(
     if follow_up_due is not None and follow_up_due < contacted_on:
         raise FieldworkError("The follow-up cannot be due before the contact.")
     with store.write() as uow:
-        get_case(uow.session, case_id)
+        get_case(uow.reads, case_id)
         return uow.add(
             AgencyContact(
                 case_id=case_id,
@@ -142,7 +142,7 @@ def log_victim_update(
     require_text(summary, "A summary of the update")
     closures = frozenset(closures)
     with store.write() as uow:
-        get_case(uow.session, case_id)
+        get_case(uow.reads, case_id)
         update = uow.add(
             VictimUpdate(
                 case_id=case_id,
@@ -154,8 +154,8 @@ def log_victim_update(
             ),
             action="victim_update.add",
         )
-        uow.session.flush()
-        return LoggedUpdate(update, next_victim_update_due(uow.session, case_id, closures))
+        uow.reads.flush()
+        return LoggedUpdate(update, next_victim_update_due(uow.reads, case_id, closures))
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,7 @@ def correct_record(
         raise FieldworkError("A completed visit needs its date.")
     model = TABLES_BY_NAME[table]
     with store.write() as uow:
-        row = uow.session.get(model, row_id)
+        row = uow.reads.get(model, row_id)
         if row is None or getattr(row, "case_id", None) != case_id:
             raise FieldworkError("That record is not in this case.")
         if table == "visit" and getattr(row, "status", "") != "complete":

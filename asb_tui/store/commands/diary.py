@@ -112,7 +112,7 @@ def record_sheets_sent(
     Completes the case's open "send diary sheets and letter" task once the letter has gone too.
     """
     with store.write() as uow:
-        get_case(uow.session, case_id)
+        get_case(uow.reads, case_id)
         sheet = uow.add(
             DiarySheet(
                 case_id=case_id,
@@ -124,7 +124,7 @@ def record_sheets_sent(
             action="diary_sheet.send",
         )
         if letter_sent_on is not None:
-            open_tasks = uow.session.exec(
+            open_tasks = uow.reads.exec(
                 select(Action).where(
                     Action.case_id == case_id,
                     Action.kind == ActionKind.DIARY_SHEETS.value,
@@ -139,7 +139,7 @@ def record_sheets_sent(
 def record_sheet_returned(store: Store, sheet_id: str, returned_on: date) -> DiarySheet:
     """Record the date a completed sheet came back."""
     with store.write() as uow:
-        sheet = uow.session.get(DiarySheet, sheet_id)
+        sheet = uow.reads.get(DiarySheet, sheet_id)
         if sheet is None:
             raise FieldworkError("That diary sheet is not in this store.")
         if sheet.sent_on is not None and returned_on < sheet.sent_on:
@@ -177,11 +177,11 @@ def add_diary_entry(
     if entry_id is not None:
         entry_id = _checked_id(entry_id)
     with store.write() as uow:
-        sheet = uow.session.get(DiarySheet, sheet_id)
+        sheet = uow.reads.get(DiarySheet, sheet_id)
         if sheet is None:
             raise FieldworkError("That diary sheet is not in this store.")
         if entry_id is not None:
-            existing = uow.session.get(Incident, entry_id)
+            existing = uow.reads.get(Incident, entry_id)
             if existing is not None:
                 if existing.diary_sheet_id != sheet.id:
                     raise FieldworkError("That entry belongs to another diary sheet.")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from asb_tui.store.core.errors import StoreError
+from asb_tui.store.core.errors import CaseNotFound, StoreError
 from asb_tui.store.core.models import Case
+from asb_tui.store.core.user_text import TextRequired, is_blank
 
 
 class FieldworkError(StoreError):
@@ -21,15 +22,19 @@ class PerpetratorVisitRefused(FieldworkError):
 
 
 def get_case(session: Session, case_id: str) -> Case:
-    """The case, or FieldworkError when it does not exist (e.g. destroyed under retention)."""
+    """The case, or CaseNotFound when it is not here (e.g. destroyed under retention)."""
     case = session.get(Case, case_id)
     if case is None:
-        raise FieldworkError("That case is not in this store.")
+        raise CaseNotFound()
     return case
+
+
+class FieldworkTextRequired(FieldworkError, TextRequired):
+    """A required field-work text was left blank (one policy: core/user_text.py)."""
 
 
 def require_text(value: str, what: str) -> str:
     """`value` unchanged (user text is stored exactly as typed) unless it is blank."""
-    if not value.strip():
-        raise FieldworkError(f"{what} is needed.")
+    if is_blank(value):
+        raise FieldworkTextRequired(f"{what} is needed.")
     return value

@@ -105,7 +105,7 @@ def create_run(
     if not doors:
         raise FieldworkError("Give at least one address, one per line.")
     with store.write() as uow:
-        get_case(uow.session, case_id)
+        get_case(uow.reads, case_id)
         run = uow.add(
             HouseToHouseRun(case_id=case_id, area=area, run_on=run_on, notes=notes),
             action="h2h_run.add",
@@ -135,7 +135,7 @@ def record_door_outcome(
     if witness is not None:
         require_text(witness.name, "The witness's name")
     with store.write() as uow:
-        door = uow.session.get(DoorEnquiry, door_id)
+        door = uow.reads.get(DoorEnquiry, door_id)
         if door is None:
             raise FieldworkError("That address is not on a run sheet in this store.")
         uow.update(
@@ -146,7 +146,7 @@ def record_door_outcome(
         if witness is not None:
             add_witness_row(uow, door.case_id, witness)
         if intelligence.strip():
-            run = uow.session.get(HouseToHouseRun, door.run_id)
+            run = uow.reads.get(HouseToHouseRun, door.run_id)
             when = format_uk(run.run_on) if run is not None else ""
             uow.add(
                 Note(

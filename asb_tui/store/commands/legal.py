@@ -107,9 +107,9 @@ def add_legal_remedy(
     check_remedy_start(started_on, today)
     dates = legal_remedy_dates(kind, started_on) if started_on is not None else None
     with store.write() as uow:
-        get_case(uow.session, case_id)
+        get_case(uow.reads, case_id)
         if person_id is not None:
-            party = uow.session.exec(
+            party = uow.reads.exec(
                 select(CaseParty.id).where(
                     CaseParty.case_id == case_id, CaseParty.person_id == person_id
                 )
@@ -158,7 +158,7 @@ def add_legal_stage(
     require_text(stage, "The stage")
     check_stage_date(stage_on, today or date.today())
     with store.write() as uow:
-        remedy = uow.session.get(LegalRemedy, remedy_id)
+        remedy = uow.reads.get(LegalRemedy, remedy_id)
         if remedy is None:
             raise FieldworkError("That legal remedy is not in this store.")
         return uow.add(
@@ -216,7 +216,7 @@ def record_safeguarding_concern(
         raise FieldworkError("Say whether the concern is about a child or an adult.")
     team = team if team.strip() else SAFEGUARDING_TEAMS[about]
     with store.write() as uow:
-        get_case(uow.session, case_id)
+        get_case(uow.reads, case_id)
         action = uow.add(
             Action(
                 case_id=case_id,
@@ -266,7 +266,7 @@ def safeguarding_referrals(
 def complete_safeguarding_referral(store: Store, action_id: str, done_on: date) -> Action:
     """Mark a safeguarding referral as dealt with (it then stops showing as open)."""
     with store.write() as uow:
-        action = uow.session.get(Action, action_id)
+        action = uow.reads.get(Action, action_id)
         if action is None or action.kind != ActionKind.SAFEGUARDING.value:
             raise FieldworkError("That safeguarding referral is not in this store.")
         if action.done_on is not None:

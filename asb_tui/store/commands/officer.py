@@ -26,7 +26,9 @@ class Officer:
 
 
 def checked_officer(name: str, team: str = "") -> Officer:
-    """The officer as typed, trimmed; refused with a one-line reason when it cannot be used."""
+    """The officer, refused with a one-line reason when it cannot be used. A name and a team are
+    identities compared with other devices' records, not free text, so the spaces around them
+    are dropped (the one exception to core/user_text.py's policy)."""
     name, team = name.strip(), team.strip()
     if not name:
         raise OfficerRefused("Type your name as cases are assigned to you.")
@@ -40,8 +42,8 @@ def checked_officer(name: str, team: str = "") -> Officer:
 
 def save_officer(store: Store, officer: Officer) -> None:
     with store.write() as uow:
-        settings.put(uow.session, OFFICER_NAME, officer.name)
-        settings.put(uow.session, OFFICER_TEAM, officer.team)
+        uow.put_setting(OFFICER_NAME, officer.name)
+        uow.put_setting(OFFICER_TEAM, officer.team)
     store.actor = officer.name
 
 

@@ -6,7 +6,7 @@ it as it is.
 
 from __future__ import annotations
 
-from asb_tui.store.core.errors import StoreError
+from asb_tui.store.core.errors import RecordNotFound, StoreError
 
 
 class OversightRefused(StoreError):
@@ -17,5 +17,5 @@ class SharingRefused(OversightRefused):
     """A share was refused (for example: consent basis without consent on record)."""
 
 
-class UnknownRecord(OversightRefused):
-    """A case, person or meeting named by the user does not exist."""
+class UnknownRecord(OversightRefused, RecordNotFound):
+    """A person, meeting or record named by the user does not exist (a case: `CaseNotFound`)."""

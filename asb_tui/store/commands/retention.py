@@ -30,22 +30,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import text
 from sqlcipher3 import dbapi2 as sqlcipher
 from sqlmodel import SQLModel, col, select
 
 from asb_tui.domain.legal import checked_retention_years, retention_due
 from asb_tui.domain.types import CaseStatus
-from asb_tui.store.cache.dashboard_snapshot import forget_snapshots
+from asb_tui.store.cache.local_cache import forget_case, forget_snapshots
 from asb_tui.store.commands.oversight_errors import OversightRefused
-from asb_tui.store.core.models import (
-    APPEND_ONLY_TABLES,
-    CASE_TABLES,
-    Case,
-    ChangeRecord,
-    FormDraft,
-    SyncConflict,
-)
+from asb_tui.store.core.models import CASE_TABLES, Case, ChangeRecord, SyncConflict
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
 
@@ -104,7 +96,7 @@ def destroy_due_cases(
     removed = scrubbed = 0
     for candidate in due:
         with store.write() as uow:
-            case = uow.session.get(Case, candidate.case_id)
+            case = uow.reads.get(Case, candidate.case_id)
             if case is None or case.status != CaseStatus.CLOSED.value:
                 continue  # changed since it was listed (reopened, or already gone)
             outcome = _destroy_case(uow, case, candidate)
@@ -126,30 +118,20 @@ class _CaseOutcome:
 
 def _case_rows(uow: UnitOfWork, model: type[SQLModel], case_id: str) -> list[SQLModel]:
     key = model.id if model is Case else model.case_id  # type: ignore[attr-defined]
-    return list(uow.session.exec(select(model).where(key == case_id)))
+    return list(uow.reads.exec(select(model).where(key == case_id)))
 
 
 def _destroy_case(uow: UnitOfWork, case: Case, candidate: RetentionCandidate) -> _CaseOutcome:
-    session = uow.session
+    session = uow.reads
     earlier = list(session.exec(select(ChangeRecord).where(ChangeRecord.case_id == case.id)))
     rows: Counter[str] = Counter()
     for model in reversed(CASE_TABLES):
         for row in _case_rows(uow, model, case.id):
             uow.delete(row, action="retention.delete", details={"reason": "retention"})
             rows[str(model.__tablename__)] += 1
-    for conflict in session.exec(select(SyncConflict).where(SyncConflict.case_id == case.id)):
-        session.delete(conflict)
-    for draft in session.exec(select(FormDraft).where(col(FormDraft.key).contains(case.id))):
-        session.delete(draft)
-    removed = scrubbed = 0
-    for record in earlier:
-        if record.sent_at is not None:
-            session.delete(record)
-            removed += 1
-        elif record.op != "delete" or record.fields:
-            _scrub(record)
-            session.add(record)
-            scrubbed += 1
+    uow.drop_local(list(session.exec(select(SyncConflict).where(SyncConflict.case_id == case.id))))
+    forget_case(uow, case.id)
+    removed, scrubbed = uow.scrub_history(earlier)
     uow.audit_only(
         action="retention.destroy",
         entity="asb_case",
@@ -161,39 +143,22 @@ def _destroy_case(uow: UnitOfWork, case: Case, candidate: RetentionCandidate) ->
             "rows": sum(rows.values()),
         },
     )
-    session.flush()
     return _CaseOutcome(rows, removed, scrubbed)
-
-
-def _scrub(record: ChangeRecord) -> None:
-    """Turn an unsent insert/update into a field-less delete of the same row (same counter)."""
-    record.op = "delete"
-    record.fields = {}
-    if record.table_name in APPEND_ONLY_TABLES:
-        record.base_version = None
-    elif record.base_version is None:
-        record.base_version = 0  # an insert never synced: version 0
 
 
 def compact(store: Store) -> None:
     """Make deleted data unrecoverable from the files: merge the full-text index, VACUUM, and
     checkpoint the WAL with TRUNCATE."""
     with store.write() as uow:
-        uow.session.exec(text("INSERT INTO search_index(search_index) VALUES ('optimize')"))  # type: ignore[call-overload]
-    # Idle pooled readers hold no snapshot, but closing them lets the checkpoint truncate at once.
-    store.read_engine.dispose()
-    with store.write_engine.connect() as connection:
-        raw = connection.connection.dbapi_connection
-        assert raw is not None
-        try:
-            raw.execute("VACUUM")
-            busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        except sqlcipher.OperationalError as exc:
-            raise OversightRefused(
-                f"the records were deleted but the file could not be compacted ({exc}); close "
-                "the app and run `asb-tui retention --apply` again to finish"
-            ) from None
-    if busy:
+        uow.optimise_search_index()
+    try:
+        folded = store.compact_file()
+    except sqlcipher.OperationalError as exc:
+        raise OversightRefused(
+            f"the records were deleted but the file could not be compacted ({exc}); close "
+            "the app and run `asb-tui retention --apply` again to finish"
+        ) from None
+    if not folded:
         raise OversightRefused(
             "the records were deleted but another program kept the write-ahead log open; close "
             "the app and run `asb-tui retention --apply` again to finish"

@@ -23,6 +23,7 @@ from asb_tui.domain.reviews import draw_review_sample, new_sample_seed
 from asb_tui.domain.types import CaseStatus, RiskLevel
 from asb_tui.domain.working_days import normalise_region
 from asb_tui.store.commands.oversight_errors import OversightRefused, UnknownRecord
+from asb_tui.store.core.errors import CaseNotFound
 from asb_tui.store.core.models import Case, ManagerReview, ReviewSample
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.deadline_facts import deadline_rules
@@ -127,7 +128,7 @@ def draw_sample(store: Store, config: Config, today: date, *, force: bool = Fals
     The seed, date, fraction, minimum and population are stored so the draw can be re-derived.
     """
     with store.write() as uow:
-        session = uow.session
+        session = uow.reads
         if not force:
             existing = _current_sample_row(session, today, config.manager_review_days)
             if existing is not None:
@@ -145,13 +146,10 @@ def draw_sample(store: Store, config: Config, today: date, *, force: bool = Fals
             population=population,
             sample=chosen,
         )
-        # Not a case row (it would not sync), so it is stored directly and audited explicitly.
-        session.add(row)
-        session.flush()
-        uow.audit_only(
+        # Not a case row: it never syncs, so it is kept locally (and the draw audited).
+        uow.keep_local(
+            row,
             action="review.sample-draw",
-            entity="review_sample",
-            entity_id=row.id,
             details={
                 "drawn_on": today.isoformat(),
                 "seed": row.seed,
@@ -271,15 +269,15 @@ def record_review(
     if next_review_on is not None and next_review_on <= reviewed_on:
         raise OversightRefused("the next review date must be after the review date")
     with store.write() as uow:
-        if uow.session.get(Case, case_id) is None:
-            raise UnknownRecord("that case does not exist")
+        if uow.reads.get(Case, case_id) is None:
+            raise CaseNotFound()
         review = ManagerReview(
             case_id=case_id,
             reviewed_on=reviewed_on,
             reviewer=reviewer if reviewer is not None else uow.actor,
             reason=reason,
-            notes=notes.strip(),
-            actions=actions.strip(),
+            notes=notes,
+            actions=actions,
             next_review_on=next_review_on,
         )
         return uow.add(review, action="review.record")

@@ -7,33 +7,28 @@ withdrawn. Shares are append-only `SharingRecord` rows: audited, synced (a share
 agency's officers access on the central service) and listed in the case timeline.
 
 Withdrawing a share deletes its row (audited here); the service then tells the agency's laptops
-to drop the case at their next sync, and `drop_purged_case` removes their local copy (audited
-there) without sending anything back.
+to drop the case at their next sync, and the replica's `drop_purged_case` removes their local
+copy (audited there) without sending anything back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import delete as sa_delete
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.types import LegalBasis
 from asb_tui.store.commands.oversight_errors import SharingRefused, UnknownRecord
-from asb_tui.store.core.audit import append_event
+from asb_tui.store.core.errors import CaseNotFound
 from asb_tui.store.core.models import (
-    CASE_TABLES,
     Case,
-    ChangeRecord,
     Consent,
-    FormDraft,
     SharingRecord,
-    SyncConflict,
 )
 from asb_tui.store.core.store import Store
+from asb_tui.store.core.user_text import is_blank
 
 LEGAL_BASIS_LABELS: dict[str, str] = {
     LegalBasis.S115.value: "s115 Crime and Disorder Act 1998",
@@ -113,7 +108,7 @@ def consent_status(store: Store, case_id: str, today: date | None = None) -> Con
     """The current consent to record and share of a case (shown before any share)."""
     with store.read() as session:
         if session.get(Case, case_id) is None:
-            raise UnknownRecord("that case does not exist")
+            raise CaseNotFound()
         return _consent_status(session, case_id, today or date.today())
 
 
@@ -130,10 +125,9 @@ def share_case(
 ) -> SharingRecord:
     """Record a share; refused (SharingRefused, nothing written) when it has no lawful basis."""
     today = today or date.today()
-    agency, what = agency.strip(), what.strip()
-    if not agency:
+    if is_blank(agency):
         raise SharingRefused("name the agency the case is shared with")
-    if not what:
+    if is_blank(what):
         raise SharingRefused("say what was shared (the whole case or which part)")
     try:
         basis = LegalBasis(legal_basis)
@@ -143,9 +137,9 @@ def share_case(
     if shared_on > today:
         raise SharingRefused("a share cannot be dated in the future")
     with store.write() as uow:
-        if uow.session.get(Case, case_id) is None:
-            raise UnknownRecord("that case does not exist")
-        status = _consent_status(uow.session, case_id, shared_on)
+        if uow.reads.get(Case, case_id) is None:
+            raise CaseNotFound()
+        status = _consent_status(uow.reads, case_id, shared_on)
         if basis is LegalBasis.CONSENT and not status.allows_sharing:
             raise SharingRefused(
                 "cannot share on the basis of consent: "
@@ -191,11 +185,10 @@ def shares_for_case(store: Store, case_id: str) -> list[ShareRow]:
 
 def withdraw_share(store: Store, share_id: str, *, reason: str) -> None:
     """Withdraw a share: its row is deleted (and the deletion synced), the reason audited."""
-    reason = reason.strip()
-    if not reason:
+    if is_blank(reason):
         raise SharingRefused("say why the share is withdrawn")
     with store.write() as uow:
-        record = uow.session.get(SharingRecord, share_id)
+        record = uow.reads.get(SharingRecord, share_id)
         if record is None:
             raise UnknownRecord("that share does not exist")
         uow.delete(
@@ -209,17 +202,15 @@ def withdraw_agency_shares(store: Store, case_id: str, agency: str, *, reason: s
     """Withdraw every share of the case with the agency (named case-insensitively), so that the
     agency loses the case: one audited deletion per share, all in one transaction. The agency's
     name as recorded; SharingRefused when the case is not shared with it (nothing written)."""
-    reason, wanted = reason.strip(), agency.strip().casefold()
+    wanted = agency.strip().casefold()  # matched tolerantly; the reason is kept as typed
     if not wanted:
         raise SharingRefused("name the agency whose share is withdrawn")
-    if not reason:
+    if is_blank(reason):
         raise SharingRefused("say why the share is withdrawn")
     with store.write() as uow:
-        if uow.session.get(Case, case_id) is None:
-            raise UnknownRecord("that case does not exist")
-        shares = list(
-            uow.session.exec(select(SharingRecord).where(SharingRecord.case_id == case_id))
-        )
+        if uow.reads.get(Case, case_id) is None:
+            raise CaseNotFound()
+        shares = list(uow.reads.exec(select(SharingRecord).where(SharingRecord.case_id == case_id)))
         chosen = [s for s in shares if s.agency.strip().casefold() == wanted]
         if not chosen:
             held = sorted({s.agency for s in shares})
@@ -232,33 +223,3 @@ def withdraw_agency_shares(store: Store, case_id: str, agency: str, *, reason: s
                 details={"agency": record.agency, "reason": reason},
             )
         return sorted({s.agency for s in chosen})
-
-
-def _case_key(model: type[SQLModel]) -> Any:
-    return model.id if model is Case else model.case_id  # type: ignore[attr-defined]
-
-
-def drop_purged_case(
-    session: Session, case_id: str, *, reason: str, actor: str, device_id: str
-) -> int:
-    """Remove this laptop's copy of a case it may no longer see (share withdrawn, case moved to
-    another team): every row, its conflicts, drafts and sent change records. Nothing is sent
-    back (no change records are written); one audit event records it. The rows deleted."""
-    if session.get(Case, case_id) is None:
-        return 0
-    rows = 0
-    for model in reversed(CASE_TABLES):  # children first
-        result = session.execute(sa_delete(model).where(_case_key(model) == case_id))
-        rows += int(getattr(result, "rowcount", 0) or 0)
-    session.execute(sa_delete(SyncConflict).where(col(SyncConflict.case_id) == case_id))
-    session.execute(sa_delete(FormDraft).where(col(FormDraft.key).contains(case_id)))
-    session.execute(
-        sa_delete(ChangeRecord).where(
-            col(ChangeRecord.case_id) == case_id, col(ChangeRecord.sent_at).is_not(None)
-        )
-    )
-    append_event(
-        session, actor=actor, device_id=device_id, action="sync.purge", entity="asb_case",
-        entity_id=case_id, case_id=case_id, details={"reason": reason, "rows": rows},
-    )  # fmt: skip
-    return rows

@@ -34,6 +34,7 @@ from asb_tui.store.core.models import (
 )
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
+from asb_tui.store.core.user_text import is_blank
 
 __all__ = [
     "ActionItem",
@@ -123,7 +124,7 @@ def save_home_visit_draft(
 ) -> Visit:
     """Keep the half-filled form (Visit.status "draft", Visit.form_state) to resume later."""
     with store.write() as uow:
-        get_case(uow.session, case_id)
+        get_case(uow.reads, case_id)
         if visit_id is None:
             return uow.add(
                 Visit(
@@ -134,7 +135,7 @@ def save_home_visit_draft(
                 ),
                 action="visit.draft",
             )
-        visit = _visit_of_case(uow.session, case_id, visit_id)
+        visit = _visit_of_case(uow.reads, case_id, visit_id)
         if visit.status == "complete":
             raise FieldworkError("This visit is already complete; it cannot become a draft again.")
         return uow.update(visit, {"form_state": form_state}, action="visit.draft")
@@ -195,7 +196,7 @@ def complete_home_visit(
     for item in record.actions:
         require_text(item.title, "An action's description")
     with store.write() as uow:
-        case = get_case(uow.session, case_id)
+        case = get_case(uow.reads, case_id)
         fields: dict[str, Any] = {
             "done_on": record.visited_on,
             "status": "complete",
@@ -212,7 +213,7 @@ def complete_home_visit(
                 Visit(case_id=case_id, kind=VisitKind.HOME.value, **fields), action="visit.record"
             )
         else:
-            visit = _visit_of_case(uow.session, case_id, visit_id)
+            visit = _visit_of_case(uow.reads, case_id, visit_id)
             if visit.status == "complete":
                 raise FieldworkError("This visit has already been completed.")
             uow.update(visit, fields, action="visit.record")
@@ -229,7 +230,7 @@ def complete_home_visit(
                 ),
                 action="action.add",
             )
-        victim_id = _victim_person_id(uow.session, case_id)
+        victim_id = _victim_person_id(uow.reads, case_id)
         if record.consent is not None:
             _add_consent(uow, case_id, victim_id, record.consent, record.visited_on)
         if record.contact is not None:
@@ -270,7 +271,7 @@ def _add_consent(
 
 
 def _complete_open_tasks(uow: UnitOfWork, case_id: str, kind: ActionKind, on: date) -> None:
-    tasks = uow.session.exec(
+    tasks = uow.reads.exec(
         select(Action).where(
             Action.case_id == case_id, Action.kind == kind.value, col(Action.done_on).is_(None)
         )
@@ -305,12 +306,12 @@ def add_witness_row(uow: UnitOfWork, case_id: str, witness: Witness) -> str:
 
     A witness already on the case under the same name (case and spacing aside) is the same
     person: nothing is added twice; an address or phone they lacked is filled in."""
-    known = _known_witness(uow.session, case_id, witness.name)
+    known = _known_witness(uow.reads, case_id, witness.name)
     if known is not None:
         missing = {
-            field: value.strip()
+            field: value
             for field, value in (("address", witness.address), ("phone", witness.phone))
-            if value.strip() and not getattr(known, field)
+            if not is_blank(value) and not getattr(known, field)
         }
         if missing:
             uow.update(known, missing, action="person.update")
@@ -330,7 +331,7 @@ def add_witness(store: Store, case_id: str, witness: Witness) -> str:
     """Add a person with the role witness; returns the person's id."""
     require_text(witness.name, "The witness's name")
     with store.write() as uow:
-        get_case(uow.session, case_id)
+        get_case(uow.reads, case_id)
         return add_witness_row(uow, case_id, witness)
 
 
@@ -376,8 +377,8 @@ def record_perpetrator_visit_agreement(
     """Record the victim's agreement to a visit to the alleged perpetrator (given after the
     home visit, e.g. by phone)."""
     with store.write() as uow:
-        get_case(uow.session, case_id)
-        victim_id = _victim_person_id(uow.session, case_id)
+        get_case(uow.reads, case_id)
+        victim_id = _victim_person_id(uow.reads, case_id)
         record = ConsentRecord(
             record_and_share=False,
             given_on=given_on,
@@ -390,8 +391,8 @@ def record_perpetrator_visit_agreement(
 def withdraw_perpetrator_visit_agreement(store: Store, case_id: str, on: date) -> int:
     """Mark every standing agreement as withdrawn on `on`; returns how many were withdrawn."""
     with store.write() as uow:
-        get_case(uow.session, case_id)
-        standing = uow.session.exec(
+        get_case(uow.reads, case_id)
+        standing = uow.reads.exec(
             select(Consent).where(
                 Consent.case_id == case_id,
                 col(Consent.perpetrator_visit_agreed).is_(True),
@@ -431,9 +432,9 @@ def record_perpetrator_visit(
     """
     require_text(outcome, "The outcome of the visit")
     with store.write() as uow:
-        case = get_case(uow.session, case_id)
+        case = get_case(uow.reads, case_id)
         # Checked inside the write transaction: an agreement withdrawn a moment ago is seen.
-        _check(uow.session, case_id, visited_on)
+        _check(uow.reads, case_id, visited_on)
         visit = uow.add(
             Visit(
                 case_id=case_id,

@@ -27,10 +27,12 @@ from asb_tui.domain.errors import DomainError
 from asb_tui.domain.tasks import HEARD, NOT_WAITING
 from asb_tui.domain.types import ActionKind, ReferralKind
 from asb_tui.domain.vvc import VvcRule, next_vvc_meeting, vvc_cutoff, vvc_meetings
-from asb_tui.store.commands.oversight_errors import OversightRefused, UnknownRecord
+from asb_tui.store.commands.oversight_errors import OversightRefused
+from asb_tui.store.core.errors import CaseNotFound
 from asb_tui.store.core.models import Action, Case, Referral, VvcDecision
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
+from asb_tui.store.core.user_text import is_blank
 from asb_tui.store.queries.deadline_facts import deadline_rules
 
 # Referral states that take a referral off every future agenda (the domain's one list).
@@ -205,14 +207,14 @@ def agenda(store: Store, config: Config, meeting_on: date) -> list[AgendaItem]:
 
 
 def find_case_id(store: Store, ref: str) -> str:
-    """The id of the case with this reference (case-insensitive), or UnknownRecord."""
+    """The id of the case with this reference (case-insensitive), or CaseNotFound."""
     wanted = ref.strip()
     with store.read() as session:
         case = session.exec(select(Case).where(Case.ref == wanted)).first()
         if case is None:
             case = session.exec(select(Case).where(func.upper(Case.ref) == wanted.upper())).first()
         if case is None:
-            raise UnknownRecord(f"no case with the reference {wanted!r}")
+            raise CaseNotFound(wanted)
         return case.id
 
 
@@ -239,9 +241,9 @@ def add_vvc_referral(
         raise OversightRefused("give the reason for the referral (e.g. high risk, repeat victim)")
     rule = vvc_rule(config)
     with store.write() as uow:
-        if uow.session.get(Case, case_id) is None:
-            raise UnknownRecord("that case does not exist")
-        for existing in uow.session.exec(
+        if uow.reads.get(Case, case_id) is None:
+            raise CaseNotFound()
+        for existing in uow.reads.exec(
             select(Referral).where(
                 Referral.case_id == case_id, Referral.kind == ReferralKind.VVC.value
             )
@@ -255,7 +257,7 @@ def add_vvc_referral(
             case_id=case_id,
             kind=ReferralKind.VVC.value,
             referred_on=referred_on,
-            reason=reason.strip(),
+            reason=reason,
             meeting_on=next_vvc_meeting(referred_on, rule),
             status="open",
         )
@@ -305,14 +307,9 @@ def record_vvc_decision(
 ) -> VvcDecision:
     """Record (or amend) the VVC's decision on one case at one meeting."""
     check_meeting_date(config, meeting_on)
-    case_officer, case_manager, decision = (
-        case_officer.strip(),
-        case_manager.strip(),
-        decision.strip(),
-    )
-    if not case_officer or not case_manager:
+    if is_blank(case_officer) or is_blank(case_manager):
         raise OversightRefused("the VVC appoints a Case Officer and a Case Manager: name both")
-    if not decision and not actions:
+    if is_blank(decision) and not actions:
         raise OversightRefused("record the decision or at least one action")
     if next_review_on is not None and next_review_on <= meeting_on:
         raise OversightRefused("the next review must be after the meeting")
@@ -322,10 +319,10 @@ def record_vvc_decision(
     cutoff = vvc_cutoff(meeting_on, vvc_rule(config))
     actions_json = [a.to_json() for a in actions]
     with store.write() as uow:
-        session = uow.session
+        session = uow.reads
         case = session.get(Case, case_id)
         if case is None:
-            raise UnknownRecord("that case does not exist")
+            raise CaseNotFound()
         row = session.exec(
             select(VvcDecision).where(
                 VvcDecision.case_id == case_id, VvcDecision.meeting_on == meeting_on
@@ -372,7 +369,7 @@ def _add_actions(
     reference = f"vvc-decision:{decision_id}"
     existing = {
         (a.title, a.agency, a.due_on)
-        for a in uow.session.exec(
+        for a in uow.reads.exec(
             select(Action).where(Action.case_id == case_id, Action.reference == reference)
         )
     }

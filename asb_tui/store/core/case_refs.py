@@ -50,7 +50,7 @@ def device_series_tag(device_id: str) -> str:
 
 
 def _session(uow_or_session: UnitOfWork | Session) -> Session:
-    return uow_or_session.session if isinstance(uow_or_session, UnitOfWork) else uow_or_session
+    return uow_or_session.reads if isinstance(uow_or_session, UnitOfWork) else uow_or_session
 
 
 def series_tag(uow_or_session: UnitOfWork | Session) -> str:
@@ -65,7 +65,7 @@ def series_tag(uow_or_session: UnitOfWork | Session) -> str:
     return device_series_tag(device_id)
 
 
-def set_series_tag(uow_or_session: UnitOfWork | Session, tag: str) -> None:
+def set_series_tag(uow: UnitOfWork, tag: str) -> None:
     """Use `tag` (2 to 6 base32 characters, e.g. allocated by the central service) from now on.
 
     Call inside a write transaction. Numbers restart at 1 in the new series, which is safe
@@ -74,7 +74,7 @@ def set_series_tag(uow_or_session: UnitOfWork | Session, tag: str) -> None:
     cleaned = tag.strip().upper()
     if not _TAG_PATTERN.match(cleaned):
         raise ValueError(f"{tag!r} is not a series tag: use 2 to 6 of the characters {_ALPHABET}")
-    settings.put(_session(uow_or_session), SERIES_TAG, cleaned)
+    uow.put_setting(SERIES_TAG, cleaned)
 
 
 def counter_key(year: int, tag: str) -> str:
@@ -85,9 +85,7 @@ def format_case_ref(year: int, tag: str, number: int) -> str:
     return f"{PREFIX}-{year:04d}-{tag}-{number:05d}"
 
 
-def next_case_ref(
-    uow_or_session: UnitOfWork | Session, year: int, *, series: str | None = None
-) -> str:
+def next_case_ref(uow: UnitOfWork, year: int, *, series: str | None = None) -> str:
     """The next free reference for a case referred in `year`, e.g. `ASB-2026-K7Q-00042`.
 
     Call it inside the write transaction that adds the case (`with store.write() as uow:`), so
@@ -97,7 +95,7 @@ def next_case_ref(
     """
     if not 1900 <= year <= 9999:
         raise ValueError(f"{year} is not a plausible referral year")
-    session = _session(uow_or_session)
+    session = uow.reads
     tag = series if series is not None else series_tag(session)
     if not _TAG_PATTERN.match(tag):
         raise ValueError(f"{tag!r} is not a series tag")
@@ -109,5 +107,5 @@ def next_case_ref(
         taken = session.exec(select(Case.id).where(Case.ref == ref)).first()
         if taken is None:
             break
-    settings.put(session, key, str(number))
+    uow.put_setting(key, str(number))
     return ref

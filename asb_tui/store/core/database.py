@@ -28,6 +28,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import QueuePool
 from sqlcipher3 import dbapi2 as sqlcipher
 
+from asb_tui.store.core import write_gate
 from asb_tui.store.core.disk_space import free_bytes, human_size
 from asb_tui.store.core.errors import (
     DiskFull,
@@ -99,9 +100,13 @@ def _raw_connect(path: Path, key: DataKey, **options: Any) -> Any:
     return conn
 
 
-def _connect(path: Path, key: DataKey) -> Callable[[], Any]:
+def _connect(path: Path, key: DataKey, *, query_only: bool = False) -> Callable[[], Any]:
     def creator() -> Any:
         conn = _raw_connect(path, key, check_same_thread=False)
+        if query_only:
+            # Reads only: SQLite itself refuses a write on these (the write path is the unit of
+            # work, on the write engine).
+            conn.execute("PRAGMA query_only = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -281,14 +286,20 @@ def check_key(path: Path, key: bytes | bytearray | DataKey) -> None:
 
 def make_engines(path: Path, key: bytes | bytearray | DataKey) -> tuple[Engine, Engine]:
     """(read engine, write engine) over the encrypted file; both read `key` at each connect
-    (a DataKey that the caller wipes when it is done; bytes are copied into one)."""
-    creator = _connect(path, _as_data_key(key))
+    (a DataKey that the caller wipes when it is done; bytes are copied into one). The read
+    engine's connections are query-only; the write engine writes only through the write gate
+    (write_gate.py), which the unit of work's methods open."""
+    data_key = _as_data_key(key)
     read = create_engine(
-        "sqlite://", creator=creator, module=sqlcipher, poolclass=QueuePool, pool_size=4
+        "sqlite://",
+        creator=_connect(path, data_key, query_only=True),
+        module=sqlcipher,
+        poolclass=QueuePool,
+        pool_size=4,
     )
     write = create_engine(
         "sqlite://",
-        creator=creator,
+        creator=_connect(path, data_key),
         module=sqlcipher,
         poolclass=QueuePool,
         pool_size=1,
@@ -304,6 +315,7 @@ def make_engines(path: Path, key: bytes | bytearray | DataKey) -> tuple[Engine, 
     def _begin_write(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    write_gate.install(write)
     return read, write
 
 

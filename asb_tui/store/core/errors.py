@@ -1,5 +1,18 @@
 """Errors a user can cause when opening or changing the store. Each carries a one-line message
-that the CLI and the app show as it is (no traceback)."""
+that the CLI and the app show as it is (no traceback).
+
+One family: every such error is a `StoreError` (the command modules subclass it: `FieldworkError`,
+`OversightRefused`, ...), and a failure that several commands can meet is worded once, here, so
+the officer reads the same sentence whichever screen or command met it.
+"""
+
+#: A case chosen on a screen (or named by id) that is not on this laptop.
+CASE_NOT_FOUND = (
+    "That case is not on this laptop (it may have been destroyed under retention or removed at "
+    "a sync); nothing was changed."
+)
+#: A case named by its reference that is not on this laptop.
+CASE_REF_NOT_FOUND = "There is no case {ref} on this laptop; nothing was changed."
 
 
 class StoreError(Exception):
@@ -53,3 +66,14 @@ class StoreLocked(StoreError):
 
 class ImportRefused(StoreError):
     """An import file was refused; nothing was written."""
+
+
+class RecordNotFound(StoreError):
+    """A record the user chose or named is not on this laptop; nothing was changed."""
+
+
+class CaseNotFound(RecordNotFound):
+    """A case that is not on this laptop, by reference when the user typed one."""
+
+    def __init__(self, ref: str | None = None) -> None:
+        super().__init__(CASE_NOT_FOUND if ref is None else CASE_REF_NOT_FOUND.format(ref=ref))

@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
+from asb_tui.store.core import write_gate
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -37,6 +39,6 @@ def upgrade_to_head(engine: Engine) -> bool:
     with engine.connect() as connection:
         if current_revision(connection) == head_revision():
             return False
-    with engine.begin() as connection:
+    with engine.begin() as connection, write_gate.opened(connection):
         command.upgrade(alembic_config(connection), "head")
     return True

@@ -481,12 +481,15 @@ class Setting(SQLModel, table=True):
     value: str
 
 
-class FormDraft(SQLModel, table=True):
-    """Half-typed forms kept across auto-lock and for resumable field forms (encrypted with the
-    rest of the database)."""
+class LocalCacheEntry(SQLModel, table=True):
+    """What the laptop keeps only for itself, to save the officer work or time: half-typed forms
+    (kept across auto-lock, resumable field forms) and the dashboard's last computation. Never
+    synced, never exported, never a record (see store/cache/local_cache.py)."""
 
-    __tablename__ = "form_draft"
+    __tablename__ = "local_cache"
 
+    #: "draft" or "dashboard"
+    kind: str = Field(primary_key=True)
     key: str = Field(primary_key=True)
     payload: dict[str, Any] = json_column()
     saved_at: datetime = Field(default_factory=utcnow)
@@ -506,6 +509,10 @@ class SyncConflict(SQLModel, table=True):
     detected_at: datetime = Field(default_factory=utcnow)
     resolved_at: datetime | None = None
 
+
+# Tables the laptop keeps only for itself: written by the unit of work's local methods
+# (`keep_local`, `put_setting`), never synced, never exported.
+LOCAL_TABLES = frozenset({"setting", "sync_conflict", "review_sample", "local_cache"})
 
 # Tables whose rows are written once and never edited: they never conflict in sync.
 APPEND_ONLY_TABLES = frozenset(

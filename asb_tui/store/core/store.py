@@ -46,8 +46,9 @@ from asb_tui.store.core.errors import (
 )
 from asb_tui.store.core.keyslots import Secret
 from asb_tui.store.core.models import utcnow
+from asb_tui.store.core.replica_writer import ReplicaWriter
 from asb_tui.store.core.store_lock import LOCK_NAME, StoreLock
-from asb_tui.store.core.unit_of_work import UnitOfWork, unit_of_work
+from asb_tui.store.core.unit_of_work import UnitOfWork, unit_of_work, writer_of_kind
 
 # Beyond the database's own size, a rekey needs room for the log's headers, the shared-memory
 # file and two key files.
@@ -130,7 +131,7 @@ class Store:
 
         with self._translated():
             try:
-                upgrade_to_head(self.write_engine)
+                upgrade_to_head(self._write_engine)
             except CommandError:
                 raise StoreError(
                     f"{self.paths.database} has a schema revision this release does not know: "
@@ -155,7 +156,8 @@ class Store:
         return self._read
 
     @property
-    def write_engine(self) -> Engine:
+    def _write_engine(self) -> Engine:
+        # Private: every write goes through `write()` (or the replica's `replica_writer()`).
         if self._write is None or not self._key:
             raise StoreLocked("the store is locked")
         return self._write
@@ -172,10 +174,35 @@ class Store:
         with (
             self._translated(),
             unit_of_work(
-                self.write_engine, actor=actor or self.actor, device_id=self.device_id
+                self._write_engine, actor=actor or self.actor, device_id=self.device_id
             ) as uow,
         ):
             yield uow
+
+    @contextmanager
+    def replica_writer(self) -> Iterator[ReplicaWriter]:
+        """The replica's writer for pulled changes (asb_tui.store.replica only; see
+        replica_writer.py): one transaction, committed on leaving."""
+        with (
+            self._translated(),
+            writer_of_kind(
+                ReplicaWriter, self._write_engine, actor=self.actor, device_id=self.device_id
+            ) as writer,
+        ):
+            yield writer
+
+    def compact_file(self) -> bool:
+        """VACUUM the database and fold the log in with TRUNCATE, so deleted data cannot be read
+        back from the files; False when another program kept the log open. Raises the driver's
+        OperationalError when SQLite cannot (retention says how to finish)."""
+        # Idle pooled readers hold no snapshot, but closing them lets the checkpoint truncate.
+        self.read_engine.dispose()
+        with self._write_engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("VACUUM")
+            busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return not busy
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -343,10 +370,9 @@ def create_store(data_dir: Path, passphrase: Secret, *, actor: str) -> tuple[Sto
         read, write = make_engines(paths.database, data_key)
         try:
             upgrade_to_head(write)
-            with Session(write) as session:
-                settings.put(session, settings.DEVICE_ID, str(uuid.uuid4()))
-                settings.put(session, settings.SCHEMA_CREATED, utcnow().isoformat())
-                session.commit()
+            with unit_of_work(write, actor=actor, device_id="") as uow:
+                uow.put_setting(settings.DEVICE_ID, str(uuid.uuid4()))
+                uow.put_setting(settings.SCHEMA_CREATED, utcnow().isoformat())
         finally:
             read.dispose()
             write.dispose()

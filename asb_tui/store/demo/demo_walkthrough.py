@@ -360,7 +360,7 @@ class _OneTransaction:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        yield self._uow.session
+        yield self._uow.reads
 
 
 @contextmanager

@@ -7,7 +7,7 @@ worker thread; plain values can cross to the UI thread safely).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,7 +33,7 @@ from asb_tui.domain.reviews import (
     case_review_status,
 )
 from asb_tui.domain.types import (
-    CaseStatus,
+    OPEN_STATUSES,
     DeadlineKind,
     DeadlineState,
     PartyRole,
@@ -76,6 +76,7 @@ from asb_tui.store.queries.dashboard_rows import (
 )
 from asb_tui.store.queries.deadline_facts import FactsFilter, load_case_facts
 from asb_tui.store.queries.search import SearchHit, search
+from sync.batches import chunks
 
 
 def columns(*wanted: Any) -> Any:
@@ -85,7 +86,6 @@ def columns(*wanted: Any) -> Any:
 
 
 LAST_SYNC_AT = "last_sync_at"
-OPEN_STATUSES = (CaseStatus.ACCEPTED.value, CaseStatus.REOPENED.value)
 
 
 # --- dashboard --------------------------------------------------------------------------------
@@ -108,16 +108,11 @@ def sync_state(session: Session) -> SyncState:
     return SyncState(int(unsent), last)
 
 
-def _in_chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:
-    for begin in range(0, len(ids), size):
-        yield list(ids[begin : begin + size])
-
-
 def _victims(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
     """The first victim (by when the person was recorded) of each of `case_ids`."""
     victims: dict[str, str] = {}
     connection = session.connection()
-    for chunk in _in_chunks(case_ids):
+    for chunk in chunks(case_ids):
         for case_id, name in connection.execute(
             text(
                 "SELECT cp.case_id, p.name FROM case_party AS cp "
@@ -133,7 +128,7 @@ def _victims(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
 def _summaries(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
     summaries: dict[str, str] = {}
     connection = session.connection()
-    for chunk in _in_chunks(case_ids):
+    for chunk in chunks(case_ids):
         summaries.update(
             connection.execute(
                 text("SELECT id, summary FROM asb_case WHERE id IN :ids").bindparams(
@@ -171,7 +166,7 @@ def case_review_count(
         if case_id in case_ids
     ]
     complaints: dict[str, list[Complaint]] = defaultdict(list)
-    for chunk in _in_chunks(candidates):
+    for chunk in chunks(candidates):
         for row in session.exec(
             columns(
                 Incident.case_id,
@@ -350,7 +345,7 @@ def list_cases(
         Case.summary,
     )
     if case_filter.status == "open":
-        query = query.where(col(Case.status).in_(OPEN_STATUSES))
+        query = query.where(col(Case.status).in_(sorted(OPEN_STATUSES)))
     elif case_filter.status:
         query = query.where(Case.status == case_filter.status)
     if case_filter.risk_level:

@@ -11,7 +11,7 @@ Rows of each table are in id order (stable across stores); readers sort as they 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, make_dataclass
 from types import MappingProxyType
 from typing import Any
@@ -21,8 +21,7 @@ from sqlmodel import Session, SQLModel
 
 from asb_tui.store.core.models import CASE_TABLES, Case
 from asb_tui.store.core.serialize import to_json_value
-
-_CHUNK = 500  # case ids per `IN (...)`: far below SQLite's bound-variable limit
+from sync.batches import chunks
 
 
 def _record_type(model: type[SQLModel]) -> type:
@@ -96,11 +95,6 @@ def _column_select(model: type[SQLModel]) -> Any:
     return sa_select(*model.__table__.columns)  # type: ignore[attr-defined]
 
 
-def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def load_many(session: Session, case_ids: Sequence[str] | None = None) -> list[CaseRecords]:
     """The records of the cases named (every case, by reference, when None), in the order given.
 
@@ -118,7 +112,7 @@ def load_many(session: Session, case_ids: Sequence[str] | None = None) -> list[C
             cases[record.id] = record
     else:
         found: dict[str, Any] = {}
-        for chunk in _chunks(list(dict.fromkeys(case_ids))):
+        for chunk in chunks(list(dict.fromkeys(case_ids))):
             statement = _column_select(case_model).where(case_table.c.id.in_(chunk))
             for row in connection.execute(statement):
                 record = _record(case_type, row)
@@ -138,7 +132,7 @@ def load_many(session: Session, case_ids: Sequence[str] | None = None) -> list[C
                 _column_select(model)
                 .where(table.c.case_id.in_(chunk))
                 .order_by(table.c.case_id, table.c.id)
-                for chunk in _chunks(ids)
+                for chunk in chunks(ids)
             ]
         )
         for statement in statements:

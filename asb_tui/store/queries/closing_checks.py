@@ -67,7 +67,7 @@ def last_home_visit_on(session: Session, case_id: str) -> date | None:
 def end_tasks_of_closure(uow: UnitOfWork, case_id: str, on: date) -> None:
     """On reopening: the closure's open tasks (tell the victim it is closed) are no longer due."""
     kinds = [kind.value for kind in TASKS_ENDED_BY_REOPENING]
-    for task in uow.session.exec(
+    for task in uow.reads.exec(
         select(Action).where(
             Action.case_id == case_id, col(Action.kind).in_(kinds), col(Action.done_on).is_(None)
         )

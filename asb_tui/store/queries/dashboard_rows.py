@@ -1,5 +1,5 @@
 """The dashboard's read model: plain frozen values, shared by the computation
-(`case_queries.dashboard`) and the copy of its last result (`dashboard_snapshot`).
+(`case_queries.dashboard`) and the copy of its last result (`cache.local_cache`).
 
 Nothing here imports SQL or the deadline rules, so the dashboard's first frame can be drawn from
 the kept copy before those (and the bank-holiday tables) are loaded.

@@ -17,7 +17,7 @@ from asb_tui.store.core.store import Store
 if TYPE_CHECKING:
     from asb_tui.domain.case_deadlines import DeadlineRules
     from asb_tui.domain.reviews import CaseReviewRule
-    from asb_tui.store.cache.dashboard_snapshot import DashboardSnapshot
+    from asb_tui.store.cache.local_cache import DashboardSnapshot
     from asb_tui.store.queries.case_queries import (
         CaseDetail,
         CaseFilter,
@@ -33,7 +33,7 @@ def kept_dashboard(
     store: Store, officer: str, *, today: date, rules_key: str
 ) -> DashboardSnapshot | None:
     """The copy of the officer's last dashboard the store keeps, or None."""
-    from asb_tui.store.cache.dashboard_snapshot import load_snapshot
+    from asb_tui.store.cache.local_cache import load_snapshot
 
     with store.read() as session:
         return load_snapshot(session, officer, today=today, rules_key=rules_key)

@@ -1,4 +1,4 @@
-"""The encrypted store as the sync client sees it (`sync.client.LocalReplica`).
+"""The encrypted store as the sync client sees it (`sync.replica_contract.LocalReplica`).
 
 The store's unit of work already writes the outbox (`ChangeRecord`, one per written row, numbered
 per device); this module reads it for a push, marks it sent after the server committed, and applies
@@ -6,16 +6,18 @@ pulled pages. Everything sync keeps (server address, device token, cursor, last 
 changes, resolutions waiting to be sent) lives in `Setting` rows, so it is encrypted with the rest
 of the database and needs no schema change.
 
-Pulled rows came from the server: they are written with SQL directly, NOT through the unit of
-work, so they make no new change records (they would echo back for ever). Each applied page gets
-one audit event (`sync.apply`) so the local log still shows when the data changed.
+Pulled rows came from the server: they are written by the store's replica writer
+(`core/replica_writer.py`), not the unit of work's `add`/`update`/`delete`, so they make no new
+change records (they would echo back for ever). Each change is checked against the sync schema and
+the models before its page is folded, and each applied page gets one audit event (`sync.apply`),
+without which the writer refuses to commit, so the local log still shows when the data changed.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,28 +26,24 @@ from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, delete, exc, insert, select, text, update
 from sqlmodel import Session, SQLModel, col
 
-from asb_tui.store.commands.sharing import drop_purged_case
+from asb_tui.store.cache.local_cache import forget_case
 from asb_tui.store.core import settings
-from asb_tui.store.core.audit import (
-    ChainHead,
-    acknowledge_anchor,
-    acknowledged_anchor,
-    append_event,
-    chain_head,
-    links_since,
-)
+from asb_tui.store.core.audit import ChainHead, acknowledged_anchor, chain_head, links_since
 from asb_tui.store.core.case_refs import set_series_tag
 from asb_tui.store.core.models import (
+    CASE_TABLES,
     TABLES_BY_NAME,
     Case,
     ChangeRecord,
     SyncConflict,
     utcnow,
 )
+from asb_tui.store.core.replica_writer import ReplicaWriter
 from asb_tui.store.core.serialize import fields_from_json
 from asb_tui.store.core.store import Store
+from asb_tui.store.core.unit_of_work import UnitOfWork
 from sync import schema
-from sync.client import ApplySummary, RemovedCase, SyncError, SyncResult, SyncSettings
+from sync.batches import chunks
 from sync.protocol import (
     CASE_TABLE,
     MAX_AUDIT_LINKS,
@@ -60,6 +58,7 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
+from sync.replica_contract import ApplySummary, RemovedCase, SyncError, SyncResult, SyncSettings
 
 # Setting keys (all inside the encrypted store).
 SYNC_SETTINGS = settings.SYNC_SETTINGS
@@ -77,7 +76,6 @@ LAST_SYNC_OK = "last_sync_ok"
 #: SyncConflict.status while the officer's choice waits to be sent to the server.
 RESOLVING = "resolving"
 
-_CHUNK = 500
 _UPDATE_STATUSES = ("open", RESOLVING)
 
 RowKey = tuple[str, str]
@@ -140,11 +138,6 @@ def _table(model: type[SQLModel]) -> Table:
     return model.__table__  # type: ignore[attr-defined]
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
 def _get_json(session: Session, key: str, default: Any) -> Any:
     raw = settings.get(session, key)
     if raw is None:
@@ -155,8 +148,8 @@ def _get_json(session: Session, key: str, default: Any) -> Any:
         return default
 
 
-def _put_json(session: Session, key: str, value: Any) -> None:
-    settings.put(session, key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+def _put_json(uow: UnitOfWork, key: str, value: Any) -> None:
+    uow.put_setting(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 # --- applying a page -----------------------------------------------------------------------------
@@ -184,8 +177,9 @@ class _RowPlan:
 class _PageApplier:
     """Folds a page into per-row plans, then writes them with one statement per table and kind."""
 
-    def __init__(self, session: Session, device_id: str) -> None:
-        self.session = session
+    def __init__(self, writer: ReplicaWriter, device_id: str) -> None:
+        self.writer = writer
+        self.session = writer.reads
         self.device_id = device_id
         self.kept_referenced = 0
         #: changes of the page this laptop cannot apply: (change, reason)
@@ -261,7 +255,7 @@ class _PageApplier:
             has_version = "version" in table.c
             found: dict[str, int] = {}
             unique_ids = sorted(set(row_ids))
-            for chunk in _chunks(unique_ids):
+            for chunk in chunks(unique_ids):
                 columns = [table.c.id, table.c.version] if has_version else [table.c.id]
                 for row in self.session.execute(select(*columns).where(table.c.id.in_(chunk))):
                     found[row[0]] = int(row[1]) if has_version else 0
@@ -363,7 +357,7 @@ class _PageApplier:
             for fk in child.foreign_keys:
                 if fk.column.table is not parent:
                     continue
-                for chunk in _chunks(sorted(ids)):
+                for chunk in chunks(sorted(ids)):
                     rows = self.session.execute(
                         select(child.c.id, fk.parent).where(fk.parent.in_(chunk))
                     )
@@ -386,8 +380,8 @@ class _PageApplier:
             deletes = [
                 p.row_id for p in mine if p.in_db and (p.delete or p.insert_fields is not None)
             ]
-            for chunk in _chunks(deletes):
-                self.session.execute(delete(table).where(table.c.id.in_(chunk)))
+            for chunk in chunks(deletes):
+                self.writer.apply_pulled(delete(table).where(table.c.id.in_(chunk)))
             inserts = [self._full_row(model, p) for p in mine if p.insert_fields is not None]
             self._insert_many(table, inserts)
             updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -407,7 +401,7 @@ class _PageApplier:
                     .where(table.c.id == bindparam("_id"))
                     .values({name: bindparam(f"_v_{name}") for name in names})
                 )
-                self.session.connection().execute(statement, params)
+                self.writer.apply_pulled(statement, params)
 
     @staticmethod
     def _full_row(model: type[SQLModel], plan: _RowPlan) -> dict[str, Any]:
@@ -429,7 +423,7 @@ class _PageApplier:
         for row in rows:
             groups.setdefault(tuple(sorted(row)), []).append(row)
         for batch in groups.values():
-            self.session.connection().execute(insert(table), batch)
+            self.writer.apply_pulled(insert(table), batch)
 
 
 def _pulled_problem(change: ServerChange) -> str | None:
@@ -452,11 +446,11 @@ def _pulled_problem(change: ServerChange) -> str | None:
     return problem
 
 
-def _keep_set_aside(session: Session, set_aside: Sequence[tuple[ServerChange, str]]) -> None:
+def _keep_set_aside(writer: ReplicaWriter, set_aside: Sequence[tuple[ServerChange, str]]) -> None:
     """Keep pulled changes that were not applied, for the sync screen and `asb-tui sync`."""
     if not set_aside:
         return
-    kept: list[dict[str, Any]] = _get_json(session, SYNC_SET_ASIDE_PULLED, [])
+    kept: list[dict[str, Any]] = _get_json(writer.reads, SYNC_SET_ASIDE_PULLED, [])
     seen = {item.get("seq") for item in kept}
     now = utcnow().isoformat()
     for change, reason in set_aside:
@@ -473,16 +467,16 @@ def _keep_set_aside(session: Session, set_aside: Sequence[tuple[ServerChange, st
                 "set_aside_at": now,
             }
         )
-    _put_json(session, SYNC_SET_ASIDE_PULLED, kept)
+    _put_json(writer, SYNC_SET_ASIDE_PULLED, kept)
 
 
-def _store_conflicts(session: Session, conflicts: Sequence[ConflictOut]) -> tuple[int, int]:
+def _store_conflicts(writer: ReplicaWriter, conflicts: Sequence[ConflictOut]) -> tuple[int, int]:
     opened = resolved = 0
     if not conflicts:
         return 0, 0
-    queued: dict[str, Any] = _get_json(session, SYNC_PENDING_RESOLUTIONS, {})
+    queued: dict[str, Any] = _get_json(writer.reads, SYNC_PENDING_RESOLUTIONS, {})
     for conflict in conflicts:
-        row = session.get(SyncConflict, conflict.id)
+        row = writer.reads.get(SyncConflict, conflict.id)
         if conflict.status == "open":
             if row is None:
                 row = SyncConflict(
@@ -499,7 +493,7 @@ def _store_conflicts(session: Session, conflicts: Sequence[ConflictOut]) -> tupl
             row.server_value = conflict.theirs
             if row.status not in _UPDATE_STATUSES:
                 row.status = "open"
-            session.add(row)
+            writer.keep_local(row)
         else:
             if row is None:
                 row = SyncConflict(
@@ -515,9 +509,9 @@ def _store_conflicts(session: Session, conflicts: Sequence[ConflictOut]) -> tupl
                 resolved += 1
             row.status = "resolved"
             row.resolved_at = row.resolved_at or utcnow()
-            session.add(row)
+            writer.keep_local(row)
             queued.pop(conflict.id, None)
-    _put_json(session, SYNC_PENDING_RESOLUTIONS, queued)
+    _put_json(writer, SYNC_PENDING_RESOLUTIONS, queued)
     return opened, resolved
 
 
@@ -542,8 +536,33 @@ def _refs(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
     return {str(case_id): str(ref or "") for case_id, ref in rows}
 
 
+def drop_purged_case(writer: ReplicaWriter, case_id: str, *, reason: str) -> int:
+    """Remove this laptop's copy of a case it may no longer see (share withdrawn, case moved to
+    another team): every row, its conflicts, drafts and sent change records. Nothing is sent
+    back (no change records are written); one audit event records it. The rows deleted."""
+    session = writer.reads
+    if session.get(Case, case_id) is None:
+        return 0
+    rows = 0
+    for model in reversed(CASE_TABLES):  # children first
+        table = _table(model)
+        key = table.c.id if model is Case else table.c.case_id
+        result = writer.apply_pulled(delete(table).where(key == case_id))
+        rows += int(getattr(result, "rowcount", 0) or 0)
+    writer.drop_local(
+        session.scalars(select(SyncConflict).where(col(SyncConflict.case_id) == case_id)).all()
+    )
+    forget_case(writer, case_id)
+    writer.drop_sent_records(case_id)
+    writer.audit_only(
+        action="sync.purge", entity="asb_case", entity_id=case_id, case_id=case_id,
+        details={"reason": reason, "rows": rows},
+    )  # fmt: skip
+    return rows
+
+
 class StoreReplica:
-    """`sync.client.LocalReplica` over an open `Store`. Each method is one short transaction."""
+    """`sync.replica_contract.LocalReplica` over an open `Store`; each method is one transaction."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -592,43 +611,30 @@ class StoreReplica:
         refused: Sequence[RefusedChange],
     ) -> None:
         now = utcnow()
-        with Session(self.store.write_engine) as session:
-            session.execute(
-                update(_table(ChangeRecord))
-                .where(
-                    _table(ChangeRecord).c.device_id == self.store.device_id,
-                    _table(ChangeRecord).c.counter <= up_to_counter,
-                    _table(ChangeRecord).c.sent_at.is_(None),
-                )
-                .values(sent_at=now)
-            )
-            by_table: dict[str, list[dict[str, Any]]] = {}
+        with self.store.replica_writer() as writer:
+            writer.mark_sent(up_to_counter, now)
+            by_table: dict[str, list[tuple[str, int]]] = {}
             for v in versions:
                 model = TABLES_BY_NAME.get(v.table)
                 if model is None or "version" not in _table(model).c:
                     continue  # append-only rows carry no version
-                by_table.setdefault(v.table, []).append({"_id": v.row_id, "_v": v.version})
-            for table_name, params in by_table.items():
-                table = _table(TABLES_BY_NAME[table_name])
-                session.connection().execute(
-                    update(table)
-                    .where(table.c.id == bindparam("_id"), table.c.version < bindparam("_v"))
-                    .values(version=bindparam("_v")),
-                    params,
-                )
+                by_table.setdefault(v.table, []).append((v.row_id, v.version))
+            for table_name, pairs in by_table.items():
+                writer.raise_versions(table_name, pairs)
             if refused:
-                self._keep_refused(session, refused, now)
-            session.commit()
+                self._keep_refused(writer, refused, now)
 
     @staticmethod
-    def _keep_refused(session: Session, refused: Sequence[RefusedChange], now: datetime) -> None:
-        kept: list[dict[str, Any]] = _get_json(session, SYNC_REFUSED, [])
+    def _keep_refused(
+        writer: ReplicaWriter, refused: Sequence[RefusedChange], now: datetime
+    ) -> None:
+        kept: list[dict[str, Any]] = _get_json(writer.reads, SYNC_REFUSED, [])
         seen = {item.get("device_counter") for item in kept}
         for r in refused:
             if r.device_counter in seen:
                 continue
             kept.append({**r.model_dump(mode="json"), "refused_at": now.isoformat()})
-        _put_json(session, SYNC_REFUSED, kept)
+        _put_json(writer, SYNC_REFUSED, kept)
 
     # -- pull ---------------------------------------------------------------------------------
 
@@ -637,61 +643,54 @@ class StoreReplica:
             return int(settings.get(session, SYNC_CURSOR, "0") or "0")
 
     def apply_pulled(self, page: PullPage) -> ApplySummary:
-        with Session(self.store.write_engine) as session:
-            try:
-                session.execute(text("PRAGMA defer_foreign_keys = ON"))
-                cursor = int(settings.get(session, SYNC_CURSOR, "0") or "0")
-                if not page.changes and not page.conflicts and not page.purges:
-                    if page.next_cursor != cursor:
-                        settings.put(session, SYNC_CURSOR, str(page.next_cursor))
-                        session.commit()
-                    return ApplySummary()
-                destroyed = _refs(session, [c.case_id for c in page.changes if _destroys_a_case(c)])
-                applier = _PageApplier(session, self.store.device_id)
-                applied, echoes = applier.apply(page)
-                opened, resolved = _store_conflicts(session, page.conflicts)
-                _keep_set_aside(session, applier.set_aside)
-                removed = [
-                    RemovedCase(case_id, ref, DESTROYED_REASON)
-                    for case_id, ref in destroyed.items()
-                    if case_id not in _refs(session, [case_id])
-                ]
-                for purge in page.purges:
-                    ref = _refs(session, [purge.case_id]).get(purge.case_id)
-                    drop_purged_case(
-                        session, purge.case_id, reason=purge.reason,
-                        actor=self.store.actor, device_id=self.store.device_id,
-                    )  # fmt: skip
-                    if ref is not None:
-                        removed.append(RemovedCase(purge.case_id, ref, purge.reason))
-                settings.put(session, SYNC_CURSOR, str(page.next_cursor))
-                append_event(
-                    session,
-                    actor=self.store.actor,
-                    device_id=self.store.device_id,
-                    action="sync.apply",
-                    entity="sync",
-                    entity_id=str(page.next_cursor),
-                    case_id=None,
-                    details={
-                        "changes": applied,
-                        "echoes": echoes,
-                        "conflicts": len(page.conflicts),
-                        "kept_referenced": applier.kept_referenced,
-                        "set_aside": len(applier.set_aside),
-                    },
-                )
-                session.commit()
-            except exc.IntegrityError as err:
-                session.rollback()
-                reason = str(err.orig).splitlines()[0] if err.orig else "a constraint failed"
-                raise SyncError(
-                    f"changes from the server do not fit this laptop's records ({reason}); "
-                    "nothing was applied and nothing was lost. Report this to support"
-                ) from None
-            except BaseException:
-                session.rollback()
-                raise
+        try:
+            with self.store.replica_writer() as writer:
+                summary = self._apply(writer, page)
+        except exc.IntegrityError as err:
+            reason = str(err.orig).splitlines()[0] if err.orig else "a constraint failed"
+            raise SyncError(
+                f"changes from the server do not fit this laptop's records ({reason}); "
+                "nothing was applied and nothing was lost. Report this to support"
+            ) from None
+        return summary
+
+    def _apply(self, writer: ReplicaWriter, page: PullPage) -> ApplySummary:
+        session = writer.reads
+        session.execute(text("PRAGMA defer_foreign_keys = ON"))
+        cursor = int(settings.get(session, SYNC_CURSOR, "0") or "0")
+        if not page.changes and not page.conflicts and not page.purges:
+            if page.next_cursor != cursor:
+                writer.put_setting(SYNC_CURSOR, str(page.next_cursor))
+            return ApplySummary()
+        destroyed = _refs(session, [c.case_id for c in page.changes if _destroys_a_case(c)])
+        applier = _PageApplier(writer, self.store.device_id)
+        applied, echoes = applier.apply(page)
+        opened, resolved = _store_conflicts(writer, page.conflicts)
+        _keep_set_aside(writer, applier.set_aside)
+        removed = [
+            RemovedCase(case_id, ref, DESTROYED_REASON)
+            for case_id, ref in destroyed.items()
+            if case_id not in _refs(session, [case_id])
+        ]
+        for purge in page.purges:
+            ref = _refs(session, [purge.case_id]).get(purge.case_id)
+            drop_purged_case(writer, purge.case_id, reason=purge.reason)
+            if ref is not None:
+                removed.append(RemovedCase(purge.case_id, ref, purge.reason))
+        writer.put_setting(SYNC_CURSOR, str(page.next_cursor))
+        writer.audit_only(
+            action="sync.apply",
+            entity="sync",
+            entity_id=str(page.next_cursor),
+            case_id=None,
+            details={
+                "changes": applied,
+                "echoes": echoes,
+                "conflicts": len(page.conflicts),
+                "kept_referenced": applier.kept_referenced,
+                "set_aside": len(applier.set_aside),
+            },
+        )
         return ApplySummary(
             applied=applied,
             skipped_echoes=echoes,
@@ -716,7 +715,7 @@ class StoreReplica:
 
     def acknowledge_audit_anchor(self, anchor: AuditHead) -> None:
         with self.store.write() as uow:
-            acknowledge_anchor(uow.session, ChainHead(anchor.count, anchor.hash))
+            uow.acknowledge_audit_anchor(ChainHead(anchor.count, anchor.hash))
 
     def sync_settings(self) -> SyncSettings | None:
         with self.store.read() as session:
@@ -728,7 +727,7 @@ class StoreReplica:
 
     def save_sync_settings(self, settings_: SyncSettings) -> None:
         with self.store.write() as uow:
-            _put_json(uow.session, SYNC_SETTINGS, asdict(settings_))
+            _put_json(uow, SYNC_SETTINGS, asdict(settings_))
             if settings_.series:
                 # From now on this laptop numbers its cases in a series no other device uses.
                 set_series_tag(uow, settings_.series)
@@ -756,19 +755,18 @@ class StoreReplica:
             "removed": [asdict(r) for r in result.removed],
         }
         try:
-            with Session(self.store.write_engine) as session:
-                _put_json(session, SYNC_LAST_RESULT, summary)
-                settings.put(session, LAST_SYNC_AT, result.finished_at.isoformat())
-                settings.put(session, LAST_SYNC_OK, "true" if result.ok else "false")
+            with self.store.write() as uow:
+                _put_json(uow, SYNC_LAST_RESULT, summary)
+                uow.put_setting(LAST_SYNC_AT, result.finished_at.isoformat())
+                uow.put_setting(LAST_SYNC_OK, "true" if result.ok else "false")
                 if result.ok:
-                    settings.put(session, SYNC_LAST_OK_AT, result.finished_at.isoformat())
-                session.commit()
+                    uow.put_setting(SYNC_LAST_OK_AT, result.finished_at.isoformat())
         except Exception:
             if result.ok:
                 raise
             # A failed sync's log entry must never hide the failure itself.
 
-    # -- resolutions the officer chose (sent by `sync_state.run_sync`) --------------------------
+    # -- resolutions the officer chose (sent by `services.sync_run.run_sync`) --------------
 
     def pending_resolutions(self) -> dict[str, dict[str, Any]]:
         with self.store.read() as session:
@@ -777,13 +775,12 @@ class StoreReplica:
 
     def forget_resolution(self, conflict_id: str, *, reopen: bool = False) -> None:
         """The server took (or finally refused) a queued resolution: drop it from the queue."""
-        with Session(self.store.write_engine) as session:
-            queued = _get_json(session, SYNC_PENDING_RESOLUTIONS, {})
+        with self.store.write() as uow:
+            queued = _get_json(uow.reads, SYNC_PENDING_RESOLUTIONS, {})
             queued.pop(conflict_id, None)
-            _put_json(session, SYNC_PENDING_RESOLUTIONS, queued)
+            _put_json(uow, SYNC_PENDING_RESOLUTIONS, queued)
             if reopen:
-                row = session.get(SyncConflict, conflict_id)
+                row = uow.reads.get(SyncConflict, conflict_id)
                 if row is not None and row.status == RESOLVING:
                     row.status = "open"
-                    session.add(row)
-            session.commit()
+                    uow.keep_local(row)

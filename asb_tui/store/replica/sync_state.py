@@ -1,23 +1,21 @@
 """Sync as the officer sees it: what waits to be sent, how the last sync went, the conflicts to
-resolve and the changes the server refused; and the two acts, enrol and sync.
+resolve and the changes the server refused. Local state only: the two acts that talk to the
+service, enrol and sync, are `asb_tui.services.sync_run`.
 
 Resolving a conflict is decided on the laptop and carried out on the server (every device must
 see the same answer): `resolve_conflict_locally` records the officer's choice (with an audit
-event), and `run_sync` sends the queued choices before it pushes and pulls. The resolved value then
-comes back in the pull like any other change, so the devices converge without a wall clock ever
-picking a winner. A choice made offline simply waits for the next sync.
+event), and `services.sync_run.run_sync` sends the queued choices before it pushes and pulls. The
+resolved value then comes back in the pull like any other change, so the devices converge without
+a wall clock ever picking a winner. A choice made offline simply waits for the next sync.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, TypeDecorator, func
 from sqlmodel import Session, col, select
 
@@ -32,17 +30,9 @@ from asb_tui.store.replica.replica import (
     SYNC_PENDING_RESOLUTIONS,
     SYNC_REFUSED,
     SYNC_SET_ASIDE_PULLED,
-    StoreReplica,
 )
 from sync import schema
-from sync.client import (
-    SyncClient,
-    SyncError,
-    SyncProgress,
-    SyncResult,
-    SyncServerError,
-)
-from sync.protocol import ROW_CONFLICT_FIELD, OfficerOut
+from sync.protocol import ROW_CONFLICT_FIELD
 
 Choice = Literal["mine", "theirs", "edit"]
 CHOICES: tuple[Choice, ...] = ("mine", "theirs", "edit")
@@ -124,6 +114,12 @@ def _changes_waiting(session: Session, device_id: str) -> int:
             .where(col(ChangeRecord.sent_at).is_(None), ChangeRecord.device_id == device_id)
         ).one()
     )
+
+
+def open_conflict_count(store: Store) -> int:
+    """Conflicts that wait for the officer (or for their choice to reach the server)."""
+    with store.read() as session:
+        return _open_conflict_count(session)
 
 
 def _open_conflict_count(session: Session) -> int:
@@ -336,7 +332,7 @@ def resolve_conflict_locally(
     if choice not in CHOICES:
         raise ResolutionError(f"choose one of {', '.join(CHOICES)}")
     with store.write() as uow:
-        row = uow.session.get(SyncConflict, conflict_id)
+        row = uow.reads.get(SyncConflict, conflict_id)
         if row is None:
             raise ResolutionError("there is no such conflict on this laptop")
         if row.status == "resolved":
@@ -347,25 +343,19 @@ def resolve_conflict_locally(
             problem = schema.check_change(row.table_name, "update", {row.field: value})
             if problem is not None:
                 raise ResolutionError(f"the edited value does not fit: {problem}")
-        queued = _json_setting(uow.session, SYNC_PENDING_RESOLUTIONS, {})
+        queued = _json_setting(uow.reads, SYNC_PENDING_RESOLUTIONS, {})
         queued = queued if isinstance(queued, dict) else {}
         queued[conflict_id] = {"choice": choice, "value": value if choice == "edit" else None}
-        settings.put(
-            uow.session,
-            SYNC_PENDING_RESOLUTIONS,
-            json.dumps(queued, ensure_ascii=False, sort_keys=True),
+        uow.put_setting(
+            SYNC_PENDING_RESOLUTIONS, json.dumps(queued, ensure_ascii=False, sort_keys=True)
         )
         row.status = RESOLVING
-        uow.session.add(row)
-        uow.audit_only(
+        uow.keep_local(
+            row,
             action="sync.conflict.resolve",
-            entity="sync_conflict",
-            entity_id=conflict_id,
-            case_id=row.case_id,
             details={"choice": choice, "table": row.table_name, "field": row.field},
         )
-        uow.session.flush()
-        views = [v for v in _conflict_views(uow.session, (RESOLVING,)) if v.id == conflict_id]
+        views = [v for v in _conflict_views(uow.reads, (RESOLVING,)) if v.id == conflict_id]
     return views[0]
 
 
@@ -479,57 +469,7 @@ def set_aside_changes(store: Store) -> list[SetAsideView]:
     return sorted(views, key=lambda v: (v.at or epoch, v.number), reverse=True)
 
 
-# --- the two acts ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SyncOutcome:
-    result: SyncResult
-    #: conflicts still waiting for the officer after this sync
-    open_conflicts: int
-    resolutions_sent: int = 0
-    warnings: tuple[str, ...] = ()
-
-
-def _client(
-    replica: StoreReplica,
-    server_url: str | None,
-    transport: httpx.BaseTransport | None,
-    options: dict[str, Any],
-) -> SyncClient:
-    url = server_url
-    if url is None:
-        enrolled = replica.sync_settings()
-        url = enrolled.server_url if enrolled is not None else ""
-    if "verify" not in options and urlsplit(url).scheme == "http":
-        # Plain HTTP (the client allows it on loopback only) uses no TLS, so skip building a
-        # certificate store: it costs ~50 ms per sync, half of a no-change sync's budget.
-        options = {**options, "verify": False}
-    return SyncClient(replica, server_url, transport=transport, **options)
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    officer: OfficerOut
-    #: references of the cases made here before enrolment that now belong to the officer's team
-    adopted: tuple[str, ...] = ()
-
-
-def enrol(
-    store: Store,
-    server_url: str,
-    token: str,
-    *,
-    device_name: str,
-    transport: httpx.BaseTransport | None = None,
-    **options: Any,
-) -> Enrolment:
-    """Trade a one-time enrolment token for this laptop's device token (kept in the store), then
-    adopt the cases made here before enrolment into the officer's team (see
-    `adopt_unsynced_cases`)."""
-    with _client(StoreReplica(store), server_url, transport, options) as client:
-        officer = client.enrol(token, device_name[:200] or "asb-tui laptop")
-    return Enrolment(officer=officer, adopted=tuple(adopt_unsynced_cases(store, officer.team)))
+# --- adopting cases made before enrolment ---------------------------------------------------
 
 
 def adopt_unsynced_cases(store: Store, team: str) -> list[str]:
@@ -540,98 +480,17 @@ def adopt_unsynced_cases(store: Store, team: str) -> list[str]:
     refused for ever. Nothing of them has left the laptop, so their unsent change records are
     rewritten to the new team rather than followed by an edit; each case gets an audit event.
     """
-    cases = _table_of(Case)
-    records = _table_of(ChangeRecord)
     ever_sent = select(ChangeRecord.case_id).where(col(ChangeRecord.sent_at).is_not(None))
     with store.write() as uow:
-        session = uow.session
-        found = session.exec(
-            select(Case.id, Case.ref, Case.team).where(
-                Case.version == 0, Case.team != team, col(Case.id).not_in(ever_sent)
-            )
+        found = uow.reads.exec(
+            select(Case).where(Case.version == 0, Case.team != team, col(Case.id).not_in(ever_sent))
         ).all()
-        for case_id, _ref, old_team in found:
-            session.execute(cases.update().where(cases.c.id == case_id).values(team=team))
-            pending = session.exec(
-                select(ChangeRecord.id, ChangeRecord.fields).where(
-                    ChangeRecord.table_name == Case.__tablename__,
-                    ChangeRecord.row_id == case_id,
-                    col(ChangeRecord.sent_at).is_(None),
-                )
-            ).all()
-            for record_id, fields in pending:
-                if "team" in (fields or {}):
-                    session.execute(
-                        records.update()
-                        .where(records.c.id == record_id)
-                        .values(fields={**fields, "team": team})
-                    )
-            uow.audit_only(
+        adopted = [(case.ref, case.team) for case in found]
+        for case, (_ref, old_team) in zip(found, adopted, strict=True):
+            uow.rewrite_unsent(
+                case,
+                {"team": team},
                 action="sync.adopt_case",
-                entity=str(Case.__tablename__),
-                entity_id=case_id,
-                case_id=case_id,
                 details={"from_team": old_team, "to_team": team},
             )
-    return sorted(ref for _id, ref, _team in found)
-
-
-def _table_of(model: type[Any]) -> Any:
-    return model.__table__
-
-
-def _send_resolutions(client: SyncClient, replica: StoreReplica, warnings: list[str]) -> int:
-    sent = 0
-    for conflict_id, queued in replica.pending_resolutions().items():
-        choice = queued.get("choice")
-        if choice not in CHOICES:
-            replica.forget_resolution(conflict_id, reopen=True)
-            continue
-        try:
-            client.resolve_conflict(conflict_id, choice, queued.get("value"))
-        except SyncServerError as err:
-            if err.status is not None and 400 <= err.status < 500:
-                # The server will never take it (e.g. the case moved away): say so, reopen.
-                replica.forget_resolution(conflict_id, reopen=True)
-                warnings.append(f"a conflict resolution was not accepted: {err}")
-                continue
-            raise
-        replica.forget_resolution(conflict_id)
-        sent += 1
-    return sent
-
-
-def run_sync(
-    store: Store,
-    *,
-    server_url: str | None = None,
-    progress: Callable[[SyncProgress], None] | None = None,
-    transport: httpx.BaseTransport | None = None,
-    **options: Any,
-) -> SyncOutcome:
-    """Send queued conflict resolutions, push the outbox, pull every page. Blocking: call it
-    from a worker thread. Raises `SyncError` (after recording the failure) when it cannot finish;
-    nothing is lost either way."""
-    replica = StoreReplica(store)
-    warnings: list[str] = []
-    with _client(replica, server_url, transport, options) as client:
-        try:
-            sent = _send_resolutions(client, replica, warnings)
-        except SyncError as err:
-            now = datetime.now(UTC)
-            replica.record_sync_result(
-                SyncResult(ok=False, started_at=now, finished_at=now, error=str(err))
-            )
-            raise
-        result = client.sync(progress)
-    if warnings:
-        result = replace(result, warnings=(*result.warnings, *warnings))
-        replica.record_sync_result(result)
-    with store.read() as session:
-        conflicts = _open_conflict_count(session)
-    return SyncOutcome(
-        result=result,
-        open_conflicts=conflicts,
-        resolutions_sent=sent,
-        warnings=tuple(result.warnings),
-    )
+    return sorted(ref for ref, _team in adopted)

@@ -1,9 +1,15 @@
-"""A copy of the dashboard's last computation, kept inside the encrypted store, so that the next
-start can show the officer's cases at once while the real computation runs.
+"""What the laptop keeps only for itself, to save the officer work or time, in one table
+(`local_cache`): half-typed forms ("draft") and a copy of the dashboard's last computation
+("dashboard"). Neither is a record: no audit event (the chain would grow at every auto-lock), no
+change record (a draft must not travel to the service), never exported. Entries are written
+through the unit of work's local methods like every other write, so they stay inside the
+encrypted file and the write transaction keeps them consistent. What wipes a case's records
+(retention, a purge) wipes its entries with `forget_case`, and retention forgets every dashboard
+copy.
 
-The copy is a cache, never a record: it is written like a form draft (a `form_draft` row, plain
-session on the write engine), so it is neither audited nor synced, and the screen always marks it
-as "refreshing…" until the fresh computation replaces it. It cannot go stale silently:
+The dashboard copy lets the next start show the officer's cases at once while the real
+computation runs; the screen marks it "refreshing…" until the fresh computation replaces it. It
+cannot go stale silently:
 
 - It keeps only what the computation derived (the ranking, each case's next deadline, the
   counts). Reference, victim and risk level are read from the case tables when it is shown, and a
@@ -22,14 +28,74 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from asb_tui.domain.types import DeadlineState
-from asb_tui.store.core.models import FormDraft, utcnow
+from asb_tui.domain.types import OPEN_STATUSES, DeadlineState
+from asb_tui.store.core.models import LocalCacheEntry, utcnow
 from asb_tui.store.core.store import Store
+from asb_tui.store.core.unit_of_work import UnitOfWork
 from asb_tui.store.queries.dashboard_rows import Dashboard, DashboardCounts, DashboardRow
 
-KEY_PREFIX = "dashboard-snapshot:"
+DRAFT = "draft"
+DASHBOARD = "dashboard"
+
+
+def _keep(uow: UnitOfWork, kind: str, key: str, payload: dict[str, Any]) -> None:
+    row = uow.reads.get(LocalCacheEntry, (kind, key))
+    if row is None:
+        row = LocalCacheEntry(kind=kind, key=key, payload=payload)
+    else:
+        row.payload = payload
+        row.saved_at = utcnow()
+    uow.keep_local(row)
+
+
+def forget_case(uow: UnitOfWork, case_id: str) -> int:
+    """Drop every entry whose key names the case (its drafts), within a write that removes the
+    case's records; returns how many."""
+    rows = uow.reads.exec(
+        select(LocalCacheEntry).where(col(LocalCacheEntry.key).contains(case_id))
+    ).all()
+    uow.drop_local(rows)
+    return len(rows)
+
+
+# --- drafts ---------------------------------------------------------------------------------------
+
+
+def save_draft(store: Store, key: str, payload: dict[str, Any]) -> None:
+    """Keep (or replace) the draft stored under `key`."""
+    with store.write() as uow:
+        _keep(uow, DRAFT, key, payload)
+
+
+def load_draft(store: Store, key: str) -> dict[str, Any] | None:
+    """The draft stored under `key`, or None."""
+    with store.read() as session:
+        row = session.get(LocalCacheEntry, (DRAFT, key))
+        return None if row is None else dict(row.payload)
+
+
+def delete_draft(store: Store, key: str) -> None:
+    """Forget the draft under `key` (no error when there is none)."""
+    with store.write() as uow:
+        row = uow.reads.get(LocalCacheEntry, (DRAFT, key))
+        if row is not None:
+            uow.drop_local([row])
+
+
+def draft_keys(store: Store, prefix: str = "") -> list[str]:
+    """Keys of the stored drafts that start with `prefix`."""
+    with store.read() as session:
+        keys = session.exec(
+            select(LocalCacheEntry.key)
+            .where(LocalCacheEntry.kind == DRAFT)
+            .order_by(col(LocalCacheEntry.key))
+        ).all()
+    return [key for key in keys if key.startswith(prefix)]
+
+
+# --- the dashboard's copy -------------------------------------------------------------------------
+
 FORMAT = 1
-_OPEN = frozenset({"accepted", "reopened"})
 # The dashboard shows 300; the cap keeps the copy's lookups within SQLite's bound-parameter limit.
 MAX_ROWS = 1_000
 
@@ -49,11 +115,6 @@ class DashboardSnapshot:
     @property
     def more(self) -> int:
         return self.counts.open_cases - len(self.rows)
-
-
-def snapshot_key(officer: str) -> str:
-    """The `form_draft` key of the copy of one officer's dashboard (their own cases)."""
-    return KEY_PREFIX + officer
 
 
 def _payload(board: Dashboard, made_on: date, rules_key: str) -> dict[str, Any]:
@@ -99,27 +160,17 @@ def save_snapshot(
     payload = _payload(board, made_on, rules_key)
     if case_review_threshold is not None:
         payload["counts"][4] = case_review_threshold
-    key = snapshot_key(officer)
-    with Session(store.write_engine) as session:
-        row = session.get(FormDraft, key)
-        if row is None:
-            session.add(FormDraft(key=key, payload=payload))
-        else:
-            row.payload = payload
-            row.saved_at = utcnow()
-            session.add(row)
-        session.commit()
+    with store.write() as uow:
+        _keep(uow, DASHBOARD, officer, payload)
 
 
 def forget_snapshots(store: Store) -> int:
     """Remove every kept dashboard copy (a first start, or personal data to be forgotten)."""
-    with Session(store.write_engine) as session:
-        rows = session.exec(
-            select(FormDraft).where(col(FormDraft.key).startswith(KEY_PREFIX))
+    with store.write() as uow:
+        rows = uow.reads.exec(
+            select(LocalCacheEntry).where(LocalCacheEntry.kind == DASHBOARD)
         ).all()
-        for row in rows:
-            session.delete(row)
-        session.commit()
+        uow.drop_local(rows)
     return len(rows)
 
 
@@ -133,7 +184,7 @@ def load_snapshot(
         return None
     cursor = connection.cursor()
     found = cursor.execute(
-        "SELECT payload FROM form_draft WHERE key = ?", (snapshot_key(officer),)
+        "SELECT payload FROM local_cache WHERE kind = ? AND key = ?", (DASHBOARD, officer)
     ).fetchone()
     if found is None:
         return None
@@ -204,7 +255,7 @@ def _current_cases(cursor: Any, case_ids: Sequence[str]) -> dict[str, tuple[str,
         for case_id, ref, risk, status in cursor.execute(
             f"SELECT id, ref, risk_level, status FROM asb_case WHERE id IN ({marks})", ids
         ).fetchall()
-        if status in _OPEN
+        if status in OPEN_STATUSES
     ]
     firsts: dict[str, tuple[str, str]] = {}
     for case_id, name, created_at in cursor.execute(
