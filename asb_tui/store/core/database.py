@@ -131,10 +131,13 @@ def raw_connection(path: Path, key: bytes | bytearray | DataKey) -> Iterator[Any
 # --- recognising damage and a full disk ----------------------------------------------------
 
 
+_DRIVER_ERRORS: tuple[type[BaseException], ...] = (sqlcipher.Error,)
+
+
 def _driver_error(exc: BaseException) -> BaseException | None:
-    if isinstance(exc, sa_exc.DBAPIError) and exc.orig is not None:
+    if isinstance(exc, sa_exc.DBAPIError) and isinstance(exc.orig, BaseException):
         return exc.orig
-    if isinstance(exc, sqlcipher.Error):
+    if isinstance(exc, _DRIVER_ERRORS):
         return exc
     return None
 

@@ -135,7 +135,9 @@ def outgoing_change(
 
 
 def _table(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
 
 
 def _get_json(session: Session, key: str, default: Any) -> Any:
