@@ -115,6 +115,7 @@ class ActionDone(WorkDone[None]):
 
 
 class CaseDetailScreen(AsbScreen):
+    SUB_TITLE = "Case detail"
     BINDINGS = CASE_DETAIL_BINDINGS
     DEFAULT_CSS = """
     CaseDetailScreen #case-header { height: auto; padding: 0 1; background: $boost; }
