@@ -16,10 +16,11 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import events
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.message import Message
 
 from asb_tui.config import Config
 from asb_tui.widgets.command_provider import ScreenActionsProvider
@@ -43,6 +44,23 @@ _ACTIVITY = (
 log = logging.getLogger(__name__)
 # The longest a typed key waits for the one before it (a node on its way removed meanwhile).
 KEY_TIMEOUT = 0.5
+
+
+class KeptCopyRead(Message, bubble=False):
+    """The dashboard's kept copy is read (None: there is none, or it could not be read)."""
+
+    def __init__(self, copy: DashboardSnapshot | None) -> None:
+        super().__init__()
+        self.copy = copy
+
+
+class DraftsRead(Message, bubble=False):
+    """After unlock: the drafts the lock kept, read back from `store` (by draft key)."""
+
+    def __init__(self, store: Store, drafts: dict[str, dict[str, Any]]) -> None:
+        super().__init__()
+        self.store = store
+        self.drafts = drafts
 
 
 class AsbApp(App[int]):
@@ -141,11 +159,15 @@ class AsbApp(App[int]):
             except Exception:  # only a cache: the dashboard computes without it
                 log.exception("the dashboard's kept copy could not be read")
                 copy = None
-            self.call_from_thread(self._push_dashboard, copy)
+            self.post_message(KeptCopyRead(copy))
 
         self.run_worker(
             load, thread=True, exclusive=True, group="dashboard-copy", exit_on_error=False
         )
+
+    @on(KeptCopyRead)
+    def _kept_copy_read(self, message: KeptCopyRead) -> None:
+        self._push_dashboard(message.copy)
 
     def _push_dashboard(self, kept_copy: DashboardSnapshot | None) -> None:
         from asb_tui.screens.dashboard import DashboardScreen
@@ -349,11 +371,14 @@ class AsbApp(App[int]):
         except Exception:
             log.exception("the lock drafts could not be read back")
             drafts = {}
-        self.call_from_thread(self._put_drafts_back, store, drafts)
+        self.post_message(DraftsRead(store, drafts))
 
-    def _put_drafts_back(self, store: Store, drafts: dict[str, dict[str, Any]]) -> None:
+    @on(DraftsRead)
+    def _put_drafts_back(self, message: DraftsRead) -> None:
         from asb_tui.screens.base import AsbScreen, EditingScreen
         from asb_tui.screens.lock_drafts import forget_lock_drafts
+
+        store, drafts = message.store, message.drafts
 
         for screen in self.screen_stack:
             if isinstance(screen, EditingScreen) and screen.draft_key() in drafts:

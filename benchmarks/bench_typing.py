@@ -54,13 +54,15 @@ def timed_submit(self):
     submit(self)
 DiaryGrid.action_submit_row = timed_submit
 
-saved = DiarySheetScreen._row_saved
-def timed_saved(self, row, incident):
-    saved(self, row, incident)
-    started = entered.get(row.row_id)
+# The screen's RowSaved handler marks the row saved in the grid: the time ends there (an @on
+# handler is registered when its class is made, so the grid's method is the one to wrap).
+mark_saved = DiaryGrid.mark_saved
+def timed_mark_saved(self, row_id, shown):
+    mark_saved(self, row_id, shown)
+    started = entered.get(row_id)
     if started is not None:
         times.write(json.dumps({"ms": (time.perf_counter() - started) * 1000}) + "\\n")
-DiarySheetScreen._row_saved = timed_saved
+DiaryGrid.mark_saved = timed_mark_saved
 
 class OnTheSheet(AsbApp):
     def _push_dashboard(self, kept_copy):

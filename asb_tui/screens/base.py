@@ -104,7 +104,11 @@ class WorkFailed(Message, bubble=False):
 
 
 class AsbScreen(Screen[Any]):
-    """A screen of the officer's app (the store and the config come from the app)."""
+    """A screen of the officer's app (the store and the config come from the app).
+
+    Its header reads the app's title and the screen's name: a screen with a header sets
+    `SUB_TITLE` to its name (a form's is its `title_text`) and never sets `title`.
+    """
 
     @property
     def asb(self) -> OfficerApp:
@@ -413,6 +417,7 @@ class FormScreen(EditingScreen):
         self.saving = False
 
     def compose(self) -> ComposeResult:
+        self.sub_title = self.title_text  # a form's name is its title (set by then, if per form)
         yield ScreenHeader()
         yield Static(literal(self.title_text), classes="form-title", id="form-title")
         yield from self.fixed_fields()

@@ -21,6 +21,7 @@ from asb_tui.domain.labels import label
 from asb_tui.screens.base import AsbScreen, WorkDone
 from asb_tui.screens.fieldwork_keys import FIELDWORK_SCREENS
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
+from asb_tui.store.core.errors import CASE_NOT_FOUND
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
 
@@ -114,6 +115,7 @@ class ActionDone(WorkDone[None]):
 
 
 class CaseDetailScreen(AsbScreen):
+    SUB_TITLE = "Case detail"
     BINDINGS = CASE_DETAIL_BINDINGS
     DEFAULT_CSS = """
     CaseDetailScreen #case-header { height: auto; padding: 0 1; background: $boost; }
@@ -184,7 +186,7 @@ class CaseDetailScreen(AsbScreen):
 
     def _show(self, detail: CaseDetail | None) -> None:
         if detail is None:
-            self.notify("That case no longer exists on this laptop.", severity="error")
+            self.notify(CASE_NOT_FOUND, severity="error", markup=False)
             self.dismiss(None)
             return
         self.detail = detail

@@ -70,6 +70,7 @@ class CasesFound(WorkDone[Found]):
 
 
 class CaseListScreen(AsbScreen):
+    SUB_TITLE = "Case list and search"
     BINDINGS = [
         Binding("escape", "back", "Back", id="case-list.back"),
         Binding("slash", "focus_search", "Search", id="case-list.search"),

@@ -119,6 +119,7 @@ class CopyKept(WorkDone[None]):
 
 
 class DashboardScreen(AsbScreen):
+    SUB_TITLE = "Dashboard"
     BINDINGS = [
         Binding("enter", "open_case", "Open case", id="dashboard.open"),
         Binding("l", "case_list", "Cases", id="dashboard.cases"),

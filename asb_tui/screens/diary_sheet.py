@@ -28,7 +28,7 @@ from asb_tui.widgets.diary_grid import DiaryGrid, RowState
 from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.prompt import FormPrompt, PromptField
-from asb_tui.widgets.save_queue import OrderedSaves
+from asb_tui.widgets.save_queue import OrderedSaves, Refused, Saved
 
 if TYPE_CHECKING:
     from asb_tui.store.core.store import Store
@@ -72,6 +72,14 @@ class SheetReturned(WorkDone[object]):
     """A sheet's return is recorded."""
 
 
+class RowSaved(Saved[QueuedRow, diary.DiaryEntryRow]):
+    """A row is in the store (the entry as stored)."""
+
+
+class RowRefused(Refused[QueuedRow]):
+    """A row was not saved: it stays in the grid, editable, with the reason."""
+
+
 def _save_row(store: Store, row: QueuedRow) -> diary.DiaryEntryRow:
     incident = diary.add_diary_entry(
         store, row.sheet_id, row.entry, typed_on=row.typed_on, entry_id=row.row_id
@@ -108,8 +116,8 @@ class DiarySheetScreen(FieldworkScreen):
             self,
             _save_row,
             store=lambda: self.asb.store,
-            saved=self._row_saved,
-            refused=self._row_refused,
+            saved=RowSaved,
+            refused=RowRefused,
         )
 
     def compose(self) -> ComposeResult:
@@ -297,7 +305,9 @@ class DiarySheetScreen(FieldworkScreen):
             if row.state is RowState.REFUSED and row.reason == NO_SHEET:
                 self._submit(row.id, row.values(self.grid.columns))
 
-    def _row_saved(self, row: QueuedRow, incident: diary.DiaryEntryRow) -> None:
+    @on(RowSaved)
+    def _row_saved(self, message: RowSaved) -> None:
+        row, incident = message.item, message.result
         self.grid.mark_saved(row.row_id, shown_cells(incident))
         grid_row = self.grid.row(row.row_id)
         if grid_row is not None:
@@ -306,11 +316,13 @@ class DiarySheetScreen(FieldworkScreen):
             self.set_status(f"Saved row {grid_row.number}.{waiting}", error=bool(refused))
         self._maybe_close()
 
-    def _row_refused(self, row: QueuedRow, message: str) -> None:
-        self.grid.refuse(row.row_id, message)
-        grid_row = self.grid.row(row.row_id)
+    @on(RowRefused)
+    def _row_refused(self, message: RowRefused) -> None:
+        row_id = message.item.row_id
+        self.grid.refuse(row_id, message.text)
+        grid_row = self.grid.row(row_id)
         if grid_row is not None:
-            self.set_status(f"Row {grid_row.number} not saved: {message}", error=True)
+            self.set_status(f"Row {grid_row.number} not saved: {message.text}", error=True)
         self._maybe_close()
 
     @on(DiaryGrid.Notice)

@@ -21,14 +21,11 @@ from textual.widgets import Footer, Static
 
 from asb_tui.widgets.screen_header import ScreenHeader
 
-# Screen names people know them by; a class not listed uses its docstring's first line.
+# Names of what shows no header; a screen with one is named by its header (SUB_TITLE, or a
+# form's title), and any other class by its docstring's first line.
 FRIENDLY = {
-    "DashboardScreen": "Dashboard",
-    "CaseListScreen": "Case list and search",
-    "CaseDetailScreen": "Case detail",
     "UnlockScreen": "Unlock",
     "FirstRunScreen": "First run",
-    "HelpScreen": "Help",
     "ConfirmScreen": "Yes/no questions",
     "QuestionWidget": "Risk questionnaire (on a question)",
 }
@@ -71,6 +68,9 @@ def documented_classes() -> list[type]:
 def title_of(cls: type) -> str:
     if cls.__name__ in FRIENDLY:
         return FRIENDLY[cls.__name__]
+    named = getattr(cls, "SUB_TITLE", None)
+    if isinstance(named, str) and named:
+        return named
     title = getattr(cls, "title_text", None)
     if isinstance(title, str) and title != "Form":
         return title
@@ -80,6 +80,8 @@ def title_of(cls: type) -> str:
 
 class HelpScreen(Screen[None]):
     """Every key on every screen."""
+
+    SUB_TITLE = "Help"
 
     BINDINGS = [
         Binding("escape", "close", "Close help", id="help.close"),

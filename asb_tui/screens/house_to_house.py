@@ -27,7 +27,7 @@ from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.run_sheet import OUTCOME_KEYS, OUTCOME_LABELS, RunSheet, door_views
-from asb_tui.widgets.save_queue import OrderedSaves
+from asb_tui.widgets.save_queue import OrderedSaves, Refused, Saved
 
 if TYPE_CHECKING:
     from asb_tui.store.core.store import Store
@@ -65,6 +65,14 @@ class RunCreated(WorkDone[str]):
     """A run is created: its id."""
 
 
+class DoorSaved(Saved[DoorSave, str]):
+    """A door's outcome is in the store (the door's address)."""
+
+
+class DoorRefused(Refused[DoorSave]):
+    """A door's outcome was not recorded: the door shows why."""
+
+
 class HouseToHouseScreen(FieldworkScreen):
     BINDINGS = [
         *FieldworkScreen.BINDINGS,
@@ -100,8 +108,8 @@ class HouseToHouseScreen(FieldworkScreen):
             self,
             _save_door,
             store=lambda: self.asb.store,
-            saved=self._door_saved,
-            refused=self._door_refused,
+            saved=DoorSaved,
+            refused=DoorRefused,
         )
 
     def compose(self) -> ComposeResult:
@@ -280,15 +288,18 @@ class HouseToHouseScreen(FieldworkScreen):
         )
         self._show_progress()
 
-    def _door_saved(self, save: DoorSave, address: str) -> None:
+    @on(DoorSaved)
+    def _door_saved(self, message: DoorSaved) -> None:
+        save, address = message.item, message.result
         self.doors.mark_saved(save.door_id, save.outcome, save.note)
         self.set_status(f"Recorded: {OUTCOME_LABELS[save.outcome]} at {address}.")
         self._show_progress()
         self._maybe_close()
 
-    def _door_refused(self, save: DoorSave, message: str) -> None:
-        self.doors.mark_refused(save.door_id, message)
-        self.set_status(f"Not recorded: {message}", error=True)
+    @on(DoorRefused)
+    def _door_refused(self, message: DoorRefused) -> None:
+        self.doors.mark_refused(message.item.door_id, message.text)
+        self.set_status(f"Not recorded: {message.text}", error=True)
         self._show_progress()
         self._maybe_close()
 

@@ -25,6 +25,7 @@ class QueueRead(WorkDone["ReviewQueue"]):
 
 
 class ReviewQueueScreen(AsbScreen):
+    SUB_TITLE = "Manager review queue"
     BINDINGS = [
         Binding("r", "record_review", "Record review", id="review_queue.record"),
         Binding("f5", "refresh", "Refresh", id="review_queue.refresh"),
@@ -48,7 +49,6 @@ class ReviewQueueScreen(AsbScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Manager review queue"
         self.query_one(DataTable).focus()
         self.action_refresh()
 

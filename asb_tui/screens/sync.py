@@ -70,6 +70,8 @@ class SyncStep(Message, bubble=False):
 class SyncScreen(AsbScreen):
     """Sync with the central service and resolve conflicts."""
 
+    SUB_TITLE = "Sync"
+
     BINDINGS = [
         Binding("s", "sync_now", "Sync now", id="sync.now"),
         Binding("m", "keep_mine", "Keep mine", id="sync.keep_mine"),
@@ -109,7 +111,6 @@ class SyncScreen(AsbScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Sync"
         table = self.query_one("#sync-conflicts", DataTable)
         table.add_columns("Case", "State", "What", "Mine", "Theirs")
         self.query_one("#sync-progress", ProgressBar).update(total=100, progress=0)

@@ -56,6 +56,7 @@ class PackWritten(WorkDone[PackExport]):
 
 
 class VvcScreen(AsbScreen):
+    SUB_TITLE = "Vulnerable Victims Conference"
     BINDINGS = [
         Binding("d", "decide", "Record decision", id="vvc.decide"),
         Binding("e", "export_pack", "Export pack", id="vvc.export"),
@@ -92,7 +93,6 @@ class VvcScreen(AsbScreen):
 
     def on_mount(self) -> None:
         fit_columns(self.query_one("#agenda", DataTable), AGENDA_COLUMNS, self.app.size.width)
-        self.sub_title = "Vulnerable Victims Conference"
         self.query_one("#meetings", DataTable).focus()
         self.action_refresh()
 

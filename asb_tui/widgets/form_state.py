@@ -1,5 +1,6 @@
 """Capture and restore what is typed in a screen's inputs, so a half-typed form survives
-auto-lock (kept encrypted in the store's `form_draft` table) and field forms can be resumed.
+auto-lock (kept encrypted in the store's local cache, store/cache/local_cache.py) and field forms
+can be resumed.
 
 An editing screen (screens/base.py) keeps its identified inputs this way; one with richer state
 overrides `draft_state()`/`restore_draft()`. A restored field has its cursor at the

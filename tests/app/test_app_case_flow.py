@@ -150,3 +150,20 @@ async def test_closing_without_a_reason_is_refused(store: Store, data_dir: Path)
         with store.read() as session:
             case = session.get(Case, new.id)
             assert case is not None and case.status == "accepted"
+
+
+async def test_a_case_gone_from_the_laptop_says_so_in_the_store_s_one_wording(
+    store: Store, data_dir: Path
+) -> None:
+    """Opening a case that is not on this laptop (destroyed, or removed at a sync) goes back
+    with the sentence every other screen and command uses for it."""
+    from asb_tui.store.core.errors import CASE_NOT_FOUND
+
+    app = make_app(data_dir, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "DashboardScreen")
+        app.push_screen(CaseDetailScreen("no-such-case"))
+        await wait_for(pilot, lambda: bool(app._notifications))
+        await wait_for_screen(pilot, "DashboardScreen")
+        shown = [n.message for n in app._notifications]
+    assert shown == [CASE_NOT_FOUND]

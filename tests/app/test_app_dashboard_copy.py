@@ -58,7 +58,8 @@ async def _run_until_fresh(
     held: list[object] = []
 
     def record(message: Message) -> None:
-        if isinstance(message, DashboardScreen.Populated):
+        # Once each: the hook sees a message at the screen and again as it bubbles to the app.
+        if isinstance(message, DashboardScreen.Populated) and all(m is not message for m in seen):
             seen.append(message)
 
     if hold_fresh:
