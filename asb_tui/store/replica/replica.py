@@ -179,25 +179,44 @@ class _RowPlan:
 class _PageApplier:
     """Folds a page into per-row plans, then writes them with one statement per table and kind."""
 
-    def __init__(self, writer: ReplicaWriter, device_id: str) -> None:
+    def __init__(
+        self,
+        writer: ReplicaWriter,
+        device_id: str,
+        culprits: dict[RowKey, str] | None = None,
+    ) -> None:
         self.writer = writer
         self.session = writer.reads
         self.device_id = device_id
+        #: rows whose changes broke an integrity rule on an earlier try of this page: their
+        #: changes are set aside with that reason (see `apply_changes`)
+        self.culprits = culprits or {}
         self.kept_referenced = 0
         #: changes of the page this laptop cannot apply: (change, reason)
         self.set_aside: list[tuple[ServerChange, str]] = []
+        self.plans: dict[RowKey, _RowPlan] = {}
+        self.models: dict[str, type[SQLModel]] = {}
+        #: after `apply(probe=True)`: the rows whose write the database refused, with why
+        self.probe_failures: dict[RowKey, str] = {}
 
-    def apply(self, page: PullPage) -> tuple[int, int]:
-        changes = self._applicable(page.changes)
+    def apply(self, changes: Sequence[ServerChange], *, probe: bool = False) -> tuple[int, int]:
+        """Fold and write the changes; with `probe`, write row by row, each in a savepoint,
+        and return nothing but the rows whose write broke a rule (in `probe_failures`)."""
+        changes = self._applicable(changes)
         if not changes:
             return 0, 0
-        models = self._models(changes)
+        models = self.models = self._models(changes)
         pending = self._pending(changes)
-        plans = self._load(changes, models, pending)
+        plans = self.plans = self._load(changes, models, pending)
         for change in changes:
             self._fold(plans[(change.table, change.row_id)], change, models[change.table])
         self.kept_referenced = self._keep_referenced(plans)
-        self._write(plans, models)
+        if probe:
+            # In stream order: of two rows that cannot both stand, the earlier one is kept.
+            in_order = {(c.table, c.row_id): plans[(c.table, c.row_id)] for c in changes}
+            self.probe_failures = self._write_row_by_row(in_order, models)
+        else:
+            self._write(plans, models)
         applied = sum(p.applied for p in plans.values())
         echoes = sum(p.echoes for p in plans.values())
         return applied, echoes
@@ -207,12 +226,67 @@ class _PageApplier:
         reason: one bad change never stops the rest of the page (or every later pull)."""
         kept: list[ServerChange] = []
         for change in changes:
-            reason = _pulled_problem(change)
+            reason = self.culprits.get((change.table, change.row_id)) or _pulled_problem(change)
             if reason is None:
                 kept.append(change)
             else:
                 self.set_aside.append((change, reason))
         return kept
+
+    def _write_row_by_row(
+        self, plans: dict[RowKey, _RowPlan], models: dict[str, type[SQLModel]]
+    ) -> dict[RowKey, str]:
+        """Which rows' writes the database refuses at once (a unique or not-null rule): each row
+        is written in its own savepoint, so one refusal leaves the others standing."""
+        failed: dict[RowKey, str] = {}
+        for key, plan in plans.items():
+            savepoint = self.session.begin_nested()
+            try:
+                self._write({key: plan}, {plan.table: models[plan.table]})
+            except exc.IntegrityError as err:
+                savepoint.rollback()
+                failed[key] = _integrity_reason(err)
+            else:
+                savepoint.commit()
+        return failed
+
+    def broken_references(self) -> dict[RowKey, str]:
+        """The rows this page wrote that point at a row this laptop does not hold (checked
+        before the commit, which would otherwise refuse the whole page: the keys are deferred)."""
+        written: dict[str, list[str]] = {}
+        for p in self.plans.values():
+            if p.exists and (p.insert_fields is not None or p.update_fields):
+                written.setdefault(p.table, []).append(p.row_id)
+        broken: dict[RowKey, str] = {}
+        for table_name, row_ids in written.items():
+            table = _table(self.models[table_name])
+            keys = [fk for fk in table.foreign_keys if fk.parent.name != "id"]
+            if not keys:
+                continue
+            for chunk in chunks(sorted(row_ids)):
+                rows = self.session.execute(
+                    select(table.c.id, *[fk.parent for fk in keys]).where(table.c.id.in_(chunk))
+                ).all()
+                for fk_index, fk in enumerate(keys, start=1):
+                    wanted = {row[fk_index] for row in rows if row[fk_index] is not None}
+                    held = self._held(fk.column.table, wanted)
+                    for row in rows:
+                        ref = row[fk_index]
+                        if ref is not None and ref not in held:
+                            broken.setdefault(
+                                (table_name, row[0]),
+                                f"its {fk.parent.name} refers to a {fk.column.table.name} "
+                                f"this laptop does not hold ({ref}); the rest was applied",
+                            )
+        return broken
+
+    def _held(self, parent: Any, ids: set[Any]) -> set[Any]:
+        held: set[Any] = set()
+        for chunk in chunks(sorted(ids)):
+            held.update(
+                self.session.execute(select(parent.c.id).where(parent.c.id.in_(chunk))).scalars()
+            )
+        return held
 
     @staticmethod
     def _models(changes: Sequence[ServerChange]) -> dict[str, type[SQLModel]]:
@@ -426,6 +500,49 @@ class _PageApplier:
             groups.setdefault(tuple(sorted(row)), []).append(row)
         for batch in groups.values():
             self.writer.apply_pulled(insert(table), batch)
+
+
+def _integrity_reason(err: exc.IntegrityError) -> str:
+    detail = str(err.orig).splitlines()[0] if err.orig else "a rule of the database"
+    return f"it does not fit this laptop's records ({detail}); the rest was applied"
+
+
+def apply_changes(
+    writer: ReplicaWriter, device_id: str, changes: Sequence[ServerChange]
+) -> _PageApplier:
+    """Apply pulled changes in the writer's transaction; a change that breaks an integrity rule
+    of this laptop's database (a row whose parent it does not hold, a duplicate reference) is
+    set aside alone, with its reason, and the rest applied.
+
+    The changes are first written together in a savepoint and their references checked; when
+    the database refuses a write, or a reference is broken, the savepoint is rolled back, the
+    culprit rows are found (written one by one for a refused write) and the changes are written
+    again without them. A culprit's changes in that page are all set aside (they fold into one
+    row). Each round sets aside at least one more row, so it ends; a page that fails without a
+    culprit to show raises `IntegrityError` as before (nothing applied)."""
+    session = writer.reads
+    culprits: dict[RowKey, str] = {}
+    while True:
+        applier = _PageApplier(writer, device_id, culprits)
+        savepoint = session.begin_nested()
+        try:
+            applier.apply(changes)
+            found = applier.broken_references()
+        except exc.IntegrityError as err:
+            savepoint.rollback()
+            probe = _PageApplier(writer, device_id, culprits)
+            savepoint = session.begin_nested()
+            probe.apply(changes, probe=True)
+            savepoint.rollback()
+            found = probe.probe_failures
+            if not found:
+                raise err from None
+        else:
+            if not found:
+                savepoint.commit()
+                return applier
+            savepoint.rollback()
+        culprits.update(found)  # rows not tried this round: each round adds one at least
 
 
 def _pulled_problem(change: ServerChange) -> str | None:
@@ -665,8 +782,9 @@ class StoreReplica:
                 writer.put_setting(SYNC_CURSOR, str(page.next_cursor))
             return ApplySummary()
         destroyed = _refs(session, [c.case_id for c in page.changes if _destroys_a_case(c)])
-        applier = _PageApplier(writer, self.store.device_id)
-        applied, echoes = applier.apply(page)
+        applier = apply_changes(writer, self.store.device_id, page.changes)
+        applied = sum(p.applied for p in applier.plans.values())
+        echoes = sum(p.echoes for p in applier.plans.values())
         opened, resolved = _store_conflicts(writer, page.conflicts)
         _keep_set_aside(writer, applier.set_aside)
         removed = [
