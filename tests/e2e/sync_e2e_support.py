@@ -233,6 +233,19 @@ class RawDevice:
         return httpx.post(f"{self.url}/v1/push", content=json.dumps(body), headers=self.headers)
 
 
+def same_ref_case(laptop: Laptop, case_id: str) -> dict[str, Any]:
+    """Another case under the reference `case_id` already has."""
+    with laptop.store.read() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        fields = row_to_dict(case)
+    new_id = str(uuid.uuid4())
+    fields = {**fields, "id": new_id, "summary": "a second case, same reference"}
+    fields.pop("version", None)
+    return {"table": "asb_case", "row_id": new_id, "case_id": new_id, "op": "insert",
+            "fields": fields}  # fmt: skip
+
+
 # --- the fault tests' shared workload -------------------------------------------------------
 
 NOTES = 150

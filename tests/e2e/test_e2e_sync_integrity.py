@@ -18,11 +18,11 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     central,
     central_db,
     laptops,
+    same_ref_case,
     unique_team,
 )
 
 from asb_tui.store.core.models import Case, CaseParty, Note
-from asb_tui.store.core.serialize import row_to_dict
 from asb_tui.store.replica.replica import StoreReplica
 from asb_tui.store.replica.sync_state import set_aside_changes
 
@@ -47,19 +47,6 @@ def _orphan_party(case_id: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _same_ref_case(laptop: Laptop, case_id: str) -> dict[str, Any]:
-    """Another case under the reference `case_id` already has."""
-    with laptop.store.read() as session:
-        case = session.get(Case, case_id)
-        assert case is not None
-        fields = row_to_dict(case)
-    new_id = str(uuid.uuid4())
-    fields = {**fields, "id": new_id, "summary": "a second case, same reference"}
-    fields.pop("version", None)
-    return {"table": "asb_case", "row_id": new_id, "case_id": new_id, "op": "insert",
-            "fields": fields}  # fmt: skip
-
-
 def _bodies(laptop: Laptop, case_id: str) -> set[str]:
     with laptop.store.read() as session:
         return {n.body for n in session.exec(select(Note).where(Note.case_id == case_id))}
@@ -75,7 +62,7 @@ def test_a_change_breaking_the_laptops_rules_is_set_aside_and_the_rest_applied(
     mallory = RawDevice(central, team)
     reply = mallory.push([
         _note(case_id, "before the orphan"), _orphan_party(case_id),
-        _note(case_id, "between the two"), _same_ref_case(ann, case_id),
+        _note(case_id, "between the two"), same_ref_case(ann, case_id),
         _note(case_id, "after both"),
     ])  # fmt: skip
     assert reply.status_code == 200, reply.text

@@ -35,6 +35,7 @@ from asb_tui.store.core.models import (
     TABLES_BY_NAME,
     Case,
     ChangeRecord,
+    SetAsideChange,
     SyncConflict,
     utcnow,
 )
@@ -67,8 +68,6 @@ SYNC_LAST_RESULT = "sync.last_result"
 SYNC_LAST_OK_AT = "sync.last_ok_at"
 SYNC_REFUSED = "sync.refused"
 SYNC_PENDING_RESOLUTIONS = "sync.pending_resolutions"
-#: pulled changes this laptop could not apply, with their reasons (the rest of their page was)
-SYNC_SET_ASIDE_PULLED = "sync.set_aside_pulled"
 # Read by the dashboard (`case_queries.sync_state`): when the last sync ended, and if it worked.
 LAST_SYNC_AT = "last_sync_at"
 LAST_SYNC_OK = "last_sync_ok"
@@ -84,6 +83,10 @@ RowKey = tuple[str, str]
 class UnknownServerData(SyncError):
     """The server sent a table or field this release does not know (such a change is set aside,
     see `_PageApplier`; this error is kept for callers that name it)."""
+
+
+class _NothingToKeep(Exception):
+    """A retry of set-aside changes applied none of them: its transaction is rolled back."""
 
 
 _NO_ID = "00000000-0000-0000-0000-000000000000"
@@ -566,27 +569,47 @@ def _pulled_problem(change: ServerChange) -> str | None:
 
 
 def _keep_set_aside(writer: ReplicaWriter, set_aside: Sequence[tuple[ServerChange, str]]) -> None:
-    """Keep pulled changes that were not applied, for the sync screen and `asb-tui sync`."""
-    if not set_aside:
-        return
-    kept: list[dict[str, Any]] = _get_json(writer.reads, SYNC_SET_ASIDE_PULLED, [])
-    seen = {item.get("seq") for item in kept}
-    now = utcnow().isoformat()
+    """Keep pulled changes that were not applied, whole and with their reason (encrypted with
+    the rest of the store), for the sync screen, `asb-tui sync` and `retry_set_aside`."""
     for change, reason in set_aside:
-        if change.seq in seen:
-            continue
-        kept.append(
-            {
-                "seq": change.seq,
-                "table": change.table,
-                "row_id": change.row_id,
-                "case_id": change.case_id,
-                "op": change.op,
-                "reason": reason,
-                "set_aside_at": now,
-            }
+        row = writer.reads.get(SetAsideChange, change.seq)
+        if row is None:
+            row = SetAsideChange(
+                seq=change.seq,
+                table_name=change.table,
+                row_id=change.row_id,
+                case_id=change.case_id,
+                op=change.op,
+                fields=dict(change.fields),
+                version=change.version,
+                origin_device_id=change.origin_device_id,
+                origin_counter=change.origin_counter,
+                reason=reason[:1000],
+            )
+        else:
+            row.reason = reason[:1000]  # tried again: why it still does not apply
+        writer.keep_local(row)
+
+
+def _kept_change(row: SetAsideChange) -> ServerChange | None:
+    """The pulled change a set-aside row keeps, or None when it cannot be rebuilt (kept by an
+    older release without its fields, or no longer a valid change)."""
+    if row.fields is None:
+        return None
+    try:
+        return ServerChange(
+            seq=row.seq,
+            table=row.table_name,
+            row_id=row.row_id,
+            case_id=row.case_id,
+            op=row.op,  # type: ignore[arg-type]
+            fields=row.fields,
+            version=row.version,
+            origin_device_id=row.origin_device_id,
+            origin_counter=row.origin_counter,
         )
-    _put_json(writer, SYNC_SET_ASIDE_PULLED, kept)
+    except ValidationError:
+        return None
 
 
 def _store_conflicts(writer: ReplicaWriter, conflicts: Sequence[ConflictOut]) -> tuple[int, int]:
@@ -655,6 +678,15 @@ def _refs(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
     return {str(case_id): str(ref or "") for case_id, ref in rows}
 
 
+def forget_set_aside(uow: UnitOfWork, case_id: str) -> None:
+    """Drop the pulled changes of a case kept set aside (its purge or its destruction)."""
+    uow.drop_local(
+        uow.reads.scalars(
+            select(SetAsideChange).where(col(SetAsideChange.case_id) == case_id)
+        ).all()
+    )
+
+
 def drop_purged_case(writer: ReplicaWriter, case_id: str, *, reason: str) -> int:
     """Remove this laptop's copy of a case it may no longer see (share withdrawn, case moved to
     another team): every row, its conflicts, drafts and sent change records. Nothing is sent
@@ -671,6 +703,7 @@ def drop_purged_case(writer: ReplicaWriter, case_id: str, *, reason: str) -> int
     writer.drop_local(
         session.scalars(select(SyncConflict).where(col(SyncConflict.case_id) == case_id)).all()
     )
+    forget_set_aside(writer, case_id)
     forget_case(writer, case_id)
     writer.drop_sent_records(case_id)
     writer.audit_only(
@@ -772,6 +805,45 @@ class StoreReplica:
                 "nothing was applied and nothing was lost. Report this to support"
             ) from None
         return summary
+
+    def retry_set_aside(self) -> int:
+        """Try again every pulled change kept set aside (run at the start of each sync, see
+        `services.sync_run.run_sync`): after an upgrade, or once the row it needed arrived, it
+        may apply now. Those that apply (or that newer changes already superseded) leave the
+        list; the others stay with today's reason. One transaction, one audit event; the
+        cursor does not move. How many left the list."""
+        with self.store.read() as session:
+            if session.scalars(select(col(SetAsideChange.seq)).limit(1)).first() is None:
+                return 0
+        try:
+            with self.store.replica_writer() as writer:
+                return self._retry(writer)
+        except (exc.IntegrityError, _NothingToKeep):
+            return 0  # nothing changed; they stay set aside and are tried at the next sync
+
+    def _retry(self, writer: ReplicaWriter) -> int:
+        session = writer.reads
+        session.execute(text("PRAGMA defer_foreign_keys = ON"))
+        rows = session.scalars(select(SetAsideChange).order_by(col(SetAsideChange.seq))).all()
+        kept = {row.seq: row for row in rows}
+        changes = [c for c in map(_kept_change, rows) if c is not None]
+        if not changes:
+            return 0
+        applier = apply_changes(writer, self.store.device_id, changes)
+        still = {change.seq for change, _reason in applier.set_aside}
+        _keep_set_aside(writer, applier.set_aside)
+        done = [kept[c.seq] for c in changes if c.seq not in still]
+        if not done:
+            raise _NothingToKeep  # roll back: a sync that applied none leaves no trace
+        writer.drop_local(done)
+        writer.audit_only(
+            action="sync.retry_set_aside",
+            entity="sync",
+            entity_id=str(len(done)),
+            details={"applied": len(done), "still_set_aside": len(still),
+                     "seqs": [row.seq for row in done]},
+        )  # fmt: skip
+        return len(done)
 
     def _apply(self, writer: ReplicaWriter, page: PullPage) -> ApplySummary:
         session = writer.reads
