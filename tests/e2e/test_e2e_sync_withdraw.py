@@ -26,7 +26,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
 
 from asb_tui.store.commands.sharing import share_case, withdraw_share
 from asb_tui.store.core.audit import verify_chain
-from asb_tui.store.core.models import AuditEvent, ChangeRecord, Note, Person
+from asb_tui.store.core.models import AuditEvent, ChangeRecord, Note, Person, SetAsideChange
 from asb_tui.store.core.store import open_store
 from asb_tui.store.replica.sync_state import open_conflicts, resolve_conflict_locally
 from sync.server import db as tables
@@ -53,6 +53,8 @@ def _holds_nothing_of(laptop: Laptop, case_id: str) -> None:
             )
         ).all()
         assert sent == []
+        kept = session.exec(select(SetAsideChange).where(SetAsideChange.case_id == case_id))
+        assert kept.all() == []
         assert verify_chain(session).ok
 
 
@@ -83,6 +85,10 @@ def test_a_withdrawn_share_is_purged_from_the_partner_laptop(
         uow.add(Note(case_id=case_id, body="Visited with PCSO"), action="note.add")
     assert officer.sync().result.ok and owner.sync().result.ok
     assert officer.case(case_id) is not None
+    with officer.store.write() as uow:  # a pulled change of the case it kept set aside
+        uow.keep_local(SetAsideChange(seq=10**9, table_name="note", row_id=str(uuid.uuid4()),
+                                      case_id=case_id, op="insert", fields={"body": "kept"},
+                                      reason="kept for the test"))  # fmt: skip
 
     withdraw_share(owner.store, share.id, reason="the joint operation has ended")
     assert owner.sync().result.ok

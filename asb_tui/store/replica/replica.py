@@ -3,8 +3,9 @@
 The store's unit of work already writes the outbox (`ChangeRecord`, one per written row, numbered
 per device); this module reads it for a push, marks it sent after the server committed, and applies
 pulled pages. Everything sync keeps (server address, device token, cursor, last result, refused
-changes, resolutions waiting to be sent) lives in `Setting` rows, so it is encrypted with the rest
-of the database and needs no schema change.
+changes, resolutions waiting to be sent) lives in `Setting` rows, and the pulled changes set aside
+in their own table (`SetAsideChange`, kept whole so that a later sync can apply them), all
+encrypted with the rest of the database.
 
 Pulled rows came from the server: they are written by the store's replica writer
 (`core/replica_writer.py`), not the unit of work's `add`/`update`/`delete`, so they make no new
@@ -203,8 +204,9 @@ class _PageApplier:
         self.probe_failures: dict[RowKey, str] = {}
 
     def apply(self, changes: Sequence[ServerChange], *, probe: bool = False) -> tuple[int, int]:
-        """Fold and write the changes; with `probe`, write row by row, each in a savepoint,
-        and return nothing but the rows whose write broke a rule (in `probe_failures`)."""
+        """Fold and write the changes (how many applied, how many were echoes); with `probe`,
+        write row by row, each in a savepoint, noting in `probe_failures` the rows whose write
+        the database refused (the caller rolls the whole try back)."""
         changes = self._applicable(changes)
         if not changes:
             return 0, 0
@@ -522,7 +524,7 @@ def apply_changes(
     culprit rows are found (written one by one for a refused write) and the changes are written
     again without them. A culprit's changes in that page are all set aside (they fold into one
     row). Each round sets aside at least one more row, so it ends; a page that fails without a
-    culprit to show raises `IntegrityError` as before (nothing applied)."""
+    culprit to show raises its `IntegrityError` (nothing applied)."""
     session = writer.reads
     culprits: dict[RowKey, str] = {}
     while True:
