@@ -257,36 +257,39 @@ class _PageApplier:
 
     def broken_references(self) -> dict[RowKey, str]:
         """The rows this page wrote that point at a row this laptop does not hold (checked
-        before the commit, which would otherwise refuse the whole page: the keys are deferred)."""
-        written: dict[str, list[str]] = {}
-        for p in self.plans.values():
-            if p.exists and (p.insert_fields is not None or p.update_fields):
-                written.setdefault(p.table, []).append(p.row_id)
-        broken: dict[RowKey, str] = {}
-        for table_name, row_ids in written.items():
-            table = _table(self.models[table_name])
-            keys = [fk for fk in table.foreign_keys if fk.parent.name != "id"]
-            if not keys:
+        before the commit, which would otherwise refuse the whole page: the keys are deferred).
+        Only the references the page set are looked up, in the page's own rows first."""
+        wanted: dict[tuple[Any, str, str], list[RowKey]] = {}  # (parent, column, id) -> rows
+        for key, p in self.plans.items():
+            values = p.insert_fields if p.insert_fields is not None else p.update_fields
+            if not p.exists or not values:
                 continue
-            for chunk in chunks(sorted(row_ids)):
-                rows = self.session.execute(
-                    select(table.c.id, *[fk.parent for fk in keys]).where(table.c.id.in_(chunk))
-                ).all()
-                for fk_index, fk in enumerate(keys, start=1):
-                    wanted = {row[fk_index] for row in rows if row[fk_index] is not None}
-                    held = self._held(fk.column.table, wanted)
-                    for row in rows:
-                        ref = row[fk_index]
-                        if ref is not None and ref not in held:
-                            broken.setdefault(
-                                (table_name, row[0]),
-                                f"its {fk.parent.name} refers to a {fk.column.table.name} "
-                                f"this laptop does not hold ({ref}); the rest was applied",
-                            )
+            for fk in _table(self.models[p.table]).foreign_keys:
+                ref = values.get(fk.parent.name)
+                if fk.parent.name == "id" or ref is None:
+                    continue
+                parent = fk.column.table
+                if (parent.name, ref) in self.plans and self.plans[(parent.name, ref)].exists:
+                    continue  # written by this page
+                wanted.setdefault((parent, fk.parent.name, ref), []).append(key)
+        by_parent: dict[Any, set[str]] = {}
+        for parent, _column, ref in wanted:
+            by_parent.setdefault(parent, set()).add(ref)
+        held = {parent: self._held(parent, ids) for parent, ids in by_parent.items()}
+        broken: dict[RowKey, str] = {}
+        for (parent, column, ref), keys in wanted.items():
+            if ref in held[parent]:
+                continue
+            for key in keys:
+                broken.setdefault(
+                    key,
+                    f"its {column} refers to a {parent.name} this laptop does not hold ({ref}); "
+                    "the rest was applied",
+                )
         return broken
 
-    def _held(self, parent: Any, ids: set[Any]) -> set[Any]:
-        held: set[Any] = set()
+    def _held(self, parent: Any, ids: set[str]) -> set[str]:
+        held: set[str] = set()
         for chunk in chunks(sorted(ids)):
             held.update(
                 self.session.execute(select(parent.c.id).where(parent.c.id.in_(chunk))).scalars()
