@@ -181,6 +181,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 )
             return EXIT_FAILED
         result = outcome.result
+        if outcome.set_aside_applied:
+            print(
+                f"applied {outcome.set_aside_applied} received changes set aside before "
+                "(they left the list)"
+            )
         if outcome.resolutions_sent:
             print(f"sent {outcome.resolutions_sent} conflict resolutions")
         for warning in outcome.warnings:

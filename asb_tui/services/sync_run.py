@@ -32,6 +32,9 @@ class SyncOutcome:
     open_conflicts: int
     resolutions_sent: int = 0
     warnings: tuple[str, ...] = ()
+    #: received changes set aside earlier that applied in this sync (tried before and after
+    #: the pull)
+    set_aside_applied: int = 0
 
 
 def _client(
@@ -109,6 +112,9 @@ def run_sync(
     nothing is lost either way."""
     replica = StoreReplica(store)
     warnings: list[str] = []
+    # Local only, before anything is pulled: a change set aside earlier goes in before the
+    # newer changes of its row (an upgrade, or the row it needed, may let it apply now).
+    set_aside_applied = replica.retry_set_aside()
     with _client(replica, server_url, transport, options) as client:
         try:
             sent = _send_resolutions(client, replica, warnings)
@@ -119,6 +125,9 @@ def run_sync(
             )
             raise
         result = client.sync(progress)
+    if result.ok:
+        # And after the pull, so one whose parent row this pull brought applies now too.
+        set_aside_applied += replica.retry_set_aside()
     if warnings:
         result = replace(result, warnings=(*result.warnings, *warnings))
         replica.record_sync_result(result)
@@ -128,4 +137,5 @@ def run_sync(
         open_conflicts=conflicts,
         resolutions_sent=sent,
         warnings=tuple(result.warnings),
+        set_aside_applied=set_aside_applied,
     )

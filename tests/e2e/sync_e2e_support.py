@@ -10,6 +10,7 @@ Test modules import the fixtures they use from here (`from sync_e2e_support impo
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -198,6 +199,51 @@ class FaultyTransport(httpx.BaseTransport):
 
 def is_data_push(request: httpx.Request) -> bool:
     return request.url.path == "/v1/push" and b'"batch":[]' not in request.content
+
+
+# --- a hostile peer -------------------------------------------------------------------------
+
+
+class RawDevice:
+    """An enrolled device that speaks raw HTTP (what a hostile peer sends)."""
+
+    def __init__(self, server: Any, team: str) -> None:
+        self.url = server.url
+        self.device_id = str(uuid.uuid4())
+        token = add_officer(server.db_url, "Mallory", team=team)
+        reply = httpx.post(
+            f"{self.url}/v1/enrol",
+            json={"token": token, "device_id": self.device_id, "device_name": "m"},
+        )
+        assert reply.status_code == 200, reply.text
+        self.headers = {
+            "Authorization": f"Bearer {reply.json()['device_token']}",
+            "Content-Type": "application/json",
+        }
+        self.counter = 0
+
+    def push(self, changes: list[dict[str, Any]]) -> httpx.Response:
+        batch = []
+        for change in changes:
+            self.counter += 1
+            batch.append({"device_counter": self.counter, **change})
+        body = {"device_id": self.device_id, "batch": batch,
+                "audit_head": {"count": 0, "hash": "0" * 64}}  # fmt: skip
+        # json.dumps escapes a lone surrogate as \\ud800, exactly as a hostile client may send it
+        return httpx.post(f"{self.url}/v1/push", content=json.dumps(body), headers=self.headers)
+
+
+def same_ref_case(laptop: Laptop, case_id: str) -> dict[str, Any]:
+    """Another case under the reference `case_id` already has."""
+    with laptop.store.read() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        fields = row_to_dict(case)
+    new_id = str(uuid.uuid4())
+    fields = {**fields, "id": new_id, "summary": "a second case, same reference"}
+    fields.pop("version", None)
+    return {"table": "asb_case", "row_id": new_id, "case_id": new_id, "op": "insert",
+            "fields": fields}  # fmt: skip
 
 
 # --- the fault tests' shared workload -------------------------------------------------------

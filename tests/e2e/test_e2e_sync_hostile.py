@@ -9,18 +9,16 @@ remove it. (A local change that cannot be sent: test_e2e_sync_set_aside.py.)"""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
 from sqlmodel import select
 from sync_e2e_support import (  # noqa: F401  (fixtures)
     Laptop,
     LaptopFactory,
-    add_officer,
+    RawDevice,
     assert_no_traceback,
     central,
     central_db,
@@ -35,35 +33,6 @@ from asb_tui.store.core.models import Note, Person
 from asb_tui.store.replica.sync_state import set_aside_changes
 from sync.server import db as central_tables
 from sync.server.db import open_database
-
-
-class RawDevice:
-    """An enrolled device that speaks raw HTTP (what a hostile peer sends)."""
-
-    def __init__(self, server: Any, team: str) -> None:
-        self.url = server.url
-        self.device_id = str(uuid.uuid4())
-        token = add_officer(server.db_url, "Mallory", team=team)
-        reply = httpx.post(
-            f"{self.url}/v1/enrol",
-            json={"token": token, "device_id": self.device_id, "device_name": "m"},
-        )
-        assert reply.status_code == 200, reply.text
-        self.headers = {
-            "Authorization": f"Bearer {reply.json()['device_token']}",
-            "Content-Type": "application/json",
-        }
-        self.counter = 0
-
-    def push(self, changes: list[dict[str, Any]]) -> httpx.Response:
-        batch = []
-        for change in changes:
-            self.counter += 1
-            batch.append({"device_counter": self.counter, **change})
-        body = {"device_id": self.device_id, "batch": batch,
-                "audit_head": {"count": 0, "hash": "0" * 64}}  # fmt: skip
-        # json.dumps escapes a lone surrogate as \\ud800, exactly as a hostile client may send it
-        return httpx.post(f"{self.url}/v1/push", content=json.dumps(body), headers=self.headers)
 
 
 def _note(case_id: str, body: str) -> dict[str, Any]:

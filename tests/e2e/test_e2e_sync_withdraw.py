@@ -26,7 +26,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
 
 from asb_tui.store.commands.sharing import share_case, withdraw_share
 from asb_tui.store.core.audit import verify_chain
-from asb_tui.store.core.models import AuditEvent, ChangeRecord, Note, Person
+from asb_tui.store.core.models import AuditEvent, ChangeRecord, Note, Person, SetAsideChange
 from asb_tui.store.core.store import open_store
 from asb_tui.store.replica.sync_state import open_conflicts, resolve_conflict_locally
 from sync.server import db as tables
@@ -53,6 +53,8 @@ def _holds_nothing_of(laptop: Laptop, case_id: str) -> None:
             )
         ).all()
         assert sent == []
+        kept = session.exec(select(SetAsideChange).where(SetAsideChange.case_id == case_id))
+        assert kept.all() == []
         assert verify_chain(session).ok
 
 
@@ -83,6 +85,10 @@ def test_a_withdrawn_share_is_purged_from_the_partner_laptop(
         uow.add(Note(case_id=case_id, body="Visited with PCSO"), action="note.add")
     assert officer.sync().result.ok and owner.sync().result.ok
     assert officer.case(case_id) is not None
+    with officer.store.write() as uow:  # a pulled change of the case it kept set aside
+        uow.keep_local(SetAsideChange(seq=10**9, table_name="note", row_id=str(uuid.uuid4()),
+                                      case_id=case_id, op="insert", fields={"body": "kept"},
+                                      reason="kept for the test"))  # fmt: skip
 
     withdraw_share(owner.store, share.id, reason="the joint operation has ended")
     assert owner.sync().result.ok
@@ -158,6 +164,39 @@ def test_share_withdraw_on_the_command_line_purges_the_partner_at_its_next_sync(
     assert event.details["reason"] == "the joint operation has ended"
     assert owner.case(case_id) is not None
     assert "share.withdraw" in _admin_actions(central.db_url, case_id)
+
+
+def test_a_partner_laptop_refuses_to_withdraw_a_share_and_changes_nothing(
+    laptops: LaptopFactory, central: Any
+) -> None:
+    police = f"Police {uuid.uuid4().hex[:6]}"
+    team = unique_team()
+    owner = laptops(team=team, agency="Council", name="Owner")
+    officer = laptops(team=unique_team(), agency=police, name="Constable")
+    case_id = owner.new_case("Drug dealing from a flat", victim_name="Victim P")
+    ref = _ref(owner, case_id)
+    share_case(owner.store, case_id, agency=police, what="Whole case", legal_basis=S115,
+               shared_on=date(2026, 1, 6), today=date(2026, 1, 6))  # fmt: skip
+    assert owner.sync().result.ok and officer.sync().result.ok
+    before = officer.snapshot()
+    with officer.store.read() as session:
+        events_before = len(session.exec(select(AuditEvent)).all())
+    officer.store.close()
+
+    refused = run_cli("share", "withdraw", ref, police, "--reason", "we are done",
+                      data_dir=officer.data_dir)  # fmt: skip
+    assert_no_traceback(refused)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
+    assert f"only the case's own team ({team}) can withdraw its shares" in refused.stderr
+    assert f"ask {team} to withdraw it" in refused.stderr
+    _reopen(officer)
+    assert officer.snapshot() == before  # the share row is still there
+    assert officer.unsent() == 0
+    with officer.store.read() as session:
+        assert len(session.exec(select(AuditEvent)).all()) == events_before
+    # and the partner stays in step with the service: it syncs and still holds the case
+    assert officer.sync().result.ok and officer.sync().result.refused == ()
+    assert officer.case(case_id) is not None
 
 
 def test_a_transfer_moves_the_case_and_purges_the_old_team(

@@ -21,6 +21,7 @@ from asb_tui.store.core.models import (
     Case,
     ChangeRecord,
     LocalCacheEntry,
+    SetAsideChange,
     utcnow,
 )
 from asb_tui.store.core.store import Store, open_store
@@ -105,6 +106,18 @@ def test_apply_destroys_the_case_from_the_file(
         # A kept dashboard copy naming the old case's next deadline must go too.
         session.add(
             LocalCacheEntry(kind=DASHBOARD, key="t", payload={"rows": [f"Visit {OLD_CANARY}"]})
+        )
+        # So must a pulled change of it kept set aside, fields and all.
+        session.add(
+            SetAsideChange(
+                seq=9,
+                table_name="note",
+                row_id="n-1",
+                case_id=old.case_id,
+                op="insert",
+                fields={"body": f"set aside {OLD_CANARY}"},
+                reason="kept",
+            )
         )
     with store.read() as session:
         counts = [

@@ -193,3 +193,41 @@ def test_drafts_and_the_dashboard_copy_move_to_the_local_cache(data_dir: Path) -
             )
             assert not _has_table(session, "form_draft")
     assert [(k, n) for k, n, _ in kinds] == [(DASHBOARD, "Officer"), (DRAFT, "diary:case-1")]
+
+
+def test_set_aside_pulled_changes_move_from_their_setting_to_their_table(data_dir: Path) -> None:
+    """Revision 0007: the pulled changes an older release set aside (a JSON list in the setting
+    "sync.set_aside_pulled", reasons without fields) move to `set_aside_change`, still listed
+    (and, having no fields, never retried); the setting goes."""
+    from asb_tui.store.core.models import SetAsideChange
+    from asb_tui.store.replica.replica import StoreReplica
+    from asb_tui.store.replica.sync_state import set_aside_changes
+
+    case_id, _ = _store_at_revision(data_dir, "0006")
+    old = (
+        '[{"seq": 7, "table": "door_bell_camera", "row_id": "r-1", "case_id": "' + case_id + '",'
+        ' "op": "insert", "reason": "a kind of record this version does not know",'
+        ' "set_aside_at": "2026-11-01T09:00:00+00:00"}, {"seq": 7, "table": "duplicate"},'
+        ' {"no": "seq"}]'
+    )
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    with tampering_with(write_engine(store)) as conn:  # back to 0006, as the last release left it
+        command.downgrade(alembic_config(conn), "0006")
+        conn.execute(
+            text("INSERT INTO setting (key, value) VALUES ('sync.set_aside_pulled', :old)"),
+            {"old": old},
+        )
+    store.close()
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    with store:
+        (view,) = set_aside_changes(store)
+        assert (view.number, view.table, view.row_id, view.case_ref) == (
+            7, "door_bell_camera", "r-1", "ASB-2025-00001",
+        )  # fmt: skip
+        assert view.reason == "a kind of record this version does not know"
+        assert view.at is not None and view.at.isoformat() == "2026-11-01T09:00:00+00:00"
+        with store.read() as session:
+            assert settings.get(session, "sync.set_aside_pulled") is None
+            assert session.get(SetAsideChange, 7).fields is None  # type: ignore[union-attr]
+        assert StoreReplica(store).retry_set_aside() == 0
+        assert len(set_aside_changes(store)) == 1

@@ -37,7 +37,13 @@ from asb_tui.domain.legal import checked_retention_years, retention_due
 from asb_tui.domain.types import CaseStatus
 from asb_tui.store.cache.local_cache import forget_case, forget_snapshots
 from asb_tui.store.commands.oversight_errors import OversightRefused
-from asb_tui.store.core.models import CASE_TABLES, Case, ChangeRecord, SyncConflict
+from asb_tui.store.core.models import (
+    CASE_TABLES,
+    Case,
+    ChangeRecord,
+    SetAsideChange,
+    SyncConflict,
+)
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
 
@@ -130,6 +136,9 @@ def _destroy_case(uow: UnitOfWork, case: Case, candidate: RetentionCandidate) ->
             uow.delete(row, action="retention.delete", details={"reason": "retention"})
             rows[str(model.__tablename__)] += 1
     uow.drop_local(list(session.exec(select(SyncConflict).where(SyncConflict.case_id == case.id))))
+    uow.drop_local(
+        list(session.exec(select(SetAsideChange).where(SetAsideChange.case_id == case.id)))
+    )
     forget_case(uow, case.id)
     removed, scrubbed = uow.scrub_history(earlier)
     uow.audit_only(

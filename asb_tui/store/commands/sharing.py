@@ -8,7 +8,9 @@ agency's officers access on the central service) and listed in the case timeline
 
 Withdrawing a share deletes its row (audited here); the service then tells the agency's laptops
 to drop the case at their next sync, and the replica's `drop_purged_case` removes their local
-copy (audited there) without sending anything back.
+copy (audited there) without sending anything back. Only the case's own team may withdraw: the
+service refuses a partner's withdrawal, so a partner's laptop refuses it first (`_owners_only`)
+rather than delete its row and stay out of step with the service for ever.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlmodel import Session, col, select
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.types import LegalBasis
 from asb_tui.store.commands.oversight_errors import SharingRefused, UnknownRecord
+from asb_tui.store.core import settings
 from asb_tui.store.core.errors import CaseNotFound
 from asb_tui.store.core.models import (
     Case,
@@ -183,6 +186,18 @@ def shares_for_case(store: Store, case_id: str) -> list[ShareRow]:
         ]
 
 
+def _owners_only(session: Session, case: Case) -> None:
+    """Refuse (SharingRefused) on a laptop enrolled in a team that does not own the case: the
+    service lets only the owning team change sharing (sync/server/access.py). A laptop that is
+    not enrolled has no service to disagree with, and may withdraw."""
+    team = settings.enrolled_team(session)
+    if team and case.team != team:
+        raise SharingRefused(
+            f"only the case's own team ({case.team}) can withdraw its shares; this laptop's "
+            f"team ({team}) is a partner of the case: ask {case.team} to withdraw it"
+        )
+
+
 def withdraw_share(store: Store, share_id: str, *, reason: str) -> None:
     """Withdraw a share: its row is deleted (and the deletion synced), the reason audited."""
     if is_blank(reason):
@@ -191,6 +206,9 @@ def withdraw_share(store: Store, share_id: str, *, reason: str) -> None:
         record = uow.reads.get(SharingRecord, share_id)
         if record is None:
             raise UnknownRecord("that share does not exist")
+        case = uow.reads.get(Case, record.case_id)
+        if case is not None:
+            _owners_only(uow.reads, case)
         uow.delete(
             record,
             action="case.share.withdraw",
@@ -208,8 +226,10 @@ def withdraw_agency_shares(store: Store, case_id: str, agency: str, *, reason: s
     if is_blank(reason):
         raise SharingRefused("say why the share is withdrawn")
     with store.write() as uow:
-        if uow.reads.get(Case, case_id) is None:
+        case = uow.reads.get(Case, case_id)
+        if case is None:
             raise CaseNotFound()
+        _owners_only(uow.reads, case)
         shares = list(uow.reads.exec(select(SharingRecord).where(SharingRecord.case_id == case_id)))
         chosen = [s for s in shares if s.agency.strip().casefold() == wanted]
         if not chosen:

@@ -510,9 +510,34 @@ class SyncConflict(SQLModel, table=True):
     resolved_at: datetime | None = None
 
 
+class SetAsideChange(SQLModel, table=True):
+    """A change pulled from the service that this laptop could not apply (a kind of record this
+    release does not know, a value that does not fit, a row its database refuses), kept whole
+    with the reason so that a later sync (after an upgrade, or once its parent arrived) can apply
+    it: store/replica/replica.py `retry_set_aside`. Wiped with its case."""
+
+    __tablename__ = "set_aside_change"
+
+    #: the service's stream number of the change
+    seq: int = Field(primary_key=True)
+    table_name: str
+    row_id: str
+    case_id: str = Field(index=True)
+    op: str
+    #: the change's fields; None for one kept by an older release without them (cannot be retried)
+    fields: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    version: int = 0
+    origin_device_id: str | None = None
+    origin_counter: int | None = None
+    reason: str
+    set_aside_at: datetime = Field(default_factory=utcnow)
+
+
 # Tables the laptop keeps only for itself: written by the unit of work's local methods
 # (`keep_local`, `put_setting`), never synced, never exported.
-LOCAL_TABLES = frozenset({"setting", "sync_conflict", "review_sample", "local_cache"})
+LOCAL_TABLES = frozenset(
+    {"setting", "sync_conflict", "review_sample", "local_cache", "set_aside_change"}
+)
 
 # Tables whose rows are written once and never edited: they never conflict in sync.
 APPEND_ONLY_TABLES = frozenset(

@@ -3,8 +3,9 @@
 The store's unit of work already writes the outbox (`ChangeRecord`, one per written row, numbered
 per device); this module reads it for a push, marks it sent after the server committed, and applies
 pulled pages. Everything sync keeps (server address, device token, cursor, last result, refused
-changes, resolutions waiting to be sent) lives in `Setting` rows, so it is encrypted with the rest
-of the database and needs no schema change.
+changes, resolutions waiting to be sent) lives in `Setting` rows, and the pulled changes set aside
+in their own table (`SetAsideChange`, kept whole so that a later sync can apply them), all
+encrypted with the rest of the database.
 
 Pulled rows came from the server: they are written by the store's replica writer
 (`core/replica_writer.py`), not the unit of work's `add`/`update`/`delete`, so they make no new
@@ -35,6 +36,7 @@ from asb_tui.store.core.models import (
     TABLES_BY_NAME,
     Case,
     ChangeRecord,
+    SetAsideChange,
     SyncConflict,
     utcnow,
 )
@@ -67,8 +69,6 @@ SYNC_LAST_RESULT = "sync.last_result"
 SYNC_LAST_OK_AT = "sync.last_ok_at"
 SYNC_REFUSED = "sync.refused"
 SYNC_PENDING_RESOLUTIONS = "sync.pending_resolutions"
-#: pulled changes this laptop could not apply, with their reasons (the rest of their page was)
-SYNC_SET_ASIDE_PULLED = "sync.set_aside_pulled"
 # Read by the dashboard (`case_queries.sync_state`): when the last sync ended, and if it worked.
 LAST_SYNC_AT = "last_sync_at"
 LAST_SYNC_OK = "last_sync_ok"
@@ -84,6 +84,10 @@ RowKey = tuple[str, str]
 class UnknownServerData(SyncError):
     """The server sent a table or field this release does not know (such a change is set aside,
     see `_PageApplier`; this error is kept for callers that name it)."""
+
+
+class _NothingToKeep(Exception):
+    """A retry of set-aside changes applied none of them: its transaction is rolled back."""
 
 
 _NO_ID = "00000000-0000-0000-0000-000000000000"
@@ -179,25 +183,45 @@ class _RowPlan:
 class _PageApplier:
     """Folds a page into per-row plans, then writes them with one statement per table and kind."""
 
-    def __init__(self, writer: ReplicaWriter, device_id: str) -> None:
+    def __init__(
+        self,
+        writer: ReplicaWriter,
+        device_id: str,
+        culprits: dict[RowKey, str] | None = None,
+    ) -> None:
         self.writer = writer
         self.session = writer.reads
         self.device_id = device_id
+        #: rows whose changes broke an integrity rule on an earlier try of this page: their
+        #: changes are set aside with that reason (see `apply_changes`)
+        self.culprits = culprits or {}
         self.kept_referenced = 0
         #: changes of the page this laptop cannot apply: (change, reason)
         self.set_aside: list[tuple[ServerChange, str]] = []
+        self.plans: dict[RowKey, _RowPlan] = {}
+        self.models: dict[str, type[SQLModel]] = {}
+        #: after `apply(probe=True)`: the rows whose write the database refused, with why
+        self.probe_failures: dict[RowKey, str] = {}
 
-    def apply(self, page: PullPage) -> tuple[int, int]:
-        changes = self._applicable(page.changes)
+    def apply(self, changes: Sequence[ServerChange], *, probe: bool = False) -> tuple[int, int]:
+        """Fold and write the changes (how many applied, how many were echoes); with `probe`,
+        write row by row, each in a savepoint, noting in `probe_failures` the rows whose write
+        the database refused (the caller rolls the whole try back)."""
+        changes = self._applicable(changes)
         if not changes:
             return 0, 0
-        models = self._models(changes)
+        models = self.models = self._models(changes)
         pending = self._pending(changes)
-        plans = self._load(changes, models, pending)
+        plans = self.plans = self._load(changes, models, pending)
         for change in changes:
             self._fold(plans[(change.table, change.row_id)], change, models[change.table])
         self.kept_referenced = self._keep_referenced(plans)
-        self._write(plans, models)
+        if probe:
+            # In stream order: of two rows that cannot both stand, the earlier one is kept.
+            in_order = {(c.table, c.row_id): plans[(c.table, c.row_id)] for c in changes}
+            self.probe_failures = self._write_row_by_row(in_order, models)
+        else:
+            self._write(plans, models)
         applied = sum(p.applied for p in plans.values())
         echoes = sum(p.echoes for p in plans.values())
         return applied, echoes
@@ -207,12 +231,70 @@ class _PageApplier:
         reason: one bad change never stops the rest of the page (or every later pull)."""
         kept: list[ServerChange] = []
         for change in changes:
-            reason = _pulled_problem(change)
+            reason = self.culprits.get((change.table, change.row_id)) or _pulled_problem(change)
             if reason is None:
                 kept.append(change)
             else:
                 self.set_aside.append((change, reason))
         return kept
+
+    def _write_row_by_row(
+        self, plans: dict[RowKey, _RowPlan], models: dict[str, type[SQLModel]]
+    ) -> dict[RowKey, str]:
+        """Which rows' writes the database refuses at once (a unique or not-null rule): each row
+        is written in its own savepoint, so one refusal leaves the others standing."""
+        failed: dict[RowKey, str] = {}
+        for key, plan in plans.items():
+            savepoint = self.session.begin_nested()
+            try:
+                self._write({key: plan}, {plan.table: models[plan.table]})
+            except exc.IntegrityError as err:
+                savepoint.rollback()
+                failed[key] = _integrity_reason(err)
+            else:
+                savepoint.commit()
+        return failed
+
+    def broken_references(self) -> dict[RowKey, str]:
+        """The rows this page wrote that point at a row this laptop does not hold (checked
+        before the commit, which would otherwise refuse the whole page: the keys are deferred).
+        Only the references the page set are looked up, in the page's own rows first."""
+        wanted: dict[tuple[Any, str, str], list[RowKey]] = {}  # (parent, column, id) -> rows
+        for key, p in self.plans.items():
+            values = p.insert_fields if p.insert_fields is not None else p.update_fields
+            if not p.exists or not values:
+                continue
+            for fk in _table(self.models[p.table]).foreign_keys:
+                ref = values.get(fk.parent.name)
+                if fk.parent.name == "id" or ref is None:
+                    continue
+                parent = fk.column.table
+                if (parent.name, ref) in self.plans and self.plans[(parent.name, ref)].exists:
+                    continue  # written by this page
+                wanted.setdefault((parent, fk.parent.name, ref), []).append(key)
+        by_parent: dict[Any, set[str]] = {}
+        for parent, _column, ref in wanted:
+            by_parent.setdefault(parent, set()).add(ref)
+        held = {parent: self._held(parent, ids) for parent, ids in by_parent.items()}
+        broken: dict[RowKey, str] = {}
+        for (parent, column, ref), keys in wanted.items():
+            if ref in held[parent]:
+                continue
+            for key in keys:
+                broken.setdefault(
+                    key,
+                    f"its {column} refers to a {parent.name} this laptop does not hold ({ref}); "
+                    "the rest was applied",
+                )
+        return broken
+
+    def _held(self, parent: Any, ids: set[str]) -> set[str]:
+        held: set[str] = set()
+        for chunk in chunks(sorted(ids)):
+            held.update(
+                self.session.execute(select(parent.c.id).where(parent.c.id.in_(chunk))).scalars()
+            )
+        return held
 
     @staticmethod
     def _models(changes: Sequence[ServerChange]) -> dict[str, type[SQLModel]]:
@@ -428,6 +510,49 @@ class _PageApplier:
             self.writer.apply_pulled(insert(table), batch)
 
 
+def _integrity_reason(err: exc.IntegrityError) -> str:
+    detail = str(err.orig).splitlines()[0] if err.orig else "a rule of the database"
+    return f"it does not fit this laptop's records ({detail}); the rest was applied"
+
+
+def apply_changes(
+    writer: ReplicaWriter, device_id: str, changes: Sequence[ServerChange]
+) -> _PageApplier:
+    """Apply pulled changes in the writer's transaction; a change that breaks an integrity rule
+    of this laptop's database (a row whose parent it does not hold, a duplicate reference) is
+    set aside alone, with its reason, and the rest applied.
+
+    The changes are first written together in a savepoint and their references checked; when
+    the database refuses a write, or a reference is broken, the savepoint is rolled back, the
+    culprit rows are found (written one by one for a refused write) and the changes are written
+    again without them. A culprit's changes in that page are all set aside (they fold into one
+    row). Each round sets aside at least one more row, so it ends; a page that fails without a
+    culprit to show raises its `IntegrityError` (nothing applied)."""
+    session = writer.reads
+    culprits: dict[RowKey, str] = {}
+    while True:
+        applier = _PageApplier(writer, device_id, culprits)
+        savepoint = session.begin_nested()
+        try:
+            applier.apply(changes)
+            found = applier.broken_references()
+        except exc.IntegrityError as err:
+            savepoint.rollback()
+            probe = _PageApplier(writer, device_id, culprits)
+            savepoint = session.begin_nested()
+            probe.apply(changes, probe=True)
+            savepoint.rollback()
+            found = probe.probe_failures
+            if not found:
+                raise err from None
+        else:
+            if not found:
+                savepoint.commit()
+                return applier
+            savepoint.rollback()
+        culprits.update(found)  # rows not tried this round: each round adds one at least
+
+
 def _pulled_problem(change: ServerChange) -> str | None:
     """Why this laptop cannot apply a pulled change, or None."""
     model = TABLES_BY_NAME.get(change.table)
@@ -449,27 +574,47 @@ def _pulled_problem(change: ServerChange) -> str | None:
 
 
 def _keep_set_aside(writer: ReplicaWriter, set_aside: Sequence[tuple[ServerChange, str]]) -> None:
-    """Keep pulled changes that were not applied, for the sync screen and `asb-tui sync`."""
-    if not set_aside:
-        return
-    kept: list[dict[str, Any]] = _get_json(writer.reads, SYNC_SET_ASIDE_PULLED, [])
-    seen = {item.get("seq") for item in kept}
-    now = utcnow().isoformat()
+    """Keep pulled changes that were not applied, whole and with their reason (encrypted with
+    the rest of the store), for the sync screen, `asb-tui sync` and `retry_set_aside`."""
     for change, reason in set_aside:
-        if change.seq in seen:
-            continue
-        kept.append(
-            {
-                "seq": change.seq,
-                "table": change.table,
-                "row_id": change.row_id,
-                "case_id": change.case_id,
-                "op": change.op,
-                "reason": reason,
-                "set_aside_at": now,
-            }
+        row = writer.reads.get(SetAsideChange, change.seq)
+        if row is None:
+            row = SetAsideChange(
+                seq=change.seq,
+                table_name=change.table,
+                row_id=change.row_id,
+                case_id=change.case_id,
+                op=change.op,
+                fields=dict(change.fields),
+                version=change.version,
+                origin_device_id=change.origin_device_id,
+                origin_counter=change.origin_counter,
+                reason=reason[:1000],
+            )
+        else:
+            row.reason = reason[:1000]  # tried again: why it still does not apply
+        writer.keep_local(row)
+
+
+def _kept_change(row: SetAsideChange) -> ServerChange | None:
+    """The pulled change a set-aside row keeps, or None when it cannot be rebuilt (kept by an
+    older release without its fields, or no longer a valid change)."""
+    if row.fields is None:
+        return None
+    try:
+        return ServerChange(
+            seq=row.seq,
+            table=row.table_name,
+            row_id=row.row_id,
+            case_id=row.case_id,
+            op=row.op,  # type: ignore[arg-type]
+            fields=row.fields,
+            version=row.version,
+            origin_device_id=row.origin_device_id,
+            origin_counter=row.origin_counter,
         )
-    _put_json(writer, SYNC_SET_ASIDE_PULLED, kept)
+    except ValidationError:
+        return None
 
 
 def _store_conflicts(writer: ReplicaWriter, conflicts: Sequence[ConflictOut]) -> tuple[int, int]:
@@ -538,6 +683,15 @@ def _refs(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
     return {str(case_id): str(ref or "") for case_id, ref in rows}
 
 
+def forget_set_aside(uow: UnitOfWork, case_id: str) -> None:
+    """Drop the pulled changes of a case kept set aside (its purge or its destruction)."""
+    uow.drop_local(
+        uow.reads.scalars(
+            select(SetAsideChange).where(col(SetAsideChange.case_id) == case_id)
+        ).all()
+    )
+
+
 def drop_purged_case(writer: ReplicaWriter, case_id: str, *, reason: str) -> int:
     """Remove this laptop's copy of a case it may no longer see (share withdrawn, case moved to
     another team): every row, its conflicts, drafts and sent change records. Nothing is sent
@@ -554,6 +708,7 @@ def drop_purged_case(writer: ReplicaWriter, case_id: str, *, reason: str) -> int
     writer.drop_local(
         session.scalars(select(SyncConflict).where(col(SyncConflict.case_id) == case_id)).all()
     )
+    forget_set_aside(writer, case_id)
     forget_case(writer, case_id)
     writer.drop_sent_records(case_id)
     writer.audit_only(
@@ -656,6 +811,45 @@ class StoreReplica:
             ) from None
         return summary
 
+    def retry_set_aside(self) -> int:
+        """Try again every pulled change kept set aside (run at the start of each sync, see
+        `services.sync_run.run_sync`): after an upgrade, or once the row it needed arrived, it
+        may apply now. Those that apply (or that newer changes already superseded) leave the
+        list; the others stay with today's reason. One transaction, one audit event; the
+        cursor does not move. How many left the list."""
+        with self.store.read() as session:
+            if session.scalars(select(col(SetAsideChange.seq)).limit(1)).first() is None:
+                return 0
+        try:
+            with self.store.replica_writer() as writer:
+                return self._retry(writer)
+        except (exc.IntegrityError, _NothingToKeep):
+            return 0  # nothing changed; they stay set aside and are tried at the next sync
+
+    def _retry(self, writer: ReplicaWriter) -> int:
+        session = writer.reads
+        session.execute(text("PRAGMA defer_foreign_keys = ON"))
+        rows = session.scalars(select(SetAsideChange).order_by(col(SetAsideChange.seq))).all()
+        kept = {row.seq: row for row in rows}
+        changes = [c for c in map(_kept_change, rows) if c is not None]
+        if not changes:
+            return 0
+        applier = apply_changes(writer, self.store.device_id, changes)
+        still = {change.seq for change, _reason in applier.set_aside}
+        _keep_set_aside(writer, applier.set_aside)
+        done = [kept[c.seq] for c in changes if c.seq not in still]
+        if not done:
+            raise _NothingToKeep  # roll back: a sync that applied none leaves no trace
+        writer.drop_local(done)
+        writer.audit_only(
+            action="sync.retry_set_aside",
+            entity="sync",
+            entity_id=str(len(done)),
+            details={"applied": len(done), "still_set_aside": len(still),
+                     "seqs": [row.seq for row in done]},
+        )  # fmt: skip
+        return len(done)
+
     def _apply(self, writer: ReplicaWriter, page: PullPage) -> ApplySummary:
         session = writer.reads
         session.execute(text("PRAGMA defer_foreign_keys = ON"))
@@ -665,8 +859,9 @@ class StoreReplica:
                 writer.put_setting(SYNC_CURSOR, str(page.next_cursor))
             return ApplySummary()
         destroyed = _refs(session, [c.case_id for c in page.changes if _destroys_a_case(c)])
-        applier = _PageApplier(writer, self.store.device_id)
-        applied, echoes = applier.apply(page)
+        applier = apply_changes(writer, self.store.device_id, page.changes)
+        applied = sum(p.applied for p in applier.plans.values())
+        echoes = sum(p.echoes for p in applier.plans.values())
         opened, resolved = _store_conflicts(writer, page.conflicts)
         _keep_set_aside(writer, applier.set_aside)
         removed = [

@@ -21,7 +21,13 @@ from sqlmodel import Session, col, select
 
 from asb_tui.domain.dates import format_uk, parse_uk_date
 from asb_tui.store.core import settings
-from asb_tui.store.core.models import TABLES_BY_NAME, Case, ChangeRecord, SyncConflict
+from asb_tui.store.core.models import (
+    TABLES_BY_NAME,
+    Case,
+    ChangeRecord,
+    SetAsideChange,
+    SyncConflict,
+)
 from asb_tui.store.core.store import Store
 from asb_tui.store.replica.replica import (
     RESOLVING,
@@ -29,7 +35,6 @@ from asb_tui.store.replica.replica import (
     SYNC_LAST_RESULT,
     SYNC_PENDING_RESOLUTIONS,
     SYNC_REFUSED,
-    SYNC_SET_ASIDE_PULLED,
 )
 from sync import schema
 from sync.protocol import ROW_CONFLICT_FIELD
@@ -436,7 +441,7 @@ class SetAsideView:
 def set_aside_changes(store: Store) -> list[SetAsideView]:
     """Every change set aside or refused, both ways, newest first."""
     with store.read() as session:
-        pulled = _json_setting(session, SYNC_SET_ASIDE_PULLED, [])
+        pulled = list(session.exec(select(SetAsideChange)))
         refs = dict(session.exec(select(Case.id, Case.ref)).all())
     views = [
         SetAsideView(
@@ -454,16 +459,15 @@ def set_aside_changes(store: Store) -> list[SetAsideView]:
     views += [
         SetAsideView(
             direction="received",
-            number=int(item.get("seq", 0)),
-            table=str(item.get("table", "")),
-            row_id=str(item.get("row_id", "")),
-            case_id=str(item.get("case_id", "")),
-            case_ref=refs.get(str(item.get("case_id", "")), ""),
-            reason=str(item.get("reason", "")),
-            at=_parse_time(item.get("set_aside_at")),
+            number=item.seq,
+            table=item.table_name,
+            row_id=item.row_id,
+            case_id=item.case_id,
+            case_ref=refs.get(item.case_id, ""),
+            reason=item.reason,
+            at=item.set_aside_at,
         )
-        for item in (pulled if isinstance(pulled, list) else [])
-        if isinstance(item, dict)
+        for item in pulled
     ]
     epoch = datetime.min.replace(tzinfo=UTC)
     return sorted(views, key=lambda v: (v.at or epoch, v.number), reverse=True)
