@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pikepdf
 from app_testkit import app_on_screen
-from built_case_testkit import Built
+from built_case_testkit import MakeCase, ReadPdf
 from sqlmodel import select
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -45,7 +44,7 @@ def _text(widget: Static) -> str:
 
 
 async def test_review_queue_lists_due_cases_and_records_a_review(
-    store: Store, make_case: Callable[..., Built], data_dir: Path
+    store: Store, make_case: MakeCase, data_dir: Path
 ) -> None:
     due = make_case(
         "ASB-Q-1", risk_level="high", accepted_on=TODAY - timedelta(days=40), officer=HOSTILE
@@ -81,7 +80,7 @@ async def test_review_queue_lists_due_cases_and_records_a_review(
 
 
 async def test_share_screen_shows_consent_first_and_refuses_consent_basis(
-    store: Store, make_case: Callable[..., Built], data_dir: Path
+    store: Store, make_case: MakeCase, data_dir: Path
 ) -> None:
     case = make_case("ASB-S-1", people=[(HOSTILE, "victim")])
     app = host(store, data_dir, ShareCaseScreen(case.case_id))
@@ -115,7 +114,7 @@ async def test_share_screen_shows_consent_first_and_refuses_consent_basis(
 
 
 async def test_share_screen_withdraws_a_share_with_its_reason_audited(
-    store: Store, make_case: Callable[..., Built], data_dir: Path
+    store: Store, make_case: MakeCase, data_dir: Path
 ) -> None:
     from asb_tui.store.commands.sharing import share_case
 
@@ -157,10 +156,10 @@ async def test_share_screen_withdraws_a_share_with_its_reason_audited(
 
 async def test_vvc_screen_agenda_decision_and_pack(
     store: Store,
-    make_case: Callable[..., Built],
+    make_case: MakeCase,
     data_dir: Path,
     tmp_path: Path,
-    read_pdf: Callable[..., str],
+    read_pdf: ReadPdf,
 ) -> None:
     meeting = next(m for m in vvc_meetings(TODAY, TODAY + timedelta(days=70)) if m >= TODAY)
     case = make_case(
