@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import httpx
 import pytest
 
-from sync.client import SyncClient
+from sync.client import SyncClient, SyncResult
 from sync.server.accounts import add_officer as _add_officer
 from sync.server.db import open_database
 
@@ -257,7 +257,7 @@ class Device:
     replica: TestReplica
     client: SyncClient
 
-    def sync(self) -> Any:
+    def sync(self) -> SyncResult:
         return self.client.sync()
 
 
@@ -288,8 +288,17 @@ def make_device(
     return Device(replica=replica, client=client)
 
 
+class NewDevice(Protocol):
+    """The `new_device` fixture: an enrolled `Device` of the team (and agency) on the module's
+    server."""
+
+    def __call__(
+        self, *, team: str, agency: str | None = None, name: str | None = None
+    ) -> Device: ...
+
+
 @pytest.fixture
-def new_device(server: ServerProcess, tmp_path: Path) -> Iterator[Any]:
+def new_device(server: ServerProcess, tmp_path: Path) -> Iterator[NewDevice]:
     """`new_device(team=..., agency=...)` -> an enrolled `Device` on the module's server."""
     made: list[Device] = []
 

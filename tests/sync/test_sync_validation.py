@@ -4,16 +4,15 @@ fit the field it resolves (the sync schema), else a clear 422 and the conflict s
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import httpx
 import pytest
-from sync_server_testkit import unique_team
+from sync_server_testkit import NewDevice, unique_team
 
 from sync.client import SyncServerError
 
 
-def test_an_edited_resolution_that_does_not_fit_the_field_is_refused(new_device: Any) -> None:
+def test_an_edited_resolution_that_does_not_fit_the_field_is_refused(new_device: NewDevice) -> None:
     team = unique_team()
     ann, bob = new_device(team=team), new_device(team=team)
     case_id = ann.replica.new_case(team, summary="Noise at night")
