@@ -30,6 +30,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     server_run_cli,
     unique_team,
 )
+from sync_server_testkit import ServerProcess
 
 from asb_tui.store.core.models import Note, Person
 from asb_tui.store.replica.sync_state import set_aside_changes
@@ -82,7 +83,7 @@ def _victim(laptop: Laptop, case_id: str) -> Person:
 
 
 def test_each_bad_change_is_refused_alone_and_the_team_still_syncs(
-    central: Any, laptops: LaptopFactory
+    central: ServerProcess, laptops: LaptopFactory
 ) -> None:
     team = unique_team()
     ann = laptops(team=team, name="Ann")
@@ -138,7 +139,7 @@ def test_each_bad_change_is_refused_alone_and_the_team_still_syncs(
 
 
 def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
-    central: Any, laptops: LaptopFactory
+    central: ServerProcess, laptops: LaptopFactory
 ) -> None:
     team = unique_team()
     ann = laptops(team=team, name="Ann")

@@ -3,11 +3,12 @@ PostgreSQL: merging, conflicts and their resolution, access scope, revocation, a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 import httpx
 import pytest
-from sync_server_testkit import Device, NewDevice, run_cli, unique_team
+from sync_server_testkit import Device, NewDevice, ServerProcess, run_cli, unique_team
 
 from sync.client import SyncAuthError
 from sync.protocol import AuditHead, ChangeOut, PushRequest
@@ -200,7 +201,7 @@ def test_officers_see_only_their_team_and_cases_shared_under_a_legal_basis(
 
 
 def test_revoked_device_gets_a_clear_error_and_keeps_its_data(
-    new_device: NewDevice, server: Any
+    new_device: NewDevice, server: ServerProcess
 ) -> None:
     team = unique_team()
     ann = new_device(team=team)
@@ -221,7 +222,7 @@ def test_revoked_device_gets_a_clear_error_and_keeps_its_data(
 
 
 def test_rewritten_audit_chain_is_flagged_but_data_is_accepted(
-    new_device: NewDevice, server: Any
+    new_device: NewDevice, server: ServerProcess
 ) -> None:
     team = unique_team()
     ann = new_device(team=team)
@@ -240,7 +241,7 @@ def test_rewritten_audit_chain_is_flagged_but_data_is_accepted(
     assert case_id
 
 
-def test_a_batch_sent_twice_changes_nothing(new_device: NewDevice, server: Any) -> None:
+def test_a_batch_sent_twice_changes_nothing(new_device: NewDevice, server: ServerProcess) -> None:
     team = unique_team()
     ann, bob = new_device(team=team), new_device(team=team)
     case_id, _ = _case_with_party(ann, team)
@@ -292,7 +293,7 @@ def test_no_change_sync_and_status(new_device: NewDevice) -> None:
     assert status.device.device_id == ann.replica.device_id()
 
 
-def test_enrolment_token_is_one_time(server: Any, tmp_path: Any) -> None:
+def test_enrolment_token_is_one_time(server: ServerProcess, tmp_path: Path) -> None:
     from replica_for_tests import TestReplica
     from sync_server_testkit import add_officer
 

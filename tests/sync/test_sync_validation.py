@@ -43,4 +43,5 @@ def test_an_edited_resolution_that_does_not_fit_the_field_is_refused(new_device:
     assert bob.client.resolve_conflict(conflict["id"], "edit", "333").status == "resolved"
     bob.sync()
     ann.sync()
-    assert ann.replica.get("person", person_id)["phone"] == "333"  # type: ignore[index, unused-ignore]
+    row = ann.replica.get("person", person_id)
+    assert row is not None and row["phone"] == "333"
