@@ -131,8 +131,9 @@ class Desk:
     """An officer at the keyboard of a running app."""
 
     def __init__(self, pilot: Pilot[Any]) -> None:
+        assert isinstance(pilot.app, AsbApp), "a desk sits at the officer's app"
         self.pilot = pilot
-        self.app: AsbApp = pilot.app  # type: ignore[assignment]
+        self.app = pilot.app
 
     @property
     def screen(self) -> Any:

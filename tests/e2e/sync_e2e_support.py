@@ -121,6 +121,12 @@ class Laptop:
         with self.store.read() as session:
             return session.get(Case, case_id)
 
+    def held_case(self, case_id: str) -> Case:
+        """The case, which the test knows this laptop holds (a plain failure when it does not)."""
+        case = self.case(case_id)
+        assert case is not None, f"{self.name}'s laptop does not hold case {case_id}"
+        return case
+
     def snapshot(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Every case row of the store: (table, id) -> all columns."""
         rows: dict[tuple[str, str], dict[str, Any]] = {}

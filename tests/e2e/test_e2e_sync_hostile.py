@@ -175,7 +175,7 @@ def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
     bob = laptops(team=team, name="Bob")
     outcome = bob.sync()
     assert outcome.result.ok and outcome.result.set_aside_pulled == 2
-    assert bob.case(case_id).summary == "Graffiti on the garages"  # type: ignore[union-attr]
+    assert bob.held_case(case_id).summary == "Graffiti on the garages"
     reasons = sorted(v.reason for v in set_aside_changes(bob.store))
     assert "person.name must be text, not a number" in reasons[1]
     assert "does not know ('door_bell_camera')" in reasons[0]

@@ -69,7 +69,7 @@ def test_retention_leaves_ids_only_on_the_service(
     for secret in ("Ophelia", "Brackenridge", "Marigold", "note 1"):
         assert secret not in everything
 
-    doomed_ref = bob.case(doomed).ref  # type: ignore[union-attr]
+    doomed_ref = bob.held_case(doomed).ref
     pulled = bob.sync().result
     assert pulled.ok
     assert bob.case(doomed) is None and bob.case(kept) is not None
