@@ -256,6 +256,7 @@ def unique_team() -> str:
 class Device:
     replica: TestReplica
     client: SyncClient
+    team: str  # the officer's team, as the service has it
 
     def sync(self) -> SyncResult:
         return self.client.sync()
@@ -285,7 +286,7 @@ def make_device(
     replica = TestReplica(directory / f"{name}-{uuid.uuid4().hex[:6]}.sqlite3")
     client = SyncClient(replica, server.url, retry_delay=0.2, **client_options)
     client.enrol(token, f"{name}'s laptop")
-    return Device(replica=replica, client=client)
+    return Device(replica=replica, client=client, team=team)
 
 
 class NewDevice(Protocol):
