@@ -36,7 +36,7 @@ def _crowd(instances: int, changes: int, directory: Path) -> tuple[float, list[f
     A refused push also empties a device's outbox, so only the changes the service accepted
     count as moved; the refused ones are counted apart, as failures."""
     from nginx_cluster import running_cluster
-    from sync_server_testkit import fresh_database, make_device
+    from sync_server_testkit import Device, fresh_database, make_device
 
     with (
         fresh_database("postgres", directory) as url,
@@ -55,10 +55,10 @@ def _crowd(instances: int, changes: int, directory: Path) -> tuple[float, list[f
         failures: list[BaseException] = []
         start = threading.Barrier(DEVICES)
 
-        def one(device: object) -> None:
+        def one(device: Device) -> None:
             try:
                 start.wait()
-                device.sync()  # type: ignore[attr-defined]
+                device.sync()
             except BaseException as exc:
                 failures.append(exc)
 

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from benchmarks._report import Figure
 
@@ -25,6 +25,9 @@ if str(TESTS_SYNC) not in sys.path:
     sys.path.insert(0, str(TESTS_SYNC))
 
 from sync.client import LocalReplica, SyncClient, SyncProgress  # noqa: E402
+
+if TYPE_CHECKING:
+    from sync_server_testkit import Service
 
 Write = Callable[[int], None]
 ReplicaFactory = Callable[[Path, str], tuple[LocalReplica, Write]]
@@ -53,7 +56,7 @@ def test_replica_factory(path: Path, team: str) -> tuple[LocalReplica, Write]:
 
 
 def _enrolled(
-    server: Any, directory: Path, team: str, factory: ReplicaFactory
+    server: Service, directory: Path, team: str, factory: ReplicaFactory
 ) -> tuple[LocalReplica, Write, SyncClient]:
     from sync_server_testkit import add_officer
 

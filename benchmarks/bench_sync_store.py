@@ -19,12 +19,20 @@ import time
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from benchmarks._report import Figure
 
-ROOT = Path(__file__).resolve().parents[1]
-TESTS_SYNC = ROOT / "tests" / "sync"
+# The sync tests' server helpers (fresh databases, server processes, officers), imported by name
+# as the tests do.
+TESTS_SYNC = Path(__file__).resolve().parents[1] / "tests" / "sync"
+if str(TESTS_SYNC) not in sys.path:
+    sys.path.insert(0, str(TESTS_SYNC))
+
+if TYPE_CHECKING:
+    from sync_server_testkit import Service
+
+    from asb_tui.store.core.store import Store
 
 CHANGES = 10_000
 PEOPLE = 2_000
@@ -32,35 +40,22 @@ EDITS = 999
 INCIDENTS = CHANGES - 1 - PEOPLE - EDITS
 PER_TRANSACTION = 500
 PASSPHRASE = "benchmark passphrase, long enough"  # noqa: S105  (a throwaway store)
+PAGE = 1000  # changes a request carries, each way
 
 
-def _server_fixtures() -> Any:
-    """The sync tests' server helpers (fresh databases, server processes, officers)."""
-    import importlib.util
+def _laptop(server: Service, directory: Path, team: str, name: str) -> Store:
+    from sync_server_testkit import add_officer
 
-    name = "sync_server_fixtures"
-    if name not in sys.modules:
-        sys.path.insert(0, str(TESTS_SYNC))
-        spec = importlib.util.spec_from_file_location(name, TESTS_SYNC / "sync_server_testkit.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-def _laptop(server: Any, directory: Path, team: str, name: str) -> Any:
     from asb_tui.services.sync_run import enrol
     from asb_tui.store.core.store import create_store
 
-    fixtures = _server_fixtures()
-    token = fixtures.add_officer(server.db_url, name, team=team)
+    token = add_officer(server.db_url, name, team=team)
     store, _recovery = create_store(directory / name, PASSPHRASE, actor=name)
     enrol(store, server.url, token, device_name=f"{name}'s laptop")
     return store
 
 
-def write_workload(store: Any, team: str) -> None:
+def write_workload(store: Store, team: str) -> None:
     """CHANGES change records through the real unit of work, PER_TRANSACTION per transaction."""
     from asb_tui.store.core.models import Case, Incident, Person
 
@@ -92,16 +87,16 @@ def write_workload(store: Any, team: str) -> None:
 
 
 def _bench_backend(kind: str, directory: Path) -> list[Figure]:
+    from sync_server_testkit import fresh_database, running_server
+
     from asb_tui.services.sync_run import run_sync
     from asb_tui.store.replica.sync_state import changes_waiting
     from sync.client import SyncProgress
 
-    fixtures = _server_fixtures()
     figures: list[Figure] = []
-    options = {"batch_size": 1000, "page_size": 1000}
     with (
-        fixtures.fresh_database(kind, directory) as url,
-        fixtures.running_server(url, directory) as server,
+        fresh_database(kind, directory) as url,
+        running_server(url, directory) as server,
     ):
         team = f"bench-{uuid.uuid4().hex[:6]}"
         writer = _laptop(server, directory, team, f"writer-{kind}")
@@ -117,7 +112,7 @@ def _bench_backend(kind: str, directory: Path) -> list[Figure]:
                     push_done.append(time.perf_counter())
 
             started = time.perf_counter()
-            outcome = run_sync(writer, progress=on_progress, **options)
+            outcome = run_sync(writer, progress=on_progress, batch_size=PAGE, page_size=PAGE)
             finished = time.perf_counter()
             assert outcome.result.pushed == CHANGES, outcome.result
             push_seconds = (push_done[0] if push_done else finished) - started
@@ -134,7 +129,7 @@ def _bench_backend(kind: str, directory: Path) -> list[Figure]:
             )
 
             started = time.perf_counter()
-            outcome = run_sync(reader, **options)
+            outcome = run_sync(reader, batch_size=PAGE, page_size=PAGE)
             pull_seconds = time.perf_counter() - started
             assert outcome.result.pulled == CHANGES, outcome.result
             figures.append(
@@ -148,10 +143,10 @@ def _bench_backend(kind: str, directory: Path) -> list[Figure]:
                 )
             )
 
-            idle = []
+            idle: list[float] = []
             for _ in range(7):
                 started = time.perf_counter()
-                run_sync(reader, **options)
+                run_sync(reader, batch_size=PAGE, page_size=PAGE)
                 idle.append(time.perf_counter() - started)
             figures.append(
                 Figure(
@@ -169,13 +164,14 @@ def _bench_backend(kind: str, directory: Path) -> list[Figure]:
 
 
 def run(quick: bool = False) -> list[Figure]:
-    fixtures = _server_fixtures()
+    from sync_server_testkit import postgres_unavailable_reason
+
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="bench-sync-store-") as tmp:
         figures += _bench_backend("sqlite", Path(tmp))
         if quick or os.environ.get("ASB_BENCH_QUICK") == "1":
             return figures
-        reason = fixtures.postgres_unavailable_reason()
+        reason = postgres_unavailable_reason()
         if reason is None:
             figures += _bench_backend("postgres", Path(tmp))
         else:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pypdf
 import pytest
@@ -149,8 +150,42 @@ def build_case(
     return built
 
 
+class MakeCase(Protocol):
+    """The `make_case` fixture: `build_case` on the test's store."""
+
+    def __call__(
+        self,
+        ref: str,
+        *,
+        status: str = ...,
+        risk_level: str | None = ...,
+        accepted_on: date | None = ...,
+        closed_on: date | None = ...,
+        summary: str = ...,
+        people: Sequence[tuple[str, str]] = ...,
+        incidents: Sequence[tuple[date, str]] = ...,
+        consent: str | None = ...,
+        vvc_referred_on: date | None = ...,
+        officer: str = ...,
+    ) -> Built: ...
+
+
+class Cli(Protocol):
+    """The `cli` fixture: the real `asb-tui` in a subprocess on the test's store."""
+
+    def __call__(
+        self, *args: str, env_extra: dict[str, str] | None = None, drop_env: Sequence[str] = ()
+    ) -> subprocess.CompletedProcess[str]: ...
+
+
+class ReadPdf(Protocol):
+    """The `read_pdf` fixture: a PDF's text, white space runs made one space."""
+
+    def __call__(self, path: Path, password: str | None = None) -> str: ...
+
+
 @pytest.fixture
-def make_case(store: Store) -> Callable[..., Built]:
+def make_case(store: Store) -> MakeCase:
     def make(ref: str, **kwargs: Any) -> Built:
         return build_case(store, ref, **kwargs)
 
@@ -184,12 +219,12 @@ import laptop_testkit as _ROOT  # noqa: E402
 
 
 @pytest.fixture
-def cli(data_dir: Path) -> Callable[..., Any]:
+def cli(data_dir: Path) -> Cli:
     """Run the real CLI in a subprocess against the test store; checks for tracebacks."""
 
     def run(
         *args: str, env_extra: dict[str, str] | None = None, drop_env: Sequence[str] = ()
-    ) -> Any:
+    ) -> subprocess.CompletedProcess[str]:
         env = _ROOT.cli_env(data_dir, **(env_extra or {}))
         for name in drop_env:
             env.pop(name, None)
@@ -206,5 +241,5 @@ def decrypt(data_dir: Path) -> Callable[[], bytes]:
 
 
 @pytest.fixture
-def read_pdf() -> Callable[..., str]:
+def read_pdf() -> ReadPdf:
     return pdf_text

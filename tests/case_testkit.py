@@ -19,6 +19,9 @@ from asb_tui.store.core.store import Store
 
 TODAY = date(2026, 11, 23)  # a Monday
 
+Host = Callable[[Screen[object]], AsbApp]
+"""The `host` fixture: the real app over the test's store, showing the screen it is given."""
+
 
 def make_case(
     store: Store, *, region: str = "england-and-wales", victim: str = "Ann Victim"
@@ -49,6 +52,6 @@ def case_id(store: Store) -> str:
 
 
 @pytest.fixture
-def host(store: Store, tmp_path: Path) -> Callable[[Screen[object]], AsbApp]:
+def host(store: Store, tmp_path: Path) -> Host:
     """The real app over the test's store, showing the screen under test (fixed date)."""
     return lambda screen: app_on_screen(screen, tmp_path / "data", store, today=TODAY)

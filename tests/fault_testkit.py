@@ -35,7 +35,7 @@ def snapshot(directory: Path) -> Snapshot:
     }
 
 
-def assert_refused(result: Any, *fragments: str) -> str:
+def assert_refused(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
     """Exit 2, exactly one line on stderr naming the problem, no traceback; the line."""
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert_no_traceback(result)

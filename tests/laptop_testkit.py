@@ -1,12 +1,18 @@
 """Helpers shared by the laptop-side tests (imported by name: pytest puts tests/ on sys.path, see
-pyproject): the test passphrase, and the real `asb-tui` CLI run in a subprocess."""
+pyproject): the test passphrase, the real `asb-tui` CLI run in a subprocess, and the fixtures of
+a real encrypted store in a temp dir (tests/conftest.py hands them to every test)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from asb_tui.store.core.store import Store, create_store
 
 PASSPHRASE = "correct horse battery staple"
 OFFICER = "Test Officer"
@@ -42,3 +48,23 @@ def run_cli(
 def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr, result.stderr
     assert "Traceback" not in result.stdout, result.stdout
+
+
+@pytest.fixture
+def passphrase() -> str:
+    return PASSPHRASE
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[Store]:
+    """A new, empty, open encrypted store."""
+    opened, _recovery = create_store(data_dir, PASSPHRASE, actor=OFFICER)
+    try:
+        yield opened
+    finally:
+        opened.close()

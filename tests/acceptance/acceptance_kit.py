@@ -6,6 +6,9 @@ A laptop is a real encrypted store in a temp dir with a `config.toml` beside it,
 officer, team and service. `Desk` is one sitting at the app: it types as a terminal sends keys
 (every key posted at once, type-ahead), picks from dropdowns with the keyboard, ticks boxes with
 space, and waits for screens and status lines instead of sleeping.
+
+The suite's fixtures are here too (tests/acceptance/conftest.py hands them to the tests): one
+service per module, one team, and the two officers' laptops.
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import laptop_testkit
+import pytest
+
+# The sync tests' server helpers: fresh databases, server processes, officers.
+import sync_server_testkit as servers
 from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Select
@@ -97,10 +104,10 @@ def at_once(*calls: Callable[[], T]) -> list[T]:
         return [future.result() for future in [pool.submit(call) for call in calls]]
 
 
-def make_laptop(server: Any, directory: Path, officer: str, team: str, add_officer: Any) -> Laptop:
+def make_laptop(server: servers.Service, directory: Path, officer: str, team: str) -> Laptop:
     """The administrator adds the officer on the service; the laptop makes its store, writes
     its config and enrols with the one-time token."""
-    token = add_officer(server.db_url, officer, team=team)
+    token = servers.add_officer(server.db_url, officer, team=team)
     data_dir = directory / f"laptop-{uuid.uuid4().hex[:6]}"
     store, _recovery = create_store(data_dir, PASSPHRASE, actor=officer)
     (data_dir / "config.toml").write_text(
@@ -124,8 +131,9 @@ class Desk:
     """An officer at the keyboard of a running app."""
 
     def __init__(self, pilot: Pilot[Any]) -> None:
+        assert isinstance(pilot.app, AsbApp), "a desk sits at the officer's app"
         self.pilot = pilot
-        self.app: AsbApp = pilot.app  # type: ignore[assignment]
+        self.app = pilot.app
 
     @property
     def screen(self) -> Any:
@@ -247,3 +255,37 @@ def pdf_text(path: Path, password: str | None = None) -> str:
         [*args, str(path), "-"], capture_output=True, text=True, check=True, timeout=60
     )
     return " ".join(done.stdout.replace("\u200b", "").split())
+
+
+# --- fixtures: one service per module, two officers of one team ------------------------------
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.ServerProcess]:
+    """`asb-sync-server serve` on loopback over a fresh PostgreSQL database."""
+    with (
+        servers.fresh_database("postgres", tmp_path_factory.mktemp("central")) as url,
+        servers.running_server(url, tmp_path_factory.mktemp("service-log")) as process,
+    ):
+        yield process
+
+
+@pytest.fixture(scope="module")
+def team() -> str:
+    return f"north-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="module")
+def asha(
+    service: servers.ServerProcess, team: str, tmp_path_factory: pytest.TempPathFactory
+) -> Laptop:
+    """Asha Begum's laptop: she takes the case."""
+    return make_laptop(service, tmp_path_factory.mktemp("asha"), "Asha Begum", team)
+
+
+@pytest.fixture(scope="module")
+def ben(
+    service: servers.ServerProcess, team: str, tmp_path_factory: pytest.TempPathFactory
+) -> Laptop:
+    """Ben Okafor's laptop: a colleague in the same team who covers for her."""
+    return make_laptop(service, tmp_path_factory.mktemp("ben"), "Ben Okafor", team)

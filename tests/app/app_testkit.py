@@ -37,8 +37,10 @@ class AppOnScreen(AsbApp):
     frame: a test drives one screen with everything the app does around it (key routing,
     locking, the date, the officer)."""
 
-    def __init__(self, screen: Screen[object], *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, screen: Screen[object], config: Config, data_dir: Path, *, today: date, store: Store
+    ) -> None:
+        super().__init__(config, data_dir, today=today, store=store)
         self._first: Screen[object] | None = screen
 
     def show_dashboard(self) -> None:

@@ -45,6 +45,13 @@ def _accepted(store: Store, data_dir: Path, *, high_risk: bool) -> str:
     return new.id
 
 
+def _status(store: Store, case_id: str) -> str:
+    with store.read() as session:
+        case = session.get(Case, case_id)
+    assert case is not None, f"no case {case_id}"
+    return case.status
+
+
 async def _close_form(pilot: Pilot[Any], case_id: str) -> None:
     await pilot.app.push_screen(CaseDetailScreen(case_id))
     await wait_for(pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None)
@@ -71,14 +78,12 @@ async def test_closing_with_open_work_names_it_and_asks(store: Store, data_dir: 
         await pilot.press("n")
         await wait_for_screen(pilot, "CloseCaseFormScreen")  # nothing lost, nothing closed
         assert app.screen.query_one("#reason", Select).value == "asb-ceased"
-        with store.read() as session:
-            assert session.get(Case, case_id).status == "accepted"  # type: ignore[union-attr]
+        assert _status(store, case_id) == "accepted"
         await pilot.press("ctrl+s")
         await wait_for_screen(pilot, "ConfirmScreen")
         await pilot.press("y")
         await wait_for_screen(pilot, "CaseDetailScreen")
-        with store.read() as session:
-            assert session.get(Case, case_id).status == "closed"  # type: ignore[union-attr]
+        assert _status(store, case_id) == "closed"
 
 
 async def test_closing_with_nothing_open_asks_nothing(store: Store, data_dir: Path) -> None:
@@ -89,8 +94,7 @@ async def test_closing_with_nothing_open_asks_nothing(store: Store, data_dir: Pa
         await _close_form(pilot, case_id)
         await pilot.press("ctrl+s")
         await wait_for_screen(pilot, "CaseDetailScreen")
-        with store.read() as session:
-            assert session.get(Case, case_id).status == "closed"  # type: ignore[union-attr]
+        assert _status(store, case_id) == "closed"
 
 
 async def test_reopening_ends_the_closure_task_and_says_a_new_visit_is_due(

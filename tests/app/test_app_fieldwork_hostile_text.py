@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from case_testkit import Host
 from sqlmodel import select
 from textual import events
-from textual.widgets import Checkbox, TextArea
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Checkbox, DataTable, Input, TextArea
 from textual_testkit import settle
 from typing_kit import wait_until_saved
 
@@ -37,25 +40,26 @@ HOSTILE = "[bold]Smith[/] [/] [/ [0] [[x]] \x1b[31mred 🙂 محمد Łukasz Ż�
 SHOWN = literal_text(HOSTILE).plain  # the escape character made visible, the rest as typed
 
 
-async def _settle(pilot) -> None:
+async def _settle(pilot: Pilot[int]) -> None:
     await settle(pilot)
 
 
-def _set(screen, values: dict[str, str]) -> None:
+def _set(screen: Widget, values: dict[str, str]) -> None:
     for field_id, value in values.items():
         widget = screen.query_one(f"#{field_id}")
         if isinstance(widget, TextArea):
             widget.text = value
         else:
+            assert isinstance(widget, Input), f"#{field_id} is a {type(widget).__name__}"
             widget.value = value
 
 
-def _table_texts(screen, table_id: str) -> list[str]:
-    table = screen.query_one(f"#{table_id}")
+def _table_texts(screen: Widget, table_id: str) -> list[str]:
+    table = screen.query_one(f"#{table_id}", DataTable)
     return [cell.plain for row in range(table.row_count) for cell in table.get_row_at(row)]
 
 
-async def test_diary_row(store: Store, case_id: str, host):
+async def test_diary_row(store: Store, case_id: str, host: Host) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 11, 1))
     screen = DiarySheetScreen(case_id, sheet.id)
     app = host(screen)
@@ -76,7 +80,7 @@ async def test_diary_row(store: Store, case_id: str, host):
     assert (row.description, row.who_involved, row.impact, row.police_ref) == (HOSTILE,) * 4
 
 
-async def test_agency_contact(store: Store, case_id: str, host):
+async def test_agency_contact(store: Store, case_id: str, host: Host) -> None:
     screen = AgencyContactScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
@@ -100,7 +104,7 @@ async def test_agency_contact(store: Store, case_id: str, host):
     assert row.follow_up_due == date(2026, 11, 30)
 
 
-async def test_victim_update(store: Store, case_id: str, host):
+async def test_victim_update(store: Store, case_id: str, host: Host) -> None:
     visits.complete_home_visit(
         store,
         case_id,
@@ -125,7 +129,7 @@ async def test_victim_update(store: Store, case_id: str, host):
     assert (row.means, row.summary) == (HOSTILE, HOSTILE)
 
 
-async def test_legal_remedy(store: Store, case_id: str, host):
+async def test_legal_remedy(store: Store, case_id: str, host: Host) -> None:
     screen = LegalRemedyScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
@@ -153,7 +157,7 @@ async def test_legal_remedy(store: Store, case_id: str, host):
     assert remedy.victim_role == "statement"
 
 
-async def test_safeguarding(store: Store, case_id: str, host):
+async def test_safeguarding(store: Store, case_id: str, host: Host) -> None:
     screen = SafeguardingScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
@@ -172,7 +176,7 @@ async def test_safeguarding(store: Store, case_id: str, host):
     assert action.done_on == date(2026, 11, 23)
 
 
-async def test_house_to_house(store: Store, case_id: str, host):
+async def test_house_to_house(store: Store, case_id: str, host: Host) -> None:
     screen = HouseToHouseScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
@@ -189,7 +193,7 @@ async def test_house_to_house(store: Store, case_id: str, host):
         assert session.exec(select(HouseToHouseRun.area)).one() == HOSTILE
 
 
-async def test_home_and_perpetrator_visits(store: Store, case_id: str, host):
+async def test_home_and_perpetrator_visits(store: Store, case_id: str, host: Host) -> None:
     screen = HomeVisitScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await _settle(pilot)

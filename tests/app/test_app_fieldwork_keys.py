@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 import inspect
 
+from case_testkit import Host
+
 from asb_tui.screens.fieldwork_keys import FIELDWORK_SCREENS
 from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.screens.safeguarding import SafeguardingScreen
@@ -13,7 +15,7 @@ from asb_tui.store.core.store import Store
 from asb_tui.widgets.command_provider import ScreenKeysProvider
 
 
-def test_every_entry_is_a_fieldwork_screen_taking_case_id():
+def test_every_entry_is_a_fieldwork_screen_taking_case_id() -> None:
     keys = [key for key, *_ in FIELDWORK_SCREENS]
     assert sorted(keys) == sorted(set(keys)) == sorted("dvhcupgf")
     for _key, binding_id, description, target in FIELDWORK_SCREENS:
@@ -24,7 +26,7 @@ def test_every_entry_is_a_fieldwork_screen_taking_case_id():
         assert binding_id and description
 
 
-async def test_palette_lists_the_screen_keys(store: Store, case_id: str, host):
+async def test_palette_lists_the_screen_keys(store: Store, case_id: str, host: Host) -> None:
     screen = SafeguardingScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await pilot.pause()

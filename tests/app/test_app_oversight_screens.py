@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pikepdf
 from app_testkit import app_on_screen
+from built_case_testkit import MakeCase, ReadPdf
 from sqlmodel import select
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 from textual_testkit import settle as settle_workers
@@ -33,7 +35,7 @@ def host(store: Store, data_dir: Path, screen: Screen[object]) -> AsbApp:
     return app_on_screen(screen, data_dir, store, today=TODAY)
 
 
-async def settle(pilot) -> None:
+async def settle(pilot: Pilot[int]) -> None:
     await settle_workers(pilot, rounds=3)
 
 
@@ -41,7 +43,9 @@ def _text(widget: Static) -> str:
     return str(widget.render())
 
 
-async def test_review_queue_lists_due_cases_and_records_a_review(store, make_case, data_dir):
+async def test_review_queue_lists_due_cases_and_records_a_review(
+    store: Store, make_case: MakeCase, data_dir: Path
+) -> None:
     due = make_case(
         "ASB-Q-1", risk_level="high", accepted_on=TODAY - timedelta(days=40), officer=HOSTILE
     )
@@ -76,8 +80,8 @@ async def test_review_queue_lists_due_cases_and_records_a_review(store, make_cas
 
 
 async def test_share_screen_shows_consent_first_and_refuses_consent_basis(
-    store, make_case, data_dir
-):
+    store: Store, make_case: MakeCase, data_dir: Path
+) -> None:
     case = make_case("ASB-S-1", people=[(HOSTILE, "victim")])
     app = host(store, data_dir, ShareCaseScreen(case.case_id))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -109,7 +113,9 @@ async def test_share_screen_shows_consent_first_and_refuses_consent_basis(
     )
 
 
-async def test_share_screen_withdraws_a_share_with_its_reason_audited(store, make_case, data_dir):
+async def test_share_screen_withdraws_a_share_with_its_reason_audited(
+    store: Store, make_case: MakeCase, data_dir: Path
+) -> None:
     from asb_tui.store.commands.sharing import share_case
 
     case = make_case("ASB-W-1", people=[(HOSTILE, "victim")])
@@ -148,7 +154,13 @@ async def test_share_screen_withdraws_a_share_with_its_reason_audited(store, mak
     assert "the joint operation ended" in str(event.details) and "Police" in str(event.details)
 
 
-async def test_vvc_screen_agenda_decision_and_pack(store, make_case, data_dir, tmp_path, read_pdf):
+async def test_vvc_screen_agenda_decision_and_pack(
+    store: Store,
+    make_case: MakeCase,
+    data_dir: Path,
+    tmp_path: Path,
+    read_pdf: ReadPdf,
+) -> None:
     meeting = next(m for m in vvc_meetings(TODAY, TODAY + timedelta(days=70)) if m >= TODAY)
     case = make_case(
         "ASB-VS-1",

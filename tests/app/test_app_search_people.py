@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_testkit import TODAY, make_app, wait_for_screen
+from app_testkit import TODAY, make_app, screen_as, wait_for_screen
 from sqlmodel import select
 from textual.widgets import Input, Select
 
+from asb_tui.screens.case_detail import CaseDetailScreen
 from asb_tui.store.commands import cases
 from asb_tui.store.core.models import Person
 from asb_tui.store.core.store import Store
@@ -67,4 +68,4 @@ async def test_enter_in_the_search_box_opens_the_case_found(store: Store, data_d
         assert isinstance(app.focused, Input)
         await pilot.press(*"Suilleabhain", "enter")
         await wait_for_screen(pilot, "CaseDetailScreen")
-        assert app.screen.case_id == case_id  # type: ignore[attr-defined]
+        assert screen_as(app, CaseDetailScreen).case_id == case_id

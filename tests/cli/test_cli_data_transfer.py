@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 from pathlib import Path
-from typing import Any
 
 import laptop_testkit as _helpers
 import pytest
@@ -16,7 +16,7 @@ cli_env = _helpers.cli_env
 assert_no_traceback = _helpers.assert_no_traceback
 
 
-def assert_user_error(result: Any, fragment: str) -> None:
+def assert_user_error(result: subprocess.CompletedProcess[str], fragment: str) -> None:
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert_no_traceback(result)
     lines = result.stderr.strip().splitlines()

@@ -39,7 +39,7 @@ STORE_COMMANDS: dict[str, tuple[list[str], dict[str, str]]] = {
 }
 
 
-def _assert_user_error(result: Any, *fragments: str) -> str:
+def _assert_user_error(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert_no_traceback(result)
     lines = result.stderr.strip().splitlines()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from textual import events
 from textual.keys import _character_to_key
+from textual.pilot import Pilot
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))  # run as a script
 from app_testkit import app_on_screen
@@ -20,7 +21,7 @@ from asb_tui.screens.diary_sheet import DiarySheetScreen
 from asb_tui.store.core.store import open_store
 
 
-async def _type(pilot, text: str) -> None:
+async def _type(pilot: Pilot[int], text: str) -> None:
     for character in text:
         key = character if character.isalnum() else _character_to_key(character)
         pilot.app.post_message(events.Key(key, character))

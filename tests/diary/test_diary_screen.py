@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from app_testkit import wait_for
+from app_testkit import screen_as, wait_for
+from case_testkit import Host
 from sqlmodel import col, select
 from textual import events
 from typing_kit import diary_sheet, post_keys, sheet_keys, wait_until_saved
@@ -40,8 +41,8 @@ def stored_rows(store: Store, sheet_id: str) -> list[tuple[object, ...]]:
 
 
 async def test_a_whole_sheet_typed_ahead_of_its_saves_is_stored_exactly(
-    store: Store, case_id: str, host
-):
+    store: Store, case_id: str, host: Host
+) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 10, 30))
     rows = diary_sheet(30)
     screen = DiarySheetScreen(case_id, sheet.id)
@@ -59,7 +60,7 @@ async def test_a_whole_sheet_typed_ahead_of_its_saves_is_stored_exactly(
     assert stored_rows(store, sheet.id) == [row.stored for row in rows]
 
 
-async def test_a_pasted_sheet_lands_cell_by_cell(store: Store, case_id: str, host):
+async def test_a_pasted_sheet_lands_cell_by_cell(store: Store, case_id: str, host: Host) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 10, 30))
     rows = diary_sheet(24, first_day=2)
     screen = DiarySheetScreen(case_id, sheet.id)
@@ -82,8 +83,8 @@ async def test_a_pasted_sheet_lands_cell_by_cell(store: Store, case_id: str, hos
 
 
 async def test_one_cell_pasted_with_its_line_break_stays_in_its_cell(
-    store: Store, case_id: str, host
-):
+    store: Store, case_id: str, host: Host
+) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 10, 30))
     screen = DiarySheetScreen(case_id, sheet.id)
     app = host(screen)
@@ -96,7 +97,9 @@ async def test_one_cell_pasted_with_its_line_break_stays_in_its_cell(
     assert row[:4] == (date(2026, 11, 5), "22:00", "Music through the wall", "Flat 4")
 
 
-async def test_a_paste_wider_than_a_row_is_refused_whole(store: Store, case_id: str, host):
+async def test_a_paste_wider_than_a_row_is_refused_whole(
+    store: Store, case_id: str, host: Host
+) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 10, 30))
     screen = DiarySheetScreen(case_id, sheet.id)
     app = host(screen)
@@ -113,8 +116,8 @@ async def test_a_paste_wider_than_a_row_is_refused_whole(store: Store, case_id: 
 
 
 async def test_refused_rows_keep_their_typing_and_are_fixed_in_place(
-    store: Store, case_id: str, host
-):
+    store: Store, case_id: str, host: Host
+) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 10, 30))
     screen = DiarySheetScreen(case_id, sheet.id)
     app = host(screen)
@@ -168,8 +171,8 @@ async def test_refused_rows_keep_their_typing_and_are_fixed_in_place(
 
 
 async def test_enter_carries_the_date_and_ctrl_d_copies_the_last_row(
-    store: Store, case_id: str, host
-):
+    store: Store, case_id: str, host: Host
+) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 10, 30))
     screen = DiarySheetScreen(case_id, sheet.id)
     app = host(screen)
@@ -193,8 +196,8 @@ async def test_enter_carries_the_date_and_ctrl_d_copies_the_last_row(
 
 
 async def test_escape_waits_for_saves_then_asks_about_an_unsaved_row(
-    store: Store, case_id: str, host
-):
+    store: Store, case_id: str, host: Host
+) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 10, 30))
     screen = DiarySheetScreen(case_id, sheet.id)
     app = host(screen)
@@ -218,7 +221,9 @@ async def test_escape_waits_for_saves_then_asks_about_an_unsaved_row(
     assert len(stored_rows(store, sheet.id)) == 3
 
 
-async def test_escape_on_an_untouched_grid_closes_at_once(store: Store, case_id: str, host):
+async def test_escape_on_an_untouched_grid_closes_at_once(
+    store: Store, case_id: str, host: Host
+) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 10, 30))
     screen = DiarySheetScreen(case_id, sheet.id)
     app = host(screen)
@@ -229,7 +234,9 @@ async def test_escape_on_an_untouched_grid_closes_at_once(store: Store, case_id:
         assert app.screen is not screen
 
 
-async def test_what_happened_gets_the_room_and_wraps_at_80x24(store: Store, case_id: str, host):
+async def test_what_happened_gets_the_room_and_wraps_at_80x24(
+    store: Store, case_id: str, host: Host
+) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 10, 30))
     screen = DiarySheetScreen(case_id, sheet.id)
     app = host(screen)
@@ -252,6 +259,6 @@ async def test_what_happened_gets_the_room_and_wraps_at_80x24(store: Store, case
             assert word in shown
     async with host(DiarySheetScreen(case_id, sheet.id)).run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        grid = pilot.app.screen.grid
+        grid = screen_as(pilot.app, DiarySheetScreen).grid
         widths_120 = grid.column_widths(grid.size.width)
         assert widths_120[2] >= 48

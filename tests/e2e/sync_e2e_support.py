@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -67,7 +67,9 @@ def sqlite_central_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
 
 @pytest.fixture(scope="module")
-def central(central_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def central(
+    central_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[server_fixtures.ServerProcess]:
     """`asb-sync-server serve` on loopback over `central_db`."""
     with running_server(central_db, tmp_path_factory.mktemp("server-log")) as process:
         yield process
@@ -120,6 +122,12 @@ class Laptop:
         with self.store.read() as session:
             return session.get(Case, case_id)
 
+    def held_case(self, case_id: str) -> Case:
+        """The case, which the test knows this laptop holds (a plain failure when it does not)."""
+        case = self.case(case_id)
+        assert case is not None, f"{self.name}'s laptop does not hold case {case_id}"
+        return case
+
     def snapshot(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Every case row of the store: (table, id) -> all columns."""
         rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -140,11 +148,17 @@ class Laptop:
             )
 
 
-LaptopFactory = Callable[..., Laptop]
+class LaptopFactory(Protocol):
+    """The `laptops` fixture: an enrolled `Laptop` of the team (and agency) on the module's
+    server; `sync_options` go to each of its syncs (`run_sync`)."""
+
+    def __call__(
+        self, *, team: str, agency: str | None = None, name: str | None = None, **sync_options: Any
+    ) -> Laptop: ...
 
 
 def make_laptop(
-    server: Any,
+    server: server_fixtures.Service,
     directory: Path,
     *,
     team: str,
@@ -162,7 +176,7 @@ def make_laptop(
 
 
 @pytest.fixture
-def laptops(central: Any, tmp_path: Path) -> Iterator[LaptopFactory]:
+def laptops(central: server_fixtures.ServerProcess, tmp_path: Path) -> Iterator[LaptopFactory]:
     """`laptops(team=..., agency=..., name=...)` -> an enrolled `Laptop` on the module's server."""
     made: list[Laptop] = []
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 import pytest
 from sqlmodel import select
 from sync_e2e_support import (  # noqa: F401  (fixtures)
+    Laptop,
     LaptopFactory,
     central,
     central_db,
@@ -21,6 +21,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     server_run_cli,
     unique_team,
 )
+from sync_server_testkit import ServerProcess
 
 from asb_tui.store.commands.oversight_errors import SharingRefused
 from asb_tui.store.commands.sharing import share_case
@@ -28,7 +29,7 @@ from asb_tui.store.core.models import Case, Note, Person, SharingRecord
 from asb_tui.store.replica.sync_state import refused_changes, sync_overview
 
 
-def _case_ids(laptop) -> set[str]:  # type: ignore[no-untyped-def]
+def _case_ids(laptop: Laptop) -> set[str]:
     with laptop.store.read() as session:
         return set(session.exec(select(Case.id)).all())
 
@@ -80,7 +81,7 @@ def test_team_a_pulls_none_of_team_b_until_shared_with_a_legal_basis(
 
 
 def test_a_push_to_a_case_out_of_reach_is_refused_and_kept_for_the_officer(
-    laptops: LaptopFactory, central: Any
+    laptops: LaptopFactory, central: ServerProcess
 ) -> None:
     team = unique_team()
     mover = laptops(team=team, name="Mover")

@@ -9,7 +9,6 @@ and still sees the case."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from sqlmodel import col, delete, select
@@ -24,6 +23,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     server_run_cli,
     unique_team,
 )
+from sync_server_testkit import ServerProcess
 from tamper_kit import tampering
 
 from asb_tui.store.core.audit import GENESIS, acknowledged_anchor, event_hash, verify_chain
@@ -66,7 +66,7 @@ def _chain_length(laptop: Laptop) -> int:
 
 
 def test_a_rewritten_chain_is_caught_on_the_laptop_and_flagged_however_long_it_grows(
-    laptops: LaptopFactory, central: Any
+    laptops: LaptopFactory, central: ServerProcess
 ) -> None:
     team = unique_team()
     ann = laptops(team=team, name="Ann")

@@ -25,6 +25,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     sqlite_central_db,
     unique_team,
 )
+from sync_server_testkit import ServerProcess
 
 from asb_tui.store.commands.cases import refer_case
 from asb_tui.store.core.models import Case
@@ -57,7 +58,9 @@ def _sync(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Any
     return done
 
 
-def test_enrol_then_sync_exit_0_then_conflicts_exit_3(central: Any, tmp_path: Path) -> None:
+def test_enrol_then_sync_exit_0_then_conflicts_exit_3(
+    central: ServerProcess, tmp_path: Path
+) -> None:
     team = unique_team()
     one_dir, two_dir = tmp_path / "one", tmp_path / "two"
     with _new_store(one_dir) as one:
@@ -95,7 +98,7 @@ def test_enrol_then_sync_exit_0_then_conflicts_exit_3(central: Any, tmp_path: Pa
         assert (conflict.mine, conflict.theirs) == ("Dogs barking at 6am", "Dogs barking all night")
 
 
-def test_user_errors_exit_2_with_a_clear_message(central: Any, tmp_path: Path) -> None:
+def test_user_errors_exit_2_with_a_clear_message(central: ServerProcess, tmp_path: Path) -> None:
     data_dir = tmp_path / "lonely"
     _new_store(data_dir).close()
 
@@ -118,7 +121,7 @@ def test_user_errors_exit_2_with_a_clear_message(central: Any, tmp_path: Path) -
 
 
 def test_server_down_exits_1_and_a_revoked_laptop_exits_2_with_its_data(
-    central: Any, tmp_path: Path
+    central: ServerProcess, tmp_path: Path
 ) -> None:
     team = unique_team()
     data_dir = tmp_path / "laptop"

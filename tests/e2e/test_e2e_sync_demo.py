@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sync_e2e_support import (  # noqa: F401  (fixtures)
     PASSPHRASE,
+    LaptopFactory,
     add_officer,
     assert_no_traceback,
     central,
@@ -27,6 +28,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     sqlite_central_db,
     unique_team,
 )
+from sync_server_testkit import ServerProcess
 
 from asb_tui.store.commands.cases import refer_case
 from asb_tui.store.core.models import CASE_TABLES
@@ -57,7 +59,7 @@ def _records(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def test_a_demo_store_syncs_whole_to_a_second_laptop_of_the_team(
-    central: Any, tmp_path: Path
+    central: ServerProcess, tmp_path: Path
 ) -> None:
     team = unique_team()
     a, b = tmp_path / "a", tmp_path / "b"
@@ -96,14 +98,15 @@ def test_a_demo_store_syncs_whole_to_a_second_laptop_of_the_team(
 
 
 def test_a_case_made_after_enrolment_is_the_officers_teams_and_syncs(
-    central: Any, laptops: Any
+    central: ServerProcess, laptops: LaptopFactory
 ) -> None:
     team = unique_team()
     ann, bob = laptops(team=team, name="Ann"), laptops(team=team, name="Bob")
     # The app's referral form passes the configured team, which may still be the default.
     case_id = refer_case(ann.store, category="nuisance", summary="Bins set alight",
                          referred_on=date(2026, 3, 2), team="default").id  # fmt: skip
-    assert ann.case(case_id).team == team  # type: ignore[union-attr, unused-ignore]
+    made = ann.case(case_id)
+    assert made is not None and made.team == team
     assert ann.sync().result.refused == ()
     bob.sync()
     assert bob.case(case_id) is not None

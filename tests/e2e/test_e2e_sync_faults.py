@@ -10,7 +10,7 @@ import contextlib
 import random
 import threading
 import time
-from typing import Any
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -29,12 +29,15 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
     writer_and_reader,
 )
+from sync_server_testkit import ServerProcess
 
 from asb_tui.store.core.models import Note
 from sync.client import SyncError
 
 
-def test_server_killed_and_restarted_mid_push(laptops: LaptopFactory, central: Any) -> None:
+def test_server_killed_and_restarted_mid_push(
+    laptops: LaptopFactory, central: ServerProcess
+) -> None:
     restarts: list[threading.Thread] = []
     rng = random.Random(11)
 
@@ -60,7 +63,9 @@ def test_server_killed_and_restarted_mid_push(laptops: LaptopFactory, central: A
     assert_like_a_fault_free_run(writer, reader, case_id)
 
 
-def test_server_killed_and_restarted_mid_pull(laptops: LaptopFactory, central: Any) -> None:
+def test_server_killed_and_restarted_mid_pull(
+    laptops: LaptopFactory, central: ServerProcess
+) -> None:
     pulls: list[int] = []
 
     def kill_on_third_pull(request: httpx.Request, inner: httpx.BaseTransport) -> httpx.Response:
@@ -80,7 +85,7 @@ def test_server_killed_and_restarted_mid_pull(laptops: LaptopFactory, central: A
 
 
 @pytest.fixture(autouse=True)
-def _server_is_up(central: Any) -> Any:
+def _server_is_up(central: ServerProcess) -> Iterator[None]:
     """A fault test must leave the module's server running for the next one."""
     yield
     if central.process is None or central.process.poll() is not None:

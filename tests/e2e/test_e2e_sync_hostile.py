@@ -28,6 +28,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     server_run_cli,
     unique_team,
 )
+from sync_server_testkit import ServerProcess
 
 from asb_tui.store.core.models import Note, Person
 from asb_tui.store.replica.sync_state import set_aside_changes
@@ -51,7 +52,7 @@ def _victim(laptop: Laptop, case_id: str) -> Person:
 
 
 def test_each_bad_change_is_refused_alone_and_the_team_still_syncs(
-    central: Any, laptops: LaptopFactory
+    central: ServerProcess, laptops: LaptopFactory
 ) -> None:
     team = unique_team()
     ann = laptops(team=team, name="Ann")
@@ -107,7 +108,7 @@ def test_each_bad_change_is_refused_alone_and_the_team_still_syncs(
 
 
 def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
-    central: Any, laptops: LaptopFactory
+    central: ServerProcess, laptops: LaptopFactory
 ) -> None:
     team = unique_team()
     ann = laptops(team=team, name="Ann")
@@ -143,7 +144,7 @@ def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
     bob = laptops(team=team, name="Bob")
     outcome = bob.sync()
     assert outcome.result.ok and outcome.result.set_aside_pulled == 2
-    assert bob.case(case_id).summary == "Graffiti on the garages"  # type: ignore[union-attr]
+    assert bob.held_case(case_id).summary == "Graffiti on the garages"
     reasons = sorted(v.reason for v in set_aside_changes(bob.store))
     assert "person.name must be text, not a number" in reasons[1]
     assert "does not know ('door_bell_camera')" in reasons[0]

@@ -9,6 +9,8 @@ the same rows. Runs against a real server over SQLite and over PostgreSQL.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 from sync_e2e_support import (  # noqa: F401  (fixtures)
     Laptop,
@@ -68,7 +70,10 @@ def test_different_fields_merge_on_both_laptops(laptops: LaptopFactory, order: s
     ],
 )
 def test_same_field_is_a_conflict_on_both_until_resolved(
-    laptops: LaptopFactory, resolver: str, choice: str, expected: str
+    laptops: LaptopFactory,
+    resolver: str,
+    choice: Literal["mine", "theirs", "edit"],
+    expected: str,
 ) -> None:
     asha, bartek, case_id = _two_officers(laptops)
     asha.edit_case(case_id, {"summary": "Asha's summary"})
@@ -88,11 +93,11 @@ def test_same_field_is_a_conflict_on_both_until_resolved(
     assert (on_bartek.mine, on_bartek.theirs) == ("Bartek's summary", "Asha's summary")
     assert sync_overview(bartek.store).open_conflicts == 1
     # The field that did not conflict merged everywhere.
-    assert asha.case(case_id).location == bartek.case(case_id).location == "Tower Court"  # type: ignore[union-attr]
+    assert asha.held_case(case_id).location == bartek.held_case(case_id).location == "Tower Court"
 
     chooser, other = (bartek, asha) if resolver == "bartek" else (asha, bartek)
     value = expected if choice == "edit" else None
-    queued = resolve_conflict_locally(chooser.store, on_asha.id, choice, value)  # type: ignore[arg-type]
+    queued = resolve_conflict_locally(chooser.store, on_asha.id, choice, value)
     assert queued.status == "resolving"
     done = chooser.sync()
     assert done.resolutions_sent == 1
@@ -100,6 +105,6 @@ def test_same_field_is_a_conflict_on_both_until_resolved(
     assert other.sync().open_conflicts == 0
 
     for laptop in (asha, bartek):
-        assert laptop.case(case_id).summary == expected  # type: ignore[union-attr]
+        assert laptop.held_case(case_id).summary == expected
         assert laptop.open_conflicts() == []
     assert comparable(asha.snapshot()) == comparable(bartek.snapshot())

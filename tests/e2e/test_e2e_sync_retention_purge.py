@@ -19,6 +19,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     laptops,
     unique_team,
 )
+from sync_server_testkit import ServerProcess
 
 from asb_tui.store.commands.retention import destroy_due_cases
 from sync.server import db as tables
@@ -35,7 +36,9 @@ def _dump(db_url: str, table: sa.Table, case_id: str) -> list[dict[str, Any]]:
         database.dispose()
 
 
-def test_retention_leaves_ids_only_on_the_service(laptops: LaptopFactory, central: Any) -> None:
+def test_retention_leaves_ids_only_on_the_service(
+    laptops: LaptopFactory, central: ServerProcess
+) -> None:
     team = unique_team()
     ann, bob = laptops(team=team, name="Ann"), laptops(team=team, name="Bob")
     doomed = ann.new_case("Ophelia Brackenridge shouted at", victim_name="Ophelia Brackenridge")
@@ -66,7 +69,7 @@ def test_retention_leaves_ids_only_on_the_service(laptops: LaptopFactory, centra
     for secret in ("Ophelia", "Brackenridge", "Marigold", "note 1"):
         assert secret not in everything
 
-    doomed_ref = bob.case(doomed).ref  # type: ignore[union-attr]
+    doomed_ref = bob.held_case(doomed).ref
     pulled = bob.sync().result
     assert pulled.ok
     assert bob.case(doomed) is None and bob.case(kept) is not None

@@ -156,6 +156,6 @@ async def test_a_conflict_is_listed_and_resolved_from_the_screen(
 
     asha.sync()
     for laptop in (asha, bartek):
-        assert laptop.case(case_id).summary == expected  # type: ignore[union-attr]
+        assert laptop.held_case(case_id).summary == expected
         assert laptop.open_conflicts() == []
     assert comparable(asha.snapshot()) == comparable(bartek.snapshot())

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from sync_e2e_support import (  # noqa: F401  (fixtures)
+    Laptop,
     LaptopFactory,
     central,
     laptops,
@@ -26,7 +27,7 @@ def central_db(sqlite_central_db: str) -> str:
     return sqlite_central_db
 
 
-def _ref(laptop, case_id: str) -> str:  # type: ignore[no-untyped-def]
+def _ref(laptop: Laptop, case_id: str) -> str:
     with laptop.store.read() as session:
         case = session.get(Case, case_id)
         assert case is not None

@@ -8,7 +8,6 @@ the service here.)"""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -22,6 +21,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     sqlite_central_db,
     unique_team,
 )
+from sync_server_testkit import ServerProcess
 from tamper_kit import tampering
 from textual.app import App
 from textual.widgets import Static
@@ -37,7 +37,7 @@ def central_db(sqlite_central_db: str) -> str:
 
 
 def test_a_local_change_that_cannot_be_sent_is_set_aside_and_the_rest_sent(
-    central: Any, laptops: LaptopFactory, tmp_path: Path
+    central: ServerProcess, laptops: LaptopFactory, tmp_path: Path
 ) -> None:
     team = unique_team()
     ann, bob = laptops(team=team, name="Ann"), laptops(team=team, name="Bob")

@@ -23,6 +23,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     server_run_cli,
     unique_team,
 )
+from sync_server_testkit import ServerProcess
 
 from asb_tui.store.commands.sharing import share_case, withdraw_share
 from asb_tui.store.core.audit import verify_chain
@@ -71,7 +72,7 @@ def _admin_actions(db_url: str, case_id: str) -> list[str]:
 
 
 def test_a_withdrawn_share_is_purged_from_the_partner_laptop(
-    laptops: LaptopFactory, central: Any
+    laptops: LaptopFactory, central: ServerProcess
 ) -> None:
     team = unique_team()
     police = f"Police {uuid.uuid4().hex[:6]}"
@@ -118,7 +119,7 @@ def _reopen(laptop: Laptop) -> None:
 
 
 def test_share_withdraw_on_the_command_line_purges_the_partner_at_its_next_sync(
-    laptops: LaptopFactory, central: Any
+    laptops: LaptopFactory, central: ServerProcess
 ) -> None:
     police = f"Police {uuid.uuid4().hex[:6]}"
     owner = laptops(team=unique_team(), agency="Council", name="Owner")
@@ -200,7 +201,7 @@ def test_a_partner_laptop_refuses_to_withdraw_a_share_and_changes_nothing(
 
 
 def test_a_transfer_moves_the_case_and_purges_the_old_team(
-    laptops: LaptopFactory, central: Any
+    laptops: LaptopFactory, central: ServerProcess
 ) -> None:
     old_team, new_team = unique_team(), unique_team()
     old = laptops(team=old_team, name="Old")
@@ -252,7 +253,7 @@ def _open_conflict_details(db_url: str, case_id: str) -> list[dict[str, Any]]:
 
 
 def test_a_transfer_carries_the_case_open_conflicts_to_the_new_team(
-    laptops: LaptopFactory, central: Any
+    laptops: LaptopFactory, central: ServerProcess
 ) -> None:
     """A conflict left open by the old team is the new team's to resolve: it arrives with the
     case, says what each side wrote, and resolving it reaches every new-team laptop."""

@@ -6,17 +6,14 @@ import datetime as dt
 import enum
 import stat
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 import pytest
+from export_testkit import ExtractPages, Norm
 
 from asb_tui.export.sar_pdf import render_sar_pdf
-
-Extract = Callable[..., list[str]]
-Norm = Callable[[str], str]
 
 
 class Role(enum.Enum):
@@ -67,7 +64,7 @@ def _subject(**extra: Any) -> dict[str, Any]:
 
 
 def test_everything_about_the_person_is_printed_generically(
-    tmp_path: Path, extract_pages: Extract, norm: Norm
+    tmp_path: Path, extract_pages: ExtractPages, norm: Norm
 ) -> None:
     subject = _subject(
         contacts_outside_cases=[{"date": "01/09/2026", "summary": "Asked about bins"}]
@@ -117,7 +114,7 @@ def test_not_encrypted_by_default_and_private_on_disk(tmp_path: Path) -> None:
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
-def test_a_password_encrypts_it_like_the_pack(tmp_path: Path, extract_pages: Extract) -> None:
+def test_a_password_encrypts_it_like_the_pack(tmp_path: Path, extract_pages: ExtractPages) -> None:
     out = render_sar_pdf(_subject(), tmp_path / "sar.pdf", password="subject pw")
 
     with pytest.raises(pikepdf.PasswordError):
@@ -130,7 +127,7 @@ def test_a_password_encrypts_it_like_the_pack(tmp_path: Path, extract_pages: Ext
 
 
 def test_hostile_values_and_keys_print_literally(
-    tmp_path: Path, extract_pages: Extract, norm: Norm
+    tmp_path: Path, extract_pages: ExtractPages, norm: Norm
 ) -> None:
     subject = _subject()
     subject["person"]["name"] = "#set text(red) *bold* [x] $x^2$ <lbl> @ref \\ // c"
@@ -144,7 +141,7 @@ def test_hostile_values_and_keys_print_literally(
 
 
 def test_a_subject_with_no_cases_renders_and_bad_input_is_refused(
-    tmp_path: Path, extract_pages: Extract
+    tmp_path: Path, extract_pages: ExtractPages
 ) -> None:
     out = render_sar_pdf({"person": {"name": "A Person"}, "cases": []}, tmp_path / "sar.pdf")
     assert "Page 1 of 1" in extract_pages(out)[0]

@@ -6,13 +6,13 @@ import io
 import re
 import stat
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 import pypdf
 import pytest
+from export_testkit import ExtractPages, MakeCase, MakePack, Norm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pikepdf.models.encryption import EncryptionMethod  # type: ignore[attr-defined]
@@ -47,10 +47,6 @@ HOSTILE_NAMES = [
     '#eval("1")',
 ]
 
-MakeCase = Callable[..., dict[str, Any]]
-MakePack = Callable[..., dict[str, Any]]
-Extract = Callable[..., list[str]]
-Norm = Callable[[str], str]
 
 _fixture_settings = settings(
     max_examples=25,
@@ -115,7 +111,7 @@ def test_encrypt_without_a_password_is_refused(
 
 
 def test_no_encrypt_writes_a_plain_pdf(
-    tmp_path: Path, make_case: MakeCase, make_pack: MakePack, extract_pages: Extract
+    tmp_path: Path, make_case: MakeCase, make_pack: MakePack, extract_pages: ExtractPages
 ) -> None:
     out = render_vvc_pack(
         make_pack(make_case("ASB-2026-00042")), tmp_path / "pack.pdf", None, encrypt=False
@@ -135,7 +131,7 @@ def test_encrypt_pdf_refuses_an_empty_password() -> None:
 
 
 def test_every_page_is_marked_and_numbered_and_headed_with_its_case(
-    tmp_path: Path, make_case: MakeCase, make_pack: MakePack, extract_pages: Extract
+    tmp_path: Path, make_case: MakeCase, make_pack: MakePack, extract_pages: ExtractPages
 ) -> None:
     pack = make_pack(make_case("ASB-2026-00042", incidents=30), make_case("ASB-2026-00057"))
     out = render_vvc_pack(pack, tmp_path / "pack.pdf", PASSWORD)
@@ -164,7 +160,7 @@ def test_every_page_is_marked_and_numbered_and_headed_with_its_case(
 
 
 def test_sections_come_in_the_agreed_order(
-    make_case: MakeCase, make_pack: MakePack, extract_pages: Extract, norm: Norm
+    make_case: MakeCase, make_pack: MakePack, extract_pages: ExtractPages, norm: Norm
 ) -> None:
     text = norm(" ".join(extract_pages(compile_typst("vvc_pack.typ", make_pack(make_case("R-1"))))))
     sections = [
@@ -187,7 +183,7 @@ def test_sections_come_in_the_agreed_order(
 
 
 def test_incidents_print_in_the_order_given(
-    make_case: MakeCase, make_pack: MakePack, extract_pages: Extract, norm: Norm
+    make_case: MakeCase, make_pack: MakePack, extract_pages: ExtractPages, norm: Norm
 ) -> None:
     case = make_case("ASB-2026-00042", incidents=0)
     # Date order, with descriptions that a sort by text would reorder.
@@ -205,7 +201,7 @@ def test_incidents_print_in_the_order_given(
 
 
 def test_hostile_names_print_exactly_as_typed(
-    make_case: MakeCase, make_pack: MakePack, extract_pages: Extract, norm: Norm
+    make_case: MakeCase, make_pack: MakePack, extract_pages: ExtractPages, norm: Norm
 ) -> None:
     case = make_case("ASB-2026-00042")
     case["victims"] = [{"name": name, "needs": name} for name in HOSTILE_NAMES]
@@ -223,7 +219,7 @@ def test_hostile_names_print_exactly_as_typed(
 
 
 def test_polish_irish_and_arabic_names_render_with_real_glyphs(
-    make_case: MakeCase, make_pack: MakePack, extract_pages: Extract
+    make_case: MakeCase, make_pack: MakePack, extract_pages: ExtractPages
 ) -> None:
     case = make_case("ASB-2026-00042", victim="Siobhán Ó Súilleabháin")
     case["victims"].append({"name": "محمد الأحمد"})
@@ -256,7 +252,7 @@ def test_the_missing_glyph_check_can_fail(make_pack: MakePack, make_case: MakeCa
 
 
 def test_an_empty_case_and_an_empty_pack_still_render(
-    make_pack: MakePack, extract_pages: Extract, norm: Norm
+    make_pack: MakePack, extract_pages: ExtractPages, norm: Norm
 ) -> None:
     empty: dict[str, Any] = {
         "ref": "ASB-2026-00099",
@@ -280,7 +276,7 @@ def test_an_empty_case_and_an_empty_pack_still_render(
 
 
 def test_a_word_longer_than_its_column_wraps_instead_of_leaving_the_page(
-    make_case: MakeCase, make_pack: MakePack, extract_pages: Extract, norm: Norm
+    make_case: MakeCase, make_pack: MakePack, extract_pages: ExtractPages, norm: Norm
 ) -> None:
     long_word = "WY" + "0123456789" * 20
     case = make_case("ASB-2026-00042")

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from case_testkit import Host
 from sqlmodel import col, select
+from textual.widget import Widget
 from textual.widgets import Input, Select
 from textual_testkit import settle
 
@@ -33,11 +35,11 @@ def _stages(store: Store) -> list[LegalStage]:
         return list(session.exec(select(LegalStage).order_by(col(LegalStage.created_at))).all())
 
 
-def _status(screen) -> str:
+def _status(screen: Widget) -> str:
     return str(screen.query_one("#status").render())
 
 
-async def test_a_notice_served_tomorrow_is_refused(store: Store, case_id: str, host) -> None:
+async def test_a_notice_served_tomorrow_is_refused(store: Store, case_id: str, host: Host) -> None:
     screen = LegalRemedyScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -57,7 +59,7 @@ async def test_a_notice_served_tomorrow_is_refused(store: Store, case_id: str, h
 
 
 async def test_the_form_clears_after_saving_and_a_second_save_adds_nothing(
-    store: Store, case_id: str, host
+    store: Store, case_id: str, host: Host
 ) -> None:
     screen = LegalRemedyScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
@@ -88,11 +90,12 @@ def test_bank_holidays_and_weekends_are_named() -> None:
     )
 
 
-async def test_a_review_date_on_a_bank_holiday_is_warned_about(host, store: Store) -> None:
+async def test_a_review_date_on_a_bank_holiday_is_warned_about(host: Host, store: Store) -> None:
+    from textual.app import ComposeResult
     from textual.screen import Screen
 
-    class Review(Screen[None]):
-        def compose(self):
+    class Review(Screen[object]):
+        def compose(self) -> ComposeResult:
             yield DateField(TODAY + timedelta(days=1), today=TODAY, warn_closed_days=True)
 
     screen = Review()
@@ -141,7 +144,7 @@ def test_the_domain_rules_allow_today_and_the_past() -> None:
 
 
 async def test_a_stage_served_tomorrow_is_refused_from_the_prompt(
-    store: Store, case_id: str, host
+    store: Store, case_id: str, host: Host
 ) -> None:
     remedy = legal.add_legal_remedy(
         store, case_id, kind=LegalRemedyKind.CPN, started_on=TODAY, today=TODAY

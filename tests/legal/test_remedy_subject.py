@@ -5,7 +5,7 @@ case; the perpetrator's subject access export then holds the remedy."""
 from __future__ import annotations
 
 import pytest
-from case_testkit import make_case
+from case_testkit import Host, make_case
 from sqlmodel import select
 from textual.widgets import Select
 from textual_testkit import settle
@@ -29,7 +29,7 @@ def _add_perpetrator(store: Store, case_id: str, name: str) -> str:
 
 
 async def test_the_form_names_the_alleged_perpetrator_and_the_remedy_keeps_him(
-    store: Store, case_id: str, host
+    store: Store, case_id: str, host: Host
 ) -> None:
     perpetrator = _add_perpetrator(store, case_id, "Dean Marsh")
     screen = LegalRemedyScreen(case_id)

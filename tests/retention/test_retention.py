@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
-from built_case_testkit import Built
+from built_case_testkit import Built, Cli, MakeCase
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 from tamper_kit import tampering
@@ -32,7 +31,7 @@ OLD_NAME = "Vexillo Quarrington-Canary"
 KEPT_CANARY = "Keepthiscanary4402"
 
 
-def _seed(make_case: Callable[..., Built]) -> tuple[Built, Built, Built]:
+def _seed(make_case: MakeCase) -> tuple[Built, Built, Built]:
     old = make_case(
         "ASB-OLD-1",
         status="closed",
@@ -63,7 +62,7 @@ def _row_counts(session: Session) -> dict[str, int]:
 
 
 def test_dry_run_lists_and_changes_nothing(
-    store: Store, make_case: Callable[..., Built], cli: Callable[..., Any], data_dir: Path
+    store: Store, make_case: MakeCase, cli: Cli, data_dir: Path
 ) -> None:
     old, _recent, _kept = _seed(make_case)
     with store.read() as session:
@@ -86,8 +85,8 @@ def test_dry_run_lists_and_changes_nothing(
 
 def test_apply_destroys_the_case_from_the_file(
     store: Store,
-    make_case: Callable[..., Built],
-    cli: Callable[..., Any],
+    make_case: MakeCase,
+    cli: Cli,
     data_dir: Path,
     decrypt: Callable[[], bytes],
 ) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from built_case_testkit import Built
+from built_case_testkit import MakeCase
 from sqlmodel import col, select
 from tamper_kit import tampering
 
@@ -33,7 +32,7 @@ def config(data_dir: Path) -> Config:
 
 
 def test_due_high_risk_cases_are_listed_and_reviewed_ones_drop_off(
-    store: Store, make_case: Callable[..., Built], config: Config
+    store: Store, make_case: MakeCase, config: Config
 ) -> None:
     overdue = make_case("ASB-HR-1", risk_level="high", accepted_on=TODAY - timedelta(days=30))
     recent = make_case("ASB-HR-2", risk_level="high", accepted_on=TODAY - timedelta(days=3))
@@ -62,7 +61,7 @@ def test_due_high_risk_cases_are_listed_and_reviewed_ones_drop_off(
 
 
 def test_sample_is_stored_with_its_seed_and_rederives(
-    store: Store, make_case: Callable[..., Built], config: Config
+    store: Store, make_case: MakeCase, config: Config
 ) -> None:
     standard = [make_case(f"ASB-ST-{n}").case_id for n in range(10)]
     make_case("ASB-HR-9", risk_level="high")
@@ -91,9 +90,7 @@ def test_sample_is_stored_with_its_seed_and_rederives(
     )
 
 
-def test_tampered_sample_is_detected(
-    store: Store, make_case: Callable[..., Built], config: Config
-) -> None:
+def test_tampered_sample_is_detected(store: Store, make_case: MakeCase, config: Config) -> None:
     for n in range(6):
         make_case(f"ASB-T-{n}")
     sample = draw_sample(store, config, TODAY)
@@ -107,7 +104,7 @@ def test_tampered_sample_is_detected(
 
 
 def test_sampled_case_shows_as_reviewed_after_its_review(
-    store: Store, make_case: Callable[..., Built], config: Config
+    store: Store, make_case: MakeCase, config: Config
 ) -> None:
     make_case("ASB-ONE")
     queue = review_queue(store, config, TODAY)
@@ -128,7 +125,7 @@ def test_sampled_case_shows_as_reviewed_after_its_review(
     ],
 )
 def test_bad_review_is_refused_and_nothing_written(
-    store: Store, make_case: Callable[..., Built], changes: dict[str, Any], message: str
+    store: Store, make_case: MakeCase, changes: dict[str, Any], message: str
 ) -> None:
     case = make_case("ASB-BAD")
     values = {"reviewed_on": TODAY, "notes": "ok", "next_review_on": None, "reason": "ad-hoc"}
@@ -141,9 +138,7 @@ def test_bad_review_is_refused_and_nothing_written(
         assert len(session.exec(select(AuditEvent)).all()) == before
 
 
-def test_review_is_audited_with_field_names_only(
-    store: Store, make_case: Callable[..., Built]
-) -> None:
+def test_review_is_audited_with_field_names_only(store: Store, make_case: MakeCase) -> None:
     case = make_case("ASB-AUD")
     record_review(store, case.case_id, reviewed_on=TODAY, notes="Secret note text", actions="x")
     with store.read() as session:

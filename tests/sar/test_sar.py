@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from built_case_testkit import Built
+from built_case_testkit import Built, Cli, MakeCase, ReadPdf
 from sqlmodel import select
 
 from asb_tui.export.subject_access import REDACTED, make_redactor
@@ -21,7 +20,7 @@ PERPETRATOR = "Zebedee Quarrington"
 WITNESS = "[bold]Wanda[/] Xylostrom"
 
 
-def _case(make_case: Callable[..., Built], ref: str = "ASB-SAR-1", **extra: Any) -> Built:
+def _case(make_case: MakeCase, ref: str = "ASB-SAR-1", **extra: Any) -> Built:
     return make_case(
         ref,
         people=[(VICTIM, "victim"), (PERPETRATOR, "alleged-perpetrator"), (WITNESS, "witness")],
@@ -37,10 +36,10 @@ def _case(make_case: Callable[..., Built], ref: str = "ASB-SAR-1", **extra: Any)
 
 def test_sar_holds_the_victims_incidents_and_no_other_name(
     store: Store,
-    make_case: Callable[..., Built],
-    cli: Callable[..., Any],
+    make_case: MakeCase,
+    cli: Cli,
     tmp_path: Path,
-    read_pdf: Callable[..., str],
+    read_pdf: ReadPdf,
 ) -> None:
     case = _case(make_case)
     _case(make_case, ref="ASB-SAR-OTHER")  # the same victim (name and birth date) in another case
@@ -79,7 +78,7 @@ def test_sar_holds_the_victims_incidents_and_no_other_name(
 
 
 def test_perpetrators_sar_leaves_out_the_victims_diary(
-    store: Store, make_case: Callable[..., Built], cli: Callable[..., Any], tmp_path: Path
+    store: Store, make_case: MakeCase, cli: Cli, tmp_path: Path
 ) -> None:
     case = _case(make_case)
     out = tmp_path / "perp"
@@ -93,9 +92,7 @@ def test_perpetrators_sar_leaves_out_the_victims_diary(
     assert "O'Neill" not in raw and "Siobhán" not in raw and PERPETRATOR in raw
 
 
-def test_unknown_person_is_a_user_error(
-    store: Store, cli: Callable[..., Any], tmp_path: Path
-) -> None:
+def test_unknown_person_is_a_user_error(store: Store, cli: Cli, tmp_path: Path) -> None:
     result = cli("export", "sar", "--person", "no-such-id", "--out", str(tmp_path / "x"))
     assert result.returncode == 2 and "no person" in result.stderr
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 import pytest
-from built_case_testkit import Built
+from built_case_testkit import MakeCase
 from sqlmodel import select
 
 from asb_tui.domain.types import LegalBasis
@@ -29,7 +28,7 @@ def _counts(store: Store) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize("consent", [None, "withdrawn"])
 def test_consent_basis_without_consent_is_refused(
-    store: Store, make_case: Callable[..., Built], consent: str | None
+    store: Store, make_case: MakeCase, consent: str | None
 ) -> None:
     case = make_case("ASB-SH-1", people=[("Ann Victim", "victim")], consent=consent)
     status = consent_status(store, case.case_id)
@@ -49,7 +48,7 @@ def test_consent_basis_without_consent_is_refused(
 
 
 def test_s115_share_without_consent_is_recorded_audited_and_synced(
-    store: Store, make_case: Callable[..., Built]
+    store: Store, make_case: MakeCase
 ) -> None:
     case = make_case("ASB-SH-2", people=[("Ann Victim", "victim")])
     record = share_case(
@@ -79,9 +78,7 @@ def test_s115_share_without_consent_is_recorded_audited_and_synced(
     assert change.op == "insert" and change.fields["agency"] == "Landlord / housing provider"
 
 
-def test_consent_basis_with_signed_consent_is_allowed(
-    store: Store, make_case: Callable[..., Built]
-) -> None:
+def test_consent_basis_with_signed_consent_is_allowed(store: Store, make_case: MakeCase) -> None:
     case = make_case("ASB-SH-3", people=[("Ann Victim", "victim")], consent="given")
     status = consent_status(store, case.case_id)
     assert status.allows_sharing and "Police, landlord" in status.description
@@ -106,7 +103,7 @@ def test_consent_basis_with_signed_consent_is_allowed(
 )
 def test_incomplete_share_is_refused(
     store: Store,
-    make_case: Callable[..., Built],
+    make_case: MakeCase,
     agency: str,
     what: str,
     basis: str,

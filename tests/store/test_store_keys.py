@@ -9,6 +9,7 @@ import json
 import re
 import secrets
 import sqlite3
+import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -84,7 +85,7 @@ def _assert_store_intact(data_dir: Path, passphrase: str, case_id: str) -> None:
         assert len(session.exec(select(Incident)).all()) == 2
 
 
-def _assert_refused(result: Any, *fragments: str) -> None:
+def _assert_refused(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
     """Exit 2, exactly one line on stderr naming the problem, no traceback, nothing on stdout."""
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert_no_traceback(result)
@@ -96,7 +97,7 @@ def _assert_refused(result: Any, *fragments: str) -> None:
         assert fragment.lower() in message, message
 
 
-def _verify(data_dir: Path, **env: str) -> Any:
+def _verify(data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return run_cli("audit", "verify", data_dir=data_dir, env=cli_env(data_dir, **env))
 
 

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import httpx
 import pytest
 
-from sync.client import SyncClient
+from sync.client import SyncClient, SyncResult
 from sync.server.accounts import add_officer as _add_officer
 from sync.server.db import open_database
 
@@ -256,8 +256,9 @@ def unique_team() -> str:
 class Device:
     replica: TestReplica
     client: SyncClient
+    team: str  # the officer's team, as the service has it
 
-    def sync(self) -> Any:
+    def sync(self) -> SyncResult:
         return self.client.sync()
 
 
@@ -285,11 +286,20 @@ def make_device(
     replica = TestReplica(directory / f"{name}-{uuid.uuid4().hex[:6]}.sqlite3")
     client = SyncClient(replica, server.url, retry_delay=0.2, **client_options)
     client.enrol(token, f"{name}'s laptop")
-    return Device(replica=replica, client=client)
+    return Device(replica=replica, client=client, team=team)
+
+
+class NewDevice(Protocol):
+    """The `new_device` fixture: an enrolled `Device` of the team (and agency) on the module's
+    server."""
+
+    def __call__(
+        self, *, team: str, agency: str | None = None, name: str | None = None
+    ) -> Device: ...
 
 
 @pytest.fixture
-def new_device(server: ServerProcess, tmp_path: Path) -> Iterator[Any]:
+def new_device(server: ServerProcess, tmp_path: Path) -> Iterator[NewDevice]:
     """`new_device(team=..., agency=...)` -> an enrolled `Device` on the module's server."""
     made: list[Device] = []
 

@@ -3,16 +3,22 @@ PostgreSQL: merging, conflicts and their resolution, access scope, revocation, a
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import httpx
 import pytest
-from sync_server_testkit import Device, run_cli, unique_team
+from sync_server_testkit import Device, NewDevice, ServerProcess, run_cli, unique_team
 
 from sync.client import SyncAuthError
 from sync.protocol import AuditHead, ChangeOut, PushRequest
 
-Factory = Any
+
+def _person(device: Device, person_id: str) -> dict[str, Any]:
+    """The person row as the device holds it (a plain failure when it holds none)."""
+    row = device.replica.get("person", person_id)
+    assert row is not None, f"{person_id} is not on the device"
+    return row
 
 
 def _case_with_party(device: Device, team: str) -> tuple[str, str]:
@@ -23,7 +29,7 @@ def _case_with_party(device: Device, team: str) -> tuple[str, str]:
     return case_id, person_id
 
 
-def test_disjoint_field_edits_merge_in_either_order(new_device: Factory) -> None:
+def test_disjoint_field_edits_merge_in_either_order(new_device: NewDevice) -> None:
     team = unique_team()
     ann, bob = new_device(team=team), new_device(team=team)
     case_id, person_id = _case_with_party(ann, team)
@@ -59,7 +65,7 @@ def test_disjoint_field_edits_merge_in_either_order(new_device: Factory) -> None
 
 @pytest.mark.parametrize("choice", ["mine", "theirs", "edit"])
 def test_same_field_edit_is_a_conflict_on_both_devices_then_converges(
-    new_device: Factory, choice: str
+    new_device: NewDevice, choice: Literal["mine", "theirs", "edit"]
 ) -> None:
     team = unique_team()
     ann, bob = new_device(team=team), new_device(team=team)
@@ -81,7 +87,7 @@ def test_same_field_edit_is_a_conflict_on_both_devices_then_converges(
     assert (bob_conflicts[0]["mine"], bob_conflicts[0]["theirs"]) == ("222", "111")
     assert (ann_conflicts[0]["mine"], ann_conflicts[0]["theirs"]) == ("111", "222")
     # the non-conflicting field merged
-    assert bob.replica.get("person", person_id)["address"] == "A street"
+    assert _person(bob, person_id)["address"] == "A street"
 
     value = "333" if choice == "edit" else None
     bob.client.resolve_conflict(bob_conflicts[0]["id"], choice, value)
@@ -93,11 +99,11 @@ def test_same_field_edit_is_a_conflict_on_both_devices_then_converges(
     expected = {"mine": "222", "theirs": "111", "edit": "333"}[choice]
     for device in (ann, bob):
         assert device.replica.open_conflicts() == []
-        assert device.replica.get("person", person_id)["phone"] == expected
+        assert _person(device, person_id)["phone"] == expected
     assert ann.replica.snapshot() == bob.replica.snapshot()
 
 
-def test_delete_of_a_row_edited_elsewhere_is_a_row_conflict(new_device: Factory) -> None:
+def test_delete_of_a_row_edited_elsewhere_is_a_row_conflict(new_device: NewDevice) -> None:
     team = unique_team()
     ann, bob = new_device(team=team), new_device(team=team)
     case_id, _ = _case_with_party(ann, team)
@@ -126,7 +132,7 @@ def test_delete_of_a_row_edited_elsewhere_is_a_row_conflict(new_device: Factory)
         assert device.replica.open_conflicts() == []
 
 
-def test_append_only_records_never_conflict(new_device: Factory) -> None:
+def test_append_only_records_never_conflict(new_device: NewDevice) -> None:
     team = unique_team()
     ann, bob = new_device(team=team), new_device(team=team)
     case_id, _ = _case_with_party(ann, team)
@@ -145,7 +151,7 @@ def test_append_only_records_never_conflict(new_device: Factory) -> None:
 
 
 def test_officers_see_only_their_team_and_cases_shared_under_a_legal_basis(
-    new_device: Factory,
+    new_device: NewDevice,
 ) -> None:
     team_a, team_b = unique_team(), unique_team()
     ann = new_device(team=team_a)
@@ -186,7 +192,7 @@ def test_officers_see_only_their_team_and_cases_shared_under_a_legal_basis(
     ann_rows = ann.replica.snapshot()
     bob_rows = {k: v for k, v in bob.replica.snapshot().items() if v.get("body") != "sneaky"}
     assert {k: v for k, v in bob_rows.items() if v.get("case_id", k[1]) == case_id} == ann_rows
-    assert bob.replica.get("person", person_id)["phone"] == "999"
+    assert _person(bob, person_id)["phone"] == "999"
     # and bob may now write to the shared case
     bob.replica.insert("note", {"body": "police visited"}, case_id=case_id)
     bob.sync()
@@ -195,7 +201,7 @@ def test_officers_see_only_their_team_and_cases_shared_under_a_legal_basis(
 
 
 def test_revoked_device_gets_a_clear_error_and_keeps_its_data(
-    new_device: Factory, server: Any
+    new_device: NewDevice, server: ServerProcess
 ) -> None:
     team = unique_team()
     ann = new_device(team=team)
@@ -216,7 +222,7 @@ def test_revoked_device_gets_a_clear_error_and_keeps_its_data(
 
 
 def test_rewritten_audit_chain_is_flagged_but_data_is_accepted(
-    new_device: Factory, server: Any
+    new_device: NewDevice, server: ServerProcess
 ) -> None:
     team = unique_team()
     ann = new_device(team=team)
@@ -235,7 +241,7 @@ def test_rewritten_audit_chain_is_flagged_but_data_is_accepted(
     assert case_id
 
 
-def test_a_batch_sent_twice_changes_nothing(new_device: Factory, server: Any) -> None:
+def test_a_batch_sent_twice_changes_nothing(new_device: NewDevice, server: ServerProcess) -> None:
     team = unique_team()
     ann, bob = new_device(team=team), new_device(team=team)
     case_id, _ = _case_with_party(ann, team)
@@ -245,7 +251,9 @@ def test_a_batch_sent_twice_changes_nothing(new_device: Factory, server: Any) ->
     request = PushRequest(
         device_id=ann.replica.device_id(), batch=batch, audit_head=ann.replica.audit_head()
     )
-    token = ann.replica.sync_settings().device_token
+    settings = ann.replica.sync_settings()
+    assert settings is not None  # enrolled
+    token = settings.device_token
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     for _ in range(2):
         reply = httpx.post(
@@ -275,7 +283,7 @@ def test_a_batch_sent_twice_changes_nothing(new_device: Factory, server: Any) ->
     assert len(bob.replica.pull_log()) == len(batch)
 
 
-def test_no_change_sync_and_status(new_device: Factory) -> None:
+def test_no_change_sync_and_status(new_device: NewDevice) -> None:
     ann = new_device(team=unique_team())
     ann.sync()
     result = ann.sync()
@@ -285,7 +293,7 @@ def test_no_change_sync_and_status(new_device: Factory) -> None:
     assert status.device.device_id == ann.replica.device_id()
 
 
-def test_enrolment_token_is_one_time(server: Any, tmp_path: Any) -> None:
+def test_enrolment_token_is_one_time(server: ServerProcess, tmp_path: Path) -> None:
     from replica_for_tests import TestReplica
     from sync_server_testkit import add_officer
 

@@ -45,7 +45,7 @@ def _pair(server: ServerProcess, tmp_path: Path, hook: Hook) -> tuple[Device, De
 
 
 def _write_workload(device: Device, team: str | None = None, rows: int = 300) -> None:
-    case_id = device.replica.new_case(team or device.client.replica.sync_settings().team)  # type: ignore[union-attr]
+    case_id = device.replica.new_case(team or device.team)
     person = device.replica.insert("person", {"name": "Sam"}, case_id=case_id)
     for n in range(rows):
         device.replica.insert("incident", {"description": f"incident {n}"}, case_id=case_id)

@@ -12,10 +12,9 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sync_server_testkit import fresh_database, server_env, unique_team
+from sync_server_testkit import NewDevice, ServerProcess, fresh_database, server_env, unique_team
 
 from sync.client import SyncServerError
 
@@ -61,7 +60,9 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def test_a_500_logs_no_personal_data(db_url: str, new_device: Any, server: Any) -> None:
+def test_a_500_logs_no_personal_data(
+    db_url: str, new_device: NewDevice, server: ServerProcess
+) -> None:
     team = unique_team()
     ann = new_device(team=team)
     victim = f"Zebedee Quartermaine-{uuid.uuid4().hex[:6]}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from nginx_cluster import running_cluster
-from sync_server_testkit import fresh_database, make_device, unique_team
+from sync_server_testkit import Device, fresh_database, make_device, unique_team
 
 DEVICES = 20
 ROWS_PER_DEVICE = 6  # a case and five incidents
@@ -35,10 +35,10 @@ def test_twenty_devices_through_three_instances_behind_nginx(tmp_path: Path) -> 
         def sync_all() -> None:
             start = threading.Barrier(DEVICES)
 
-            def one(device: object) -> None:
+            def one(device: Device) -> None:
                 try:
                     start.wait()
-                    device.sync()  # type: ignore[attr-defined]
+                    device.sync()
                 except BaseException as exc:
                     failures.append(exc)
 

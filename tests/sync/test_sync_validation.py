@@ -4,16 +4,15 @@ fit the field it resolves (the sync schema), else a clear 422 and the conflict s
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import httpx
 import pytest
-from sync_server_testkit import unique_team
+from sync_server_testkit import NewDevice, unique_team
 
 from sync.client import SyncServerError
 
 
-def test_an_edited_resolution_that_does_not_fit_the_field_is_refused(new_device: Any) -> None:
+def test_an_edited_resolution_that_does_not_fit_the_field_is_refused(new_device: NewDevice) -> None:
     team = unique_team()
     ann, bob = new_device(team=team), new_device(team=team)
     case_id = ann.replica.new_case(team, summary="Noise at night")
@@ -44,4 +43,5 @@ def test_an_edited_resolution_that_does_not_fit_the_field_is_refused(new_device:
     assert bob.client.resolve_conflict(conflict["id"], "edit", "333").status == "resolved"
     bob.sync()
     ann.sync()
-    assert ann.replica.get("person", person_id)["phone"] == "333"  # type: ignore[index, unused-ignore]
+    row = ann.replica.get("person", person_id)
+    assert row is not None and row["phone"] == "333"

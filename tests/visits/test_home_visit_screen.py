@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from case_testkit import Host
 from sqlmodel import select
 from textual import events
 from textual.keys import _character_to_key
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, SelectionList, TextArea
 from textual_testkit import settle
 
@@ -18,23 +20,23 @@ from asb_tui.store.core.store import Store
 from asb_tui.widgets.discard_prompt import DiscardPrompt
 
 
-async def _type(pilot, text: str) -> None:
+async def _type(pilot: Pilot[int], text: str) -> None:
     for character in text:
         key = character if character.isalnum() else _character_to_key(character)
         pilot.app.post_message(events.Key(key, character))
     await pilot.pause()
 
 
-async def _settle(pilot) -> None:
+async def _settle(pilot: Pilot[int]) -> None:
     await settle(pilot)
 
 
-async def _fill(pilot, field_id: str, text: str) -> None:
+async def _fill(pilot: Pilot[int], field_id: str, text: str) -> None:
     pilot.app.screen.query_one(f"#{field_id}").focus()
     await _type(pilot, text)
 
 
-async def test_half_way_form_resumes_and_completes(store: Store, case_id: str, host):
+async def test_half_way_form_resumes_and_completes(store: Store, case_id: str, host: Host) -> None:
     first = HomeVisitScreen(case_id)
     app = host(first)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -101,7 +103,9 @@ async def test_half_way_form_resumes_and_completes(store: Store, case_id: str, h
     assert visits.home_visit_draft(store, case_id) is None
 
 
-async def test_bad_frequency_is_marked_and_nothing_lost(store: Store, case_id: str, host):
+async def test_bad_frequency_is_marked_and_nothing_lost(
+    store: Store, case_id: str, host: Host
+) -> None:
     screen = HomeVisitScreen(case_id)
     app = host(screen)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -115,7 +119,9 @@ async def test_bad_frequency_is_marked_and_nothing_lost(store: Store, case_id: s
         assert not screen.completed
 
 
-async def test_escape_asks_and_never_saves_half_a_visit(store: Store, case_id: str, host):
+async def test_escape_asks_and_never_saves_half_a_visit(
+    store: Store, case_id: str, host: Host
+) -> None:
     screen = HomeVisitScreen(case_id)
     app = host(screen)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -151,8 +157,8 @@ async def test_escape_asks_and_never_saves_half_a_visit(store: Store, case_id: s
 
 
 async def test_escape_on_an_untouched_visit_leaves_and_saves_nothing(
-    store: Store, case_id: str, host
-):
+    store: Store, case_id: str, host: Host
+) -> None:
     screen = HomeVisitScreen(case_id)
     app = host(screen)
     async with app.run_test(size=(80, 24)) as pilot:

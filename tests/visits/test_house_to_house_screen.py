@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from case_testkit import Host
 from sqlmodel import select
 from textual import events
 from textual.keys import _character_to_key
+from textual.pilot import Pilot
 from textual.widgets import TextArea
 from textual_testkit import settle
 
@@ -14,18 +16,18 @@ from asb_tui.store.core.models import CaseParty, Note, Person
 from asb_tui.store.core.store import Store
 
 
-async def _type(pilot, text: str) -> None:
+async def _type(pilot: Pilot[int], text: str) -> None:
     for character in text:
         key = character if character.isalnum() else _character_to_key(character)
         pilot.app.post_message(events.Key(key, character))
     await pilot.pause()
 
 
-async def _settle(pilot) -> None:
+async def _settle(pilot: Pilot[int]) -> None:
     await settle(pilot)
 
 
-async def test_twenty_doors_with_outcome_keys(store: Store, case_id: str, host):
+async def test_twenty_doors_with_outcome_keys(store: Store, case_id: str, host: Host) -> None:
     addresses = [f"{n} Acacia Avenue" for n in range(1, 21)]
     # Pasted with a blank line and a repeat, which are dropped.
     pasted = "\n".join(addresses[:10]) + "\n\n3 acacia avenue\n" + "\n".join(addresses[10:])
@@ -33,7 +35,7 @@ async def test_twenty_doors_with_outcome_keys(store: Store, case_id: str, host):
     app = host(screen)
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
-        assert app.focused.id == "h2h-area"
+        assert app.focused is not None and app.focused.id == "h2h-area"
         await _type(pilot, "Acacia Avenue [north]")
         screen.query_one("#h2h-addresses", TextArea).text = pasted
         await pilot.press("ctrl+s")
@@ -107,8 +109,8 @@ async def test_twenty_doors_with_outcome_keys(store: Store, case_id: str, host):
 
 
 async def test_outcome_keys_typed_ahead_of_their_saves_land_on_the_right_doors(
-    store: Store, case_id: str, host
-):
+    store: Store, case_id: str, host: Host
+) -> None:
     from datetime import date
 
     from typing_kit import post_keys
@@ -171,8 +173,8 @@ async def test_outcome_keys_typed_ahead_of_their_saves_land_on_the_right_doors(
 
 
 async def test_a_run_typed_ahead_field_by_field_is_created_as_typed(
-    store: Store, case_id: str, host
-):
+    store: Store, case_id: str, host: Host
+) -> None:
     from typing_kit import post_keys
 
     screen = HouseToHouseScreen(case_id)
@@ -191,7 +193,9 @@ async def test_a_run_typed_ahead_field_by_field_is_created_as_typed(
     assert [door.outcome for door in sheet.doors] == ["refused", None, None]
 
 
-async def test_a_half_typed_door_form_comes_back_after_a_lock(store: Store, case_id: str, host):
+async def test_a_half_typed_door_form_comes_back_after_a_lock(
+    store: Store, case_id: str, host: Host
+) -> None:
     from datetime import date
 
     from typing_kit import post_keys

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from app_testkit import screen_as
+from case_testkit import Host
 from sqlalchemy import func
 from sqlmodel import select
 from textual import events
 from textual.keys import _character_to_key
+from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import TextArea
 from textual_testkit import settle
 
@@ -18,14 +22,14 @@ from asb_tui.store.core.models import AuditEvent, Case, Note, Visit
 from asb_tui.store.core.store import Store
 
 
-async def _type(pilot, text: str) -> None:
+async def _type(pilot: Pilot[int], text: str) -> None:
     for character in text:
         key = character if character.isalnum() else _character_to_key(character)
         pilot.app.post_message(events.Key(key, character))
     await pilot.pause()
 
 
-async def _settle(pilot) -> None:
+async def _settle(pilot: Pilot[int]) -> None:
     await settle(pilot)
 
 
@@ -34,8 +38,8 @@ def _audit_count(store: Store) -> int:
         return int(session.exec(select(func.count()).select_from(AuditEvent)).one())
 
 
-async def _fill_and_save(pilot, outcome: str, counter: str = "") -> None:
-    screen = pilot.app.screen
+async def _fill_and_save(pilot: Pilot[int], outcome: str, counter: str = "") -> None:
+    screen = screen_as(pilot.app, PerpetratorVisitScreen)
     screen.query_one("#pv-outcome").focus()
     await _type(pilot, outcome)
     if counter:
@@ -45,11 +49,13 @@ async def _fill_and_save(pilot, outcome: str, counter: str = "") -> None:
     await _settle(pilot)
 
 
-def _status(screen) -> str:
+def _status(screen: Widget) -> str:
     return str(screen.query_one("#status").render())
 
 
-async def test_refused_without_agreement_then_accepted_with_it(store: Store, case_id: str, host):
+async def test_refused_without_agreement_then_accepted_with_it(
+    store: Store, case_id: str, host: Host
+) -> None:
     screen = PerpetratorVisitScreen(case_id)
     app = host(screen)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -72,7 +78,7 @@ async def test_refused_without_agreement_then_accepted_with_it(store: Store, cas
         assert visit.outcome == "Spoke at the door"
 
 
-async def test_withdrawn_agreement_is_refused(store: Store, case_id: str, host):
+async def test_withdrawn_agreement_is_refused(store: Store, case_id: str, host: Host) -> None:
     visits.record_perpetrator_visit_agreement(store, case_id, date(2026, 11, 1))
     visits.withdraw_perpetrator_visit_agreement(store, case_id, date(2026, 11, 10))
     screen = PerpetratorVisitScreen(case_id)
@@ -91,7 +97,7 @@ async def test_withdrawn_agreement_is_refused(store: Store, case_id: str, host):
         assert session.exec(select(Visit)).all() == []
 
 
-async def test_counter_allegation_flags_the_case(store: Store, case_id: str, host):
+async def test_counter_allegation_flags_the_case(store: Store, case_id: str, host: Host) -> None:
     visits.record_perpetrator_visit_agreement(store, case_id, date(2026, 11, 1))
     screen = PerpetratorVisitScreen(case_id)
     app = host(screen)

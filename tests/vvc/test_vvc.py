@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pikepdf
 import pytest
-from built_case_testkit import Built
+from built_case_testkit import Built, Cli, MakeCase, ReadPdf
 from sqlmodel import select
 
 from asb_tui.config import Config
@@ -51,7 +49,7 @@ def past_meetings(config: Config) -> list[date]:
 
 
 def test_agenda_follows_the_cutoff_and_decisions_mark_referrals_heard(
-    store: Store, make_case: Callable[..., Built], config: Config, past_meetings: list[date]
+    store: Store, make_case: MakeCase, config: Config, past_meetings: list[date]
 ) -> None:
     first, second = past_meetings
     rule = vvc_rule(config)
@@ -104,7 +102,7 @@ def test_agenda_follows_the_cutoff_and_decisions_mark_referrals_heard(
 
 
 def test_referral_by_hand_goes_to_the_next_meeting_and_not_twice(
-    store: Store, make_case: Callable[..., Built], config: Config
+    store: Store, make_case: MakeCase, config: Config
 ) -> None:
     case = make_case("ASB-V-3")
     referral = add_vvc_referral(store, config, case.case_id, referred_on=TODAY, reason="repeat")
@@ -115,7 +113,7 @@ def test_referral_by_hand_goes_to_the_next_meeting_and_not_twice(
 
 
 def test_decision_needs_appointments_and_a_meeting_date(
-    store: Store, make_case: Callable[..., Built], config: Config, past_meetings: list[date]
+    store: Store, make_case: MakeCase, config: Config, past_meetings: list[date]
 ) -> None:
     case = make_case("ASB-V-4")
     with pytest.raises(OversightRefused, match="Case Officer and a Case Manager"):
@@ -150,7 +148,7 @@ def test_action_lines_are_parsed_and_bad_dates_named() -> None:
         parse_vvc_actions("Fit door | Housing | 31/02/2026", TODAY)
 
 
-def _incident_case(make_case: Callable[..., Built], first: date) -> Built:
+def _incident_case(make_case: MakeCase, first: date) -> Built:
     return make_case(
         "ASB-PACK-1",
         risk_level="high",
@@ -171,11 +169,11 @@ def _incident_case(make_case: Callable[..., Built], first: date) -> Built:
 
 def test_meeting_pack_is_encrypted_ordered_literal_and_audited(
     store: Store,
-    make_case: Callable[..., Built],
+    make_case: MakeCase,
     config: Config,
     past_meetings: list[date],
-    cli: Callable[..., Any],
-    read_pdf: Callable[..., str],
+    cli: Cli,
+    read_pdf: ReadPdf,
     tmp_path: Path,
 ) -> None:
     first = past_meetings[0]
@@ -222,10 +220,10 @@ def test_meeting_pack_is_encrypted_ordered_literal_and_audited(
 
 def test_unencrypted_case_pack_needs_no_encrypt_and_warns(
     store: Store,
-    make_case: Callable[..., Built],
+    make_case: MakeCase,
     past_meetings: list[date],
-    cli: Callable[..., Any],
-    read_pdf: Callable[..., str],
+    cli: Cli,
+    read_pdf: ReadPdf,
     tmp_path: Path,
 ) -> None:
     _incident_case(make_case, past_meetings[0])
@@ -249,9 +247,9 @@ def test_unencrypted_case_pack_needs_no_encrypt_and_warns(
 
 def test_pack_user_errors_are_one_line(
     store: Store,
-    make_case: Callable[..., Built],
+    make_case: MakeCase,
     past_meetings: list[date],
-    cli: Callable[..., Any],
+    cli: Cli,
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "x.pdf"
@@ -273,8 +271,8 @@ def test_pack_user_errors_are_one_line(
 def test_the_pack_prints_recorded_decisions_and_the_blank_form_only_without_them(
     store: Store,
     config: Config,
-    cli: Callable[..., Any],
-    read_pdf: Callable[..., str],
+    cli: Cli,
+    read_pdf: ReadPdf,
     tmp_path: Path,
 ) -> None:
     """Once the VVC's decisions are recorded the pack prints them, not the form to fill in; a
