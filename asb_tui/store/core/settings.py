@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlmodel import Session
 
@@ -21,6 +22,17 @@ def get(session: Session, key: str, default: str | None = None) -> str | None:
     return default if row is None else row.value
 
 
+def get_json(session: Session, key: str, default: Any) -> Any:
+    """A fact kept as JSON, or `default` when it is missing or cannot be read."""
+    raw = get(session, key)
+    if raw is None:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return default
+
+
 def put(session: Session, key: str, value: str) -> None:
     row = session.get(Setting, key)
     if row is None:
@@ -32,9 +44,6 @@ def put(session: Session, key: str, value: str) -> None:
 
 def enrolled_team(session: Session) -> str:
     """The team the sync service has this laptop's officer in ("" when not enrolled)."""
-    try:
-        data = json.loads(get(session, SYNC_SETTINGS) or "{}")
-    except ValueError:
-        return ""
+    data = get_json(session, SYNC_SETTINGS, {})
     team = data.get("team") if isinstance(data, dict) else None
     return team if isinstance(team, str) else ""

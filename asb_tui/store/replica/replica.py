@@ -144,16 +144,6 @@ def _table(model: type[SQLModel]) -> Table:
     return table
 
 
-def _get_json(session: Session, key: str, default: Any) -> Any:
-    raw = settings.get(session, key)
-    if raw is None:
-        return default
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return default
-
-
 def _put_json(uow: UnitOfWork, key: str, value: Any) -> None:
     uow.put_setting(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
 
@@ -621,7 +611,7 @@ def _store_conflicts(writer: ReplicaWriter, conflicts: Sequence[ConflictOut]) ->
     opened = resolved = 0
     if not conflicts:
         return 0, 0
-    queued: dict[str, Any] = _get_json(writer.reads, SYNC_PENDING_RESOLUTIONS, {})
+    queued: dict[str, Any] = settings.get_json(writer.reads, SYNC_PENDING_RESOLUTIONS, {})
     for conflict in conflicts:
         row = writer.reads.get(SyncConflict, conflict.id)
         if conflict.status == "open":
@@ -785,7 +775,7 @@ class StoreReplica:
     def _keep_refused(
         writer: ReplicaWriter, refused: Sequence[RefusedChange], now: datetime
     ) -> None:
-        kept: list[dict[str, Any]] = _get_json(writer.reads, SYNC_REFUSED, [])
+        kept: list[dict[str, Any]] = settings.get_json(writer.reads, SYNC_REFUSED, [])
         seen = {item.get("device_counter") for item in kept}
         for r in refused:
             if r.device_counter in seen:
@@ -916,7 +906,7 @@ class StoreReplica:
 
     def sync_settings(self) -> SyncSettings | None:
         with self.store.read() as session:
-            data = _get_json(session, SYNC_SETTINGS, None)
+            data = settings.get_json(session, SYNC_SETTINGS, None)
         if not isinstance(data, dict) or not data.get("server_url"):
             return None
         known = set(SyncSettings.__dataclass_fields__)
@@ -967,13 +957,13 @@ class StoreReplica:
 
     def pending_resolutions(self) -> dict[str, dict[str, Any]]:
         with self.store.read() as session:
-            queued = _get_json(session, SYNC_PENDING_RESOLUTIONS, {})
+            queued = settings.get_json(session, SYNC_PENDING_RESOLUTIONS, {})
         return dict(queued) if isinstance(queued, dict) else {}
 
     def forget_resolution(self, conflict_id: str, *, reopen: bool = False) -> None:
         """The server took (or finally refused) a queued resolution: drop it from the queue."""
         with self.store.write() as uow:
-            queued = _get_json(uow.reads, SYNC_PENDING_RESOLUTIONS, {})
+            queued = settings.get_json(uow.reads, SYNC_PENDING_RESOLUTIONS, {})
             queued.pop(conflict_id, None)
             _put_json(uow, SYNC_PENDING_RESOLUTIONS, queued)
             if reopen:

@@ -73,16 +73,6 @@ def _parse_time(text: Any) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _json_setting(session: Session, key: str, default: Any) -> Any:
-    raw = settings.get(session, key)
-    if raw is None:
-        return default
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return default
-
-
 # --- the overview (dashboard and sync screen) --------------------------------------------------
 
 
@@ -140,9 +130,9 @@ def _open_conflict_count(session: Session) -> int:
 def sync_overview(store: Store) -> SyncOverview:
     """Everything the dashboard and the sync screen show about sync, in one read."""
     with store.read() as session:
-        raw_settings = _json_setting(session, settings.SYNC_SETTINGS, None)
-        last = _json_setting(session, SYNC_LAST_RESULT, None)
-        refused = _json_setting(session, SYNC_REFUSED, [])
+        raw_settings = settings.get_json(session, settings.SYNC_SETTINGS, None)
+        last = settings.get_json(session, SYNC_LAST_RESULT, None)
+        refused = settings.get_json(session, SYNC_REFUSED, [])
         waiting = _changes_waiting(session, store.device_id)
         conflicts = _open_conflict_count(session)
         last_ok_at = _parse_time(settings.get(session, SYNC_LAST_OK_AT))
@@ -212,7 +202,7 @@ def _conflict_views(session: Session, statuses: tuple[str, ...]) -> list[Conflic
         .where(col(SyncConflict.status).in_(statuses))
         .order_by(col(SyncConflict.detected_at), col(SyncConflict.id))
     ).all()
-    queued = _json_setting(session, SYNC_PENDING_RESOLUTIONS, {})
+    queued = settings.get_json(session, SYNC_PENDING_RESOLUTIONS, {})
     queued = queued if isinstance(queued, dict) else {}
     return [
         ConflictView(
@@ -348,7 +338,7 @@ def resolve_conflict_locally(
             problem = schema.check_change(row.table_name, "update", {row.field: value})
             if problem is not None:
                 raise ResolutionError(f"the edited value does not fit: {problem}")
-        queued = _json_setting(uow.reads, SYNC_PENDING_RESOLUTIONS, {})
+        queued = settings.get_json(uow.reads, SYNC_PENDING_RESOLUTIONS, {})
         queued = queued if isinstance(queued, dict) else {}
         queued[conflict_id] = {"choice": choice, "value": value if choice == "edit" else None}
         uow.put_setting(
@@ -380,7 +370,7 @@ class RefusedView:
 def refused_changes(store: Store) -> list[RefusedView]:
     """Changes the server will never apply (kept on the server too), newest first."""
     with store.read() as session:
-        kept = _json_setting(session, SYNC_REFUSED, [])
+        kept = settings.get_json(session, SYNC_REFUSED, [])
     views = [
         RefusedView(
             device_counter=int(item.get("device_counter", 0)),
