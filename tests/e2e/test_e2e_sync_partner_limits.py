@@ -21,6 +21,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     unique_team,
 )
 
+from asb_tui.store.commands.oversight_errors import SharingRefused
 from asb_tui.store.commands.sharing import share_case
 from asb_tui.store.core.models import Case, CaseParty, Note, Person, SharingRecord
 from asb_tui.store.replica.sync_state import refused_changes
@@ -102,8 +103,14 @@ def test_a_partner_cannot_share_the_case_onward(laptops: LaptopFactory) -> None:
     owner, teammate, officer, case_id, team = _shared_case(laptops)
     other_agency = f"Housing {uuid.uuid4().hex[:6]}"
     outsider = laptops(team=unique_team(), agency=other_agency, name="Outsider")
-    share_case(officer.store, case_id, agency=other_agency, what="Whole case", legal_basis=S115,
-               shared_on=date(2026, 1, 7), today=date(2026, 1, 7))  # fmt: skip
+    # The partner's own app refuses (below); a laptop that writes the row anyway is what the
+    # service must stop.
+    with officer.store.write() as uow:
+        uow.add(
+            SharingRecord(case_id=case_id, agency=other_agency, what="Whole case",
+                          legal_basis=S115, shared_on=date(2026, 1, 7), officer="Constable"),
+            action="case.share",
+        )  # fmt: skip
     assert officer.sync().result.ok
     assert outsider.sync().result.ok
 
@@ -114,6 +121,23 @@ def test_a_partner_cannot_share_the_case_onward(laptops: LaptopFactory) -> None:
     with owner.store.read() as session:
         agencies = [s.agency for s in session.exec(select(SharingRecord))]
     assert len(agencies) == 1 and agencies[0].startswith("Police")
+
+
+def test_a_partners_laptop_refuses_to_share_the_case_onward_and_writes_nothing(
+    laptops: LaptopFactory,
+) -> None:
+    owner, teammate, officer, case_id, team = _shared_case(laptops)
+    before = officer.snapshot()
+    with pytest.raises(SharingRefused) as refused:
+        share_case(officer.store, case_id, agency="Housing", what="Whole case", legal_basis=S115,
+                   shared_on=date(2026, 1, 7), today=date(2026, 1, 7))  # fmt: skip
+    message = str(refused.value)
+    assert "\n" not in message
+    assert f"only the case's own team ({team}) can share it onward" in message
+    assert f"ask {team} to share it" in message
+    assert officer.snapshot() == before and officer.unsent() == 0
+    assert officer.sync().result.ok and officer.sync().result.refused == ()
+    _owner_still_works(owner, teammate, case_id, team)
 
 
 def test_a_partner_adds_its_own_note_and_the_owner_receives_it(laptops: LaptopFactory) -> None:

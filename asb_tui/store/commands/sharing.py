@@ -8,9 +8,9 @@ agency's officers access on the central service) and listed in the case timeline
 
 Withdrawing a share deletes its row (audited here); the service then tells the agency's laptops
 to drop the case at their next sync, and the replica's `drop_purged_case` removes their local
-copy (audited there) without sending anything back. Only the case's own team may withdraw: the
-service refuses a partner's withdrawal, so a partner's laptop refuses it first (`_owners_only`)
-rather than delete its row and stay out of step with the service for ever.
+copy (audited there) without sending anything back. Only the case's own team may share or
+withdraw: the service refuses a partner's share onward or withdrawal, so a partner's laptop
+refuses them first (`_owners_only`) rather than keep a change the service will never take.
 """
 
 from __future__ import annotations
@@ -140,8 +140,10 @@ def share_case(
     if shared_on > today:
         raise SharingRefused("a share cannot be dated in the future")
     with store.write() as uow:
-        if uow.reads.get(Case, case_id) is None:
+        case = uow.reads.get(Case, case_id)
+        if case is None:
             raise CaseNotFound()
+        _owners_only(uow.reads, case, act="share")
         status = _consent_status(uow.reads, case_id, shared_on)
         if basis is LegalBasis.CONSENT and not status.allows_sharing:
             raise SharingRefused(
@@ -186,15 +188,17 @@ def shares_for_case(store: Store, case_id: str) -> list[ShareRow]:
         ]
 
 
-def _owners_only(session: Session, case: Case) -> None:
+def _owners_only(session: Session, case: Case, *, act: str = "withdraw") -> None:
     """Refuse (SharingRefused) on a laptop enrolled in a team that does not own the case: the
-    service lets only the owning team change sharing (sync/server/access.py). A laptop that is
-    not enrolled has no service to disagree with, and may withdraw."""
+    service lets only the owning team change sharing (sync/server/access.py), so a partner's
+    laptop that kept the change would fall out of step with it. A laptop that is not enrolled has
+    no service to disagree with."""
     team = settings.enrolled_team(session)
     if team and case.team != team:
+        what = "withdraw its shares" if act == "withdraw" else "share it onward"
         raise SharingRefused(
-            f"only the case's own team ({case.team}) can withdraw its shares; this laptop's "
-            f"team ({team}) is a partner of the case: ask {case.team} to withdraw it"
+            f"only the case's own team ({case.team}) can {what}; this laptop's "
+            f"team ({team}) is a partner of the case: ask {case.team} to {act} it"
         )
 
 
