@@ -234,7 +234,8 @@ def _show_document(detail: CaseDetail, review: CaseReviewStatus, today: date) ->
         "risk_level": s.risk_level,
         "flags": {
             "high_risk": s.risk_level == "high",
-            "repeat_victim": s.repeat_victim,
+            "repeat_victim": s.repeat_victim or detail.repeat.repeat_victim,
+            "repeat_perpetrator": detail.repeat.repeat_perpetrator,
             "counter_allegation": bool(records.case.counter_allegation),
             "vso_referred": any(r.kind == ReferralKind.VSO.value for r in referrals),
             "vvc_referred": any(r.kind == ReferralKind.VVC.value for r in referrals),
@@ -264,7 +265,10 @@ def _show_document(detail: CaseDetail, review: CaseReviewStatus, today: date) ->
             }
             for r in referrals
         ],
+        "repeat": list(detail.repeat.lines),
         "people": [asdict(p) for p in detail.people],
+        "places": list(detail.places),
+        "linked_cases": [asdict(c) for c in detail.linked],
         "actions": [asdict(a) for a in detail.actions],
         "incidents": [_entry(e) for e in detail.incidents],
         "visits_and_contacts": [_entry(e) for e in detail.visits_and_contacts],
@@ -303,6 +307,7 @@ def _show_text(doc: dict[str, Any]) -> str:
     lines.append(f"Officer        {doc['officer'] or '—'}")
     flags = [name.replace("_", " ") for name, on in doc["flags"].items() if on]
     lines.append(f"Flags          {', '.join(flags) or 'none'}")
+    lines.extend(f"               {line}" for line in doc["repeat"])
     review = doc["case_review"]
     lines.append(
         f"Case Review    {review['qualifying_complaints']} qualifying complaint(s); "
@@ -318,8 +323,17 @@ def _show_text(doc: dict[str, Any]) -> str:
     lines.append("")
     lines.append("People")
     for p in doc["people"]:
-        extra = "; ".join(x for x in (p["address"], p["phone"], p["vulnerabilities"]) if x)
+        where = "; ".join(p["addresses"]) or p["address"]
+        extra = "; ".join(x for x in (where, p["phone"], p["vulnerabilities"]) if x)
         lines.append(f"  {label(p['role']):<20}  {p['name']}" + (f"  ({extra})" if extra else ""))
+    for place in doc["places"]:
+        lines.append(f"  {'Place':<20}  {place}")
+    lines.append("")
+    lines.append("Linked cases")
+    for c in doc["linked_cases"]:
+        lines.append(f"  {c['ref']:<18}  {label(c['status'], '—'):<10}  {c['why']}")
+    if not doc["linked_cases"]:
+        lines.append("  none")
     lines.append("")
     lines.append("Actions")
     for a in doc["actions"]:

@@ -25,6 +25,8 @@ from asb_tui.domain.legal import (
     legal_remedy_dates,
     retention_due,
 )
+from asb_tui.domain.repeats import RepeatPerpetratorRule
+from asb_tui.domain.risk import RepeatVictimRule
 from asb_tui.domain.tasks import ReferralFact, met_by_referral
 from asb_tui.domain.types import (
     OPEN_STATUSES,
@@ -140,6 +142,8 @@ class DeadlineRules:
     manager_review_days: int = 14
     retention_years: int = 5
     vvc: VvcRule = DEFAULT_VVC_RULE
+    repeat_victim: RepeatVictimRule = field(default_factory=RepeatVictimRule)
+    repeat_perpetrator: RepeatPerpetratorRule = field(default_factory=RepeatPerpetratorRule)
     remedy_terms: Mapping[LegalRemedyKind, RemedyTerm] = field(
         default_factory=lambda: DEFAULT_REMEDY_TERMS, hash=False
     )

@@ -5,10 +5,11 @@
 
 The rule (what is in, what is out):
 
-- The person. People are recorded per case, so the same human may have a `Person` row in several
-  cases: rows with the same name (ignoring case and spacing) AND the same date of birth count as
-  the same person and their cases are included. Rows without a date of birth are matched only by
-  their id, never by name alone (two different people often share a name).
+- The person. Each case keeps its own record of a person; the records of the same human share
+  one identity (`Person.identity_id`, set when an officer confirmed a match or merged two
+  people: docs/people.md). The export gathers every record of the subject's identity, never by
+  name: two different people often share a name, and one person's name is often typed two ways.
+  Their structured addresses (with the dates they lived there) are theirs and are included.
 - Per case where they are a party: the case reference, category, status and dates; their role(s)
   with the vulnerabilities, needs and notes recorded about them; the case summary; and records
   about them: risk assessments, consents, contact agreements and diary sheets that name them
@@ -37,7 +38,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from asb_tui.config import Config
 from asb_tui.domain.dates import format_uk
@@ -50,6 +51,7 @@ from asb_tui.store.commands.officer import officer_name
 from asb_tui.store.commands.oversight_errors import UnknownRecord
 from asb_tui.store.commands.sharing import LEGAL_BASIS_LABELS
 from asb_tui.store.core.models import (
+    Address,
     CaseParty,
     Consent,
     ContactAgreement,
@@ -66,6 +68,7 @@ from asb_tui.store.core.models import (
 )
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.case_records import CaseRecords, load_many
+from asb_tui.store.queries.identities import identity_of, records_of
 
 REDACTED = "[third party]"
 MIN_NAME_WORD = 3
@@ -106,16 +109,9 @@ def make_redactor(subject_names: Iterable[str], others: Iterable[str]) -> Callab
 # --- gathering ----------------------------------------------------------------------------------
 
 
-def _normal(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 def _same_person_rows(session: Session, person: Person) -> list[Person]:
-    if person.date_of_birth is None:
-        return [person]
-    candidates = session.exec(select(Person).where(Person.date_of_birth == person.date_of_birth))
-    rows = [p for p in candidates if _normal(p.name) == _normal(person.name)]
-    return sorted(rows, key=lambda p: p.created_at)
+    """Every record of the subject's identity (their record in each of their cases)."""
+    return sorted(records_of(session, identity_of(person)), key=lambda p: p.created_at)
 
 
 def _questionnaire(config: Config | None) -> Questionnaire | None:
@@ -133,6 +129,7 @@ LEFT_OUT: dict[str, str] = {
     "h2h_run": "a record of the case's handling, not about the person",
     "door_enquiry": "what neighbours said: other people's data",
     "action": "a record of the case's handling, not about the person",
+    "case_link": "a record of the case's handling (which cases are linked), not about the person",
     "evidence_item": "a record of the case's handling, not about the person",
     "note": "a record of the case's handling, not about the person",
     "manager_review": "a record of the case's handling, not about the person",
@@ -207,6 +204,18 @@ def _case_record(
         "closed_on": case.closed_on,
         "summary": redact(case.summary),
         "details_recorded": [_person_fields(subject, redact)],
+        "addresses": [
+            {
+                "kind": a.kind,
+                "address": ", ".join(p for p in (a.line1, a.line2, a.town, a.postcode) if p),
+                "uprn": a.uprn,
+                "area": a.area,
+                "from_on": a.from_on,
+                "to_on": a.to_on,
+            }
+            for a in sorted(records.rows(Address), key=lambda a: a.from_on or date.min)
+            if a.person_id == subject.id
+        ],
         "roles": [
             {
                 "role": p.role,

@@ -38,6 +38,8 @@ MARKED: dict[str, tuple[str, Pick]] = {
     "asb_case": ("summary", _any),
     "person": ("address", lambda row, w: row.id == w.victim_id),
     "case_party": ("vulnerabilities", lambda row, w: row.person_id == w.victim_id),
+    "address": ("line2", lambda row, w: row.person_id == w.victim_id),
+    "case_link": ("reason", _any),
     "risk_assessment": ("override_reason", _any),
     "diary_sheet": ("notes", _any),
     "incident": ("description", _any),

@@ -38,6 +38,7 @@ from asb_tui.store.commands import (
     diary,
     house_to_house,
     legal,
+    people,
     reviews,
     sharing,
     visits,
@@ -107,6 +108,26 @@ def walk_case(
         role=PartyRole.ALLEGED_PERPETRATOR.value,
         address="Flat 3, 14 Acacia Road, Leeds LS8 2QT",
         notes="Tenant of the flat above",
+    )
+    people.add_address(
+        store,
+        case_id,
+        people.AddressInput("14 Acacia Road", town="Leeds", postcode="LS8 2QT", from_on=wd(900)),
+        person_id=victim_id,
+        areas=config.areas,
+    )
+    people.add_address(
+        store,
+        case_id,
+        people.AddressInput("Flat 3", "14 Acacia Road", town="Leeds", postcode="ls82qt"),
+        person_id=perpetrator_id,
+        areas=config.areas,
+    )
+    people.add_address(
+        store,
+        case_id,
+        people.AddressInput("Stairwell of 14 Acacia Road", town="Leeds", kind="location"),
+        areas=config.areas,
     )
     accepted = wd(38)
     cases.accept_case(
@@ -298,6 +319,31 @@ def walk_case(
                     meeting_on,
                 ),
             )
+    # A neighbour's earlier report about the same flat: the same alleged perpetrator (confirmed
+    # as the same person), and the two cases linked.
+    earlier = cases.refer_case(
+        store,
+        category=Category.NUISANCE.value,
+        summary="Loud music from the flat above after midnight",
+        referred_on=wd(60),
+        location="12 Acacia Road, Leeds LS8 2QT",
+        referral_source="Neighbour",
+        officer=config.officer,
+        team=config.team,
+        victim_name="Eileen Marsh",
+    )
+    people.add_person_to_case(
+        store,
+        earlier.id,
+        name=perpetrator,
+        role=PartyRole.ALLEGED_PERPETRATOR.value,
+        same_as=perpetrator_id,
+        today=today,
+        rules=rules,
+    )
+    people.link_cases(
+        store, case_id, earlier.id, reason="The same flat and the same tenant", on=wd(8)
+    )
     closed = reopened = False
     if close_and_reopen:
         cases.close_case(
