@@ -166,6 +166,7 @@ _OTHER_VALUES: dict[str, str] = {
     "declined": "Declined",
     "high-risk": "High risk",
     "sample": "Sample",
+    "risk-lowered": "Risk lowered",
     "ad-hoc": "Ad hoc",
 }
 
