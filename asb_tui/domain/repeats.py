@@ -51,9 +51,9 @@ class RepeatSpan:
 def latest_repeat_span(
     dates: Iterable[date], today: date, *, at_least: int, months: int
 ) -> RepeatSpan | None:
-    """The latest span of `months` months holding `at_least` of `dates` (dates after today
-    are ignored), or None when no span does. The span is reported whole: from its first date,
-    every date within `months` months of it."""
+    """The span of `months` months holding `at_least` of `dates` that ends latest (dates after
+    today are ignored), or None when no span does. It is reported whole: from the earliest date
+    that starts a span ending there, every date within `months` months of that one."""
     days = sorted(d for d in dates if d <= today)
     if at_least < 1 or len(days) < at_least:
         return None
@@ -65,7 +65,8 @@ def latest_repeat_span(
         while end + 1 < len(days) and days[end + 1] < closes:
             end += 1
         count = end - start + 1
-        if count >= at_least:
-            last = days[end]
+        last = days[end]
+        # The span that ends latest, from its earliest start (the episode reported whole).
+        if count >= at_least and (found is None or last > found.last):
             found = RepeatSpan(first, last, count, add_months(today, -months) < last)
     return found

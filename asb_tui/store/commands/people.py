@@ -20,7 +20,7 @@ from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.places import check_area, check_uprn, normalise_postcode
 from asb_tui.domain.repeats import latest_repeat_span
-from asb_tui.domain.types import OPEN_STATUSES, PartyRole, RiskLevel
+from asb_tui.domain.types import OPEN_STATUSES, CaseStatus, PartyRole, RiskLevel
 from asb_tui.store.commands.cases import add_person_row, start_protocol
 from asb_tui.store.core.errors import CaseNotFound, RecordNotFound, StoreError
 from asb_tui.store.core.models import (
@@ -409,9 +409,9 @@ def refresh_repeat_victims(
     uow: UnitOfWork, identity_ids: Iterable[str], today: date, rules: DeadlineRules
 ) -> list[str]:
     """Inside an open unit of work: for each identity that now meets the repeat-victim rule,
-    mark each of its open cases as a repeat-victim case (once) and start the high-risk
-    protocol's referrals there with "repeat victim" as the reason. Returns the case ids
-    newly marked."""
+    mark each of its cases not closed as a repeat-victim case (once) and, where the case is
+    open, start the high-risk protocol's referrals with "repeat victim" as the reason (a
+    referral not yet accepted starts them on acceptance). Returns the case ids newly marked."""
     rule = rules.repeat_victim
     marked: list[str] = []
     for identity_id in sorted(set(identity_ids)):
@@ -425,7 +425,7 @@ def refresh_repeat_victims(
             if not is_victim(uow.reads, record):
                 continue
             case = uow.reads.get(Case, record.case_id)
-            if case is None or case.repeat_victim or case.status not in OPEN_STATUSES:
+            if case is None or case.repeat_victim or case.status == CaseStatus.CLOSED.value:
                 continue
             uow.update(
                 case,
@@ -437,8 +437,11 @@ def refresh_repeat_victims(
                     "to": span.last.isoformat(),
                 },
             )
-            level = RiskLevel(case.risk_level) if case.risk_level else None
-            start_protocol(uow, case, level, today, rules)
+            # A referral not yet accepted starts the protocol when it is accepted (acceptance
+            # reads the flag); an open case starts it now.
+            if case.status in OPEN_STATUSES:
+                level = RiskLevel(case.risk_level) if case.risk_level else None
+                start_protocol(uow, case, level, today, rules)
             marked.append(case.id)
     return marked
 
