@@ -210,7 +210,7 @@ class CaseDetailScreen(AsbScreen):
             people.add_row(
                 literal_text(p.name),
                 Text(label(p.role)),
-                literal_text(p.address),
+                literal_text("; ".join(p.addresses) or p.address),
                 literal_text(p.phone),
                 literal_text(p.vulnerabilities),
                 key=p.person_id,
@@ -261,7 +261,7 @@ class CaseDetailScreen(AsbScreen):
             "Status", label(s.status) + (f" (reopened {s.reopen_count}×)" if s.reopen_count else "")
         )
         line("Risk", label(s.risk_level, "not assessed"))
-        line("Repeat victim", "yes" if s.repeat_victim else "no")
+        line("Repeat victim", "yes" if s.repeat_victim or detail.repeat.repeat_victim else "no")
         line("Category", label(s.category))
         line(
             "Referred",
@@ -275,6 +275,20 @@ class CaseDetailScreen(AsbScreen):
         line("Summary", s.summary)
         victims = [p.name for p in detail.people if p.role == "victim"]
         line("Victim", ", ".join(victims))
+        for place in detail.places:
+            line("Place", place)
+        if detail.repeat.lines:
+            text.append("\n")
+            for flag in detail.repeat.lines:
+                text.append_text(literal_text(flag, style="bold"))
+                text.append("\n")
+        if detail.linked:
+            text.append("\nLinked cases\n", style="bold underline")
+            for linked in detail.linked:
+                text.append(f"{linked.ref:<18} ")
+                text.append(f"{label(linked.status, '—'):<10} ")
+                text.append_text(literal_text(linked.why))
+                text.append("\n")
         upcoming = [d for d in detail.deadlines if d.state.value != "met"]
         text.append("\nDeadlines\n", style="bold underline")
         if not upcoming:

@@ -6,6 +6,7 @@ finds people by address and postcode, and a lowered risk waits for the manager."
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from asb_tui.store.queries.search import search
 
 
 @pytest.fixture
-def laptop(tmp_path: Path) -> tuple[Store, Path]:
+def laptop(tmp_path: Path) -> Iterator[tuple[Store, Path]]:
     data_dir = tmp_path / "data"
     store, _recovery = create_store(data_dir, PASSPHRASE, actor=OFFICER)
     yield store, data_dir

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         RecordView,
     )
     from asb_tui.store.queries.dashboard_rows import Dashboard
+    from asb_tui.store.queries.people import MatchCandidate
 
 
 def kept_dashboard(
@@ -111,3 +112,15 @@ def read_record_view(store: Store, case_id: str, table: str, row_id: str) -> Rec
     with store.read() as session:
         records = load_case_records(session, case_id)
     return None if records is None else record_view(records, table, row_id)
+
+
+def read_person_matches(
+    store: Store, *, name: str, date_of_birth: date | None, line1: str, postcode: str
+) -> list[MatchCandidate]:
+    """The people already on this laptop who may be the person being added."""
+    from asb_tui.store.queries.people import person_matches
+
+    with store.read() as session:
+        return person_matches(
+            session, name=name, date_of_birth=date_of_birth, line1=line1, postcode=postcode
+        )
