@@ -66,7 +66,7 @@ CASE_DETAIL_BINDINGS: list[BindingType] = [
     Binding("w", "add_person", "Add person", id="case.add-person"),
     Binding("t", "add_action", "Add action", id="case.add-action"),
     Binding("x", "complete_action", "Action done", id="case.complete-action"),
-    Binding("r", "raise_risk", "Raise risk", id="case.raise-risk"),
+    Binding("r", "reassess_risk", "Reassess risk", id="case.reassess-risk"),
     Binding("n", "add_note", "Add note", id="case.add-note"),
     Binding("C", "close_case", "Close case", id="case.close"),
     Binding("O", "reopen_case", "Reopen case", id="case.reopen"),
@@ -314,8 +314,8 @@ class CaseDetailScreen(AsbScreen):
         is_open = status in {"accepted", "reopened"}
         if action == "accept":
             return status == "referred"
-        if action == "raise_risk":
-            return is_open and detail.summary.risk_level != "high"
+        if action == "reassess_risk":
+            return is_open and any(p.role == "victim" for p in detail.people)
         if action == "close_case":
             return status != "closed"
         if action == "reopen_case":
@@ -468,11 +468,17 @@ class CaseDetailScreen(AsbScreen):
             ConfirmScreen(f"Mark this action done today ({uk(today)})?", action.title), answered
         )
 
-    def action_raise_risk(self) -> None:
-        from asb_tui.screens.raise_risk_form import RaiseRiskFormScreen
+    def action_reassess_risk(self) -> None:
+        from asb_tui.screens.reassess_risk_form import ReassessRiskFormScreen
 
-        current = self.detail.summary.risk_level if self.detail else None
-        self.app.push_screen(RaiseRiskFormScreen(self.case_id, current), self._after_form)
+        detail = self.detail
+        current = detail.summary.risk_level if detail else None
+        victims = (
+            [(p.name, p.person_id) for p in detail.people if p.role == "victim"] if detail else []
+        )
+        self.app.push_screen(
+            ReassessRiskFormScreen(self.case_id, current, victims), self._after_form
+        )
 
     def action_add_note(self) -> None:
         from asb_tui.screens.note_form import NoteFormScreen

@@ -377,12 +377,8 @@ def reassess_risk(
         uow.update(case, {"risk_level": level.value}, action="case.risk-level")
         reschedule_home_visit(uow, case, level, rules)
         start_protocol(uow, case, level, on, rules)
-    lowered = previous is not None and _rank(level) < _rank(previous)
+    lowered = previous is not None and level.rank < previous.rank
     return Reassessment(previous, level, lowered)
-
-
-def _rank(level: RiskLevel) -> int:
-    return [RiskLevel.STANDARD, RiskLevel.MEDIUM, RiskLevel.HIGH].index(level)
 
 
 def record_perpetrator_risk(
