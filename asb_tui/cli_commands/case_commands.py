@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=cmd_deadlines)
 
     case = sub.add_parser("case", help="read cases: list them or show one in full")
-    case_sub = case.add_subparsers(dest="case_command", metavar="list|show", required=True)
+    case_sub = case.add_subparsers(dest="case_command", metavar="list|show|link", required=True)
     listing = case_sub.add_parser("list", help="every case, newest referral first")
     listing.add_argument("--open", action="store_true", help="open cases only")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -51,6 +51,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_passphrase_file_option(show)
     show.set_defaults(func=cmd_case_show)
+    link = case_sub.add_parser("link", help="link a case to another, with the reason (audited)")
+    link.add_argument("ref", metavar="REF", help="the case to link from")
+    link.add_argument("other", metavar="OTHER", help="the case it is linked to")
+    link.add_argument("--reason", required=True, help="why the cases are linked")
+    add_passphrase_file_option(link)
+    link.set_defaults(func=cmd_case_link)
+
+
+def cmd_case_link(args: argparse.Namespace) -> int:
+    from asb_tui.store.commands.people import link_cases_by_ref
+    from asb_tui.store.queries.case_queries import find_case
+
+    store, _cfg = open_from_args(args)
+    try:
+        with store.read() as session:
+            case_id = find_case(session, args.ref)
+        if case_id is None:
+            raise CaseNotFound(args.ref.strip())
+        other = link_cases_by_ref(store, case_id, args.other, reason=args.reason, on=date.today())
+    finally:
+        store.close()
+    print(f"Linked {args.ref.strip().upper()} to {other}.")
+    return 0
 
 
 def _today(args: argparse.Namespace) -> date:

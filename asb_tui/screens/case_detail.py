@@ -68,6 +68,7 @@ CASE_DETAIL_BINDINGS: list[BindingType] = [
     Binding("x", "complete_action", "Action done", id="case.complete-action"),
     Binding("r", "reassess_risk", "Reassess risk", id="case.reassess-risk"),
     Binding("n", "add_note", "Add note", id="case.add-note"),
+    Binding("k", "link_case", "Link a case", id="case.link-case"),
     Binding("C", "close_case", "Close case", id="case.close"),
     Binding("O", "reopen_case", "Reopen case", id="case.reopen"),
     *[
@@ -108,6 +109,10 @@ def uk(day: date | None) -> str:
 
 class CaseRead(WorkDone["CaseDetail | None"]):
     """The case as the screen shows it (None: it is no longer on this laptop)."""
+
+
+class CasesLinked(WorkDone[str]):
+    """A link to another case is recorded (the result names it)."""
 
 
 class ActionDone(WorkDone[None]):
@@ -499,6 +504,33 @@ class CaseDetailScreen(AsbScreen):
     @on(ActionDone)
     def _action_done(self, message: ActionDone) -> None:
         self._after_form("Action marked done.")
+
+    def action_link_case(self) -> None:
+        from asb_tui.store.commands.people import link_cases_by_ref
+        from asb_tui.widgets.prompt import FormPrompt, PromptField
+
+        case_id, today = self.case_id, self.today()
+        fields = [
+            PromptField("ref", "The other case's reference", required=True,
+                        placeholder="e.g. ASB-2026-00042"),
+            PromptField("reason", "Why they are linked", required=True),
+        ]  # fmt: skip
+
+        def record(values: dict[str, object] | None) -> None:
+            if values is None:
+                return
+            ref, reason = str(values["ref"]), str(values["reason"])
+            self.run_work(
+                lambda store: link_cases_by_ref(store, case_id, ref, reason=reason, on=today),
+                CasesLinked,
+                group="save",
+            )
+
+        self.app.push_screen(FormPrompt("Link this case to another", fields), record)
+
+    @on(CasesLinked)
+    def _cases_linked(self, message: CasesLinked) -> None:
+        self._after_form(f"Linked to {message.result}.")
 
     def on_screen_resume(self) -> None:
         self.refresh_bindings()

@@ -244,3 +244,31 @@ def test_a_reassessment_can_lower_the_level_and_the_manager_is_asked(
     with store.read() as session:
         case = session.get(Case, case_id)
         assert case is not None and case.risk_level == "standard"
+
+
+def test_cases_are_linked_from_the_cli_with_a_reason(laptop: tuple[Store, Path]) -> None:
+    store, data_dir = laptop
+    one = new_case(store, "One", victim="Ann Lee", referred_on=date(2026, 10, 1))
+    two = new_case(store, "Two", victim="Bo Hill", referred_on=date(2026, 10, 2))
+    with store.read() as session:
+        refs = [session.get(Case, c).ref for c in (one, two)]  # type: ignore[union-attr]
+    store.close()
+    linked = run_cli("case", "link", refs[1], refs[0], "--reason", "Same block of flats",
+                     data_dir=data_dir)  # fmt: skip
+    assert linked.returncode == 0, linked.stderr
+    assert f"Linked {refs[1]} to {refs[0]}" in linked.stdout
+    again = run_cli("case", "link", refs[1], refs[0], "--reason", "x", data_dir=data_dir)
+    missing = run_cli("case", "link", refs[1], "ASB-1999-00001", "--reason", "x",
+                      data_dir=data_dir)  # fmt: skip
+    for refused in (again, missing):
+        assert refused.returncode != 0
+        assert_no_traceback(refused)
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert "already linked" in again.stderr
+    shown = run_cli("case", "show", refs[0], "--json", data_dir=data_dir)
+    [link] = json.loads(shown.stdout)["linked_cases"]
+    assert (link["ref"], link["kind"], link["why"]) == (
+        refs[1],
+        "link",
+        "linked: Same block of flats",
+    )

@@ -49,6 +49,7 @@ __all__ = [
     "add_address",
     "add_person_to_case",
     "link_cases",
+    "link_cases_by_ref",
     "merge_people",
     "reassess_risk",
     "record_perpetrator_risk",
@@ -303,6 +304,20 @@ def link_cases(store: Store, case_id: str, other_case_id: str, *, reason: str, o
             details={"linked_case_id": other.id},
         )
         return link.id
+
+
+def link_cases_by_ref(store: Store, case_id: str, other_ref: str, *, reason: str, on: date) -> str:
+    """`link_cases` to the case with the reference `other_ref`; returns that reference."""
+    from asb_tui.store.queries.case_queries import find_case
+
+    with store.read() as session:
+        other_id = find_case(session, other_ref)
+    if other_id is None:
+        raise CaseNotFound(other_ref.strip())
+    link_cases(store, case_id, other_id, reason=reason, on=on)
+    with store.read() as session:
+        other = session.get(Case, other_id)
+    return other.ref if other else other_ref.strip()
 
 
 def unlink_cases(store: Store, link_id: str) -> None:
