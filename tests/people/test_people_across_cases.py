@@ -272,3 +272,31 @@ def test_cases_are_linked_from_the_cli_with_a_reason(laptop: tuple[Store, Path])
         "link",
         "linked: Same block of flats",
     )
+
+
+def test_an_export_of_an_earlier_release_imports_each_person_as_their_own(
+    laptop: tuple[Store, Path], tmp_path: Path
+) -> None:
+    from asb_tui.export.json_export import ADDED_SINCE_VERSION_1, export_cases, import_document
+
+    store, _ = laptop
+    _first, second, _accented, plain = _two_cases_same_perpetrator(store)
+    document = export_cases(store, None)
+    document["version"] = 1
+    for entry in document["cases"]:
+        for table, added in ADDED_SINCE_VERSION_1.items():
+            for row in entry.get(table, []):
+                for name in added:
+                    row.pop(name)
+        for table in ("address", "case_link"):  # tables a version 1 file never had
+            entry.pop(table, None)
+    fresh, _recovery = create_store(tmp_path / "fresh", PASSPHRASE, actor=OFFICER)
+    try:
+        import_document(fresh, document)
+        with fresh.read() as session:
+            record = session.get(Person, plain)
+            assert record is not None and record.identity_id is None
+            profile = person_profile(session, plain, today=TODAY, rules=RULES)
+        assert profile is not None and [c.case_id for c in profile.cases] == [second]
+    finally:
+        fresh.close()

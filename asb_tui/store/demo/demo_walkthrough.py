@@ -79,6 +79,7 @@ def walk_case(
     witness: str = "Marcia Gayle",
     close_and_reopen: bool = True,
     with_vvc_decision: bool = True,
+    linked_to: WalkedCase | None = None,
 ) -> WalkedCase:
     """Walk one case through every step; see the module docstring."""
     rules = deadline_rules(config, today)
@@ -319,31 +320,14 @@ def walk_case(
                     meeting_on,
                 ),
             )
-    # A neighbour's earlier report about the same flat: the same alleged perpetrator (confirmed
-    # as the same person), and the two cases linked.
-    earlier = cases.refer_case(
-        store,
-        category=Category.NUISANCE.value,
-        summary="Loud music from the flat above after midnight",
-        referred_on=wd(60),
-        location="12 Acacia Road, Leeds LS8 2QT",
-        referral_source="Neighbour",
-        officer=config.officer,
-        team=config.team,
-        victim_name="Eileen Marsh",
-    )
-    people.add_person_to_case(
-        store,
-        earlier.id,
-        name=perpetrator,
-        role=PartyRole.ALLEGED_PERPETRATOR.value,
-        same_as=perpetrator_id,
-        today=today,
-        rules=rules,
-    )
-    people.link_cases(
-        store, case_id, earlier.id, reason="The same flat and the same tenant", on=wd(8)
-    )
+    if linked_to is not None:
+        people.link_cases(
+            store,
+            case_id,
+            linked_to.case_id,
+            reason="Reports from the same block: the officer handles them together",
+            on=wd(8),
+        )
     closed = reopened = False
     if close_and_reopen:
         cases.close_case(

@@ -45,6 +45,7 @@ from asb_tui.store.commands import (
 )
 from asb_tui.store.commands import vvc as vvc_store
 from asb_tui.store.core.case_refs import DEMO_SERIES
+from asb_tui.store.core.models import Case
 from asb_tui.store.core.store import Store
 from asb_tui.store.demo.drawing import (
     ACTION_TITLES,
@@ -194,14 +195,19 @@ class SeededCases(Draw):
             self._notes(store, case_id)
         if plan.risk is RiskLevel.HIGH:
             self._high_risk(store, case_id, accepted_on, end, officer)
-        elif plan.risk is RiskLevel.MEDIUM and rng.random() < 0.15:
-            # A repeat victim referred to the VVC by hand (the VVC screen's referral form).
+        elif (
+            plan.risk is RiskLevel.MEDIUM
+            and rng.random() < 0.15
+            and not self._repeat_victim(store, case_id)
+        ):
+            # Referred to the VVC by hand (the VVC screen's referral form); a repeat victim's
+            # case was referred already, when their diary made them one.
             vvc_store.add_vvc_referral(
                 store,
                 self.config,
                 case_id,
                 referred_on=self.day_between(accepted_on, end),
-                reason="repeat victim",
+                reason="escalating behaviour",
                 today=self.today,
             )
         if closed_on is not None:
@@ -568,6 +574,12 @@ class SeededCases(Draw):
             cases.add_note(
                 store, case_id, body=body, kind="denial" if "denies" in body else "general"
             )
+
+    @staticmethod
+    def _repeat_victim(store: Store, case_id: str) -> bool:
+        with store.read() as session:
+            case = session.get(Case, case_id)
+        return case is not None and case.repeat_victim
 
     def _high_risk(
         self, store: Store, case_id: str, accepted_on: date, end: date, officer: str
