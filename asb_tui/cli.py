@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "oversight_commands",  # export vvc, export sar, retention
     "sync_commands",  # enrol, sync
     "sharing_commands",  # share withdraw
+    "sar_commands",  # sar log, extend, complete, list
 )
 
 

@@ -55,6 +55,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sar = exports.add_parser("sar", help="subject access: everything held about one person")
     sar.add_argument("--person", metavar="ID", required=True, help="the person's id")
     sar.add_argument("--out", metavar="DIR", required=True, help="directory for the JSON and PDF")
+    sar.add_argument(
+        "--request",
+        metavar="REF",
+        help="the subject access request it answers (SAR-2026-0001): the files' names and "
+        "SHA-256 are recorded on it",
+    )
     add_passphrase_file_option(sar)
     sar.set_defaults(func=cmd_export_sar)
 
@@ -147,12 +153,19 @@ def cmd_export_sar(args: argparse.Namespace) -> int:
     store, cfg = open_from_args(args)
     with store:
         try:
-            result = export_subject(store, args.person, out_dir, config=cfg)
+            result = export_subject(
+                store, args.person, out_dir, config=cfg, request=args.request
+            )
         except PdfRenderError as exc:
             raise UserError(f"the PDF could not be typeset: {exc}") from None
         except OSError as exc:
             raise UserError(f"cannot write into {out_dir}: {exc.strerror or exc}") from None
     print(f"Wrote {result.json_path} and {result.pdf_path} ({result.cases} case(s))")
+    if result.request_ref:
+        print(
+            f"Linked to {result.request_ref}: {result.pdf_path.name} sha256 {result.pdf_sha256}, "
+            f"{result.json_path.name} sha256 {result.json_sha256}"
+        )
     print(PERSONAL_DATA_NOTICE_FILES)
     return 0
 
