@@ -153,9 +153,7 @@ def cmd_export_sar(args: argparse.Namespace) -> int:
     store, cfg = open_from_args(args)
     with store:
         try:
-            result = export_subject(
-                store, args.person, out_dir, config=cfg, request=args.request
-            )
+            result = export_subject(store, args.person, out_dir, config=cfg, request=args.request)
         except PdfRenderError as exc:
             raise UserError(f"the PDF could not be typeset: {exc}") from None
         except OSError as exc:

@@ -358,7 +358,9 @@ def record_clarification(
             _day(received_on, "the clarification's answer", today, not_before=asked)
         row.clarification_asked_on = asked
         row.clarification_received_on = received_on or row.clarification_received_on
-        _keep(uow, row, "sar.clarification", ["clarification_asked_on", "clarification_received_on"])
+        _keep(
+            uow, row, "sar.clarification", ["clarification_asked_on", "clarification_received_on"]
+        )
     return _view(row, today, rules)
 
 

@@ -50,9 +50,7 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_subject_access_request_ref", "subject_access_request", ["ref"], unique=True
-    )
+    op.create_index("ix_subject_access_request_ref", "subject_access_request", ["ref"], unique=True)
 
 
 def downgrade() -> None:
