@@ -16,7 +16,8 @@ from asb_tui.domain.subject_access import (
     clock,
     state,
 )
-from asb_tui.domain.working_days import Region, is_working_day
+from asb_tui.domain.types import Region
+from asb_tui.domain.working_days import is_working_day
 
 
 def weekdays(day: date) -> bool:
