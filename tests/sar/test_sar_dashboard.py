@@ -65,8 +65,8 @@ async def test_the_dashboard_lists_due_and_overdue_requests(
     app = make_app(data_dir, open_store(data_dir, passphrase, actor=OFFICER))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 3)
         table = app.screen.query_one(DataTable)
-        await wait_for(pilot, lambda: table.row_count == 3)
         await wait_for(pilot, lambda: "SAR due" in str(app.screen.query_one("#counts").render()))
         counts = str(app.screen.query_one("#counts").render())
         assert "2 SAR due (1 overdue)" in counts
