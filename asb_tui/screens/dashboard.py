@@ -394,7 +394,7 @@ class DashboardScreen(AsbScreen):
             Text(request.ref),
             Text("—"),
             literal_text(request.requester, one_line=True),
-            Text(SAR_NEXT),
+            literal_text(SAR_NEXT, one_line=True),
             key=SAR_KEY + request.request_id,
         )
 

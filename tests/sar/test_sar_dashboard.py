@@ -4,12 +4,17 @@ where it is handled instead of opening a case."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from app_testkit import OFFICER, TODAY, make_app, make_config, screen_text, wait_for
+from snapshot_kit import Filled, settled, snap_screen
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from asb_tui.app import AsbApp
 from asb_tui.domain.case_deadlines import DeadlineRules
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.dashboard import DashboardScreen
@@ -86,3 +91,22 @@ async def test_the_dashboard_lists_due_and_overdue_requests(
         assert f"{overdue}: the reply was due on 02/11/2026" in notice.message
         assert f"export sar --request {overdue}" in notice.message
         assert isinstance(app.screen, DashboardScreen)  # no case opened
+
+
+Compare = Callable[..., bool]
+
+
+def test_dashboard_with_subject_access_requests_snapshot(snap_compare: Compare) -> None:
+    """Dashboard at 80x24 with two requests due (one overdue) among the cases: the counts line
+    says so on a line of its own, each request is a line of the due list by its due date."""
+
+    async def with_requests(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
+        rules = deadline_rules(make_config(filled.store.paths.data_dir), TODAY)
+        _log(filled.store, rules, date(2026, 10, 20), "[bold]Siobhán[/] O'Neill")
+        _log(filled.store, rules, date(2026, 10, 1), "Bob Baker")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 4)
+        await wait_for(pilot, lambda: "…" not in str(app.screen.query_one("#counts").render()))
+        await settled(pilot)
+
+    assert snap_screen(snap_compare, "dashboard-sar", (80, 24), with_requests)
