@@ -26,6 +26,7 @@ from asb_tui.domain.errors import DomainError
 from asb_tui.export.pdf_render import PdfRenderError
 from asb_tui.store.commands.retention import destroy_due_cases
 from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.store import Store
 
 UNENCRYPTED_WARNING = (
     "asb-tui: WARNING: the VVC pack is NOT encrypted. It holds victims' personal data: "
@@ -168,10 +169,28 @@ def cmd_export_sar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _requests_past_retention(store: Store, today: date, years: int, *, apply: bool) -> None:
+    """Subject access requests answered `years` ago or more go as closed cases do (their log
+    holds the requester's name); with `apply` they are destroyed and the file compacted."""
+    from asb_tui.store.commands import subject_access
+
+    due = subject_access.requests_past_retention(store, today, years)
+    if not due:
+        return
+    refs = ", ".join(f"{r.ref} (answered {format_uk(r.completed_on)})" for r in due)
+    if not apply:
+        print(f"Dry run: {len(due)} subject access request(s) are due for destruction: {refs}")
+        return
+    subject_access.destroy_requests(store, due)
+    store.compact_file()
+    print(f"Destroyed {len(due)} subject access request(s): {refs}")
+
+
 def cmd_retention(args: argparse.Namespace) -> int:
     store, cfg = open_from_args(args)
     with store:
         today = date.today()
+        _requests_past_retention(store, today, cfg.retention_years, apply=args.apply)
         result = destroy_due_cases(store, today, cfg.retention_years, apply=args.apply)
         if not result.cases:
             print(f"No closed case is past its retention date ({cfg.retention_years} years).")

@@ -209,3 +209,26 @@ def test_an_extension_of_three_months_is_refused(cli: Cli, store: Store) -> None
     ref = f"SAR-{received.year}-0001"
     _one_line_refusal(cli("sar", "extend", ref, "--months", "3", "--reason", "r"), ref, "never 3")
     assert _requests(cli)[0]["extension"]["months"] == 0
+
+
+def test_answered_requests_go_under_the_retention_rule(cli: Cli, store: Store) -> None:
+    old = TODAY.replace(year=TODAY.year - 6, day=1)
+    cli("sar", "log", "--received", _uk(old), "--requester", "Old Olive")
+    old_ref = f"SAR-{old.year}-0001"
+    assert cli("sar", "complete", old_ref, "--on", _uk(old)).returncode == 0
+    recent = TODAY - timedelta(days=2)
+    cli("sar", "log", "--received", _uk(recent), "--requester", "New Nora")
+    cli("sar", "complete", f"SAR-{recent.year}-0001")
+
+    dry = cli("retention")
+    assert dry.returncode == 0, dry.stderr
+    assert f"Dry run: 1 subject access request(s) are due for destruction: {old_ref}" in dry.stdout
+    assert len(_requests(cli)) == 2
+
+    applied = cli("retention", "--apply")
+    assert applied.returncode == 0, applied.stderr
+    assert f"Destroyed 1 subject access request(s): {old_ref}" in applied.stdout
+    assert [r["requester"] for r in _requests(cli)] == ["New Nora"]
+    with store.read() as session:
+        (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "sar.destroy")).all()
+    assert event.details == {"ref": old_ref, "reason": "retention"}

@@ -486,3 +486,48 @@ def requests_in(
 def show_request(store: Store, which: str, *, today: date, rules: DeadlineRules) -> RequestView:
     with store.read() as session:
         return _view(_find(session, which), today, rules)
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestPastRetention:
+    request_id: str
+    ref: str
+    completed_on: date
+    destroy_after: date
+
+
+def requests_past_retention(store: Store, today: date, years: int) -> list[RequestPastRetention]:
+    """Requests answered `years` (the council's `retention_years`) or more before `today`: the
+    log holds the requester's name, so it is destroyed as a closed case is."""
+    from asb_tui.domain.months import add_years
+
+    with store.read() as session:
+        rows = session.exec(
+            select(SubjectAccessRequest).where(col(SubjectAccessRequest.completed_on).is_not(None))
+        ).all()
+    due = [
+        RequestPastRetention(row.id, row.ref, row.completed_on, add_years(row.completed_on, years))
+        for row in rows
+        if row.completed_on is not None and add_years(row.completed_on, years) <= today
+    ]
+    return sorted(due, key=lambda r: (r.completed_on, r.ref))
+
+
+def destroy_requests(store: Store, requests: list[RequestPastRetention]) -> int:
+    """Delete these requests (each audited by its id and reference only); the caller compacts
+    the file afterwards, as retention does."""
+    with store.write() as uow:
+        rows = [uow.reads.get(SubjectAccessRequest, r.request_id) for r in requests]
+        found = [row for row in rows if row is not None]
+        for row in found:
+            uow.audit_only(
+                action="sar.destroy",
+                entity="subject_access_request",
+                entity_id=row.id,
+                details={"ref": row.ref, "reason": "retention"},
+            )
+        uow.drop_local(found)
+    return len(found)
