@@ -13,6 +13,9 @@ from typing import Any
 from built_case_testkit import Cli, MakeCase, ReadPdf
 from sqlmodel import col, select
 
+from asb_tui.domain.subject_access import RequestFacts, clock
+from asb_tui.domain.types import Region
+from asb_tui.domain.working_days import is_working_day
 from asb_tui.store.core.models import AuditEvent, ChangeRecord, SubjectAccessRequest
 from asb_tui.store.core.store import Store
 
@@ -232,3 +235,36 @@ def test_answered_requests_go_under_the_retention_rule(cli: Cli, store: Store) -
     with store.read() as session:
         (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "sar.destroy")).all()
     assert event.details == {"ref": old_ref, "reason": "retention"}
+
+
+def test_a_clarification_stops_the_clock_and_a_fee_starts_it(cli: Cli, store: Store) -> None:
+    received = TODAY - timedelta(days=12)
+    cli("sar", "log", "--received", _uk(received), "--requester", "A", "--fee-asked")
+    ref = f"SAR-{received.year}-0001"
+    assert _requests(cli)[0]["clock"]["waiting_for"] == "the fee"
+    paid_on = TODAY - timedelta(days=10)
+    paid = cli("sar", "fee", ref, "--received", _uk(paid_on))
+    assert paid.returncode == 0, paid.stderr
+    before = date.fromisoformat(_requests(cli)[0]["clock"]["due_on"])
+    assert _requests(cli)[0]["clock"]["starts_on"] == paid_on.isoformat()
+
+    asked_on, answered_on = TODAY - timedelta(days=8), TODAY - timedelta(days=5)
+    stopped = cli("sar", "clarify", ref, "--asked", _uk(asked_on))
+    assert "the clock waits for the clarification" in stopped.stdout, stopped.stderr
+    resumed = cli("sar", "clarify", ref, "--answered", _uk(answered_on))
+    assert resumed.returncode == 0, resumed.stderr
+    (request,) = _requests(cli)
+    assert request["clarification"] == {
+        "asked_on": asked_on.isoformat(),
+        "received_on": answered_on.isoformat(),
+    }
+    assert request["clock"]["stopped_days"] == 4
+    # the four days stopped are added to the month from the fee, then off a weekend or holiday
+    facts = RequestFacts(
+        received, fee_asked=True, fee_received_on=paid_on,
+        clarification_asked_on=asked_on, clarification_received_on=answered_on,
+    )  # fmt: skip
+    expected = clock(facts, lambda day: is_working_day(day, Region.ENGLAND_AND_WALES))
+    assert expected.due_on is not None
+    assert request["clock"]["due_on"] == expected.due_on.isoformat()
+    assert before <= date.fromisoformat(request["clock"]["due_on"])
