@@ -1,6 +1,8 @@
 """Dashboard: the officer's open cases by next deadline (RAG colours), the counts that matter
 (overdue work, high risk, awaiting manager review, at the ASB Case Review threshold) and the sync
-state. Sync itself is another screen: `S`/f5 are kept free for it.
+state. Sync itself is another screen: `S`/f5 are kept free for it. The laptop's subject access
+requests whose reply is due are counted and listed among the cases by due date
+(docs/subject-access.md); enter on one says where it is handled.
 
 First frame fast: ranking needs every open case's deadlines (a moment on 5,000 cases), so on
 start the screen first shows the copy of its last computation kept in the store, marked
