@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "sync_commands",  # enrol, sync
     "sharing_commands",  # share withdraw
     "people_commands",  # person find, show, merge, split
+    "sar_commands",  # sar log, extend, complete, list
 )
 
 

@@ -29,6 +29,7 @@ The rule (what is in, what is out):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -50,6 +51,7 @@ from asb_tui.export.sar_pdf import render_sar_pdf
 from asb_tui.store.commands.officer import officer_name
 from asb_tui.store.commands.oversight_errors import UnknownRecord
 from asb_tui.store.commands.sharing import LEGAL_BASIS_LABELS
+from asb_tui.store.commands.subject_access import link_export, request_for_export
 from asb_tui.store.core.models import (
     Address,
     CaseParty,
@@ -79,6 +81,10 @@ class SubjectExport:
     json_path: Path
     pdf_path: Path
     cases: int
+    #: The subject access request the export answers, when one was named.
+    request_ref: str | None = None
+    json_sha256: str = ""
+    pdf_sha256: str = ""
 
 
 # --- redaction ----------------------------------------------------------------------------------
@@ -448,29 +454,40 @@ def export_subject(
     *,
     config: Config | None = None,
     now: datetime | None = None,
+    request: str | None = None,
 ) -> SubjectExport:
-    """Write the person's JSON and PDF into `out_dir` (created if missing) and audit it."""
+    """Write the person's JSON and PDF into `out_dir` (created if missing) and audit it. With
+    `request` (a subject access request's reference or id, checked before anything is written)
+    the files' names and SHA-256 are recorded on the request, in the same transaction as the
+    export's audit event."""
     now = now or datetime.now().astimezone()
     record = build_subject_record(store, person_id, config=config)
+    request_id, request_ref = (
+        request_for_export(store, request, person_id) if request else (None, None)
+    )
     header = {
         "generated_at": now,
         "generated_by": officer_name(store),
         "council": config.council if config else "",
         "rule": "Everything held about this person. Other people's names are replaced by "
         f"{REDACTED}; records about other people are left out.",
+        **({"request_ref": request_ref} if request_ref else {}),
     }
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     json_path = out_dir / f"sar-{person_id}.json"
     pdf_path = out_dir / f"sar-{person_id}.pdf"
     as_json = _convert({**header, **record, "format": "asb-tui-sar/1"}, date.isoformat)
-    _write_private(json_path, json.dumps(as_json, ensure_ascii=False, indent=2).encode("utf-8"))
+    json_bytes = json.dumps(as_json, ensure_ascii=False, indent=2).encode("utf-8")
+    _write_private(json_path, json_bytes)
     display = _convert(
         {**header, **record, "generated_at": f"{format_uk(now.date())} {now:%H:%M}"},
         format_uk,
         labels=True,
     )
     render_sar_pdf(display, pdf_path)
+    json_sha256 = hashlib.sha256(json_bytes).hexdigest()
+    pdf_sha256 = hashlib.sha256(pdf_path.read_bytes()).hexdigest()
     with store.write() as uow:
         person = uow.reads.get(Person, person_id)
         uow.audit_only(
@@ -481,6 +498,20 @@ def export_subject(
             details={
                 "files": [str(json_path), str(pdf_path)],
                 "cases": len(record["cases"]),
+                **({"request": request_ref} if request_ref else {}),
             },
         )
-    return SubjectExport(json_path, pdf_path, len(record["cases"]))
+        if request_id is not None:
+            link_export(
+                uow,
+                request_id,
+                person_id=person_id,
+                files={
+                    "json": (json_path.name, json_sha256),
+                    "pdf": (pdf_path.name, pdf_sha256),
+                },
+                at=now,
+            )
+    return SubjectExport(
+        json_path, pdf_path, len(record["cases"]), request_ref, json_sha256, pdf_sha256
+    )

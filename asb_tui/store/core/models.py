@@ -612,6 +612,41 @@ class PersonElsewhere(SQLModel, table=True):
     learned_at: datetime = Field(default_factory=utcnow)
 
 
+class SubjectAccessRequest(SQLModel, table=True):
+    """A subject access request (UK GDPR Art. 15) and its clock: about a data subject, not a
+    case, so it has no `case_id` and never syncs (docs/subject-access.md says why). `person_id`
+    names the person's row the export was made from, when the request is about someone this
+    laptop holds; no foreign key, so the log outlives a case destroyed under retention."""
+
+    __tablename__ = "subject_access_request"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    #: SAR-<year received>-<number>, numbered on this laptop
+    ref: str = Field(index=True, unique=True)
+    received_on: date
+    requester: str
+    person_id: str | None = None
+    details: str = ""
+    identity_asked: bool = False
+    identity_confirmed_on: date | None = None
+    identity_how: str = ""
+    fee_asked: bool = False
+    fee_received_on: date | None = None
+    clarification_asked_on: date | None = None
+    clarification_received_on: date | None = None
+    extension_months: int = 0
+    extension_reason: str = ""
+    extended_on: date | None = None
+    completed_on: date | None = None
+    export_json_name: str = ""
+    export_json_sha256: str = ""
+    export_pdf_name: str = ""
+    export_pdf_sha256: str = ""
+    exported_at: datetime | None = None
+    logged_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # Tables the laptop keeps only for itself: written by the unit of work's local methods
 # (`keep_local`, `put_setting`), never synced, never exported.
 LOCAL_TABLES = frozenset(
@@ -622,6 +657,7 @@ LOCAL_TABLES = frozenset(
         "local_cache",
         "set_aside_change",
         "person_elsewhere",
+        "subject_access_request",
     }
 )
 
