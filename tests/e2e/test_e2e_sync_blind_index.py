@@ -9,6 +9,7 @@ nor the service's key; what a laptop was told goes with a withdrawn share and wi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from datetime import date
@@ -90,10 +91,8 @@ def _replies(transport: Recording) -> str:
     parts = []
     for body in transport.bodies:
         parts.append(body.decode("utf-8", errors="replace"))
-        try:
+        with contextlib.suppress(ValueError):
             parts.append(json.dumps(json.loads(body), ensure_ascii=False))
-        except ValueError:
-            pass
     return "\n".join(parts)
 
 
