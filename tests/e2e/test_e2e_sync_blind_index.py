@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlmodel import select
 from sync_e2e_support import (  # noqa: F401  (fixtures)
+    FaultyTransport,
     Laptop,
     LaptopFactory,
     central,
@@ -225,3 +226,30 @@ def test_retention_destroys_what_was_learned_with_the_case(
     assert anna.sync().result.ok
     # Team B no longer learns of the destroyed case either.
     assert bilal.sync().known_elsewhere == 0
+
+
+def test_a_service_that_cannot_answer_leaves_the_sync_done_and_what_was_known(
+    laptops: LaptopFactory, central: ServerProcess
+) -> None:
+    name = f"Kim Lowe {uuid.uuid4().hex[:6]}"
+    refusing = {"on": False}
+
+    def hook(request: httpx.Request, inner: httpx.BaseTransport) -> httpx.Response:
+        if refusing["on"] and request.url.path == "/v1/elsewhere":
+            return httpx.Response(404, json={"error": "http_404", "message": "Not Found"})
+        return inner.handle_request(request)
+
+    anna = laptops(team=unique_team(), name="Anna", transport=FaultyTransport(hook))
+    bilal = laptops(team=unique_team(), name="Bilal")
+    anna_case = anna.new_case("Noise", victim_name="", officer="Anna Jones")
+    _add_person(anna, anna_case, name)
+    _add_person(bilal, bilal.new_case("Threats", victim_name="", officer="Bilal Khan"), name)
+    for laptop in (anna, bilal, anna):
+        assert laptop.sync().result.ok
+    assert len(_known(anna, anna_case)) == 1
+
+    refusing["on"] = True
+    outcome = anna.sync()
+    assert outcome.result.ok and outcome.known_elsewhere is None
+    assert any("other teams know" in w for w in outcome.warnings)
+    assert len(_known(anna, anna_case)) == 1  # kept until the service answers again

@@ -7,6 +7,7 @@ is never sent and the administrator's rebuild never prints it."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from sync_server_testkit import (
     unique_team,
 )
 
-from sync.client import SyncClient, SyncServerError
+from sync.client import SyncClient, SyncProtocolError, SyncServerError
 from sync.protocol import API_PREFIX, MAX_ELSEWHERE_ASK, KnownElsewhere
 from sync.server import blind
 from sync.server import db as tables
@@ -332,3 +333,30 @@ def test_rebuild_rotates_the_key_and_prints_no_secret(
             assert refused.returncode == 2 and "too short" in refused.stderr
         finally:
             database.dispose()
+
+
+def test_the_client_refuses_an_answer_about_a_person_it_did_not_ask_about(
+    new_device: NewDevice,
+) -> None:
+    device = new_device(team=unique_team())
+    asked, stranger = str(uuid.uuid4()), str(uuid.uuid4())
+    pages: list[int] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        ids = json_ids(request)
+        pages.append(len(ids))
+        about = stranger if len(pages) == 1 else ids[0]
+        known = {"person_id": about, "team": "North", "matched_on": "identity", "cases": 1}
+        return httpx.Response(200, json={"known": [known]})
+
+    def json_ids(request: httpx.Request) -> list[str]:
+        return list(json.loads(request.content)["person_ids"])
+
+    client = SyncClient(device.replica, "http://127.0.0.1:9", transport=httpx.MockTransport(answer))
+    with pytest.raises(SyncProtocolError, match="not asked about"):
+        client.known_elsewhere([asked])
+    # asked in pages of the protocol's size
+    many = [str(uuid.uuid4()) for _ in range(MAX_ELSEWHERE_ASK + 3)]
+    assert len(client.known_elsewhere(many)) == 2
+    assert pages[1:] == [MAX_ELSEWHERE_ASK, 3]
+    client.close()
