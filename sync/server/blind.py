@@ -11,7 +11,7 @@ A device asks about the person rows of cases it may see (`known_elsewhere`); it 
 team and kind of match, how many cases of that team it may not see match, and the case officer to
 contact there (the officer of the most recent such case). No case id or reference, no name,
 address, date or note of the other team is ever in the answer, and a device that names a row of
-a case it may not see is refused.
+a case it may not see is refused (`access.visible_cases` decides which it may see).
 
 The key: `ASB_SERVER_INDEX_KEY` (any text of 32 characters or more) or the file named by
 `ASB_SERVER_INDEX_KEY_FILE`; without either, 32 random bytes generated once and kept in the
@@ -42,6 +42,7 @@ import sqlalchemy as sa
 
 from sync.batches import chunks
 from sync.protocol import CASE_TABLE, KnownElsewhere
+from sync.server import access
 from sync.server import db as tables
 from sync.server.accounts import Officer
 from sync.server.db import Database
@@ -325,18 +326,6 @@ def rebuild(database: Database, *, new_key: bool = False) -> int:
 # --- what a device learns -----------------------------------------------------------------------
 
 
-def _visible(officer: Officer) -> sa.Select[Any]:
-    by_team = sa.select(tables.case_access.c.case_id).where(
-        tables.case_access.c.team == officer.team
-    )
-    if not officer.agency:
-        return by_team
-    by_share = sa.select(tables.case_share.c.case_id).where(
-        tables.case_share.c.agency == officer.agency
-    )
-    return sa.select(sa.union(by_team, by_share).subquery().c.case_id)
-
-
 def _case_order(fields: dict[str, Any]) -> tuple[str, str]:
     return (_text(fields, "referred_on"), _text(fields, "created_at"))
 
@@ -350,7 +339,7 @@ def known_elsewhere(
     t = tables.row_state
     wanted = sorted(set(person_ids))
     with database.read() as connection:
-        visible = set(connection.execute(_visible(officer)).scalars())
+        visible = set(connection.execute(access.visible_cases(officer)).scalars())
         people: dict[str, Any] = {}
         for chunk in chunks(wanted):
             for r in connection.execute(
@@ -389,13 +378,13 @@ def known_elsewhere(
         for row_id, kinds in asked.items():
             for kind, value in kinds.items():
                 by_digest[value].append((row_id, MATCHED_ON[kind.split(":")[0]]))
-        b, access = tables.blind_index, tables.case_access
+        b, held_by = tables.blind_index, tables.case_access
         # (person row, team, matched on) -> the other team's cases that match
         found: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         for chunk in chunks(sorted(by_digest)):
             for m in connection.execute(
-                sa.select(b.c.digest, b.c.case_id, access.c.team)
-                .join(access, access.c.case_id == b.c.case_id)
+                sa.select(b.c.digest, b.c.case_id, held_by.c.team)
+                .join(held_by, held_by.c.case_id == b.c.case_id)
                 .where(b.c.digest.in_(chunk))
             ):
                 if m.case_id in visible:

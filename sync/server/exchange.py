@@ -833,18 +833,6 @@ def _conflict_out(row: Any, device_id: str, seq: int) -> ConflictOut:
 # --- pull --------------------------------------------------------------------------------------
 
 
-def _visible_cases(officer: Officer) -> sa.Select[Any]:
-    by_team = sa.select(tables.case_access.c.case_id).where(
-        tables.case_access.c.team == officer.team
-    )
-    if not officer.agency:
-        return by_team
-    by_share = sa.select(tables.case_share.c.case_id).where(
-        tables.case_share.c.agency == officer.agency
-    )
-    return sa.select(sa.union(by_team, by_share).subquery().c.case_id)
-
-
 def pull(database: Database, context: DeviceContext, after: int, limit: int) -> PullPage:
     with database.read() as connection:
         head = _read_counter(connection)
@@ -855,7 +843,7 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
             .where(
                 tables.stream.c.seq > after,
                 tables.stream.c.seq <= head,
-                tables.stream.c.case_id.in_(_visible_cases(context.officer)),
+                tables.stream.c.case_id.in_(access.visible_cases(context.officer)),
             )
             .order_by(tables.stream.c.seq)
             .limit(limit)
@@ -863,7 +851,7 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
         more = len(rows) == limit and rows[-1].seq < head
         next_cursor = rows[-1].seq if more else head
         purged = purges.for_officer(
-            connection, context.officer, after, next_cursor, _visible_cases(context.officer)
+            connection, context.officer, after, next_cursor, access.visible_cases(context.officer)
         )
         conflict_seq: dict[str, int] = {}
         changes: list[ServerChange] = []
