@@ -360,3 +360,44 @@ def test_the_client_refuses_an_answer_about_a_person_it_did_not_ask_about(
     assert len(client.known_elsewhere(many)) == 2
     assert pages[1:] == [MAX_ELSEWHERE_ASK, 3]
     client.close()
+
+
+def test_the_index_follows_a_resolved_conflict_a_removed_row_and_a_transfer(
+    new_device: NewDevice, server: ServerProcess
+) -> None:
+    team_a, team_b, team_c = unique_team(), unique_team(), unique_team()
+    anna = new_device(team=team_a)
+    bilal, bea = new_device(team=team_b), new_device(team=team_b)
+    typed = _unique("Jordan Reyes")
+    anna_person = _person(anna, _case(anna, "Anna Jones"), typed)
+    bilal_case = _case(bilal, "Bilal Khan")
+    bilal_person = _person(bilal, bilal_case, _unique("Someone"))
+    _sync_all(anna, bilal, bea)
+    assert _ask(anna, anna_person) == []
+
+    # Two officers of team B edit the name at once; the one resolving it types Anna's person.
+    bilal.replica.update("person", bilal_person, {"name": _unique("Other")})
+    bea.replica.update("person", bilal_person, {"name": _unique("Another")})
+    bilal.sync()
+    bea.sync()
+    (conflict,) = bea.replica.open_conflicts()
+    bea.client.resolve_conflict(conflict["id"], "edit", typed.upper())
+    assert [(k.team, k.cases) for k in _ask(anna, anna_person)] == [(team_b, 1)]
+
+    # The case moves to team C: the match is team C's now.
+    run_cli("case", "transfer", bilal_case, team_c, "--by", "Admin", "--requested-by", "Bilal",
+            "--reason", "the address is in team C's ward", "--db", server.db_url)  # fmt: skip
+    assert [k.team for k in _ask(anna, anna_person)] == [team_c]
+
+    # An administrator removes the row: it matches no more.
+    run_cli("stream", "remove", "person", bilal_person, "--reason", "entered in error",
+            "--by", "Admin", "--db", server.db_url)  # fmt: skip
+    assert _ask(anna, anna_person) == []
+    log = server.log_path.read_text(encoding="utf-8", errors="replace")
+    database = open_database(server.db_url)
+    try:
+        with database.read() as connection:
+            kept = {r.name: r.value for r in connection.execute(sa.select(tables.service_secret))}
+    finally:
+        database.dispose()
+    assert kept and all(value not in log for value in kept.values())
