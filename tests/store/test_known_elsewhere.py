@@ -59,6 +59,18 @@ def test_the_answer_replaces_what_was_known_for_people_held_here(
         "known in 2 cases held by team North (by name and date of birth), Jo Bloggs to contact"
     )
 
+    # The same answer at the next sync writes nothing: the rows keep when they were learned.
+    same = [
+        KnownElsewhere(person_id=k.person_id, team=k.team, matched_on=k.matched_on,  # type: ignore[arg-type]
+                       cases=k.cases, contact_officer=k.contact_officer)
+        for k in shown
+    ]  # fmt: skip
+    assert replace_known_elsewhere(store, same) == 2
+    with store.read() as session:
+        assert [k.learned_at for k in people_known_elsewhere(session, case_id)] == [
+            k.learned_at for k in shown
+        ]
+
     replace_known_elsewhere(
         store, [KnownElsewhere(person_id=abe, team="West", matched_on="identity", cases=3)]
     )

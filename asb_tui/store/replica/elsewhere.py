@@ -30,10 +30,11 @@ def people_to_ask(store: Store) -> list[str]:
 
 def replace_known_elsewhere(store: Store, known: Sequence[KnownElsewhere]) -> int:
     """Replace what the laptop knows of its people elsewhere by the service's latest answer, in
-    one transaction; rows of people it no longer holds are left out. The rows kept."""
+    one transaction; rows of people it no longer holds are left out. An answer equal to what is
+    kept writes nothing (the rows keep the time they were first learned). The rows kept."""
     now = utcnow()
     with store.write() as uow:
-        uow.drop_local(uow.reads.exec(select(PersonElsewhere)).all())
+        held = uow.reads.exec(select(PersonElsewhere)).all()
         ids = sorted({k.person_id for k in known})
         cases: dict[str, str] = {}
         for start in range(0, len(ids), 500):
@@ -42,24 +43,32 @@ def replace_known_elsewhere(store: Store, known: Sequence[KnownElsewhere]) -> in
                 select(Person.id, Person.case_id).where(col(Person.id).in_(chunk))
             ):
                 cases[str(person_id)] = str(case_id)
-        kept = 0
-        for item in known:
-            held_in = cases.get(item.person_id)
-            if held_in is None:
-                continue
+        fresh = [item for item in known if item.person_id in cases]
+        if _facts(held) == {
+            (k.person_id, k.team, k.matched_on, cases[k.person_id], k.cases, k.contact_officer)
+            for k in fresh
+        } and len(held) == len(fresh):
+            return len(held)
+        uow.drop_local(held)
+        for item in fresh:
             uow.keep_local(
                 PersonElsewhere(
                     person_id=item.person_id,
                     team=item.team,
                     matched_on=item.matched_on,
-                    case_id=held_in,
+                    case_id=cases[item.person_id],
                     cases=item.cases,
                     contact_officer=item.contact_officer,
                     learned_at=now,
                 )
             )
-            kept += 1
-        return kept
+        return len(fresh)
+
+
+def _facts(rows: Sequence[PersonElsewhere]) -> set[tuple[str, str, str, str, int, str]]:
+    return {
+        (r.person_id, r.team, r.matched_on, r.case_id, r.cases, r.contact_officer) for r in rows
+    }
 
 
 def forget_elsewhere(uow: UnitOfWork, case_id: str) -> None:
