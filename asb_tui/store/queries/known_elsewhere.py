@@ -13,7 +13,7 @@ from asb_tui.store.core.models import Person, PersonElsewhere
 
 
 @dataclass(frozen=True)
-class KnownElsewhere:
+class PersonKnownElsewhere:
     person_id: str
     #: this laptop's own record of the person (the other team's is never sent)
     person_name: str
@@ -32,7 +32,7 @@ class KnownElsewhere:
         return f"known in {cases} held by team {self.team} ({how}){contact}"
 
 
-def people_known_elsewhere(session: Session, case_id: str) -> list[KnownElsewhere]:
+def people_known_elsewhere(session: Session, case_id: str) -> list[PersonKnownElsewhere]:
     """The case's people that other teams' cases also name, by person, team and kind of match."""
     rows = session.exec(
         select(PersonElsewhere, Person.name)
@@ -41,7 +41,7 @@ def people_known_elsewhere(session: Session, case_id: str) -> list[KnownElsewher
         .order_by(col(Person.name), col(PersonElsewhere.team), col(PersonElsewhere.matched_on))
     ).all()
     return [
-        KnownElsewhere(
+        PersonKnownElsewhere(
             person_id=row.person_id,
             person_name=name,
             team=row.team,
