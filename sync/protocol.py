@@ -392,8 +392,6 @@ class StatusReply(_Message):
 
 #: person rows one request may ask about (the client asks in pages of this size)
 MAX_ELSEWHERE_ASK = 500
-#: how a person row matched another team's: name and date of birth, or an address
-MATCHED_ON = ("identity", "address")
 
 
 class ElsewhereRequest(_Message):
