@@ -292,6 +292,7 @@ def _show_document(detail: CaseDetail, review: CaseReviewStatus, today: date) ->
         "people": [asdict(p) for p in detail.people],
         "places": list(detail.places),
         "linked_cases": [asdict(c) for c in detail.linked],
+        "known_elsewhere": list(detail.known_elsewhere),
         "actions": [asdict(a) for a in detail.actions],
         "incidents": [_entry(e) for e in detail.incidents],
         "visits_and_contacts": [_entry(e) for e in detail.visits_and_contacts],
@@ -357,6 +358,8 @@ def _show_text(doc: dict[str, Any]) -> str:
         lines.append(f"  {c['ref']:<18}  {label(c['status'], '—'):<10}  {c['why']}")
     if not doc["linked_cases"]:
         lines.append("  none")
+    for known in doc["known_elsewhere"]:
+        lines.append(f"  Known to another team: {known}")
     lines.append("")
     lines.append("Actions")
     for a in doc["actions"]:

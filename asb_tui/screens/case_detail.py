@@ -287,6 +287,11 @@ class CaseDetailScreen(AsbScreen):
             for flag in detail.repeat.lines:
                 text.append_text(literal_text(flag, style="bold"))
                 text.append("\n")
+        if detail.known_elsewhere:
+            text.append("\nKnown to other teams\n", style="bold underline")
+            for known in detail.known_elsewhere:
+                text.append_text(literal_text(known))
+                text.append("\n")
         if detail.linked:
             text.append("\nLinked cases\n", style="bold underline")
             for linked in detail.linked:

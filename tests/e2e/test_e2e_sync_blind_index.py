@@ -30,10 +30,13 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
 )
 from sync_server_testkit import ServerProcess
 
+from asb_tui.domain.case_deadlines import DeadlineRules
 from asb_tui.store.commands.retention import destroy_due_cases
 from asb_tui.store.commands.sharing import share_case, withdraw_share
 from asb_tui.store.core.models import Address, Case, Person, PersonElsewhere
+from asb_tui.store.queries.case_queries import case_detail
 from asb_tui.store.queries.known_elsewhere import people_known_elsewhere
+from asb_tui.store.queries.people import person_profile
 from sync.server import db as tables
 from sync.server.db import open_database
 
@@ -133,6 +136,16 @@ def test_two_teams_learn_of_the_same_person_and_receive_nothing_personal(
         f"known in 1 case held by team {team_a} (by name and date of birth), Anna Jones to contact"
     )
     assert bilal.sync().known_elsewhere == 1  # asked again at every sync, the same answer
+    # The case detail (and `case show`) and the person's profile say it.
+    with bilal.store.read() as session:
+        detail = case_detail(session, bilal_case, today=date.today(), rules=DeadlineRules())
+        profile = person_profile(session, told.person_id, today=date.today(), rules=DeadlineRules())
+    assert detail is not None
+    assert detail.known_elsewhere == (f"{told.person_name}: {told.sentence}",)
+    assert profile is not None
+    assert [(k.team, k.cases, k.contact_officer) for k in profile.known_elsewhere] == [
+        (team_a, 1, "Anna Jones")
+    ]
 
     # Nothing of team A's case reached team B: not in a reply, not in the store, not in a file.
     anna_ref = anna.held_case(anna_case).ref

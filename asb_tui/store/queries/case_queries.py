@@ -77,6 +77,7 @@ from asb_tui.store.queries.dashboard_rows import (
     rag_band,
 )
 from asb_tui.store.queries.deadline_facts import FactsFilter, load_case_facts
+from asb_tui.store.queries.known_elsewhere import people_known_elsewhere
 from asb_tui.store.queries.people import (
     CaseRepeatFlags,
     LinkedCase,
@@ -477,6 +478,9 @@ class CaseDetail:
     places: tuple[str, ...] = field(default=())
     #: the other cases of its people and places, and the explicit links (store/queries/people)
     linked: tuple[LinkedCase, ...] = field(default=())
+    #: what other teams hold of its people, as the service's blind index told ("Ann Lee: known
+    #: in 2 cases held by team north ..."); nothing else of theirs is ever here
+    known_elsewhere: tuple[str, ...] = field(default=())
     #: repeat-victim and repeat-perpetrator flags of its people, derived from the records
     repeat: CaseRepeatFlags = field(default_factory=CaseRepeatFlags)
     # Every row of the case, for opening a record in full (not itself shown).
@@ -827,6 +831,10 @@ def case_detail(
         detail,
         linked=tuple(linked_cases(session, case_id)),
         repeat=case_repeat_flags(session, case_id, today=today, rules=rules),
+        known_elsewhere=tuple(
+            f"{known.person_name}: {known.sentence}"
+            for known in people_known_elsewhere(session, case_id)
+        ),
     )
 
 
