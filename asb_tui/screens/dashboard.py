@@ -263,6 +263,9 @@ class DashboardScreen(AsbScreen):
         text.append(f"  {counts.awaiting_review} awaiting review  ")
         reviews = "…" if counts.case_review_threshold is None else counts.case_review_threshold
         text.append(f"{reviews} at Case Review threshold")
+        if counts.repeat_victims:
+            victims = "victim" if counts.repeat_victims == 1 else "victims"
+            text.append(f"  {counts.repeat_victims} repeat {victims}", style="bold")
         if self._sar:
             text.append(f"  {len(self._sar)} SAR due", style="bold")
             overdue = sum(1 for request in self._sar if request.overdue)

@@ -23,6 +23,7 @@ from asb_tui.store.commands.reviews import review_queue
 from asb_tui.store.core.models import AuditEvent, Case, Note, Person, Referral
 from asb_tui.store.core.store import Store, create_store
 from asb_tui.store.core.user_text import TextRequired
+from asb_tui.store.queries.case_queries import dashboard
 from asb_tui.store.queries.people import find_people, linked_cases, person_matches, person_profile
 from asb_tui.store.queries.search import search
 
@@ -145,6 +146,9 @@ def test_three_incidents_in_three_months_across_two_cases_make_a_repeat_victim(
     assert profile is not None and profile.repeat_victim is not None
     assert profile.repeat_victim.count == 3 and profile.repeat_victim.current
     assert len(events) == 2
+    with store.read() as session:
+        board = dashboard(session, officer=None, today=TODAY, rules=RULES)
+    assert board.counts.repeat_victims == 2
     # Once started, more incidents do not start the protocol again.
     diary_incidents(store, second, second_victim, [date(2026, 11, 2)])
     with store.read() as session:

@@ -272,6 +272,7 @@ def dashboard(
         overdue_items=overdue_items,
         high_risk=sum(1 for f in facts if f.risk_level is RiskLevel.HIGH),
         awaiting_review=len(awaiting),
+        repeat_victims=sum(1 for f in facts if f.repeat_victim),
     )
     return Dashboard(
         scope,

@@ -40,6 +40,8 @@ class DashboardCounts:
     awaiting_review: int
     # None until counted: the dashboard shows the cases first and counts this a moment later.
     case_review_threshold: int | None = None
+    #: open cases whose victim was found a repeat victim (domain/repeats.py)
+    repeat_victims: int = 0
 
 
 @dataclass(frozen=True)
