@@ -23,7 +23,7 @@ from asb_tui.store.commands.reviews import review_queue
 from asb_tui.store.core.models import AuditEvent, Case, Note, Person, Referral
 from asb_tui.store.core.store import Store, create_store
 from asb_tui.store.core.user_text import TextRequired
-from asb_tui.store.queries.case_queries import dashboard
+from asb_tui.store.queries.case_queries import dashboard, list_cases
 from asb_tui.store.queries.people import find_people, linked_cases, person_matches, person_profile
 from asb_tui.store.queries.search import search
 
@@ -76,6 +76,9 @@ def test_a_confirmed_match_links_the_two_cases_and_flags_a_repeat_perpetrator(
     assert profile is not None and profile.identity_id == accented
     assert {c.case_id for c in profile.cases} == {first, second}
     assert profile.repeat_perpetrator is not None and profile.repeat_perpetrator.current
+    with store.read() as session:
+        listed = {row.case_id: row.linked for row in list_cases(session)}
+    assert listed == {first: 1, second: 1}
     with store.read() as session:
         ref = session.get(Case, second).ref  # type: ignore[union-attr]
     store.close()

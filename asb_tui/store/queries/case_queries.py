@@ -82,6 +82,7 @@ from asb_tui.store.queries.people import (
     CaseRepeatFlags,
     LinkedCase,
     case_repeat_flags,
+    linked_case_counts,
     linked_cases,
 )
 from asb_tui.store.queries.search import SearchHit, search
@@ -326,6 +327,8 @@ class CaseListRow:
     referred_on: date
     summary: str
     snippet: str = ""
+    #: how many other cases share a person with it, or are linked to it
+    linked: int = 0
 
 
 @dataclass(frozen=True)
@@ -391,7 +394,8 @@ def list_cases(
         rank = {case_id: index for index, case_id in enumerate(hits)}
         rows.sort(key=lambda r: rank[r.case_id])
         rows = rows[:limit]
-    return rows
+    linked = linked_case_counts(session, [r.case_id for r in rows])
+    return [replace(r, linked=linked[r.case_id]) if r.case_id in linked else r for r in rows]
 
 
 # --- case detail ------------------------------------------------------------------------------
