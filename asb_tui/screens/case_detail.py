@@ -267,6 +267,13 @@ class CaseDetailScreen(AsbScreen):
         )
         line("Risk", label(s.risk_level, "not assessed"))
         line("Repeat victim", "yes" if s.repeat_victim or detail.repeat.repeat_victim else "no")
+        # The flags and the linked cases come first: they change what the officer does.
+        for flag in detail.repeat.lines:
+            text.append_text(literal_text(flag, style="bold"))
+            text.append("\n")
+        if detail.linked:
+            refs = list(dict.fromkeys(linked.ref for linked in detail.linked))
+            line("Linked cases", ", ".join(refs) + " (why: below)")
         line("Category", label(s.category))
         line(
             "Referred",
@@ -282,11 +289,6 @@ class CaseDetailScreen(AsbScreen):
         line("Victim", ", ".join(victims))
         for place in detail.places:
             line("Place", place)
-        if detail.repeat.lines:
-            text.append("\n")
-            for flag in detail.repeat.lines:
-                text.append_text(literal_text(flag, style="bold"))
-                text.append("\n")
         if detail.known_elsewhere:
             text.append("\nKnown to other teams\n", style="bold underline")
             for known in detail.known_elsewhere:
@@ -367,7 +369,9 @@ class CaseDetailScreen(AsbScreen):
         tabs = self.query_one(TabbedContent)
         tabs.active = tab_id
         pane = tabs.get_pane(tab_id)
-        focusable = pane.query("DataTable")
+        # The summary scrolls with up/down/page keys once it has the focus (it is longer than
+        # an 80x24 screen); the other tabs are tables.
+        focusable = pane.query("DataTable, VerticalScroll")
         if focusable:
             focusable.first().focus()
 

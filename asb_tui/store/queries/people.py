@@ -542,8 +542,13 @@ def case_repeat_flags(
             pspan = _perpetrator_span(cases, today, rules)
             if pspan is not None and pspan.current:
                 perpetrator = True
+                when = (
+                    f"on {format_uk(pspan.first)}"
+                    if pspan.first == pspan.last
+                    else f"{format_uk(pspan.first)} to {format_uk(pspan.last)}"
+                )
                 lines.append(
-                    f"Repeat perpetrator: {person.name}, named in {pspan.count} cases "
-                    f"{format_uk(pspan.first)} to {format_uk(pspan.last)}"
+                    f"Repeat perpetrator: {person.name}, named in {pspan.count} cases referred "
+                    + when
                 )
     return CaseRepeatFlags(tuple(lines), victim, perpetrator)
