@@ -4,12 +4,12 @@ goes back to the form with nothing lost."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from app_testkit import app_on_screen, wait_for, wait_for_screen
-from people_testkit import BORN, new_case
+from people_testkit import BORN, diary_incidents, new_case, victim_of
 from sqlmodel import select
 from textual.widgets import Input, Select
 
@@ -73,3 +73,38 @@ async def test_the_officer_confirms_rejects_or_goes_back(
     else:
         assert record.identity_id == record.id
         assert events[-1].details["rejected"] == [known]
+
+
+async def test_a_referral_asks_whether_the_victim_is_known_and_links_them(
+    store: Store, data_dir: Path
+) -> None:
+    """At intake: the victim typed is offered as the person already known; confirmed, the new
+    case is theirs too, and their reports in the other case make it a repeat-victim case."""
+    from app_testkit import TODAY as APP_TODAY
+
+    from asb_tui.screens.referral_form import ReferralFormScreen
+    from asb_tui.store.core.models import Case
+
+    known_case = new_case(store, "Abuse", victim="Síobhán Ó Súilleabháin",
+                          referred_on=date(2026, 9, 1))  # fmt: skip
+    known = victim_of(store, known_case)
+    day = APP_TODAY - timedelta(days=20)
+    diary_incidents(
+        store, known_case, known, [day, day + timedelta(days=3), day + timedelta(days=9)]
+    )
+    form = ReferralFormScreen()
+    app = app_on_screen(form, data_dir, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ReferralFormScreen")
+        form.query_one("#summary", Input).value = "Stones thrown at the window"
+        form.query_one("#category", Select).value = "personal"
+        form.query_one("#victim-name", Input).value = "Siobhan O Suilleabhain"
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, "PersonMatchScreen")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DashboardScreen")
+    with store.read() as session:
+        new = session.exec(select(Case).where(Case.id != known_case)).one()
+        victim = session.exec(select(Person).where(Person.case_id == new.id)).one()
+    assert victim.identity_id == known
+    assert new.repeat_victim, "the victim's reports in the other case count"

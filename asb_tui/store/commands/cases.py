@@ -200,10 +200,13 @@ def refer_case(
     region: str = Region.ENGLAND_AND_WALES.value,
     victim_name: str = "",
     series: str | None = None,
+    victim_same_as: str | None = None,
+    rules: DeadlineRules | None = None,
 ) -> NewCase:
     """A new referral (status referred), with its victim when a name is given. `series` names
     the reference series (the demo's cases are in `case_refs.DEMO_SERIES`); by default the
-    laptop's own."""
+    laptop's own. `victim_same_as`: the identity the officer confirmed the victim is (their
+    other cases' incidents may already make them a repeat victim: checked under `rules`)."""
     try:
         Category(category)
     except ValueError:
@@ -229,7 +232,18 @@ def refer_case(
             action="case.refer",
         )
         if victim_name.strip():
-            add_person_row(uow, case.id, name=victim_name, role=PartyRole.VICTIM.value)
+            add_person_row(
+                uow,
+                case.id,
+                name=victim_name,
+                role=PartyRole.VICTIM.value,
+                identity_id=victim_same_as,
+                match_details={"confirmed_same_as": victim_same_as} if victim_same_as else None,
+            )
+            if victim_same_as:
+                from asb_tui.store.commands.people import refresh_repeat_victims
+
+                refresh_repeat_victims(uow, [victim_same_as], referred_on, rules or DeadlineRules())
         return NewCase(case.id, case.ref)
 
 
