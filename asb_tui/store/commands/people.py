@@ -157,6 +157,7 @@ def add_person_to_case(
     same_as: str | None = None,
     rejected: Sequence[str] = (),
     address: AddressInput | None = None,
+    address_text: str = "",
     date_of_birth: date | None = None,
     phone: str = "",
     email: str = "",
@@ -172,8 +173,9 @@ def add_person_to_case(
     `same_as`: the identity the officer confirmed this person is (a likely match offered by
     store/queries/people.person_matches); the new record joins it. `rejected`: the identities
     offered and turned down (kept in the audit event, so a later merge can see it was asked).
-    A victim joining an identity with incidents in other cases may now be a repeat victim: the
-    rule is checked at once (`refresh_repeat_victims`).
+    `address`: a structured address of theirs; `address_text`: one typed as free text (as older
+    records hold it). A victim joining an identity with incidents in other cases may now be a
+    repeat victim: the rule is checked at once (`refresh_repeat_victims`).
     """
     with store.write() as uow:
         _case(uow.reads, case_id)
@@ -184,6 +186,7 @@ def add_person_to_case(
             case_id,
             name=name,
             role=role,
+            address=address_text,
             phone=phone,
             email=email,
             language=language,
