@@ -116,6 +116,9 @@ _BY_VOCABULARY: dict[type[StrEnum], dict[str, str]] = {
         "closure-order": "Closure Order",
         "possession-proceedings": "Possession proceedings",
         "other": "Other",
+        "closure-notice": "Closure Notice",
+        "public-spaces-protection-order": "Public Spaces Protection Order",
+        "community-remedy": "Community Remedy",
     },
     LegalBasis: {
         "s115-crime-and-disorder-act-1998": "s115 Crime and Disorder Act 1998",
@@ -142,6 +145,7 @@ _BY_VOCABULARY: dict[type[StrEnum], dict[str, str]] = {
         "manager-review": "Manager review",
         "legal-review": "Legal remedy review",
         "legal-expiry": "Legal remedy expiry",
+        "legal-step": "Legal remedy step",
         "retention": "Retention",
     },
     FrequencyUnit: {
@@ -157,6 +161,9 @@ _OTHER_VALUES: dict[str, str] = {
     "in-force": "In force",
     "proposed": "Proposed",
     "served": "Served",
+    "applied": "Applied",
+    "granted": "Granted",
+    "varied": "Varied",
     "expired": "Expired",
     "withdrawn": "Withdrawn",
     "discharged": "Discharged",
