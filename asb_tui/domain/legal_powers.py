@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -143,7 +143,10 @@ _S, _A, _G, _F = (
 POWERS: Mapping[LegalRemedyKind, Power] = MappingProxyType(
     {
         LegalRemedyKind.ABC: _power(
-            LegalRemedyKind.ABC, "Acceptable Behaviour Contract", "guidance 2 (early and informal)", _F
+            LegalRemedyKind.ABC,
+            "Acceptable Behaviour Contract",
+            "guidance 2 (early and informal)",
+            _F,
         ),
         LegalRemedyKind.COMMUNITY_REMEDY: _power(
             LegalRemedyKind.COMMUNITY_REMEDY, "Community Remedy", "ss101-103, guidance 1.2", _F
@@ -323,24 +326,22 @@ def add_statutory_hours(start: datetime, hours: int) -> datetime:
     27/12 16:30."""
     if start.tzinfo is None:
         raise _refuse("A time of service needs its time zone.")
+    zone = start.tzinfo
     remaining = timedelta(hours=hours)
-    cursor = start
+    cursor = start.astimezone(UTC)  # elapsed hours: arithmetic in UTC, not on the wall clock
     while remaining > timedelta(0):
-        local = cursor.astimezone(start.tzinfo)
-        christmas = datetime.combine(date(local.year, 12, 25), time(), start.tzinfo)
-        boxing_day = christmas + timedelta(days=1)
-        if christmas <= local < boxing_day:
+        year = cursor.astimezone(zone).year
+        christmas = datetime.combine(date(year, 12, 25), time(), zone).astimezone(UTC)
+        boxing_day = datetime.combine(date(year, 12, 26), time(), zone).astimezone(UTC)
+        if christmas <= cursor < boxing_day:
             cursor = boxing_day
             continue
-        next_christmas = (
-            christmas
-            if local < christmas
-            else datetime.combine(date(local.year + 1, 12, 25), time(), start.tzinfo)
-        )
-        step = min(remaining, next_christmas - local)
-        cursor = local + step
+        if cursor >= boxing_day:
+            christmas = datetime.combine(date(year + 1, 12, 25), time(), zone).astimezone(UTC)
+        step = min(remaining, christmas - cursor)
+        cursor += step
         remaining -= step
-    return cursor.astimezone(start.tzinfo)
+    return cursor.astimezone(zone)
 
 
 def suggested_end(kind: LegalRemedyKind, on: date, *, under_18: bool = False) -> date | None:
@@ -474,9 +475,7 @@ def plan_move(state: RemedyState, move: Move, *, now: datetime) -> dict[str, obj
         changes["ends_on"] = move.ends_on
     if kind is LegalRemedyKind.POSSESSION and to is RemedyStatus.SERVED:
         if merged.grounds not in ABSOLUTE_GROUND_CONDITIONS or merged.grounds_met_on is None:
-            raise _refuse(
-                "Record which condition of the absolute ground is met, and when (s84A)."
-            )
+            raise _refuse("Record which condition of the absolute ground is met, and when (s84A).")
         if on > add_months(merged.grounds_met_on, 12):
             raise _refuse(
                 "The notice on the absolute ground is served within 12 months of the condition "
@@ -596,7 +595,9 @@ def remedy_clocks(state: RemedyState) -> list[RemedyClock]:
         clocks.append(RemedyClock("closure order hearing by (s80(3))", hearing.date(), hearing))
         if state.ends_at is not None:
             clocks.append(
-                RemedyClock("closure notice ends (s77)", state.ends_at.date(), state.ends_at, "ends")
+                RemedyClock(
+                    "closure notice ends (s77)", state.ends_at.date(), state.ends_at, "ends"
+                )
             )
     if kind is LegalRemedyKind.CPW and state.comply_by is not None and status is _S:
         clocks.append(
@@ -613,7 +614,12 @@ def remedy_clocks(state: RemedyState) -> list[RemedyClock]:
             clocks.append(RemedyClock("ends: decide the next step", state.ends_on, kind="ends"))
     return sorted(
         clocks,
-        key=lambda c: (c.due_on, c.due_at is None, c.due_at.timestamp() if c.due_at else 0.0),
+        key=lambda c: (
+            c.due_on,
+            c.due_at is None,
+            c.due_at.timestamp() if c.due_at else 0.0,
+            c.kind != "step",  # at the same moment, the hearing before the notice's end
+        ),
     )
 
 

@@ -1,0 +1,341 @@
+"""The 2014 Act's powers on a case: propose a remedy against a person of the case, move it by the
+legal moves only (each move audited, with its stage), and read each remedy with its clock.
+
+The rules are the domain's (asb_tui/domain/legal_powers.py); this module reads the facts they need
+(the respondent's date of birth, the case's warnings against the same person) and writes through
+the unit of work. Times are kept in UTC and given to the rules in UK time (Christmas Day is a UK
+day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from asb_tui.domain.legal_powers import (
+    POWERS,
+    Move,
+    RemedyClock,
+    RemedyState,
+    RemedyStatus,
+    WarningFact,
+    check_proposal,
+    in_force,
+    next_deadline,
+    next_statuses,
+    plan_move,
+)
+from asb_tui.domain.types import LegalRemedyKind
+from asb_tui.store.commands.fieldwork import FieldworkError, get_case
+from asb_tui.store.core.models import CaseParty, LegalRemedy, LegalStage, Person
+from asb_tui.store.core.store import Store
+
+__all__ = [
+    "UK",
+    "RemedyView",
+    "StageView",
+    "legal_moves",
+    "move_remedy",
+    "propose_remedy",
+    "remedy_state",
+    "remedy_views",
+]
+
+UK = ZoneInfo("Europe/London")
+
+
+class RemedyNotFound(FieldworkError):
+    """That legal remedy is not in this store."""
+
+
+def _uk(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UK)
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)).astimezone(UK)
+
+
+def propose_remedy(
+    store: Store,
+    case_id: str,
+    *,
+    kind: LegalRemedyKind,
+    person_id: str | None,
+    notes: str = "",
+    victim_role: str = "",
+    support_offered: str = "",
+) -> LegalRemedy:
+    """Record a remedy as proposed, against a person of the case (a PSPO: an area, nobody)."""
+    check_proposal(kind, has_respondent=person_id is not None)
+    with store.write() as uow:
+        get_case(uow.reads, case_id)
+        if person_id is not None and _party(uow.reads, case_id, person_id) is None:
+            raise FieldworkError("The person a remedy is against must be one of the case's.")
+        return uow.add(
+            LegalRemedy(
+                case_id=case_id,
+                kind=kind.value,
+                person_id=person_id,
+                status=RemedyStatus.PROPOSED.value,
+                statutory=True,
+                victim_role=victim_role,
+                support_offered=support_offered,
+                notes=notes,
+            ),
+            action="legal_remedy.propose",
+        )
+
+
+def _party(session: Session, case_id: str, person_id: str) -> str | None:
+    return session.exec(
+        select(CaseParty.id).where(CaseParty.case_id == case_id, CaseParty.person_id == person_id)
+    ).first()
+
+
+def _status(value: str) -> RemedyStatus:
+    try:
+        return RemedyStatus(value)
+    except ValueError:
+        return RemedyStatus.ENDED if value else RemedyStatus.PROPOSED
+
+
+def _kind(value: str) -> LegalRemedyKind:
+    try:
+        return LegalRemedyKind(value)
+    except ValueError:
+        return LegalRemedyKind.OTHER
+
+
+def remedy_state(remedy: LegalRemedy, born_on: date | None) -> RemedyState:
+    """The rules' view of a stored remedy (one made before the Act's powers: its computed end)."""
+    return RemedyState(
+        kind=_kind(remedy.kind),
+        status=_status(remedy.status),
+        respondent_born_on=born_on,
+        has_respondent=remedy.person_id is not None,
+        served_at=_uk(remedy.served_at),
+        started_on=remedy.started_on,
+        ends_on=remedy.ends_on if remedy.statutory else remedy.expires_on,
+        ends_at=_uk(remedy.ends_at),
+        review_on=remedy.review_on,
+        comply_by=remedy.comply_by,
+        consulted_on=remedy.consulted_on,
+        convicted_on=remedy.convicted_on,
+        grounds=remedy.grounds,
+        grounds_met_on=remedy.grounds_met_on,
+        power_of_arrest=remedy.power_of_arrest,
+    )
+
+
+def _born_on(session: Session, person_id: str | None) -> date | None:
+    if person_id is None:
+        return None
+    person = session.get(Person, person_id)
+    return person.date_of_birth if person is not None else None
+
+
+def _warnings(session: Session, remedy: LegalRemedy) -> list[WarningFact]:
+    """The case's written warnings against the same person (a CPN follows one, s43(5))."""
+    if remedy.person_id is None:
+        return []
+    rows = session.exec(
+        select(LegalRemedy).where(
+            LegalRemedy.case_id == remedy.case_id,
+            LegalRemedy.person_id == remedy.person_id,
+            LegalRemedy.kind == LegalRemedyKind.CPW.value,
+        )
+    ).all()
+    return [
+        WarningFact(_served_on(w), w.comply_by)
+        for w in rows
+        if w.status not in (RemedyStatus.PROPOSED.value, "")
+    ]
+
+
+def _served_on(remedy: LegalRemedy) -> date | None:
+    served = _uk(remedy.served_at)
+    return served.date() if served is not None else remedy.started_on
+
+
+def legal_moves(store: Store, remedy_id: str) -> tuple[RemedyStatus, ...]:
+    """The statuses the remedy may legally move to now."""
+    with store.read() as session:
+        remedy = session.get(LegalRemedy, remedy_id)
+        if remedy is None:
+            raise RemedyNotFound("That legal remedy is not in this store.")
+        return next_statuses(_kind(remedy.kind), _status(remedy.status))
+
+
+def move_remedy(
+    store: Store,
+    remedy_id: str,
+    *,
+    to: RemedyStatus,
+    on: date,
+    at: datetime | None = None,
+    ends_on: date | None = None,
+    ends_at: datetime | None = None,
+    review_on: date | None = None,
+    comply_by: date | None = None,
+    consulted_on: date | None = None,
+    convicted_on: date | None = None,
+    grounds: str | None = None,
+    grounds_met_on: date | None = None,
+    power_of_arrest: bool | None = None,
+    notes: str = "",
+    now: datetime | None = None,
+) -> LegalRemedy:
+    """Move a remedy to `to` if the Act allows it now (DomainError otherwise, nothing written).
+
+    The move is audited ("legal_remedy.move", from and to) and recorded as a stage with its date
+    (and time, for the closure clock)."""
+    moment = _now(now)
+    with store.write() as uow:
+        remedy = uow.reads.get(LegalRemedy, remedy_id)
+        if remedy is None:
+            raise RemedyNotFound("That legal remedy is not in this store.")
+        state = remedy_state(remedy, _born_on(uow.reads, remedy.person_id))
+        move = Move(
+            to=to,
+            on=on,
+            at=_uk(at),
+            ends_on=ends_on,
+            ends_at=_uk(ends_at),
+            review_on=review_on,
+            comply_by=comply_by,
+            consulted_on=consulted_on,
+            convicted_on=convicted_on,
+            grounds=grounds,
+            grounds_met_on=grounds_met_on,
+            power_of_arrest=power_of_arrest,
+            warnings=_warnings(uow.reads, remedy) if remedy.kind == LegalRemedyKind.CPN else (),
+        )
+        changes = plan_move(state, move, now=moment)
+        for name in ("served_at", "ends_at"):
+            value = changes.get(name)
+            if isinstance(value, datetime):
+                changes[name] = value.astimezone(UTC)
+        if not remedy.statutory and "ends_on" in changes:
+            changes["expires_on"] = changes["ends_on"]
+        from_status = remedy.status
+        uow.update(
+            remedy,
+            changes,
+            action="legal_remedy.move",
+            details={"from": from_status, "to": to.value},
+        )
+        stage_at = at if at is not None else (ends_at if to is RemedyStatus.VARIED else None)
+        uow.add(
+            LegalStage(
+                case_id=remedy.case_id,
+                remedy_id=remedy.id,
+                stage=to.value,
+                stage_on=on,
+                notes=notes,
+                to_status=to.value,
+                stage_at=stage_at.astimezone(UTC) if stage_at is not None else None,
+            ),
+            action="legal_stage.add",
+            details={"move": f"{from_status} -> {to.value}"},
+        )
+        return remedy
+
+
+@dataclass(frozen=True)
+class StageView:
+    stage: str
+    on: date
+    at: datetime | None  # UK time
+    to_status: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class RemedyView:
+    """A remedy as the screen and `case show --json` give it."""
+
+    id: str
+    kind: str
+    power: str
+    section: str
+    respondent_id: str | None
+    respondent_age: int | None
+    status: str
+    in_force: bool
+    statutory: bool
+    served_at: datetime | None  # UK time
+    started_on: date | None
+    ends_on: date | None
+    ends_at: datetime | None  # UK time
+    review_on: date | None
+    comply_by: date | None
+    consulted_on: date | None
+    convicted_on: date | None
+    power_of_arrest: bool
+    grounds: str
+    grounds_met_on: date | None
+    stages: tuple[StageView, ...]
+    next_deadline: RemedyClock | None
+    next_statuses: tuple[str, ...]
+
+
+def remedy_views(store: Store, case_id: str, *, today: date | None = None) -> list[RemedyView]:
+    """The case's remedies with their stages, status, in-force flag and next deadline."""
+    today = today or _now(None).date()
+    with store.read() as session:
+        remedies = session.exec(
+            select(LegalRemedy).where(LegalRemedy.case_id == case_id).order_by(col(LegalRemedy.id))
+        ).all()
+        stages = session.exec(
+            select(LegalStage)
+            .where(LegalStage.case_id == case_id)
+            .order_by(col(LegalStage.stage_on), col(LegalStage.created_at))
+        ).all()
+        born = {r.id: _born_on(session, r.person_id) for r in remedies}
+    by_remedy: dict[str, list[StageView]] = {r.id: [] for r in remedies}
+    for stage in stages:
+        by_remedy.setdefault(stage.remedy_id, []).append(
+            StageView(
+                stage.stage, stage.stage_on, _uk(stage.stage_at), stage.to_status, stage.notes
+            )
+        )
+    views = []
+    for remedy in sorted(remedies, key=lambda r: (r.started_on or date.max, r.kind, r.id)):
+        state = remedy_state(remedy, born[remedy.id])
+        power = POWERS[state.kind]
+        views.append(
+            RemedyView(
+                id=remedy.id,
+                kind=remedy.kind,
+                power=power.name,
+                section=power.section,
+                respondent_id=remedy.person_id,
+                respondent_age=remedy.respondent_age,
+                status=remedy.status,
+                in_force=in_force(state, today),
+                statutory=remedy.statutory,
+                served_at=state.served_at,
+                started_on=remedy.started_on,
+                ends_on=state.ends_on,
+                ends_at=state.ends_at,
+                review_on=remedy.review_on,
+                comply_by=remedy.comply_by,
+                consulted_on=remedy.consulted_on,
+                convicted_on=remedy.convicted_on,
+                power_of_arrest=remedy.power_of_arrest,
+                grounds=remedy.grounds,
+                grounds_met_on=remedy.grounds_met_on,
+                stages=tuple(by_remedy.get(remedy.id, ())),
+                next_deadline=next_deadline(state),
+                next_statuses=tuple(s.value for s in next_statuses(state.kind, state.status)),
+            )
+        )
+    return views
