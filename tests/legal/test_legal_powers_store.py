@@ -15,7 +15,8 @@ from sqlmodel import col, select
 from asb_tui.domain.case_deadlines import DeadlineRules
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.legal_powers import RemedyStatus as S
-from asb_tui.domain.types import DeadlineKind, DeadlineState, LegalRemedyKind as K
+from asb_tui.domain.types import DeadlineKind, DeadlineState
+from asb_tui.domain.types import LegalRemedyKind as K
 from asb_tui.store.commands import legal, legal_powers
 from asb_tui.store.commands.fieldwork import FieldworkError
 from asb_tui.store.core.models import AuditEvent, LegalRemedy, LegalStage
