@@ -9,22 +9,15 @@ day).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from asb_tui.domain.legal_powers import (
-    POWERS,
     Move,
-    RemedyClock,
-    RemedyState,
     RemedyStatus,
     WarningFact,
     check_proposal,
-    in_force,
-    next_deadline,
     next_statuses,
     plan_move,
 )
@@ -32,31 +25,31 @@ from asb_tui.domain.types import LegalRemedyKind
 from asb_tui.store.commands.fieldwork import FieldworkError, get_case
 from asb_tui.store.core.models import CaseParty, LegalRemedy, LegalStage, Person
 from asb_tui.store.core.store import Store
+from asb_tui.store.queries.case_records import load_case_records
+from asb_tui.store.queries.legal_remedies import (
+    UK,
+    RemedyView,
+    StageView,
+    kind_of,
+    remedy_state,
+    remedy_views_from,
+    status_of,
+    uk_time,
+)
 
 __all__ = [
-    "UK",
+    "RemedyNotFound",
     "RemedyView",
     "StageView",
     "legal_moves",
     "move_remedy",
     "propose_remedy",
-    "remedy_state",
     "remedy_views",
 ]
-
-UK = ZoneInfo("Europe/London")
 
 
 class RemedyNotFound(FieldworkError):
     """That legal remedy is not in this store."""
-
-
-def _uk(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UK)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -100,41 +93,6 @@ def _party(session: Session, case_id: str, person_id: str) -> str | None:
     ).first()
 
 
-def _status(value: str) -> RemedyStatus:
-    try:
-        return RemedyStatus(value)
-    except ValueError:
-        return RemedyStatus.ENDED if value else RemedyStatus.PROPOSED
-
-
-def _kind(value: str) -> LegalRemedyKind:
-    try:
-        return LegalRemedyKind(value)
-    except ValueError:
-        return LegalRemedyKind.OTHER
-
-
-def remedy_state(remedy: LegalRemedy, born_on: date | None) -> RemedyState:
-    """The rules' view of a stored remedy (one made before the Act's powers: its computed end)."""
-    return RemedyState(
-        kind=_kind(remedy.kind),
-        status=_status(remedy.status),
-        respondent_born_on=born_on,
-        has_respondent=remedy.person_id is not None,
-        served_at=_uk(remedy.served_at),
-        started_on=remedy.started_on,
-        ends_on=remedy.ends_on if remedy.statutory else remedy.expires_on,
-        ends_at=_uk(remedy.ends_at),
-        review_on=remedy.review_on,
-        comply_by=remedy.comply_by,
-        consulted_on=remedy.consulted_on,
-        convicted_on=remedy.convicted_on,
-        grounds=remedy.grounds,
-        grounds_met_on=remedy.grounds_met_on,
-        power_of_arrest=remedy.power_of_arrest,
-    )
-
-
 def _born_on(session: Session, person_id: str | None) -> date | None:
     if person_id is None:
         return None
@@ -161,7 +119,7 @@ def _warnings(session: Session, remedy: LegalRemedy) -> list[WarningFact]:
 
 
 def _served_on(remedy: LegalRemedy) -> date | None:
-    served = _uk(remedy.served_at)
+    served = uk_time(remedy.served_at)
     return served.date() if served is not None else remedy.started_on
 
 
@@ -171,7 +129,7 @@ def legal_moves(store: Store, remedy_id: str) -> tuple[RemedyStatus, ...]:
         remedy = session.get(LegalRemedy, remedy_id)
         if remedy is None:
             raise RemedyNotFound("That legal remedy is not in this store.")
-        return next_statuses(_kind(remedy.kind), _status(remedy.status))
+        return next_statuses(kind_of(remedy.kind), status_of(remedy.status))
 
 
 def move_remedy(
@@ -206,9 +164,9 @@ def move_remedy(
         move = Move(
             to=to,
             on=on,
-            at=_uk(at),
+            at=uk_time(at),
             ends_on=ends_on,
-            ends_at=_uk(ends_at),
+            ends_at=uk_time(ends_at),
             review_on=review_on,
             comply_by=comply_by,
             consulted_on=consulted_on,
@@ -249,93 +207,9 @@ def move_remedy(
         return remedy
 
 
-@dataclass(frozen=True)
-class StageView:
-    stage: str
-    on: date
-    at: datetime | None  # UK time
-    to_status: str
-    notes: str
-
-
-@dataclass(frozen=True)
-class RemedyView:
-    """A remedy as the screen and `case show --json` give it."""
-
-    id: str
-    kind: str
-    power: str
-    section: str
-    respondent_id: str | None
-    respondent_age: int | None
-    status: str
-    in_force: bool
-    statutory: bool
-    served_at: datetime | None  # UK time
-    started_on: date | None
-    ends_on: date | None
-    ends_at: datetime | None  # UK time
-    review_on: date | None
-    comply_by: date | None
-    consulted_on: date | None
-    convicted_on: date | None
-    power_of_arrest: bool
-    grounds: str
-    grounds_met_on: date | None
-    stages: tuple[StageView, ...]
-    next_deadline: RemedyClock | None
-    next_statuses: tuple[str, ...]
-
-
 def remedy_views(store: Store, case_id: str, *, today: date | None = None) -> list[RemedyView]:
     """The case's remedies with their stages, status, in-force flag and next deadline."""
     today = today or _now(None).date()
     with store.read() as session:
-        remedies = session.exec(
-            select(LegalRemedy).where(LegalRemedy.case_id == case_id).order_by(col(LegalRemedy.id))
-        ).all()
-        stages = session.exec(
-            select(LegalStage)
-            .where(LegalStage.case_id == case_id)
-            .order_by(col(LegalStage.stage_on), col(LegalStage.created_at))
-        ).all()
-        born = {r.id: _born_on(session, r.person_id) for r in remedies}
-    by_remedy: dict[str, list[StageView]] = {r.id: [] for r in remedies}
-    for stage in stages:
-        by_remedy.setdefault(stage.remedy_id, []).append(
-            StageView(
-                stage.stage, stage.stage_on, _uk(stage.stage_at), stage.to_status, stage.notes
-            )
-        )
-    views = []
-    for remedy in sorted(remedies, key=lambda r: (r.started_on or date.max, r.kind, r.id)):
-        state = remedy_state(remedy, born[remedy.id])
-        power = POWERS[state.kind]
-        views.append(
-            RemedyView(
-                id=remedy.id,
-                kind=remedy.kind,
-                power=power.name,
-                section=power.section,
-                respondent_id=remedy.person_id,
-                respondent_age=remedy.respondent_age,
-                status=remedy.status,
-                in_force=in_force(state, today),
-                statutory=remedy.statutory,
-                served_at=state.served_at,
-                started_on=remedy.started_on,
-                ends_on=state.ends_on,
-                ends_at=state.ends_at,
-                review_on=remedy.review_on,
-                comply_by=remedy.comply_by,
-                consulted_on=remedy.consulted_on,
-                convicted_on=remedy.convicted_on,
-                power_of_arrest=remedy.power_of_arrest,
-                grounds=remedy.grounds,
-                grounds_met_on=remedy.grounds_met_on,
-                stages=tuple(by_remedy.get(remedy.id, ())),
-                next_deadline=next_deadline(state),
-                next_statuses=tuple(s.value for s in next_statuses(state.kind, state.status)),
-            )
-        )
-    return views
+        records = load_case_records(session, case_id)
+    return [] if records is None else remedy_views_from(records, today)
