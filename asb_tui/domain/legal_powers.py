@@ -54,6 +54,7 @@ __all__ = [
     "add_statutory_hours",
     "age_on",
     "check_proposal",
+    "facts_asked",
     "in_force",
     "next_deadline",
     "next_statuses",
@@ -627,3 +628,42 @@ def next_deadline(state: RemedyState) -> RemedyClock | None:
     """The remedy's next deadline (the earliest still to meet), or None."""
     clocks = remedy_clocks(state)
     return clocks[0] if clocks else None
+
+
+_ASKED: Mapping[tuple[RemedyStatus, LegalRemedyKind], tuple[str, ...]] = MappingProxyType(
+    {
+        (RemedyStatus.SERVED, LegalRemedyKind.CPW): ("comply_by",),
+        (RemedyStatus.SERVED, LegalRemedyKind.CPN): ("review_on",),
+        (RemedyStatus.SERVED, LegalRemedyKind.CLOSURE_NOTICE): ("at", "ends_at"),
+        (RemedyStatus.SERVED, LegalRemedyKind.POSSESSION): ("grounds", "grounds_met_on"),
+        (RemedyStatus.APPLIED, LegalRemedyKind.CIVIL_INJUNCTION): ("consulted_on",),
+        (RemedyStatus.APPLIED, LegalRemedyKind.CBO): ("convicted_on", "consulted_on"),
+        (RemedyStatus.GRANTED, LegalRemedyKind.CIVIL_INJUNCTION): (
+            "ends_on",
+            "review_on",
+            "power_of_arrest",
+        ),
+        (RemedyStatus.GRANTED, LegalRemedyKind.CBO): ("ends_on", "review_on"),
+        (RemedyStatus.GRANTED, LegalRemedyKind.CLOSURE_ORDER): ("ends_on",),
+        (RemedyStatus.IN_FORCE, LegalRemedyKind.PSPO): ("consulted_on", "ends_on"),
+        (RemedyStatus.VARIED, LegalRemedyKind.CLOSURE_NOTICE): ("ends_at",),
+        (RemedyStatus.VARIED, LegalRemedyKind.CIVIL_INJUNCTION): (
+            "ends_on",
+            "review_on",
+            "power_of_arrest",
+        ),
+        (RemedyStatus.VARIED, LegalRemedyKind.CLOSURE_ORDER): ("ends_on",),
+        (RemedyStatus.VARIED, LegalRemedyKind.PSPO): ("ends_on",),
+    }
+)
+
+
+def facts_asked(kind: LegalRemedyKind, to: RemedyStatus) -> tuple[str, ...]:
+    """Which facts of a `Move` (besides its date) the power asks for on this move: what the
+    court, the notice or the agreement set. A form asks for these and no others."""
+    asked = _ASKED.get((to, kind))
+    if asked is not None:
+        return asked
+    if to in (RemedyStatus.IN_FORCE, RemedyStatus.VARIED, RemedyStatus.GRANTED):
+        return ("ends_on", "review_on")
+    return ()

@@ -21,7 +21,7 @@ from asb_tui.store.core.store import Store
 
 MAX_TEXT = 20_000
 # A remedy's status is not corrected here: it moves only by the Act's legal moves
-# (store/commands/legal_powers.move_remedy, the legal screen's ctrl+m).
+# (store/commands/legal_powers.move_remedy, the legal screen's ctrl+o).
 
 
 @dataclass(frozen=True)

@@ -65,14 +65,17 @@ def propose_remedy(
     notes: str = "",
     victim_role: str = "",
     support_offered: str = "",
+    stage: str = "",
+    today: date | None = None,
 ) -> LegalRemedy:
-    """Record a remedy as proposed, against a person of the case (a PSPO: an area, nobody)."""
+    """Record a remedy as proposed, against a person of the case (a PSPO: an area, nobody).
+    A first stage typed with it (e.g. "papers to legal") is kept as a stage dated `today`."""
     check_proposal(kind, has_respondent=person_id is not None)
     with store.write() as uow:
         get_case(uow.reads, case_id)
         if person_id is not None and _party(uow.reads, case_id, person_id) is None:
             raise FieldworkError("The person a remedy is against must be one of the case's.")
-        return uow.add(
+        remedy = uow.add(
             LegalRemedy(
                 case_id=case_id,
                 kind=kind.value,
@@ -85,6 +88,17 @@ def propose_remedy(
             ),
             action="legal_remedy.propose",
         )
+        if stage.strip():
+            uow.add(
+                LegalStage(
+                    case_id=case_id,
+                    remedy_id=remedy.id,
+                    stage=stage,
+                    stage_on=today or _now(None).date(),
+                ),
+                action="legal_stage.add",
+            )
+        return remedy
 
 
 def _party(session: Session, case_id: str, person_id: str) -> str | None:
