@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from asb_tui.domain.contact import FrequencyUnit
+from asb_tui.domain.legal_powers import RemedyStatus
 from asb_tui.domain.types import (
     ActionKind,
     CaseStatus,
@@ -47,6 +48,7 @@ VOCABULARIES: tuple[type[StrEnum], ...] = (
     DeadlineState,
     DeadlineKind,
     FrequencyUnit,
+    RemedyStatus,
 )
 
 # Keyed by (vocabulary, value): the same word can mean different things in two vocabularies
@@ -153,6 +155,18 @@ _BY_VOCABULARY: dict[type[StrEnum], dict[str, str]] = {
         "w": "weeks",
         "m": "months",
     },
+    RemedyStatus: {
+        "proposed": "Proposed",
+        "served": "Served",
+        "applied": "Applied",
+        "granted": "Granted",
+        "in-force": "In force",
+        "varied": "Varied",
+        "breached": "Breached",
+        "discharged": "Discharged",
+        "expired": "Expired",
+        "ended": "Ended",
+    },
 }
 
 # States and reasons the store writes as plain strings (not enum members).
@@ -161,9 +175,6 @@ _OTHER_VALUES: dict[str, str] = {
     "in-force": "In force",
     "proposed": "Proposed",
     "served": "Served",
-    "applied": "Applied",
-    "granted": "Granted",
-    "varied": "Varied",
     "expired": "Expired",
     "withdrawn": "Withdrawn",
     "discharged": "Discharged",
