@@ -243,6 +243,7 @@ class WarningFact:
 
     served_on: date | None
     comply_by: date | None
+    id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,7 +418,9 @@ def plan_move(state: RemedyState, move: Move, *, now: datetime) -> dict[str, obj
             )
         changes["comply_by"] = move.comply_by
     if kind is LegalRemedyKind.CPN and to is RemedyStatus.SERVED:
-        _check_prior_warning(move.warnings, on)
+        followed = _check_prior_warning(move.warnings, on)
+        if followed.id:
+            changes["prior_warning_id"] = followed.id
         changes["review_on"] = move.review_on
     if kind is LegalRemedyKind.CLOSURE_NOTICE and to in (RemedyStatus.SERVED, RemedyStatus.VARIED):
         served_at = move.at if to is RemedyStatus.SERVED else state.served_at
@@ -526,7 +529,7 @@ def _check_yot(state: RemedyState, on: date, power: Power, section: str) -> None
         )
 
 
-def _check_prior_warning(warnings: Sequence[WarningFact], on: date) -> None:
+def _check_prior_warning(warnings: Sequence[WarningFact], on: date) -> WarningFact:
     """s43(5): a CPN only after a written warning, and after its time to comply has passed."""
     served = [w for w in warnings if w.served_on is not None and w.served_on <= on]
     if not served:
@@ -534,13 +537,15 @@ def _check_prior_warning(warnings: Sequence[WarningFact], on: date) -> None:
             "A Community Protection Notice needs a written warning first: serve a Community "
             "Protection Warning on this person in this case (s43(5))."
         )
-    if not any(w.comply_by is not None and w.comply_by < on for w in served):
-        first = min((w.comply_by for w in served if w.comply_by), default=None)
-        when = f" (it ends {format_uk(first)})" if first else ""
-        raise _refuse(
-            f"The warning's time to comply has not passed{when}: a Community Protection Notice "
-            "can follow only after it (s43(5))."
-        )
+    passed = [w for w in served if w.comply_by is not None and w.comply_by < on]
+    if passed:
+        return max(passed, key=lambda w: (w.served_on or date.min, w.id))
+    first = min((w.comply_by for w in served if w.comply_by), default=None)
+    when = f" (it ends {format_uk(first)})" if first else ""
+    raise _refuse(
+        f"The warning's time to comply has not passed{when}: a Community Protection Notice "
+        "can follow only after it (s43(5))."
+    )
 
 
 def _cbo_term(state: RemedyState, move: Move, on: date, power: Power) -> dict[str, object]:

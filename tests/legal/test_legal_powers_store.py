@@ -74,6 +74,9 @@ def test_a_cpn_is_refused_without_a_prior_warning_on_the_same_person(
     clock = views[notice.id].next_deadline
     assert clock is not None and clock.due_on == date(2026, 12, 29) and "appeal" in clock.what
     assert views[notice.id].respondent_id == dean and views[notice.id].in_force
+    with store.read() as session:
+        served = session.get(LegalRemedy, notice.id)
+    assert served is not None and served.prior_warning_id == own.id  # the warning it follows
 
 
 def test_every_move_is_audited_with_its_stage_and_an_illegal_one_writes_nothing(

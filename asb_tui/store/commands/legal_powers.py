@@ -126,7 +126,7 @@ def _warnings(session: Session, remedy: LegalRemedy) -> list[WarningFact]:
         )
     ).all()
     return [
-        WarningFact(_served_on(w), w.comply_by)
+        WarningFact(_served_on(w), w.comply_by, w.id)
         for w in rows
         if w.status not in (RemedyStatus.PROPOSED.value, "")
     ]
