@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, text
 from sqlalchemy import select as sa_select
@@ -77,6 +78,8 @@ from asb_tui.store.queries.dashboard_rows import (
 from asb_tui.store.queries.deadline_facts import FactsFilter, load_case_facts
 from asb_tui.store.queries.search import SearchHit, search
 from sync.batches import chunks
+
+_UK = ZoneInfo("Europe/London")
 
 
 def columns(*wanted: Any) -> Any:
@@ -252,7 +255,7 @@ def dashboard(
                 victim=victims.get(facts_row.id, ""),
                 summary=summaries.get(facts_row.id, ""),
                 risk_level=facts_row.risk_level.value if facts_row.risk_level else None,
-                next_what=first.title if first else "",
+                next_what=_title_with_time(first) if first else "",
                 next_due=first.due_on if first else None,
                 next_state=first.state if first else None,
                 overdue=entry.overdue if entry is not None else 0,
@@ -287,6 +290,13 @@ def _ranked(facts: list[CaseFacts], by_case: dict[str, _NextDeadline]) -> list[C
 def week_band_ends(today: date, rules: DeadlineRules) -> date:
     """The last day of the "this week" RAG band: five working days on."""
     return add_working_days(today, 5, rules.default_region, rules.closures)
+
+
+def _title_with_time(deadline: Deadline) -> str:
+    """A deadline's title, with its hour where the law counts hours (a closure hearing)."""
+    if deadline.due_at is None:
+        return deadline.title
+    return f"{deadline.title} at {deadline.due_at.astimezone(_UK):%H:%M}"
 
 
 def rag_state(due_on: date, today: date, rules: DeadlineRules) -> str:
@@ -819,6 +829,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
+        value = value.astimezone(_UK) if value.tzinfo is not None else value
         return f"{format_uk(value.date())} {value:%H:%M}"
     if isinstance(value, date):
         return format_uk(value)
