@@ -223,7 +223,9 @@ class LegalRemedyScreen(FieldworkScreen):
         table.clear()
         for remedy in self.remedies:
             stages = "; ".join(f"{s.stage} {format_uk(s.on)}" for s in remedy.stages)
-            status = label(remedy.status) + (" (in force)" if remedy.in_force else "")
+            status = label(remedy.status)
+            if remedy.in_force and remedy.status != RemedyStatus.IN_FORCE.value:
+                status += " (in force)"  # served, granted, varied, breached: still in force
             table.add_row(
                 literal_text(remedy.power),
                 literal_text(remedy.respondent_name),
