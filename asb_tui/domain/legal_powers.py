@@ -59,6 +59,7 @@ __all__ = [
     "next_deadline",
     "next_statuses",
     "plan_move",
+    "plan_review",
     "remedy_clocks",
     "suggested_end",
 ]
@@ -672,3 +673,33 @@ def facts_asked(kind: LegalRemedyKind, to: RemedyStatus) -> tuple[str, ...]:
     if to in (RemedyStatus.IN_FORCE, RemedyStatus.VARIED, RemedyStatus.GRANTED):
         return ("ends_on", "review_on")
     return ()
+
+
+def plan_review(
+    state: RemedyState, *, held_on: date, next_review_on: date | None, now: datetime
+) -> dict[str, object]:
+    """A review of a remedy in force, held on `held_on`, and the next one the court or the
+    council set: the remedy's changed fields, or a DomainError. An under-18's Criminal Behaviour
+    Order is reviewed every 12 months (s28): its next review is due by then (suggested if none)."""
+    power = POWERS[state.kind]
+    if state.status not in ACTIVE_STATUSES:
+        raise _refuse(f"Only a remedy in force is reviewed; this {power.name} is {state.status}.")
+    if held_on > now.date():
+        raise _refuse(
+            f"A review cannot be held on {format_uk(held_on)}: that day has not come yet."
+        )
+    if state.started_on is not None and held_on < state.started_on:
+        raise _refuse(f"The review comes before the {power.name} started.")
+    if next_review_on is not None and next_review_on <= held_on:
+        raise _refuse("The next review comes after this one.")
+    young = state.respondent_born_on is not None and age_on(state.respondent_born_on, held_on) < 18
+    if state.kind is LegalRemedyKind.CBO and young:
+        limit = add_years(held_on, 1)
+        if next_review_on is None:
+            next_review_on = limit
+        elif next_review_on > limit:
+            raise _refuse(
+                "A Criminal Behaviour Order against an under-18 is reviewed every 12 months "
+                f"(s28): the next review by {format_uk(limit)}."
+            )
+    return {"review_on": next_review_on}

@@ -102,6 +102,10 @@ class RemedyMoved(WorkDone[str]):
     """A remedy moved by a legal move: its new status."""
 
 
+class RemedyReviewed(WorkDone[str]):
+    """A review of a remedy is recorded."""
+
+
 def _clock_text(clock: RemedyClock | None) -> str:
     if clock is None:
         return ""
@@ -146,6 +150,7 @@ class LegalRemedyScreen(FieldworkScreen):
         Binding("ctrl+s", "save", "Save remedy", id="legal.save", priority=True),
         Binding("ctrl+t", "add_stage", "Add stage", id="legal.stage", priority=True),
         Binding("ctrl+o", "move", "Legal move", id="legal.move", priority=True),
+        Binding("ctrl+r", "review", "Review held", id="legal.review", priority=True),
     ]
     DEFAULT_CSS = """
     LegalRemedyScreen TextArea { height: 3; }
@@ -458,4 +463,45 @@ class LegalRemedyScreen(FieldworkScreen):
     @on(RemedyMoved)
     def _remedy_moved(self, message: RemedyMoved) -> None:
         self.set_status(f"Remedy moved to {label(message.result).lower()}.")
+        self._load()
+
+    def action_review(self) -> None:
+        """A review of the remedy under the cursor was held: its date and the next review's."""
+        if not self.remedies:
+            self.set_status("Save a remedy first.", error=True)
+            return
+        table = self.query_one("#remedies", DataTable)
+        remedy = self.remedies[min(table.cursor_row, len(self.remedies) - 1)]
+        fields = [
+            PromptField("held", "Review held on", self.today(), "date", required=True),
+            PromptField("next", "Next review on (blank: none, or the Act's own)", None, "date"),
+            PromptField("notes", "Notes"),
+        ]
+        now = self._now()
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            self.run_work(
+                lambda store: (
+                    legal_powers.record_review(
+                        store,
+                        remedy.id,
+                        held_on=values["held"],
+                        next_review_on=values["next"],
+                        notes=values["notes"],
+                        now=now,
+                    ).status
+                ),
+                RemedyReviewed,
+                group="save",
+            )
+
+        self.app.push_screen(
+            FormPrompt(f"Review: {remedy.power}", fields, today=self.today()), answered
+        )
+
+    @on(RemedyReviewed)
+    def _remedy_reviewed(self, message: RemedyReviewed) -> None:
+        self.set_status("Review recorded.")
         self._load()

@@ -5,7 +5,7 @@ that is not legal is refused in one line and nothing is written."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from case_testkit import TODAY, Host
 from legal_testkit import add_respondent
@@ -85,3 +85,35 @@ async def test_ctrl_o_serves_a_warning_with_its_time_to_comply(
         TODAY,
     )
     assert [(e.details["from"], e.details["to"]) for e in moves] == [("proposed", "served")]
+
+
+async def test_ctrl_r_records_a_review_and_its_next_date(
+    store: Store, case_id: str, host: Host
+) -> None:
+    dean = add_respondent(store, case_id)
+    abc = legal_powers.propose_remedy(store, case_id, kind=LegalRemedyKind.ABC, person_id=dean)
+    legal_powers.move_remedy(
+        store,
+        abc.id,
+        to=legal_powers.RemedyStatus.IN_FORCE,
+        on=date(2026, 8, 3),
+        review_on=date(2026, 11, 3),
+        ends_on=date(2027, 2, 3),
+        now=datetime(2026, 11, 23, 12, tzinfo=UTC),
+    )
+    screen = LegalRemedyScreen(case_id)
+    async with host(screen).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = screen.query_one("#remedies", DataTable)
+        assert str(table.get_row_at(0)[3]) == "03/11/2026 review"  # overdue: the next deadline
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        prompt = pilot.app.screen
+        prompt.query_one("#next", DateField).value = "06/01/2027"
+        await pilot.press("enter")
+        await settle(pilot, rounds=2)
+        assert _status(screen) == "Review recorded."
+        assert str(table.get_row_at(0)[3]) == "06/01/2027 review"
+    with store.read() as session:
+        stored = session.get(LegalRemedy, abc.id)
+    assert stored is not None and stored.review_on == date(2027, 1, 6)

@@ -176,3 +176,34 @@ def test_an_injunction_against_a_17_year_old_asks_for_the_yot(store: Store, case
         stored = session.get(LegalRemedy, remedy.id)
     assert stored is not None
     assert (stored.respondent_age, stored.consulted_on) == (17, date(2026, 11, 20))
+
+
+def test_a_review_held_moves_the_review_deadline_on(store: Store, case_id: str) -> None:
+    """s28: an under-18's CBO is reviewed every 12 months; a review held sets the next one."""
+    young = add_respondent(store, case_id, "Tyler Marsh", born_on=date(2009, 6, 1))
+    cbo = legal_powers.propose_remedy(store, case_id, kind=K.CBO, person_id=young)
+    legal_powers.move_remedy(
+        store,
+        cbo.id,
+        to=S.APPLIED,
+        on=date(2025, 10, 1),
+        convicted_on=date(2025, 9, 20),
+        consulted_on=date(2025, 9, 25),
+        now=NOW,
+    )
+    legal_powers.move_remedy(
+        store, cbo.id, to=S.GRANTED, on=date(2025, 10, 8), ends_on=date(2027, 10, 8), now=NOW
+    )
+    assert ("Criminal Behaviour Order: review", "2026-10-08", "overdue") in _deadlines(
+        store, case_id
+    )
+    with pytest.raises(DomainError, match="every 12 months"):
+        legal_powers.record_review(
+            store, cbo.id, held_on=date(2026, 11, 2), next_review_on=date(2027, 12, 1), now=NOW
+        )
+    legal_powers.record_review(store, cbo.id, held_on=date(2026, 11, 2), now=NOW)
+    titles = _deadlines(store, case_id)
+    assert ("Criminal Behaviour Order: review", "2027-11-02", "not-due") in titles
+    assert not [t for t in titles if t[2] == "overdue"]
+    view = legal_powers.remedy_views(store, case_id, today=TODAY)[0]
+    assert [s.stage for s in view.stages] == ["applied", "granted", "review"]

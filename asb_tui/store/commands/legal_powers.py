@@ -20,6 +20,7 @@ from asb_tui.domain.legal_powers import (
     check_proposal,
     next_statuses,
     plan_move,
+    plan_review,
 )
 from asb_tui.domain.types import LegalRemedyKind
 from asb_tui.store.commands.fieldwork import FieldworkError, get_case
@@ -39,11 +40,13 @@ from asb_tui.store.queries.legal_remedies import (
 
 __all__ = [
     "RemedyNotFound",
+    "RemedyStatus",
     "RemedyView",
     "StageView",
     "legal_moves",
     "move_remedy",
     "propose_remedy",
+    "record_review",
     "remedy_views",
 ]
 
@@ -217,6 +220,40 @@ def move_remedy(
             ),
             action="legal_stage.add",
             details={"move": f"{from_status} -> {to.value}"},
+        )
+        return remedy
+
+
+def record_review(
+    store: Store,
+    remedy_id: str,
+    *,
+    held_on: date,
+    next_review_on: date | None = None,
+    notes: str = "",
+    now: datetime | None = None,
+) -> LegalRemedy:
+    """A review of a remedy in force was held: kept as a stage "review" (audited), and the next
+    review date set, so the review deadline moves on (DomainError when the Act refuses it)."""
+    moment = _now(now)
+    with store.write() as uow:
+        remedy = uow.reads.get(LegalRemedy, remedy_id)
+        if remedy is None:
+            raise RemedyNotFound("That legal remedy is not in this store.")
+        state = remedy_state(remedy, _born_on(uow.reads, remedy.person_id))
+        changes = plan_review(state, held_on=held_on, next_review_on=next_review_on, now=moment)
+        uow.update(
+            remedy, changes, action="legal_remedy.review", details={"held_on": held_on.isoformat()}
+        )
+        uow.add(
+            LegalStage(
+                case_id=remedy.case_id,
+                remedy_id=remedy.id,
+                stage="review",
+                stage_on=held_on,
+                notes=notes,
+            ),
+            action="legal_stage.add",
         )
         return remedy
 
