@@ -627,6 +627,7 @@ def _legal_entries(records: CaseRecords) -> list[Entry]:
             _labelled("Against", people.get(rem.person_id, "")),
             _labelled("Review", rem.review_on and format_uk(rem.review_on)),
             _labelled("Expires", rem.expires_on and format_uk(rem.expires_on)),
+            _labelled("Ends (as set)", rem.ends_on and format_uk(rem.ends_on)),
             _labelled("Victim's role", rem.victim_role),
             _labelled("Support", rem.support_offered),
             rem.notes,
