@@ -298,14 +298,14 @@ def check_proposal(kind: LegalRemedyKind, *, has_respondent: bool) -> None:
         raise _refuse(f"Say whom the {power.name} is against: a person of the case.")
 
 
-def _age_at(state: RemedyState, day: date, power: Power) -> int | None:
+def _age_at(state: RemedyState, day: date) -> int | None:
     if state.respondent_born_on is None:
         return None
     return age_on(state.respondent_born_on, day)
 
 
 def _check_age(state: RemedyState, day: date, power: Power) -> int | None:
-    age = _age_at(state, day, power)
+    age = _age_at(state, day)
     if power.min_age is None or not power.against_person:
         return age
     if age is None:
@@ -409,8 +409,6 @@ def plan_move(state: RemedyState, move: Move, *, now: datetime) -> dict[str, obj
                 f"This {power.name} has no end that has come by {format_uk(on)}: "
                 "record it as ended or discharged instead."
             )
-    if to is RemedyStatus.BREACHED and state.kind is LegalRemedyKind.CPW:
-        pass  # a warning not complied with: the notice may follow
 
     if kind is LegalRemedyKind.CPW and to is RemedyStatus.SERVED:
         if move.comply_by is None or move.comply_by < on:
@@ -452,7 +450,7 @@ def plan_move(state: RemedyState, move: Move, *, now: datetime) -> dict[str, obj
     if kind is LegalRemedyKind.CIVIL_INJUNCTION and to is RemedyStatus.APPLIED:
         _check_yot(merged, on, power, "s14(1)")
     if kind is LegalRemedyKind.CIVIL_INJUNCTION and to in (RemedyStatus.GRANTED, _V):
-        age = _age_at(state, on, power)
+        age = _age_at(state, on)
         if age is not None and age < 18:
             limit = add_months(on, 12)
             if move.ends_on is None or move.ends_on > limit:
@@ -522,7 +520,7 @@ def _merged(state: RemedyState, changes: Mapping[str, object]) -> RemedyState:
 
 def _check_yot(state: RemedyState, on: date, power: Power, section: str) -> None:
     """Before applying against an under-18, the Youth Offending Team is consulted."""
-    age = _age_at(state, on, power)
+    age = _age_at(state, on)
     if age is not None and age < 18 and state.consulted_on is None:
         raise _refuse(
             f"The respondent is {age}: consult the Youth Offending Team before applying for a "
@@ -552,7 +550,7 @@ def _check_prior_warning(warnings: Sequence[WarningFact], on: date) -> WarningFa
 def _cbo_term(state: RemedyState, move: Move, on: date, power: Power) -> dict[str, object]:
     """s25: adult at least 2 years (or until further order); under-18 between 1 and 3 years,
     reviewed every 12 months (s28)."""
-    age = _age_at(state, on, power)
+    age = _age_at(state, on)
     changes: dict[str, object] = {"review_on": move.review_on}
     if age is not None and age < 18:
         low, high = add_years(on, 1), add_years(on, 3)

@@ -22,10 +22,12 @@ from asb_tui.domain.legal_powers import (
     add_statutory_hours,
     age_on,
     check_proposal,
+    facts_asked,
     in_force,
     next_deadline,
     next_statuses,
     plan_move,
+    plan_review,
     remedy_clocks,
 )
 from asb_tui.domain.types import LegalRemedyKind as K
@@ -336,3 +338,50 @@ def test_active_and_final_statuses_are_apart() -> None:
 )
 def test_age_on_the_day_of_the_step(born_on: date, day: date, age: int) -> None:
     assert age_on(born_on, day) == age
+
+
+@pytest.mark.parametrize(
+    ("kind", "to", "asked"),
+    [
+        (K.CPW, S.SERVED, ("comply_by",)),
+        (K.CLOSURE_NOTICE, S.SERVED, ("at", "ends_at")),
+        (K.CLOSURE_NOTICE, S.VARIED, ("ends_at",)),
+        (K.CBO, S.APPLIED, ("convicted_on", "consulted_on")),
+        (K.CIVIL_INJUNCTION, S.GRANTED, ("ends_on", "review_on", "power_of_arrest")),
+        (K.POSSESSION, S.SERVED, ("grounds", "grounds_met_on")),
+        (K.PSPO, S.IN_FORCE, ("consulted_on", "ends_on")),
+        (K.ABC, S.IN_FORCE, ("ends_on", "review_on")),
+        (K.CPN, S.BREACHED, ()),
+        (K.CBO, S.DISCHARGED, ()),
+    ],
+)
+def test_a_move_asks_only_for_what_the_power_sets(
+    kind: K, to: RemedyStatus, asked: tuple[str, ...]
+) -> None:
+    assert facts_asked(kind, to) == asked
+    assert set(asked) <= {f for f in Move.__dataclass_fields__}  # each is a fact of a Move
+
+
+@pytest.mark.parametrize(
+    ("state", "held_on", "next_on", "outcome"),
+    [
+        (RemedyState(K.ABC, status=S.PROPOSED), TODAY, None, "Only a remedy in force"),
+        (RemedyState(K.ABC, status=S.IN_FORCE), TODAY + timedelta(1), None, "has not come yet"),
+        (RemedyState(K.ABC, status=S.IN_FORCE), TODAY, TODAY, "comes after this one"),
+        (RemedyState(K.ABC, status=S.IN_FORCE), TODAY, date(2027, 3, 1), date(2027, 3, 1)),
+        (RemedyState(K.ABC, status=S.IN_FORCE), TODAY, None, None),
+        # s28: an under-18's CBO, the next review within 12 months (set there if none entered)
+        (RemedyState(K.CBO, S.GRANTED, AGED_17), TODAY, None, date(2027, 11, 30)),
+        (RemedyState(K.CBO, S.GRANTED, AGED_17), TODAY, date(2027, 12, 1), "every 12 months"),
+        (RemedyState(K.CBO, S.GRANTED, ADULT), TODAY, None, None),
+    ],
+)
+def test_a_review_sets_the_next(
+    state: RemedyState, held_on: date, next_on: date | None, outcome: date | str | None
+) -> None:
+    if isinstance(outcome, str):
+        with pytest.raises(DomainError, match=outcome):
+            plan_review(state, held_on=held_on, next_review_on=next_on, now=NOW)
+    else:
+        changes = plan_review(state, held_on=held_on, next_review_on=next_on, now=NOW)
+        assert changes == {"review_on": outcome}
