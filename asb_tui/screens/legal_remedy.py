@@ -28,6 +28,7 @@ from asb_tui.domain.legal_powers import (
     RemedyClock,
     RemedyStatus,
     facts_asked,
+    suggested_end,
 )
 from asb_tui.domain.types import LegalRemedyKind
 from asb_tui.screens.base import WorkDone
@@ -409,8 +410,12 @@ class LegalRemedyScreen(FieldworkScreen):
         kind = LegalRemedyKind(remedy.kind) if remedy.kind in POWERS else LegalRemedyKind.OTHER
         asked = facts_asked(kind, to)
         fields = [PromptField("on", "On", self.today(), "date", required=True)]
+        young = remedy.respondent_age is not None and remedy.respondent_age < 18
+        suggested = suggested_end(kind, self.today(), under_18=young)
         for name in asked:
             text, field_kind = _FACT_FIELDS[name]
+            if name == "ends_on" and suggested is not None:  # only offered, never filled in
+                text = f"{text}; often {format_uk(suggested)}"
             fields.append(PromptField(name, text, None, field_kind))
         fields.append(PromptField("notes", "Notes"))
         today, now = self.today(), self._now()
