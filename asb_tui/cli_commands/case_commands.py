@@ -115,6 +115,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
                         "what": d.title,
                         "due_on": d.due_on.isoformat(),
                         "due": format_uk(d.due_on),
+                        "due_at": d.due_at.isoformat() if d.due_at else None,
                         "state": d.state.value,
                     }
                     for d in found
@@ -133,7 +134,8 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
         what = d.title if len(d.title) <= what_width else d.title[: what_width - 1] + "…"
         print(
             f"{d.case_ref:<{ref_width}}  {what:<{what_width}}  "
-            f"{format_uk(d.due_on)}  {label(d.state)}"
+            f"{format_uk(d.due_on)}{d.due_at.strftime(' %H:%M') if d.due_at else ''}  "
+            f"{label(d.state)}"
         )
     return 0
 
@@ -273,6 +275,7 @@ def _show_document(detail: CaseDetail, review: CaseReviewStatus, today: date) ->
                 "kind": d.kind.value,
                 "what": d.title,
                 "due_on": d.due_on,
+                "due_at": d.due_at,
                 "state": d.state.value,
                 "done_on": d.done_on,
             }
@@ -298,9 +301,52 @@ def _show_document(detail: CaseDetail, review: CaseReviewStatus, today: date) ->
         "visits_and_contacts": [_entry(e) for e in detail.visits_and_contacts],
         "risk": [_entry(e) for e in detail.risk],
         "legal": [_entry(e) for e in detail.legal],
+        "legal_remedies": _remedies(records, today),
         "notes": [_entry(e) for e in detail.notes],
         "timeline": [_entry(e) for e in detail.timeline],
     }
+
+
+def _remedies(records: Any, today: date) -> list[dict[str, Any]]:
+    """Each remedy: power, respondent, stages with dates (and times), status, next deadline."""
+    from asb_tui.store.queries.legal_remedies import remedy_views_from
+
+    def deadline(view: Any) -> dict[str, Any] | None:
+        clock = view.next_deadline
+        if clock is None:
+            return None
+        return {"what": clock.what, "due_on": clock.due_on, "due_at": clock.due_at}
+
+    return [
+        {
+            "id": v.id,
+            "power": v.kind,
+            "name": v.power,
+            "section": v.section,
+            "respondent": v.respondent_id,
+            "respondent_age": v.respondent_age,
+            "status": v.status,
+            "in_force": v.in_force,
+            "served_at": v.served_at,
+            "started_on": v.started_on,
+            "ends_on": v.ends_on,
+            "ends_at": v.ends_at,
+            "review_on": v.review_on,
+            "comply_by": v.comply_by,
+            "consulted_on": v.consulted_on,
+            "convicted_on": v.convicted_on,
+            "power_of_arrest": v.power_of_arrest,
+            "grounds": v.grounds,
+            "grounds_met_on": v.grounds_met_on,
+            "stages": [
+                {"stage": s.stage, "on": s.on, "at": s.at, "to_status": s.to_status}
+                for s in v.stages
+            ],
+            "next_deadline": deadline(v),
+            "legal_next": list(v.next_statuses),
+        }
+        for v in remedy_views_from(records, today)
+    ]
 
 
 def _entry(entry: Entry) -> dict[str, Any]:

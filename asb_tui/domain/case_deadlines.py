@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
@@ -25,6 +25,7 @@ from asb_tui.domain.legal import (
     legal_remedy_dates,
     retention_due,
 )
+from asb_tui.domain.legal_powers import RemedyClock
 from asb_tui.domain.repeats import RepeatPerpetratorRule
 from asb_tui.domain.risk import RepeatVictimRule
 from asb_tui.domain.tasks import ReferralFact, met_by_referral
@@ -76,6 +77,9 @@ class LegalRemedyFact(NamedTuple):
     started_on: date
     ended_on: date | None = None
     review_done_on: date | None = None
+    # A remedy made under the Act's powers: its clock (legal_powers.remedy_clocks), which then
+    # replaces the default terms; empty once it has ended.
+    clocks: tuple[RemedyClock, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +129,7 @@ class Deadline:
     state: DeadlineState
     done_on: date | None = None
     source_id: str | None = None
+    due_at: datetime | None = None  # the hour, where the law counts hours (a closure notice)
 
 
 @dataclass(frozen=True)
@@ -214,8 +219,13 @@ _REMEDY_NAMES = {
     LegalRemedyKind.CLOSURE_ORDER: "Closure order",
     LegalRemedyKind.POSSESSION: "Possession proceedings",
     LegalRemedyKind.OTHER: "Legal remedy",
+    LegalRemedyKind.CLOSURE_NOTICE: "Closure notice",
+    LegalRemedyKind.PSPO: "Public Spaces Protection Order",
+    LegalRemedyKind.COMMUNITY_REMEDY: "Community Remedy",
 }
 
+
+_CLOCK_KINDS = {"review": DeadlineKind.LEGAL_REVIEW, "ends": DeadlineKind.LEGAL_EXPIRY}
 
 _DIARY_SHEETS_TITLE = "Send diary sheets and the explanatory letter"
 
@@ -278,9 +288,12 @@ def _collect(facts: CaseFacts, context: _Context, found: list[Deadline]) -> None
         due_on: date,
         done_on: date | None,
         source_id: str | None = None,
+        due_at: datetime | None = None,
     ) -> None:
         state = deadline_state(due_on, done_on, today, soon_until)
-        found.append(Deadline(facts.id, facts.ref, kind, title, due_on, state, done_on, source_id))
+        found.append(
+            Deadline(facts.id, facts.ref, kind, title, due_on, state, done_on, source_id, due_at)
+        )
 
     # Each due date is computed only when the deadline will be listed: the dashboard leaves met
     # ones out, and skipping their date arithmetic is most of the saving for 5,000 cases.
@@ -356,6 +369,12 @@ def _collect(facts: CaseFacts, context: _Context, found: list[Deadline]) -> None
             None,
         )
     for remedy in facts.legal_remedies:
+        if remedy.clocks is not None:
+            name = _REMEDY_NAMES.get(remedy.kind, "Legal remedy")
+            for clock in remedy.clocks:
+                kind = _CLOCK_KINDS.get(clock.kind, DeadlineKind.LEGAL_STEP)
+                add(kind, f"{name}: {clock.what}", clock.due_on, None, remedy.id, clock.due_at)
+            continue
         if remedy.ended_on is not None:
             continue
         dates = legal_remedy_dates(remedy.kind, remedy.started_on, rules.remedy_terms)

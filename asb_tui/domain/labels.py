@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from asb_tui.domain.contact import FrequencyUnit
+from asb_tui.domain.legal_powers import RemedyStatus
 from asb_tui.domain.types import (
     ActionKind,
     CaseStatus,
@@ -47,6 +48,7 @@ VOCABULARIES: tuple[type[StrEnum], ...] = (
     DeadlineState,
     DeadlineKind,
     FrequencyUnit,
+    RemedyStatus,
 )
 
 # Keyed by (vocabulary, value): the same word can mean different things in two vocabularies
@@ -116,6 +118,9 @@ _BY_VOCABULARY: dict[type[StrEnum], dict[str, str]] = {
         "closure-order": "Closure Order",
         "possession-proceedings": "Possession proceedings",
         "other": "Other",
+        "closure-notice": "Closure Notice",
+        "public-spaces-protection-order": "Public Spaces Protection Order",
+        "community-remedy": "Community Remedy",
     },
     LegalBasis: {
         "s115-crime-and-disorder-act-1998": "s115 Crime and Disorder Act 1998",
@@ -142,12 +147,25 @@ _BY_VOCABULARY: dict[type[StrEnum], dict[str, str]] = {
         "manager-review": "Manager review",
         "legal-review": "Legal remedy review",
         "legal-expiry": "Legal remedy expiry",
+        "legal-step": "Legal remedy step",
         "retention": "Retention",
     },
     FrequencyUnit: {
         "wd": "working days",
         "w": "weeks",
         "m": "months",
+    },
+    RemedyStatus: {
+        "proposed": "Proposed",
+        "served": "Served",
+        "applied": "Applied",
+        "granted": "Granted",
+        "in-force": "In force",
+        "varied": "Varied",
+        "breached": "Breached",
+        "discharged": "Discharged",
+        "expired": "Expired",
+        "ended": "Ended",
     },
 }
 

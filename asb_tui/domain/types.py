@@ -95,6 +95,9 @@ class LegalRemedyKind(StrEnum):
     CLOSURE_ORDER = "closure-order"
     POSSESSION = "possession-proceedings"
     OTHER = "other"
+    CLOSURE_NOTICE = "closure-notice"
+    PSPO = "public-spaces-protection-order"
+    COMMUNITY_REMEDY = "community-remedy"
 
 
 class LegalBasis(StrEnum):
@@ -127,4 +130,5 @@ class DeadlineKind(StrEnum):
     MANAGER_REVIEW = "manager-review"
     LEGAL_REVIEW = "legal-review"
     LEGAL_EXPIRY = "legal-expiry"
+    LEGAL_STEP = "legal-step"
     RETENTION = "retention"

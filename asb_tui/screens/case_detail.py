@@ -306,7 +306,10 @@ class CaseDetailScreen(AsbScreen):
         if not upcoming:
             text.append("Nothing due.\n")
         for deadline in upcoming:
-            text.append(f"{uk(deadline.due_on)}  ", style=STATE_STYLE.get(deadline.state.value, ""))
+            when = uk(deadline.due_on)
+            if deadline.due_at is not None:  # the law counts hours (a closure hearing)
+                when += f" {deadline.due_at:%H:%M}"
+            text.append(f"{when}  ", style=STATE_STYLE.get(deadline.state.value, ""))
             text.append(
                 f"{label(deadline.state):<10} ", style=STATE_STYLE.get(deadline.state.value, "")
             )

@@ -1,11 +1,17 @@
-"""Legal remedies: the kind, its stages and dates, the victim's role and the support offered.
-Review and end dates come from the domain's terms (an ABC: review at 3 months, ends at 6)."""
+"""Legal remedies: the power, whom it is against, its status, next deadline and stages.
+
+A remedy saved without a start date is proposed under the Act's powers (domain/legal_powers.py)
+and then moves only by the legal moves: ctrl+o asks which of the legal next statuses, then the
+dates the court or notice set (only those the power asks for). One saved with a start date is
+recorded as already in force, its review and end from the domain's terms (an ABC: review at 3
+months, ends at 6); it too moves by ctrl+o (ended, breached, varied...)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,11 +19,21 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, Static, TextArea
 
-from asb_tui.domain.dates import format_uk
+from asb_tui.domain.dates import format_uk, parse_uk_date
+from asb_tui.domain.errors import DomainError
+from asb_tui.domain.labels import label
+from asb_tui.domain.legal_powers import (
+    ABSOLUTE_GROUND_CONDITIONS,
+    POWERS,
+    RemedyClock,
+    RemedyStatus,
+    facts_asked,
+    suggested_end,
+)
 from asb_tui.domain.types import LegalRemedyKind
 from asb_tui.screens.base import WorkDone
 from asb_tui.screens.fieldwork_screen import FieldworkScreen
-from asb_tui.store.commands import legal
+from asb_tui.store.commands import legal, legal_powers
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.prompt import FormPrompt, PromptField
@@ -34,6 +50,24 @@ REMEDY_NAMES = {
     LegalRemedyKind.CLOSURE_ORDER: "Closure order",
     LegalRemedyKind.POSSESSION: "Possession proceedings",
     LegalRemedyKind.OTHER: "Other",
+    LegalRemedyKind.CLOSURE_NOTICE: "Closure notice",
+    LegalRemedyKind.PSPO: "Public Spaces Protection Order",
+    LegalRemedyKind.COMMUNITY_REMEDY: "Community Remedy",
+}
+UK = ZoneInfo("Europe/London")
+
+# What each fact a move asks for is called in the prompt, and how it is typed.
+_FACT_FIELDS: dict[str, tuple[str, str]] = {
+    "at": ("Time of service (HH:MM, UK time)", "text"),
+    "ends_at": ("Notice ends (DD/MM/YYYY HH:MM; blank: 24 hours after service)", "text"),
+    "ends_on": ("Ends on (as the court, notice or agreement set it)", "date"),
+    "review_on": ("Review on", "date"),
+    "comply_by": ("Time to comply ends on", "date"),
+    "consulted_on": ("Consulted on (Youth Offending Team; for a PSPO the consultation)", "date"),
+    "convicted_on": ("Convicted on", "date"),
+    "grounds": ("Condition met (condition-1 ... condition-5)", "text"),
+    "grounds_met_on": ("Condition met on", "date"),
+    "power_of_arrest": ("Power of arrest attached (yes/no)", "text"),
 }
 
 
@@ -53,7 +87,7 @@ class SubjectsRead(WorkDone[list[tuple[str, str]]]):
     """(person id, name) of whom a remedy can be against."""
 
 
-class RemediesRead(WorkDone[list[legal.RemedyWithStages]]):
+class RemediesRead(WorkDone[list[legal_powers.RemedyView]]):
     """The case's remedies with their stages."""
 
 
@@ -65,11 +99,59 @@ class StageAdded(WorkDone[str]):
     """A stage is added to a remedy: its id."""
 
 
+class RemedyMoved(WorkDone[str]):
+    """A remedy moved by a legal move: its new status."""
+
+
+class RemedyReviewed(WorkDone[str]):
+    """A review of a remedy is recorded."""
+
+
+def _clock_text(clock: RemedyClock | None) -> str:
+    if clock is None:
+        return ""
+    when = format_uk(clock.due_on)
+    if clock.due_at is not None:
+        when += clock.due_at.astimezone(UK).strftime(" %H:%M")
+    return f"{when} {clock.what}"
+
+
+def _time_on(day: date, typed: str) -> datetime:
+    """HH:MM on `day`, UK time (a one-line DomainError when it is not a time)."""
+    try:
+        return datetime.combine(day, time.fromisoformat(typed.strip()), UK)
+    except ValueError:
+        raise DomainError(
+            f"{typed.strip()!r} is not a time: type it as HH:MM, e.g. 16:30."
+        ) from None
+
+
+def _moment(typed: str, today: date) -> datetime:
+    """DD/MM/YYYY HH:MM, UK time."""
+    day_text, _, time_text = typed.strip().rpartition(" ")
+    if not day_text:
+        raise DomainError("Type the date and time as DD/MM/YYYY HH:MM, e.g. 29/11/2026 16:30.")
+    return _time_on(parse_uk_date(day_text, today), time_text)
+
+
+def _yes(typed: str) -> bool | None:
+    text = typed.strip().lower()
+    if not text:
+        return None
+    if text in ("y", "yes"):
+        return True
+    if text in ("n", "no"):
+        return False
+    raise DomainError("Power of arrest: answer yes or no.")
+
+
 class LegalRemedyScreen(FieldworkScreen):
     BINDINGS = [
         *FieldworkScreen.BINDINGS,
         Binding("ctrl+s", "save", "Save remedy", id="legal.save", priority=True),
         Binding("ctrl+t", "add_stage", "Add stage", id="legal.stage", priority=True),
+        Binding("ctrl+o", "move", "Legal move", id="legal.move", priority=True),
+        Binding("ctrl+r", "review", "Review held", id="legal.review", priority=True),
     ]
     DEFAULT_CSS = """
     LegalRemedyScreen TextArea { height: 3; }
@@ -78,7 +160,7 @@ class LegalRemedyScreen(FieldworkScreen):
 
     def __init__(self, case_id: str) -> None:
         super().__init__(case_id)
-        self.remedies: list[legal.RemedyWithStages] = []
+        self.remedies: list[legal_powers.RemedyView] = []
         self._saved_one = False
 
     def compose(self) -> ComposeResult:
@@ -95,7 +177,7 @@ class LegalRemedyScreen(FieldworkScreen):
             )
             yield Label("Against (the alleged perpetrator the remedy is against)")
             yield Select([], id="lr-person", prompt="Nobody named")
-            yield Label("Started / signed / served on (blank while proposed)")
+            yield Label("Started on (blank: proposed, then ctrl+o for each legal move)")
             yield DateField(today=self.today(), id="lr-start", allow_future=False)
             yield Label("First stage (e.g. signed, served, applied to court)")
             yield Input(id="lr-stage")
@@ -110,7 +192,7 @@ class LegalRemedyScreen(FieldworkScreen):
 
     def on_mount(self) -> None:
         self.query_one("#remedies", DataTable).add_columns(
-            "Remedy", "Started", "Review", "Ends", "Stages"
+            "Remedy", "Against", "Status", "Next deadline", "Stages"
         )
         self.query_one("#lr-kind", Select).focus()
         self._load()
@@ -132,8 +214,9 @@ class LegalRemedyScreen(FieldworkScreen):
 
     def _load(self) -> None:
         case_id = self.case_id
+        today = self.today()
         self.run_work(
-            lambda store: legal.legal_remedies(store, case_id),
+            lambda store: legal_powers.remedy_views(store, case_id, today=today),
             RemediesRead,
             group="remedies",
             latest_only=True,
@@ -144,14 +227,16 @@ class LegalRemedyScreen(FieldworkScreen):
         self.remedies = message.result
         table = self.query_one("#remedies", DataTable)
         table.clear()
-        for item in self.remedies:
-            remedy = item.remedy
-            stages = "; ".join(f"{s.stage} {format_uk(s.stage_on)}" for s in item.stages)
+        for remedy in self.remedies:
+            stages = "; ".join(f"{s.stage} {format_uk(s.on)}" for s in remedy.stages)
+            status = label(remedy.status)
+            if remedy.in_force and remedy.status != RemedyStatus.IN_FORCE.value:
+                status += " (in force)"  # served, granted, varied, breached: still in force
             table.add_row(
-                literal_text(REMEDY_NAMES.get(LegalRemedyKind(remedy.kind), remedy.kind)),
-                literal_text(_dated(remedy.started_on)),
-                literal_text(_dated(remedy.review_on)),
-                literal_text(_dated(remedy.expires_on)),
+                literal_text(remedy.power),
+                literal_text(remedy.respondent_name),
+                literal_text(status),
+                literal_text(_clock_text(remedy.next_deadline)),
                 literal_text(stages),
                 key=remedy.id,
             )
@@ -190,7 +275,11 @@ class LegalRemedyScreen(FieldworkScreen):
         today, case_id = self.today(), self.case_id
 
         def save(store: Store) -> RemedySavedFacts:
-            remedy = legal.add_legal_remedy(store, case_id, **values, today=today)
+            if values["started_on"] is None:  # proposed under the Act's powers
+                values.pop("started_on")
+                remedy = legal_powers.propose_remedy(store, case_id, **values, today=today)
+            else:
+                remedy = legal.add_legal_remedy(store, case_id, **values, today=today)
             return RemedySavedFacts(kind, remedy.review_on, remedy.expires_on, saved_form)
 
         self.run_work(save, RemedySaved, group="save")
@@ -239,7 +328,7 @@ class LegalRemedyScreen(FieldworkScreen):
         if not self.remedies:
             self.set_status("Save a remedy first.", error=True)
             return
-        remedy = self.remedies[min(table.cursor_row, len(self.remedies) - 1)].remedy
+        remedy = self.remedies[min(table.cursor_row, len(self.remedies) - 1)]
         fields = [
             PromptField(
                 "stage", "Stage (served, hearing, granted, breached, ended...)", required=True
@@ -274,4 +363,150 @@ class LegalRemedyScreen(FieldworkScreen):
     @on(StageAdded)
     def _stage_added(self, message: StageAdded) -> None:
         self.set_status("Stage added.")
+        self._load()
+
+    # --- legal moves ---------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        """Now in UK time; on a day other than the app's today (a test's), the end of that day."""
+        now = datetime.now(UK)
+        today = self.today()
+        return now if now.date() == today else datetime.combine(today, time(23, 59), UK)
+
+    def action_move(self) -> None:
+        """Move the selected remedy: first the choice of its legal next statuses, then the dates
+        the court or notice set for that move."""
+        if not self.remedies:
+            self.set_status("Save a remedy first.", error=True)
+            return
+        table = self.query_one("#remedies", DataTable)
+        remedy = self.remedies[min(table.cursor_row, len(self.remedies) - 1)]
+        if not remedy.next_statuses:
+            self.set_status(f"This {remedy.power} has ended: no legal move is left.", error=True)
+            return
+        choices = ", ".join(remedy.next_statuses)
+        fields = [
+            PromptField(
+                "to", f"Move to (one of: {choices})", remedy.next_statuses[0], required=True
+            )
+        ]
+
+        def chosen(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            typed = str(values["to"]).strip().lower()
+            if typed not in remedy.next_statuses:
+                self.set_status(
+                    f"A {remedy.power} that is {remedy.status} cannot become {typed or 'that'} "
+                    f"(next: {choices}).",
+                    error=True,
+                )
+                return
+            self._ask_move_facts(remedy, RemedyStatus(typed))
+
+        self.app.push_screen(FormPrompt(f"Legal move: {remedy.power}", fields), chosen)
+
+    def _ask_move_facts(self, remedy: legal_powers.RemedyView, to: RemedyStatus) -> None:
+        kind = LegalRemedyKind(remedy.kind) if remedy.kind in POWERS else LegalRemedyKind.OTHER
+        asked = facts_asked(kind, to)
+        fields = [PromptField("on", "On", self.today(), "date", required=True)]
+        young = remedy.respondent_age is not None and remedy.respondent_age < 18
+        suggested = suggested_end(kind, self.today(), under_18=young)
+        for name in asked:
+            text, field_kind = _FACT_FIELDS[name]
+            if name == "ends_on" and suggested is not None:  # only offered, never filled in
+                text = f"{text}; often {format_uk(suggested)}"
+            fields.append(PromptField(name, text, None, field_kind))
+        fields.append(PromptField("notes", "Notes"))
+        today, now = self.today(), self._now()
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            try:
+                facts = self._move_facts(values, asked, today)
+            except DomainError as error:
+                self.set_status(str(error), error=True)
+                return
+            self.run_work(
+                lambda store: (
+                    legal_powers.move_remedy(
+                        store, remedy.id, to=to, notes=values.get("notes", ""), now=now, **facts
+                    ).status
+                ),
+                RemedyMoved,
+                group="save",
+            )
+
+        if kind is LegalRemedyKind.POSSESSION and "grounds" in asked:
+            conditions = "; ".join(ABSOLUTE_GROUND_CONDITIONS.values())
+            self.set_status(conditions)
+        self.app.push_screen(
+            FormPrompt(f"{remedy.power}: {to.value}", fields, today=self.today()), answered
+        )
+
+    @staticmethod
+    def _move_facts(values: dict[str, Any], asked: tuple[str, ...], today: date) -> dict[str, Any]:
+        on: date = values["on"]
+        facts: dict[str, Any] = {"on": on}
+        for name in asked:
+            value = values.get(name)
+            if value is None or value == "":
+                continue
+            if name == "at":
+                facts["at"] = _time_on(on, str(value))
+            elif name == "ends_at":
+                facts["ends_at"] = _moment(str(value), today)
+            elif name == "power_of_arrest":
+                facts["power_of_arrest"] = _yes(str(value))
+            elif name == "grounds":
+                facts["grounds"] = str(value).strip()
+            else:
+                facts[name] = value
+        return facts
+
+    @on(RemedyMoved)
+    def _remedy_moved(self, message: RemedyMoved) -> None:
+        self.set_status(f"Remedy moved to {label(message.result).lower()}.")
+        self._load()
+
+    def action_review(self) -> None:
+        """A review of the remedy under the cursor was held: its date and the next review's."""
+        if not self.remedies:
+            self.set_status("Save a remedy first.", error=True)
+            return
+        table = self.query_one("#remedies", DataTable)
+        remedy = self.remedies[min(table.cursor_row, len(self.remedies) - 1)]
+        fields = [
+            PromptField("held", "Review held on", self.today(), "date", required=True),
+            PromptField("next", "Next review on (blank: none, or the Act's own)", None, "date"),
+            PromptField("notes", "Notes"),
+        ]
+        now = self._now()
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            self.run_work(
+                lambda store: (
+                    legal_powers.record_review(
+                        store,
+                        remedy.id,
+                        held_on=values["held"],
+                        next_review_on=values["next"],
+                        notes=values["notes"],
+                        now=now,
+                    ).status
+                ),
+                RemedyReviewed,
+                group="save",
+            )
+
+        self.app.push_screen(
+            FormPrompt(f"Review: {remedy.power}", fields, today=self.today()), answered
+        )
+
+    @on(RemedyReviewed)
+    def _remedy_reviewed(self, message: RemedyReviewed) -> None:
+        self.set_status("Review recorded.")
         self._load()

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TabbedContent
 
 from asb_tui.app import AsbApp
+from asb_tui.domain.dates import format_uk
 from asb_tui.screens.case_detail import CaseDetailScreen
 from asb_tui.screens.record_view import RecordScreen
 from asb_tui.store.commands import visits
@@ -93,17 +94,20 @@ async def test_enter_opens_a_remedy_in_full_and_a_bad_correction_is_refused(
         shown = screen_text(app)
         assert "Community Protection Warning" in shown
         assert "Served by hand at flat 3" in shown  # its stages
-        status = app.screen.query_one("#fix-status", Input)
-        assert status.value == "in-force"
-        status.value = "nonsense"
+        # the status moves only by the Act's legal moves (the legal screen), never corrected
+        assert not app.screen.query("#fix-status")
+        started = app.screen.query_one("#fix-started_on", Input)
+        started.value = "01/01/2099"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "Status: choose one of" in screen_text(app))
-        status.value = "breached"
+        await wait_for(pilot, lambda: "is in the future" in screen_text(app))
+        app.screen.query_one("#fix-victim_role", Input).value = "Gave a statement"
+        started.value = format_uk(TODAY)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "Corrected 1 field." in screen_text(app))
+        await wait_for(pilot, lambda: "Corrected 2 fields." in screen_text(app))
         with store.read() as session:
             remedy = session.exec(select(LegalRemedy)).one()
-            assert remedy.status == "breached"
+            assert (remedy.victim_role, remedy.started_on) == ("Gave a statement", TODAY)
+            assert remedy.status == "in-force"
 
 
 def test_a_witness_named_again_is_not_added_twice(store: Store) -> None:

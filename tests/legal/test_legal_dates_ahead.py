@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from case_testkit import Host
+from legal_testkit import add_respondent
 from sqlmodel import col, select
 from textual.widget import Widget
 from textual.widgets import Input, Select
@@ -61,6 +62,7 @@ async def test_a_notice_served_tomorrow_is_refused(store: Store, case_id: str, h
 async def test_the_form_clears_after_saving_and_a_second_save_adds_nothing(
     store: Store, case_id: str, host: Host
 ) -> None:
+    add_respondent(store, case_id)  # a proposed remedy is against a person of the case
     screen = LegalRemedyScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -43,9 +43,9 @@ def test_sar_holds_the_victims_incidents_and_no_other_name(
     read_pdf: ReadPdf,
 ) -> None:
     case = _case(make_case)
-    other = _case(make_case, ref="ASB-SAR-OTHER")  # the same victim, in another case
+    elsewhere = _case(make_case, ref="ASB-SAR-OTHER")  # the same victim, in another case
     # Gathered by identity, never by name: confirmed as the same person, the case is theirs.
-    people.merge_people(store, case.people[VICTIM], other.people[VICTIM], reason="Same person")
+    people.merge_people(store, case.people[VICTIM], elsewhere.people[VICTIM], reason="Same person")
     _case(make_case, ref="ASB-SAR-NAMESAKE")  # the same name and date of birth, not confirmed
     make_case("ASB-UNRELATED", people=[("Unrelated Ursula", "victim")])
     out = tmp_path / "sar"

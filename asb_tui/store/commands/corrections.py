@@ -18,10 +18,10 @@ from asb_tui.domain.errors import DomainError
 from asb_tui.store.commands.fieldwork import FieldworkError
 from asb_tui.store.core.models import APPEND_ONLY_TABLES, TABLES_BY_NAME
 from asb_tui.store.core.store import Store
-from asb_tui.store.queries.deadline_facts import ENDED_REMEDY_STATUSES
 
 MAX_TEXT = 20_000
-REMEDY_STATUSES = ("proposed", "in-force", "breached", *sorted(ENDED_REMEDY_STATUSES))
+# A remedy's status is not corrected here: it moves only by the Act's legal moves
+# (store/commands/legal_powers.move_remedy, the legal screen's ctrl+o).
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,6 @@ CORRECTABLE: Mapping[str, tuple[Correctable, ...]] = {
         Correctable("notes", "Notes"),
     ),
     "legal_remedy": (
-        Correctable("status", "Status", "choice", REMEDY_STATUSES),
         Correctable("started_on", "Started on", "date"),
         Correctable("review_on", "Review on", "date"),
         Correctable("expires_on", "Expires on", "date"),

@@ -371,6 +371,20 @@ class LegalRemedy(SQLModel, table=True):
     support_offered: str = ""
     notes: str = ""
     version: int = 0
+    # The 2014 Act's powers (domain/legal_powers.py): a remedy made that way has `statutory`
+    # set, its dates entered as the court or notice set them, its status moved by legal moves.
+    statutory: bool = False
+    served_at: datetime | None = None  # served, applied or agreed: when the clock starts
+    ends_on: date | None = None  # the end the court, notice or agreement set
+    ends_at: datetime | None = None  # a closure notice's end, in hours
+    comply_by: date | None = None  # a warning's time to comply
+    prior_warning_id: str | None = None  # a CPN: the warning it follows
+    respondent_age: int | None = None  # age on the day of service or application
+    consulted_on: date | None = None  # YOT (under-18) or a PSPO's consultation
+    convicted_on: date | None = None  # a CBO: the conviction it follows
+    power_of_arrest: bool = False
+    grounds: str = ""  # absolute ground: the condition met
+    grounds_met_on: date | None = None
 
 
 class LegalStage(SQLModel, table=True):
@@ -383,6 +397,8 @@ class LegalStage(SQLModel, table=True):
     stage_on: date
     notes: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+    to_status: str = ""  # a legal move: the status it moved the remedy to
+    stage_at: datetime | None = None  # its time, where the clock counts hours
 
 
 class EvidenceItem(SQLModel, table=True):

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, text
 from sqlalchemy import select as sa_select
@@ -87,6 +88,8 @@ from asb_tui.store.queries.people import (
 )
 from asb_tui.store.queries.search import SearchHit, search
 from sync.batches import chunks
+
+_UK = ZoneInfo("Europe/London")
 
 
 def columns(*wanted: Any) -> Any:
@@ -262,7 +265,7 @@ def dashboard(
                 victim=victims.get(facts_row.id, ""),
                 summary=summaries.get(facts_row.id, ""),
                 risk_level=facts_row.risk_level.value if facts_row.risk_level else None,
-                next_what=first.title if first else "",
+                next_what=_title_with_time(first) if first else "",
                 next_due=first.due_on if first else None,
                 next_state=first.state if first else None,
                 overdue=entry.overdue if entry is not None else 0,
@@ -298,6 +301,13 @@ def _ranked(facts: list[CaseFacts], by_case: dict[str, _NextDeadline]) -> list[C
 def week_band_ends(today: date, rules: DeadlineRules) -> date:
     """The last day of the "this week" RAG band: five working days on."""
     return add_working_days(today, 5, rules.default_region, rules.closures)
+
+
+def _title_with_time(deadline: Deadline) -> str:
+    """A deadline's title, with its hour where the law counts hours (a closure hearing)."""
+    if deadline.due_at is None:
+        return deadline.title
+    return f"{deadline.title} at {deadline.due_at.astimezone(_UK):%H:%M}"
 
 
 def rag_state(due_on: date, today: date, rules: DeadlineRules) -> str:
@@ -647,6 +657,7 @@ def _legal_entries(records: CaseRecords) -> list[Entry]:
             _labelled("Against", people.get(rem.person_id, "")),
             _labelled("Review", rem.review_on and format_uk(rem.review_on)),
             _labelled("Expires", rem.expires_on and format_uk(rem.expires_on)),
+            _labelled("Ends (as set)", rem.ends_on and format_uk(rem.ends_on)),
             _labelled("Victim's role", rem.victim_role),
             _labelled("Support", rem.support_offered),
             rem.notes,
@@ -888,6 +899,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
+        value = value.astimezone(_UK) if value.tzinfo is not None else value
         return f"{format_uk(value.date())} {value:%H:%M}"
     if isinstance(value, date):
         return format_uk(value)

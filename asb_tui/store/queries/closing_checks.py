@@ -17,7 +17,11 @@ from asb_tui.store.core.unit_of_work import UnitOfWork
 __all__ = ["end_tasks_of_closure", "last_home_visit_on", "open_work"]
 
 # A notice is "served" once it has a start date (the store then marks it in force).
-NOTICE_KINDS = (LegalRemedyKind.CPW.value, LegalRemedyKind.CPN.value)
+NOTICE_KINDS = (
+    LegalRemedyKind.CPW.value,
+    LegalRemedyKind.CPN.value,
+    LegalRemedyKind.CLOSURE_NOTICE.value,
+)
 
 
 def open_work(session: Session, case_id: str) -> OpenWork:

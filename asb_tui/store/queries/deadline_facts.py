@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -19,6 +20,7 @@ from asb_tui.config import Config, closure_dates
 from asb_tui.domain.case_deadlines import ActionFact, CaseFacts, DeadlineRules, LegalRemedyFact
 from asb_tui.domain.contact import parse_contact_frequency
 from asb_tui.domain.errors import DomainError
+from asb_tui.domain.legal_powers import RemedyState, RemedyStatus, remedy_clocks
 from asb_tui.domain.repeats import RepeatPerpetratorRule
 from asb_tui.domain.risk import RepeatVictimRule
 from asb_tui.domain.tasks import ReferralFact
@@ -31,6 +33,7 @@ from asb_tui.domain.types import (
 )
 from asb_tui.domain.vvc import VvcRule
 
+_UK = ZoneInfo("Europe/London")
 _WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 # Statuses of a legal remedy that is no longer in force (no review or expiry to chase).
 ENDED_REMEDY_STATUSES = frozenset(
@@ -260,10 +263,17 @@ def _remedy_facts(reader: _Reader) -> dict[str, tuple[LegalRemedyFact, ...]]:
         )
     }
     found: dict[str, list[LegalRemedyFact]] = defaultdict(list)
+    for row in reader.rows(
+        "t.case_id, t.id, t.kind, t.status, t.started_on, t.served_at, t.ends_on, t.ends_at, "
+        "t.review_on, t.comply_by",
+        "legal_remedy",
+        extra="t.statutory",
+    ):
+        found[row[0]].append(_statutory_fact(row))
     for case_id, remedy_id, kind, status, started_text, expires_text in reader.rows(
         "t.case_id, t.id, t.kind, t.status, t.started_on, t.expires_on",
         "legal_remedy",
-        extra="t.started_on IS NOT NULL",
+        extra="t.started_on IS NOT NULL AND NOT t.statutory",
     ):
         started_on = _day(started_text) or date.min
         expires_on = _day(expires_text)
@@ -278,3 +288,35 @@ def _remedy_facts(reader: _Reader) -> dict[str, tuple[LegalRemedyFact, ...]]:
             )
         )
     return {case_id: tuple(items) for case_id, items in found.items()}
+
+
+def _moment(value: Any) -> datetime | None:
+    """A datetime column as SQLite returns it (ISO text, stored in UTC), in UK time."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(_UK)
+
+
+def _statutory_fact(row: Any) -> LegalRemedyFact:
+    """A remedy made under the Act's powers: the facts of its clock (legal_powers)."""
+    _case_id, remedy_id, kind, status, started, served, ends_on, ends_at, review, comply = row
+    remedy_kind = _enum(LegalRemedyKind, kind, LegalRemedyKind.OTHER)
+    state = RemedyState(
+        kind=remedy_kind,
+        status=_enum(RemedyStatus, status, RemedyStatus.ENDED),
+        served_at=_moment(served),
+        started_on=_day(started),
+        ends_on=_day(ends_on),
+        ends_at=_moment(ends_at),
+        review_on=_day(review),
+        comply_by=_day(comply),
+    )
+    return LegalRemedyFact(
+        remedy_id,
+        remedy_kind,
+        state.started_on or date.min,
+        clocks=tuple(remedy_clocks(state)),
+    )
