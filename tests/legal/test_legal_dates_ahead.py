@@ -40,11 +40,11 @@ def _status(screen: Widget) -> str:
     return str(screen.query_one("#status").render())
 
 
-async def test_a_notice_served_tomorrow_is_refused(store: Store, case_id: str, host: Host) -> None:
+async def test_a_remedy_started_tomorrow_is_refused(store: Store, case_id: str, host: Host) -> None:
     screen = LegalRemedyScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        screen.query_one("#lr-kind", Select).value = "community-protection-notice"
+        screen.query_one("#lr-kind", Select).value = "civil-injunction"
         screen.query_one("#lr-start").focus()
         await pilot.press(*"24/11/2026", "ctrl+s")
         await settle(pilot)
@@ -54,9 +54,7 @@ async def test_a_notice_served_tomorrow_is_refused(store: Store, case_id: str, h
         screen.query_one("#lr-start", DateField).value = "23/11/2026"  # today is fine
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert [(r.kind, r.status) for r in _remedies(store)] == [
-            ("community-protection-notice", "in-force")
-        ]
+        assert [(r.kind, r.status) for r in _remedies(store)] == [("civil-injunction", "in-force")]
 
 
 async def test_the_form_clears_after_saving_and_a_second_save_adds_nothing(
@@ -120,11 +118,16 @@ def test_the_store_refuses_a_remedy_or_a_stage_dated_ahead(store: Store, case_id
     tomorrow = TODAY + timedelta(days=1)
     with pytest.raises(DomainError, match="has not come yet"):
         legal.add_legal_remedy(
-            store, case_id, kind=LegalRemedyKind.CPN, started_on=tomorrow, today=TODAY
+            store, case_id, kind=LegalRemedyKind.CIVIL_INJUNCTION, started_on=tomorrow, today=TODAY
         )
     assert _remedies(store) == []
     remedy = legal.add_legal_remedy(
-        store, case_id, kind=LegalRemedyKind.CPN, started_on=TODAY, stage="issued", today=TODAY
+        store,
+        case_id,
+        kind=LegalRemedyKind.CIVIL_INJUNCTION,
+        started_on=TODAY,
+        stage="issued",
+        today=TODAY,
     )
     with pytest.raises(DomainError, match="has not come yet"):
         legal.add_legal_stage(store, remedy.id, stage="served", stage_on=tomorrow, today=TODAY)
@@ -149,7 +152,7 @@ async def test_a_stage_served_tomorrow_is_refused_from_the_prompt(
     store: Store, case_id: str, host: Host
 ) -> None:
     remedy = legal.add_legal_remedy(
-        store, case_id, kind=LegalRemedyKind.CPN, started_on=TODAY, today=TODAY
+        store, case_id, kind=LegalRemedyKind.CIVIL_INJUNCTION, started_on=TODAY, today=TODAY
     )
     screen = LegalRemedyScreen(case_id)
     async with host(screen).run_test(size=(80, 24)) as pilot:

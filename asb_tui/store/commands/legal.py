@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from asb_tui.domain.legal import check_remedy_start, check_stage_date, legal_remedy_dates
 from asb_tui.domain.types import ActionKind, LegalRemedyKind, PartyRole
@@ -116,6 +116,11 @@ def add_legal_remedy(
             ).first()
             if party is None:
                 raise FieldworkError("The person a remedy is against must be one of the case's.")
+        prior_warning = (
+            _prior_warning(uow.reads, case_id, person_id, started_on)
+            if kind is LegalRemedyKind.CPN and started_on is not None
+            else None
+        )
         remedy = uow.add(
             LegalRemedy(
                 case_id=case_id,
@@ -128,6 +133,7 @@ def add_legal_remedy(
                 victim_role=victim_role,
                 support_offered=support_offered,
                 notes=notes,
+                prior_warning_id=prior_warning,
             ),
             action="legal_remedy.add",
         )
@@ -142,6 +148,40 @@ def add_legal_remedy(
                 action="legal_stage.add",
             )
         return remedy
+
+
+def _prior_warning(session: Session, case_id: str, person_id: str | None, on: date) -> str:
+    """A Community Protection Notice recorded as served on `on` follows a written warning to the
+    same person in this case, served by then, whose time to comply (when recorded) has passed
+    (s43(5) of the 2014 Act): the warning's id, or FieldworkError. The same rule as a notice
+    served through the legal moves (domain/legal_powers.py)."""
+    if person_id is None:
+        raise FieldworkError("A Community Protection Notice is served on a person: choose who.")
+    warnings = session.exec(
+        select(LegalRemedy).where(
+            LegalRemedy.case_id == case_id,
+            LegalRemedy.person_id == person_id,
+            LegalRemedy.kind == LegalRemedyKind.CPW.value,
+            LegalRemedy.status != "proposed",
+        )
+    ).all()
+
+    def served_on(warning: LegalRemedy) -> date | None:
+        return warning.started_on or (warning.served_at.date() if warning.served_at else None)
+
+    served = [w for w in warnings if (day := served_on(w)) is not None and day <= on]
+    if not served:
+        raise FieldworkError(
+            "A Community Protection Notice needs a written warning first: record the Community "
+            "Protection Warning served on this person (s43(5))."
+        )
+    passed = [w for w in served if w.comply_by is None or w.comply_by < on]
+    if not passed:
+        raise FieldworkError(
+            "The warning's time to comply has not passed: a Community Protection Notice can "
+            "follow only after it (s43(5))."
+        )
+    return passed[-1].id
 
 
 def add_legal_stage(

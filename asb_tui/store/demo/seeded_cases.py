@@ -574,10 +574,22 @@ class SeededCases(Draw):
     ) -> None:
         rng = self.rng
         started = self.day_between(accepted_on, end)
+        kind = rng.choice(REMEDY_KINDS)
+        if kind is LegalRemedyKind.CPN:
+            # A notice follows a written warning to the same person (s43(5)).
+            legal.add_legal_remedy(
+                store,
+                case_id,
+                kind=LegalRemedyKind.CPW,
+                started_on=accepted_on,
+                stage="issued",
+                person_id=perpetrator_id,
+                today=self.today,
+            )
         remedy = legal.add_legal_remedy(
             store,
             case_id,
-            kind=rng.choice(REMEDY_KINDS),
+            kind=kind,
             started_on=started,
             stage="issued",
             person_id=perpetrator_id,
