@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select
 
 from asb_tui.domain.errors import DomainError
-from asb_tui.domain.places import normalise_postcode
-from asb_tui.domain.types import PartyRole
+from asb_tui.domain.places import check_area, check_uprn, normalise_postcode
+from asb_tui.domain.types import PartyRole, RiskLevel
 from asb_tui.screens.base import NO_SELECTION, FormScreen, SavedThenClose, WorkDone
 from asb_tui.screens.person_match import PersonMatchScreen
 from asb_tui.store.queries.people import MatchCandidate
@@ -21,6 +21,7 @@ from asb_tui.widgets.date_field import DateField
 if TYPE_CHECKING:
     from asb_tui.store.core.store import Store
 
+OWN_RISK = [(level.value.capitalize(), level.value) for level in RiskLevel]
 ROLES = [
     ("Victim", PartyRole.VICTIM.value),
     ("Alleged perpetrator", PartyRole.ALLEGED_PERPETRATOR.value),
@@ -48,6 +49,14 @@ class PersonFormScreen(FormScreen):
         yield Input(id="town")
         yield Label("Postcode", classes="field-label")
         yield Input(id="postcode", placeholder="e.g. LS8 2QT")
+        yield Label("UPRN (if known)", classes="field-label")
+        yield Input(id="uprn", placeholder="up to 12 digits")
+        yield Label("Area or ward", classes="field-label")
+        areas = self.asb.config.areas
+        if areas:
+            yield Select([(a, a) for a in areas], prompt="Choose the area", id="area")
+        else:
+            yield Input(id="area")
         yield Label("Phone", classes="field-label")
         yield Input(id="phone")
         yield Label("Email", classes="field-label")
@@ -58,9 +67,21 @@ class PersonFormScreen(FormScreen):
         yield DateField(today=self.today(), id="date-of-birth", placeholder="dd/mm/yyyy")
         yield Label("Vulnerabilities", classes="field-label")
         yield Input(id="vulnerabilities")
+        yield Label(
+            "An alleged perpetrator's own risk (to others or themselves)", classes="field-label"
+        )
+        yield Select(OWN_RISK, prompt="Not assessed", id="own-risk")
+        yield Label("Their risk and vulnerability notes", classes="field-label")
+        yield Input(id="own-risk-notes")
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
+
+    def _area(self) -> str:
+        field = self.query_one("#area")
+        if isinstance(field, Select):
+            return "" if field.value is NO_SELECTION else str(field.value)
+        return field.value if isinstance(field, Input) else ""
 
     def save(self) -> None:
         values = {
@@ -70,12 +91,16 @@ class PersonFormScreen(FormScreen):
                 "address",
                 "town",
                 "postcode",
+                "uprn",
                 "phone",
                 "email",
                 "language",
                 "vulnerabilities",
+                "own-risk-notes",
             )
         }
+        values["area"] = self._area()
+        own_risk = self.query_one("#own-risk", Select).value
         role = self.query_one("#role", Select).value
         born_field = self.query_one("#date-of-birth", DateField)
         born = born_field.parse()
@@ -90,14 +115,26 @@ class PersonFormScreen(FormScreen):
             return
         try:
             normalise_postcode(values["postcode"])
+            check_uprn(values["uprn"])
+            check_area(values["area"], self.asb.config.areas)
         except DomainError as exc:
             self.show_error(str(exc))
             return
+        perpetrator = str(role) == PartyRole.ALLEGED_PERPETRATOR.value
+        if not perpetrator and (own_risk is not NO_SELECTION or values["own-risk-notes"].strip()):
+            self.show_error("Only an alleged perpetrator's own risk is recorded here.")
+            return
+        values["own-risk"] = "" if own_risk is NO_SELECTION else str(own_risk)
         self._pending = (values, str(role), born)
         name, postcode, line1 = values["name"], values["postcode"], values["address"]
         self.run_work(
             lambda store: read_person_matches(
-                store, name=name, date_of_birth=born, line1=line1, postcode=postcode
+                store,
+                name=name,
+                date_of_birth=born,
+                line1=line1,
+                postcode=postcode,
+                uprn=values["uprn"],
             ),
             MatchesFound,
             group="matches",
@@ -131,7 +168,13 @@ class PersonFormScreen(FormScreen):
         areas = self.asb.config.areas
         today = self.today()
         rules = self.asb.deadline_rules()
-        address = AddressInput(values["address"], town=values["town"], postcode=values["postcode"])
+        address = AddressInput(
+            values["address"],
+            town=values["town"],
+            postcode=values["postcode"],
+            uprn=values["uprn"],
+            area=values["area"],
+        )
 
         def job(store: Store) -> str:
             add_person_to_case(
@@ -147,6 +190,8 @@ class PersonFormScreen(FormScreen):
                 email=values["email"],
                 language=values["language"],
                 vulnerabilities=values["vulnerabilities"],
+                own_risk=RiskLevel(values["own-risk"]) if values["own-risk"] else None,
+                own_risk_notes=values["own-risk-notes"],
                 areas=areas,
                 today=today,
                 rules=rules,

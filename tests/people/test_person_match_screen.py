@@ -108,3 +108,37 @@ async def test_a_referral_asks_whether_the_victim_is_known_and_links_them(
         victim = session.exec(select(Person).where(Person.case_id == new.id)).one()
     assert victim.identity_id == known
     assert new.repeat_victim, "the victim's reports in the other case count"
+
+
+async def test_the_form_keeps_a_structured_address_and_a_perpetrators_own_risk(
+    store: Store, data_dir: Path
+) -> None:
+    from asb_tui.store.core.models import Address, CaseParty
+
+    case_id = new_case(store, "Music", victim="Eileen Marsh", referred_on=date(2026, 11, 2))
+    form = PersonFormScreen(case_id)
+    app = app_on_screen(form, data_dir, store, areas=("Gipton", "Harehills"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "PersonFormScreen")
+        form.query_one("#name", Input).value = "Dan Quarrington"
+        form.query_one("#role", Select).value = PartyRole.ALLEGED_PERPETRATOR.value
+        form.query_one("#address", Input).value = "Flat 3, 14 Acacia Road"
+        form.query_one("#postcode", Input).value = "ls82qt"
+        form.query_one("#uprn", Input).value = "12ab"
+        form.query_one("#area", Select).value = "Harehills"
+        form.query_one("#own-risk", Select).value = "high"
+        form.query_one("#own-risk-notes", Input).value = "Carries a knife; 17 years old"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "not a UPRN" in str(form.query_one("#form-error").render()))
+        form.query_one("#uprn", Input).value = "100023336956"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is not form)
+    with store.read() as session:
+        address = session.exec(select(Address)).one()
+        party = session.exec(
+            select(CaseParty).where(CaseParty.role == PartyRole.ALLEGED_PERPETRATOR.value)
+        ).one()
+    assert (address.line1, address.postcode, address.uprn, address.area) == (
+        "Flat 3, 14 Acacia Road", "LS8 2QT", "100023336956", "Harehills",
+    )  # fmt: skip
+    assert (party.risk_level, party.risk_notes) == ("high", "Carries a knife; 17 years old")

@@ -348,6 +348,8 @@ def add_person_row(
     notes: str = "",
     identity_id: str | None = None,
     match_details: dict[str, object] | None = None,
+    risk_level: str | None = None,
+    risk_notes: str = "",
 ) -> str:
     """Inside an open unit of work: a Person and their part in the case; returns the person id.
 
@@ -375,7 +377,14 @@ def add_person_row(
         details=match_details,
     )
     uow.add(
-        CaseParty(case_id=case_id, person_id=person.id, role=role, vulnerabilities=vulnerabilities),
+        CaseParty(
+            case_id=case_id,
+            person_id=person.id,
+            role=role,
+            vulnerabilities=vulnerabilities,
+            risk_level=risk_level,
+            risk_notes=risk_notes,
+        ),
         action="party.add",
         details={"role": role},
     )

@@ -164,6 +164,8 @@ def add_person_to_case(
     language: str = "",
     vulnerabilities: str = "",
     notes: str = "",
+    own_risk: RiskLevel | None = None,
+    own_risk_notes: str = "",
     areas: Sequence[str] = (),
     today: date | None = None,
     rules: DeadlineRules | None = None,
@@ -173,10 +175,16 @@ def add_person_to_case(
     `same_as`: the identity the officer confirmed this person is (a likely match offered by
     store/queries/people.person_matches); the new record joins it. `rejected`: the identities
     offered and turned down (kept in the audit event, so a later merge can see it was asked).
-    `address`: a structured address of theirs; `address_text`: one typed as free text (as older
-    records hold it). A victim joining an identity with incidents in other cases may now be a
-    repeat victim: the rule is checked at once (`refresh_repeat_victims`).
+    `own_risk`, `own_risk_notes`: an alleged perpetrator's own risk (to others, to
+    themselves), refused for anyone else. `address`: a structured address of theirs;
+    `address_text`: one typed as free text (as older records hold it). A victim joining an
+    identity with incidents in other cases may now be a repeat victim: the rule is checked at
+    once (`refresh_repeat_victims`).
     """
+    if (own_risk is not None or own_risk_notes.strip()) and (
+        role != PartyRole.ALLEGED_PERPETRATOR.value
+    ):
+        raise PeopleError("Only an alleged perpetrator's own risk is recorded here.")
     with store.write() as uow:
         _case(uow.reads, case_id)
         if same_as is not None and not records_of(uow.reads, same_as):
@@ -194,6 +202,8 @@ def add_person_to_case(
             vulnerabilities=vulnerabilities,
             notes=notes,
             identity_id=same_as,
+            risk_level=own_risk.value if own_risk else None,
+            risk_notes=own_risk_notes,
             match_details={
                 "confirmed_same_as": same_as,
                 "rejected": sorted(set(rejected)),

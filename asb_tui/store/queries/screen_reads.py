@@ -141,12 +141,23 @@ def read_record_view(store: Store, case_id: str, table: str, row_id: str) -> Rec
 
 
 def read_person_matches(
-    store: Store, *, name: str, date_of_birth: date | None, line1: str, postcode: str
+    store: Store,
+    *,
+    name: str,
+    date_of_birth: date | None,
+    line1: str,
+    postcode: str,
+    uprn: str = "",
 ) -> list[MatchCandidate]:
     """The people already on this laptop who may be the person being added."""
     from asb_tui.store.queries.people import person_matches
 
     with store.read() as session:
         return person_matches(
-            session, name=name, date_of_birth=date_of_birth, line1=line1, postcode=postcode
+            session,
+            name=name,
+            date_of_birth=date_of_birth,
+            line1=line1,
+            postcode=postcode,
+            uprn=uprn,
         )
