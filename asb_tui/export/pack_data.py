@@ -55,6 +55,7 @@ from asb_tui.store.core.models import (
 )
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.case_records import CaseRecords, load_many
+from asb_tui.store.queries.people import linked_cases
 
 PACK_TITLE = "Vulnerable Victims Conference"
 DEFAULT_COUNCIL = Config.__dataclass_fields__["council"].default
@@ -115,7 +116,14 @@ def build_vvc_pack(
     questionnaire = _questionnaire(config)
     with store.read() as session:
         records = load_many(session, list(case_ids))
+        # The other cases of each case's people and places: the conference weighs them.
+        linked = {r.case_id: linked_cases(session, r.case_id) for r in records}
     cases = [_case_section(r, questionnaire, meeting_on, today) for r in records]
+    for case, record in zip(cases, records, strict=True):
+        case["linked_cases"] = [
+            {"ref": c.ref, "status": label(c.status) if c.status else "", "why": c.why}
+            for c in linked[record.case_id]
+        ]
     return {
         "title": PACK_TITLE,
         "meeting_date": _d(meeting_on) or None,
@@ -205,8 +213,9 @@ def _case_section(
             }
             for party, person in records.parties(PartyRole.ALLEGED_PERPETRATOR.value)
         ],
+        # Filled by build_vvc_pack (which reads the other cases); the case's own links first.
         "linked_cases": [
-            {"ref": link.linked_ref, "reason": link.reason, "linked_on": _d(link.linked_on)}
+            {"ref": link.linked_ref, "status": "", "why": f"linked: {link.reason}"}
             for link in sorted(records.rows(CaseLink), key=lambda link: link.linked_on)
         ],
         "incidents": _incidents(records),

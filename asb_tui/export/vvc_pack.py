@@ -31,6 +31,7 @@ Input shape::
           "victims": [{"name", "address", "date_of_birth", "vulnerabilities", "needs"}],
           "perpetrators": [{"name", "address", "notes"}],
           "witnesses": [{"name", "address", "phone", "notes"}],
+          "linked_cases": [{"ref", "status", "why"}],    # the same person or place elsewhere
           "incidents": [                              # printed in the order given: sort by date
             {"date": "01/10/2026", "time": "21:40" | "", "location", "description",
              "who", "impact", "police_ref"}

@@ -73,18 +73,19 @@ def _reindex(table: str, expr: str, entity: str) -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("person") as batch:
-        batch.add_column(sa.Column("identity_id", _TEXT(), nullable=True))
-        batch.add_column(sa.Column("merged_from_id", _TEXT(), nullable=True))
+    # Plain ALTER TABLE ... ADD COLUMN: a batch operation would copy and drop the tables, which
+    # other tables' rows reference, and SQLite refuses to drop a table still referenced.
+    op.add_column("person", sa.Column("identity_id", _TEXT(), nullable=True))
+    op.add_column("person", sa.Column("merged_from_id", _TEXT(), nullable=True))
     op.create_index("ix_person_identity_id", "person", ["identity_id"])
     # Every person recorded so far is their own identity until an officer confirms a match.
     op.execute("UPDATE person SET identity_id = id WHERE identity_id IS NULL")
-    with op.batch_alter_table("case_party") as batch:
-        batch.add_column(sa.Column("risk_level", _TEXT(), nullable=True))
-        batch.add_column(sa.Column("risk_notes", _TEXT(), nullable=False, server_default=""))
-    with op.batch_alter_table("risk_assessment") as batch:
-        batch.add_column(sa.Column("previous_level", _TEXT(), nullable=True))
-        batch.add_column(sa.Column("change_reason", _TEXT(), nullable=False, server_default=""))
+    op.add_column("case_party", sa.Column("risk_level", _TEXT(), nullable=True))
+    op.add_column("case_party", sa.Column("risk_notes", _TEXT(), nullable=False, server_default=""))
+    op.add_column("risk_assessment", sa.Column("previous_level", _TEXT(), nullable=True))
+    op.add_column(
+        "risk_assessment", sa.Column("change_reason", _TEXT(), nullable=False, server_default="")
+    )
     op.create_table(
         "address",
         sa.Column("id", _TEXT(), nullable=False),

@@ -39,18 +39,19 @@ _REMEDY_COLUMNS = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("legal_remedy", schema=None) as batch_op:
-        for name, kind, options in _REMEDY_COLUMNS:
-            batch_op.add_column(sa.Column(name, kind(), **options))
-    with op.batch_alter_table("legal_stage", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "to_status", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""
-            )
-        )
-        batch_op.add_column(
-            sa.Column("stage_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
-        )
+    # Plain ALTER TABLE ... ADD COLUMN: a batch operation would copy and drop legal_remedy,
+    # which legal_stage's rows reference, and SQLite refuses to drop a table still referenced.
+    for name, kind, options in _REMEDY_COLUMNS:
+        op.add_column("legal_remedy", sa.Column(name, kind(), **options))
+    op.add_column(
+        "legal_stage",
+        sa.Column(
+            "to_status", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""
+        ),
+    )
+    op.add_column(
+        "legal_stage", sa.Column("stage_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+    )
 
 
 def downgrade() -> None:
