@@ -24,6 +24,7 @@ from asb_tui.config import Config
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.labels import label
+from asb_tui.domain.people import fold_name
 from asb_tui.domain.risk import Questionnaire, load_questionnaire
 from asb_tui.domain.tasks import ReferralFact, met_by_referral
 from asb_tui.domain.types import ActionKind, DoorOutcome, PartyRole, ReferralKind, VisitKind
@@ -90,7 +91,8 @@ def _home(records: CaseRecords, person: Any) -> str:
         if a.person_id == person.id and a.to_on is None
     ]
     typed = person.address.strip()
-    if typed and not any(" ".join(typed.casefold().split()) in line.casefold() for line in lines):
+    # The typed address is left out when a structured one says the same (punctuation aside).
+    if typed and not any(fold_name(typed) in fold_name(line) for line in lines):
         lines.append(typed)
     return "; ".join(lines)
 
