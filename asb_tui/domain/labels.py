@@ -99,6 +99,7 @@ _BY_VOCABULARY: dict[type[StrEnum], dict[str, str]] = {
         "vvc-referral": "Vulnerable Victims Conference referral",
         "safeguarding": "Safeguarding",
         "general": "General",
+        "case-review-info": "Tell the victim about the Case Review",
     },
     DoorOutcome: {
         "no-answer": "No answer",
@@ -143,6 +144,8 @@ _BY_VOCABULARY: dict[type[StrEnum], dict[str, str]] = {
         "legal-review": "Legal remedy review",
         "legal-expiry": "Legal remedy expiry",
         "retention": "Retention",
+        "case-review": "ASB Case Review",
+        "case-review-info": "Tell the victim about the Case Review",
     },
     FrequencyUnit: {
         "wd": "working days",

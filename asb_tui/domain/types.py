@@ -76,6 +76,7 @@ class ActionKind(StrEnum):
     VVC_REFERRAL = "vvc-referral"
     SAFEGUARDING = "safeguarding"
     GENERAL = "general"
+    CASE_REVIEW_INFO = "case-review-info"
 
 
 class DoorOutcome(StrEnum):
@@ -128,3 +129,5 @@ class DeadlineKind(StrEnum):
     LEGAL_REVIEW = "legal-review"
     LEGAL_EXPIRY = "legal-expiry"
     RETENTION = "retention"
+    CASE_REVIEW = "case-review"
+    CASE_REVIEW_INFO = "case-review-info"

@@ -137,6 +137,8 @@ LEFT_OUT: dict[str, str] = {
     "note": "a record of the case's handling, not about the person",
     "manager_review": "a record of the case's handling, not about the person",
     "vvc_decision": "a record of the case's handling, not about the person",
+    "case_review": "not yet exported: the applicant is sent each step of the Case Review",
+    "case_review_recommendation": "not yet exported: the outcome letter gives the recommendations",
 }
 
 
@@ -335,6 +337,8 @@ def _incidents(
                 "reported_to_police": incident.reported_to_police,
                 "police_ref": incident.police_ref,
                 "reported_to_council_on": incident.reported_to_council_on,
+                "reported_on": incident.reported_on,
+                "reported_to": incident.reported_to,
             }
         )
     return incidents
