@@ -35,6 +35,7 @@ from asb_tui.domain.working_days import RegionLike, add_working_days
 
 __all__ = [
     "AGENCIES",
+    "AGENCY_LETTERS",
     "CaseReviewApplication",
     "CaseReviewFigures",
     "CaseReviewRule",
