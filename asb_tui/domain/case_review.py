@@ -88,7 +88,7 @@ def parse_agencies(text: str) -> tuple[str, ...]:
             code = AGENCY_LETTERS.get(letter)
             if code is None:
                 raise DomainError(
-                    f"'{word}' is not an agency: type c (council), p (police), "
+                    f"'{letter}' is not an agency: type c (council), p (police), "
                     "l (landlord) or h (health)."
                 )
             found.add(code)
