@@ -224,7 +224,7 @@ def test_the_workflow_runs_in_order_with_its_deadlines_and_timeline(
     assert steps["Case Review: tell the applicant the outcome"] == (
         date(2026, 12, 4),
         None,
-        "due-soon",
+        "not-due",
     )
     with store.read() as session:
         detail = case_detail(session, case_id, today=TODAY, rules=rules)
