@@ -178,8 +178,14 @@ def test_the_victim_is_to_be_told_at_the_second_qualifying_report_in_six_months(
 
 @pytest.mark.parametrize(
     ("typed", "codes"),
-    [("c", ("council",)), ("pc", ("council", "police")), ("l h", ("housing", "health"))]
-    + [("council, police", ("council", "police")), ("landlord", ("housing",)), ("", ())],
+    [
+        ("c", ("council",)),
+        ("pc", ("council", "police")),
+        ("l h", ("housing", "health")),
+        ("council, police", ("council", "police")),
+        ("landlord", ("housing",)),
+        ("", ()),
+    ],
 )
 def test_agencies_are_typed_as_letters_or_words(typed: str, codes: tuple[str, ...]) -> None:
     assert parse_agencies(typed) == codes
