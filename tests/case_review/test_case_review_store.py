@@ -13,6 +13,7 @@ from asb_tui.config import Config
 from asb_tui.domain.types import DeadlineKind, DeadlineState
 from asb_tui.store.commands import case_review as cr
 from asb_tui.store.commands import diary
+from asb_tui.store.commands.fieldwork import FieldworkError
 from asb_tui.store.core.models import AuditEvent, Incident
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.case_queries import case_detail, case_review_count
@@ -74,7 +75,7 @@ def test_a_report_that_cannot_be_is_refused_in_one_line(
     store: Store, case_id: str, told: dict[str, object], refusal: str
 ) -> None:
     sheet = diary.record_sheets_sent(store, case_id, sent_on=date(2026, 8, 1))
-    with pytest.raises(diary.FieldworkError, match=refusal) as refused:
+    with pytest.raises(FieldworkError, match=refusal) as refused:
         diary.add_diary_entry(
             store, sheet.id, _entry(date(2026, 8, 10), "Music", **told), typed_on=TODAY
         )
