@@ -23,6 +23,7 @@ Everything here is pure: reports and applications come in as plain values, dates
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -166,12 +167,13 @@ class ThresholdResult:
         return self.count >= self.rule.threshold
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
 def _normalised(description: str) -> str:
-    return " ".join(
-        "".join(
-            ch if ch.isalnum() or ch.isspace() else " " for ch in description.casefold()
-        ).split()
-    )
+    """The description as two records of one incident compare: case, spacing and punctuation
+    ignored."""
+    return " ".join(_PUNCTUATION.sub(" ", description.casefold()).split())
 
 
 def threshold_test(
@@ -212,14 +214,44 @@ def threshold_test(
 def tell_victim_due(
     reports: Iterable[Report], rule: CaseReviewRule = CaseReviewRule()
 ) -> date | None:
-    """The day the victim had made `rule.tell_victim_at` qualifying reports within `rule.months`
-    months (the 2025 guidance: tell them about the Case Review then), or None: not yet."""
-    timely = [r for r in reports if r.reported_on is not None and is_timely(r)]
-    candidates = sorted({r.reported_on for r in timely if r.reported_on is not None})
-    for day in candidates:
-        if threshold_test(timely, day, rule).count >= rule.tell_victim_at:
+    """The day the victim had made `rule.tell_victim_at` qualifying reports (timely, separate
+    incidents) within `rule.months` months: the 2025 guidance asks agencies to tell them about
+    the Case Review then. None: not yet.
+
+    One pass over the reports in date order with a sliding window (the dashboard asks this of
+    every open case).
+    """
+    wanted = rule.tell_victim_at
+    reported = [r for r in reports if r.reported_on is not None and r.duplicate_of is None]
+    if len(reported) < wanted:
+        return None
+    reported.sort(key=_report_order)
+    window: list[tuple[date, tuple[date | datetime, str]]] = []  # timely reports counted so far
+    in_window: dict[tuple[date | datetime, str], int] = {}
+    left = 0
+    for report in reported:
+        day = report.reported_on
+        assert day is not None
+        occurred = _day(report.occurred_on)
+        if not occurred <= day <= add_months(occurred, COMPLAINT_WITHIN_MONTHS):
+            continue
+        opens = add_months(day, -rule.months)
+        while left < len(window) and window[left][0] <= opens:
+            key = window[left][1]
+            in_window[key] -= 1
+            if not in_window[key]:
+                del in_window[key]
+            left += 1
+        key = (report.occurred_on, _normalised(report.description))
+        window.append((day, key))
+        in_window[key] = in_window.get(key, 0) + 1
+        if len(in_window) >= wanted:
             return day
     return None
+
+
+def _report_order(report: Report) -> tuple[date, str]:
+    return (report.reported_on or date.max, report.id)
 
 
 # --- the workflow --------------------------------------------------------------------------------

@@ -254,3 +254,11 @@ def test_the_published_figures_count_each_thing_in_its_own_year() -> None:
         figures.recommendations,
     ) == (2, 1, 1, 2)
     assert published_figures(applications, 2025).applications == 1
+
+
+def test_one_incident_told_to_two_agencies_is_one_report_for_the_tell_the_victim_task() -> None:
+    police = Report("1", D(2026, 10, 1), D(2026, 10, 1), "Door kicked in", ("police",))
+    council = Report("2", D(2026, 10, 1), D(2026, 10, 3), "Door kicked in.", ("council",))
+    assert tell_victim_due([police, council]) is None
+    again = Report("3", D(2026, 10, 9), D(2026, 10, 9), "Door kicked in", ("council",))
+    assert tell_victim_due([police, council, again]) == D(2026, 10, 9)
