@@ -74,7 +74,7 @@ DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
     ),
     DiaryColumn(
         "told", "agencies", "Reported to whom, and when first", "Told",
-        "c p l h (council police landlord health) then when: cp =, l 3/11, c+2", 4, 1, 60
+        "c p l h (council police landlord health) then when: cp =, l 3/11, c+2", 5, 1, 60
     ),
 )  # fmt: skip
 DIARY_COLUMN_KEYS: tuple[str, ...] = tuple(column.key for column in DIARY_COLUMNS)

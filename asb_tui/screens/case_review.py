@@ -19,6 +19,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from asb_tui.domain.case_review import AGENCIES
 from asb_tui.domain.dates import format_uk
+from asb_tui.domain.labels import label
+from asb_tui.domain.types import DeadlineState
 from asb_tui.screens.base import WorkDone
 from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import case_review as commands
@@ -145,7 +147,7 @@ class CaseReviewScreen(FieldworkScreen):
             steps.add_row(
                 literal_text(_uk(step.due_on)),
                 literal_text(_uk(step.done_on)),
-                literal_text(step.state),
+                literal_text(label(DeadlineState(step.state))),
                 literal_text(step.title),
             )
 

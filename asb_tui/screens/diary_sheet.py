@@ -59,7 +59,7 @@ def shown_cells(incident: diary.DiaryEntryRow) -> dict[str, str]:
             part
             for part in (
                 "".join(AGENCY_CODES[code] for code in incident.reported_to),
-                format_uk(incident.reported_on) if incident.reported_on else "",
+                _short_day(incident.reported_on, incident.occurred_on),
             )
             if part
         ),
@@ -67,6 +67,13 @@ def shown_cells(incident: diary.DiaryEntryRow) -> dict[str, str]:
 
 
 AGENCY_CODES = {code: letter for letter, code in AGENCY_LETTERS.items()}
+
+
+def _short_day(day: date | None, occurred_on: date) -> str:
+    """A report date as short as the Told cell reads it back: dd/mm in the incident's year."""
+    if day is None:
+        return ""
+    return f"{day:%d/%m}" if day.year == occurred_on.year else format_uk(day)
 SheetsAndEntries = tuple[list[diary.DiarySheetSummary], list[diary.DiaryEntryRow]]
 
 
