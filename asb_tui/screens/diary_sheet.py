@@ -74,6 +74,8 @@ def _short_day(day: date | None, occurred_on: date) -> str:
     if day is None:
         return ""
     return f"{day:%d/%m}" if day.year == occurred_on.year else format_uk(day)
+
+
 SheetsAndEntries = tuple[list[diary.DiarySheetSummary], list[diary.DiaryEntryRow]]
 
 
