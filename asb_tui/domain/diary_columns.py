@@ -176,7 +176,10 @@ def read_diary_row(
         raise DiaryRowProblem(
             "police", "A police reference is given: type y (reported), or clear the reference."
         )
-    told, reported_on = read_reported(text["told"], occurred_on, today, region, closures)
+    told_text = text["told"].strip()
+    if police in _YES and told_text and not told_text[0].isalpha():
+        told_text = "p " + told_text  # "=" with a y for the police: told the police that day
+    told, reported_on = read_reported(told_text, occurred_on, today, region, closures)
     if police in _YES and "police" not in told:
         told = tuple(code for code in AGENCIES if code in {*told, "police"})
     return DiaryRowValues(
@@ -194,6 +197,7 @@ def read_diary_row(
 
 _SAME_DAY = frozenset({"=", "same"})
 _TOLD = re.compile(r"^\s*([cplh]+)(?![a-z])\s*(.*?)\s*$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})[/.](\d{1,2})$")
 _DAYS_AFTER = re.compile(r"^\+\s*(\d{1,3})\s*d?$")
 
 
@@ -206,7 +210,8 @@ def read_reported(
 ) -> tuple[tuple[str, ...], date | None]:
     """The "reported to whom, and when first" cell: agency letters (c council, p police,
     l landlord, h health), then when: blank (not known), "=" (the day it happened), "+2" (two
-    days after it) or a date as the date column takes it. Blank: not reported.
+    days after it), "3/11" (that day in the incident's year; a month before the incident's is
+    the next year's) or a date as the date column takes it. Blank: not reported.
 
     Returns (agency codes in AGENCIES order, the date or None). A date is never before the
     incident nor in the future. Raises DiaryRowProblem("told", ...).
@@ -226,10 +231,18 @@ def read_reported(
     if not when:
         return agencies, None
     after = _DAYS_AFTER.match(when)
+    day_month = _DAY_MONTH.match(when)
     if when in _SAME_DAY:
         day = occurred_on
     elif after is not None:
         day = occurred_on + timedelta(days=int(after.group(1)))
+    elif day_month is not None:  # dd/mm: the incident's year (or the next, for a year's turn)
+        try:
+            day = date(occurred_on.year, int(day_month.group(2)), int(day_month.group(1)))
+            if day.month < occurred_on.month:  # a December incident reported in January
+                day = date(occurred_on.year + 1, day.month, day.day)
+        except ValueError:
+            raise DiaryRowProblem("told", f"Reported when: '{when}' is not a date.") from None
     else:
         try:
             day = parse_uk_date(when, today, region, closures)
