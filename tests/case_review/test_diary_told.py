@@ -88,10 +88,11 @@ async def test_told_cells_typed_ahead_of_their_saves_land_exactly(
         await wait_until_saved(pilot, screen.grid, len(ROWS))
     with store.read() as session:
         stored = session.exec(
-            select(Incident.description, Incident.reported_on, Incident.reported_to)
+            select(Incident)
             .where(Incident.diary_sheet_id == sheet.id)
             .order_by(col(Incident.created_at))
         ).all()
-    assert [(d, on, to) for d, on, to in stored] == [
+        shown = [(i.description, i.reported_on, i.reported_to) for i in stored]
+    assert shown == [
         (cells[2], *expected) for cells, expected in ROWS
     ]
