@@ -93,6 +93,4 @@ async def test_told_cells_typed_ahead_of_their_saves_land_exactly(
             .order_by(col(Incident.created_at))
         ).all()
         shown = [(i.description, i.reported_on, i.reported_to) for i in stored]
-    assert shown == [
-        (cells[2], *expected) for cells, expected in ROWS
-    ]
+    assert shown == [(cells[2], *expected) for cells, expected in ROWS]
