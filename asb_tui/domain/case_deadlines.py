@@ -20,7 +20,6 @@ from asb_tui.domain.case_review import (
     CaseReviewTimescales,
     Report,
     review_deadlines,
-    tell_victim_due,
 )
 from asb_tui.domain.contact import (
     ContactFrequency,
@@ -33,7 +32,11 @@ from asb_tui.domain.legal import (
     legal_remedy_dates,
     retention_due,
 )
-from asb_tui.domain.tasks import ReferralFact, met_by_referral
+from asb_tui.domain.tasks import (
+    ReferralFact,
+    case_review_info_task,
+    met_by_referral,
+)
 from asb_tui.domain.types import (
     OPEN_STATUSES,
     ActionKind,
@@ -229,7 +232,6 @@ _REMEDY_NAMES = {
 
 
 _DIARY_SHEETS_TITLE = "Send diary sheets and the explanatory letter"
-TELL_VICTIM_TITLE = "Tell the victim about the ASB Case Review"
 
 
 @lru_cache(maxsize=64)
@@ -334,13 +336,10 @@ def _collect(facts: CaseFacts, context: _Context, found: list[Deadline]) -> None
     if facts.reports and (include_met or facts.told_of_case_review_on is None):
         # The revised statutory guidance (2025): at two reports in six months the victim is told
         # about the Case Review, whether or not the threshold is met.
-        tell_due = tell_victim_due(facts.reports, rules.case_review)
-        if tell_due is not None:
+        task = case_review_info_task(facts.reports, rules.case_review)
+        if task is not None:
             add(
-                DeadlineKind.CASE_REVIEW_INFO,
-                TELL_VICTIM_TITLE,
-                tell_due,
-                facts.told_of_case_review_on,
+                DeadlineKind.CASE_REVIEW_INFO, task.title, task.due_on, facts.told_of_case_review_on
             )
 
     accepted_on = facts.accepted_on

@@ -262,3 +262,16 @@ def test_one_incident_told_to_two_agencies_is_one_report_for_the_tell_the_victim
     assert tell_victim_due([police, council]) is None
     again = Report("3", D(2026, 10, 9), D(2026, 10, 9), "Door kicked in", ("council",))
     assert tell_victim_due([police, council, again]) == D(2026, 10, 9)
+
+
+def test_the_tell_the_victim_task_is_a_derived_task_spec() -> None:
+    from asb_tui.domain.tasks import case_review_info_task
+    from asb_tui.domain.types import ActionKind
+
+    one = [Report("1", D(2026, 10, 1), D(2026, 10, 1), "Music", ("police",))]
+    assert case_review_info_task(one) is None
+    two = [*one, Report("2", D(2026, 10, 5), D(2026, 10, 6), "Bins", ("council",))]
+    task = case_review_info_task(two)
+    assert task is not None
+    assert (task.kind, task.due_on) == (ActionKind.CASE_REVIEW_INFO, D(2026, 10, 6))
+    assert task.title == "Tell the victim about the ASB Case Review"

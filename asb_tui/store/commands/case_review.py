@@ -15,9 +15,9 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from asb_tui.domain import case_review as rules
-from asb_tui.domain.case_deadlines import TELL_VICTIM_TITLE
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
+from asb_tui.domain.tasks import TELL_VICTIM_TITLE
 from asb_tui.domain.types import ActionKind
 from asb_tui.store.commands.fieldwork import FieldworkError, get_case, require_text
 from asb_tui.store.core.models import Action, CaseReview, CaseReviewRecommendation, Incident
