@@ -61,10 +61,10 @@ DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
         "what", "text", "What happened", "What happened", "what was done or said", 16, 12, 10_000
     ),
     DiaryColumn(
-        "who", "text", "Who was involved", "Who", "names, or a description", 6, 2, 1_000
+        "who", "text", "Who was involved", "Who", "names, or a description", 5, 2, 1_000
     ),
     DiaryColumn(
-        "effect", "text", "How it affected you", "Effect", "how it made them feel", 6, 2, 2_000
+        "effect", "text", "How it affected you", "Effect", "how it made them feel", 5, 2, 2_000
     ),
     DiaryColumn(
         "police", "yesno", "Reported to the police?", "Pol", "y or n (blank: n)", 3, 0, 10
