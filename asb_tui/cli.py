@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "oversight_commands",  # export vvc, export sar, retention
     "sync_commands",  # enrol, sync
     "sharing_commands",  # share withdraw
+    "people_commands",  # person find, show, merge, split
+    "sar_commands",  # sar log, extend, complete, list
 )
 
 

@@ -70,6 +70,10 @@ class Config:
     review_sample_minimum: int = 1
     repeat_incidents: int = 3
     repeat_window_months: int = 3
+    repeat_perpetrator_cases: int = 2
+    repeat_perpetrator_months: int = 12
+    # The council's areas or wards, as addresses are counted by place; none: any text is kept.
+    areas: tuple[str, ...] = ()
     case_review_threshold: int = 3
     case_review_window_months: int = 6
     # Working days from a Case Review application to each step (the council's procedure).
@@ -143,6 +147,13 @@ _BOUNDS: dict[str, tuple[float, float, str]] = {
     "review_sample_minimum": (0, 1000, "the fewest cases a manager's review sample holds"),
     "repeat_incidents": (2, 100, "incidents within the window that make a repeat victim"),
     "repeat_window_months": (1, 60, "months over which repeat incidents are counted"),
+    "repeat_perpetrator_cases": (
+        2,
+        100,
+        "cases naming the same alleged perpetrator within the window that flag a repeat "
+        "perpetrator",
+    ),
+    "repeat_perpetrator_months": (1, 120, "months over which a perpetrator's cases are counted"),
     "case_review_threshold": (
         1,
         3,

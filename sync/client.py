@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -31,12 +31,16 @@ from sync.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
     MAX_BATCH,
+    MAX_ELSEWHERE_ASK,
     AuditHead,
     ChangeOut,
     ConflictOut,
+    ElsewhereReply,
+    ElsewhereRequest,
     EnrolReply,
     EnrolRequest,
     ErrorReply,
+    KnownElsewhere,
     OfficerOut,
     PullPage,
     PushReply,
@@ -311,6 +315,25 @@ class SyncClient:
                 return ConflictOut.model_validate(done.detail)
             except ValidationError as exc:
                 raise SyncProtocolError("the server sent a malformed resolved conflict") from exc
+
+    def known_elsewhere(self, person_ids: Sequence[str]) -> list[KnownElsewhere]:
+        """What the service's blind index tells of these person rows (of cases this laptop may
+        see): other teams holding the same person or address, how many cases, whom to contact.
+        Asked in pages at the end of a sync (`asb_tui.services.sync_run`); every reply is
+        checked to answer only for the rows asked about."""
+        wanted = list(dict.fromkeys(person_ids))
+        known: list[KnownElsewhere] = []
+        for start in range(0, len(wanted), MAX_ELSEWHERE_ASK):
+            page = wanted[start : start + MAX_ELSEWHERE_ASK]
+            request = ElsewhereRequest(person_ids=page)
+            reply = self._with_retries(
+                partial(self._call, "POST", "/elsewhere", ElsewhereReply, body=request)
+            )
+            asked = set(page)
+            if any(k.person_id not in asked for k in reply.known):
+                raise SyncProtocolError("the server answered about a person not asked about")
+            known.extend(reply.known)
+        return known
 
     # -- sync ----------------------------------------------------------------------------------
 

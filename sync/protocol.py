@@ -388,6 +388,40 @@ class StatusReply(_Message):
     device: DeviceStatus | None = None
 
 
+# --- known elsewhere: the blind index (sync/server/blind.py) ------------------------------------
+
+#: person rows one request may ask about (the client asks in pages of this size)
+MAX_ELSEWHERE_ASK = 500
+
+
+class ElsewhereRequest(_Message):
+    """Ask about person rows of cases this device may see: are they known to other teams?"""
+
+    person_ids: Annotated[list[Uuid], Field(min_length=1, max_length=MAX_ELSEWHERE_ASK)]
+
+    @field_validator("person_ids")
+    @classmethod
+    def _distinct(cls, ids: list[str]) -> list[str]:
+        if len({i.lower() for i in ids}) != len(ids):
+            raise ValueError("a person row is named twice")
+        return ids
+
+
+class KnownElsewhere(_Message):
+    """One person row of this device's cases, also matched in cases of another team that this
+    device may not see: how many, and whom to contact there. Nothing else of those cases."""
+
+    person_id: Uuid
+    team: ShortText
+    matched_on: Literal["identity", "address"]
+    cases: Annotated[int, Field(ge=1)]
+    contact_officer: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class ElsewhereReply(_Message):
+    known: list[KnownElsewhere] = Field(default_factory=list)
+
+
 class ErrorReply(BaseModel):
     """Every 4xx/5xx body: a short code and a sentence a person can act on."""
 

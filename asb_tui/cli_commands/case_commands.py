@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=cmd_deadlines)
 
     case = sub.add_parser("case", help="read cases: list them or show one in full")
-    case_sub = case.add_subparsers(dest="case_command", metavar="list|show", required=True)
+    case_sub = case.add_subparsers(dest="case_command", metavar="list|show|link", required=True)
     listing = case_sub.add_parser("list", help="every case, newest referral first")
     listing.add_argument("--open", action="store_true", help="open cases only")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -51,6 +51,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_passphrase_file_option(show)
     show.set_defaults(func=cmd_case_show)
+    link = case_sub.add_parser("link", help="link a case to another, with the reason (audited)")
+    link.add_argument("ref", metavar="REF", help="the case to link from")
+    link.add_argument("other", metavar="OTHER", help="the case it is linked to")
+    link.add_argument("--reason", required=True, help="why the cases are linked")
+    add_passphrase_file_option(link)
+    link.set_defaults(func=cmd_case_link)
+
+
+def cmd_case_link(args: argparse.Namespace) -> int:
+    from asb_tui.store.commands.people import link_cases_by_ref
+    from asb_tui.store.queries.case_queries import find_case
+
+    store, _cfg = open_from_args(args)
+    try:
+        with store.read() as session:
+            case_id = find_case(session, args.ref)
+        if case_id is None:
+            raise CaseNotFound(args.ref.strip())
+        other = link_cases_by_ref(store, case_id, args.other, reason=args.reason, on=date.today())
+    finally:
+        store.close()
+    print(f"Linked {args.ref.strip().upper()} to {other}.")
+    return 0
 
 
 def _today(args: argparse.Namespace) -> date:
@@ -237,7 +260,8 @@ def _show_document(detail: CaseDetail, review: CaseReviewSummary, today: date) -
         "risk_level": s.risk_level,
         "flags": {
             "high_risk": s.risk_level == "high",
-            "repeat_victim": s.repeat_victim,
+            "repeat_victim": s.repeat_victim or detail.repeat.repeat_victim,
+            "repeat_perpetrator": detail.repeat.repeat_perpetrator,
             "counter_allegation": bool(records.case.counter_allegation),
             "vso_referred": any(r.kind == ReferralKind.VSO.value for r in referrals),
             "vvc_referred": any(r.kind == ReferralKind.VVC.value for r in referrals),
@@ -268,7 +292,11 @@ def _show_document(detail: CaseDetail, review: CaseReviewSummary, today: date) -
             }
             for r in referrals
         ],
+        "repeat": list(detail.repeat.lines),
         "people": [asdict(p) for p in detail.people],
+        "places": list(detail.places),
+        "linked_cases": [asdict(c) for c in detail.linked],
+        "known_elsewhere": list(detail.known_elsewhere),
         "actions": [asdict(a) for a in detail.actions],
         "incidents": [_entry(e) for e in detail.incidents],
         "visits_and_contacts": [_entry(e) for e in detail.visits_and_contacts],
@@ -307,6 +335,7 @@ def _show_text(doc: dict[str, Any]) -> str:
     lines.append(f"Officer        {doc['officer'] or '—'}")
     flags = [name.replace("_", " ") for name, on in doc["flags"].items() if on]
     lines.append(f"Flags          {', '.join(flags) or 'none'}")
+    lines.extend(f"               {line}" for line in doc["repeat"])
     review = doc["case_review"]
     lines.append(
         f"Case Review    {review['qualifying_complaints']} qualifying complaint(s); "
@@ -323,8 +352,19 @@ def _show_text(doc: dict[str, Any]) -> str:
     lines.append("")
     lines.append("People")
     for p in doc["people"]:
-        extra = "; ".join(x for x in (p["address"], p["phone"], p["vulnerabilities"]) if x)
+        where = "; ".join(p["addresses"]) or p["address"]
+        extra = "; ".join(x for x in (where, p["phone"], p["vulnerabilities"]) if x)
         lines.append(f"  {label(p['role']):<20}  {p['name']}" + (f"  ({extra})" if extra else ""))
+    for place in doc["places"]:
+        lines.append(f"  {'Place':<20}  {place}")
+    lines.append("")
+    lines.append("Linked cases")
+    for c in doc["linked_cases"]:
+        lines.append(f"  {c['ref']:<18}  {label(c['status'], '—'):<10}  {c['why']}")
+    if not doc["linked_cases"]:
+        lines.append("  none")
+    for known in doc["known_elsewhere"]:
+        lines.append(f"  Known to another team: {known}")
     lines.append("")
     lines.append("Actions")
     for a in doc["actions"]:

@@ -26,6 +26,7 @@ from asb_tui.domain.errors import DomainError
 from asb_tui.export.pdf_render import PdfRenderError
 from asb_tui.store.commands.retention import destroy_due_cases
 from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.store import Store
 
 UNENCRYPTED_WARNING = (
     "asb-tui: WARNING: the VVC pack is NOT encrypted. It holds victims' personal data: "
@@ -55,6 +56,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sar = exports.add_parser("sar", help="subject access: everything held about one person")
     sar.add_argument("--person", metavar="ID", required=True, help="the person's id")
     sar.add_argument("--out", metavar="DIR", required=True, help="directory for the JSON and PDF")
+    sar.add_argument(
+        "--request",
+        metavar="REF",
+        help="the subject access request it answers (SAR-2026-0001): the files' names and "
+        "SHA-256 are recorded on it",
+    )
     add_passphrase_file_option(sar)
     sar.set_defaults(func=cmd_export_sar)
 
@@ -147,20 +154,43 @@ def cmd_export_sar(args: argparse.Namespace) -> int:
     store, cfg = open_from_args(args)
     with store:
         try:
-            result = export_subject(store, args.person, out_dir, config=cfg)
+            result = export_subject(store, args.person, out_dir, config=cfg, request=args.request)
         except PdfRenderError as exc:
             raise UserError(f"the PDF could not be typeset: {exc}") from None
         except OSError as exc:
             raise UserError(f"cannot write into {out_dir}: {exc.strerror or exc}") from None
     print(f"Wrote {result.json_path} and {result.pdf_path} ({result.cases} case(s))")
+    if result.request_ref:
+        print(
+            f"Linked to {result.request_ref}: {result.pdf_path.name} sha256 {result.pdf_sha256}, "
+            f"{result.json_path.name} sha256 {result.json_sha256}"
+        )
     print(PERSONAL_DATA_NOTICE_FILES)
     return 0
+
+
+def _requests_past_retention(store: Store, today: date, years: int, *, apply: bool) -> None:
+    """Subject access requests answered `years` ago or more go as closed cases do (their log
+    holds the requester's name); with `apply` they are destroyed and the file compacted."""
+    from asb_tui.store.commands import subject_access
+
+    due = subject_access.requests_past_retention(store, today, years)
+    if not due:
+        return
+    refs = ", ".join(f"{r.ref} (answered {format_uk(r.completed_on)})" for r in due)
+    if not apply:
+        print(f"Dry run: {len(due)} subject access request(s) are due for destruction: {refs}")
+        return
+    subject_access.destroy_requests(store, due)
+    store.compact_file()
+    print(f"Destroyed {len(due)} subject access request(s): {refs}")
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
     store, cfg = open_from_args(args)
     with store:
         today = date.today()
+        _requests_past_retention(store, today, cfg.retention_years, apply=args.apply)
         result = destroy_due_cases(store, today, cfg.retention_years, apply=args.apply)
         if not result.cases:
             print(f"No closed case is past its retention date ({cfg.retention_years} years).")

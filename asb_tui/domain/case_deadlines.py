@@ -32,6 +32,8 @@ from asb_tui.domain.legal import (
     legal_remedy_dates,
     retention_due,
 )
+from asb_tui.domain.repeats import RepeatPerpetratorRule
+from asb_tui.domain.risk import RepeatVictimRule
 from asb_tui.domain.tasks import (
     ReferralFact,
     case_review_info_task,
@@ -156,6 +158,8 @@ class DeadlineRules:
     manager_review_days: int = 14
     retention_years: int = 5
     vvc: VvcRule = DEFAULT_VVC_RULE
+    repeat_victim: RepeatVictimRule = field(default_factory=RepeatVictimRule)
+    repeat_perpetrator: RepeatPerpetratorRule = field(default_factory=RepeatPerpetratorRule)
     remedy_terms: Mapping[LegalRemedyKind, RemedyTerm] = field(
         default_factory=lambda: DEFAULT_REMEDY_TERMS, hash=False
     )

@@ -169,6 +169,7 @@ _OTHER_VALUES: dict[str, str] = {
     "declined": "Declined",
     "high-risk": "High risk",
     "sample": "Sample",
+    "risk-lowered": "Risk lowered",
     "ad-hoc": "Ad hoc",
 }
 

@@ -47,7 +47,16 @@ from asb_tui.store.queries.case_records import load_many
 from sync.batches import chunks
 
 FORMAT = "asb-tui-export"
-VERSION = 1
+VERSION = 2
+#: Fields added to the tables since format version 1 (by table): a version 1 file, made by an
+#: earlier release, has none of them, and its records take their defaults (a person is then
+#: their own identity). In the current version every field is required.
+ADDED_SINCE_VERSION_1: dict[str, frozenset[str]] = {
+    "person": frozenset({"identity_id", "merged_from_id"}),
+    "case_party": frozenset({"risk_level", "risk_notes"}),
+    "risk_assessment": frozenset({"previous_level", "change_reason"}),
+}
+READS_VERSIONS = frozenset({1, VERSION})
 MAX_FILE_BYTES = 200 * 1024 * 1024
 CASE_KEY = "case"
 TOP_LEVEL_KEYS = frozenset({"format", "version", "exported_at", "device_id", "cases"})
@@ -326,9 +335,15 @@ def _json_shape(model: type[SQLModel], name: str) -> type:
     return type(factory()) if factory is not None else dict  # type: ignore[call-arg]
 
 
-def _check_values(model: type[SQLModel], table: str, data: dict[str, Any], where: str) -> None:
+def _check_values(
+    model: type[SQLModel],
+    table: str,
+    data: dict[str, Any],
+    where: str,
+    may_miss: frozenset[str] = frozenset(),
+) -> None:
     columns = {column.name: column for column in model.__table__.columns}  # type: ignore[attr-defined]
-    missing = sorted(set(columns) - set(data))
+    missing = sorted(set(columns) - set(data) - may_miss)
     if missing:
         _refuse(f"{where}: missing field(s) {', '.join(missing)}")
     for name, value in data.items():
@@ -361,11 +376,12 @@ def _is_uuid(text: str) -> bool:
         return False
 
 
-def _to_row(model: type[SQLModel], data: Any, where: str) -> SQLModel:
+def _to_row(model: type[SQLModel], data: Any, where: str, version: int = VERSION) -> SQLModel:
     table = str(model.__tablename__)
     if not isinstance(data, dict):
         _refuse(f"{where}: a row must be a JSON object")
-    _check_values(model, table, data, where)
+    may_miss = ADDED_SINCE_VERSION_1.get(table, frozenset()) if version == 1 else frozenset()
+    _check_values(model, table, data, where, may_miss)
     unknown = sorted(set(data) - {column.name for column in model.__table__.columns})  # type: ignore[attr-defined]
     if unknown:
         _refuse(f"{where}: unknown field(s) {', '.join(unknown)}")
@@ -384,7 +400,7 @@ def _to_row(model: type[SQLModel], data: Any, where: str) -> SQLModel:
     return model(**values)
 
 
-def _check_case(index: int, entry: Any) -> _CheckedCase:
+def _check_case(index: int, entry: Any, version: int = VERSION) -> _CheckedCase:
     if not isinstance(entry, dict):
         _refuse(f"{_where(index, None)} is not a JSON object")
     unknown = sorted(set(entry) - set(_MODEL_BY_KEY))
@@ -394,7 +410,7 @@ def _check_case(index: int, entry: Any) -> _CheckedCase:
         _refuse(f"{_where(index, None)} has no {CASE_KEY!r} record")
     raw_ref = entry[CASE_KEY].get("ref") if isinstance(entry[CASE_KEY], dict) else None
     ref = raw_ref if isinstance(raw_ref, str) else None
-    case = _to_row(Case, entry[CASE_KEY], _where(index, ref, CASE_KEY))
+    case = _to_row(Case, entry[CASE_KEY], _where(index, ref, CASE_KEY), version)
     assert isinstance(case, Case)
     if not case.ref.strip() or len(case.ref) > 64 or not case.ref.isprintable():
         _refuse(f"{_where(index, ref)}: the case reference must be 1 to 64 printable characters")
@@ -407,7 +423,7 @@ def _check_case(index: int, entry: Any) -> _CheckedCase:
         table_ids = ids_by_table.setdefault(key, set())
         for position, raw in enumerate(raw_rows):
             where = _where(index, ref, key, position)
-            row = _to_row(model, raw, where)
+            row = _to_row(model, raw, where, version)
             if row.case_id != case.id:  # type: ignore[attr-defined]
                 _refuse(f"{where}: belongs to another case (case_id does not match)")
             for fk in model.__table__.foreign_keys:  # type: ignore[attr-defined]
@@ -436,15 +452,16 @@ def check_document(document: Any) -> list[_CheckedCase]:
             f"the file is format version {version}, made by a newer asb-tui; "
             f"this one reads version {VERSION}: upgrade asb-tui"
         )
-    if version != VERSION:
-        _refuse(f"format version {version} is not supported (this asb-tui reads {VERSION})")
+    if version not in READS_VERSIONS:
+        readable = " and ".join(str(v) for v in sorted(READS_VERSIONS))
+        _refuse(f"format version {version} is not supported (this asb-tui reads {readable})")
     unknown = sorted(set(document) - TOP_LEVEL_KEYS)
     if unknown:
         _refuse(f"unknown top-level field(s) {', '.join(unknown)}")
     cases = document.get("cases")
     if not isinstance(cases, list):
         _refuse("the file has no list of cases")
-    checked = [_check_case(index, entry) for index, entry in enumerate(cases)]
+    checked = [_check_case(index, entry, version) for index, entry in enumerate(cases)]
     seen_refs: set[str] = set()
     seen_ids: set[tuple[str, str]] = set()
     for item in checked:

@@ -33,7 +33,9 @@ from asb_tui.store.commands.oversight_errors import OversightRefused
 from asb_tui.store.commands.sharing import LEGAL_BASIS_LABELS
 from asb_tui.store.core.models import (
     Action,
+    Address,
     AgencyContact,
+    CaseLink,
     Consent,
     ContactAgreement,
     DoorEnquiry,
@@ -78,6 +80,20 @@ LEFT_OUT: dict[str, str] = {
     "case_review": "the ASB Case Review has its own meeting and papers; its deadlines are listed",
     "case_review_recommendation": "the Case Review's recommendations belong to its own meeting",
 }
+
+
+def _home(records: CaseRecords, person: Any) -> str:
+    """A person's address as the pack prints it: their structured addresses still current
+    (newest first), and the address typed on their record when it says something else."""
+    lines = [
+        ", ".join(part for part in (a.line1, a.line2, a.town, a.postcode) if part)
+        for a in sorted(records.rows(Address), key=lambda a: a.from_on or date.min, reverse=True)
+        if a.person_id == person.id and a.to_on is None
+    ]
+    typed = person.address.strip()
+    if typed and not any(" ".join(typed.casefold().split()) in line.casefold() for line in lines):
+        lines.append(typed)
+    return "; ".join(lines)
 
 
 def council_name(config: Config) -> str:
@@ -161,7 +177,7 @@ def _case_section(
         "victims": [
             {
                 "name": person.name,
-                "address": person.address,
+                "address": _home(records, person),
                 "date_of_birth": _d(person.date_of_birth),
                 "vulnerabilities": party.vulnerabilities,
                 # The home visit records "further needs and vulnerabilities" in one field.
@@ -172,7 +188,7 @@ def _case_section(
         "witnesses": [
             {
                 "name": person.name,
-                "address": person.address,
+                "address": _home(records, person),
                 "phone": person.phone,
                 "notes": _lines(party.notes, person.notes),
             }
@@ -181,10 +197,19 @@ def _case_section(
         "perpetrators": [
             {
                 "name": person.name,
-                "address": person.address,
-                "notes": _lines(party.notes, person.notes),
+                "address": _home(records, person),
+                "notes": _lines(
+                    party.notes,
+                    person.notes,
+                    *([f"Own risk: {label(party.risk_level)}"] if party.risk_level else []),
+                    party.risk_notes,
+                ),
             }
             for party, person in records.parties(PartyRole.ALLEGED_PERPETRATOR.value)
+        ],
+        "linked_cases": [
+            {"ref": link.linked_ref, "reason": link.reason, "linked_on": _d(link.linked_on)}
+            for link in sorted(records.rows(CaseLink), key=lambda link: link.linked_on)
         ],
         "incidents": _incidents(records),
         "actions_taken": _actions_taken(records),

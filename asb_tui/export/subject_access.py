@@ -5,10 +5,11 @@
 
 The rule (what is in, what is out):
 
-- The person. People are recorded per case, so the same human may have a `Person` row in several
-  cases: rows with the same name (ignoring case and spacing) AND the same date of birth count as
-  the same person and their cases are included. Rows without a date of birth are matched only by
-  their id, never by name alone (two different people often share a name).
+- The person. Each case keeps its own record of a person; the records of the same human share
+  one identity (`Person.identity_id`, set when an officer confirmed a match or merged two
+  people: docs/people.md). The export gathers every record of the subject's identity, never by
+  name: two different people often share a name, and one person's name is often typed two ways.
+  Their structured addresses (with the dates they lived there) are theirs and are included.
 - Per case where they are a party: the case reference, category, status and dates; their role(s)
   with the vulnerabilities, needs and notes recorded about them; the case summary; and records
   about them: risk assessments, consents, contact agreements and diary sheets that name them
@@ -28,6 +29,7 @@ The rule (what is in, what is out):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -37,7 +39,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from asb_tui.config import Config
 from asb_tui.domain.dates import format_uk
@@ -49,7 +51,9 @@ from asb_tui.export.sar_pdf import render_sar_pdf
 from asb_tui.store.commands.officer import officer_name
 from asb_tui.store.commands.oversight_errors import UnknownRecord
 from asb_tui.store.commands.sharing import LEGAL_BASIS_LABELS
+from asb_tui.store.commands.subject_access import link_export, request_for_export
 from asb_tui.store.core.models import (
+    Address,
     CaseParty,
     Consent,
     ContactAgreement,
@@ -66,6 +70,7 @@ from asb_tui.store.core.models import (
 )
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.case_records import CaseRecords, load_many
+from asb_tui.store.queries.identities import identity_of, records_of
 
 REDACTED = "[third party]"
 MIN_NAME_WORD = 3
@@ -76,6 +81,10 @@ class SubjectExport:
     json_path: Path
     pdf_path: Path
     cases: int
+    #: The subject access request the export answers, when one was named.
+    request_ref: str | None = None
+    json_sha256: str = ""
+    pdf_sha256: str = ""
 
 
 # --- redaction ----------------------------------------------------------------------------------
@@ -106,16 +115,9 @@ def make_redactor(subject_names: Iterable[str], others: Iterable[str]) -> Callab
 # --- gathering ----------------------------------------------------------------------------------
 
 
-def _normal(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 def _same_person_rows(session: Session, person: Person) -> list[Person]:
-    if person.date_of_birth is None:
-        return [person]
-    candidates = session.exec(select(Person).where(Person.date_of_birth == person.date_of_birth))
-    rows = [p for p in candidates if _normal(p.name) == _normal(person.name)]
-    return sorted(rows, key=lambda p: p.created_at)
+    """Every record of the subject's identity (their record in each of their cases)."""
+    return sorted(records_of(session, identity_of(person)), key=lambda p: p.created_at)
 
 
 def _questionnaire(config: Config | None) -> Questionnaire | None:
@@ -133,6 +135,7 @@ LEFT_OUT: dict[str, str] = {
     "h2h_run": "a record of the case's handling, not about the person",
     "door_enquiry": "what neighbours said: other people's data",
     "action": "a record of the case's handling, not about the person",
+    "case_link": "a record of the case's handling (which cases are linked), not about the person",
     "evidence_item": "a record of the case's handling, not about the person",
     "note": "a record of the case's handling, not about the person",
     "manager_review": "a record of the case's handling, not about the person",
@@ -207,6 +210,18 @@ def _case_record(
         "closed_on": case.closed_on,
         "summary": redact(case.summary),
         "details_recorded": [_person_fields(subject, redact)],
+        "addresses": [
+            {
+                "kind": a.kind,
+                "address": ", ".join(p for p in (a.line1, a.line2, a.town, a.postcode) if p),
+                "uprn": a.uprn,
+                "area": a.area,
+                "from_on": a.from_on,
+                "to_on": a.to_on,
+            }
+            for a in sorted(records.rows(Address), key=lambda a: a.from_on or date.min)
+            if a.person_id == subject.id
+        ],
         "roles": [
             {
                 "role": p.role,
@@ -476,29 +491,40 @@ def export_subject(
     *,
     config: Config | None = None,
     now: datetime | None = None,
+    request: str | None = None,
 ) -> SubjectExport:
-    """Write the person's JSON and PDF into `out_dir` (created if missing) and audit it."""
+    """Write the person's JSON and PDF into `out_dir` (created if missing) and audit it. With
+    `request` (a subject access request's reference or id, checked before anything is written)
+    the files' names and SHA-256 are recorded on the request, in the same transaction as the
+    export's audit event."""
     now = now or datetime.now().astimezone()
     record = build_subject_record(store, person_id, config=config)
+    request_id, request_ref = (
+        request_for_export(store, request, person_id) if request else (None, None)
+    )
     header = {
         "generated_at": now,
         "generated_by": officer_name(store),
         "council": config.council if config else "",
         "rule": "Everything held about this person. Other people's names are replaced by "
         f"{REDACTED}; records about other people are left out.",
+        **({"request_ref": request_ref} if request_ref else {}),
     }
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     json_path = out_dir / f"sar-{person_id}.json"
     pdf_path = out_dir / f"sar-{person_id}.pdf"
     as_json = _convert({**header, **record, "format": "asb-tui-sar/1"}, date.isoformat)
-    _write_private(json_path, json.dumps(as_json, ensure_ascii=False, indent=2).encode("utf-8"))
+    json_bytes = json.dumps(as_json, ensure_ascii=False, indent=2).encode("utf-8")
+    _write_private(json_path, json_bytes)
     display = _convert(
         {**header, **record, "generated_at": f"{format_uk(now.date())} {now:%H:%M}"},
         format_uk,
         labels=True,
     )
     render_sar_pdf(display, pdf_path)
+    json_sha256 = hashlib.sha256(json_bytes).hexdigest()
+    pdf_sha256 = hashlib.sha256(pdf_path.read_bytes()).hexdigest()
     with store.write() as uow:
         person = uow.reads.get(Person, person_id)
         uow.audit_only(
@@ -509,6 +535,20 @@ def export_subject(
             details={
                 "files": [str(json_path), str(pdf_path)],
                 "cases": len(record["cases"]),
+                **({"request": request_ref} if request_ref else {}),
             },
         )
-    return SubjectExport(json_path, pdf_path, len(record["cases"]))
+        if request_id is not None:
+            link_export(
+                uow,
+                request_id,
+                person_id=person_id,
+                files={
+                    "json": (json_path.name, json_sha256),
+                    "pdf": (pdf_path.name, pdf_sha256),
+                },
+                at=now,
+            )
+    return SubjectExport(
+        json_path, pdf_path, len(record["cases"]), request_ref, json_sha256, pdf_sha256
+    )

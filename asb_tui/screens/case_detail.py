@@ -66,8 +66,9 @@ CASE_DETAIL_BINDINGS: list[BindingType] = [
     Binding("w", "add_person", "Add person", id="case.add-person"),
     Binding("t", "add_action", "Add action", id="case.add-action"),
     Binding("x", "complete_action", "Action done", id="case.complete-action"),
-    Binding("r", "raise_risk", "Raise risk", id="case.raise-risk"),
+    Binding("r", "reassess_risk", "Reassess risk", id="case.reassess-risk"),
     Binding("n", "add_note", "Add note", id="case.add-note"),
+    Binding("k", "link_case", "Link a case", id="case.link-case"),
     Binding("C", "close_case", "Close case", id="case.close"),
     Binding("O", "reopen_case", "Reopen case", id="case.reopen"),
     *[
@@ -108,6 +109,10 @@ def uk(day: date | None) -> str:
 
 class CaseRead(WorkDone["CaseDetail | None"]):
     """The case as the screen shows it (None: it is no longer on this laptop)."""
+
+
+class CasesLinked(WorkDone[str]):
+    """A link to another case is recorded (the result names it)."""
 
 
 class ActionDone(WorkDone[None]):
@@ -210,7 +215,7 @@ class CaseDetailScreen(AsbScreen):
             people.add_row(
                 literal_text(p.name),
                 Text(label(p.role)),
-                literal_text(p.address),
+                literal_text("; ".join(p.addresses) or p.address),
                 literal_text(p.phone),
                 literal_text(p.vulnerabilities),
                 key=p.person_id,
@@ -261,7 +266,14 @@ class CaseDetailScreen(AsbScreen):
             "Status", label(s.status) + (f" (reopened {s.reopen_count}×)" if s.reopen_count else "")
         )
         line("Risk", label(s.risk_level, "not assessed"))
-        line("Repeat victim", "yes" if s.repeat_victim else "no")
+        line("Repeat victim", "yes" if s.repeat_victim or detail.repeat.repeat_victim else "no")
+        # The flags and the linked cases come first: they change what the officer does.
+        for flag in detail.repeat.lines:
+            text.append_text(literal_text(flag, style="bold"))
+            text.append("\n")
+        if detail.linked:
+            refs = list(dict.fromkeys(linked.ref for linked in detail.linked))
+            line("Linked cases", ", ".join(refs) + " (why: below)")
         line("Category", label(s.category))
         line(
             "Referred",
@@ -275,6 +287,20 @@ class CaseDetailScreen(AsbScreen):
         line("Summary", s.summary)
         victims = [p.name for p in detail.people if p.role == "victim"]
         line("Victim", ", ".join(victims))
+        for place in detail.places:
+            line("Place", place)
+        if detail.known_elsewhere:
+            text.append("\nKnown to other teams\n", style="bold underline")
+            for known in detail.known_elsewhere:
+                text.append_text(literal_text(known))
+                text.append("\n")
+        if detail.linked:
+            text.append("\nLinked cases\n", style="bold underline")
+            for linked in detail.linked:
+                text.append(f"{linked.ref:<18} ")
+                text.append(f"{label(linked.status, '—'):<10} ")
+                text.append_text(literal_text(linked.why))
+                text.append("\n")
         upcoming = [d for d in detail.deadlines if d.state.value != "met"]
         text.append("\nDeadlines\n", style="bold underline")
         if not upcoming:
@@ -300,8 +326,8 @@ class CaseDetailScreen(AsbScreen):
         is_open = status in {"accepted", "reopened"}
         if action == "accept":
             return status == "referred"
-        if action == "raise_risk":
-            return is_open and detail.summary.risk_level != "high"
+        if action == "reassess_risk":
+            return is_open and any(p.role == "victim" for p in detail.people)
         if action == "close_case":
             return status != "closed"
         if action == "reopen_case":
@@ -343,7 +369,9 @@ class CaseDetailScreen(AsbScreen):
         tabs = self.query_one(TabbedContent)
         tabs.active = tab_id
         pane = tabs.get_pane(tab_id)
-        focusable = pane.query("DataTable")
+        # The summary scrolls with up/down/page keys once it has the focus (it is longer than
+        # an 80x24 screen); the other tabs are tables.
+        focusable = pane.query("DataTable, VerticalScroll")
         if focusable:
             focusable.first().focus()
 
@@ -454,11 +482,17 @@ class CaseDetailScreen(AsbScreen):
             ConfirmScreen(f"Mark this action done today ({uk(today)})?", action.title), answered
         )
 
-    def action_raise_risk(self) -> None:
-        from asb_tui.screens.raise_risk_form import RaiseRiskFormScreen
+    def action_reassess_risk(self) -> None:
+        from asb_tui.screens.reassess_risk_form import ReassessRiskFormScreen
 
-        current = self.detail.summary.risk_level if self.detail else None
-        self.app.push_screen(RaiseRiskFormScreen(self.case_id, current), self._after_form)
+        detail = self.detail
+        current = detail.summary.risk_level if detail else None
+        victims = (
+            [(p.name, p.person_id) for p in detail.people if p.role == "victim"] if detail else []
+        )
+        self.app.push_screen(
+            ReassessRiskFormScreen(self.case_id, current, victims), self._after_form
+        )
 
     def action_add_note(self) -> None:
         from asb_tui.screens.note_form import NoteFormScreen
@@ -479,6 +513,33 @@ class CaseDetailScreen(AsbScreen):
     @on(ActionDone)
     def _action_done(self, message: ActionDone) -> None:
         self._after_form("Action marked done.")
+
+    def action_link_case(self) -> None:
+        from asb_tui.store.commands.people import link_cases_by_ref
+        from asb_tui.widgets.prompt import FormPrompt, PromptField
+
+        case_id, today = self.case_id, self.today()
+        fields = [
+            PromptField("ref", "The other case's reference", required=True,
+                        placeholder="e.g. ASB-2026-00042"),
+            PromptField("reason", "Why they are linked", required=True),
+        ]  # fmt: skip
+
+        def record(values: dict[str, object] | None) -> None:
+            if values is None:
+                return
+            ref, reason = str(values["ref"]), str(values["reason"])
+            self.run_work(
+                lambda store: link_cases_by_ref(store, case_id, ref, reason=reason, on=today),
+                CasesLinked,
+                group="save",
+            )
+
+        self.app.push_screen(FormPrompt("Link this case to another", fields), record)
+
+    @on(CasesLinked)
+    def _cases_linked(self, message: CasesLinked) -> None:
+        self._after_form(f"Linked to {message.result}.")
 
     def on_screen_resume(self) -> None:
         self.refresh_bindings()

@@ -109,7 +109,7 @@ class CaseListScreen(AsbScreen):
             yield Select([], prompt="Officer", id="filter-officer")
         yield Static("", id="result-count")
         table: DataTable[object] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Case", "Status", "Risk", "Referred", "Officer", "Summary / match")
+        table.add_columns("Case", "Status", "Risk", "⇄", "Referred", "Officer", "Summary / match")
         yield table
         yield Footer()
 
@@ -176,6 +176,7 @@ class CaseListScreen(AsbScreen):
                 Text(row.ref),
                 Text(label(row.status)),
                 Text(label(row.risk_level, empty="—"), style=_risk_style(row.risk_level)),
+                Text(str(row.linked) if row.linked else ""),
                 Text(format_uk(row.referred_on)),
                 literal_text(row.officer),
                 snippet_text(row.snippet) if row.snippet else literal_text(row.summary),

@@ -1,6 +1,8 @@
 """Dashboard: the officer's open cases by next deadline (RAG colours), the counts that matter
 (overdue work, high risk, awaiting manager review, at the ASB Case Review threshold) and the sync
-state. Sync itself is another screen: `S`/f5 are kept free for it.
+state. Sync itself is another screen: `S`/f5 are kept free for it. The laptop's subject access
+requests whose reply is due are counted and listed among the cases by due date
+(docs/subject-access.md); enter on one says where it is handled.
 
 First frame fast: ranking needs every open case's deadlines (a moment on 5,000 cases), so on
 start the screen first shows the copy of its last computation kept in the store, marked
@@ -30,6 +32,7 @@ from asb_tui.store.queries.dashboard_rows import (
     Dashboard,
     DashboardCounts,
     DashboardRow,
+    SubjectAccessDue,
     rag_band,
 )
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
@@ -62,6 +65,11 @@ COLUMN_SPECS = (
     ColumnSpec("next", "Next", 10, 30, takes_rest=True),
 )
 COLUMNS = tuple((spec.heading, spec.ideal) for spec in COLUMN_SPECS)
+
+
+# Subject access requests share the due list with the cases; their rows' keys start with this.
+SAR_KEY = "sar:"
+SAR_NEXT = "Reply to the subject access request"
 
 
 # Office-wide screens opened from the dashboard: name -> "module:Class" (no arguments).
@@ -104,6 +112,11 @@ def _uk(day: date) -> str:
     from asb_tui.domain.dates import format_uk
 
     return format_uk(day)
+
+
+def _due(request: SubjectAccessDue) -> date:
+    assert request.due_on is not None  # only requests whose clock runs are listed
+    return request.due_on
 
 
 class BoardRead(WorkDone[tuple[Dashboard, bool]]):
@@ -157,6 +170,8 @@ class DashboardScreen(AsbScreen):
         # True while the table shows the kept copy (until the fresh computation arrives).
         self.showing_copy = False
         self._fresh_shown = False
+        # The open subject access requests with a due date, from the last fresh computation.
+        self._sar: tuple[SubjectAccessDue, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -248,6 +263,14 @@ class DashboardScreen(AsbScreen):
         text.append(f"  {counts.awaiting_review} awaiting review  ")
         reviews = "…" if counts.case_review_threshold is None else counts.case_review_threshold
         text.append(f"{reviews} at Case Review threshold")
+        if counts.repeat_victims:
+            victims = "victim" if counts.repeat_victims == 1 else "victims"
+            text.append(f"  {counts.repeat_victims} repeat {victims}", style="bold")
+        if self._sar:
+            text.append(f"  {len(self._sar)} SAR due", style="bold")
+            overdue = sum(1 for request in self._sar if request.overdue)
+            if overdue:
+                text.append(f" ({overdue} overdue)", style="bold red")
         self.query_one("#counts", Static).update(text)
 
     def _count_case_reviews(self, board: Dashboard, mine_only: bool) -> None:
@@ -303,6 +326,9 @@ class DashboardScreen(AsbScreen):
 
     def _show(self, board: Dashboard, mine_only: bool = True) -> None:
         self._fresh_shown = True
+        # Only requests whose clock runs are due; one waiting for proof of identity, a fee or a
+        # clarification is in `asb-tui sar list`.
+        self._sar = tuple(r for r in board.subject_access if r.due_on is not None)
         self._show_counts(board.counts)
         scope = f"Showing {board.scope}, soonest first"
         if board.more > 0:
@@ -317,7 +343,7 @@ class DashboardScreen(AsbScreen):
         )
         # Replacing the kept copy must not move the officer's cursor off the case they chose.
         keep_selected = self.selected_case_id() if self.showing_copy else None
-        self._fill(board.rows, board.week_until)
+        self._fill(board.rows, board.week_until, self._sar)
         table = self.query_one(DataTable)
         table.remove_class("-refreshing")
         if self.showing_copy:
@@ -327,7 +353,12 @@ class DashboardScreen(AsbScreen):
         self.post_message(self.Populated(len(board.rows)))
         self._count_case_reviews(board, mine_only)
 
-    def _fill(self, rows: Sequence[DashboardRow], week_until: date | None) -> None:
+    def _fill(
+        self,
+        rows: Sequence[DashboardRow],
+        week_until: date | None,
+        requests: Sequence[SubjectAccessDue] = (),
+    ) -> None:
         table = self.query_one(DataTable)
         table.clear()
         today = self.today()
@@ -335,7 +366,10 @@ class DashboardScreen(AsbScreen):
             from asb_tui.store.queries.case_queries import week_band_ends
 
             week_until = week_band_ends(today, self.asb.deadline_rules())
+        waiting = list(requests)  # soonest due first, as the cases
         for row in rows:
+            while waiting and (row.next_due is None or _due(waiting[0]) <= row.next_due):
+                self._add_request(table, waiting.pop(0), today, week_until)
             if row.next_due is None:
                 due, state = Text("—"), Text("")
             else:
@@ -352,6 +386,22 @@ class DashboardScreen(AsbScreen):
                 literal_text(row.next_what, one_line=True),
                 key=row.case_id,
             )
+        for request in waiting:
+            self._add_request(table, request, today, week_until)
+
+    def _add_request(
+        self, table: DataTable[object], request: SubjectAccessDue, today: date, week_until: date
+    ) -> None:
+        label, style = RAG[rag_band(_due(request), today, week_until)]
+        table.add_row(
+            Text(_uk(_due(request)), style=style),
+            Text(label, style=style),
+            Text(request.ref),
+            Text("—"),
+            literal_text(request.requester, one_line=True),
+            literal_text(SAR_NEXT, one_line=True),
+            key=SAR_KEY + request.request_id,
+        )
 
     def selected_case_id(self) -> str | None:
         table = self.query_one(DataTable)
@@ -369,9 +419,26 @@ class DashboardScreen(AsbScreen):
             self._open(case_id)
 
     def _open(self, case_id: str) -> None:
+        if case_id.startswith(SAR_KEY):
+            self._explain_request(case_id.removeprefix(SAR_KEY))
+            return
         from asb_tui.screens.case_detail import CaseDetailScreen
 
         self.app.push_screen(CaseDetailScreen(case_id), lambda _: self.reload())
+
+    def _explain_request(self, request_id: str) -> None:
+        """A subject access request is not a case: say when it is due and where it is handled."""
+        request = next((r for r in self._sar if r.request_id == request_id), None)
+        if request is None:
+            return
+        when = "was due" if request.overdue else "is due"
+        self.notify(
+            f"{request.ref}: the reply {when} on {_uk(_due(request))}. Requests are handled "
+            "with `asb-tui sar` (identity, extend, complete) and answered with "
+            f"`asb-tui export sar --request {request.ref}`.",
+            title="Subject access request",
+            markup=False,
+        )
 
     def action_open_screen(self, name: str) -> None:
         """Open an office-wide screen (sync, manager review queue, VVC meetings)."""

@@ -32,6 +32,7 @@ from asb_tui.widgets.prompt import FormPrompt, PromptField
 from asb_tui.widgets.save_queue import OrderedSaves, Refused, Saved
 
 if TYPE_CHECKING:
+    from asb_tui.domain.case_deadlines import DeadlineRules
     from asb_tui.store.core.store import Store
 
 NO_SHEET = "Record the sheets sent with ctrl+n first."
@@ -43,6 +44,8 @@ class QueuedRow:
     sheet_id: str
     entry: diary.DiaryEntry
     typed_on: date
+    #: the council's rules (the repeat-victim rule is checked as each entry is saved)
+    rules: DeadlineRules | None = None
 
 
 def shown_cells(incident: diary.DiaryEntryRow) -> dict[str, str]:
@@ -101,7 +104,12 @@ class RowRefused(Refused[QueuedRow]):
 
 def _save_row(store: Store, row: QueuedRow) -> diary.DiaryEntryRow:
     incident = diary.add_diary_entry(
-        store, row.sheet_id, row.entry, typed_on=row.typed_on, entry_id=row.row_id
+        store,
+        row.sheet_id,
+        row.entry,
+        typed_on=row.typed_on,
+        entry_id=row.row_id,
+        rules=row.rules,
     )
     return diary.entry_row(incident)
 
@@ -319,7 +327,9 @@ class DiarySheetScreen(FieldworkScreen):
             reported_to=values.reported_to,
         )
         self.grid.mark_saving(row_id)
-        self._saves.put(QueuedRow(row_id, self.sheet_id, entry, self.today()))
+        self._saves.put(
+            QueuedRow(row_id, self.sheet_id, entry, self.today(), self.asb.deadline_rules())
+        )
 
     def _resend_rows_refused_for_no_sheet(self) -> None:
         for row in list(self.grid.rows):

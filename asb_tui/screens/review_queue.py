@@ -108,7 +108,7 @@ class ReviewQueueScreen(AsbScreen):
         if item is None:
             self.notify("No case selected.", severity="warning")
             return
-        reason = item.reason if item.reason in ("high-risk", "sample") else "ad-hoc"
+        reason = item.reason if item.reason in ("high-risk", "risk-lowered", "sample") else "ad-hoc"
 
         def reviewed(message: object) -> None:
             if message:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from asb_tui.store.core.store import Store
+from asb_tui.store.replica.elsewhere import people_to_ask, replace_known_elsewhere
 from asb_tui.store.replica.replica import StoreReplica
 from asb_tui.store.replica.sync_state import CHOICES, adopt_unsynced_cases, open_conflict_count
 from sync.client import SyncClient, SyncError, SyncProgress, SyncResult, SyncServerError
@@ -35,6 +36,9 @@ class SyncOutcome:
     #: received changes set aside earlier that applied in this sync (tried before and after
     #: the pull)
     set_aside_applied: int = 0
+    #: (person, team, kind of match) the blind index told of at the end of this sync; None when
+    #: it could not be asked (the laptop keeps what it was told before)
+    known_elsewhere: int | None = None
 
 
 def _client(
@@ -125,6 +129,7 @@ def run_sync(
             )
             raise
         result = client.sync(progress)
+        known = _learn_elsewhere(client, store, warnings) if result.ok else None
     if result.ok:
         # And after the pull, so one whose parent row this pull brought applies now too.
         set_aside_applied += replica.retry_set_aside()
@@ -138,4 +143,16 @@ def run_sync(
         resolutions_sent=sent,
         warnings=tuple(result.warnings),
         set_aside_applied=set_aside_applied,
+        known_elsewhere=known,
     )
+
+
+def _learn_elsewhere(client: SyncClient, store: Store, warnings: list[str]) -> int | None:
+    """Ask the service's blind index about this laptop's people and keep its answer (the last
+    act of a sync). A failure here is a warning: the changes are already sent and received."""
+    try:
+        known = client.known_elsewhere(people_to_ask(store))
+    except SyncError as err:
+        warnings.append(f"could not learn which other teams know this laptop's people: {err}")
+        return None
+    return replace_known_elsewhere(store, known)

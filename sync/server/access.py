@@ -16,8 +16,13 @@ the change is refused, recorded and never applied.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
 
 from sync.protocol import CASE_TABLE, CASE_TEAM_FIELD, ChangeOut
+from sync.server import db as tables
+from sync.server.accounts import Officer
 
 #: What an agency with a share may add to a case it does not own.
 PARTNER_ADDABLE_TABLES = frozenset({"note", "agency_contact"})
@@ -41,6 +46,20 @@ def role(officer_team: str, case_team: str | None, shared_with_agency: bool) -> 
     if shared_with_agency:
         return Role.PARTNER
     return Role.NONE
+
+
+def visible_cases(officer: Officer) -> sa.Select[Any]:
+    """The ids of the cases the officer may read: its team's, and those shared with its agency
+    (what a pull returns, and what the blind index never counts as "elsewhere")."""
+    by_team = sa.select(tables.case_access.c.case_id).where(
+        tables.case_access.c.team == officer.team
+    )
+    if not officer.agency:
+        return by_team
+    by_share = sa.select(tables.case_share.c.case_id).where(
+        tables.case_share.c.agency == officer.agency
+    )
+    return sa.select(sa.union(by_team, by_share).subquery().c.case_id)
 
 
 def refusal(who: Role, change: ChangeOut, current_team: str | None) -> str | None:

@@ -25,6 +25,8 @@ from sync.protocol import (
     PROTOCOL_VERSION,
     UUID_PATTERN,
     ConflictOut,
+    ElsewhereReply,
+    ElsewhereRequest,
     EnrolReply,
     EnrolRequest,
     ErrorReply,
@@ -34,7 +36,7 @@ from sync.protocol import (
     ResolveRequest,
     StatusReply,
 )
-from sync.server import accounts, exchange
+from sync.server import accounts, blind, exchange
 from sync.server.accounts import DeviceContext
 from sync.server.db import Database
 from sync.server.errors import ServiceError
@@ -43,7 +45,7 @@ from sync.server.hygiene import QuietFailures, describe_failure
 log = logging.getLogger("asb_sync_server")
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorReply} for code in (400, 401, 403, 404, 409, 413, 422)
+    code: {"model": ErrorReply} for code in (400, 401, 403, 404, 409, 413, 422, 503)
 }
 
 
@@ -201,6 +203,17 @@ def create_app(database: Database) -> FastAPI:
     ) -> PullPage:
         """The changes after `after` of the cases this officer may see, in stream order."""
         return exchange.pull(db, context, after, limit)
+
+    @app.post(f"{API_PREFIX}/elsewhere", response_model=ElsewhereReply, responses=_ERRORS)
+    def elsewhere(
+        request: ElsewhereRequest,
+        context: DeviceContext = Depends(device),
+        db: Database = Depends(get_database),
+    ) -> ElsewhereReply:
+        """For person rows of cases this device may see: the other teams that hold the same
+        person (name and date of birth) or address in cases it may not see, how many such
+        cases, and the officer to contact. Nothing else of those cases (see `blind`)."""
+        return ElsewhereReply(known=blind.known_elsewhere(db, context.officer, request.person_ids))
 
     @app.post(
         f"{API_PREFIX}/conflicts/{{conflict_id}}/resolve",

@@ -12,9 +12,12 @@
     asb-sync-server case transfer CASE TEAM --by NAME --requested-by NAME --reason TEXT
     asb-sync-server audit flags [--all] [--db URL]
     asb-sync-server audit clear DEVICE_ID --by NAME --reason TEXT [--db URL]
+    asb-sync-server index rebuild [--new-key] [--db URL]
 
 The database is `--db`, else `ASB_SERVER_DB`, else an SQLite file in the service's data directory
 (`ASB_SERVER_DATA_DIR` overrides it). `serve` upgrades the schema on start (see `migrate`).
+The blind index key is `ASB_SERVER_INDEX_KEY` or the file `ASB_SERVER_INDEX_KEY_FILE`, else one
+generated once and kept in the database (see `sync.server.blind`); it is never printed.
 Errors are one line on stderr and a non-zero exit code.
 """
 
@@ -84,6 +87,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sync.server.app import create_app
 
     database = _open(args, upgrade=not args.no_migrate)
+    _check_index_key(database)
     uvicorn.run(
         create_app(database),
         host=args.host,
@@ -92,6 +96,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ssl_keyfile=args.ssl_keyfile,
         log_level=args.log_level,
         access_log=args.log_level == "debug",
+    )
+    return 0
+
+
+def _check_index_key(database: Database) -> None:
+    from sync.server import blind
+
+    try:
+        blind.index_key(database)  # builds the index of an upgraded database
+    except blind.IndexKeyError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_index_rebuild(args: argparse.Namespace) -> int:
+    from sync.server import blind
+
+    database = _open(args)
+    try:
+        written = blind.rebuild(database, new_key=args.new_key)
+    except blind.IndexKeyError as exc:
+        raise CliError(str(exc)) from None
+    key = "a new key kept in the database" if args.new_key else "the current key"
+    print(
+        f"blind index rebuilt under {key}: {written} digest(s); restart every running "
+        "instance of the service so it uses this key"
     )
     return 0
 
@@ -268,6 +297,19 @@ def _parser() -> argparse.ArgumentParser:
     clear.add_argument("--by", required=True, help="the administrator clearing it")
     clear.add_argument("--reason", required=True, help="what was found and why it is cleared")
     clear.set_defaults(handler=cmd_audit_clear)
+
+    index = commands.add_parser(
+        "index", help="the blind index of people and addresses across teams"
+    ).add_subparsers(dest="index_command", required=True)
+    rebuild = with_db(
+        index.add_parser("rebuild", help="recompute the blind index under the current key")
+    )
+    rebuild.add_argument(
+        "--new-key",
+        action="store_true",
+        help="first replace the key kept in the database by a new random one (rotation)",
+    )
+    rebuild.set_defaults(handler=cmd_index_rebuild)
     return parser
 
 

@@ -201,6 +201,29 @@ purge_notice = sa.Table(
     sa.Column("created_at", sa.DateTime(), nullable=False),
 )
 
+# The blind index (migration 0005; see `blind`): keyed digests of the people and addresses of
+# every case, with the row, its case and the kind of digest, and nothing else.
+blind_index = sa.Table(
+    "blind_index",
+    metadata,
+    sa.Column("table_name", sa.String(40), primary_key=True),
+    sa.Column("row_id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(10), primary_key=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("case_id", sa.String(36), nullable=False),
+    sa.Index("ix_blind_index_digest", "digest"),
+    sa.Index("ix_blind_index_case", "case_id"),
+)
+
+# Secrets the service keeps for itself (migration 0005): the blind index key when none is
+# configured, and the check value of the key the index was built under. Never sent or printed.
+service_secret = sa.Table(
+    "service_secret",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Text(), nullable=False),
+)
+
 
 def data_dir() -> Path:
     override = os.environ.get("ASB_SERVER_DATA_DIR")

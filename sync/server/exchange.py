@@ -53,7 +53,7 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
-from sync.server import access, bulk, hygiene, purges, validation
+from sync.server import access, blind, bulk, hygiene, purges, validation
 from sync.server import anchor as audit_anchor
 from sync.server import db as tables
 from sync.server.accounts import DeviceContext, Officer, utcnow
@@ -195,13 +195,22 @@ class _Prepared:
 
     rows: bulk.Batch
     stream: bulk.Batch
+    #: the blind index entries of the people and addresses the plan changed (`blind`)
+    index: blind.IndexUpdate
 
 
-def _prepare(state: _Push, *, postgres: bool) -> _Prepared:
+def _index_update(key: bytes, rows: list[_Row]) -> blind.IndexUpdate:
+    return blind.update_for(
+        key, ((r.table, r.row_id, r.case_id, r.fields, r.deleted) for r in rows if r.dirty)
+    )
+
+
+def _prepare(state: _Push, *, postgres: bool, key: bytes) -> _Prepared:
     changed = [_row_values(r) for r in state.rows.values() if r.dirty]
     return _Prepared(
         rows=bulk.prepare(changed, postgres=postgres),
         stream=bulk.prepare(state.stream_rows, postgres=postgres),
+        index=_index_update(key, list(state.rows.values())),
     )
 
 
@@ -254,7 +263,9 @@ def _unapplied(batch: list[ChangeOut], applied: int) -> list[ChangeOut]:
     return [c for c in batch if c.device_counter > applied]
 
 
-def _preload(database: Database, request: PushRequest, context: DeviceContext) -> _Preloaded:
+def _preload(
+    database: Database, request: PushRequest, context: DeviceContext, key: bytes
+) -> _Preloaded:
     batch = request.batch
     refusals = {c.device_counter: validation.refusal(c) for c in batch}
     with database.read() as connection:
@@ -272,7 +283,7 @@ def _preload(database: Database, request: PushRequest, context: DeviceContext) -
         checked=audit_anchor.check(audit[0], audit[1], request.audit_head),
         refusals=refusals,
         plan=plan,
-        prepared=_prepare(plan, postgres=not database.is_sqlite),
+        prepared=_prepare(plan, postgres=not database.is_sqlite, key=key),
     )
 
 
@@ -336,7 +347,8 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
         )
     if not request.batch:
         return _push_nothing(database, context, request)
-    ahead = _preload(database, request, context)
+    key = blind.key_for_request(database)
+    ahead = _preload(database, request, context, key)
     with database.write_stream() as (connection, head):
         moved = head != ahead.counter
         device_row, touched = _locked_device(
@@ -359,7 +371,7 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
             rows = _load_rows(connection, [c.row_id for c in batch])
             access_of = _load_access(connection, [c.case_id for c in batch], context.officer)
             state = _plan(context, batch, ahead.refusals, rows, access_of)
-            prepared = _prepare(state, postgres=not database.is_sqlite)
+            prepared = _prepare(state, postgres=not database.is_sqlite, key=key)
         applied = batch[-1].device_counter
         values["applied_counter"] = applied
         _write_push(connection, state, batch, head, prepared, values)
@@ -747,6 +759,7 @@ def _write_plain(
     if state.conflict_rows:
         connection.execute(tables.conflict.insert(), state.conflict_rows)
     bulk.insert_stream(connection, prepared.stream, head)
+    blind.write_update(connection, prepared.index)
 
 
 def reveal_case(
@@ -820,18 +833,6 @@ def _conflict_out(row: Any, device_id: str, seq: int) -> ConflictOut:
 # --- pull --------------------------------------------------------------------------------------
 
 
-def _visible_cases(officer: Officer) -> sa.Select[Any]:
-    by_team = sa.select(tables.case_access.c.case_id).where(
-        tables.case_access.c.team == officer.team
-    )
-    if not officer.agency:
-        return by_team
-    by_share = sa.select(tables.case_share.c.case_id).where(
-        tables.case_share.c.agency == officer.agency
-    )
-    return sa.select(sa.union(by_team, by_share).subquery().c.case_id)
-
-
 def pull(database: Database, context: DeviceContext, after: int, limit: int) -> PullPage:
     with database.read() as connection:
         head = _read_counter(connection)
@@ -842,7 +843,7 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
             .where(
                 tables.stream.c.seq > after,
                 tables.stream.c.seq <= head,
-                tables.stream.c.case_id.in_(_visible_cases(context.officer)),
+                tables.stream.c.case_id.in_(access.visible_cases(context.officer)),
             )
             .order_by(tables.stream.c.seq)
             .limit(limit)
@@ -850,7 +851,7 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
         more = len(rows) == limit and rows[-1].seq < head
         next_cursor = rows[-1].seq if more else head
         purged = purges.for_officer(
-            connection, context.officer, after, next_cursor, _visible_cases(context.officer)
+            connection, context.officer, after, next_cursor, access.visible_cases(context.officer)
         )
         conflict_seq: dict[str, int] = {}
         changes: list[ServerChange] = []
@@ -903,6 +904,7 @@ def resolve(
     database: Database, context: DeviceContext, conflict_id: str, request: ResolveRequest
 ) -> ConflictOut:
     """Resolve a conflict by a normal server-side change (new version, new seq, pulled by all)."""
+    key = blind.key_for_request(database)
     with database.write() as connection:
         c = connection.execute(
             sa.select(tables.conflict).where(tables.conflict.c.id == conflict_id)
@@ -982,6 +984,7 @@ def resolve(
                 row.fields[c.field] = value
                 row.field_versions[c.field] = [row.version, None]
                 emit("update", {c.field: value})
+            blind.write_update(connection, _index_update(key, [row]))
             _save_rows(connection, [row])
         seq += 1
         now = utcnow()

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import ErrorReply
+from sync.server import blind
 from sync.server import db as tables
 
 log = logging.getLogger("asb_sync_server")
@@ -49,7 +50,9 @@ def secure_sqlite_file(path: Path, *, private_folder: bool) -> None:
 
 
 def purge_destroyed_case(connection: sa.Connection, case_id: str) -> None:
-    """Leave only ids of a destroyed case: fieldless row tombstones and stream deletes."""
+    """Leave only ids of a destroyed case: fieldless row tombstones and stream deletes (and
+    nothing of it in the blind index)."""
+    blind.drop_case(connection, case_id)
     connection.execute(
         tables.row_state.update()
         .where(tables.row_state.c.case_id == case_id)

@@ -18,8 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync import schema
+from sync.server import blind, names
 from sync.server import db as tables
-from sync.server import names
 from sync.server.accounts import utcnow
 from sync.server.admin_log import record_admin_event
 from sync.server.db import Database
@@ -115,6 +115,7 @@ def remove_row(database: Database, table: str, row_id: str, *, actor: str, reaso
         connection.execute(
             state.delete().where(state.c.table_name == table, state.c.row_id == row_id)
         )
+        blind.drop_row(connection, table, row_id)
         delete_seq = None
         if table in schema.TABLES:
             # Laptops that applied the row drop it; those that set it aside skip the delete.

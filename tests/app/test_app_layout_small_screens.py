@@ -94,7 +94,7 @@ async def test_case_footer_shows_its_main_keys_and_where_the_rest_are(
             assert "esc Back" in footer and "v Home visit" in footer
         await pilot.press("question_mark")
         await wait_for_screen(pilot, "HelpScreen")
-        assert "Raise risk" in screen_text(app)  # a key not in the footer, found in help
+        assert "Reassess risk" in screen_text(app)  # a key not in the footer, found in help
 
 
 async def test_vvc_decision_is_readable_at_80_columns(store: Store, data_dir: Path) -> None:

@@ -101,7 +101,14 @@ async def test_help_screen_and_palette_show_the_case_actions(store: Store, data_
         assert isinstance(app.screen, HelpScreen)
         text = app.screen._help_text().plain
         assert "Case detail  (this screen)" in text
-        for words in ("Raise risk", "Close case", "Add person", "Accept", "Lock", "New referral"):
+        for words in (
+            "Reassess risk",
+            "Close case",
+            "Add person",
+            "Accept",
+            "Lock",
+            "New referral",
+        ):
             assert words in text, words
         await pilot.pause()
         await pilot.press("escape")

@@ -109,10 +109,10 @@ def test_confirm_action_done_snapshot(snap_compare: Compare) -> None:
     assert snap_screen(snap_compare, "confirm-action-done", SMALL, steps)
 
 
-def test_raise_risk_form_snapshot(snap_compare: Compare) -> None:
-    """Raising the standard case's risk: only the higher levels are offered."""
-    steps = keys_on_case("standard", "RaiseRiskFormScreen", "r")
-    assert snap_screen(snap_compare, "raise-risk-form", SMALL, steps)
+def test_reassess_risk_form_snapshot(snap_compare: Compare) -> None:
+    """Reassessing the standard case's risk: the victim assessed, any other level, a reason."""
+    steps = keys_on_case("standard", "ReassessRiskFormScreen", "r")
+    assert snap_screen(snap_compare, "reassess-risk-form", SMALL, steps)
 
 
 def test_note_form_snapshot(snap_compare: Compare) -> None:

@@ -10,6 +10,7 @@ limit that a central database could not hold fails here on that database."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlmodel import SQLModel
@@ -57,6 +58,9 @@ def _value(spec: schema.FieldSpec, name: str, round_: int) -> Any:
         return {"answer": f"yes {round_}", "nested": {"list": [1, 2.5, None, True]}}
     if kind == schema.LIST:
         return [f"item {round_}", {"what": "visit", "due": "2026-03-01"}]
+    if kind == schema.ID:
+        # A reference without a foreign key (a person's identity, a linked case): any row id.
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{name}/{round_}"))
     raise AssertionError(f"no sample for {kind}")
 
 

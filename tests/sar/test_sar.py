@@ -11,6 +11,7 @@ from built_case_testkit import Built, Cli, MakeCase, ReadPdf
 from sqlmodel import select
 
 from asb_tui.export.subject_access import REDACTED, make_redactor
+from asb_tui.store.commands import people
 from asb_tui.store.core.models import AuditEvent
 from asb_tui.store.core.store import Store
 
@@ -42,7 +43,10 @@ def test_sar_holds_the_victims_incidents_and_no_other_name(
     read_pdf: ReadPdf,
 ) -> None:
     case = _case(make_case)
-    _case(make_case, ref="ASB-SAR-OTHER")  # the same victim (name and birth date) in another case
+    other = _case(make_case, ref="ASB-SAR-OTHER")  # the same victim, in another case
+    # Gathered by identity, never by name: confirmed as the same person, the case is theirs.
+    people.merge_people(store, case.people[VICTIM], other.people[VICTIM], reason="Same person")
+    _case(make_case, ref="ASB-SAR-NAMESAKE")  # the same name and date of birth, not confirmed
     make_case("ASB-UNRELATED", people=[("Unrelated Ursula", "victim")])
     out = tmp_path / "sar"
     result = cli("export", "sar", "--person", case.people[VICTIM], "--out", str(out))
@@ -65,9 +69,9 @@ def test_sar_holds_the_victims_incidents_and_no_other_name(
     assert first["summary"] == f"Harassment of {VICTIM} by {REDACTED}"
     assert first["consents"] and first["risk_assessments"] and first["diary_sheets"]
     assert "kicked the door" in text
-    for other in (PERPETRATOR, "Zebedee", "Quarrington", "Xylostrom", "Wanda", "Unrelated Ursula"):
-        assert other not in raw_json, other
-        assert other not in text, other
+    for name in (PERPETRATOR, "Zebedee", "Quarrington", "Xylostrom", "Wanda", "Unrelated Ursula"):
+        assert name not in raw_json, name
+        assert name not in text, name
     assert (json_file.stat().st_mode & 0o777) == 0o600
 
     with store.read() as session:

@@ -38,6 +38,8 @@ MARKED: dict[str, tuple[str, Pick]] = {
     "asb_case": ("summary", _any),
     "person": ("address", lambda row, w: row.id == w.victim_id),
     "case_party": ("vulnerabilities", lambda row, w: row.person_id == w.victim_id),
+    "address": ("line2", lambda row, w: row.person_id == w.victim_id),
+    "case_link": ("reason", _any),
     "risk_assessment": ("override_reason", _any),
     "diary_sheet": ("notes", _any),
     "incident": ("description", _any),
@@ -80,7 +82,8 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Co
     data_dir = tmp_path_factory.mktemp("records") / "data"
     store, _recovery = create_store(data_dir, PASSPHRASE, actor=OFFICER)
     config = Config(data_dir=data_dir, officer="Jo Bloggs", council="Leeds City Council")
-    case = walk_case(store, config, TODAY)
+    earlier = walk_case(store, config, TODAY, victim="Aisha Rahman", perpetrator="Gary Barker")
+    case = walk_case(store, config, TODAY, linked_to=earlier)
     with store.write() as uow:
         # No command makes an evidence item yet; the table still travels with the case.
         uow.add(

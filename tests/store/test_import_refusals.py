@@ -185,7 +185,7 @@ def _no_case(doc: dict[str, Any]) -> None:
 
 MUTATIONS: dict[str, tuple[Mutation, str]] = {
     "wrong-format": (lambda d: d.update(format="something-else"), "not an asb-tui export"),
-    "newer-version": (lambda d: d.update(version=2), "newer asb-tui"),
+    "newer-version": (lambda d: d.update(version=3), "newer asb-tui"),
     "older-version": (lambda d: d.update(version=0), "not supported"),
     "version-as-text": (lambda d: d.update(version="1"), "no format version"),
     "unknown-top-level": (lambda d: d.update(extra=1), "unknown top-level"),
@@ -197,6 +197,8 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
     "unknown-field": (_set("incident", "evil", "x"), "unknown field"),
     "missing-field": (_delete("case", "summary"), "missing field"),
     "missing-id": (_delete("person", "id"), "missing field"),
+    # Only a version 1 file (an earlier release's) may lack the fields added since.
+    "missing-identity": (_delete("person", "identity_id"), "missing field"),
     "date-as-number": (_set("case", "referred_on", 20260101), "expected a date"),
     "bad-date": (_set("case", "referred_on", "2026-02-30"), "referred_on"),
     "date-not-iso": (_set("case", "referred_on", "20260101"), "YYYY-MM-DD"),

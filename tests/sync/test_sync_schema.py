@@ -15,7 +15,9 @@ from sync import protocol, schema
 
 def _kind(model: type, column: object) -> str:
     col = column  # a sqlalchemy Column
-    if col.name == "id" or col.foreign_keys:  # type: ignore[attr-defined]
+    # A row id: the key, a foreign key, or a reference to a row that may not be held here
+    # (a linked case, a person's identity) and so has no foreign key.
+    if col.name == "id" or col.name.endswith("_id") or col.foreign_keys:  # type: ignore[attr-defined]
         return schema.ID
     kind = col.type  # type: ignore[attr-defined]
     if isinstance(kind, TypeDecorator) and not isinstance(kind, JSON):

@@ -132,6 +132,7 @@ def _payload(board: Dashboard, made_on: date, rules_key: str) -> dict[str, Any]:
             counts.high_risk,
             counts.awaiting_review,
             counts.case_review_threshold,
+            counts.repeat_victims,
         ],
         "rows": [
             [
@@ -221,7 +222,8 @@ def _read(
                 overdue=int(overdue),
             )
         )
-    open_cases, overdue_items, high_risk, awaiting, reviews = payload["counts"]
+    # A copy kept before repeat victims were counted has five counts.
+    open_cases, overdue_items, high_risk, awaiting, reviews, *repeat = payload["counts"]
     same_rules = payload["made_on"] == today.isoformat() and payload["rules"] == rules_key
     week_until = payload["week_until"] if same_rules else None
     computed_at = datetime.fromisoformat(payload["computed_at"])
@@ -236,6 +238,7 @@ def _read(
             int(high_risk),
             int(awaiting),
             None if reviews is None else int(reviews),
+            int(repeat[0]) if repeat else 0,
         ),
         saved_at=computed_at,
         week_until=date.fromisoformat(week_until) if week_until else None,

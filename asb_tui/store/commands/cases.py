@@ -48,6 +48,7 @@ from asb_tui.store.core.models import (
     Person,
     Referral,
     RiskAssessment,
+    new_id,
 )
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
@@ -146,7 +147,7 @@ def _add_tasks(uow: UnitOfWork, case_id: str, tasks: Iterable[TaskSpec], owner: 
         )
 
 
-def _start_protocol(
+def start_protocol(
     uow: UnitOfWork, case: Case, level: RiskLevel | None, on: date, rules: DeadlineRules
 ) -> bool:
     """The high-risk protocol: VSO and VVC referral tasks and referral records, each once."""
@@ -199,10 +200,13 @@ def refer_case(
     region: str = Region.ENGLAND_AND_WALES.value,
     victim_name: str = "",
     series: str | None = None,
+    victim_same_as: str | None = None,
+    rules: DeadlineRules | None = None,
 ) -> NewCase:
     """A new referral (status referred), with its victim when a name is given. `series` names
     the reference series (the demo's cases are in `case_refs.DEMO_SERIES`); by default the
-    laptop's own."""
+    laptop's own. `victim_same_as`: the identity the officer confirmed the victim is (their
+    other cases' incidents may already make them a repeat victim: checked under `rules`)."""
     try:
         Category(category)
     except ValueError:
@@ -228,7 +232,18 @@ def refer_case(
             action="case.refer",
         )
         if victim_name.strip():
-            add_person_row(uow, case.id, name=victim_name, role=PartyRole.VICTIM.value)
+            add_person_row(
+                uow,
+                case.id,
+                name=victim_name,
+                role=PartyRole.VICTIM.value,
+                identity_id=victim_same_as,
+                match_details={"confirmed_same_as": victim_same_as} if victim_same_as else None,
+            )
+            if victim_same_as:
+                from asb_tui.store.commands.people import refresh_repeat_victims
+
+                refresh_repeat_victims(uow, [victim_same_as], referred_on, rules or DeadlineRules())
         return NewCase(case.id, case.ref)
 
 
@@ -314,7 +329,7 @@ def accept_case(
                 action="action.add",
                 details={"automatic": True, "kind": task.kind.value},
             )
-        protocol = _start_protocol(uow, case, level, on, rules)
+        protocol = start_protocol(uow, case, level, on, rules)
     return AcceptResult(level, result.score, visit_due, protocol)
 
 
@@ -331,15 +346,23 @@ def add_person_row(
     date_of_birth: date | None = None,
     vulnerabilities: str = "",
     notes: str = "",
+    identity_id: str | None = None,
+    match_details: dict[str, object] | None = None,
 ) -> str:
-    """Inside an open unit of work: a Person and their part in the case; returns the person id."""
+    """Inside an open unit of work: a Person and their part in the case; returns the person id.
+
+    `identity_id`: the person this is across cases, when the officer confirmed a match; else a
+    new identity (the record's own id)."""
     try:
         PartyRole(role)
     except ValueError:
         raise DomainError(f"'{role}' is not a role in a case.") from None
+    record_id = new_id()
     person = uow.add(
         Person(
+            id=record_id,
             case_id=case_id,
+            identity_id=identity_id or record_id,
             name=_required(name, "A person needs a name."),
             address=address,
             phone=phone,
@@ -349,6 +372,7 @@ def add_person_row(
             notes=notes,
         ),
         action="person.add",
+        details=match_details,
     )
     uow.add(
         CaseParty(case_id=case_id, person_id=person.id, role=role, vulnerabilities=vulnerabilities),
@@ -485,12 +509,12 @@ def raise_risk(
             action="risk.raise",
         )
         uow.update(case, {"risk_level": new_level.value}, action="case.risk-level")
-        visit_due = _reschedule_home_visit(uow, case, new_level, rules)
-        protocol = _start_protocol(uow, case, new_level, on, rules)
+        visit_due = reschedule_home_visit(uow, case, new_level, rules)
+        protocol = start_protocol(uow, case, new_level, on, rules)
     return RiskChange(previous, new_level, visit_due, protocol)
 
 
-def _reschedule_home_visit(
+def reschedule_home_visit(
     uow: UnitOfWork, case: Case, level: RiskLevel, rules: DeadlineRules
 ) -> date | None:
     if case.accepted_on is None:
@@ -576,5 +600,5 @@ def reopen_case(store: Store, case_id: str, *, reason: str, on: date, rules: Dea
             for t in change.tasks
         ]
         _add_tasks(uow, case.id, tasks, case.officer)
-        _start_protocol(uow, case, level, on, rules)
+        start_protocol(uow, case, level, on, rules)
     return visit_due

@@ -16,11 +16,13 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from asb_tui.domain import diary_columns
+from asb_tui.domain.case_deadlines import DeadlineRules
 from asb_tui.domain.case_review import AGENCIES
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.types import ActionKind
 from asb_tui.store.commands.fieldwork import FieldworkError, get_case, require_text
+from asb_tui.store.commands.people import refresh_repeat_victims_of_case
 from asb_tui.store.core.models import Action, DiarySheet, Incident
 from asb_tui.store.core.store import Store
 
@@ -164,6 +166,7 @@ def add_diary_entry(
     *,
     typed_on: date | None = None,
     entry_id: str | None = None,
+    rules: DeadlineRules | None = None,
 ) -> Incident:
     """Save one transcribed entry as an Incident of the sheet's case (one transaction).
 
@@ -172,6 +175,8 @@ def add_diary_entry(
     report of each incident, so it dates nothing (a sheet returned months later must not make old
     incidents count towards the Case Review). With `entry_id` (a UUID the caller chose) a second
     call for the same id returns the entry already stored and writes nothing.
+    The entry may make the case's victim a repeat victim (with `rules`, the council's; else the
+    default rule): checked in the same transaction, which then starts the protocol.
     """
     require_text(entry.description, "What happened")
     occurred_time = parse_entry_time(entry.occurred_time)
@@ -230,7 +235,11 @@ def add_diary_entry(
         )
         if entry_id is not None:
             incident.id = entry_id
-        return uow.add(incident, action="incident.add", details={"source": "diary"})
+        stored = uow.add(incident, action="incident.add", details={"source": "diary"})
+        refresh_repeat_victims_of_case(
+            uow, sheet.case_id, typed_on or date.today(), rules or DeadlineRules()
+        )
+        return stored
 
 
 def _checked_id(entry_id: str) -> str:

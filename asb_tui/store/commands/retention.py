@@ -41,6 +41,7 @@ from asb_tui.store.core.models import (
     CASE_TABLES,
     Case,
     ChangeRecord,
+    PersonElsewhere,
     SetAsideChange,
     SyncConflict,
 )
@@ -138,6 +139,9 @@ def _destroy_case(uow: UnitOfWork, case: Case, candidate: RetentionCandidate) ->
     uow.drop_local(list(session.exec(select(SyncConflict).where(SyncConflict.case_id == case.id))))
     uow.drop_local(
         list(session.exec(select(SetAsideChange).where(SetAsideChange.case_id == case.id)))
+    )
+    uow.drop_local(
+        list(session.exec(select(PersonElsewhere).where(PersonElsewhere.case_id == case.id)))
     )
     forget_case(uow, case.id)
     removed, scrubbed = uow.scrub_history(earlier)

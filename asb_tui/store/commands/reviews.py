@@ -24,11 +24,11 @@ from asb_tui.domain.types import CaseStatus, RiskLevel
 from asb_tui.domain.working_days import normalise_region
 from asb_tui.store.commands.oversight_errors import OversightRefused, UnknownRecord
 from asb_tui.store.core.errors import CaseNotFound
-from asb_tui.store.core.models import Case, ManagerReview, ReviewSample
+from asb_tui.store.core.models import Case, ManagerReview, ReviewSample, RiskAssessment
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.deadline_facts import deadline_rules
 
-REVIEW_REASONS = ("high-risk", "sample", "ad-hoc")
+REVIEW_REASONS = ("high-risk", "risk-lowered", "sample", "ad-hoc")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class SampleInfo:
 class ReviewQueueItem:
     case_id: str
     ref: str
-    reason: str  # "high-risk" or "sample"
+    reason: str  # "high-risk", "risk-lowered" or "sample"
     risk_level: str | None
     officer: str
     due_on: date | None
@@ -198,6 +198,17 @@ def review_queue(store: Store, config: Config, today: date, *, draw: bool = True
             due = _high_risk_due(case, review, rules)
             if due is None or due <= today:
                 items.append(_item(case, "high-risk", due, review, reviewed=False))
+        # A reassessment that lowered the level waits for a manager to confirm it: listed until
+        # a manager review is recorded on or after the day it was lowered.
+        for case_id, lowered_on in _lowered_levels(session).items():
+            lowered_case = cases.get(case_id)
+            review = last.get(case_id)
+            if lowered_case is None or any(i.case_id == case_id for i in items):
+                continue
+            if review is None or review.reviewed_on < lowered_on:
+                items.append(
+                    _item(lowered_case, "risk-lowered", lowered_on, review, reviewed=False)
+                )
         items.sort(key=lambda item: (item.due_on or date.min, item.ref))
         listed = {item.case_id for item in items}
         if sample is not None:
@@ -209,6 +220,31 @@ def review_queue(store: Store, config: Config, today: date, *, draw: bool = True
                 reviewed = review is not None and review.reviewed_on >= sample.drawn_on
                 items.append(_item(sampled, "sample", None, review, reviewed=reviewed))
     return ReviewQueue(today, tuple(items), sample)
+
+
+_LEVEL_RANK = {RiskLevel.STANDARD.value: 0, RiskLevel.MEDIUM.value: 1, RiskLevel.HIGH.value: 2}
+
+
+def _lowered_levels(session: Session) -> dict[str, date]:
+    """Open cases whose latest reassessment lowered the level: case id -> the day lowered."""
+    lowered_cases = session.exec(
+        select(RiskAssessment.case_id).where(col(RiskAssessment.previous_level).is_not(None))
+    ).all()
+    if not lowered_cases:
+        return {}
+    rows = session.exec(
+        select(RiskAssessment)
+        .where(col(RiskAssessment.case_id).in_(set(lowered_cases)))
+        .order_by(col(RiskAssessment.case_id), col(RiskAssessment.created_at))
+    ).all()
+    latest: dict[str, RiskAssessment] = {}
+    for row in rows:
+        latest[row.case_id] = row  # the newest assessment of each case
+    return {
+        case_id: row.assessed_on
+        for case_id, row in latest.items()
+        if _LEVEL_RANK.get(row.level, 0) < _LEVEL_RANK.get(row.previous_level or "", 0)
+    }
 
 
 def _high_risk_due(case: Case, review: ManagerReview | None, rules: DeadlineRules) -> date | None:

@@ -68,10 +68,20 @@ class Case(SQLModel, table=True):
 
 
 class Person(SQLModel, table=True):
+    """A case's record of a person. The same human in several cases has one row per case (each
+    travels, is shared and is destroyed with its case) joined by one `identity_id`: see
+    docs/people.md for why the person is not one row across cases."""
+
     __tablename__ = "person"
 
     id: str = Field(default_factory=new_id, primary_key=True)
     case_id: str = Field(foreign_key="asb_case.id", index=True)
+    #: who this is, across cases: the same for every row of the same human (migration 0008);
+    #: None only in a row from a release before it, read as the row's own id
+    identity_id: str | None = Field(default=None, index=True)
+    #: the identity this row had before a merge joined it to `identity_id` (None if never
+    #: merged), so that a wrong merge can be split exactly
+    merged_from_id: str | None = None
     name: str
     date_of_birth: date | None = None
     address: str = ""
@@ -93,6 +103,53 @@ class CaseParty(SQLModel, table=True):
     vulnerabilities: str = ""
     further_needs: str = ""
     notes: str = ""
+    #: an alleged perpetrator's own risk (to others, to themselves) (migration 0008)
+    risk_level: str | None = None
+    risk_notes: str = ""
+    version: int = 0
+
+
+class Address(SQLModel, table=True):
+    """A structured address in a case: a person's home (with the dates they lived there) or a
+    place where the behaviour happens (`person_id` None). Cases are linked and counted by place
+    through its key (the UPRN, else the postcode and first line folded): domain/places.py."""
+
+    __tablename__ = "address"
+    __table_args__ = (Index("ix_address_postcode", "postcode"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    person_id: str | None = Field(default=None, foreign_key="person.id", index=True)
+    kind: str = "home"  # home / location / other
+    line1: str
+    line2: str = ""
+    town: str = ""
+    #: a UK postcode, stored in its normal form ("SW1A 1AA")
+    postcode: str = ""
+    #: the Unique Property Reference Number, when known (up to 12 digits)
+    uprn: str = Field(default="", index=True)
+    #: the area or ward, one of the council's configured list
+    area: str = ""
+    from_on: date | None = None
+    to_on: date | None = None
+    version: int = 0
+
+
+class CaseLink(SQLModel, table=True):
+    """An explicit link from this case to another, with the reason. The row travels with
+    `case_id`; the other case need not be on this laptop (no foreign key), and a team that sees
+    only the other case does not learn of this one."""
+
+    __tablename__ = "case_link"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    linked_case_id: str = Field(index=True)
+    #: the other case's reference, as it was when linked (shown when that case is not held here)
+    linked_ref: str = ""
+    reason: str
+    linked_by: str = ""
+    linked_on: date
     version: int = 0
 
 
@@ -113,6 +170,10 @@ class RiskAssessment(SQLModel, table=True):
     computed_level: str
     level: str
     override_reason: str = ""
+    #: on a reassessment: the level before it, and why it changed (a lowered level goes to the
+    #: manager's review queue) (migration 0008)
+    previous_level: str | None = None
+    change_reason: str = ""
     assessed_by: str = ""
     assessed_on: date
     created_at: datetime = Field(default_factory=utcnow)
@@ -538,10 +599,71 @@ class SetAsideChange(SQLModel, table=True):
     set_aside_at: datetime = Field(default_factory=utcnow)
 
 
+class PersonElsewhere(SQLModel, table=True):
+    """What the central service's blind index told this laptop at its last sync: a person of one
+    of its cases is also known in cases held by another team, with the officer to contact there.
+    Nothing else crosses teams (no name, address or note). Replaced at each sync, never synced or
+    exported, wiped with its case."""
+
+    __tablename__ = "person_elsewhere"
+
+    person_id: str = Field(primary_key=True)
+    team: str = Field(primary_key=True)
+    case_id: str = Field(index=True)
+    #: "identity" (name and date of birth) or "address"
+    matched_on: str = Field(primary_key=True)
+    cases: int
+    contact_officer: str = ""
+    learned_at: datetime = Field(default_factory=utcnow)
+
+
+class SubjectAccessRequest(SQLModel, table=True):
+    """A subject access request (UK GDPR Art. 15) and its clock: about a data subject, not a
+    case, so it has no `case_id` and never syncs (docs/subject-access.md says why). `person_id`
+    names the person's row the export was made from, when the request is about someone this
+    laptop holds; no foreign key, so the log outlives a case destroyed under retention."""
+
+    __tablename__ = "subject_access_request"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    #: SAR-<year received>-<number>, numbered on this laptop
+    ref: str = Field(index=True, unique=True)
+    received_on: date
+    requester: str
+    person_id: str | None = None
+    details: str = ""
+    identity_asked: bool = False
+    identity_confirmed_on: date | None = None
+    identity_how: str = ""
+    fee_asked: bool = False
+    fee_received_on: date | None = None
+    clarification_asked_on: date | None = None
+    clarification_received_on: date | None = None
+    extension_months: int = 0
+    extension_reason: str = ""
+    extended_on: date | None = None
+    completed_on: date | None = None
+    export_json_name: str = ""
+    export_json_sha256: str = ""
+    export_pdf_name: str = ""
+    export_pdf_sha256: str = ""
+    exported_at: datetime | None = None
+    logged_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # Tables the laptop keeps only for itself: written by the unit of work's local methods
 # (`keep_local`, `put_setting`), never synced, never exported.
 LOCAL_TABLES = frozenset(
-    {"setting", "sync_conflict", "review_sample", "local_cache", "set_aside_change"}
+    {
+        "setting",
+        "sync_conflict",
+        "review_sample",
+        "local_cache",
+        "set_aside_change",
+        "person_elsewhere",
+        "subject_access_request",
+    }
 )
 
 # Tables whose rows are written once and never edited: they never conflict in sync.
@@ -609,6 +731,8 @@ CASE_TABLES: tuple[type[SQLModel], ...] = (
     Case,
     Person,
     CaseParty,
+    Address,
+    CaseLink,
     RiskAssessment,
     DiarySheet,
     Incident,

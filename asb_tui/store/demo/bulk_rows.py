@@ -190,9 +190,11 @@ class BulkRows(Draw):
             name = hostile_name if hostile_name and position == len(roles) - 1 else self.name()
             born = self.today - timedelta(days=rng.randint(16 * 365, 88 * 365))
             address = home if role is PartyRole.VICTIM else self.address(plan.region, street, town)
+            person_id = self.uid()
             person = Person(
-                id=self.uid(),
+                id=person_id,
                 case_id=case.id,
+                identity_id=person_id,
                 name=name,
                 date_of_birth=born if rng.random() < 0.85 else None,
                 address=address,

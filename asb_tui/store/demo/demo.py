@@ -254,25 +254,27 @@ WORKED_PEOPLE = (
 
 def _worked_cases(store: Store, config: Config, today: date, count: int) -> list[str]:
     """`count` cases through the whole procedure in one transaction; their refs."""
-    from asb_tui.store.demo.demo_walkthrough import one_transaction, walk_case
+    from asb_tui.store.demo.demo_walkthrough import WalkedCase, one_transaction, walk_case
 
     if count <= 0:
         return []
     with one_transaction(store) as batch:
-        made = [
-            walk_case(
-                batch,
-                config,
-                today,
-                victim=victim,
-                perpetrator=perpetrator,
-                witness=witness,
-                close_and_reopen=index % 2 == 0,
+        made: list[WalkedCase] = []
+        for index in range(count):
+            victim, perpetrator, witness = WORKED_PEOPLE[index % len(WORKED_PEOPLE)]
+            made.append(
+                walk_case(
+                    batch,
+                    config,
+                    today,
+                    victim=victim,
+                    perpetrator=perpetrator,
+                    witness=witness,
+                    close_and_reopen=index % 2 == 0,
+                    # Each later worked case is linked to the one before (the same block).
+                    linked_to=made[-1] if made else None,
+                )
             )
-            for index, (victim, perpetrator, witness) in enumerate(
-                WORKED_PEOPLE[index % len(WORKED_PEOPLE)] for index in range(count)
-            )
-        ]
     return [case.ref for case in made]
 
 

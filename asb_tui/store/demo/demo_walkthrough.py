@@ -39,6 +39,7 @@ from asb_tui.store.commands import (
     diary,
     house_to_house,
     legal,
+    people,
     reviews,
     sharing,
     visits,
@@ -79,6 +80,7 @@ def walk_case(
     witness: str = "Marcia Gayle",
     close_and_reopen: bool = True,
     with_vvc_decision: bool = True,
+    linked_to: WalkedCase | None = None,
 ) -> WalkedCase:
     """Walk one case through every step; see the module docstring."""
     rules = deadline_rules(config, today)
@@ -108,6 +110,26 @@ def walk_case(
         role=PartyRole.ALLEGED_PERPETRATOR.value,
         address="Flat 3, 14 Acacia Road, Leeds LS8 2QT",
         notes="Tenant of the flat above",
+    )
+    people.add_address(
+        store,
+        case_id,
+        people.AddressInput("14 Acacia Road", town="Leeds", postcode="LS8 2QT", from_on=wd(900)),
+        person_id=victim_id,
+        areas=config.areas,
+    )
+    people.add_address(
+        store,
+        case_id,
+        people.AddressInput("Flat 3", "14 Acacia Road", town="Leeds", postcode="ls82qt"),
+        person_id=perpetrator_id,
+        areas=config.areas,
+    )
+    people.add_address(
+        store,
+        case_id,
+        people.AddressInput("Stairwell of 14 Acacia Road", town="Leeds", kind="location"),
+        areas=config.areas,
     )
     accepted = wd(38)
     cases.accept_case(
@@ -306,6 +328,14 @@ def walk_case(
                     meeting_on,
                 ),
             )
+    if linked_to is not None:
+        people.link_cases(
+            store,
+            case_id,
+            linked_to.case_id,
+            reason="Reports from the same block: the officer handles them together",
+            on=wd(8),
+        )
     closed = reopened = False
     if close_and_reopen:
         cases.close_case(

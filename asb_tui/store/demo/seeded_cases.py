@@ -39,12 +39,14 @@ from asb_tui.store.commands import (
     diary,
     house_to_house,
     legal,
+    people,
     reviews,
     sharing,
     visits,
 )
 from asb_tui.store.commands import vvc as vvc_store
 from asb_tui.store.core.case_refs import DEMO_SERIES
+from asb_tui.store.core.models import Case
 from asb_tui.store.core.store import Store
 from asb_tui.store.demo.drawing import (
     ACTION_TITLES,
@@ -105,6 +107,10 @@ class SeededCases(Draw):
         self.config = config
         colleagues = tuple(name for name in OFFICERS if name != config.officer)
         self.colleague = colleagues[0] if colleagues else OFFICERS[0]
+        # Some alleged perpetrators turn up again in later cases (the same person, confirmed):
+        # decided by a generator of their own, so the rest of the data is as the seed made it.
+        self._again = random.Random(hash(rng.getstate()))  # takes nothing from `rng`
+        self._perpetrators_seen: list[tuple[str, date | None, str]] = []
 
     def walk(
         self, store: Store, plan: Plan, hostile_name: str | None, *, colleagues: bool
@@ -194,14 +200,19 @@ class SeededCases(Draw):
             self._notes(store, case_id)
         if plan.risk is RiskLevel.HIGH:
             self._high_risk(store, case_id, accepted_on, end, officer)
-        elif plan.risk is RiskLevel.MEDIUM and rng.random() < 0.15:
-            # A repeat victim referred to the VVC by hand (the VVC screen's referral form).
+        elif (
+            plan.risk is RiskLevel.MEDIUM
+            and rng.random() < 0.15
+            and not self._repeat_victim(store, case_id)
+        ):
+            # Referred to the VVC by hand (the VVC screen's referral form); a repeat victim's
+            # case was referred already, when their diary made them one.
             vvc_store.add_vvc_referral(
                 store,
                 self.config,
                 case_id,
                 referred_on=self.day_between(accepted_on, end),
-                reason="repeat victim",
+                reason="escalating behaviour",
                 today=self.today,
             )
         if closed_on is not None:
@@ -249,29 +260,47 @@ class SeededCases(Draw):
         for position, role in enumerate(roles):
             name = hostile_name if hostile_name and position == len(roles) - 1 else self.name()
             born = self.today - timedelta(days=rng.randint(16 * 365, 88 * 365))
-            person_id = cases.add_person(
+            # Drawn in the order they always were, so a seed gives the same data as before.
+            address_text = home if role is PartyRole.VICTIM else self._address(street, place, area)
+            phone = self.phone() if rng.random() < 0.8 else ""
+            email = (
+                f"{name.split()[0].lower()}.{rng.randint(1, 99)}@example.org"
+                if rng.random() < 0.4 and name.split()[0].isalpha()
+                else ""
+            )
+            language = self.pick(LANGUAGES) if role is PartyRole.VICTIM else ""
+            born_on: date | None = born if rng.random() < 0.85 else None
+            vulnerabilities = self.pick(VULNERABILITIES) if role is PartyRole.VICTIM else ""
+            denies = role is PartyRole.ALLEGED_PERPETRATOR and rng.random() < 0.3
+            same_as: str | None = None
+            if (
+                role is PartyRole.ALLEGED_PERPETRATOR
+                and self._perpetrators_seen
+                and self._again.random() < 0.2
+            ):
+                name, born_on, same_as = self._again.choice(self._perpetrators_seen)
+            person_id = people.add_person_to_case(
                 store,
                 case_id,
+                same_as=same_as,
+                today=self.today,
+                rules=self.rules,
                 name=name,
                 role=role.value,
-                address=home if role is PartyRole.VICTIM else self._address(street, place, area),
-                phone=self.phone() if rng.random() < 0.8 else "",
-                email=(
-                    f"{name.split()[0].lower()}.{rng.randint(1, 99)}@example.org"
-                    if rng.random() < 0.4 and name.split()[0].isalpha()
-                    else ""
-                ),
-                language=self.pick(LANGUAGES) if role is PartyRole.VICTIM else "",
-                date_of_birth=born if rng.random() < 0.85 else None,
-                vulnerabilities=self.pick(VULNERABILITIES) if role is PartyRole.VICTIM else "",
-                notes="Denies the allegations"
-                if role is PartyRole.ALLEGED_PERPETRATOR and rng.random() < 0.3
-                else "",
+                address_text=address_text,
+                phone=phone,
+                email=email,
+                language=language,
+                date_of_birth=born_on,
+                vulnerabilities=vulnerabilities,
+                notes="Denies the allegations" if denies else "",
             )
             if role is PartyRole.VICTIM:
                 victims.append(person_id)
             elif role is PartyRole.ALLEGED_PERPETRATOR:
                 perpetrators.append(person_id)
+                if same_as is None:
+                    self._perpetrators_seen.append((name, born_on, person_id))
         return victims[0], perpetrators, witnesses
 
     def _address(self, street: str, place: str, area: str) -> str:
@@ -568,6 +597,12 @@ class SeededCases(Draw):
             cases.add_note(
                 store, case_id, body=body, kind="denial" if "denies" in body else "general"
             )
+
+    @staticmethod
+    def _repeat_victim(store: Store, case_id: str) -> bool:
+        with store.read() as session:
+            case = session.get(Case, case_id)
+        return case is not None and case.repeat_victim
 
     def _high_risk(
         self, store: Store, case_id: str, accepted_on: date, end: date, officer: str

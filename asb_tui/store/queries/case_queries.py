@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -45,8 +45,10 @@ from asb_tui.domain.working_days import add_working_days
 from asb_tui.store.core import settings
 from asb_tui.store.core.models import (
     Action,
+    Address,
     AgencyContact,
     Case,
+    CaseLink,
     CaseReview,
     CaseReviewRecommendation,
     ChangeRecord,
@@ -78,6 +80,14 @@ from asb_tui.store.queries.dashboard_rows import (
     rag_band,
 )
 from asb_tui.store.queries.deadline_facts import FactsFilter, load_case_facts
+from asb_tui.store.queries.known_elsewhere import people_known_elsewhere
+from asb_tui.store.queries.people import (
+    CaseRepeatFlags,
+    LinkedCase,
+    case_repeat_flags,
+    linked_case_counts,
+    linked_cases,
+)
 from asb_tui.store.queries.search import SearchHit, search
 from sync.batches import chunks
 
@@ -264,6 +274,7 @@ def dashboard(
         overdue_items=overdue_items,
         high_risk=sum(1 for f in facts if f.risk_level is RiskLevel.HIGH),
         awaiting_review=len(awaiting),
+        repeat_victims=sum(1 for f in facts if f.repeat_victim),
     )
     return Dashboard(
         scope,
@@ -317,6 +328,8 @@ class CaseListRow:
     referred_on: date
     summary: str
     snippet: str = ""
+    #: how many other cases share a person with it, or are linked to it
+    linked: int = 0
 
 
 @dataclass(frozen=True)
@@ -382,7 +395,8 @@ def list_cases(
         rank = {case_id: index for index, case_id in enumerate(hits)}
         rows.sort(key=lambda r: rank[r.case_id])
         rows = rows[:limit]
-    return rows
+    linked = linked_case_counts(session, [r.case_id for r in rows])
+    return [replace(r, linked=linked[r.case_id]) if r.case_id in linked else r for r in rows]
 
 
 # --- case detail ------------------------------------------------------------------------------
@@ -421,6 +435,13 @@ class PersonRow:
     vulnerabilities: str
     further_needs: str = ""
     notes: str = ""
+    #: who this is across cases (the same in each case's record of the same person)
+    identity_id: str = ""
+    #: the structured addresses of the person, each as one line
+    addresses: tuple[str, ...] = ()
+    #: an alleged perpetrator's own risk level and notes
+    risk_level: str | None = None
+    risk_notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -459,6 +480,15 @@ class CaseDetail:
     notes: tuple[Entry, ...]
     timeline: tuple[Entry, ...]
     deadlines: tuple[Deadline, ...] = field(default=())
+    #: the places of the case (not a person's home), each as one line
+    places: tuple[str, ...] = field(default=())
+    #: the other cases of its people and places, and the explicit links (store/queries/people)
+    linked: tuple[LinkedCase, ...] = field(default=())
+    #: what other teams hold of its people, as the service's blind index told ("Ann Lee: known
+    #: in 2 cases held by team north ..."); nothing else of theirs is ever here
+    known_elsewhere: tuple[str, ...] = field(default=())
+    #: repeat-victim and repeat-perpetrator flags of its people, derived from the records
+    repeat: CaseRepeatFlags = field(default_factory=CaseRepeatFlags)
     # Every row of the case, for opening a record in full (not itself shown).
     records: CaseRecords | None = None
 
@@ -634,6 +664,14 @@ def _legal_entries(records: CaseRecords) -> list[Entry]:
 def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -> CaseDetail:
     """The case detail read model from the whole-case records, each list newest first."""
     summary = _summary_of(records.case)
+    homes: dict[str, list[str]] = {}
+    places: list[str] = []
+    for a in sorted(records.rows(Address), key=lambda a: a.from_on or date.min):
+        line = _address_line(a)
+        if a.person_id:
+            homes.setdefault(a.person_id, []).append(line)
+        else:
+            places.append(line)
     people = tuple(
         PersonRow(
             p.id,
@@ -645,6 +683,10 @@ def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -
             party.vulnerabilities,
             party.further_needs,
             _joined(party.notes, p.notes),
+            p.identity_id or p.id,
+            tuple(homes.get(p.id, ())),
+            party.risk_level,
+            party.risk_notes,
         )
         for party, p in records.parties()
     )
@@ -734,6 +776,10 @@ def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -
             _labelled("Case manager", dec.case_manager),
         )
         timeline.append(Entry(dec.meeting_on, "VVC decision", detail, dec.id, "vvc_decision"))
+    for link in records.rows(CaseLink):
+        timeline.append(
+            Entry(link.linked_on, f"Linked to {link.linked_ref}", link.reason, link.id, "case_link")
+        )
     timeline.extend(_case_review_entries(records))
     for share in records.rows(SharingRecord):
         timeline.append(
@@ -756,6 +802,7 @@ def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -
         notes=_newest_first(notes),
         timeline=_newest_first(timeline),
         deadlines=tuple(deadlines),
+        places=tuple(places),
         records=records,
     )
 
@@ -866,7 +913,29 @@ def case_detail(
         return None
     own = load_case_facts(session, FactsFilter(open_only=False, case_id=case_id))
     deadlines = tuple(deadlines_for_case(own[0], today, rules)) if own else ()
-    return case_detail_from(records, deadlines)
+    detail = case_detail_from(records, deadlines)
+    return replace(
+        detail,
+        linked=tuple(linked_cases(session, case_id)),
+        repeat=case_repeat_flags(session, case_id, today=today, rules=rules),
+        known_elsewhere=tuple(
+            f"{known.person_name}: {known.sentence}"
+            for known in people_known_elsewhere(session, case_id)
+        ),
+    )
+
+
+def _address_line(a: Any) -> str:
+    text = ", ".join(part for part in (a.line1, a.line2, a.town, a.postcode) if part)
+    extra = [
+        f"{label(a.kind)}" if a.kind != "home" else "",
+        f"UPRN {a.uprn}" if a.uprn else "",
+        a.area,
+        f"from {format_uk(a.from_on)}" if a.from_on else "",
+        f"to {format_uk(a.to_on)}" if a.to_on else "",
+    ]
+    shown = ", ".join(part for part in extra if part)
+    return f"{text} ({shown})" if shown else text
 
 
 # --- one record in full -----------------------------------------------------------------------

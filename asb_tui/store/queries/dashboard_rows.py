@@ -40,6 +40,21 @@ class DashboardCounts:
     awaiting_review: int
     # None until counted: the dashboard shows the cases first and counts this a moment later.
     case_review_threshold: int | None = None
+    #: open cases whose victim was found a repeat victim (domain/repeats.py)
+    repeat_victims: int = 0
+
+
+@dataclass(frozen=True)
+class SubjectAccessDue:
+    """An open subject access request, as a line of the dashboard's due list."""
+
+    request_id: str
+    ref: str
+    requester: str
+    #: None while the clock waits (for proof of identity, a fee, a clarification)
+    due_on: date | None
+    waiting_for: str | None
+    overdue: bool
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,9 @@ class Dashboard:
     # The last day of the "this week" RAG band (five working days on), computed with the rows so
     # that the screen colours them without the bank-holiday tables. None: not computed.
     week_until: date | None = None
+    # The laptop's open subject access requests (not kept in the copy: read with each
+    # computation).
+    subject_access: tuple[SubjectAccessDue, ...] = ()
 
     @property
     def more(self) -> int:

@@ -26,6 +26,8 @@ from asb_tui.domain.case_review import (
 )
 from asb_tui.domain.contact import parse_contact_frequency
 from asb_tui.domain.errors import DomainError
+from asb_tui.domain.repeats import RepeatPerpetratorRule
+from asb_tui.domain.risk import RepeatVictimRule
 from asb_tui.domain.tasks import ReferralFact
 from asb_tui.domain.types import (
     ActionKind,
@@ -79,6 +81,10 @@ def deadline_rules(config: Config, today: date) -> DeadlineRules:
         manager_review_days=config.manager_review_days,
         retention_years=config.retention_years,
         vvc=vvc,
+        repeat_victim=RepeatVictimRule(config.repeat_incidents, config.repeat_window_months),
+        repeat_perpetrator=RepeatPerpetratorRule(
+            config.repeat_perpetrator_cases, config.repeat_perpetrator_months
+        ),
         case_review=CaseReviewRule(
             threshold=config.case_review_threshold, months=config.case_review_window_months
         ),

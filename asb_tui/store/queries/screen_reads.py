@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from asb_tui.store.core.store import Store
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from asb_tui.domain.case_deadlines import DeadlineRules
     from asb_tui.domain.reviews import CaseReviewRule
     from asb_tui.store.cache.local_cache import DashboardSnapshot
@@ -26,7 +28,8 @@ if TYPE_CHECKING:
         FilterOptions,
         RecordView,
     )
-    from asb_tui.store.queries.dashboard_rows import Dashboard
+    from asb_tui.store.queries.dashboard_rows import Dashboard, SubjectAccessDue
+    from asb_tui.store.queries.people import MatchCandidate
 
 
 def kept_dashboard(
@@ -42,10 +45,34 @@ def kept_dashboard(
 def read_dashboard(
     store: Store, *, officer: str | None, today: date, rules: DeadlineRules, limit: int
 ) -> Dashboard:
+    from dataclasses import replace
+
     from asb_tui.store.queries.case_queries import dashboard
 
     with store.read() as session:
-        return dashboard(session, officer=officer, today=today, rules=rules, limit=limit)
+        board = dashboard(session, officer=officer, today=today, rules=rules, limit=limit)
+        return replace(board, subject_access=subject_access_due(session, today, rules))
+
+
+def subject_access_due(
+    session: Session, today: date, rules: DeadlineRules
+) -> tuple[SubjectAccessDue, ...]:
+    """The laptop's open subject access requests, soonest due first (those whose clock waits
+    last): they are the laptop's, so shown in both scopes of the dashboard."""
+    from asb_tui.store.commands.subject_access import requests_in
+    from asb_tui.store.queries.dashboard_rows import SubjectAccessDue
+
+    return tuple(
+        SubjectAccessDue(
+            request_id=view.id,
+            ref=view.ref,
+            requester=view.requester,
+            due_on=view.due_on,
+            waiting_for=view.waiting_for,
+            overdue=view.state == "overdue",
+        )
+        for view in requests_in(session, today=today, rules=rules, open_only=True)
+    )
 
 
 def read_case_review_count(
@@ -111,3 +138,15 @@ def read_record_view(store: Store, case_id: str, table: str, row_id: str) -> Rec
     with store.read() as session:
         records = load_case_records(session, case_id)
     return None if records is None else record_view(records, table, row_id)
+
+
+def read_person_matches(
+    store: Store, *, name: str, date_of_birth: date | None, line1: str, postcode: str
+) -> list[MatchCandidate]:
+    """The people already on this laptop who may be the person being added."""
+    from asb_tui.store.queries.people import person_matches
+
+    with store.read() as session:
+        return person_matches(
+            session, name=name, date_of_birth=date_of_birth, line1=line1, postcode=postcode
+        )

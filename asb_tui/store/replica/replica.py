@@ -44,6 +44,7 @@ from asb_tui.store.core.replica_writer import ReplicaWriter
 from asb_tui.store.core.serialize import fields_from_json
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
+from asb_tui.store.replica.elsewhere import forget_elsewhere
 from sync import schema
 from sync.batches import chunks
 from sync.protocol import (
@@ -699,6 +700,7 @@ def drop_purged_case(writer: ReplicaWriter, case_id: str, *, reason: str) -> int
         session.scalars(select(SyncConflict).where(col(SyncConflict.case_id) == case_id)).all()
     )
     forget_set_aside(writer, case_id)
+    forget_elsewhere(writer, case_id)
     forget_case(writer, case_id)
     writer.drop_sent_records(case_id)
     writer.audit_only(
@@ -859,6 +861,8 @@ class StoreReplica:
             for case_id, ref in destroyed.items()
             if case_id not in _refs(session, [case_id])
         ]
+        for gone in removed:
+            forget_elsewhere(writer, gone.case_id)
         for purge in page.purges:
             ref = _refs(session, [purge.case_id]).get(purge.case_id)
             drop_purged_case(writer, purge.case_id, reason=purge.reason)
