@@ -72,7 +72,7 @@ class CaseReviewScreen(FieldworkScreen):
         Binding("t", "victim_told", "Victim told", id="case-review.victim-told"),
     ]
     DEFAULT_CSS = """
-    CaseReviewScreen #cr-summary { height: auto; padding: 0 1; }
+    CaseReviewScreen #cr-summary { height: 4; padding: 0 1; }
     CaseReviewScreen #cr-complaints { height: 7; }
     CaseReviewScreen #cr-steps { height: 1fr; }
     """
@@ -92,10 +92,19 @@ class CaseReviewScreen(FieldworkScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#cr-complaints", DataTable).add_columns(
-            "Happened", "Reported", "To", "Counts?", "What"
-        )
-        self.query_one("#cr-steps", DataTable).add_columns("Due", "Done", "State", "Step")
+        # Fixed widths: the columns do not move when the rows arrive.
+        complaints = self.query_one("#cr-complaints", DataTable)
+        for heading, width in (
+            ("Happened", 10),
+            ("Reported", 10),
+            ("To", 8),
+            ("Counts?", 14),
+            ("What", 60),
+        ):
+            complaints.add_column(heading, width=width)
+        steps = self.query_one("#cr-steps", DataTable)
+        for heading, width in (("Due", 10), ("Done", 10), ("State", 9), ("Step", 70)):
+            steps.add_column(heading, width=width)
         self._load()
 
     # -- reading --------------------------------------------------------------------------------
@@ -136,9 +145,9 @@ class CaseReviewScreen(FieldworkScreen):
             table.add_row(
                 literal_text(_uk(line.occurred_on)),
                 literal_text(_uk(line.reported_on)),
-                literal_text(", ".join(line.reported_to) or "—"),
-                literal_text("yes" if line.counted else f"no: {line.reason}"),
-                literal_text(" ".join(line.description.split())[:80]),
+                literal_text(", ".join(line.reported_to) or "—", one_line=True),
+                literal_text("yes" if line.counted else f"no: {line.reason}", one_line=True),
+                literal_text(line.description, one_line=True),
                 key=line.incident_id,
             )
         steps = self.query_one("#cr-steps", DataTable)
@@ -147,8 +156,8 @@ class CaseReviewScreen(FieldworkScreen):
             steps.add_row(
                 literal_text(_uk(step.due_on)),
                 literal_text(_uk(step.done_on)),
-                literal_text(label(DeadlineState(step.state))),
-                literal_text(step.title),
+                literal_text(label(DeadlineState(step.state)), one_line=True),
+                literal_text(step.title, one_line=True),
             )
 
     # -- asking and saving ---------------------------------------------------------------------
