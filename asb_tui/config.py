@@ -76,6 +76,10 @@ class Config:
     areas: tuple[str, ...] = ()
     case_review_threshold: int = 3
     case_review_window_months: int = 6
+    # Working days from a Case Review application to each step (the council's procedure).
+    case_review_acknowledge_days: int = 10
+    case_review_decide_days: int = 15
+    case_review_meet_days: int = 20
     vvc_weekday: str = "TU"
     vvc_week_of_month: int = 2
     vvc_cutoff_days: int = 10
@@ -161,6 +165,21 @@ _BOUNDS: dict[str, tuple[float, float, str]] = {
         24,
         "months over which Case Review complaints are counted; the 2014 Act counts six months, "
         "and a council may only be more generous",
+    ),
+    "case_review_acknowledge_days": (
+        1,
+        60,
+        "working days from a Case Review application to its acknowledgement",
+    ),
+    "case_review_decide_days": (
+        1,
+        60,
+        "working days from a Case Review application to the threshold decision",
+    ),
+    "case_review_meet_days": (
+        1,
+        90,
+        "working days from a Case Review application to the review meeting",
     ),
     "vvc_cutoff_days": (0, 60, "days before a VVC meeting after which referrals wait a month"),
     "retention_years": (

@@ -20,8 +20,8 @@ from asb_tui.cli_commands.common import UserError, add_passphrase_file_option, o
 from asb_tui.store.core.errors import CaseNotFound
 
 if TYPE_CHECKING:
-    from asb_tui.domain.reviews import CaseReviewStatus
     from asb_tui.store.queries.case_queries import CaseDetail, Entry
+    from asb_tui.store.queries.case_review_summary import CaseReviewSummary
 
 DUE_STATES = frozenset({"overdue", "due-today", "due-soon"})
 
@@ -197,7 +197,8 @@ def _one_line(text: str, width: int) -> str:
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
-    from asb_tui.store.queries.case_queries import case_detail, case_review_of, find_case
+    from asb_tui.store.queries.case_queries import case_detail, find_case
+    from asb_tui.store.queries.case_review_summary import case_review_summary
     from asb_tui.store.queries.deadline_facts import deadline_rules
 
     today = _today(args)
@@ -207,11 +208,12 @@ def cmd_case_show(args: argparse.Namespace) -> int:
             case_id = find_case(session, args.ref)
             if case_id is None:
                 raise CaseNotFound(args.ref.strip())
-            detail = case_detail(session, case_id, today=today, rules=deadline_rules(cfg, today))
+            rules = deadline_rules(cfg, today)
+            detail = case_detail(session, case_id, today=today, rules=rules)
     finally:
         store.close()
     assert detail is not None and detail.records is not None
-    review = case_review_of(detail.records, today)
+    review = case_review_summary(detail.records, today, rules)
     document = _show_document(detail, review, today)
     if args.json:
         print(json.dumps(document, ensure_ascii=False, indent=2, default=_json_value))
@@ -228,11 +230,12 @@ def _json_value(value: object) -> object:
     return str(value)
 
 
-def _show_document(detail: CaseDetail, review: CaseReviewStatus, today: date) -> dict[str, Any]:
+def _show_document(detail: CaseDetail, review: CaseReviewSummary, today: date) -> dict[str, Any]:
     """The case as plain data: what the case detail shows, and the derived facts."""
     from dataclasses import asdict
 
     from asb_tui.domain.types import ReferralKind
+    from asb_tui.store.queries.case_review_summary import summary_document
 
     s = detail.summary
     records = detail.records
@@ -266,9 +269,10 @@ def _show_document(detail: CaseDetail, review: CaseReviewStatus, today: date) ->
             "vvc_referred": any(r.kind == ReferralKind.VVC.value for r in referrals),
         },
         "case_review": {
-            "qualifying_complaints": review.count,
+            "qualifying_complaints": len(review.qualifying),
             "threshold_met": review.threshold_met,
-            "tell_victim": review.tell_victim,
+            "tell_victim": review.tell_victim_due is not None,
+            **summary_document(review),
         },
         "deadlines": [
             {
@@ -383,6 +387,7 @@ def _show_text(doc: dict[str, Any]) -> str:
         f"Case Review    {review['qualifying_complaints']} qualifying complaint(s); "
         + ("threshold met" if review["threshold_met"] else "threshold not met")
         + ("; tell the victim of their right" if review["tell_victim"] else "")
+        + f" ({review['status']})"
     )
     lines.append("")
     lines.append("Deadlines")

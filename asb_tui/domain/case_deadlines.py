@@ -14,6 +14,13 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
+from asb_tui.domain.case_review import (
+    CaseReviewApplication,
+    CaseReviewRule,
+    CaseReviewTimescales,
+    Report,
+    review_deadlines,
+)
 from asb_tui.domain.contact import (
     ContactFrequency,
     next_victim_update_due,
@@ -28,7 +35,11 @@ from asb_tui.domain.legal import (
 from asb_tui.domain.legal_powers import RemedyClock
 from asb_tui.domain.repeats import RepeatPerpetratorRule
 from asb_tui.domain.risk import RepeatVictimRule
-from asb_tui.domain.tasks import ReferralFact, met_by_referral
+from asb_tui.domain.tasks import (
+    ReferralFact,
+    case_review_info_task,
+    met_by_referral,
+)
 from asb_tui.domain.types import (
     OPEN_STATUSES,
     ActionKind,
@@ -111,6 +122,11 @@ class CaseFacts:
     # The case's VSO and VVC referrals: a referral task is done once its referral is made
     # (`tasks.met_by_referral`).
     referrals: tuple[ReferralFact, ...] = ()
+    # The ASB Case Review: the case's applications, its reported incidents (for the "tell the
+    # victim" task at two reports) and the day the victim was told about the Case Review.
+    case_reviews: tuple[CaseReviewApplication, ...] = ()
+    reports: tuple[Report, ...] = ()
+    told_of_case_review_on: date | None = None
 
     @property
     def is_open(self) -> bool:
@@ -152,6 +168,8 @@ class DeadlineRules:
     remedy_terms: Mapping[LegalRemedyKind, RemedyTerm] = field(
         default_factory=lambda: DEFAULT_REMEDY_TERMS, hash=False
     )
+    case_review: CaseReviewRule = field(default_factory=CaseReviewRule)
+    case_review_timescales: CaseReviewTimescales = field(default_factory=CaseReviewTimescales)
 
 
 def home_visit_due(
@@ -299,6 +317,8 @@ def _collect(facts: CaseFacts, context: _Context, found: list[Deadline]) -> None
     # ones out, and skipping their date arithmetic is most of the saving for 5,000 cases.
     derived_done: dict[DeadlineKind, date] = {}
     for action in facts.actions:
+        if action.kind is ActionKind.CASE_REVIEW_INFO:
+            continue  # a fact (`told_of_case_review_on`), shown as its own deadline
         derived = _FACT_DERIVED_ACTIONS.get(action.kind)
         if derived is not None:
             if action.done_on is not None:
@@ -309,6 +329,14 @@ def _collect(facts: CaseFacts, context: _Context, found: list[Deadline]) -> None
             done_on = met_by_referral(action.kind, action.due_on, facts.referrals)
         if action.due_on is not None and (include_met or done_on is None):
             add(DeadlineKind.ACTION, action.title, action.due_on, done_on, action.id)
+
+    # An application for a Case Review runs its course whatever the case's state.
+    for application in facts.case_reviews:
+        for step in review_deadlines(
+            application, rules.case_review_timescales, region, rules.closures
+        ):
+            if include_met or step.done_on is None:
+                add(DeadlineKind.CASE_REVIEW, step.title, step.due_on, step.done_on, step.source_id)
 
     if facts.status is CaseStatus.CLOSED:
         if facts.closed_on is not None:
@@ -322,6 +350,14 @@ def _collect(facts: CaseFacts, context: _Context, found: list[Deadline]) -> None
         return
     if not facts.is_open or facts.accepted_on is None:
         return
+    if facts.reports and (include_met or facts.told_of_case_review_on is None):
+        # The revised statutory guidance (2025): at two reports in six months the victim is told
+        # about the Case Review, whether or not the threshold is met.
+        task = case_review_info_task(facts.reports, rules.case_review)
+        if task is not None:
+            add(
+                DeadlineKind.CASE_REVIEW_INFO, task.title, task.due_on, facts.told_of_case_review_on
+            )
 
     accepted_on = facts.accepted_on
     done = facts.diary_sheets_sent_on or derived_done.get(DeadlineKind.DIARY_SHEETS)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from asb_tui.domain.case_review import AGENCIES, parse_agencies
 from asb_tui.domain.dates import parse_uk_date
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.types import Region
@@ -33,13 +34,14 @@ __all__ = [
     "check_lengths",
     "parse_entry_time",
     "read_diary_row",
+    "read_reported",
 ]
 
 
 @dataclass(frozen=True)
 class DiaryColumn:
     key: str
-    kind: str  # date / time / yesno / text
+    kind: str  # date / time / yesno / agencies / text
     heading: str  # as printed on the paper sheet
     short: str  # the heading on a narrow screen
     hint: str  # what to write in it
@@ -59,16 +61,20 @@ DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
         "what", "text", "What happened", "What happened", "what was done or said", 16, 12, 10_000
     ),
     DiaryColumn(
-        "who", "text", "Who was involved", "Who", "names, or a description", 6, 2, 1_000
+        "who", "text", "Who was involved", "Who", "names, or a description", 5, 2, 1_000
     ),
     DiaryColumn(
-        "effect", "text", "How it affected you", "Effect", "how it made them feel", 6, 2, 2_000
+        "effect", "text", "How it affected you", "Effect", "how it made them feel", 5, 2, 2_000
     ),
     DiaryColumn(
         "police", "yesno", "Reported to the police?", "Pol", "y or n (blank: n)", 3, 0, 10
     ),
     DiaryColumn(
-        "police_ref", "text", "Police reference", "Ref", "crime or CAD number", 7, 1, 100
+        "police_ref", "text", "Police reference", "Ref", "crime or CAD number", 5, 1, 100
+    ),
+    DiaryColumn(
+        "told", "agencies", "Reported to whom, and when first", "Told",
+        "c p l h (council police landlord health) then when: cp =, l 3/11, c+2", 5, 1, 60
     ),
 )  # fmt: skip
 DIARY_COLUMN_KEYS: tuple[str, ...] = tuple(column.key for column in DIARY_COLUMNS)
@@ -98,6 +104,10 @@ class DiaryRowValues:
     impact: str
     reported_to_police: bool
     police_ref: str
+    # Reported means reported: when first reported (None: not known, or not reported) and to
+    # which agencies (codes of case_review.AGENCIES).
+    reported_on: date | None = None
+    reported_to: tuple[str, ...] = ()
 
 
 def parse_entry_time(text: str) -> str:
@@ -166,6 +176,12 @@ def read_diary_row(
         raise DiaryRowProblem(
             "police", "A police reference is given: type y (reported), or clear the reference."
         )
+    told_text = text["told"].strip()
+    if police in _YES and told_text and not told_text[0].isalpha():
+        told_text = "p " + told_text  # "=" with a y for the police: told the police that day
+    told, reported_on = read_reported(told_text, occurred_on, today, region, closures)
+    if police in _YES and "police" not in told:
+        told = tuple(code for code in AGENCIES if code in {*told, "police"})
     return DiaryRowValues(
         occurred_on=occurred_on,
         occurred_time=occurred_time,
@@ -174,4 +190,66 @@ def read_diary_row(
         impact=text["effect"],
         reported_to_police=police in _YES,
         police_ref=text["police_ref"],
+        reported_on=reported_on,
+        reported_to=told,
     )
+
+
+_SAME_DAY = frozenset({"=", "same"})
+_TOLD = re.compile(r"^\s*([cplh]+)(?![a-z])\s*(.*?)\s*$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})[/.](\d{1,2})$")
+_DAYS_AFTER = re.compile(r"^\+\s*(\d{1,3})\s*d?$")
+
+
+def read_reported(
+    typed: str,
+    occurred_on: date,
+    today: date,
+    region: RegionLike = Region.ENGLAND_AND_WALES,
+    closures: Iterable[date] = (),
+) -> tuple[tuple[str, ...], date | None]:
+    """The "reported to whom, and when first" cell: agency letters (c council, p police,
+    l landlord, h health), then when: blank (not known), "=" (the day it happened), "+2" (two
+    days after it), "3/11" (that day in the incident's year; a month before the incident's is
+    the next year's) or a date as the date column takes it. Blank: not reported.
+
+    Returns (agency codes in AGENCIES order, the date or None). A date is never before the
+    incident nor in the future. Raises DiaryRowProblem("told", ...).
+    """
+    cleaned = typed.strip().lower()
+    if not cleaned:
+        return (), None
+    match = _TOLD.match(cleaned)
+    if match is None:
+        raise DiaryRowProblem(
+            "told",
+            f"Reported: start with who it was told to (c council, p police, l landlord, h health), "
+            f"not '{typed.strip()}'.",
+        )
+    letters, when = match.group(1), match.group(2)
+    agencies = parse_agencies(letters)
+    if not when:
+        return agencies, None
+    after = _DAYS_AFTER.match(when)
+    day_month = _DAY_MONTH.match(when)
+    if when in _SAME_DAY:
+        day = occurred_on
+    elif after is not None:
+        day = occurred_on + timedelta(days=int(after.group(1)))
+    elif day_month is not None:  # dd/mm: the incident's year (or the next, for a year's turn)
+        try:
+            day = date(occurred_on.year, int(day_month.group(2)), int(day_month.group(1)))
+            if day.month < occurred_on.month:  # a December incident reported in January
+                day = date(occurred_on.year + 1, day.month, day.day)
+        except ValueError:
+            raise DiaryRowProblem("told", f"Reported when: '{when}' is not a date.") from None
+    else:
+        try:
+            day = parse_uk_date(when, today, region, closures)
+        except DomainError as exc:
+            raise DiaryRowProblem("told", f"Reported when: {exc}") from None
+    if day > today:
+        raise DiaryRowProblem("told", f"Reported on {day:%d/%m/%Y}: that is in the future.")
+    if day < occurred_on:
+        raise DiaryRowProblem("told", "It cannot have been reported before it happened.")
+    return agencies, day

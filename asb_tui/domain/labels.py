@@ -101,6 +101,7 @@ _BY_VOCABULARY: dict[type[StrEnum], dict[str, str]] = {
         "vvc-referral": "Vulnerable Victims Conference referral",
         "safeguarding": "Safeguarding",
         "general": "General",
+        "case-review-info": "Tell the victim about the Case Review",
     },
     DoorOutcome: {
         "no-answer": "No answer",
@@ -149,6 +150,8 @@ _BY_VOCABULARY: dict[type[StrEnum], dict[str, str]] = {
         "legal-expiry": "Legal remedy expiry",
         "legal-step": "Legal remedy step",
         "retention": "Retention",
+        "case-review": "ASB Case Review",
+        "case-review-info": "Tell the victim about the Case Review",
     },
     FrequencyUnit: {
         "wd": "working days",

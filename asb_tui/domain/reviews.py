@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import NamedTuple, TypeVar
 
 from asb_tui.domain.case_deadlines import CaseFacts, DeadlineRules, manager_review_due
+from asb_tui.domain.case_review import CaseReviewRule, Report, is_timely
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.months import add_months
 from asb_tui.domain.types import RiskLevel
@@ -116,7 +117,7 @@ def select_for_review(
 
 
 class Complaint(NamedTuple):
-    """A report the victim made to the council about an incident.
+    """A report the victim made to any relevant body about an incident (`reported_on`: the first).
 
     `occurred_at` is the incident's date or date and time; `duplicate_of` links a report to an
     earlier report of the same incident.
@@ -127,16 +128,6 @@ class Complaint(NamedTuple):
     occurred_at: date | datetime
     description: str
     duplicate_of: str | None = None
-
-
-@dataclass(frozen=True)
-class CaseReviewRule:
-    """Defaults: the Case Review is triggered at 3 qualifying complaints in 6 months, and the victim
-    is told about their right to one at 2."""
-
-    threshold: int = 3
-    tell_victim_at: int = 2
-    months: int = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +153,8 @@ def qualifying_complaints(
 ) -> tuple[str, ...]:
     """Ids of the complaints that count towards the Case Review, earliest report first.
 
-    A complaint counts when it was reported in the `months` months up to and including today and
+    A complaint counts when it was reported in the `months` months up to and including today,
+    within one month of the behaviour (s104(6) of the 2014 Act: `case_review.is_timely`), and
     is a separate incident: a report marked `duplicate_of` another does not count, nor does a
     report with the same occurrence (date and time) and the same description once case, spacing
     and punctuation are ignored as an earlier-reported one. One incident reported twice counts
@@ -170,7 +162,12 @@ def qualifying_complaints(
     """
     window_opens = add_months(today, -months)
     in_window = sorted(
-        (c for c in complaints if window_opens < c.reported_on <= today),
+        (
+            c
+            for c in complaints
+            if window_opens < c.reported_on <= today
+            and is_timely(Report(c.id, c.occurred_at, c.reported_on))
+        ),
         key=lambda c: (c.reported_on, c.id),
     )
     seen: set[tuple[date | datetime, str]] = set()

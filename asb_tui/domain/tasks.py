@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from asb_tui.domain.case_review import CaseReviewRule, Report, tell_victim_due
 from asb_tui.domain.types import ActionKind, ReferralKind
+
+TELL_VICTIM_TITLE = "Tell the victim about the ASB Case Review"
 
 # The referral states of a VVC referral. A "heard" one was on the agenda of its `meeting_on`; the
 # others in OFF_AGENDA never reach (or have left) any agenda; every other state waits for one.
@@ -59,3 +62,16 @@ def met_by_referral(
                 continue
             days.append(referral.referred_on)
     return min(days, default=None)
+
+
+def case_review_info_task(
+    reports: Iterable[Report], rule: CaseReviewRule = CaseReviewRule()
+) -> TaskSpec | None:
+    """ "Tell the victim about the ASB Case Review", due the day of their second qualifying report
+    in six months (the statutory guidance as revised in 2025), or None while there is no such
+    day. Derived from the reports, never stored; a done task of kind `case-review-info` meets it.
+    """
+    due_on = tell_victim_due(reports, rule)
+    if due_on is None:
+        return None
+    return TaskSpec(ActionKind.CASE_REVIEW_INFO, TELL_VICTIM_TITLE, due_on)

@@ -76,6 +76,7 @@ class ActionKind(StrEnum):
     VVC_REFERRAL = "vvc-referral"
     SAFEGUARDING = "safeguarding"
     GENERAL = "general"
+    CASE_REVIEW_INFO = "case-review-info"
 
 
 class DoorOutcome(StrEnum):
@@ -132,3 +133,5 @@ class DeadlineKind(StrEnum):
     LEGAL_EXPIRY = "legal-expiry"
     LEGAL_STEP = "legal-step"
     RETENTION = "retention"
+    CASE_REVIEW = "case-review"
+    CASE_REVIEW_INFO = "case-review-info"

@@ -55,6 +55,24 @@ ADDED_SINCE_VERSION_1: dict[str, frozenset[str]] = {
     "person": frozenset({"identity_id", "merged_from_id"}),
     "case_party": frozenset({"risk_level", "risk_notes"}),
     "risk_assessment": frozenset({"previous_level", "change_reason"}),
+    "incident": frozenset({"reported_on", "reported_to"}),
+    "legal_remedy": frozenset(
+        {
+            "statutory",
+            "served_at",
+            "ends_on",
+            "ends_at",
+            "comply_by",
+            "prior_warning_id",
+            "respondent_age",
+            "consulted_on",
+            "convicted_on",
+            "power_of_arrest",
+            "grounds",
+            "grounds_met_on",
+        }
+    ),
+    "legal_stage": frozenset({"to_status", "stage_at"}),
 }
 READS_VERSIONS = frozenset({1, VERSION})
 MAX_FILE_BYTES = 200 * 1024 * 1024

@@ -79,6 +79,8 @@ LEFT_OUT: dict[str, str] = {
     "diary_sheet": "the diary's entries are in the incident timeline; the sheets are paperwork",
     "note": "case notes are the officer's working record, not facts put to the conference",
     "manager_review": "the manager's reviews are internal oversight, not for partner agencies",
+    "case_review": "the ASB Case Review has its own meeting and papers; its deadlines are listed",
+    "case_review_recommendation": "the Case Review's recommendations belong to its own meeting",
 }
 
 

@@ -289,6 +289,7 @@ def _case_record(
             }
             for r in sorted(records.rows(Referral), key=lambda r: r.referred_on)
         ]
+        record["case_reviews"] = _case_reviews(records, redact)
     if PartyRole.ALLEGED_PERPETRATOR.value in roles:
         record["visits_to_you"] = _visits(records, {VisitKind.PERPETRATOR}, redact)
         record["legal_remedies"] = _remedies(records, subject.id, redact)
@@ -302,6 +303,40 @@ def _case_record(
         for s in sorted(records.rows(SharingRecord), key=lambda s: s.shared_on)
     ]
     return record
+
+
+def _case_reviews(records: CaseRecords, redact: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The ASB Case Reviews of the victim's case: the application, each step, the outcome and
+    the recommendations (docs/case-review.md)."""
+    recommendations: dict[str, list[Any]] = {}
+    for rec in sorted(records.rows("case_review_recommendation"), key=lambda r: r.created_at):
+        recommendations.setdefault(rec.review_id, []).append(rec)
+    return [
+        {
+            "applicant": redact(r.applicant),
+            "on_behalf_of": redact(r.on_behalf_of),
+            "applied_on": r.applied_on,
+            "reports_to_partner_agencies": redact(r.partner_reports),
+            "acknowledged_on": r.acknowledged_on,
+            "decided_on": r.decided_on,
+            "threshold_met": r.threshold_met,
+            "decision_reason": redact(r.decision_reason),
+            "decision_letter_on": r.decision_letter_on,
+            "meeting_on": r.meeting_on,
+            "agencies_present": list(r.agencies_present),
+            "outcome": redact(r.outcome),
+            "outcome_told_on": r.outcome_told_on,
+            "escalation_route": r.escalation_route,
+            "escalated_on": r.escalated_on,
+            "notes": redact(r.notes),
+            "recommendations": [
+                {"recommendation": redact(x.text), "owner": x.owner, "due_on": x.due_on,
+                 "done_on": x.done_on}
+                for x in recommendations.get(r.id, [])
+            ],
+        }
+        for r in sorted(records.rows("case_review"), key=lambda r: (r.applied_on, r.id))
+    ]  # fmt: skip
 
 
 def _risk(
@@ -350,6 +385,8 @@ def _incidents(
                 "reported_to_police": incident.reported_to_police,
                 "police_ref": incident.police_ref,
                 "reported_to_council_on": incident.reported_to_council_on,
+                "reported_on": incident.reported_on,
+                "reported_to": incident.reported_to,
             }
         )
     return incidents

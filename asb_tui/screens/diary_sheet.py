@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
+from asb_tui.domain.case_review import AGENCY_LETTERS
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.diary_columns import DiaryRowProblem, read_diary_row
 from asb_tui.screens.base import WorkDone
@@ -57,7 +58,25 @@ def shown_cells(incident: diary.DiaryEntryRow) -> dict[str, str]:
         "effect": incident.impact,
         "police": "y" if incident.reported_to_police else "n",
         "police_ref": incident.police_ref,
+        "told": " ".join(
+            part
+            for part in (
+                "".join(AGENCY_CODES[code] for code in incident.reported_to),
+                _short_day(incident.reported_on, incident.occurred_on),
+            )
+            if part
+        ),
     }
+
+
+AGENCY_CODES = {code: letter for letter, code in AGENCY_LETTERS.items()}
+
+
+def _short_day(day: date | None, occurred_on: date) -> str:
+    """A report date as short as the Told cell reads it back: dd/mm in the incident's year."""
+    if day is None:
+        return ""
+    return f"{day:%d/%m}" if day.year == occurred_on.year else format_uk(day)
 
 
 SheetsAndEntries = tuple[list[diary.DiarySheetSummary], list[diary.DiaryEntryRow]]
@@ -304,6 +323,8 @@ class DiarySheetScreen(FieldworkScreen):
             impact=values.impact,
             reported_to_police=values.reported_to_police,
             police_ref=values.police_ref,
+            reported_on=values.reported_on,
+            reported_to=values.reported_to,
         )
         self.grid.mark_saving(row_id)
         self._saves.put(

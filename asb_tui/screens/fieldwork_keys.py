@@ -23,4 +23,5 @@ FIELDWORK_SCREENS: list[tuple[str, str, str, str]] = [
         "Safeguarding concern",
         "asb_tui.screens.safeguarding:SafeguardingScreen",
     ),
+    ("T", "case_review", "ASB Case Review", "asb_tui.screens.case_review:CaseReviewScreen"),
 ]

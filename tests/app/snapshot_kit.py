@@ -105,6 +105,8 @@ def filled_store(data_dir: Path) -> Filled:
             description="Eggs thrown at the front window [/",
             who_involved="Two lads from no. 16",
             impact="Could not sleep",
+            reported_on=TODAY - timedelta(days=2),
+            reported_to=("council",),
         ),
         typed_on=TODAY,
     )

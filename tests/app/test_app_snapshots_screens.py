@@ -228,3 +228,9 @@ def test_lock_snapshot(snap_compare: Compare) -> None:
         await wait_for(pilot, lambda: app.screen.query_one("#passphrase").has_focus)
 
     assert snap_screen(snap_compare, "lock", SMALL, steps)
+
+
+def test_case_review_snapshot(snap_compare: Compare) -> None:
+    """The ASB Case Review of the high-risk case: its one reported incident, no application."""
+    steps = keys_on_case("high", "CaseReviewScreen", "T")
+    assert snap_screen(snap_compare, "case-review", SMALL, steps)

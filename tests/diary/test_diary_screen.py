@@ -105,11 +105,11 @@ async def test_a_paste_wider_than_a_row_is_refused_whole(
     app = host(screen)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        good = "\t".join(["01/11/2026", "21:00", "Music", "Flat 4", "Awake", "n", ""])
+        good = "\t".join(["01/11/2026", "21:00", "Music", "Flat 4", "Awake", "n", "", "c ="])
         app.post_message(events.Paste(good + "\n" + good + "\textra\tcells\n"))
         await pilot.pause()
         status = str(screen.query_one("#status").render())
-        assert status.startswith("Nothing pasted: line 2 of the paste has 9 cells")
+        assert status.startswith("Nothing pasted: line 2 of the paste has 10 cells")
         assert [row.state for row in screen.grid.rows] == [RowState.EDITING]
         assert screen.grid.current_row.values(screen.grid.columns)["what"] == ""
     assert stored_rows(store, sheet.id) == []

@@ -27,7 +27,16 @@ ROW = {
 
 
 def test_the_columns_are_those_of_the_paper_sheet_in_order() -> None:
-    assert DIARY_COLUMN_KEYS == ("date", "time", "what", "who", "effect", "police", "police_ref")
+    assert DIARY_COLUMN_KEYS == (
+        "date",
+        "time",
+        "what",
+        "who",
+        "effect",
+        "police",
+        "police_ref",
+        "told",
+    )
     assert [c.heading for c in DIARY_COLUMNS][:3] == ["Date", "Time", "What happened"]
     widest = max(DIARY_COLUMNS, key=lambda column: column.share)
     assert widest.key == "what"  # the long text gets the room

@@ -69,9 +69,9 @@ def test_sar_holds_the_victims_incidents_and_no_other_name(
     assert first["summary"] == f"Harassment of {VICTIM} by {REDACTED}"
     assert first["consents"] and first["risk_assessments"] and first["diary_sheets"]
     assert "kicked the door" in text
-    for other in (PERPETRATOR, "Zebedee", "Quarrington", "Xylostrom", "Wanda", "Unrelated Ursula"):
-        assert other not in raw_json, other
-        assert other not in text, other
+    for name in (PERPETRATOR, "Zebedee", "Quarrington", "Xylostrom", "Wanda", "Unrelated Ursula"):
+        assert name not in raw_json, name
+        assert name not in text, name
     assert (json_file.stat().st_mode & 0o777) == 0o600
 
     with store.read() as session:

@@ -63,6 +63,8 @@ MARKED: dict[str, tuple[str, Pick]] = {
     "referral": ("reason", _any),
     "vvc_decision": ("decision", _any),
     "sharing_record": ("what", _any),
+    "case_review": ("notes", _any),
+    "case_review_recommendation": ("text", _any),
 }
 
 

@@ -49,13 +49,17 @@ def _store_at_revision(data_dir: Path, revision: str) -> tuple[str, str]:
                     referred_on=date(2025, 6, 1),
                 )
             )
-            session.add(
-                Incident(
-                    id=incident_id,
-                    case_id=case_id,
-                    occurred_on=date(2025, 6, 2),
-                    description="Mattress dumped by the bins",
-                )
+            # The incident row as the first revision's columns hold it (the model has grown).
+            session.flush()
+            session.connection().execute(
+                text(
+                    "INSERT INTO incident (id, case_id, occurred_on, occurred_time, location, "
+                    "description, who_involved, impact, reported_to_police, police_ref, source, "
+                    "recorded_by, created_at) VALUES (:id, :case_id, '2025-06-02', '', '', "
+                    "'Mattress dumped by the bins', '', '', 0, '', 'diary', '', "
+                    "'2025-06-02 10:00:00.000000')"
+                ),
+                {"id": incident_id, "case_id": case_id},
             )
         with read.connect() as conn:
             assert current_revision(conn) == (head_revision() if revision == "head" else revision)

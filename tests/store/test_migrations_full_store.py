@@ -106,3 +106,27 @@ def test_a_full_store_of_an_earlier_release_upgrades(tmp_path: Path, revision: s
         assert kept == {table: 1 for table in counts if table != "asb_case"}
         problems = session.connection().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         assert problems == []
+
+
+def test_the_fields_a_version_1_export_may_lack_are_those_added_since_its_release(
+    tmp_path: Path,
+) -> None:
+    """A version 1 export (made at revision 0007) lacks exactly the fields added since: the
+    import's list (json_export.ADDED_SINCE_VERSION_1) is checked against the schema itself."""
+    from asb_tui.export.json_export import ADDED_SINCE_VERSION_1
+
+    read, write = make_engines(tmp_path / "asb.db", secrets.token_bytes(32))
+    try:
+        with tampering_with(write) as conn:
+            command.upgrade(alembic_config(conn), "0007")
+            added: dict[str, frozenset[str]] = {}
+            for model in CASE_TABLES:
+                table = str(model.__tablename__)
+                then = {row[1] for row in conn.execute(text(f"PRAGMA table_info({table})"))}
+                now = {column.name for column in model.__table__.columns}  # type: ignore[attr-defined]
+                if then and now - then:
+                    added[table] = frozenset(now - then)
+    finally:
+        read.dispose()
+        write.dispose()
+    assert added == ADDED_SINCE_VERSION_1

@@ -17,6 +17,8 @@ from sqlmodel import col, select
 
 from asb_tui.domain import diary_columns
 from asb_tui.domain.case_deadlines import DeadlineRules
+from asb_tui.domain.case_review import AGENCIES
+from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.types import ActionKind
 from asb_tui.store.commands.fieldwork import FieldworkError, get_case, require_text
@@ -60,6 +62,10 @@ class DiaryEntry:
     impact: str = ""
     reported_to_police: bool = False
     police_ref: str = ""
+    # Reported means reported: the day the victim first reported it and to whom (agency codes of
+    # domain/case_review.AGENCIES). The police are implied by `reported_to_police` or a reference.
+    reported_on: date | None = None
+    reported_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,8 @@ class DiaryEntryRow:
     impact: str
     reported_to_police: bool
     police_ref: str
+    reported_on: date | None = None
+    reported_to: tuple[str, ...] = ()
 
 
 def entry_row(incident: Incident) -> DiaryEntryRow:
@@ -97,6 +105,8 @@ def entry_row(incident: Incident) -> DiaryEntryRow:
         impact=incident.impact,
         reported_to_police=incident.reported_to_police,
         police_ref=incident.police_ref,
+        reported_on=incident.reported_on,
+        reported_to=tuple(code for code in incident.reported_to.split(",") if code),
     )
 
 
@@ -160,9 +170,11 @@ def add_diary_entry(
 ) -> Incident:
     """Save one transcribed entry as an Incident of the sheet's case (one transaction).
 
-    The entry counts as reported to the council on the day the sheet came back (or the day it
-    was typed, `typed_on`, when the return was not recorded). With `entry_id` (a UUID the caller
-    chose) a second call for the same id returns the entry already stored and writes nothing.
+    The entry is reported when and to whom the victim says (`entry.reported_on`,
+    `entry.reported_to`): the day the sheet came back is when the council read the diary, not a
+    report of each incident, so it dates nothing (a sheet returned months later must not make old
+    incidents count towards the Case Review). With `entry_id` (a UUID the caller chose) a second
+    call for the same id returns the entry already stored and writes nothing.
     The entry may make the case's victim a repeat victim (with `rules`, the council's; else the
     default rule): checked in the same transaction, which then starts the protocol.
     """
@@ -181,6 +193,20 @@ def add_diary_entry(
         raise FieldworkError(str(exc)) from None
     if entry_id is not None:
         entry_id = _checked_id(entry_id)
+    agencies = set(entry.reported_to) | (
+        {"police"} if entry.reported_to_police or entry.police_ref.strip() else set()
+    )
+    unknown = agencies - set(AGENCIES)
+    if unknown:
+        raise FieldworkError(f"'{sorted(unknown)[0]}' is not an agency a report can be made to.")
+    reported_to = [code for code in AGENCIES if code in agencies]
+    if entry.reported_on is not None:
+        if entry.reported_on < entry.occurred_on:
+            raise FieldworkError("It cannot have been reported before it happened.")
+        if entry.reported_on > (typed_on or date.today()):
+            raise FieldworkError(f"Reported on {format_uk(entry.reported_on)} is in the future.")
+        if not reported_to:
+            raise FieldworkError("A report date is given: say to whom it was reported.")
     with store.write() as uow:
         sheet = uow.reads.get(DiarySheet, sheet_id)
         if sheet is None:
@@ -199,9 +225,11 @@ def add_diary_entry(
             description=entry.description,
             who_involved=entry.who_involved,
             impact=entry.impact,
-            reported_to_police=entry.reported_to_police or bool(entry.police_ref.strip()),
+            reported_to_police="police" in reported_to,
             police_ref=entry.police_ref,
-            reported_to_council_on=sheet.returned_on or typed_on or date.today(),
+            reported_to_council_on=entry.reported_on if "council" in reported_to else None,
+            reported_on=entry.reported_on,
+            reported_to=",".join(reported_to),
             source="diary",
             recorded_by=uow.actor,
         )

@@ -216,6 +216,11 @@ class Incident(SQLModel, table=True):
     source: str = "diary"
     recorded_by: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+    # Reported means reported (migration 0011): the day the victim first reported it to any
+    # relevant body (None: not reported, or not known when) and to which, as agency codes
+    # ("council", "police", "housing", "health") joined by commas.
+    reported_on: date | None = None
+    reported_to: str = ""
 
 
 # --- visits, consent, contact -----------------------------------------------------------------
@@ -692,6 +697,51 @@ APPEND_ONLY_TABLES = frozenset(
     }
 )
 
+# --- the ASB Case Review (migration 0011) -----------------------------------------------------
+
+
+class CaseReview(SQLModel, table=True):
+    """One application for an ASB Case Review and its workflow (domain/case_review.py)."""
+
+    __tablename__ = "case_review"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    applicant: str  # who applied: the victim or someone on their behalf
+    on_behalf_of: str = ""  # for whom, when the applicant is not the victim
+    applied_on: date
+    cited_incidents: list[str] = json_list_column()  # incident ids the application cites
+    partner_reports: str = ""  # reports to partner agencies as the applicant gave them
+    acknowledged_on: date | None = None
+    decided_on: date | None = None
+    threshold_met: bool | None = None
+    decision_reason: str = ""
+    decision_letter_on: date | None = None
+    meeting_on: date | None = None
+    agencies_present: list[str] = json_list_column()
+    outcome: str = ""
+    outcome_told_on: date | None = None
+    escalation_route: str = ""
+    escalated_on: date | None = None
+    notes: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 0
+
+
+class CaseReviewRecommendation(SQLModel, table=True):
+    __tablename__ = "case_review_recommendation"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    review_id: str = Field(foreign_key="case_review.id", index=True)
+    text: str
+    owner: str
+    due_on: date | None = None
+    done_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 0
+
+
 # Tables that belong to one case and travel with it (export, sync, retention), parents first.
 CASE_TABLES: tuple[type[SQLModel], ...] = (
     Case,
@@ -718,6 +768,8 @@ CASE_TABLES: tuple[type[SQLModel], ...] = (
     Referral,
     VvcDecision,
     SharingRecord,
+    CaseReview,
+    CaseReviewRecommendation,
 )
 
 TABLES_BY_NAME: dict[str, type[SQLModel]] = {

@@ -342,6 +342,11 @@ class BulkRows(Draw):
                     created_at=self.stamp(min(when + timedelta(days=rng.randint(0, 5)), end)),
                 )
             )
+            # Reported means reported: the day it first reached an agency, and which.
+            made = rows[-1]
+            assert isinstance(made, Incident)
+            made.reported_on = made.reported_to_council_on
+            made.reported_to = "council,police" if police else "council"
 
     def _visits(
         self, case: Case, plan: Plan, accepted_on: date, end: date, rows: list[SQLModel]

@@ -12,7 +12,7 @@ same `today` gives the same facts (ids are the store's own).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,6 +33,7 @@ from asb_tui.domain.types import (
 from asb_tui.domain.vvc import vvc_meetings
 from asb_tui.domain.working_days import add_working_days
 from asb_tui.store.commands import (
+    case_review,
     cases,
     contacts,
     diary,
@@ -144,7 +145,7 @@ def walk_case(
         store, case_id, sent_on=accepted, letter_sent_on=accepted, person_id=victim_id
     )
     diary.record_sheet_returned(store, sheet.id, wd(29))
-    for days, time, what, who, impact, police in (
+    for days, time, what, who, impact, police, told, told_after in (
         (
             36,
             "22:40",
@@ -152,6 +153,8 @@ def walk_case(
             perpetrator,
             "Could not sleep",
             "",
+            ("council",),
+            1,
         ),
         (
             33,
@@ -160,8 +163,10 @@ def walk_case(
             perpetrator,
             "Scared to go out",
             "LS-2026-118",
+            ("police",),
+            0,
         ),
-        (30, "01:05", "Music at full volume until 3am", "", "Children woken", ""),
+        (30, "01:05", "Music at full volume until 3am", "", "Children woken", "", (), 0),
     ):
         diary.add_diary_entry(
             store,
@@ -174,6 +179,8 @@ def walk_case(
                 impact=impact,
                 reported_to_police=bool(police),
                 police_ref=police,
+                reported_on=wd(days - told_after) if told else None,
+                reported_to=told,
             ),
             typed_on=wd(29),
         )
@@ -303,6 +310,7 @@ def walk_case(
         reviewer="Safer Communities Manager",
         today=today,
     )
+    _walk_case_review(store, case_id, victim, wd, today)
     meeting_on = None
     if with_vvc_decision:
         meeting_on = _past_meeting(config, today, after=accepted)
@@ -349,6 +357,63 @@ def walk_case(
         meeting_on=meeting_on,
         closed=closed,
         reopened=reopened,
+    )
+
+
+def _walk_case_review(
+    store: Store, case_id: str, victim: str, wd: Callable[[int], date], today: date
+) -> None:
+    """The victim is told about the Case Review, applies, and the review runs its course."""
+    case_review.record_victim_told(store, case_id, wd(32), today=today)
+    partner = case_review.record_partner_report(
+        store,
+        case_id,
+        occurred_on=wd(28),
+        reported_on=wd(27),
+        reported_to="l",
+        description="Rubbish thrown on to her balcony, reported to Leeds Homes",
+        today=today,
+    )
+    application = case_review.apply_for_case_review(
+        store,
+        case_id,
+        applicant=victim,
+        applied_on=wd(22),
+        cited_incidents=[partner.id],
+        partner_reports="Leeds Homes, 2 reports by phone",
+        notes="Applied by phone to the Community Safety Team",
+        today=today,
+    )
+    case_review.acknowledge_application(store, application.id, wd(20), today=today)
+    case_review.decide_threshold(
+        store,
+        application.id,
+        decided_on=wd(17),
+        met=True,
+        reason="Four complaints within a month of the behaviour in six months",
+        letter_on=wd(17),
+        today=today,
+    )
+    case_review.record_meeting(
+        store,
+        application.id,
+        meeting_on=wd(9),
+        agencies_present=["Council", "Police", "Leeds Homes"],
+        today=today,
+    )
+    case_review.add_recommendation(
+        store,
+        application.id,
+        text="Leeds Homes to serve a notice of seeking possession",
+        owner="Leeds Homes",
+        due_on=wd(-10),
+    )
+    case_review.record_outcome_told(
+        store,
+        application.id,
+        told_on=wd(7),
+        outcome="Letter: the landlord will take tenancy action; weekly contact continues",
+        today=today,
     )
 
 

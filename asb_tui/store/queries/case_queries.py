@@ -24,6 +24,7 @@ from asb_tui.domain.case_deadlines import (
     deadlines_for_case,
     deadlines_for_cases,
 )
+from asb_tui.domain.case_review import AGENCIES
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
 from asb_tui.domain.months import add_months
@@ -49,6 +50,8 @@ from asb_tui.store.core.models import (
     AgencyContact,
     Case,
     CaseLink,
+    CaseReview,
+    CaseReviewRecommendation,
     ChangeRecord,
     Consent,
     ContactAgreement,
@@ -165,9 +168,7 @@ def case_review_count(
     duplicates are removed); the domain's exact rule then runs on those few cases only.
     """
     window_opens = add_months(today, -rule.months)
-    in_window = (col(Incident.reported_to_council_on) > window_opens) & (
-        col(Incident.reported_to_council_on) <= today
-    )
+    in_window = (col(Incident.reported_on) > window_opens) & (col(Incident.reported_on) <= today)
     candidates = [
         case_id
         for case_id, _count in session.exec(
@@ -184,7 +185,7 @@ def case_review_count(
             columns(
                 Incident.case_id,
                 Incident.id,
-                Incident.reported_to_council_on,
+                Incident.reported_on,
                 Incident.occurred_on,
                 Incident.description,
             ).where(in_window, col(Incident.case_id).in_(chunk))
@@ -711,6 +712,7 @@ def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -
                 _labelled("Who", i.who_involved),
                 _labelled("Effect", i.impact),
                 _labelled("Police ref", i.police_ref),
+                _reported(i),
             ),
             i.id,
             "incident",
@@ -789,6 +791,7 @@ def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -
         timeline.append(
             Entry(link.linked_on, f"Linked to {link.linked_ref}", link.reason, link.id, "case_link")
         )
+    timeline.extend(_case_review_entries(records))
     for share in records.rows(SharingRecord):
         timeline.append(
             Entry(
@@ -815,14 +818,93 @@ def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -
     )
 
 
+def _reported(incident: Any) -> str:
+    """ "Reported 03/11/2026 to the council, the police", or "" when not reported."""
+    agencies = [AGENCIES.get(code, code) for code in incident.reported_to.split(",") if code]
+    if incident.reported_on is None and not agencies:
+        return ""
+    when = f" {format_uk(incident.reported_on)}" if incident.reported_on else " (date not known)"
+    return f"Reported{when}" + (f" to {', '.join(agencies)}" if agencies else "")
+
+
+def _case_review_entries(records: CaseRecords) -> list[Entry]:
+    """The Case Review's steps on the case timeline: each application and what came of it."""
+    found: list[Entry] = []
+    for r in records.rows(CaseReview):
+        table = "case_review"
+        who = r.applicant + (f" for {r.on_behalf_of}" if r.on_behalf_of else "")
+        found.append(
+            Entry(
+                r.applied_on,
+                "Case Review applied for",
+                _joined(who, _labelled("Partner reports", r.partner_reports), r.notes),
+                r.id,
+                table,
+            )
+        )
+        if r.acknowledged_on:
+            found.append(Entry(r.acknowledged_on, "Case Review acknowledged", "", r.id, table))
+        if r.decided_on:
+            verdict = "threshold met" if r.threshold_met else "threshold not met"
+            found.append(
+                Entry(
+                    r.decided_on,
+                    f"Case Review decision: {verdict}",
+                    _joined(
+                        r.decision_reason,
+                        _labelled(
+                            "Letter sent", r.decision_letter_on and format_uk(r.decision_letter_on)
+                        ),
+                    ),
+                    r.id,
+                    table,
+                )
+            )
+        if r.meeting_on:
+            found.append(
+                Entry(
+                    r.meeting_on,
+                    "Case Review meeting",
+                    _labelled("Present", list(r.agencies_present)),
+                    r.id,
+                    table,
+                )
+            )
+        if r.outcome_told_on:
+            found.append(
+                Entry(r.outcome_told_on, "Case Review outcome told", r.outcome, r.id, table)
+            )
+        if r.escalated_on:
+            found.append(
+                Entry(r.escalated_on, "Case Review escalated", r.escalation_route, r.id, table)
+            )
+    for rec in records.rows(CaseReviewRecommendation):
+        found.append(
+            Entry(
+                _day(rec.created_at),
+                "Case Review recommendation",
+                _joined(
+                    rec.text,
+                    _labelled("Owner", rec.owner),
+                    _labelled("Due", rec.due_on and format_uk(rec.due_on)),
+                    _labelled("Done", rec.done_on and format_uk(rec.done_on)),
+                ),
+                rec.id,
+                "case_review_recommendation",
+            )
+        )
+    return found
+
+
 def case_review_of(
     records: CaseRecords, today: date, rule: CaseReviewRule = CaseReviewRule()
 ) -> CaseReviewStatus:
-    """The ASB Case Review status of the case on `today`, from its reported incidents."""
+    """The ASB Case Review status of the case on `today`, from its reported incidents (the day
+    each was first reported to any relevant body: `Incident.reported_on`)."""
     complaints = [
-        Complaint(i.id, i.reported_to_council_on, i.occurred_on, i.description)
+        Complaint(i.id, i.reported_on, i.occurred_on, i.description)
         for i in records.rows(Incident)
-        if i.reported_to_council_on is not None
+        if i.reported_on is not None
     ]
     return case_review_status(complaints, today, rule)
 
@@ -878,6 +960,8 @@ _TITLES = {
     "legal_stage": "Legal stage",
     "h2h_run": "House-to-house run",
     "door_enquiry": "Door enquiry",
+    "case_review": "ASB Case Review",
+    "case_review_recommendation": "Case Review recommendation",
 }
 
 

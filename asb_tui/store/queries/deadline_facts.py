@@ -18,6 +18,13 @@ from sqlmodel import Session
 
 from asb_tui.config import Config, closure_dates
 from asb_tui.domain.case_deadlines import ActionFact, CaseFacts, DeadlineRules, LegalRemedyFact
+from asb_tui.domain.case_review import (
+    CaseReviewApplication,
+    CaseReviewRule,
+    CaseReviewTimescales,
+    Recommendation,
+    Report,
+)
 from asb_tui.domain.contact import parse_contact_frequency
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.legal_powers import RemedyState, RemedyStatus, remedy_clocks
@@ -80,6 +87,14 @@ def deadline_rules(config: Config, today: date) -> DeadlineRules:
         repeat_victim=RepeatVictimRule(config.repeat_incidents, config.repeat_window_months),
         repeat_perpetrator=RepeatPerpetratorRule(
             config.repeat_perpetrator_cases, config.repeat_perpetrator_months
+        ),
+        case_review=CaseReviewRule(
+            threshold=config.case_review_threshold, months=config.case_review_window_months
+        ),
+        case_review_timescales=CaseReviewTimescales(
+            acknowledge_days=config.case_review_acknowledge_days,
+            decide_days=config.case_review_decide_days,
+            meet_days=config.case_review_meet_days,
         ),
     )
 
@@ -150,7 +165,10 @@ def load_case_facts(session: Session, facts_filter: FactsFilter = FactsFilter())
         # The first home visit of this cycle (a reopened case's cycle starts at reopening).
         "(SELECT min(t.done_on) FROM visit AS t WHERE t.case_id = c.id AND t.kind = 'home' "
         "AND t.status = 'complete' AND t.done_on IS NOT NULL "
-        "AND (c.accepted_on IS NULL OR t.done_on >= c.accepted_on)) "
+        "AND (c.accepted_on IS NULL OR t.done_on >= c.accepted_on)), "
+        # The victim told about the ASB Case Review (a done task of its own kind).
+        "(SELECT min(t.done_on) FROM action AS t WHERE t.case_id = c.id "
+        "AND t.kind = 'case-review-info' AND t.done_on IS NOT NULL) "
         f"FROM asb_case AS c WHERE {reader.where} ORDER BY c.ref"
     )
     if not cases:
@@ -178,6 +196,23 @@ def load_case_facts(session: Session, facts_filter: FactsFilter = FactsFilter())
         if referred is not None:
             referrals[case_id].append(ReferralFact(kind, referred, _day(meeting_on), status))
 
+    applications = _case_review_facts(reader)
+    reports: dict[str, list[Report]] = defaultdict(list)
+    for case_id, incident_id, occurred, reported, description, reported_to in reader.rows(
+        "t.case_id, t.id, t.occurred_on, t.reported_on, t.description, t.reported_to",
+        "incident",
+        extra="t.reported_on IS NOT NULL",
+    ):
+        reports[case_id].append(
+            Report(
+                incident_id,
+                _day(occurred) or date.min,
+                _day(reported),
+                description,
+                tuple(code for code in reported_to.split(",") if code),
+            )
+        )
+
     facts: list[CaseFacts] = []
     for (
         case_id,
@@ -193,6 +228,7 @@ def load_case_facts(session: Session, facts_filter: FactsFilter = FactsFilter())
         updated,
         reviewed,
         first_visit,
+        told_of_review,
     ) in cases:
         accepted_on = _day(accepted_text)
         cycle_start = accepted_on or date.min
@@ -228,6 +264,9 @@ def load_case_facts(session: Session, facts_filter: FactsFilter = FactsFilter())
                 last_manager_review_on=_day(reviewed),
                 legal_remedies=remedies.get(case_id, ()),
                 referrals=tuple(referrals.get(case_id, ())),
+                case_reviews=applications.get(case_id, ()),
+                reports=tuple(reports.get(case_id, ())),
+                told_of_case_review_on=_day(told_of_review),
             )
         )
     return facts
@@ -320,3 +359,38 @@ def _statutory_fact(row: Any) -> LegalRemedyFact:
         state.started_on or date.min,
         clocks=tuple(remedy_clocks(state)),
     )
+
+
+def _case_review_facts(reader: _Reader) -> dict[str, tuple[CaseReviewApplication, ...]]:
+    """Each case's Case Review applications with their recommendations (deadlines of their own)."""
+    recommendations: dict[str, list[Recommendation]] = defaultdict(list)
+    for _case_id, rec_id, review_id, text, owner, due_on, done_on in reader.rows(
+        "t.case_id, t.id, t.review_id, t.text, t.owner, t.due_on, t.done_on",
+        "case_review_recommendation",
+        tail="ORDER BY t.created_at, t.id",
+    ):
+        recommendations[review_id].append(
+            Recommendation(rec_id, text, owner, _day(due_on), _day(done_on))
+        )
+    found: dict[str, list[CaseReviewApplication]] = defaultdict(list)
+    for row in reader.rows(
+        "t.case_id, t.id, t.applied_on, t.acknowledged_on, t.decided_on, t.threshold_met, "
+        "t.meeting_on, t.outcome_told_on, t.escalated_on",
+        "case_review",
+        tail="ORDER BY t.applied_on, t.id",
+    ):
+        case_id, review_id, applied, acked, decided, met, meeting, told, escalated = row
+        found[case_id].append(
+            CaseReviewApplication(
+                id=review_id,
+                applied_on=_day(applied) or date.min,
+                acknowledged_on=_day(acked),
+                decided_on=_day(decided),
+                threshold_met=None if met is None else bool(met),
+                meeting_on=_day(meeting),
+                outcome_told_on=_day(told),
+                escalated_on=_day(escalated),
+                recommendations=tuple(recommendations.get(review_id, ())),
+            )
+        )
+    return {case_id: tuple(items) for case_id, items in found.items()}

@@ -68,5 +68,6 @@ def victim_report_dates(session: Session, identity_id: str) -> list[tuple[str, d
 
 
 def incident_reported_on(incident: Incident) -> date:
-    """The date an incident counts from in the repeat rule."""
-    return incident.occurred_on
+    """The date an incident counts from in the repeat rule: when the victim first reported it
+    to any agency, else (never reported, only in their diary) when it happened."""
+    return incident.reported_on or incident.occurred_on
