@@ -53,7 +53,8 @@ def test_diary_entry_is_an_incident_with_audit_and_change_record(
         assert stored.diary_sheet_id == sheet.id
         assert stored.source == "diary"
         assert stored.occurred_time == "23:30"
-        assert stored.reported_to_council_on == date(2026, 11, 20)
+        # Reported means reported: the sheet's return is not the day the victim reported it.
+        assert stored.reported_to_council_on is None and stored.reported_on is None
         assert verify_chain(session).ok
 
 
