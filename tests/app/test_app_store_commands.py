@@ -164,6 +164,8 @@ def test_case_review_count_follows_the_domain_rule(store: Store, rules: Deadline
                     occurred_on=date(2026, 11, day),
                     description=text,
                     reported_to_council_on=date(2026, 11, day),
+                    reported_on=date(2026, 11, day),  # what the Case Review counts from
+                    reported_to="council",
                 ),
                 action="incident.add",
             )
