@@ -39,6 +39,7 @@ from asb_tui.store.queries.identities import (
     identity_of,
     is_victim,
     records_of,
+    victim_records,
     victim_report_dates,
 )
 
@@ -439,18 +440,25 @@ def refresh_repeat_victims(
     rule = rules.repeat_victim
     marked: list[str] = []
     for identity_id in sorted(set(identity_ids)):
-        dates = victim_report_dates(uow.reads, identity_id)
+        victims = victim_records(uow.reads, identity_id)
+        if not victims:
+            continue
+        waiting = [
+            case
+            for case in uow.reads.exec(
+                select(Case).where(col(Case.id).in_(sorted(set(victims.values()))))
+            ).all()
+            if not case.repeat_victim and case.status != CaseStatus.CLOSED.value
+        ]
+        if not waiting:
+            continue  # every case of theirs is marked already (or closed): nothing to start
+        dates = victim_report_dates(uow.reads, identity_id, victims)
         span = latest_repeat_span(
             (d for _case_id, d in dates), today, at_least=rule.incidents, months=rule.months
         )
         if span is None or not span.current:
             continue
-        for record in records_of(uow.reads, identity_id):
-            if not is_victim(uow.reads, record):
-                continue
-            case = uow.reads.get(Case, record.case_id)
-            if case is None or case.repeat_victim or case.status == CaseStatus.CLOSED.value:
-                continue
+        for case in sorted(waiting, key=lambda c: c.ref):
             uow.update(
                 case,
                 {"repeat_victim": True},
@@ -475,8 +483,8 @@ def refresh_repeat_victims_of_case(
 ) -> list[str]:
     """`refresh_repeat_victims` for the victims of one case (after an incident is recorded)."""
     victims = uow.reads.exec(
-        select(Person)
+        select(Person.id, Person.identity_id)
         .join(CaseParty, col(CaseParty.person_id) == col(Person.id))
         .where(CaseParty.case_id == case_id, CaseParty.role == PartyRole.VICTIM.value)
     ).all()
-    return refresh_repeat_victims(uow, [identity_of(p) for p in victims], today, rules)
+    return refresh_repeat_victims(uow, [identity or pid for pid, identity in victims], today, rules)

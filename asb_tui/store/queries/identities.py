@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from asb_tui.domain.types import PartyRole
@@ -16,6 +17,7 @@ __all__ = [
     "incident_reported_on",
     "is_victim",
     "records_of",
+    "victim_records",
     "victim_report_dates",
 ]
 
@@ -45,26 +47,47 @@ def is_victim(session: Session, person: Person) -> bool:
     )
 
 
-def victim_report_dates(session: Session, identity_id: str) -> list[tuple[str, date]]:
+def victim_records(session: Session, identity_id: str) -> dict[str, str]:
+    """The identity's records that are a victim in their case: person id -> case id (one
+    query)."""
+    rows = session.exec(
+        select(Person.id, Person.identity_id, Person.case_id)
+        .join(CaseParty, col(CaseParty.person_id) == col(Person.id))
+        .where(
+            (col(Person.identity_id) == identity_id) | (col(Person.id) == identity_id),
+            col(CaseParty.role) == PartyRole.VICTIM.value,
+        )
+    ).all()
+    return {pid: case_id for pid, identity, case_id in rows if (identity or pid) == identity_id}
+
+
+def victim_report_dates(
+    session: Session, identity_id: str, victims: dict[str, str] | None = None
+) -> list[tuple[str, date]]:
     """(case id, date) of each incident reported by the person as a victim, across all their
     cases on this laptop: incidents of their cases, except those from another person's diary
-    sheet. The date is when it was reported, else when it happened."""
-    records = records_of(session, identity_id)
-    victim_rows = {p.id: p.case_id for p in records if is_victim(session, p)}
+    sheet. The date is when it was reported, else when it happened. `victims`: the identity's
+    `victim_records`, when the caller has read them already."""
+    victim_rows = victim_records(session, identity_id) if victims is None else victims
     if not victim_rows:
         return []
     case_ids = sorted(set(victim_rows.values()))
-    rows = session.exec(
-        select(Incident, DiarySheet.person_id)
+    rows = session.execute(
+        sa_select(
+            col(Incident.case_id),
+            col(Incident.reported_on),
+            col(Incident.occurred_on),
+            col(DiarySheet.person_id),
+        )
         .join(DiarySheet, col(DiarySheet.id) == col(Incident.diary_sheet_id), isouter=True)
         .where(col(Incident.case_id).in_(case_ids))
     ).all()
-    dates: list[tuple[str, date]] = []
-    for incident, sheet_person in rows:
-        if sheet_person is not None and sheet_person not in victim_rows:
-            continue  # another victim's diary
-        dates.append((incident.case_id, incident_reported_on(incident)))
-    return dates
+    return [
+        (case_id, reported or occurred)
+        for case_id, reported, occurred, sheet_person in rows
+        # another victim's diary is theirs
+        if sheet_person is None or sheet_person in victim_rows
+    ]
 
 
 def incident_reported_on(incident: Incident) -> date:
