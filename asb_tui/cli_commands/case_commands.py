@@ -16,7 +16,12 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from asb_tui.cli_commands.common import UserError, add_passphrase_file_option, open_from_args
+from asb_tui.cli_commands.common import (
+    add_passphrase_file_option,
+    json_value,
+    open_from_args,
+    today_from_args,
+)
 from asb_tui.store.core.errors import CaseNotFound
 
 if TYPE_CHECKING:
@@ -76,25 +81,13 @@ def cmd_case_link(args: argparse.Namespace) -> int:
     return 0
 
 
-def _today(args: argparse.Namespace) -> date:
-    if not args.today:
-        return date.today()
-    from asb_tui.domain.dates import parse_uk_date
-    from asb_tui.domain.errors import DomainError
-
-    try:
-        return parse_uk_date(args.today, date.today())
-    except DomainError as exc:
-        raise UserError(f"--today: {exc}") from None
-
-
 def cmd_deadlines(args: argparse.Namespace) -> int:
     from asb_tui.domain.case_deadlines import deadlines_for_cases
     from asb_tui.domain.dates import format_uk
     from asb_tui.domain.labels import label
     from asb_tui.store.queries.deadline_facts import FactsFilter, deadline_rules, load_case_facts
 
-    today = _today(args)
+    today = today_from_args(args)
     store, cfg = open_from_args(args, records=False)
     try:
         with store.read() as session:
@@ -201,7 +194,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     from asb_tui.store.queries.case_review_summary import case_review_summary
     from asb_tui.store.queries.deadline_facts import deadline_rules
 
-    today = _today(args)
+    today = today_from_args(args)
     store, cfg = open_from_args(args, records=False)
     try:
         with store.read() as session:
@@ -216,18 +209,10 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     review = case_review_summary(detail.records, today, rules)
     document = _show_document(detail, review, today)
     if args.json:
-        print(json.dumps(document, ensure_ascii=False, indent=2, default=_json_value))
+        print(json.dumps(document, ensure_ascii=False, indent=2, default=json_value))
     else:
         print(_show_text(document), end="")
     return 0
-
-
-def _json_value(value: object) -> object:
-    from datetime import date as date_type
-
-    if isinstance(value, date_type):
-        return value.isoformat()
-    return str(value)
 
 
 def _show_document(detail: CaseDetail, review: CaseReviewSummary, today: date) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import argparse
 import getpass
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from asb_tui.config import Config, load_config, resolve_data_dir
@@ -166,3 +167,23 @@ def export_subparsers(
             dest="export_format", required=True, metavar="FORMAT"
         )
     return _EXPORT_GROUPS[key]
+
+
+def today_from_args(args: argparse.Namespace) -> date:
+    """`--today DD/MM/YYYY` when given (a command counting from another day), else today."""
+    if not getattr(args, "today", None):
+        return date.today()
+    from asb_tui.domain.dates import parse_uk_date
+    from asb_tui.domain.errors import DomainError
+
+    try:
+        return parse_uk_date(args.today, date.today())
+    except DomainError as exc:
+        raise UserError(f"--today: {exc}") from None
+
+
+def json_value(value: object) -> object:
+    """`json.dumps(default=...)` for the CLI's documents: dates ISO, anything else as text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -17,7 +17,13 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from asb_tui.cli_commands.common import UserError, add_passphrase_file_option, open_from_args
+from asb_tui.cli_commands.common import (
+    UserError,
+    add_passphrase_file_option,
+    json_value,
+    open_from_args,
+    today_from_args,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,24 +55,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     split.set_defaults(func=cmd_person_split)
 
 
-def _today(args: argparse.Namespace) -> date:
-    if not getattr(args, "today", None):
-        return date.today()
-    from asb_tui.domain.dates import parse_uk_date
-    from asb_tui.domain.errors import DomainError
-
-    try:
-        return parse_uk_date(args.today, date.today())
-    except DomainError as exc:
-        raise UserError(f"--today: {exc}") from None
-
-
-def _json(value: object) -> object:
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def _uk(day: date | None) -> str:
     from asb_tui.domain.dates import format_uk
 
@@ -86,7 +74,9 @@ def cmd_person_find(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        print(json.dumps([asdict(p) for p in found], ensure_ascii=False, indent=2, default=_json))
+        print(
+            json.dumps([asdict(p) for p in found], ensure_ascii=False, indent=2, default=json_value)
+        )
         return 0
     for p in found:
         cases = ", ".join(f"{c.ref} ({' and '.join(label(r) for r in c.roles)})" for c in p.cases)
@@ -115,7 +105,7 @@ def cmd_person_show(args: argparse.Namespace) -> int:
     from asb_tui.store.queries.deadline_facts import deadline_rules
     from asb_tui.store.queries.people import person_profile
 
-    today = _today(args)
+    today = today_from_args(args)
     store, cfg = open_from_args(args, records=False)
     try:
         with store.read() as session:
@@ -128,7 +118,7 @@ def cmd_person_show(args: argparse.Namespace) -> int:
         raise RecordNotFound(f"No person with the id {args.id.strip()} is in this store.")
     doc = _profile_document(profile)
     if args.json:
-        print(json.dumps(doc, ensure_ascii=False, indent=2, default=_json))
+        print(json.dumps(doc, ensure_ascii=False, indent=2, default=json_value))
         return 0
     lines = [
         f"{' / '.join(profile.names)}  born {_uk(profile.date_of_birth)}",
