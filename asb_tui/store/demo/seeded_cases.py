@@ -109,7 +109,8 @@ class SeededCases(Draw):
         self.colleague = colleagues[0] if colleagues else OFFICERS[0]
         # Some alleged perpetrators turn up again in later cases (the same person, confirmed):
         # decided by a generator of their own, so the rest of the data is as the seed made it.
-        self._again = random.Random(hash(rng.getstate()))  # takes nothing from `rng`
+        # Seeded from the state of `rng` (taking nothing from it): the same seed, the same people.
+        self._again = random.Random(str(rng.getstate()[1][:8]))
         self._perpetrators_seen: list[tuple[str, date | None, str]] = []
 
     def walk(
@@ -275,6 +276,7 @@ class SeededCases(Draw):
             same_as: str | None = None
             if (
                 role is PartyRole.ALLEGED_PERPETRATOR
+                and name != hostile_name
                 and self._perpetrators_seen
                 and self._again.random() < 0.2
             ):
