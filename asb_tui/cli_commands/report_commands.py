@@ -1,6 +1,7 @@
 """`asb-tui report`: the management report over the cases this laptop holds (docs/reports.md).
 
-    asb-tui report [--from DD/MM/YYYY] [--to DD/MM/YYYY] [--team T] [--json | --csv DIR | --pdf FILE]
+    asb-tui report [--from DD/MM/YYYY] [--to DD/MM/YYYY] [--team T]
+                   [--json | --csv DIR | --pdf FILE]
 
 With no output option it prints the figures as text. The figures are domain/report_figures.py's,
 the same functions `asb-sync-server report` runs over the central service.

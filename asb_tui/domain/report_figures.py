@@ -524,7 +524,7 @@ def report_tables(report: Mapping[str, Any]) -> dict[str, list[list[Any]]]:
                 m["target"],
             ]
             for m in visit["misses"]
-        ],  # fmt: skip
+        ],
         "legal_powers": [["kind", "status", "count"]],
     }
     summary = tables["summary"]
