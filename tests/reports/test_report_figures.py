@@ -136,7 +136,9 @@ def test_case_review_and_legal_powers_figures() -> None:
 def test_victim_updates_on_time_against_the_agreed_frequency() -> None:
     rows = {
         "asb_case": [_case("V")],
-        "contact_agreement": [{"case_id": "id-V", "frequency": "weekly", "agreed_on": "2026-06-01"}],
+        "contact_agreement": [
+            {"case_id": "id-V", "frequency": "weekly", "agreed_on": "2026-06-01"}
+        ],
         "victim_update": [
             {"case_id": "id-V", "updated_on": "2026-06-08"},  # due 08/06: on time
             {"case_id": "id-V", "updated_on": "2026-06-19"},  # due 15/06: late
