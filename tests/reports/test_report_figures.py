@@ -134,7 +134,7 @@ def test_case_review_and_legal_powers_figures() -> None:
 
 
 def test_victim_updates_on_time_against_the_agreed_frequency() -> None:
-    rows = {
+    rows: dict[str, list[dict[str, Any]]] = {
         "asb_case": [_case("V")],
         "contact_agreement": [
             {"case_id": "id-V", "frequency": "weekly", "agreed_on": "2026-06-01"}
