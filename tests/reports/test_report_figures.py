@@ -97,7 +97,7 @@ def test_caseload_by_month_and_the_periods_edges() -> None:
 
 
 def test_case_review_and_legal_powers_figures() -> None:
-    rows = {
+    rows: dict[str, list[dict[str, Any]]] = {
         "asb_case": [_case("R")],
         "case_review": [
             {"id": "cr1", "case_id": "id-R", "applied_on": "2026-03-01",
