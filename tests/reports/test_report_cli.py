@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import statistics
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ assert_no_traceback = _helpers.assert_no_traceback
 TODAY = date.today()
 START = TODAY - timedelta(days=200)
 PERIOD_ARGS = ("--from", f"{START:%d/%m/%Y}", "--to", f"{TODAY:%d/%m/%Y}")
+SECTIONS = ("Caseload", "First home visit", "Victim updates", "Outcomes",
+            "Victims and referrals", "Legal powers", "ASB Case Review")  # fmt: skip
 SUBDIVISION = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
 
 
@@ -190,8 +193,7 @@ def test_csv_files_open_with_one_header_row(
 def test_text_report_names_every_section(demo_dir: Path) -> None:
     result = run_cli("report", *PERIOD_ARGS, data_dir=demo_dir)
     assert result.returncode == 0, result.stderr
-    for heading in ("Caseload", "First home visit", "Victim updates", "Outcomes",
-                    "Victims and referrals", "Legal powers", "ASB Case Review"):  # fmt: skip
+    for heading in SECTIONS:
         assert f"\n{heading}\n" in result.stdout
 
 
@@ -210,3 +212,22 @@ def test_bad_input_is_one_line(demo_dir: Path, args: tuple[str, ...], fragment: 
     assert_no_traceback(result)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], result.stderr
+
+
+def test_pdf_holds_every_sections_heading(
+    demo_dir: Path, report: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "report.pdf"
+    result = run_cli("report", *PERIOD_ARGS, "--pdf", str(out), data_dir=demo_dir)
+    assert result.returncode == 0, result.stderr
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    lines = {line.strip() for line in text.splitlines()}
+    for heading in SECTIONS:
+        assert heading in lines, heading
+    flat = " ".join(text.split())
+    assert f"{START:%d/%m/%Y} to {TODAY:%d/%m/%Y}" in flat
+    for officer in report["caseload"]["by_officer"]:  # names print as typed
+        assert officer in flat, officer
