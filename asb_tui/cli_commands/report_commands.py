@@ -28,7 +28,6 @@ from asb_tui.domain.errors import DomainError
 from asb_tui.domain.report_figures import (
     SECTION_TITLES,
     ReportPeriod,
-    compute_report,
     default_period,
     report_tables,
 )
@@ -83,7 +82,7 @@ def write_csv_tables(tables: dict[str, list[list[Any]]], directory: Path) -> lis
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from asb_tui.store.queries.report_rows import report_rows
+    from asb_tui.store.queries.report_rows import management_report
 
     period = period_from_args(args, today_from_args(args))
     pdf_out = Path(args.pdf) if args.pdf else None
@@ -92,9 +91,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.csv and not Path(args.csv).is_dir():
         raise UserError(f"the directory {args.csv} does not exist")
     store, _cfg = open_from_args(args, records=False)
-    with store, store.read() as session:
-        rows = report_rows(session, args.team)
-    report = compute_report(rows, period, teams=[args.team] if args.team else None)
+    with store:
+        report = management_report(store, period, args.team)
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
         print()

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import Boolean, text
 from sqlmodel import Session
 
-from asb_tui.domain.report_figures import REPORT_TABLES
+from asb_tui.domain.report_figures import REPORT_TABLES, ReportPeriod, compute_report
 from asb_tui.store.core.models import TABLES_BY_NAME
+from asb_tui.store.core.store import Store
 
 
 def report_rows(session: Session, team: str | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -40,3 +41,13 @@ def report_rows(session: Session, team: str | None = None) -> dict[str, list[dic
             found.append(row)
         rows[table] = found
     return rows
+
+
+def management_report(
+    store: Store, period: ReportPeriod, team: str | None = None
+) -> dict[str, Any]:
+    """The report over this laptop's cases (of `team` when given): what `asb-tui report` prints
+    and the Reports screen shows."""
+    with store.read() as session:
+        rows = report_rows(session, team)
+    return compute_report(rows, period, teams=[team] if team else None)
