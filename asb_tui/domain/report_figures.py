@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from statistics import median
 from typing import Any
 
@@ -113,13 +114,18 @@ def default_period(today: date) -> ReportPeriod:
     return ReportPeriod(date(year, month, 1), today)
 
 
+@lru_cache(maxsize=65536)
+def _iso_day(text: str) -> date:
+    return date.fromisoformat(text[:10])
+
+
 def _day(value: Any) -> date | None:
     """A synced date ("YYYY-MM-DD"), a date-time's date, or None."""
     if value is None or value == "":
         return None
     if isinstance(value, date):
         return value
-    return date.fromisoformat(str(value)[:10])
+    return _iso_day(str(value))
 
 
 def _month_end(year: int, month: int) -> date:
@@ -127,7 +133,8 @@ def _month_end(year: int, month: int) -> date:
     return following - timedelta(days=1)
 
 
-def _bucket(value: int, buckets: Sequence[tuple[str, int | None]]) -> str:
+@lru_cache(maxsize=4096)
+def _bucket(value: int, buckets: tuple[tuple[str, int | None], ...]) -> str:
     for name, upper in buckets:
         if upper is None or value <= upper:
             return name
@@ -142,6 +149,7 @@ def _median(values: Sequence[int]) -> float | None:
     return float(median(values)) if values else None
 
 
+@lru_cache(maxsize=64)
 def _region(value: Any) -> Region:
     try:
         return Region(str(value))
@@ -208,26 +216,39 @@ def compute_report(
 ) -> dict[str, Any]:
     """The report over the cases in `rows` (only those of `teams`, when given)."""
     wanted = None if teams is None else frozenset(teams)
-    cases: dict[str, _Case] = {}
+    held: dict[str, Mapping[str, Any]] = {}
     for fields in rows.get("asb_case", ()):
-        case = _case(fields)
-        if wanted is None or case.team in wanted:
-            cases[case.id] = case
+        if wanted is None or (fields.get("team") or "") in wanted:
+            held[str(fields["id"])] = fields
+    # Only the cases live in the period are made into cases: every figure of a case (new,
+    # accepted, closed, open at a month's end, its first home visit) is of a live case.
+    start, end = period.start.isoformat(), period.end.isoformat()
+    cases: dict[str, _Case] = {
+        case_id: _case(fields) for case_id, fields in held.items() if _live_row(fields, start, end)
+    }
 
     def of_cases(table: str) -> Iterable[Mapping[str, Any]]:
-        return (r for r in rows.get(table, ()) if r.get("case_id") in cases)
+        if wanted is None:  # every row given is of a case given (the callers read them so)
+            return rows.get(table, ())
+        return [r for r in rows.get(table, ()) if r.get("case_id") in held]
 
-    live = [c for c in cases.values() if _in_period(c, period)]
-    live_ids = {c.id for c in live}
+    def region_of(case_id: str) -> Region:
+        case = held.get(case_id)
+        return _region(case.get("region") if case is not None else None)
+
+    live = list(cases.values())
+    live_ids = set(cases)
     return {
-        "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
-        "teams": sorted(wanted) if wanted is not None else sorted({c.team for c in cases.values()}),
-        "cases_held": len(cases),
+        "period": {"from": start, "to": end},
+        "teams": sorted(wanted)
+        if wanted is not None
+        else sorted({str(f.get("team") or "") for f in held.values()}),
+        "cases_held": len(held),
         "cases_in_period": len(live),
         "caseload": _caseload(cases, live, live_ids, of_cases("address"), period),
         "first_home_visit": _first_home_visit(cases, of_cases("visit"), period),
         "victim_updates": _victim_updates(
-            cases, of_cases("contact_agreement"), of_cases("victim_update"), period
+            region_of, of_cases("contact_agreement"), of_cases("victim_update"), period
         ),
         "outcomes": _outcomes(cases, live, period),
         "victims": _victims(live, of_cases("referral"), period),
@@ -236,6 +257,19 @@ def compute_report(
             of_cases("case_review"), of_cases("case_review_recommendation"), period
         ),
     }
+
+
+def _iso(value: Any) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _live_row(fields: Mapping[str, Any], start: str, end: str) -> bool:
+    """`_in_period` on the synced fields, without making the case (ISO dates sort as text)."""
+    referred = fields.get("referred_on")
+    if not referred or _iso(referred)[:10] > end:
+        return False
+    closed = fields.get("closed_on")
+    return not closed or _iso(closed)[:10] >= start
 
 
 def _caseload(
@@ -247,22 +281,25 @@ def _caseload(
 ) -> dict[str, Any]:
     months = period.months()
     ends = [min(_month_end(y, m), period.end) for y, m in months]
-    new: Counter[str] = Counter()
-    closed: Counter[str] = Counter()
+    new: Counter[tuple[int, int]] = Counter()
+    closed: Counter[tuple[int, int]] = Counter()
+    accepted = 0
+    start, end = period.start, period.end
     # Open at a month's end: +1 from the first month end on or after acceptance, -1 from the
     # first on or after closure (a case closed on a month's last day is not open at its end).
     change = [0] * (len(ends) + 1)
     for c in cases.values():
-        if period.holds(c.referred_on):
-            assert c.referred_on is not None
-            new[f"{c.referred_on:%Y-%m}"] += 1
-        if period.holds(c.closed_on):
-            assert c.closed_on is not None
-            closed[f"{c.closed_on:%Y-%m}"] += 1
-        if c.accepted_on is None:
+        referred, closed_on, accepted_on = c.referred_on, c.closed_on, c.accepted_on
+        if referred is not None and start <= referred <= end:
+            new[referred.year, referred.month] += 1
+        if closed_on is not None and start <= closed_on <= end:
+            closed[closed_on.year, closed_on.month] += 1
+        if accepted_on is None:
             continue
-        opened = bisect_left(ends, c.accepted_on)
-        shut = len(ends) if c.closed_on is None else bisect_left(ends, c.closed_on)
+        if start <= accepted_on <= end:
+            accepted += 1
+        opened = bisect_left(ends, accepted_on)
+        shut = len(ends) if closed_on is None else bisect_left(ends, closed_on)
         if opened < shut:
             change[opened] += 1
             change[shut] -= 1
@@ -270,9 +307,13 @@ def _caseload(
     running = 0
     for index, (year, month) in enumerate(months):
         running += change[index]
-        key = f"{year:04d}-{month:02d}"
         by_month.append(
-            {"month": key, "new": new[key], "closed": closed[key], "open_at_end": running}
+            {
+                "month": f"{year:04d}-{month:02d}",
+                "new": new[year, month],
+                "closed": closed[year, month],
+                "open_at_end": running,
+            }
         )
     # A case's area: its first place of behaviour's area, else its first address's with one.
     location_area: dict[str, str] = {}
@@ -286,10 +327,10 @@ def _caseload(
             location_area.setdefault(case_id, area)
         any_area.setdefault(case_id, area)
     return {
-        "new": sum(1 for c in cases.values() if period.holds(c.referred_on)),
-        "accepted": sum(1 for c in cases.values() if period.holds(c.accepted_on)),
-        "closed": sum(1 for c in cases.values() if period.holds(c.closed_on)),
-        "open_at_end": sum(1 for c in cases.values() if _open_on(c, period.end)),
+        "new": sum(new.values()),
+        "accepted": accepted,
+        "closed": sum(closed.values()),
+        "open_at_end": running,  # the last month ends on the period's last day
         "by_month": by_month,
         "by_category": _counts(Counter(c.category for c in live)),
         "by_risk_level": _counts(Counter(c.risk_level or NOT_ASSESSED for c in live)),
@@ -370,7 +411,7 @@ def _miss(case: _Case, done: date | None, days: int, target: int) -> dict[str, A
 
 
 def _victim_updates(
-    cases: Mapping[str, _Case],
+    region_of: Callable[[str], Region],
     agreements: Iterable[Mapping[str, Any]],
     updates: Iterable[Mapping[str, Any]],
     period: ReportPeriod,
@@ -379,28 +420,34 @@ def _victim_updates(
     for row in agreements:
         on = _day(row.get("agreed_on"))
         if on is not None:
-            agreed[str(row["case_id"])].append((on, str(row.get("frequency") or "")))
+            agreed[row["case_id"]].append((on, str(row.get("frequency") or "")))
     made: dict[str, list[date]] = defaultdict(list)
     for row in updates:
-        on = _day(row.get("updated_on"))
-        if on is not None:
-            made[str(row["case_id"])].append(on)
+        value = row.get("updated_on")
+        if value:
+            made[row["case_id"]].append(_iso_day(value) if type(value) is str else _day(value))  # type: ignore[arg-type]
     counted = on_time = late = unreadable = without_agreement = 0
+    start, end = period.start, period.end
     for case_id, days in made.items():
         days.sort()
+        if days[-1] < start or days[0] > end:
+            continue  # no update of this case in the period
         terms = sorted(agreed.get(case_id, ()))
-        region = cases[case_id].region
+        region = region_of(case_id)
         previous: date | None = None
+        term = -1  # the index of the agreement in force
+        last = len(terms) - 1
         for day in days:
-            in_force = [t for t in terms if t[0] <= day]
-            if period.holds(day):
-                if not in_force:
+            while term < last and terms[term + 1][0] <= day:
+                term += 1
+            if start <= day <= end:
+                if term < 0:
                     without_agreement += 1
                 else:
-                    agreed_on, text = in_force[-1]
+                    agreed_on, text = terms[term]
                     since = max(agreed_on, previous) if previous else agreed_on
                     try:
-                        due = next_victim_update_due(parse_contact_frequency(text), since, region)
+                        due = _update_due(text, since, region)
                     except DomainError:
                         unreadable += 1
                     else:
@@ -419,6 +466,11 @@ def _victim_updates(
         "without_agreement": without_agreement,
         "frequency_unreadable": unreadable,
     }
+
+
+@lru_cache(maxsize=65536)
+def _update_due(frequency: str, since: date, region: Region) -> date:
+    return next_victim_update_due(parse_contact_frequency(frequency), since, region)
 
 
 def _outcomes(

@@ -24,7 +24,9 @@ def report_rows(
 ) -> dict[str, list[dict[str, Any]]]:
     """The report's input from the central store: per table, each live row's fields."""
     query = (
-        sa.select(row_state.c.table_name, row_state.c.row_id, row_state.c.fields)
+        sa.select(
+            row_state.c.table_name, row_state.c.row_id, row_state.c.case_id, row_state.c.fields
+        )
         .join(case_access, case_access.c.case_id == row_state.c.case_id)
         .where(row_state.c.deleted.is_(False))
         .where(row_state.c.table_name.in_(list(REPORT_TABLES)))
@@ -33,11 +35,20 @@ def report_rows(
         query = query.where(case_access.c.team.in_(list(teams)))
     rows: dict[str, list[dict[str, Any]]] = {table: [] for table in REPORT_TABLES}
     with database.read() as connection:
-        for table, row_id, fields in connection.execute(query):
-            row = dict(fields)
-            row.setdefault("id", row_id)
+        for table, row_id, case_id, fields in connection.execute(query):
+            # Every field the report reads, None where a row synced before the field existed.
+            row = {name: fields.get(name) for name in REPORT_TABLES[table]}
+            row["id"] = row_id
+            if table != "asb_case":
+                row["case_id"] = case_id
             rows[table].append(row)
-    return rows
+    # The figures read every row given as a row of a case given: rows of a case whose own row
+    # is gone (deleted) are left out, as the laptop, which holds no such rows, leaves them.
+    held = {row["id"] for row in rows["asb_case"]}
+    return {
+        table: found if table == "asb_case" else [r for r in found if r["case_id"] in held]
+        for table, found in rows.items()
+    }
 
 
 def team_names(database: Database) -> list[str]:
