@@ -416,25 +416,27 @@ def _victim_updates(
     updates: Iterable[Mapping[str, Any]],
     period: ReportPeriod,
 ) -> dict[str, Any]:
-    agreed: dict[str, list[tuple[date, str]]] = defaultdict(list)
+    # Dates stay ISO text here ("YYYY-MM-DD" sorts as the days do): only a due day is computed.
+    agreed: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in agreements:
-        on = _day(row.get("agreed_on"))
-        if on is not None:
-            agreed[row["case_id"]].append((on, str(row.get("frequency") or "")))
-    made: dict[str, list[date]] = defaultdict(list)
+        on = row.get("agreed_on")
+        if on:
+            agreed[row["case_id"]].append((_iso(on)[:10], str(row.get("frequency") or "")))
+    made: dict[str, list[str]] = defaultdict(list)
     for row in updates:
-        value = row.get("updated_on")
-        if value:
-            made[row["case_id"]].append(_iso_day(value) if type(value) is str else _day(value))  # type: ignore[arg-type]
+        on = row.get("updated_on")
+        if on:
+            made[row["case_id"]].append(on if type(on) is str and len(on) == 10 else _iso(on)[:10])
     counted = on_time = late = unreadable = without_agreement = 0
-    start, end = period.start, period.end
+    start, end = period.start.isoformat(), period.end.isoformat()
+    no_terms: list[tuple[str, str]] = []
     for case_id, days in made.items():
         days.sort()
         if days[-1] < start or days[0] > end:
             continue  # no update of this case in the period
-        terms = sorted(agreed.get(case_id, ()))
+        terms = sorted(agreed.get(case_id, no_terms))
         region = region_of(case_id)
-        previous: date | None = None
+        previous = ""
         term = -1  # the index of the agreement in force
         last = len(terms) - 1
         for day in days:
@@ -445,9 +447,8 @@ def _victim_updates(
                     without_agreement += 1
                 else:
                     agreed_on, text = terms[term]
-                    since = max(agreed_on, previous) if previous else agreed_on
                     try:
-                        due = _update_due(text, since, region)
+                        due = _update_due(text, max(agreed_on, previous), region)
                     except DomainError:
                         unreadable += 1
                     else:
@@ -469,8 +470,10 @@ def _victim_updates(
 
 
 @lru_cache(maxsize=65536)
-def _update_due(frequency: str, since: date, region: Region) -> date:
-    return next_victim_update_due(parse_contact_frequency(frequency), since, region)
+def _update_due(frequency: str, since: str, region: Region) -> str:
+    """The day (ISO) the update after one on `since` is due, at the agreed frequency."""
+    due = next_victim_update_due(parse_contact_frequency(frequency), _iso_day(since), region)
+    return due.isoformat()
 
 
 def _outcomes(
