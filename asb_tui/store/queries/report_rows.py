@@ -24,10 +24,16 @@ from asb_tui.store.core.store import Store
 
 # Per table, a condition (on `t`, the table) that only leaves out rows no figure reads.
 _NO_OP_FILTERS: dict[str, str] = {
-    # the first home visit is a complete home visit; no other visit is read
-    "visit": "t.kind = 'home' AND t.status = 'complete'",
-    # an area is counted only when there is one
-    "address": "t.area != ''",
+    # the first home visit is a complete home visit of a case accepted in the period
+    "visit": (
+        "t.kind = 'home' AND t.status = 'complete' AND t.case_id IN "
+        "(SELECT id FROM asb_case WHERE accepted_on BETWEEN :start AND :end)"
+    ),
+    # an area is counted only when there is one, and only for a case live in the period
+    "address": (
+        "t.area != '' AND t.case_id IN (SELECT id FROM asb_case WHERE referred_on <= :end "
+        "AND (closed_on IS NULL OR closed_on >= :start))"
+    ),
     # an agreement made after the period is in force for no update in it
     "contact_agreement": "t.agreed_on <= :end",
     # updates after the period are not counted and no counted update follows them; of those
