@@ -128,3 +128,25 @@ def uk_long_date(day: date, language: str = "en") -> str:
     """A letter's date the UK way: "2 December 2026" (Welsh: "2 Rhagfyr 2026")."""
     months = _MONTHS_CY if language == "cy" else _MONTHS_EN
     return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+# Why a case was closed, as the closure letter tells the victim (English, Welsh), by the
+# closure reason's value (domain/types.py ClosureReason).
+CLOSURE_WORDING: dict[str, tuple[str, str]] = {
+    "asb-ceased": (
+        "The anti-social behaviour you reported has stopped.",
+        "Mae'r ymddygiad gwrthgymdeithasol a adroddwyd gennych wedi dod i ben.",
+    ),
+    "no-further-progress": (
+        "We have done all that we can on the case for now, and no further progress can be made.",
+        "Rydym wedi gwneud popeth a allwn ar yr achos am y tro, ac ni ellir gwneud rhagor o gynnydd.",
+    ),
+    "victim-no-longer-in-contact": (
+        "We have not been able to stay in touch with you about the case.",
+        "Nid ydym wedi gallu cadw mewn cysylltiad â chi am yr achos.",
+    ),
+    "not-accepted": (
+        "The report was not one that we could take on as an anti-social behaviour case.",
+        "Nid oedd yr adroddiad yn un y gallem ei dderbyn fel achos ymddygiad gwrthgymdeithasol.",
+    ),
+}
