@@ -376,7 +376,7 @@ def diary_columns_data() -> list[dict[str, Any]]:
     """The grid's columns, in the grid's order, with a printed width for the short ones."""
     # Short values get a fixed width; the texts share the rest, the widest a third of its
     # share on screen (the paper is wider than a terminal for the short columns).
-    widths = {"date": 2.4, "time": 1.6, "yesno": 2.0, "agencies": 3.4}
+    widths = {"date": 2.4, "time": 1.6, "yesno": 2.3, "agencies": 3.4}
     return [
         {
             "key": c.key,
