@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -62,10 +63,12 @@ __all__ = [
     "default_letters_dir",
     "diary_sheets_pdf",
     "letter_pdf",
+    "letter_file_name",
     "letter_recipients",
     "make_diary_sheets",
     "make_letter",
     "preview_text",
+    "print_letter",
     "print_pdf",
     "template_version",
 ]
@@ -457,11 +460,48 @@ def make_letter(
     pdf, version = letter_pdf(
         store, config, ref, template, person_id, today=today, text=text, large_print=large_print
     )
+    path = _write(out, pdf)
+    logged = _log(store, config, ref, template, person_id, pdf, version, path.name, method, today)
+    return MadeLetter(path, logged.pdf_sha256, logged)
+
+
+def print_letter(
+    store: Store,
+    config: Config,
+    ref: str,
+    template: str,
+    person_id: str,
+    *,
+    today: date,
+    method: str = "post",
+    text: str = "",
+    large_print: bool = False,
+) -> tuple[CommunicationRow, str]:
+    """Typeset the letter, send it to the printer with `lp` and log it; nothing is written to
+    disk. Refused (NoPrintSystem) where no print system is installed: then nothing is logged."""
+    pdf, version = letter_pdf(
+        store, config, ref, template, person_id, today=today, text=text, large_print=large_print
+    )
+    said = print_pdf(pdf, letter_file_name(ref, template, today))
+    logged = _log(store, config, ref, template, person_id, pdf, version, "", method, today)
+    return logged, said
+
+
+def _log(
+    store: Store,
+    config: Config,
+    ref: str,
+    template: str,
+    person_id: str,
+    pdf: bytes,
+    version: str,
+    pdf_name: str,
+    method: str,
+    today: date,
+) -> CommunicationRow:
     records = _records(store, ref)
     person, _roles = _person(records, person_id)
-    path = _write(out, pdf)
-    sha = _sha(pdf)
-    logged = record_communication(
+    return record_communication(
         store,
         records.case_id,
         template=template,
@@ -470,13 +510,12 @@ def make_letter(
         person_id=person_id,
         sent_on=today,
         method=method,
-        pdf_sha256=sha,
-        pdf_name=path.name,
+        pdf_sha256=_sha(pdf),
+        pdf_name=pdf_name,
         language=config.language,
         officer=config.officer,
         today=today,
     )
-    return MadeLetter(path, sha, logged)
 
 
 def make_diary_sheets(
@@ -529,7 +568,8 @@ def default_letters_dir(config: Config) -> Path:
 
 
 def letter_file_name(ref: str, template: str, today: date) -> str:
-    return f"{ref}-{letter_kind(template).name}-{today:%Y-%m-%d}.pdf"
+    safe = re.sub(r"[^A-Za-z0-9-]+", "-", ref).strip("-") or "case"
+    return f"{safe}-{letter_kind(template).name}-{today:%Y-%m-%d}.pdf"
 
 
 class NoPrintSystem(LetterRefused):
