@@ -294,7 +294,9 @@ def _validate(path: Path, values: dict[str, Any], defaults: Config) -> None:
         _check_weekday(path, values["vvc_weekday"])
     for name in ("council_email", "officer_email"):
         if values.get(name) and not _EMAIL.match(values[name]):
-            raise _refuse(path, name, values[name], "write an email address such as asb@council.gov.uk")
+            raise _refuse(
+                path, name, values[name], "write an email address such as asb@council.gov.uk"
+            )
     for name in ("council_phone", "officer_phone"):
         if values.get(name) and not _PHONE.match(values[name]):
             raise _refuse(path, name, values[name], "write a phone number such as 0113 222 4444")

@@ -70,7 +70,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     width = max(len(item["name"]) for item in listed)
     for item in listed:
         done = f" (completes: {item['completes']})" if item["completes"] else ""
-        print(f"{item['name']:<{width}}  v{item['version']}  to {item['to']}: {item['title']}{done}")
+        print(
+            f"{item['name']:<{width}}  v{item['version']}  to {item['to']}: {item['title']}{done}"
+        )
         print(f"{'':<{width}}  {item['purpose']}")
     return 0
 
@@ -97,7 +99,9 @@ def cmd_make(args: argparse.Namespace) -> int:
         people = letters.letter_recipients(store, case_id)
         if args.to not in {p.person_id for p in people}:
             shown = "; ".join(f"{p.person_id} {p.name} ({p.role})" for p in people)
-            raise UserError(f"--to: {args.to} is not a person of case {args.ref}. Its people: {shown}")
+            raise UserError(
+                f"--to: {args.to} is not a person of case {args.ref}. Its people: {shown}"
+            )
         try:
             made = letters.make_letter(
                 store,

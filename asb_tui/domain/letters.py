@@ -139,7 +139,8 @@ CLOSURE_WORDING: dict[str, tuple[str, str]] = {
     ),
     "no-further-progress": (
         "We have done all that we can on the case for now, and no further progress can be made.",
-        "Rydym wedi gwneud popeth a allwn ar yr achos am y tro, ac ni ellir gwneud rhagor o gynnydd.",
+        "Rydym wedi gwneud popeth a allwn ar yr achos am y tro, "
+        "ac ni ellir gwneud rhagor o gynnydd.",
     ),
     "victim-no-longer-in-contact": (
         "We have not been able to stay in touch with you about the case.",

@@ -62,8 +62,8 @@ __all__ = [
     "Recipient",
     "default_letters_dir",
     "diary_sheets_pdf",
-    "letter_pdf",
     "letter_file_name",
+    "letter_pdf",
     "letter_recipients",
     "make_diary_sheets",
     "make_letter",
@@ -155,10 +155,7 @@ def letter_recipients(store: Store, case_id: str) -> list[Recipient]:
     """The people of the case a letter can be written to, victims first."""
     records = _records(store, case_id)
     order = {PartyRole.VICTIM.value: 0, PartyRole.ALLEGED_PERPETRATOR.value: 1}
-    found = [
-        Recipient(person.id, person.name, party.role)
-        for party, person in records.parties()
-    ]
+    found = [Recipient(person.id, person.name, party.role) for party, person in records.parties()]
     return sorted(found, key=lambda r: order.get(r.role, 2))
 
 
@@ -172,7 +169,9 @@ def _address_lines(records: CaseRecords, person: Any) -> list[str]:
         home = max(homes, key=lambda a: a.from_on or date.min)
         return [part for part in (home.line1, home.line2, home.town, home.postcode) if part]
     typed = person.address.replace("\r", "\n")
-    return [part.strip() for chunk in typed.split("\n") for part in chunk.split(",") if part.strip()]
+    return [
+        part.strip() for chunk in typed.split("\n") for part in chunk.split(",") if part.strip()
+    ]
 
 
 def _council(config: Config, root: Path | None) -> dict[str, Any]:
@@ -204,9 +203,7 @@ def _person(records: CaseRecords, person_id: str) -> tuple[Any, set[str]]:
     people = {p.id: p for p in records.rows("person")}
     person = people.get(person_id)
     if person is None:
-        raise LetterRefused(
-            f"That person is not in case {records.case.ref}; no letter was made."
-        )
+        raise LetterRefused(f"That person is not in case {records.case.ref}; no letter was made.")
     roles = {party.role for party in records.rows("case_party") if party.person_id == person_id}
     return person, roles
 
@@ -238,8 +235,7 @@ def _case_review(records: CaseRecords, language: str) -> dict[str, Any]:
         "outcome": r.outcome,
         "escalation_route": r.escalation_route,
         "recommendations": [
-            {"text": x.text, "owner": x.owner}
-            for x in sorted(recs, key=lambda x: x.created_at)
+            {"text": x.text, "owner": x.owner} for x in sorted(recs, key=lambda x: x.created_at)
         ],
     }
 
@@ -253,7 +249,11 @@ def _warning(records: CaseRecords, person_id: str, language: str) -> dict[str, A
     if not warnings:
         return {}
     w = max(warnings, key=lambda r: (r.started_on or date.min, r.id))
-    return {"conduct": w.notes, "requirements": w.grounds, "comply_by": _long(w.comply_by, language)}
+    return {
+        "conduct": w.notes,
+        "requirements": w.grounds,
+        "comply_by": _long(w.comply_by, language),
+    }
 
 
 def _visit(records: CaseRecords, language: str) -> dict[str, Any]:
@@ -285,7 +285,9 @@ def letter_data(
     case = records.case
     reason = case.closure_reason or ""
     wording = CLOSURE_WORDING.get(reason)
-    rule = CaseReviewRule(threshold=config.case_review_threshold, months=config.case_review_window_months)
+    rule = CaseReviewRule(
+        threshold=config.case_review_threshold, months=config.case_review_window_months
+    )
     return {
         "language": language,
         "large_print": large_print,
@@ -333,9 +335,7 @@ def _render(kind: LetterKind, config: Config, build: Any) -> tuple[bytes, str]:
     root = _logo_root(config)
     try:
         data = build(root)
-        pdf = compile_source(
-            source, data, name=kind.template, root=root, accessible=True
-        )
+        pdf = compile_source(source, data, name=kind.template, root=root, accessible=True)
     finally:
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
@@ -436,6 +436,9 @@ def _write(path: Path, pdf: bytes) -> Path:
         raise LetterRefused(f"{path.name}: the file name must end in .pdf.")
     if not path.parent.is_dir():
         raise LetterRefused(f"There is no folder {path.parent}; no letter was written.")
+    if path.exists():
+        # A letter already made is evidence of what was sent (its SHA-256 is logged): kept.
+        raise LetterRefused(f"{path} already exists; choose another file name.")
     try:
         write_pdf_atomically(path, pdf)
     except OSError as exc:
@@ -556,7 +559,23 @@ def preview_text(pdf: bytes) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
-    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
+    return "\n\n".join(_reflow((page.extract_text() or "").strip()) for page in reader.pages)
+
+
+def _reflow(text: str) -> str:
+    """The lines of a page joined back into paragraphs: a line as long as the page's longest
+    lines was broken by the page's width, so it runs on; a shorter one ends its paragraph."""
+    lines = text.splitlines()
+    widest = max((len(line) for line in lines), default=0)
+    out: list[str] = []
+    running = False
+    for line in lines:
+        if running and out:
+            out[-1] = f"{out[-1]} {line.strip()}"
+        else:
+            out.append(line.rstrip())
+        running = len(line) >= 0.75 * widest and not line.rstrip().endswith((".", ":"))
+    return "\n".join(out)
 
 
 def default_letters_dir(config: Config) -> Path:
@@ -609,5 +628,3 @@ def letters_listed() -> list[Mapping[str, str]]:
         }
         for k in LETTERS
     ]
-
-

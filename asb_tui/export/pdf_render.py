@@ -69,14 +69,17 @@ def compile_source(
     """
     payload = _to_json(data)
     template_name = name
+    # The stub ties `root` to the input's type (bytes here): a folder is passed as a string.
+    options: dict[str, Any] = {"root": str(root)} if root is not None else {}
+    standards: list[typst.PDFStandard] = ["ua-1"] if accessible else []
     try:
         pdf = typst.compile(
             source,
-            root=str(root) if root is not None else None,
             font_paths=_fonts(),
             sys_inputs={"data": payload},
-            pdf_standards=["ua-1"] if accessible else [],
+            pdf_standards=standards,
             pdf_tags=True,
+            **options,
         )
     except typst.TypstError as exc:
         raise PdfRenderError(f"Could not typeset {template_name}: {_describe(exc)}") from exc

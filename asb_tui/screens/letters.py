@@ -17,8 +17,8 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, S
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
-from asb_tui.export.pdf_render import PdfRenderError
 from asb_tui.domain.letters import DIARY_SHEETS, LETTERS, SEND_METHODS, letter_kind
+from asb_tui.export.pdf_render import PdfRenderError
 from asb_tui.screens.base import WorkDone
 from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal, literal_text
@@ -60,7 +60,7 @@ class LettersScreen(FieldworkScreen):
         Binding("ctrl+r", "preview", "Preview again", id="letters.preview", priority=True),
     ]
     DEFAULT_CSS = """
-    LettersScreen #letter-form { width: 44; height: 1fr; }
+    LettersScreen #letter-form { width: 44; max-width: 45%; height: 1fr; }
     LettersScreen #letter-form Input, LettersScreen #letter-form Select { width: 100%; }
     LettersScreen #letter-text { height: 4; }
     LettersScreen #preview-box { width: 1fr; height: 1fr; border: round $primary-darken-2;
@@ -78,7 +78,9 @@ class LettersScreen(FieldworkScreen):
         with Horizontal():
             with VerticalScroll(id="letter-form"):
                 yield Label("Letter")
-                yield Select(CHOICES, id="letter-template", value=LETTERS[0].name, allow_blank=False)
+                yield Select(
+                    CHOICES, id="letter-template", value=LETTERS[0].name, allow_blank=False
+                )
                 yield Label("To")
                 yield Select([], id="letter-to", prompt="(the case's people)")
                 yield Label("Folder to write it in")
@@ -203,7 +205,12 @@ class LettersScreen(FieldworkScreen):
         return self._template() == DIARY_SHEETS.name
 
     def action_preview(self) -> None:
-        template, person, today, config = self._template(), self._person(), self.today(), self.config
+        template, person, today, config = (
+            self._template(),
+            self._person(),
+            self.today(),
+            self.config,
+        )
         large = self.query_one("#letter-large", Checkbox).value
         text = self.query_one("#letter-text", TextArea).text
         ref = self._ref
@@ -265,7 +272,12 @@ class LettersScreen(FieldworkScreen):
         self._make(None)
 
     def _make(self, out: Path | None) -> None:
-        template, person, today, config = self._template(), self._person(), self.today(), self.config
+        template, person, today, config = (
+            self._template(),
+            self._person(),
+            self.today(),
+            self.config,
+        )
         large = self.query_one("#letter-large", Checkbox).value
         text = self.query_one("#letter-text", TextArea).text
         method = str(self.query_one("#letter-method", Select).value)
@@ -313,5 +325,3 @@ class LettersScreen(FieldworkScreen):
         self.set_status(message.result)
         self.mark_clean()
         self._load()
-
-

@@ -59,7 +59,9 @@ async def test_the_letter_is_previewed_written_and_logged(
         await wait_for(
             pilot, lambda: screen.query_one("#letter-to", Select).value == case.perpetrator_id
         )
-        await wait_for(pilot, lambda: "Community Protection Warning" in _text(screen, "#letter-preview"))
+        await wait_for(
+            pilot, lambda: "Community Protection Warning" in _text(screen, "#letter-preview")
+        )
 
         # No print system: said plainly, and nothing is logged.
         monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))

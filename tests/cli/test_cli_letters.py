@@ -27,7 +27,7 @@ def laptop(tmp_path: Path) -> tuple[Path, LetterCase]:
     finally:
         store.close()
     (data_dir / "config.toml").write_text(
-        f"council = {json.dumps(COUNCIL)}\ncouncil_phone = \"01824 706000\"\n", encoding="utf-8"
+        f'council = {json.dumps(COUNCIL)}\ncouncil_phone = "01824 706000"\n', encoding="utf-8"
     )
     return data_dir, case
 

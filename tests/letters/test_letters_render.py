@@ -24,7 +24,8 @@ from letters_testkit import (
 
 from asb_tui.config import Config, ConfigError, load_config
 from asb_tui.domain.diary_columns import DIARY_COLUMNS
-from asb_tui.domain.letters import LETTERS, PERPETRATOR as TO_PERPETRATOR
+from asb_tui.domain.letters import LETTERS, LetterKind
+from asb_tui.domain.letters import PERPETRATOR as TO_PERPETRATOR
 from asb_tui.domain.types import ActionKind, ClosureReason
 from asb_tui.export import letters
 from asb_tui.export.json_export import export_cases
@@ -56,7 +57,7 @@ def _to(kind_recipient: str, case: LetterCase) -> tuple[str, str]:
 
 @pytest.mark.parametrize("kind", LETTERS, ids=lambda k: k.name)
 def test_every_letter_prints_the_reference_the_name_as_typed_and_the_council(
-    made: Made, kind: letters.LetterKind
+    made: Made, kind: LetterKind
 ) -> None:
     store, config, case = made
     person_id, name = _to(kind.recipient, case)
@@ -136,7 +137,9 @@ def test_the_closure_letter_gives_the_reason_and_completes_telling_the_victim(
 ) -> None:
     store, config, case = made
     cases.close_case(store, case.case_id, reason=ClosureReason.ASB_CEASED, on=TODAY)
-    pdf, _version = letters.letter_pdf(store, config, case.ref, "closure", case.victim_id, today=TODAY)
+    pdf, _version = letters.letter_pdf(
+        store, config, case.ref, "closure", case.victim_id, today=TODAY
+    )
     assert "The anti-social behaviour you reported has stopped." in pdf_text(pdf)
     made_letter = letters.make_letter(
         store, config, case.ref, "closure", case.victim_id, tmp_path / "c.pdf", today=TODAY
@@ -187,7 +190,7 @@ def test_a_councils_own_template_replaces_the_shipped_one(made: Made, tmp_path: 
     assert made_letter.logged.template_version.startswith("council:")
     # A file in the folder that overrides nothing is refused at load, naming it.
     (own / "letter_closur.typ").write_text("", encoding="utf-8")
-    with pytest.raises(ConfigError, match="letter_closur.typ is not the name of a shipped"):
+    with pytest.raises(ConfigError, match=r"letter_closur\.typ is not the name of a shipped"):
         load_config(tmp_path / "data")
 
 
@@ -206,16 +209,20 @@ def _struct_elements(doc: pikepdf.Pdf, kind: str) -> list[pikepdf.Dictionary]:
     return found
 
 
-@pytest.mark.parametrize(("language", "lang"), [("en", "en-GB"), ("cy", "cy-GB"), ("en+cy", "cy-GB")])
+@pytest.mark.parametrize(
+    ("language", "lang"), [("en", "en-GB"), ("cy", "cy-GB"), ("en+cy", "cy-GB")]
+)
 def test_letters_are_tagged_pdf_ua_with_the_document_language(
     made: Made, language: str, lang: str
 ) -> None:
     store, config, case = made
     config = letters_config(config.data_dir, language=language)
-    pdf, _version = letters.letter_pdf(store, config, case.ref, "process", case.victim_id, today=TODAY)
+    pdf, _version = letters.letter_pdf(
+        store, config, case.ref, "process", case.victim_id, today=TODAY
+    )
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         assert str(doc.Root.Lang) == lang
-        assert doc.Root.MarkInfo.Marked is True
+        assert bool(doc.Root.MarkInfo.Marked)
         assert _struct_elements(doc, "/H1"), "the letter's heading is in the structure tree"
         assert _struct_elements(doc, "/P")
         with doc.open_metadata() as meta:
@@ -262,7 +269,9 @@ def test_the_logo_prints_with_its_alternative_text(made: Made, tmp_path: Path) -
         encoding="utf-8",
     )
     config = letters_config(config.data_dir, council_logo=logo)
-    pdf, _version = letters.letter_pdf(store, config, case.ref, "acknowledgement", case.victim_id, today=TODAY)
+    pdf, _version = letters.letter_pdf(
+        store, config, case.ref, "acknowledgement", case.victim_id, today=TODAY
+    )
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         figures = _struct_elements(doc, "/Figure")
         assert [str(f.get("/Alt")) for f in figures] == [f"Logo of {COUNCIL}"]

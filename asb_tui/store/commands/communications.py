@@ -85,7 +85,9 @@ def record_communication(
     if not _SHA256.match(pdf_sha256):
         raise LetterRefused("The letter's SHA-256 is not 64 lower-case hex digits.")
     if today is not None and sent_on > today:
-        raise LetterRefused(f"A letter cannot be sent on {sent_on:%d/%m/%Y}: that is in the future.")
+        raise LetterRefused(
+            f"A letter cannot be sent on {sent_on:%d/%m/%Y}: that is in the future."
+        )
     with store.write() as uow:
         case = get_case(uow.reads, case_id)
         if person_id is not None:
