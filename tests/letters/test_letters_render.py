@@ -225,6 +225,14 @@ def test_letters_are_tagged_pdf_ua_with_the_document_language(
         assert bool(doc.Root.MarkInfo.Marked)
         assert _struct_elements(doc, "/H1"), "the letter's heading is in the structure tree"
         assert _struct_elements(doc, "/P")
+        tagged = {
+            str(e.Lang)
+            for kind in ("/P", "/H1")
+            for e in _struct_elements(doc, kind)
+            if "/Lang" in e
+        }
+        if language == "en+cy":
+            assert "en-GB" in tagged, "the English part of a bilingual letter is tagged English"
         with doc.open_metadata() as meta:
             assert meta.get("pdfuaid:part") == "1"
             assert case.ref in str(meta.get("dc:title"))
