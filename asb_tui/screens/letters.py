@@ -164,7 +164,9 @@ class LettersScreen(FieldworkScreen):
         kind = letter_kind(self._template())
         people = self._recipients
         choice = self.query_one("#letter-to", Select)
-        choice.set_options([(f"{p.name} ({label(p.role).lower()})", p.person_id) for p in people])
+        choice.set_options(
+            [(literal_text(f"{p.name} ({label(p.role).lower()})"), p.person_id) for p in people]
+        )
         wanted = [p for p in people if p.role == kind.recipient] or list(people)
         if wanted:
             choice.value = wanted[0].person_id
