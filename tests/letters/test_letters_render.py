@@ -4,6 +4,7 @@ template, the tagged PDF/UA-1 structure and the document language."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,8 +128,6 @@ def test_making_the_process_letter_completes_its_task_and_shows_in_timeline_and_
     assert [(r["template"], r["pdf_sha256"], r["recipient"]) for r in rows] == [
         ("process", made_letter.sha256, VICTIM)
     ]
-    import hashlib
-
     assert hashlib.sha256(out.read_bytes()).hexdigest() == made_letter.sha256
 
 
@@ -283,3 +282,56 @@ def test_the_logo_prints_with_its_alternative_text(made: Made, tmp_path: Path) -
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         figures = _struct_elements(doc, "/Figure")
         assert [str(f.get("/Alt")) for f in figures] == [f"Logo of {COUNCIL}"]
+
+
+def test_printing_sends_the_pdf_to_lp_and_logs_it(
+    made: Made, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, config, case = made
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    received = tmp_path / "printed.pdf"
+    lp = bin_dir / "lp"
+    lp.write_text(f'#!/bin/sh\n/bin/cat > "{received}"\necho "request id is office-7 (1 file(s))"\n')
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    logged, said = letters.print_letter(
+        store, config, case.ref, "acknowledgement", case.victim_id, today=TODAY
+    )
+    assert said == "request id is office-7 (1 file(s))"
+    printed = received.read_bytes()
+    assert case.ref in pdf_text(printed)
+    assert logged.pdf_sha256 == hashlib.sha256(printed).hexdigest()
+    assert [r.template for r in communications(store, case.case_id)] == ["acknowledgement"]
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    with pytest.raises(letters.NoPrintSystem, match="no print system"):
+        letters.print_letter(store, config, case.ref, "closure", case.victim_id, today=TODAY)
+    assert len(communications(store, case.case_id)) == 1
+
+
+def test_the_case_review_letter_meets_telling_the_victim(made: Made, tmp_path: Path) -> None:
+    store, config, case = made
+    made_letter = letters.make_letter(
+        store,
+        config,
+        case.ref,
+        "case-review-info",
+        case.victim_id,
+        tmp_path / "cr.pdf",
+        today=TODAY,
+    )
+    assert made_letter.logged.completed_task == "Tell the victim about the ASB Case Review"
+    again = letters.make_letter(
+        store,
+        config,
+        case.ref,
+        "case-review-info",
+        case.victim_id,
+        tmp_path / "cr2.pdf",
+        today=TODAY,
+    )
+    assert again.logged.completed_task is None  # already met: no second task
+    with pytest.raises(letters.LetterRefused, match="already exists"):
+        letters.make_letter(
+            store, config, case.ref, "closure", case.victim_id, tmp_path / "cr.pdf", today=TODAY
+        )
