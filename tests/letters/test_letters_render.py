@@ -292,7 +292,9 @@ def test_printing_sends_the_pdf_to_lp_and_logs_it(
     bin_dir.mkdir()
     received = tmp_path / "printed.pdf"
     lp = bin_dir / "lp"
-    lp.write_text(f'#!/bin/sh\n/bin/cat > "{received}"\necho "request id is office-7 (1 file(s))"\n')
+    lp.write_text(
+        f'#!/bin/sh\n/bin/cat > "{received}"\necho "request id is office-7 (1 file(s))"\n'
+    )
     lp.chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
     logged, said = letters.print_letter(
