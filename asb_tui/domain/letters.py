@@ -151,3 +151,16 @@ CLOSURE_WORDING: dict[str, tuple[str, str]] = {
         "Nid oedd yr adroddiad yn un y gallem ei dderbyn fel achos ymddygiad gwrthgymdeithasol.",
     ),
 }
+
+# The diary sheet's column headings in Welsh, by the grid's column key (DIARY_COLUMNS): a Welsh
+# or bilingual sheet prints these (a test holds the keys to the grid's).
+DIARY_HEADINGS_CY: dict[str, str] = {
+    "date": "Dyddiad",
+    "time": "Amser",
+    "what": "Beth ddigwyddodd",
+    "who": "Pwy oedd yn rhan ohono",
+    "effect": "Sut effeithiodd arnoch chi",
+    "police": "Wedi'i adrodd i'r heddlu?",
+    "police_ref": "Cyfeirnod yr heddlu",
+    "told": "Wedi'i adrodd i bwy, a phryd gyntaf",
+}

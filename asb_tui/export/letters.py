@@ -35,6 +35,7 @@ from asb_tui.domain.diary_columns import DIARY_COLUMNS
 from asb_tui.domain.labels import label
 from asb_tui.domain.letters import (
     CLOSURE_WORDING,
+    DIARY_HEADINGS_CY,
     DIARY_SHEETS,
     LETTERS,
     PERPETRATOR,
@@ -384,6 +385,7 @@ def diary_columns_data() -> list[dict[str, Any]]:
         {
             "key": c.key,
             "heading": c.heading,
+            "heading_cy": DIARY_HEADINGS_CY.get(c.key, c.heading),
             "width_cm": widths.get(c.kind, 2.8 if c.share <= 1 else None),
             "fr": 1 + c.share / 4,
         }
@@ -421,6 +423,7 @@ def diary_sheets_pdf(
             "columns": diary_columns_data(),
             "rows": rows,
             "large_print": large_print,
+            "language": config.language,
         },
     )
     return pdf, version, victim
@@ -547,7 +550,7 @@ def make_diary_sheets(
         method="printed",
         pdf_sha256=sha,
         pdf_name=path.name,
-        language="en",
+        language=config.language,
         officer=config.officer,
         today=today,
     )

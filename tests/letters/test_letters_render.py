@@ -25,7 +25,7 @@ from letters_testkit import (
 
 from asb_tui.config import Config, ConfigError, load_config
 from asb_tui.domain.diary_columns import DIARY_COLUMNS
-from asb_tui.domain.letters import LETTERS, LetterKind
+from asb_tui.domain.letters import DIARY_HEADINGS_CY, LETTERS, LetterKind
 from asb_tui.domain.letters import PERPETRATOR as TO_PERPETRATOR
 from asb_tui.domain.types import ActionKind, ClosureReason
 from asb_tui.export import letters
@@ -337,3 +337,18 @@ def test_the_case_review_letter_meets_telling_the_victim(made: Made, tmp_path: P
         letters.make_letter(
             store, config, case.ref, "closure", case.victim_id, tmp_path / "cr.pdf", today=TODAY
         )
+
+
+def test_a_welsh_diary_sheet_has_a_welsh_heading_for_every_grid_column(made: Made) -> None:
+    assert list(DIARY_HEADINGS_CY) == [column.key for column in DIARY_COLUMNS]
+    store, config, case = made
+    for language in ("cy", "en+cy"):
+        config = letters_config(config.data_dir, language=language)
+        pdf, _version, _victim = letters.diary_sheets_pdf(store, config, case.ref, rows=3)
+        text = pdf_text(pdf)
+        at = [text.index(DIARY_HEADINGS_CY[column.key]) for column in DIARY_COLUMNS]
+        assert at == sorted(at)
+        assert ("Diary sheet: case" in text) == (language == "en+cy")
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            assert str(doc.Root.Lang) == "cy-GB"
+            assert len(_struct_elements(doc, "/TR")) == 3 + 1
