@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from asb_tui.cli_commands.common import (
@@ -124,7 +125,14 @@ def cmd_make(args: argparse.Namespace) -> int:
         if made.logged.completed_task:
             print(f"Task done: {made.logged.completed_task}")
         if args.print:
-            print(letters.print_pdf(made.path.read_bytes(), made.path.name))
+            try:
+                print(letters.print_pdf(made.path.read_bytes(), made.path.name))
+            except letters.NoPrintSystem:
+                print(
+                    f"asb-tui: note: there is no print system on this computer (no `lp`): the "
+                    f"letter was written to {made.path} but not printed",
+                    file=sys.stderr,
+                )
     return 0
 
 

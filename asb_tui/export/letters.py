@@ -60,6 +60,7 @@ __all__ = [
     "MAX_ROWS",
     "LetterRefused",
     "MadeLetter",
+    "NoPrintSystem",
     "Recipient",
     "default_letters_dir",
     "diary_sheets_pdf",
@@ -433,8 +434,13 @@ def _sha(pdf: bytes) -> str:
     return hashlib.sha256(pdf).hexdigest()
 
 
-def _write(path: Path, pdf: bytes) -> Path:
+def _write(path: Path, pdf: bytes, config: Config) -> Path:
     path = Path(path).expanduser()
+    if path.resolve().is_relative_to(Path(config.data_dir).expanduser().resolve()):
+        raise LetterRefused(
+            "Letters are not written into the data folder (it holds the encrypted store); "
+            "choose another folder."
+        )
     if path.suffix.lower() != ".pdf":
         raise LetterRefused(f"{path.name}: the file name must end in .pdf.")
     if not path.parent.is_dir():
@@ -466,7 +472,7 @@ def make_letter(
     pdf, version = letter_pdf(
         store, config, ref, template, person_id, today=today, text=text, large_print=large_print
     )
-    path = _write(out, pdf)
+    path = _write(out, pdf, config)
     logged = _log(store, config, ref, template, person_id, pdf, version, path.name, method, today)
     return MadeLetter(path, logged.pdf_sha256, logged)
 
@@ -537,7 +543,7 @@ def make_diary_sheets(
     """Typeset the diary sheets, write them to `out` and log them on the case."""
     pdf, version, victim = diary_sheets_pdf(store, config, ref, rows=rows, large_print=large_print)
     records = _records(store, ref)
-    path = _write(out, pdf)
+    path = _write(out, pdf, config)
     sha = _sha(pdf)
     logged = record_communication(
         store,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from laptop_testkit import OFFICER, PASSPHRASE, assert_no_traceback, run_cli
+from laptop_testkit import OFFICER, PASSPHRASE, assert_no_traceback, cli_env, run_cli
 from letters_testkit import COUNCIL, VICTIM, LetterCase, accepted_case, letters_config, pdf_text
 
 from asb_tui.domain.diary_columns import DIARY_COLUMNS
@@ -112,3 +112,30 @@ def test_diary_sheets_have_the_rows_asked(laptop: tuple[Path, LetterCase], tmp_p
     )  # fmt: skip
     assert refused.returncode == 2
     assert "A diary sheet has 1 to 200 rows, not 0." in refused.stderr
+
+
+def test_print_without_a_print_system_says_so_and_keeps_the_letter(
+    laptop: tuple[Path, LetterCase], tmp_path: Path
+) -> None:
+    data_dir, case = laptop
+    out = tmp_path / "ack.pdf"
+    env = cli_env(data_dir, PATH=str(tmp_path / "no-bin"))
+    result = run_cli(
+        "letter", "make", case.ref, "--template", "acknowledgement", "--to", case.victim_id,
+        "--out", str(out), "--print", data_dir=data_dir, env=env,
+    )  # fmt: skip
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert "there is no print system on this computer" in result.stderr
+    assert out.exists()
+
+
+def test_a_letter_is_never_written_into_the_data_folder(laptop: tuple[Path, LetterCase]) -> None:
+    data_dir, case = laptop
+    result = run_cli(
+        "letter", "make", case.ref, "--template", "acknowledgement", "--to", case.victim_id,
+        "--out", str(data_dir / "ack.pdf"), data_dir=data_dir,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "not written into the data folder" in result.stderr
+    assert not (data_dir / "ack.pdf").exists()
