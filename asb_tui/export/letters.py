@@ -117,9 +117,9 @@ def _template(name: str, config: Config) -> tuple[bytes, bool]:
 
 def _source(kind: LetterKind, config: Config) -> tuple[bytes, str]:
     """The whole Typst source of a letter (helpers, layout, wording) and its version."""
-    common, _ = _template(_COMMON, config)
+    common, own_common = _template(_COMMON, config)
     parts = [common]
-    own_parts: list[bytes] = []
+    own_parts: list[bytes] = [common] if own_common else []
     if kind is not DIARY_SHEETS:
         layout, own_layout = _template(_LAYOUT, config)
         parts.append(layout)
