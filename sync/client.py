@@ -18,7 +18,7 @@ import ipaddress
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Literal, TypeVar
@@ -113,6 +113,15 @@ def _is_loopback_url(url: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class ElsewhereAnswer:
+    """The blind index's answer: `known` None when the service said nothing changed since the
+    position the laptop gave; `as_of` the position to give next time (None: an older service)."""
+
+    known: list[KnownElsewhere] | None
+    as_of: int | None
+
+
 class SyncClient:
     """Push and pull for one replica. Blocking: run it in a worker thread, never on the UI loop.
 
@@ -159,6 +168,10 @@ class SyncClient:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    def server_address(self) -> str:
+        """The service this client talks to (given, or the one stored at enrolment)."""
+        return self._url()
 
     def _url(self) -> str:
         url = self._server_url
@@ -319,21 +332,37 @@ class SyncClient:
     def known_elsewhere(self, person_ids: Sequence[str]) -> list[KnownElsewhere]:
         """What the service's blind index tells of these person rows (of cases this laptop may
         see): other teams holding the same person or address, how many cases, whom to contact.
-        Asked in pages at the end of a sync (`asb_tui.services.sync_run`); every reply is
-        checked to answer only for the rows asked about."""
+        Every reply is checked to answer only for the rows asked about."""
+        answer = self.known_elsewhere_since(person_ids, None)
+        return answer.known if answer.known is not None else []
+
+    def known_elsewhere_since(
+        self, person_ids: Sequence[str], since: int | None
+    ) -> ElsewhereAnswer:
+        """`known_elsewhere`, asked in pages at the end of a sync (`asb_tui.services.sync_run`).
+        With `since` (the `as_of` of the last full answer for these same people) the service may
+        answer that nothing changed: then `known` is None and the laptop keeps what it has."""
         wanted = list(dict.fromkeys(person_ids))
         known: list[KnownElsewhere] = []
+        as_of: int | None = None
         for start in range(0, len(wanted), MAX_ELSEWHERE_ASK):
             page = wanted[start : start + MAX_ELSEWHERE_ASK]
-            request = ElsewhereRequest(person_ids=page)
+            request = ElsewhereRequest(person_ids=page, since=since if start == 0 else None)
             reply = self._with_retries(
                 partial(self._call, "POST", "/elsewhere", ElsewhereReply, body=request)
             )
+            if reply.unchanged:
+                if start != 0 or since is None or reply.known:
+                    raise SyncProtocolError("the server said unchanged without being asked")
+                return ElsewhereAnswer(None, since)
             asked = set(page)
             if any(k.person_id not in asked for k in reply.known):
                 raise SyncProtocolError("the server answered about a person not asked about")
             known.extend(reply.known)
-        return known
+            if reply.as_of is not None:
+                # The oldest page's position: a change after it is asked about again next time.
+                as_of = reply.as_of if as_of is None else min(as_of, reply.as_of)
+        return ElsewhereAnswer(known, as_of)
 
     # -- sync ----------------------------------------------------------------------------------
 

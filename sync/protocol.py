@@ -398,6 +398,10 @@ class ElsewhereRequest(_Message):
     """Ask about person rows of cases this device may see: are they known to other teams?"""
 
     person_ids: Annotated[list[Uuid], Field(min_length=1, max_length=MAX_ELSEWHERE_ASK)]
+    #: the `as_of` of the device's last full answer, for the same people: when nothing that
+    #: could change an answer has reached the service since, it answers `unchanged` (and the
+    #: device keeps what it was told) instead of computing the answer again
+    since: Seq | None = None
 
     @field_validator("person_ids")
     @classmethod
@@ -420,6 +424,10 @@ class KnownElsewhere(_Message):
 
 class ElsewhereReply(_Message):
     known: list[KnownElsewhere] = Field(default_factory=list)
+    #: the stream head the answer was computed at (what the device sends back as `since`)
+    as_of: Seq | None = None
+    #: nothing that could change an answer reached the service after `since`; `known` is empty
+    unchanged: bool = False
 
 
 class ErrorReply(BaseModel):

@@ -16,13 +16,16 @@ from asb_tui.cli_commands.common import (
     passphrase,
 )
 from asb_tui.cli_commands.store_admin import RECOVERY_NOTICE
-from asb_tui.export.json_export import import_file, write_export
 from asb_tui.store.core.keyslots import check_passphrase_strength
 from asb_tui.store.core.store import StorePaths, create_store, open_store
-from asb_tui.store.demo.demo import MAX_CASES, describe, fill_demo
+
+# The export and the demo generator are imported by their commands (each costs ~0.1 s to load,
+# which every other command would pay).
 
 
 def _positive(text: str) -> int:
+    from asb_tui.store.demo.demo import MAX_CASES
+
     try:
         value = int(text)
     except ValueError:
@@ -75,6 +78,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_export_json(args: argparse.Namespace) -> int:
+    from asb_tui.export.json_export import write_export
+
     store, _cfg = open_from_args(args)
     with store:
         summary = write_export(store, args.out, args.cases)
@@ -85,6 +90,8 @@ def cmd_export_json(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from asb_tui.export.json_export import import_file
+
     store, _cfg = open_from_args(args)
     with store:
         summary = import_file(store, args.file)
@@ -98,6 +105,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from asb_tui.store.demo.demo import describe, fill_demo
+
     if args.incidents_per_case is not None and not 0 <= args.incidents_per_case <= 1000:
         raise UserError("--incidents-per-case must be between 0 and 1000")
     cfg = config(args)

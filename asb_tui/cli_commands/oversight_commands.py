@@ -23,8 +23,6 @@ from asb_tui.cli_commands.common import (
 )
 from asb_tui.domain.dates import format_uk, parse_uk_date
 from asb_tui.domain.errors import DomainError
-from asb_tui.export.pdf_render import PdfRenderError
-from asb_tui.store.commands.retention import destroy_due_cases
 from asb_tui.store.core.audit import verify_chain
 from asb_tui.store.core.store import Store
 
@@ -98,6 +96,7 @@ def _pack_password(args: argparse.Namespace) -> str | None:
 
 def cmd_export_vvc(args: argparse.Namespace) -> int:
     from asb_tui.export.pack_data import check_pack_password, export_vvc_pack
+    from asb_tui.export.pdf_render import PdfRenderError  # with the renderer: loaded to render
     from asb_tui.store.commands.vvc import agenda, check_meeting_date, find_case_id
 
     out = Path(args.out)
@@ -146,6 +145,7 @@ def cmd_export_vvc(args: argparse.Namespace) -> int:
 
 
 def cmd_export_sar(args: argparse.Namespace) -> int:
+    from asb_tui.export.pdf_render import PdfRenderError
     from asb_tui.export.subject_access import export_subject
 
     out_dir = Path(args.out)
@@ -187,6 +187,8 @@ def _requests_past_retention(store: Store, today: date, years: int, *, apply: bo
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
+    from asb_tui.store.commands.retention import destroy_due_cases
+
     store, cfg = open_from_args(args)
     with store:
         today = date.today()

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from asb_tui.domain.contact import FrequencyUnit
-from asb_tui.domain.legal_powers import RemedyStatus
 from asb_tui.domain.types import (
     ActionKind,
     CaseStatus,
@@ -26,6 +25,7 @@ from asb_tui.domain.types import (
     PartyRole,
     ReferralKind,
     Region,
+    RemedyStatus,
     RiskLevel,
     VisitKind,
 )

@@ -32,13 +32,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from types import MappingProxyType
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.months import add_months, add_years
-from asb_tui.domain.types import LegalRemedyKind
+from asb_tui.domain.types import LegalRemedyKind, RemedyStatus
 
 __all__ = [
     "ABSOLUTE_GROUND_CONDITIONS",
@@ -63,19 +62,6 @@ __all__ = [
     "remedy_clocks",
     "suggested_end",
 ]
-
-
-class RemedyStatus(StrEnum):
-    PROPOSED = "proposed"
-    SERVED = "served"
-    APPLIED = "applied"
-    GRANTED = "granted"
-    IN_FORCE = "in-force"
-    VARIED = "varied"
-    BREACHED = "breached"
-    DISCHARGED = "discharged"
-    EXPIRED = "expired"
-    ENDED = "ended"
 
 
 ACTIVE_STATUSES = frozenset(

@@ -135,3 +135,19 @@ class DeadlineKind(StrEnum):
     RETENTION = "retention"
     CASE_REVIEW = "case-review"
     CASE_REVIEW_INFO = "case-review-info"
+
+
+class RemedyStatus(StrEnum):
+    """Where a legal remedy stands (its moves: domain/legal_powers.py). Here, with the other
+    enums, so that showing a status's label does not import the legal rules."""
+
+    PROPOSED = "proposed"
+    SERVED = "served"
+    APPLIED = "applied"
+    GRANTED = "granted"
+    IN_FORCE = "in-force"
+    VARIED = "varied"
+    BREACHED = "breached"
+    DISCHARGED = "discharged"
+    EXPIRED = "expired"
+    ENDED = "ended"

@@ -143,6 +143,7 @@ class DashboardScreen(AsbScreen):
         Binding("S", "open_screen('sync')", "Sync", id="dashboard.sync"),
         Binding("R", "open_screen('review-queue')", "Review queue", id="dashboard.review-queue"),
         Binding("V", "open_screen('vvc')", "VVC", id="dashboard.vvc"),
+        Binding("P", "open_screen('reports')", "Reports", id="dashboard.reports"),
         Binding("ctrl+q", "app.quit", "Quit", id="dashboard.quit"),
     ]
     DEFAULT_CSS = """

@@ -13,6 +13,7 @@ OVERSIGHT_SCREENS: list[tuple[str, str, str, str, str]] = [
         "app",
     ),
     ("V", "oversight.vvc", "VVC meetings", "asb_tui.screens.vvc:VvcScreen", "app"),
+    ("P", "oversight.reports", "Reports", "asb_tui.screens.reports:ReportsScreen", "app"),
     (
         "s",
         "oversight.share",

@@ -19,7 +19,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from asb_tui.store.core.store import Store
-from asb_tui.store.replica.elsewhere import people_to_ask, replace_known_elsewhere
+from asb_tui.store.replica.elsewhere import (
+    asked_digest,
+    kept_elsewhere_count,
+    last_asked,
+    people_to_ask,
+    replace_known_elsewhere,
+)
 from asb_tui.store.replica.replica import StoreReplica
 from asb_tui.store.replica.sync_state import CHOICES, adopt_unsynced_cases, open_conflict_count
 from sync.client import SyncClient, SyncError, SyncProgress, SyncResult, SyncServerError
@@ -150,9 +156,13 @@ def run_sync(
 def _learn_elsewhere(client: SyncClient, store: Store, warnings: list[str]) -> int | None:
     """Ask the service's blind index about this laptop's people and keep its answer (the last
     act of a sync). A failure here is a warning: the changes are already sent and received."""
+    people = people_to_ask(store)
+    digest = asked_digest(people, f"{client.server_address()} {client.replica.device_id()}")
     try:
-        known = client.known_elsewhere(people_to_ask(store))
+        answer = client.known_elsewhere_since(people, last_asked(store, digest))
     except SyncError as err:
         warnings.append(f"could not learn which other teams know this laptop's people: {err}")
         return None
-    return replace_known_elsewhere(store, known)
+    if answer.known is None:  # nothing that could change the answer reached the service
+        return kept_elsewhere_count(store)
+    return replace_known_elsewhere(store, answer.known, (digest, answer.as_of))

@@ -213,7 +213,7 @@ def create_app(database: Database) -> FastAPI:
         """For person rows of cases this device may see: the other teams that hold the same
         person (name and date of birth) or address in cases it may not see, how many such
         cases, and the officer to contact. Nothing else of those cases (see `blind`)."""
-        return ElsewhereReply(known=blind.known_elsewhere(db, context.officer, request.person_ids))
+        return blind.known_elsewhere(db, context.officer, request.person_ids, request.since)
 
     @app.post(
         f"{API_PREFIX}/conflicts/{{conflict_id}}/resolve",

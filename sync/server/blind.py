@@ -41,7 +41,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync.batches import chunks
-from sync.protocol import CASE_TABLE, KnownElsewhere
+from sync.protocol import CASE_TABLE, SHARE_TABLE, ElsewhereReply, KnownElsewhere
 from sync.server import access
 from sync.server import db as tables
 from sync.server.accounts import Officer
@@ -330,15 +330,60 @@ def _case_order(fields: dict[str, Any]) -> tuple[str, str]:
     return (_text(fields, "referred_on"), _text(fields, "created_at"))
 
 
+#: the synced tables whose rows can change an answer: the people and addresses matched, the
+#: case (its officer is the one to contact; its deletion or transfer moves the match), a share
+#: (it makes another team's case visible, so no longer "elsewhere")
+ANSWER_TABLES = (PERSON_TABLE, ADDRESS_TABLE, CASE_TABLE, SHARE_TABLE)
+
+
+def _head(connection: sa.Connection) -> int:
+    counter = tables.stream_counter
+    return int(connection.execute(sa.select(counter.c.value).where(counter.c.id == 1)).scalar_one())
+
+
+def changed_since(connection: sa.Connection, since: int, head: int) -> bool:
+    """Whether anything that could change any device's answer reached the service after stream
+    position `since`. Every write that moves an answer (a push, a share or its withdrawal, a
+    transfer, a removal, a destroyed case) appends to the stream in the transaction that makes
+    it, so the entries after `since` (a range of the primary key) tell: a row of `ANSWER_TABLES`,
+    an event that is not a plain change, or a purge notice. A `since` beyond the head (a device
+    remembering another database) counts as changed."""
+    if since > head:
+        return True
+    if since == head:
+        return False
+    s = tables.stream
+    moved = connection.execute(
+        sa.select(s.c.seq)
+        .where(
+            s.c.seq > since,
+            sa.or_(s.c.table_name.in_(ANSWER_TABLES), s.c.kind != "change"),
+        )
+        .limit(1)
+    ).first()
+    if moved is not None:
+        return True
+    notices = tables.purge_notice
+    return (
+        connection.execute(sa.select(notices.c.seq).where(notices.c.seq > since).limit(1)).first()
+        is not None
+    )
+
+
 def known_elsewhere(
-    database: Database, officer: Officer, person_ids: list[str]
-) -> list[KnownElsewhere]:
+    database: Database, officer: Officer, person_ids: list[str], since: int | None = None
+) -> ElsewhereReply:
     """Per asked person row (of a case the officer may see): the other teams whose cases, that
-    the officer may not see, hold a matching digest; how many cases and whom to contact."""
+    the officer may not see, hold a matching digest; how many cases and whom to contact.
+
+    With `since` (the `as_of` of the device's last answer for the same people) and nothing
+    changed after it, the answer is `unchanged`: a sync with nothing to do then costs one
+    indexed range read instead of the whole computation (which grows with the device's people)."""
     key = key_for_request(database)
     t = tables.row_state
     wanted = sorted(set(person_ids))
     with database.read() as connection:
+        head = _head(connection)  # read first: a change committed while answering is newer
         visible = set(connection.execute(access.visible_cases(officer)).scalars())
         people: dict[str, Any] = {}
         for chunk in chunks(wanted):
@@ -355,6 +400,10 @@ def known_elsewhere(
                     )
                 if not r.deleted:
                     people[r.row_id] = r
+        # Checked after the rows asked about are found visible: `unchanged` tells nothing of
+        # rows the device may not see.
+        if since is not None and not changed_since(connection, since, head):
+            return ElsewhereReply(as_of=since, unchanged=True)
         # person row -> the kinds of match and their digests
         asked: dict[str, dict[str, str]] = {
             row_id: dict(row_digests(key, PERSON_TABLE, dict(r.fields)))
@@ -401,7 +450,7 @@ def known_elsewhere(
             ):
                 fields = dict(c.fields)
                 officers[c.row_id] = (_case_order(fields), _text(fields, "officer")[:200])
-    known = []
+    known: list[KnownElsewhere] = []
     for (row_id, team, matched_on), cases in sorted(found.items()):
         # the officer of the most recent of those cases that names one
         latest = sorted(
@@ -416,4 +465,4 @@ def known_elsewhere(
                 contact_officer=latest[0][1] if latest else "",
             )
         )
-    return known
+    return ElsewhereReply(known=known, as_of=head)

@@ -13,6 +13,8 @@
     asb-sync-server audit flags [--all] [--db URL]
     asb-sync-server audit clear DEVICE_ID --by NAME --reason TEXT [--db URL]
     asb-sync-server index rebuild [--new-key] [--db URL]
+    asb-sync-server report [--from DD/MM/YYYY] [--to DD/MM/YYYY] [--team T ...]
+                           [--json | --csv DIR] [--db URL]
 
 The database is `--db`, else `ASB_SERVER_DB`, else an SQLite file in the service's data directory
 (`ASB_SERVER_DATA_DIR` overrides it). `serve` upgrades the schema on start (see `migrate`).
@@ -224,6 +226,48 @@ def cmd_audit_clear(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    import csv
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from asb_tui.domain.dates import parse_uk_date
+    from asb_tui.domain.errors import DomainError
+    from asb_tui.domain.report_figures import ReportPeriod, default_period, report_tables
+    from sync.server.report import partnership_report
+
+    today = date.today()
+
+    def read(text: str | None, option: str) -> date | None:
+        if not text:
+            return None
+        try:
+            return parse_uk_date(text, today)
+        except DomainError as exc:
+            raise CliError(f"{option}: {exc}") from None
+
+    end = read(args.end, "--to") or today
+    start = read(args.start, "--from") or default_period(end).start
+    try:
+        period = ReportPeriod(start, end)
+    except DomainError as exc:
+        raise CliError(str(exc)) from None
+    if args.csv and not os.path.isdir(args.csv):
+        raise CliError(f"the directory {args.csv} does not exist")
+    report = partnership_report(_open(args), period, args.team)
+    if args.csv:
+        tables = report_tables(report)
+        for name, rows in tables.items():
+            with (Path(args.csv) / f"{name}.csv").open("w", encoding="utf-8", newline="") as out:
+                csv.writer(out).writerows(rows)
+        print(f"Wrote {len(tables)} CSV files to {args.csv}")
+    else:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=None if args.json else 1)
+        print()
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="asb-sync-server", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -310,6 +354,21 @@ def _parser() -> argparse.ArgumentParser:
         help="first replace the key kept in the database by a new random one (rotation)",
     )
     rebuild.set_defaults(handler=cmd_index_rebuild)
+
+    report = with_db(
+        commands.add_parser(
+            "report", help="the management report over every team (or the teams named)"
+        )
+    )
+    report.add_argument("--from", dest="start", metavar="DD/MM/YYYY", help="first day counted")
+    report.add_argument("--to", dest="end", metavar="DD/MM/YYYY", help="last day (default today)")
+    report.add_argument(
+        "--team", action="append", metavar="TEAM", help="only this team's cases (repeatable)"
+    )
+    out = report.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the report as JSON (the default)")
+    out.add_argument("--csv", metavar="DIR", help="write one CSV file per table into DIR")
+    report.set_defaults(handler=cmd_report)
     return parser
 
 

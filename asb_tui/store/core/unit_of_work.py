@@ -91,6 +91,10 @@ class UnitOfWork:
         self.actor = actor
         self.device_id = device_id
         self._counter: int | None = None
+        self._counter_written: int | None = None
+        # The audit chain's head and the device counter are read once per transaction (under
+        # the write lock they cannot move) and carried forward in memory from then on.
+        self._audit_head: ChainHead | None = None
         self._depth = 0
 
     @property
@@ -214,15 +218,8 @@ class UnitOfWork:
         details: dict[str, Any] | None = None,
     ) -> None:
         """An audited act that writes no row (an export, a pack, a subject access request)."""
-        append_event(
-            self._session,
-            actor=self.actor,
-            device_id=self.device_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            case_id=case_id,
-            details=details,
+        self._append_event(
+            action=action, entity=entity, entity_id=entity_id, case_id=case_id, details=details
         )
 
     # -- what the laptop keeps only for itself (never synced) ------------------------------------
@@ -332,13 +329,51 @@ class UnitOfWork:
 
     def _before_commit(self) -> None:
         self._refuse_strays(())
+        if self._counter is not None and self._counter != self._counter_written:
+            # The counter's last value, written once per transaction rather than per record.
+            with self._gate():
+                self._session.execute(
+                    text(
+                        "INSERT INTO setting (key, value) VALUES (:key, :value) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                    ),
+                    {"key": settings.DEVICE_COUNTER, "value": str(self._counter)},
+                )
+            self._counter_written = self._counter
 
     def _next_counter(self) -> int:
         if self._counter is None:
-            self._counter = int(settings.get(self._session, settings.DEVICE_COUNTER) or "0")
+            with self._session.no_autoflush:
+                stored = self._session.execute(
+                    text("SELECT value FROM setting WHERE key = :key"),
+                    {"key": settings.DEVICE_COUNTER},
+                ).scalar()
+            self._counter = self._counter_written = int(stored or "0")
         self._counter += 1
-        settings.put(self._session, settings.DEVICE_COUNTER, str(self._counter))
         return self._counter
+
+    def _append_event(
+        self,
+        *,
+        action: str,
+        entity: str,
+        entity_id: str,
+        case_id: str | None,
+        details: dict[str, Any] | None,
+    ) -> None:
+        event = append_event(
+            self._session,
+            actor=self.actor,
+            device_id=self.device_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            case_id=case_id,
+            details=details,
+            head=self._audit_head,
+        )
+        assert event.seq is not None
+        self._audit_head = ChainHead(event.seq, event.hash)
 
     def _record(
         self, row: SQLModel, op: str, fields: dict[str, Any], action: str, details: dict[str, Any]
@@ -360,15 +395,8 @@ class UnitOfWork:
                 append_only=append_only,
             )
         )
-        append_event(
-            self._session,
-            actor=self.actor,
-            device_id=self.device_id,
-            action=action,
-            entity=table,
-            entity_id=_row_id(row),
-            case_id=case_id,
-            details=details,
+        self._append_event(
+            action=action, entity=table, entity_id=_row_id(row), case_id=case_id, details=details
         )
 
 

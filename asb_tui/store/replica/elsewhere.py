@@ -11,14 +11,36 @@ synced or exported, and wiped with its case (retention, a purge, a case destroye
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 
 from sqlmodel import col, select
 
+from asb_tui.store.core import settings
 from asb_tui.store.core.models import Person, PersonElsewhere, utcnow
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
 from sync.protocol import KnownElsewhere
+
+#: what the last full answer was for: a digest of the people asked (and the service and
+#: device that answered) and the service's `as_of`, so the next sync may ask "changed since?"
+ASKED_KEY = "sync.elsewhere_asked"
+
+
+def asked_digest(person_ids: Sequence[str], service: str) -> str:
+    joined = "\n".join([service, *sorted(person_ids)])
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def last_asked(store: Store, digest: str) -> int | None:
+    """The `as_of` of the last full answer when it was for exactly these people, else None."""
+    with store.read() as session:
+        kept = settings.get_json(session, ASKED_KEY, {})
+    if not isinstance(kept, dict) or kept.get("people") != digest:
+        return None
+    as_of = kept.get("as_of")
+    return as_of if isinstance(as_of, int) and not isinstance(as_of, bool) and as_of >= 0 else None
 
 
 def people_to_ask(store: Store) -> list[str]:
@@ -28,12 +50,21 @@ def people_to_ask(store: Store) -> list[str]:
         return sorted(str(i) for i in session.exec(select(Person.id)).all())
 
 
-def replace_known_elsewhere(store: Store, known: Sequence[KnownElsewhere]) -> int:
+def replace_known_elsewhere(
+    store: Store, known: Sequence[KnownElsewhere], asked: tuple[str, int | None] | None = None
+) -> int:
     """Replace what the laptop knows of its people elsewhere by the service's latest answer, in
     one transaction; rows of people it no longer holds are left out. An answer equal to what is
-    kept writes nothing (the rows keep the time they were first learned). The rows kept."""
+    kept writes no rows (they keep the time they were first learned). `asked`: the digest of the
+    people asked and the answer's `as_of`, kept for the next sync's "changed since?" (an
+    answer without `as_of` forgets it). The rows kept."""
     now = utcnow()
     with store.write() as uow:
+        if asked is not None:
+            digest, as_of = asked
+            value = json.dumps({"people": digest, "as_of": as_of} if as_of is not None else {})
+            if settings.get(uow.reads, ASKED_KEY) != value:
+                uow.put_setting(ASKED_KEY, value)
         held = uow.reads.exec(select(PersonElsewhere)).all()
         ids = sorted({k.person_id for k in known})
         cases: dict[str, str] = {}
@@ -63,6 +94,12 @@ def replace_known_elsewhere(store: Store, known: Sequence[KnownElsewhere]) -> in
                 )
             )
         return len(fresh)
+
+
+def kept_elsewhere_count(store: Store) -> int:
+    """How many facts of the last answer the laptop keeps (a sync told "unchanged")."""
+    with store.read() as session:
+        return len(session.exec(select(PersonElsewhere.person_id)).all())
 
 
 def _facts(rows: Sequence[PersonElsewhere]) -> set[tuple[str, str, str, str, int, str]]:
