@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "sharing_commands",  # share withdraw
     "people_commands",  # person find, show, merge, split
     "sar_commands",  # sar log, extend, complete, list
+    "letters_commands",  # letter list, make, log; diary-sheets
     "report_commands",  # report
 )
 

@@ -17,6 +17,7 @@ import difflib
 import getpass
 import math
 import os
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -104,6 +105,20 @@ class Config:
         "Mental health services",
         "Fire and Rescue",
     )
+    # The council's identity on its letters and diary sheets (docs/letters.md).
+    council_address: tuple[str, ...] = ()
+    council_phone: str = ""
+    council_email: str = ""
+    council_logo: Path | None = None  # a PNG, JPEG or SVG file
+    officer_title: str = "Anti-social Behaviour Officer"
+    officer_phone: str = ""
+    officer_email: str = ""
+    # A folder of the council's own letter templates, each overriding the shipped one of its name.
+    letter_templates: Path | None = None
+    # Where letters are written unless another folder is chosen (default: the Documents folder).
+    letters_dir: Path | None = None
+    # The language of letters: "en" (English), "cy" (Welsh) or "en+cy" (bilingual, Welsh first).
+    language: str = "en"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -192,6 +207,12 @@ _BOUNDS: dict[str, tuple[float, float, str]] = {
 _VVC_WEEKS = {-1: "last", 1: "first", 2: "second", 3: "third", 4: "fourth"}
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NAMES = {"officer", "team", "council"}  # must not be empty
+_MAY_BE_EMPTY_LISTS = {"closures", "council_address"}
+_PATHS = {"questionnaire", "council_logo", "letter_templates", "letters_dir"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ()-]{6,30}$")
+_LANGUAGES = ("en", "cy", "en+cy")
+_LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 _MAX_TEXT = 200
 
 
@@ -258,7 +279,7 @@ def _validate(path: Path, values: dict[str, Any], defaults: Config) -> None:
         elif isinstance(value, str):
             _check_text(path, name, value, may_be_empty=name not in _NAMES)
         elif isinstance(value, tuple):
-            if name != "closures" and not value:
+            if name not in _MAY_BE_EMPTY_LISTS and not value:
                 raise _refuse(path, name, list(value), "the list must not be empty")
             for item in value:
                 _check_text(path, name, item, may_be_empty=False)
@@ -271,6 +292,18 @@ def _validate(path: Path, values: dict[str, Any], defaults: Config) -> None:
         )
     if "vvc_weekday" in values:
         _check_weekday(path, values["vvc_weekday"])
+    for name in ("council_email", "officer_email"):
+        if values.get(name) and not _EMAIL.match(values[name]):
+            raise _refuse(
+                path, name, values[name], "write an email address such as asb@council.gov.uk"
+            )
+    for name in ("council_phone", "officer_phone"):
+        if values.get(name) and not _PHONE.match(values[name]):
+            raise _refuse(path, name, values[name], "write a phone number such as 0113 222 4444")
+    if "language" in values and values["language"] not in _LANGUAGES:
+        raise _refuse(
+            path, "language", values["language"], 'it must be "en", "cy" or "en+cy" (bilingual)'
+        )
     if "server_url" in values:
         _check_server_url(path, values["server_url"])
 
@@ -302,14 +335,22 @@ def load_config(data_dir: Path) -> Config:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{path}: {name} must be a list of strings")
             values[name] = tuple(value)
-        elif name == "questionnaire":
+        elif name in _PATHS:
             if not isinstance(value, str) or not value.strip():
-                raise ConfigError(f"{path}: questionnaire must be a file path")
+                what = "folder" if name in {"letter_templates", "letters_dir"} else "file"
+                raise ConfigError(f"{path}: {name} must be a {what} path")
         elif not _same_kind(expected, value):
             raise ConfigError(f"{path}: {name} must be a {type(expected).__name__}, not {value!r}")
-    _validate(path, {k: v for k, v in values.items() if k != "questionnaire"}, defaults)
+    _validate(path, {k: v for k, v in values.items() if k not in _PATHS}, defaults)
     if "questionnaire" in values:
         values["questionnaire"] = _load_questionnaire(path, values["questionnaire"])
+    if "council_logo" in values:
+        values["council_logo"] = _logo(path, values["council_logo"])
+    for name in ("letter_templates", "letters_dir"):
+        if name in values:
+            values[name] = _folder(path, name, values[name])
+    if "letter_templates" in values:
+        _check_letter_templates(path, values["letter_templates"])
     if "region" in values:
         try:
             values["region"] = normalise_region(values["region"]).value
@@ -333,6 +374,43 @@ def _load_questionnaire(path: Path, value: str) -> Path:
     except DomainError as exc:
         raise ConfigError(f"{path}: questionnaire: {exc}") from None
     return location
+
+
+def _logo(path: Path, value: str) -> Path:
+    location = (path.parent / value).expanduser()
+    if location.suffix.lower() not in _LOGO_SUFFIXES:
+        raise _refuse(path, "council_logo", value, "the logo must be a PNG, JPEG or SVG file")
+    if not location.is_file():
+        raise _refuse(path, "council_logo", value, f"there is no file {location}")
+    return location
+
+
+def _folder(path: Path, name: str, value: str) -> Path:
+    location = (path.parent / value).expanduser()
+    if not location.is_dir():
+        raise _refuse(path, name, value, f"there is no folder {location}")
+    return location
+
+
+def _check_letter_templates(path: Path, folder: Path) -> None:
+    """A council's template must override a shipped one: a misspelt name would be ignored."""
+    from importlib import resources
+
+    shipped = {
+        entry.name
+        for entry in resources.files("asb_tui.export").joinpath("templates").iterdir()
+        if entry.name.endswith(".typ")
+    }
+    for entry in sorted(folder.glob("*.typ")):
+        if entry.name not in shipped:
+            close = difflib.get_close_matches(entry.name, sorted(shipped), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise _refuse(
+                path,
+                "letter_templates",
+                str(folder),
+                f"{entry.name} is not the name of a shipped template{hint}",
+            )
 
 
 def closure_dates(config: Config, years: range) -> frozenset[date]:

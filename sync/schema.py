@@ -466,6 +466,23 @@ _TABLES: dict[str, dict[str, Any]] = {
         created_at=_f(DATETIME),
         version=_f(INT),
     ),
+    "communication": _table(
+        append_only=True,
+        id=_f(ID),
+        case_id=_f(ID, required=True),
+        person_id=_f(ID, nullable=True),
+        recipient=_f(TEXT, max_chars=SHORT, required=True),
+        template=_f(TEXT, max_chars=SHORT, required=True),
+        template_version=_f(TEXT, max_chars=SHORT, required=True),
+        title=_f(TEXT, max_chars=SHORT),
+        language=_f(TEXT, max_chars=SHORT),
+        sent_on=_f(DATE, required=True),
+        method=_f(TEXT, max_chars=SHORT),
+        pdf_sha256=_f(TEXT, max_chars=SHORT),
+        pdf_name=_f(TEXT, max_chars=LINE),
+        officer=_f(TEXT, max_chars=SHORT),
+        created_at=_f(DATETIME),
+    ),
 }
 
 TABLES: Final[dict[str, TableSpec]] = {

@@ -81,6 +81,7 @@ LEFT_OUT: dict[str, str] = {
     "manager_review": "the manager's reviews are internal oversight, not for partner agencies",
     "case_review": "the ASB Case Review has its own meeting and papers; its deadlines are listed",
     "case_review_recommendation": "the Case Review's recommendations belong to its own meeting",
+    "communication": "the letters sent are the case's correspondence, not facts for the conference",
 }
 
 

@@ -51,13 +51,35 @@ class PdfRenderError(RuntimeError):
 
 def compile_typst(template_name: str, data: Mapping[str, Any]) -> bytes:
     """Typeset ``templates/<template_name>`` with ``data`` and return the PDF bytes."""
-    source = _template_source(template_name)
+    return compile_source(_template_source(template_name), data, name=template_name)
+
+
+def compile_source(
+    source: bytes,
+    data: Mapping[str, Any],
+    *,
+    name: str,
+    root: Path | None = None,
+    accessible: bool = False,
+) -> bytes:
+    """Typeset Typst ``source`` (already joined with its helpers) with ``data``.
+
+    ``root`` is the only folder the document may read files from (a logo); none: no files.
+    ``accessible`` writes a tagged PDF/UA-1 document (structure tree, document language, title).
+    """
     payload = _to_json(data)
+    template_name = name
+    # The stub ties `root` to the input's type (bytes here): a folder is passed as a string.
+    options: dict[str, Any] = {"root": str(root)} if root is not None else {}
+    standards: list[typst.PDFStandard] = ["ua-1"] if accessible else []
     try:
         pdf = typst.compile(
             source,
             font_paths=_fonts(),
             sys_inputs={"data": payload},
+            pdf_standards=standards,
+            pdf_tags=True,
+            **options,
         )
     except typst.TypstError as exc:
         raise PdfRenderError(f"Could not typeset {template_name}: {_describe(exc)}") from exc

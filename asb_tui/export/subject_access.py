@@ -55,6 +55,7 @@ from asb_tui.store.commands.subject_access import link_export, request_for_expor
 from asb_tui.store.core.models import (
     Address,
     CaseParty,
+    Communication,
     Consent,
     ContactAgreement,
     DiarySheet,
@@ -293,6 +294,15 @@ def _case_record(
     if PartyRole.ALLEGED_PERPETRATOR.value in roles:
         record["visits_to_you"] = _visits(records, {VisitKind.PERPETRATOR}, redact)
         record["legal_remedies"] = _remedies(records, subject.id, redact)
+    record["letters_to_you"] = [
+        {
+            "date": c.sent_on,
+            "letter": c.title or c.template,
+            "addressed_to": redact(c.recipient),
+            "sent_by": c.method,
+        }
+        for c in sorted(mine(Communication), key=lambda c: (c.sent_on, c.created_at))
+    ]
     record["sharing"] = [
         {
             "date": s.shared_on,

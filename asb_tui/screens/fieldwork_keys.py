@@ -24,4 +24,5 @@ FIELDWORK_SCREENS: list[tuple[str, str, str, str]] = [
         "asb_tui.screens.safeguarding:SafeguardingScreen",
     ),
     ("T", "case_review", "ASB Case Review", "asb_tui.screens.case_review:CaseReviewScreen"),
+    ("l", "letters", "Letters and diary sheets", "asb_tui.screens.letters:LettersScreen"),
 ]

@@ -17,7 +17,7 @@ from asb_tui.widgets.command_provider import ScreenKeysProvider
 
 def test_every_entry_is_a_fieldwork_screen_taking_case_id() -> None:
     keys = [key for key, *_ in FIELDWORK_SCREENS]
-    assert sorted(keys) == sorted(set(keys)) == sorted("dvhcupgfT")
+    assert sorted(keys) == sorted(set(keys)) == sorted("dvhcupgfTl")
     for _key, binding_id, description, target in FIELDWORK_SCREENS:
         module_name, class_name = target.split(":")
         screen_class = getattr(importlib.import_module(module_name), class_name)

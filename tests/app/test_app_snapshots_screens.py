@@ -244,3 +244,13 @@ def test_case_review_snapshot(snap_compare: Compare) -> None:
     """The ASB Case Review of the high-risk case: its one reported incident, no application."""
     steps = keys_on_case("high", "CaseReviewScreen", "T")
     assert snap_screen(snap_compare, "case-review", SMALL, steps)
+
+
+def test_letters_snapshot(snap_compare: Compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The letters of the high-risk case: the process letter to its victim, typeset and shown as
+    it will print, the folder (the Documents folder, fixed here: it is the machine's)."""
+    monkeypatch.setattr(
+        "asb_tui.export.letters.user_documents_dir", lambda: "/home/officer/Documents"
+    )
+    steps = keys_on_case("high", "LettersScreen", "l")
+    assert snap_screen(snap_compare, "letters", SMALL, steps)

@@ -10,6 +10,7 @@ Every tenth entry also edits the case (an update, with a base version) in the sa
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from datetime import date, timedelta
@@ -21,6 +22,10 @@ from asb_tui.store.core.store import open_store
 
 def main(data_dir: str, case_id: str) -> None:
     store = open_store(Path(data_dir), os.environ["ASB_PASSPHRASE"], actor="Crash Writer")
+    # The objects made by the imports and the open are collected now, so a full collection
+    # (a pause of a few hundred milliseconds on a loaded machine) does not fall in the short
+    # window after "ready" that the test gives the writes.
+    gc.collect()
     print("ready", flush=True)
     n = 0
     while True:

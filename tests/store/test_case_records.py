@@ -65,6 +65,7 @@ MARKED: dict[str, tuple[str, Pick]] = {
     "sharing_record": ("what", _any),
     "case_review": ("notes", _any),
     "case_review_recommendation": ("text", _any),
+    "communication": ("recipient", _any),
 }
 
 

@@ -703,6 +703,7 @@ APPEND_ONLY_TABLES = frozenset(
         "manager_review",
         "sharing_record",
         "risk_assessment",
+        "communication",
     }
 )
 
@@ -751,6 +752,31 @@ class CaseReviewRecommendation(Record, table=True):
     version: int = 0
 
 
+# --- the communications log (migration 0012) ---------------------------------------------------
+
+
+class Communication(Record, table=True):
+    """One letter (or set of diary sheets) made from the case: which template and wording, to
+    whom, when and how it went, and the SHA-256 of the PDF made, as evidence of what was sent."""
+
+    __tablename__ = "communication"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="asb_case.id", index=True)
+    person_id: str | None = Field(default=None, foreign_key="person.id")
+    recipient: str  # the name as the letter was addressed
+    template: str  # the letter's name (domain/letters.py)
+    template_version: str  # the shipped version, or "council:<sha-256 prefix>"
+    title: str = ""
+    language: str = "en"
+    sent_on: date
+    method: str = "post"  # post / hand / email / printed
+    pdf_sha256: str = ""
+    pdf_name: str = ""
+    officer: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # Tables that belong to one case and travel with it (export, sync, retention), parents first.
 CASE_TABLES: tuple[type[SQLModel], ...] = (
     Case,
@@ -779,6 +805,7 @@ CASE_TABLES: tuple[type[SQLModel], ...] = (
     SharingRecord,
     CaseReview,
     CaseReviewRecommendation,
+    Communication,
 )
 
 TABLES_BY_NAME: dict[str, type[SQLModel]] = {

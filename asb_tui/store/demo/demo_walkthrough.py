@@ -12,6 +12,7 @@ same `today` gives the same facts (ids are the store's own).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from asb_tui.domain.working_days import add_working_days
 from asb_tui.store.commands import (
     case_review,
     cases,
+    communications,
     contacts,
     diary,
     house_to_house,
@@ -143,6 +145,18 @@ def walk_case(
     )
     sheet = diary.record_sheets_sent(
         store, case_id, sent_on=accepted, letter_sent_on=accepted, person_id=victim_id
+    )
+    communications.record_communication(
+        store,
+        case_id,
+        template="process",
+        template_version="1",
+        recipient=victim,
+        person_id=victim_id,
+        sent_on=accepted,
+        pdf_sha256=hashlib.sha256(f"process letter {case_id}".encode()).hexdigest(),
+        pdf_name="process-letter.pdf",
+        officer=config.officer,
     )
     diary.record_sheet_returned(store, sheet.id, wd(29))
     for days, time, what, who, impact, police, told, told_after in (

@@ -53,6 +53,7 @@ from asb_tui.store.core.models import (
     CaseReview,
     CaseReviewRecommendation,
     ChangeRecord,
+    Communication,
     Consent,
     ContactAgreement,
     DiarySheet,
@@ -595,6 +596,22 @@ def _contact_entries(records: CaseRecords) -> list[Entry]:
         entries.append(
             Entry(c.contacted_on, f"Contact: {c.agency}", detail, c.id, "agency_contact")
         )
+    for letter in records.rows(Communication):
+        detail = _joined(
+            _labelled("To", letter.recipient),
+            _labelled("By", letter.method),
+            _labelled("Template", f"{letter.template} (version {letter.template_version})"),
+            _labelled("SHA-256", letter.pdf_sha256),
+        )
+        entries.append(
+            Entry(
+                letter.sent_on,
+                f"Letter: {letter.title or letter.template}",
+                detail,
+                letter.id,
+                "communication",
+            )
+        )
     for u in records.rows(VictimUpdate):
         detail = _joined(
             u.summary, _labelled("By", u.means), _labelled("Feels safer", u.feels_safer)
@@ -962,6 +979,7 @@ _TITLES = {
     "door_enquiry": "Door enquiry",
     "case_review": "ASB Case Review",
     "case_review_recommendation": "Case Review recommendation",
+    "communication": "Letter",
 }
 
 
