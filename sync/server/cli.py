@@ -50,7 +50,7 @@ def _db_url(args: argparse.Namespace) -> str:
     return str(args.db or os.environ.get("ASB_SERVER_DB") or default_db_url())
 
 
-def _open(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
+def _open(args: argparse.Namespace, *, upgrade: bool = True, check: bool = True) -> Database:
     from sync.server import migrate
 
     url = _db_url(args)
@@ -60,7 +60,7 @@ def _open(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
         raise CliError(f"not a usable database URL: {url!r} ({exc})") from exc
     if upgrade:
         migrate.upgrade(database.writer)
-    elif migrate.current_revision(database.writer) != migrate.head_revision():
+    elif check and migrate.current_revision(database.writer) != migrate.head_revision():
         raise CliError("the database schema is not up to date: run `asb-sync-server migrate`")
     return database
 
@@ -202,8 +202,12 @@ def cmd_index_rebuild(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from sync.server import migrate
 
-    database = _open(args, upgrade=True)
-    print(f"database schema is at revision {migrate.current_revision(database.writer)}")
+    database = _open(args, upgrade=False, check=False)
+    changed = migrate.upgrade(database.writer)
+    analysed = " (upgraded; statistics refreshed with ANALYZE)" if changed and (
+        database.writer.dialect.name == "postgresql"
+    ) else " (upgraded)" if changed else ""
+    print(f"database schema is at revision {migrate.current_revision(database.writer)}{analysed}")
     return 0
 
 
