@@ -204,9 +204,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     database = _open(args, upgrade=False, check=False)
     changed = migrate.upgrade(database.writer)
-    analysed = " (upgraded; statistics refreshed with ANALYZE)" if changed and (
-        database.writer.dialect.name == "postgresql"
-    ) else " (upgraded)" if changed else ""
+    analysed = (
+        " (upgraded; statistics refreshed with ANALYZE)"
+        if changed and (database.writer.dialect.name == "postgresql")
+        else " (upgraded)"
+        if changed
+        else ""
+    )
     print(f"database schema is at revision {migrate.current_revision(database.writer)}{analysed}")
     return 0
 

@@ -19,9 +19,9 @@ from asb_tui.domain.case_deadlines import home_visit_due
 from asb_tui.domain.types import CaseStatus, Category, ClosureReason, RiskLevel
 from asb_tui.export.json_export import export_cases
 from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.case_refs import demo_series
 from asb_tui.store.core.models import AuditEvent, ChangeRecord
 from asb_tui.store.core.store import Store, create_store
-from asb_tui.store.core.case_refs import demo_series
 from asb_tui.store.demo.demo import DEMO_CASE_ACTION, HOSTILE_NAMES, DemoSummary, fill_demo
 from asb_tui.store.queries.case_records import RECORD_TYPES, load_many
 
