@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 AGENDA_COLUMNS = (
     ColumnSpec("case", "Case", 21, 21, priority=0),  # a reference whole (see dashboard)
     ColumnSpec("referred", "Referred", 10, 10, priority=0),
-    ColumnSpec("reason", "Reason", 8, 30, priority=3),
-    ColumnSpec("risk", "Risk", 8, 20, priority=2),
+    ColumnSpec("reason", "Reason", 7, 30, priority=3),
+    ColumnSpec("risk", "Risk", 7, 20, priority=2),
     ColumnSpec("decision", "Decision", 20, 40, takes_rest=True, priority=1),
 )
 
