@@ -150,9 +150,9 @@ class AcceptFormScreen(FormScreen):
         self.questionnaire = questionnaire
         if summary is not None:
             self.case_region = summary.region
-            self.query_one("#form-title", Static).update(
-                literal_text(f"Accept {summary.ref}: {questionnaire.title}")
-            )
+            title = self.query_one("#form-title", Static)
+            title.update(literal_text(f"Accept {summary.ref}: {questionnaire.title}"))
+            title.display = True
         holder = self.query_one("#questions", Static)
         widgets = [
             QuestionWidget(question, number)

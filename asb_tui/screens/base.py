@@ -419,9 +419,15 @@ class FormScreen(EditingScreen):
     def compose(self) -> ComposeResult:
         self.sub_title = self.title_text  # a form's name is its title (set by then, if per form)
         yield ScreenHeader()
-        yield Static(literal(self.title_text), classes="form-title", id="form-title")
+        # The header already names the form: the title line shows only when a form says more
+        # (the acceptance form names the case and its questionnaire), leaving 80x24 its rows.
+        title = Static(literal(self.title_text), classes="form-title", id="form-title")
+        title.display = False
+        yield title
         yield from self.fixed_fields()
-        yield Static("", classes="form-error", id="form-error")
+        error = Static("", classes="form-error", id="form-error")
+        error.display = False  # a line only while there is something to say
+        yield error
         with VerticalScroll(classes="form-body"):
             yield from self.form_fields()
             with Horizontal(classes="form-buttons"):
@@ -447,7 +453,9 @@ class FormScreen(EditingScreen):
 
     def show_error(self, message: str) -> None:
         self.saving = False
-        self.query_one("#form-error", Static).update(literal(message))
+        error = self.query_one("#form-error", Static)
+        error.update(literal(message))
+        error.display = bool(message)
 
     def show_failure(self, failure: WorkFailed) -> None:
         self.saving = False
@@ -464,8 +472,13 @@ class FormScreen(EditingScreen):
     def action_save(self) -> None:
         if self.saving:
             return
-        self.query_one("#form-error", Static).update("")
+        self.clear_error()
         self.save()
+
+    def clear_error(self) -> None:
+        error = self.query_one("#form-error", Static)
+        error.update("")
+        error.display = False
 
     def save(self) -> None:  # pragma: no cover - every form implements it
         raise NotImplementedError

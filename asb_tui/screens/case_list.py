@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -23,6 +23,7 @@ from asb_tui.domain.labels import label, label_choices
 from asb_tui.domain.types import CaseStatus, Category, RiskLevel
 from asb_tui.screens.base import NO_SELECTION, AsbScreen, WorkDone
 from asb_tui.store.queries.case_queries import CaseFilter, CaseListRow, FilterOptions
+from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
 
@@ -52,6 +53,17 @@ def snippet_text(snippet: str) -> Text:
         text.append_text(literal_text(word, style="bold reverse"))
     text.append_text(literal_text(rest))
     return text
+
+
+COLUMN_SPECS = (
+    ColumnSpec("case", "Case", 18, 18),
+    ColumnSpec("status", "Status", 8, 10, priority=1),
+    ColumnSpec("risk", "Risk", 6, 8, priority=1),
+    ColumnSpec("linked", "⇄", 2, 2),
+    ColumnSpec("referred", "Referred", 10, 10, priority=2),
+    ColumnSpec("officer", "Officer", 6, 16, priority=3),
+    ColumnSpec("summary", "Summary / match", 10, 40, takes_rest=True, priority=4),
+)
 
 
 @dataclass(frozen=True)
@@ -109,11 +121,18 @@ class CaseListScreen(AsbScreen):
             yield Select([], prompt="Officer", id="filter-officer")
         yield Static("", id="result-count")
         table: DataTable[object] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Case", "Status", "Risk", "⇄", "Referred", "Officer", "Summary / match")
+        # Fixed widths that follow the terminal (on_resize), the free text giving way first: a
+        # reference is never cut, and the widths do not depend on when the rows arrived.
+        add_fitted_columns(table, COLUMN_SPECS)
         yield table
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        for table in self.query(DataTable):  # none yet when a resize comes before compose
+            fit_columns(table, COLUMN_SPECS, event.size.width)
+
     def on_mount(self) -> None:
+        fit_columns(self.query_one(DataTable), COLUMN_SPECS, self.app.size.width)
         if self.focus_search:
             self.query_one("#search", Input).focus()
         else:

@@ -139,7 +139,7 @@ class ShareCaseScreen(FormScreen):
             return
         case_id = self.case_id or ""
         agency, reason = values["withdraw-agency"], values["withdraw-reason"]
-        self.query_one("#form-error", Static).update("")
+        self.clear_error()
         self.run_work(
             lambda store: withdraw_agency_shares(store, case_id, agency, reason=reason),
             Withdrawn,

@@ -552,7 +552,7 @@ def _insert(
         version=1,
         fields=fields,
         # One stamp shared by every field: field versions are replaced, never changed in place.
-        field_versions=dict.fromkeys(fields, [1, state.device_id]),  # noqa: RUF024 (shared, never mutated)
+        field_versions=dict.fromkeys(fields, [1, state.device_id]),  # noqa: RUF024
         append_only=change.append_only,
         deleted=False,
         created_seq=state.seq + 1,
