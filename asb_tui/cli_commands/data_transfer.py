@@ -138,5 +138,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     print(describe(summary))
     if summary.refs:
-        print(f"References {summary.refs[0]} ... {summary.refs[-1]} (the DEM series is demo data)")
+        print(f"References {summary.refs[0]} ... {summary.refs[-1]} (a DEM series is demo data)")
     return 0

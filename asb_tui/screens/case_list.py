@@ -56,7 +56,7 @@ def snippet_text(snippet: str) -> Text:
 
 
 COLUMN_SPECS = (
-    ColumnSpec("case", "Case", 18, 18),
+    ColumnSpec("case", "Case", 21, 21),  # a reference whole (see dashboard)
     ColumnSpec("status", "Status", 8, 10, priority=1),
     ColumnSpec("risk", "Risk", 6, 8, priority=1),
     ColumnSpec("linked", "⇄", 2, 2),

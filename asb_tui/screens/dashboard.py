@@ -59,7 +59,9 @@ ROW_LIMIT = 300
 COLUMN_SPECS = (
     ColumnSpec("due", "Due", 10, 10),
     ColumnSpec("state", "State", 9, 9),
-    ColumnSpec("case", "Case", 18, 18),
+    # A reference is up to 21 characters: a demo store's `ASB-2026-DEMK7Q-00042` (an enrolled
+    # laptop's `ASB-2026-K7Q2-00042` is 19); cut short, it would lose its number.
+    ColumnSpec("case", "Case", 21, 21),
     ColumnSpec("risk", "Risk", 8, 8),
     ColumnSpec("victim", "Victim", 10, 22),
     ColumnSpec("next", "Next", 10, 30, takes_rest=True),

@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 # The agenda at 80 columns: the case, when it was referred and the decision stay readable; the
 # reason and the risk give way first.
 AGENDA_COLUMNS = (
-    ColumnSpec("case", "Case", 18, 18, priority=0),
+    ColumnSpec("case", "Case", 21, 21, priority=0),  # a reference whole (see dashboard)
     ColumnSpec("referred", "Referred", 10, 10, priority=0),
-    ColumnSpec("reason", "Reason", 8, 30, priority=3),
-    ColumnSpec("risk", "Risk", 8, 20, priority=2),
+    ColumnSpec("reason", "Reason", 7, 30, priority=3),
+    ColumnSpec("risk", "Risk", 7, 20, priority=2),
     ColumnSpec("decision", "Decision", 20, 40, takes_rest=True, priority=1),
 )
 

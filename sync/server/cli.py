@@ -2,6 +2,9 @@
 
     asb-sync-server serve [--db URL] [--host 127.0.0.1] [--port 8600]
                           [--ssl-certfile F --ssl-keyfile F] [--insecure-http]
+                          [--keep-alive SECONDS] [--workers N]
+                          [--proxy-headers | --no-proxy-headers] [--forwarded-allow-ips IPS]
+                          [--root-path PATH]
     asb-sync-server migrate [--db URL]
     asb-sync-server officer add NAME --team TEAM [--agency AGENCY] [--db URL]
     asb-sync-server device list [--db URL]
@@ -47,7 +50,7 @@ def _db_url(args: argparse.Namespace) -> str:
     return str(args.db or os.environ.get("ASB_SERVER_DB") or default_db_url())
 
 
-def _open(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
+def _open(args: argparse.Namespace, *, upgrade: bool = True, check: bool = True) -> Database:
     from sync.server import migrate
 
     url = _db_url(args)
@@ -57,7 +60,7 @@ def _open(args: argparse.Namespace, *, upgrade: bool = True) -> Database:
         raise CliError(f"not a usable database URL: {url!r} ({exc})") from exc
     if upgrade:
         migrate.upgrade(database.writer)
-    elif migrate.current_revision(database.writer) != migrate.head_revision():
+    elif check and migrate.current_revision(database.writer) != migrate.head_revision():
         raise CliError("the database schema is not up to date: run `asb-sync-server migrate`")
     return database
 
@@ -71,7 +74,62 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+#: seconds an idle HTTP connection is kept open: above the keepalive_timeout of the load
+#: balancer's upstream block (deploy/nginx: 60 s), so the balancer never reuses a connection the
+#: service has just closed (a 502). uvicorn's own default is 5 s.
+KEEP_ALIVE_DEFAULT = 75
+MAX_WORKERS = 64
+
+
+def _whole_number(value: str, option: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise CliError(f"{option} takes a whole number, not {value!r}") from None
+    if not low <= number <= high:
+        raise CliError(f"{option} must be between {low} and {high}, not {number}")
+    return number
+
+
+def _forwarded_ips(value: str) -> str:
+    """`*` or a comma-separated list of addresses and networks (what uvicorn trusts)."""
+    parts = [part.strip() for part in value.split(",")]
+    if value.strip() == "*":
+        return "*"
+    for part in parts:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise CliError(
+                f"--forwarded-allow-ips: {part!r} is not an IP address or network "
+                "(give addresses or networks separated by commas, or *)"
+            ) from None
+    return ",".join(parts)
+
+
+def _root_path(value: str) -> str:
+    if value == "":
+        return ""
+    if not value.startswith("/") or value.endswith("/") or any(c.isspace() for c in value):
+        raise CliError(
+            f"--root-path must start with / and not end with / (e.g. /asb-sync), not {value!r}"
+        )
+    return value
+
+
+def app_from_environment() -> object:
+    """The app of one worker process (`--workers` above 1): the parent passed the database URL
+    in `ASB_SERVER_DB` and upgraded the schema already."""
+    from sync.server.app import create_app
+
+    return create_app(open_database(os.environ["ASB_SERVER_DB"]))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    keep_alive = _whole_number(args.keep_alive, "--keep-alive", 1, 3600)
+    workers = _whole_number(args.workers, "--workers", 1, MAX_WORKERS)
+    forwarded = _forwarded_ips(args.forwarded_allow_ips)
+    root_path = _root_path(args.root_path)
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise CliError("TLS needs both --ssl-certfile and --ssl-keyfile")
     tls = bool(args.ssl_certfile)
@@ -90,15 +148,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     database = _open(args, upgrade=not args.no_migrate)
     _check_index_key(database)
-    uvicorn.run(
-        create_app(database),
-        host=args.host,
-        port=args.port,
-        ssl_certfile=args.ssl_certfile,
-        ssl_keyfile=args.ssl_keyfile,
-        log_level=args.log_level,
-        access_log=args.log_level == "debug",
-    )
+    settings: dict[str, object] = {
+        "host": args.host,
+        "port": args.port,
+        "ssl_certfile": args.ssl_certfile,
+        "ssl_keyfile": args.ssl_keyfile,
+        "log_level": args.log_level,
+        "access_log": args.log_level == "debug",
+        "timeout_keep_alive": keep_alive,
+        "proxy_headers": args.proxy_headers,
+        "forwarded_allow_ips": forwarded,
+        "root_path": root_path,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(database), **settings)  # type: ignore[arg-type]
+    else:
+        # Worker processes import the app by name; each opens the database itself.
+        os.environ["ASB_SERVER_DB"] = _db_url(args)
+        uvicorn.run(
+            "sync.server.cli:app_from_environment",
+            factory=True,
+            workers=workers,
+            **settings,  # type: ignore[arg-type]
+        )
     return 0
 
 
@@ -130,8 +202,16 @@ def cmd_index_rebuild(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from sync.server import migrate
 
-    database = _open(args, upgrade=True)
-    print(f"database schema is at revision {migrate.current_revision(database.writer)}")
+    database = _open(args, upgrade=False, check=False)
+    changed = migrate.upgrade(database.writer)
+    analysed = (
+        " (upgraded; statistics refreshed with ANALYZE)"
+        if changed and (database.writer.dialect.name == "postgresql")
+        else " (upgraded)"
+        if changed
+        else ""
+    )
+    print(f"database schema is at revision {migrate.current_revision(database.writer)}{analysed}")
     return 0
 
 
@@ -291,6 +371,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.add_argument(
+        "--keep-alive",
+        default=str(KEEP_ALIVE_DEFAULT),
+        metavar="SECONDS",
+        help="close an idle connection after this long; keep it above the load balancer's "
+        f"upstream keep-alive (default {KEEP_ALIVE_DEFAULT})",
+    )
+    serve.add_argument(
+        "--workers", default="1", metavar="N", help="worker processes on this port (default 1)"
+    )
+    serve.add_argument(
+        "--proxy-headers",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="take the client's address and scheme from X-Forwarded-For/-Proto sent by the "
+        "addresses of --forwarded-allow-ips (default: on)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        metavar="IPS",
+        help="the proxies trusted for forwarded headers: addresses or networks, comma "
+        "separated, or * (default 127.0.0.1)",
+    )
+    serve.add_argument(
+        "--root-path",
+        default="",
+        metavar="PATH",
+        help="the path prefix the proxy serves the service under, e.g. /asb-sync",
     )
     serve.set_defaults(handler=cmd_serve)
 

@@ -100,6 +100,8 @@ stream = sa.Table(
     sa.Column("origin_counter", sa.BigInteger(), nullable=True),
     sa.Column("conflict_id", sa.String(36), nullable=True),
     sa.Column("created_at", sa.DateTime(), nullable=False),
+    # A pull page reads each visible case's rows after the cursor (migration 0006).
+    sa.Index("ix_stream_case_seq", "case_id", "seq"),
 )
 
 # Who may see a case: its team, and the agencies it was shared with under a legal basis.

@@ -834,21 +834,27 @@ def _conflict_out(row: Any, device_id: str, seq: int) -> ConflictOut:
 # --- pull --------------------------------------------------------------------------------------
 
 
+def pull_page_query(officer: Officer, after: int, head: int, limit: int) -> sa.Select[Any]:
+    """The stream rows of one pull page: the officer's visible cases' rows after `after`, up to
+    `head`, in stream order, at most `limit`."""
+    return (
+        sa.select(tables.stream)
+        .where(
+            tables.stream.c.seq > after,
+            tables.stream.c.seq <= head,
+            tables.stream.c.case_id.in_(access.visible_cases(officer)),
+        )
+        .order_by(tables.stream.c.seq)
+        .limit(limit)
+    )
+
+
 def pull(database: Database, context: DeviceContext, after: int, limit: int) -> PullPage:
     with database.read() as connection:
         head = _read_counter(connection)
         if after >= head:
             return PullPage(after=after, next_cursor=after, more=False)
-        rows = connection.execute(
-            sa.select(tables.stream)
-            .where(
-                tables.stream.c.seq > after,
-                tables.stream.c.seq <= head,
-                tables.stream.c.case_id.in_(access.visible_cases(context.officer)),
-            )
-            .order_by(tables.stream.c.seq)
-            .limit(limit)
-        ).all()
+        rows = connection.execute(pull_page_query(context.officer, after, head, limit)).all()
         more = len(rows) == limit and rows[-1].seq < head
         next_cursor = rows[-1].seq if more else head
         purged = purges.for_officer(

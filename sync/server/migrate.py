@@ -2,7 +2,8 @@
 
 `serve` upgrades the schema on start (several instances may start at once on one PostgreSQL: the
 upgrade runs under a transaction-scoped advisory lock, so only one applies it and the others find
-it done). `migrate` does the same on demand, e.g. before a rolling deploy.
+it done). `migrate` does the same on demand, e.g. before a rolling deploy. An upgrade that changed
+the schema is followed by ANALYZE on PostgreSQL, so the planner has statistics from the start.
 """
 
 from __future__ import annotations
@@ -34,13 +35,32 @@ def current_revision(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: sa.Engine) -> None:
-    """Bring the schema to the newest revision (a no-op when it is already there)."""
+def upgrade(engine: sa.Engine) -> bool:
+    """Bring the schema to the newest revision (a no-op when it is already there). True when it
+    changed the schema; on PostgreSQL it then analyses the database (`analyse`)."""
     config = _config()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY}
             )
+        before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        changed = MigrationContext.configure(connection).get_current_revision() != before
+    if changed:
+        analyse(engine)
+    return changed
+
+
+def analyse(engine: sa.Engine) -> bool:
+    """Refresh the planner's statistics of every table (PostgreSQL's ANALYZE); True if it ran.
+
+    A new index or table has none until autovacuum gets round to it, and a plan made without
+    statistics can be very wrong (see migration 0006). Cheap: ANALYZE samples each table. Not
+    on SQLite, whose planner needs no statistics for the service's queries."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text("ANALYZE"))
+    return True

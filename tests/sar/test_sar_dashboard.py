@@ -81,7 +81,7 @@ async def test_the_dashboard_lists_due_and_overdue_requests(
         assert refs == [overdue, due_today, case.ref], refs
         assert waiting not in refs and answered not in refs
         shown = screen_text(app)
-        assert "[bold]Siob…" in shown  # typed text shown literally (cut to the column)
+        assert "[bold]Sio…" in shown  # typed text shown literally (cut to the column)
         assert "OVERDUE" in shown and "02/11/2026" in shown
 
         table.move_cursor(row=0)

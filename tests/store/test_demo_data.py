@@ -19,6 +19,7 @@ from asb_tui.domain.case_deadlines import home_visit_due
 from asb_tui.domain.types import CaseStatus, Category, ClosureReason, RiskLevel
 from asb_tui.export.json_export import export_cases
 from asb_tui.store.core.audit import verify_chain
+from asb_tui.store.core.case_refs import demo_series
 from asb_tui.store.core.models import AuditEvent, ChangeRecord
 from asb_tui.store.core.store import Store, create_store
 from asb_tui.store.demo.demo import DEMO_CASE_ACTION, HOSTILE_NAMES, DemoSummary, fill_demo
@@ -41,6 +42,12 @@ TEAM = "Safer Communities East"
 # What the store chooses itself for any case (ids, keys to other rows, when a row was written).
 _STORE_OWN = ("id", "_at", "version")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# Each store's demo series (`DEM` and the store's own tag): the store's, not the seed's.
+_DEMO_SERIES = re.compile(r"-DEM[0-9A-HJKMNP-TV-Z]{3}-")
+
+
+def _numbers(refs: tuple[str, ...]) -> list[str]:
+    return [_DEMO_SERIES.sub("-DEM...-", ref) for ref in refs]
 
 
 def _facts(value: Any) -> Any:
@@ -54,7 +61,8 @@ def _facts(value: Any) -> Any:
     if isinstance(value, list):
         return sorted((_facts(v) for v in value), key=repr)
     if isinstance(value, str):
-        return _UUID.sub("<id>", value)  # an id named in text (a VVC action's reference)
+        # An id named in text (a VVC action's reference); a reference's store-own series.
+        return _DEMO_SERIES.sub("-DEM...-", _UUID.sub("<id>", value))
     return value
 
 
@@ -87,7 +95,10 @@ def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Demo]]
 def test_same_seed_gives_the_same_cases(demos: dict[str, Demo]) -> None:
     assert demos["a"].store.device_id != demos["b"].store.device_id
     assert _facts(demos["a"].document) == _facts(demos["b"].document)
-    assert demos["a"].summary.refs == demos["b"].summary.refs
+    # The same numbers, each store in its own series, so two demo stores can share a service.
+    assert _numbers(demos["a"].summary.refs) == _numbers(demos["b"].summary.refs)
+    assert demos["a"].summary.refs[0] != demos["b"].summary.refs[0]
+    assert not set(demos["a"].summary.refs) & set(demos["b"].summary.refs)
 
 
 def test_different_seed_gives_different_data(demos: dict[str, Demo]) -> None:
@@ -127,7 +138,9 @@ def test_covers_every_status_reason_level_and_category(demos: dict[str, Demo]) -
     assert {c["closure_reason"] for c in cases} - {None} == {r.value for r in ClosureReason}
     assert {c["risk_level"] for c in cases} - {None} == {r.value for r in RiskLevel}
     assert {c["category"] for c in cases} == {c.value for c in Category}
-    assert all(c["ref"].startswith(f"ASB-{c['referred_on'][:4]}-DEM-") for c in cases)
+    series = demo_series(demos["a"].store.device_id)
+    assert len(series) == 6 and series.startswith("DEM")  # a real series has 3 or 4 characters
+    assert all(c["ref"].startswith(f"ASB-{c['referred_on'][:4]}-{series}-") for c in cases)
     assert len({c["ref"] for c in cases}) == CASES
 
 

@@ -204,9 +204,10 @@ def refer_case(
     rules: DeadlineRules | None = None,
 ) -> NewCase:
     """A new referral (status referred), with its victim when a name is given. `series` names
-    the reference series (the demo's cases are in `case_refs.DEMO_SERIES`); by default the
-    laptop's own. `victim_same_as`: the identity the officer confirmed the victim is (their
-    other cases' incidents may already make them a repeat victim: checked under `rules`)."""
+    the reference series (the demo's cases are in the store's `case_refs.demo_series`); by
+    default the laptop's own. `victim_same_as`: the identity the officer confirmed the victim
+    is (their other cases' incidents may already make them a repeat victim: checked under
+    `rules`)."""
     try:
         Category(category)
     except ValueError:

@@ -19,8 +19,13 @@ series and the tag keeps series apart:
   (`set_series_tag`), and from then on the device numbers in that series. In any case
   `next_case_ref` checks the unique `ref` index and skips a number that is already taken (an
   imported or pulled case), so a reference is never handed out twice within a store.
-- demo data uses its own series (`DEM`), so a demo case can never be mistaken for a real one and
-  the same seed gives the same references in any store.
+- demo data uses a series of its own per store: `DEM` followed by the store's default tag
+  (`ASB-2026-DEMK7Q-00001`, `demo_series`). Six characters, where a real series has three or four,
+  so a demo case can never be mistaken for a real one; the store's own tag, so two demo stores
+  enrolled with one service (a council trying the system on several laptops) number their cases
+  apart and each pulls the other's without a clash on the unique `ref`. The same seed gives the
+  same numbers in any store, in that store's series. (Stores made before this used a bare `DEM`
+  series, which every store shared; their cases keep their references.)
 """
 
 from __future__ import annotations
@@ -36,7 +41,9 @@ from asb_tui.store.core.unit_of_work import UnitOfWork
 
 PREFIX = "ASB"
 SERIES_TAG = "case_ref_series"
-DEMO_SERIES = "DEM"
+DEMO_PREFIX = "DEM"
+# The series every demo store shared before each had its own: still counted as demo data.
+LEGACY_DEMO_SERIES = DEMO_PREFIX
 # Crockford's base32: digits and letters without I, L, O, U.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _TAG_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{2,6}$")
@@ -47,6 +54,13 @@ def device_series_tag(device_id: str) -> str:
     """The default series tag of a device: 3 base32 characters of SHA-256(device id)."""
     digest = int.from_bytes(hashlib.sha256(device_id.encode("utf-8")).digest()[:4], "big")
     return "".join(_ALPHABET[(digest >> shift) & 31] for shift in (27, 22, 17))
+
+
+def demo_series(device_id: str) -> str:
+    """A store's demo series: `DEM` and the tag derived from the store's device id."""
+    if not device_id:
+        raise ValueError("the store has no device id")
+    return DEMO_PREFIX + device_series_tag(device_id)
 
 
 def _session(uow_or_session: UnitOfWork | Session) -> Session:
@@ -91,7 +105,7 @@ def next_case_ref(uow: UnitOfWork, year: int, *, series: str | None = None) -> s
     Call it inside the write transaction that adds the case (`with store.write() as uow:`), so
     the counter is read and bumped under the write lock: two officers' windows on one laptop can
     never get the same number, and a rolled-back case gives its number back. `series` overrides
-    the store's tag (the demo data uses `DEMO_SERIES`).
+    the store's tag (the demo data uses `demo_series`).
     """
     if not 1900 <= year <= 9999:
         raise ValueError(f"{year} is not a plausible referral year")

@@ -37,12 +37,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import SQLModel, col, func, select
+from sqlmodel import SQLModel, col, func, or_, select
 
 from asb_tui.config import Config
 from asb_tui.domain.case_deadlines import DeadlineRules
 from asb_tui.domain.types import ActionKind, CaseStatus
-from asb_tui.store.core.case_refs import DEMO_SERIES, next_case_ref
+from asb_tui.store.core.case_refs import LEGACY_DEMO_SERIES, demo_series, next_case_ref
 from asb_tui.store.core.models import Case
 from asb_tui.store.core.store import Store
 from asb_tui.store.demo.drawing import HOSTILE_NAMES, Draw, Plan
@@ -70,10 +70,11 @@ class DemoSummary:
 
 def _demo_cases_so_far(store: Store) -> int:
     with store.read() as session:
+        series = (demo_series(store.device_id), LEGACY_DEMO_SERIES)
         count = session.exec(
             select(func.count())
             .select_from(Case)
-            .where(col(Case.ref).like(f"ASB-%-{DEMO_SERIES}-%"))
+            .where(or_(*(col(Case.ref).like(f"ASB-%-{tag}-%") for tag in series)))
         ).one()
     return int(count)
 
@@ -196,12 +197,13 @@ def _fill_bulk(store: Store, fill: _Fill, config: Config) -> list[str]:
     for start in range(0, total, batch_size):
         batch: list[SQLModel] = []
         with store.write() as uow:
+            series = demo_series(store.device_id)
             for position in order[start : start + batch_size]:
                 plan = plans[position]
                 rows = maker.case_rows(plan, hostile.get(len(refs)))
                 case = rows[0]
                 assert isinstance(case, Case)
-                case.ref = next_case_ref(uow, plan.referred_on.year, series=DEMO_SERIES)
+                case.ref = next_case_ref(uow, plan.referred_on.year, series=series)
                 refs.append(case.ref)
                 batch.extend(rows)
             uow.add_many(batch, action=DEMO_CASE_ACTION)

@@ -45,7 +45,7 @@ from asb_tui.store.commands import (
     visits,
 )
 from asb_tui.store.commands import vvc as vvc_store
-from asb_tui.store.core.case_refs import DEMO_SERIES
+from asb_tui.store.core.case_refs import demo_series
 from asb_tui.store.core.models import Case
 from asb_tui.store.core.store import Store
 from asb_tui.store.demo.drawing import (
@@ -138,7 +138,7 @@ class SeededCases(Draw):
             officer=officer,
             team=self.config.team,
             region=plan.region.value,
-            series=DEMO_SERIES,
+            series=demo_series(store.device_id),
         )
         case_id = made.id
         victim, perpetrators, witnesses = self._people(
