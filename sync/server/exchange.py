@@ -552,7 +552,7 @@ def _insert(
         version=1,
         fields=fields,
         # One stamp shared by every field: field versions are replaced, never changed in place.
-        field_versions=dict.fromkeys(fields, [1, state.device_id]),
+        field_versions=dict.fromkeys(fields, [1, state.device_id]),  # noqa: RUF024
         append_only=change.append_only,
         deleted=False,
         created_seq=state.seq + 1,
@@ -835,6 +835,18 @@ def _conflict_out(row: Any, device_id: str, seq: int) -> ConflictOut:
 
 
 def pull(database: Database, context: DeviceContext, after: int, limit: int) -> PullPage:
+    """The page of the stream after `after` that this device needs: the changes of the cases
+    its officer may see, except the device's own pushed changes (it holds them already).
+
+    What still comes back to the device about its own rows: a conflict its push raised, a
+    resolution, any change the server itself made (a resolution's value, a case re-sent whole
+    when it becomes visible), and every other device's change. The versions of its own changes
+    it learns from the push reply where the row is exactly its copy; where it is not (another
+    device wrote the row since the device's base, or the reply was lost), the device keeps the
+    version of the last change it pulled, which is safe: the service detects a conflict per field
+    and never against the device's own writes, so a base version that misses only the device's
+    own changes raises no conflict, and hides no other device's change.
+    """
     with database.read() as connection:
         head = _read_counter(connection)
         if after >= head:
@@ -845,6 +857,10 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
                 tables.stream.c.seq > after,
                 tables.stream.c.seq <= head,
                 tables.stream.c.case_id.in_(access.visible_cases(context.officer)),
+                # not the device's own changes: it holds them, and learnt their versions in the
+                # push reply (see `pull`'s docstring for why a version it did not learn is safe);
+                # conflicts and the server's own changes carry no origin, so they always come
+                tables.stream.c.origin_device_id.is_distinct_from(context.device_id),
             )
             .order_by(tables.stream.c.seq)
             .limit(limit)
