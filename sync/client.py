@@ -109,6 +109,19 @@ def _takes_gzip(response: httpx.Response) -> bool:
     return any(c.split(";")[0].strip().lower() == "gzip" for c in codings.split(","))
 
 
+def _versions_cover(batch: Sequence[ChangeOut], reply: PushReply) -> bool:
+    """Whether the reply gave the version of every row the batch inserted or updated (append-only
+    rows carry none; a deleted row needs none): then the pull may leave out this device's own
+    changes, whose versions the laptop now holds."""
+    given = {(v.table, v.row_id) for v in reply.versions}
+    refused = {r.device_counter for r in reply.refused}
+    return all(
+        (c.table, c.row_id) in given
+        for c in batch
+        if c.op != "delete" and not c.append_only and c.device_counter not in refused
+    )
+
+
 #: empty pushes one sync may make to bring the service's audit anchor up to the head
 _MAX_ANCHOR_ROUNDS = 20
 
@@ -179,6 +192,9 @@ class SyncClient:
         self._server_takes_gzip = False
         self.bytes_sent = 0
         self.bytes_received = 0
+        #: this sync's pull asks for the device's own changes too: a push reply did not give the
+        #: version of a row it changed (another device wrote it, a conflict, a lost reply)
+        self._want_own = False
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -430,6 +446,7 @@ class SyncClient:
         started = _now()
         result = SyncResult(ok=False, started_at=started, finished_at=started)
         notify = progress or (lambda _p: None)
+        self._want_own = False
         try:
             result = self._push_all(result, notify)
             result = self._pull_all(result, notify)
@@ -517,6 +534,7 @@ class SyncClient:
             try:
                 reply = self._push(batch, head)
             except _CounterGap as gap:
+                self._want_own = True
                 gaps += 1
                 if gaps > 3:
                     raise SyncProtocolError(
@@ -526,13 +544,17 @@ class SyncClient:
                 self.replica.mark_pushed(applied, [], [])
                 continue
             except SyncNetworkError:
-                # The batch may or may not have been committed: ask the server, then go on.
+                # The batch may or may not have been committed: ask the server, then go on
+                # (and pull this device's own changes back: their versions were not received).
+                self._want_own = True
                 time.sleep(self.retry_delay)
                 self.close()
                 applied = learn_applied()
                 continue
             except ValueError as exc:  # the outbox produced an invalid batch
                 raise SyncError(f"the local outbox holds an invalid change: {exc}") from exc
+            if reply.conflicts or not _versions_cover(batch, reply):
+                self._want_own = True
             self.replica.mark_pushed(reply.applied_up_to, reply.versions, reply.refused)
             pushed += max(0, reply.applied_up_to - applied)
             applied = reply.applied_up_to
@@ -550,7 +572,9 @@ class SyncClient:
         )
 
     def _pull_page(self, after: int) -> PullPage:
-        params = {"after": after, "limit": self.page_size}
+        params: dict[str, Any] = {"after": after, "limit": self.page_size}
+        if self._want_own:
+            params["own"] = "true"
         return self._call("GET", "/pull", PullPage, params=params)
 
     def _pull_all(self, result: SyncResult, notify: Callable[[SyncProgress], None]) -> SyncResult:

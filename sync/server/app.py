@@ -323,11 +323,14 @@ def create_app(database: Database) -> FastAPI:
     def pull(
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+        own: Annotated[bool, Query()] = False,
         context: DeviceContext = Depends(device),
         db: Database = Depends(get_database),
     ) -> PullPage:
-        """The changes after `after` of the cases this officer may see, in stream order."""
-        return exchange.pull(db, context, after, limit)
+        """The changes after `after` of the cases this officer may see, in stream order; the
+        device's own pushed changes only with `own` (it learnt their versions from the push
+        reply; it asks for them when a reply did not give a row's version)."""
+        return exchange.pull(db, context, after, limit, own)
 
     @app.post(f"{API_PREFIX}/elsewhere", response_model=ElsewhereReply, responses=_ERRORS)
     def elsewhere(

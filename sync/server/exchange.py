@@ -834,18 +834,22 @@ def _conflict_out(row: Any, device_id: str, seq: int) -> ConflictOut:
 # --- pull --------------------------------------------------------------------------------------
 
 
-def pull(database: Database, context: DeviceContext, after: int, limit: int) -> PullPage:
+def pull(
+    database: Database, context: DeviceContext, after: int, limit: int, own: bool = False
+) -> PullPage:
     """The page of the stream after `after` that this device needs: the changes of the cases
-    its officer may see, except the device's own pushed changes (it holds them already).
+    its officer may see, except the device's own pushed changes (it holds them already), unless
+    it asks for them (`own`).
 
     What still comes back to the device about its own rows: a conflict its push raised, a
     resolution, any change the server itself made (a resolution's value, a case re-sent whole
     when it becomes visible), and every other device's change. The versions of its own changes
     it learns from the push reply where the row is exactly its copy; where it is not (another
-    device wrote the row since the device's base, or the reply was lost), the device keeps the
-    version of the last change it pulled, which is safe: the service detects a conflict per field
-    and never against the device's own writes, so a base version that misses only the device's
-    own changes raises no conflict, and hides no other device's change.
+    device wrote the row since the device's base, a conflict, or a lost reply), the client asks
+    for its own changes too (`own`), so its rows' versions end as the service's. Were it not to,
+    it would still be safe: the service detects a conflict per field and never against the
+    device's own writes, so a base version that misses only the device's own changes raises no
+    conflict and hides no other device's change.
     """
     with database.read() as connection:
         head = _read_counter(connection)
@@ -860,7 +864,9 @@ def pull(database: Database, context: DeviceContext, after: int, limit: int) -> 
                 # not the device's own changes: it holds them, and learnt their versions in the
                 # push reply (see `pull`'s docstring for why a version it did not learn is safe);
                 # conflicts and the server's own changes carry no origin, so they always come
-                tables.stream.c.origin_device_id.is_distinct_from(context.device_id),
+                sa.true()
+                if own
+                else tables.stream.c.origin_device_id.is_distinct_from(context.device_id),
             )
             .order_by(tables.stream.c.seq)
             .limit(limit)

@@ -362,8 +362,10 @@ def test_what_a_device_needs_of_its_own_rows_still_comes_back(new_device: NewDev
         assert _person(device, person_id)["phone"] == "333"
         assert _person(device, person_id)["address"] == "3 Mill Lane"
         assert device.replica.open_conflicts() == []
-    # ann's row version may now lag the service's (her own change's version was not in the push
-    # reply, as bob had written the row since her base): her next edits still merge cleanly
+    # her own change's version was not in the push reply (bob had written the row since her
+    # base), so her pull asked for her own changes too: her row's version is the service's
+    assert ann.replica.version("person", person_id) == bob.replica.version("person", person_id)
+    # and her next edits still merge cleanly
     bob.replica.update("person", person_id, {"address": "4 Mill Lane"})
     ann.replica.update("person", person_id, {"name": "Pat Jones-Smith"})
     bob.sync()
@@ -373,6 +375,7 @@ def test_what_a_device_needs_of_its_own_rows_still_comes_back(new_device: NewDev
     bob.sync()
     assert bob.replica.open_conflicts() == [] and ann.replica.open_conflicts() == []
     assert bob.replica.snapshot() == ann.replica.snapshot()
+    assert ann.replica.version("person", person_id) == bob.replica.version("person", person_id)
     assert {k: _person(bob, person_id)[k] for k in ("name", "phone", "address")} == {
         "name": "Pat Smith",
         "phone": "444",
