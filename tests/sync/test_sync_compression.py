@@ -277,15 +277,18 @@ def test_gzip_request_bodies_are_taken_and_answers_follow_accept_encoding(
     case_id = writer.new_case(device.team, summary="Graffiti", status="open")
     writer.insert_many([("note", case_id, {"body": NOTE.format(n=n)}) for n in range(50)])
     device.sync()
-    url = f"{server.url}/v1/pull?after=0"
+    url = f"{server.url}/v1/pull?after=0&own=true"  # its own changes, asked for
     asked = httpx.get(url, headers={**_auth(device), "Accept-Encoding": "gzip"})
     plain = httpx.get(url, headers={**_auth(device), "Accept-Encoding": "identity"})
     assert asked.headers.get("content-encoding") == "gzip"
     assert "content-encoding" not in plain.headers
     assert int(asked.headers["content-length"]) * 4 < int(plain.headers["content-length"])
-    assert PullPage.model_validate_json(asked.content) == PullPage.model_validate_json(
-        plain.content
-    )
+    page = PullPage.model_validate_json(asked.content)
+    assert page == PullPage.model_validate_json(plain.content)
+    assert len(page.changes) == 51  # the case and its 50 notes
+    # without `own` the device is not sent back what it pushed
+    mine = httpx.get(f"{server.url}/v1/pull?after=0", headers=_auth(device))
+    assert PullPage.model_validate_json(mine.content).changes == []
 
 
 def test_a_client_that_never_compresses_still_syncs(server: ServerProcess, tmp_path: Path) -> None:
