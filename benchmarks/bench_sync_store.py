@@ -123,7 +123,7 @@ def _bench_backend(kind: str, directory: Path) -> list[Figure]:
                     "ch/s",
                     target=2000,
                     lower_is_better=False,
-                    detail=f"{push_seconds:.2f} s; with its own echoes pulled back "
+                    detail=f"{push_seconds:.2f} s; the whole sync (its own changes not sent back) "
                     f"{finished - started:.2f} s",
                 )
             )

@@ -8,13 +8,16 @@ requests (everything is in the database), so several instances can serve one Pos
 from __future__ import annotations
 
 import logging
+import zlib
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import (
@@ -45,7 +48,7 @@ from sync.server.hygiene import QuietFailures, describe_failure
 log = logging.getLogger("asb_sync_server")
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorReply} for code in (400, 401, 403, 404, 409, 413, 422, 503)
+    code: {"model": ErrorReply} for code in (400, 401, 403, 404, 409, 413, 415, 422, 503)
 }
 
 
@@ -63,11 +66,76 @@ def _describe(errors: list[dict[str, Any]]) -> str:
     return "the request is not valid: " + "; ".join(parts) + more
 
 
+#: content codings the service takes in a request body (RFC 7694: it says so in `Accept-Encoding`
+#: on every answer, and a client compresses only once it has seen that)
+REQUEST_CODINGS = ("gzip",)
+#: answers smaller than this are sent as they are (gzip gains nothing on a few hundred bytes)
+GZIP_MINIMUM_SIZE = 1_000
+
+
+class _BodyRefused(Exception):
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+
+
+def _too_large(what: str) -> _BodyRefused:
+    return _BodyRefused(
+        413, "too_large", f"the request body is larger than {MAX_BODY_BYTES} bytes{what}"
+    )
+
+
+class _Gunzip:
+    """Streaming gzip decoder that never yields more than `MAX_BODY_BYTES` in all: a small body
+    that inflates past the limit (a compression bomb) is refused as soon as it passes it, without
+    inflating the rest. Concatenated gzip members (RFC 1952) are decoded one after another."""
+
+    def __init__(self) -> None:
+        self._decoder = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        self.size = 0
+
+    def feed(self, data: bytes) -> bytes:
+        out: list[bytes] = []
+        while data:
+            room = MAX_BODY_BYTES - self.size
+            try:
+                piece = self._decoder.decompress(data, room + 1)
+            except zlib.error as exc:
+                raise _corrupt() from exc
+            self.size += len(piece)
+            if self.size > MAX_BODY_BYTES:
+                raise _too_large(" once decompressed")
+            out.append(piece)
+            if self._decoder.unconsumed_tail:
+                data = self._decoder.unconsumed_tail
+            elif self._decoder.eof and self._decoder.unused_data:
+                data = self._decoder.unused_data
+                self._decoder = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+            else:
+                data = b""
+        return b"".join(out)
+
+    def finish(self) -> None:
+        if not self._decoder.eof:
+            raise _corrupt()
+
+
+def _corrupt() -> _BodyRefused:
+    return _BodyRefused(
+        400, "bad_encoding", "the request body is not valid gzip (Content-Encoding: gzip)"
+    )
+
+
 class BodyLimit:
     """Refuse a request body over `MAX_BODY_BYTES` with a JSON 413, before any parsing.
 
     The body is read here (at most the limit, whether or not Content-Length is sent) and replayed
-    to the app, so an oversize upload never reaches the JSON decoder.
+    to the app, so an oversize upload never reaches the JSON decoder. A body sent with
+    `Content-Encoding: gzip` is inflated here as it arrives, the limit applying to the inflated
+    size (a compression bomb is a 413, a corrupt body a 400); the app sees the plain body. Any other
+    coding is a 415 that names the one accepted.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -77,25 +145,13 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-            await self._too_large(scope, receive, send)
+        try:
+            body, headers = await self._read(scope, receive)
+        except _BodyRefused as refused:
+            await _error(refused.status, refused.error, refused.message)(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                await self._too_large(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        except _Disconnected:
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -105,14 +161,79 @@ class BodyLimit:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        await self.app({**scope, "headers": headers}, replay, send)
 
     @staticmethod
-    async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-        response = _error(
-            413, "too_large", f"the request body is larger than {MAX_BODY_BYTES} bytes"
-        )
-        await response(scope, receive, send)
+    async def _read(scope: Scope, receive: Receive) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+        headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or [])
+        declared = dict(headers).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            raise _too_large("")
+        codings = [
+            c.strip().lower()
+            for name, value in headers
+            if name == b"content-encoding"
+            for c in value.decode("latin-1").split(",")
+            if c.strip()
+        ]
+        codings = [c for c in codings if c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in {"gzip", "x-gzip"}):
+            raise _BodyRefused(
+                415,
+                "unsupported_encoding",
+                f"the request body's Content-Encoding {', '.join(codings)!r} is not accepted: "
+                f"send it plain or as {' or '.join(REQUEST_CODINGS)}",
+            )
+        gunzip = _Gunzip() if codings else None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _Disconnected
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _too_large("")
+            chunks.append(gunzip.feed(chunk) if gunzip is not None else chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if gunzip is not None:
+            if size:
+                gunzip.finish()
+            # the app sees a plain body: drop the coding and give its real length
+            headers = [
+                (name, value)
+                for name, value in headers
+                if name not in {b"content-encoding", b"content-length"}
+            ]
+            headers.append((b"content-length", str(len(body)).encode()))
+        return body, headers
+
+
+class _Disconnected(Exception):
+    pass
+
+
+class AcceptEncoding:
+    """Say on every answer which codings a request body may use (`Accept-Encoding`, RFC 7694)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Accept-Encoding"] = ", ".join(REQUEST_CODINGS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
 
 
 def create_app(database: Database) -> FastAPI:
@@ -123,6 +244,10 @@ def create_app(database: Database) -> FastAPI:
     )
     app.state.database = database
     app.add_middleware(BodyLimit)
+    # answers in gzip to a client that asks (Accept-Encoding), level 6: most of 9's gain at a
+    # fraction of its CPU; large answers are compressed in a worker thread, off the event loop
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=6)
+    app.add_middleware(AcceptEncoding)
     app.add_middleware(QuietFailures)  # added last: the outermost of the app's own
 
     @app.exception_handler(ServiceError)
@@ -198,11 +323,14 @@ def create_app(database: Database) -> FastAPI:
     def pull(
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+        own: Annotated[bool, Query()] = False,
         context: DeviceContext = Depends(device),
         db: Database = Depends(get_database),
     ) -> PullPage:
-        """The changes after `after` of the cases this officer may see, in stream order."""
-        return exchange.pull(db, context, after, limit)
+        """The changes after `after` of the cases this officer may see, in stream order; the
+        device's own pushed changes only with `own` (it learnt their versions from the push
+        reply; it asks for them when a reply did not give a row's version)."""
+        return exchange.pull(db, context, after, limit, own)
 
     @app.post(f"{API_PREFIX}/elsewhere", response_model=ElsewhereReply, responses=_ERRORS)
     def elsewhere(

@@ -834,27 +834,47 @@ def _conflict_out(row: Any, device_id: str, seq: int) -> ConflictOut:
 # --- pull --------------------------------------------------------------------------------------
 
 
-def pull_page_query(officer: Officer, after: int, head: int, limit: int) -> sa.Select[Any]:
+def pull_page_query(
+    officer: Officer, after: int, head: int, limit: int, *, not_from: str | None = None
+) -> sa.Select[Any]:
     """The stream rows of one pull page: the officer's visible cases' rows after `after`, up to
-    `head`, in stream order, at most `limit`."""
-    return (
-        sa.select(tables.stream)
-        .where(
-            tables.stream.c.seq > after,
-            tables.stream.c.seq <= head,
-            tables.stream.c.case_id.in_(access.visible_cases(officer)),
-        )
-        .order_by(tables.stream.c.seq)
-        .limit(limit)
-    )
+    `head`, in stream order, at most `limit`; with `not_from`, without that device's own
+    changes (conflicts and the server's own changes carry no origin, so they always come)."""
+    s = tables.stream
+    conditions = [s.c.seq > after, s.c.seq <= head, s.c.case_id.in_(access.visible_cases(officer))]
+    if not_from is not None:
+        conditions.append(s.c.origin_device_id.is_distinct_from(not_from))
+    return sa.select(s).where(*conditions).order_by(s.c.seq).limit(limit)
 
 
-def pull(database: Database, context: DeviceContext, after: int, limit: int) -> PullPage:
+def pull(
+    database: Database, context: DeviceContext, after: int, limit: int, own: bool = False
+) -> PullPage:
+    """The page of the stream after `after` that this device needs: the changes of the cases
+    its officer may see, except the device's own pushed changes (it holds them already), unless
+    it asks for them (`own`).
+
+    What still comes back to the device about its own rows: a conflict its push raised, a
+    resolution, any change the server itself made (a resolution's value, a case re-sent whole
+    when it becomes visible), and every other device's change. The versions of its own changes
+    it learns from the push reply where the row is exactly its copy; where it is not (another
+    device wrote the row since the device's base, a conflict, or a lost reply), the client asks
+    for its own changes too (`own`), so its rows' versions end as the service's. Were it not to,
+    it would still be safe: the service detects a conflict per field and never against the
+    device's own writes, so a base version that misses only the device's own changes raises no
+    conflict and hides no other device's change.
+    """
     with database.read() as connection:
         head = _read_counter(connection)
         if after >= head:
             return PullPage(after=after, next_cursor=after, more=False)
-        rows = connection.execute(pull_page_query(context.officer, after, head, limit)).all()
+        # Not the device's own changes unless it asks (`own`): it holds them, and learnt their
+        # versions in the push reply (see the docstring for why a version it did not learn is
+        # safe).
+        query = pull_page_query(
+            context.officer, after, head, limit, not_from=None if own else context.device_id
+        )
+        rows = connection.execute(query).all()
         more = len(rows) == limit and rows[-1].seq < head
         next_cursor = rows[-1].seq if more else head
         purged = purges.for_officer(

@@ -20,6 +20,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
     fault_workload,
     is_data_push,
     laptops,
+    request_body,
     sqlite_central_db,
     unique_team,
     writer_and_reader,
@@ -59,7 +60,7 @@ def test_a_batch_sent_twice_changes_nothing(laptops: LaptopFactory) -> None:
 
     def send_twice(request: httpx.Request, inner: httpx.BaseTransport) -> httpx.Response:
         if is_data_push(request):
-            sent.append(request.content)
+            sent.append(request_body(request))
             first = inner.handle_request(request)
             first.read()
             first.close()

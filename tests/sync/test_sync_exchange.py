@@ -309,3 +309,75 @@ def test_enrolment_token_is_one_time(server: ServerProcess, tmp_path: Path) -> N
     with pytest.raises(SyncAuthError, match="not enrolled"):
         unenrolled.sync()
     assert AuditHead(count=0, hash="0" * 64)
+
+
+def test_a_device_is_not_sent_its_own_changes_back(new_device: NewDevice) -> None:
+    team = unique_team()
+    ann, bob = new_device(team=team), new_device(team=team)
+    case_id = ann.replica.new_case(team, summary="Dog barking", status="open")
+    n = 30
+    for k in range(n - 1):
+        ann.replica.insert("incident", {"description": f"event {k}"}, case_id=case_id)
+    result = ann.sync()
+    assert (result.pushed, result.pulled) == (n, 0)
+    assert ann.replica.pull_log() == []  # not one of its own changes came back
+    assert ann.replica.pull_cursor() > 0  # and its cursor is past them all the same
+    result = bob.sync()
+    assert result.pulled == n
+    assert len(bob.replica.pull_log()) == n
+    assert bob.replica.snapshot() == ann.replica.snapshot()
+    # the other way round: ann receives bob's change and nothing of her own
+    ann.replica.insert("incident", {"description": "ann again"}, case_id=case_id)
+    bob.replica.update("asb_case", case_id, {"status": "accepted"})
+    bob.sync()
+    result = ann.sync()
+    assert (result.pushed, result.pulled) == (1, 1)
+    assert [row for _seq, _table, row in ann.replica.pull_log()] == [case_id]
+    assert ann.sync().pulled == 0  # a sync with nothing to do receives nothing
+    bob.sync()
+    assert bob.replica.snapshot() == ann.replica.snapshot()
+
+
+def test_what_a_device_needs_of_its_own_rows_still_comes_back(new_device: NewDevice) -> None:
+    """A conflict its push raised, and the server's own change to its row (a resolution's
+    value), reach the device; and a version it never learnt of its own changes raises no
+    conflict later."""
+    team = unique_team()
+    ann, bob = new_device(team=team), new_device(team=team)
+    _case_id, person_id = _case_with_party(ann, team)
+    ann.sync()
+    bob.sync()
+    bob.replica.update("person", person_id, {"phone": "111"})
+    ann.replica.update("person", person_id, {"phone": "222", "address": "3 Mill Lane"})
+    bob.sync()
+    result = ann.sync()
+    assert result.new_conflicts == 1
+    conflicts = ann.replica.open_conflicts()
+    assert [(c["field"], c["mine"], c["theirs"]) for c in conflicts] == [("phone", "222", "111")]
+    # ann resolves with an edited value: the service writes it, and it comes back to her too
+    ann.client.resolve_conflict(conflicts[0]["id"], "edit", "333")
+    ann.sync()
+    bob.sync()
+    for device in (ann, bob):
+        assert _person(device, person_id)["phone"] == "333"
+        assert _person(device, person_id)["address"] == "3 Mill Lane"
+        assert device.replica.open_conflicts() == []
+    # her own change's version was not in the push reply (bob had written the row since her
+    # base), so her pull asked for her own changes too: her row's version is the service's
+    assert ann.replica.version("person", person_id) == bob.replica.version("person", person_id)
+    # and her next edits still merge cleanly
+    bob.replica.update("person", person_id, {"address": "4 Mill Lane"})
+    ann.replica.update("person", person_id, {"name": "Pat Jones-Smith"})
+    bob.sync()
+    ann.sync()
+    ann.replica.update("person", person_id, {"name": "Pat Smith", "phone": "444"})
+    assert ann.sync().new_conflicts == 0
+    bob.sync()
+    assert bob.replica.open_conflicts() == [] and ann.replica.open_conflicts() == []
+    assert bob.replica.snapshot() == ann.replica.snapshot()
+    assert ann.replica.version("person", person_id) == bob.replica.version("person", person_id)
+    assert {k: _person(bob, person_id)[k] for k in ("name", "phone", "address")} == {
+        "name": "Pat Smith",
+        "phone": "444",
+        "address": "4 Mill Lane",
+    }

@@ -60,7 +60,9 @@ def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _page_plan(database: Database, officer: Officer, after: int) -> list[dict[str, Any]]:
-    query = pull_page_query(officer, after, ROWS, PAGE)
+    # As a device pulls it: without its own changes (the loaded rows have no origin, so the
+    # page is the same; the filter must not change the plan's use of the index).
+    query = pull_page_query(officer, after, ROWS, PAGE, not_from="some-device")
     sql = str(query.compile(database.writer, compile_kwargs={"literal_binds": True}))
     with database.writer.connect() as connection:
         explained = connection.execute(sa.text(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
