@@ -145,6 +145,9 @@ class LettersScreen(FieldworkScreen):
         if first:
             self._choose_recipient()
             self._name_file()
+            # What the screen filled in itself is not the officer's work: Escape on a screen
+            # only looked at leaves without asking (keys typed meanwhile still count).
+            self.mark_clean()
         table = self.query_one("#sent", DataTable)
         table.clear()
         for row in view.sent:

@@ -62,7 +62,7 @@ async def test_every_case_screen_opens_from_case_detail(
 async def test_every_office_screen_opens_from_the_dashboard(
     store: Store, data_dir: Path, case_id: str
 ) -> None:
-    keys = {"sync": "S", "review-queue": "R", "vvc": "V"}
+    keys = {"sync": "S", "review-queue": "R", "vvc": "V", "reports": "P"}
     assert set(keys) == set(APP_SCREENS)
     app = make_app(data_dir, store=store)
     async with app.run_test(size=(100, 32)) as pilot:
