@@ -23,12 +23,11 @@ from asb_tui.cli_commands.common import (
     open_from_args,
     today_from_args,
 )
-from asb_tui.domain.dates import parse_uk_date
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.report_figures import (
     SECTION_TITLES,
     ReportPeriod,
-    default_period,
+    period_from_text,
     report_tables,
 )
 
@@ -51,19 +50,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def period_from_args(args: argparse.Namespace, today: date) -> ReportPeriod:
     """`--from`/`--to` (DD/MM/YYYY), defaulting to the twelve months up to `--to` or today."""
-
-    def read(text: str | None, option: str) -> date | None:
-        if not text:
-            return None
-        try:
-            return parse_uk_date(text, today)
-        except DomainError as exc:
-            raise UserError(f"{option}: {exc}") from None
-
-    end = read(args.end, "--to") or today
-    start = read(args.start, "--from") or default_period(end).start
     try:
-        return ReportPeriod(start, end)
+        return period_from_text(args.start, args.end, today)
     except DomainError as exc:
         raise UserError(str(exc)) from None
 

@@ -23,6 +23,7 @@ from statistics import median
 from typing import Any
 
 from asb_tui.domain.contact import next_victim_update_due, parse_contact_frequency
+from asb_tui.domain.dates import parse_uk_date
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.types import Region
 from asb_tui.domain.working_days import working_days_between
@@ -112,6 +113,24 @@ def default_period(today: date) -> ReportPeriod:
     if month < 1:
         year, month = year - 1, month + 12
     return ReportPeriod(date(year, month, 1), today)
+
+
+def period_from_text(start: str | None, end: str | None, today: date) -> ReportPeriod:
+    """The period `--from`/`--to` name (DD/MM/YYYY), defaulting to the twelve months up to the
+    end (or today): what `asb-tui report` and `asb-sync-server report` both read. A date that
+    does not read is a DomainError naming its option."""
+
+    def read(text: str | None, option: str) -> date | None:
+        if not text:
+            return None
+        try:
+            return parse_uk_date(text, today)
+        except DomainError as exc:
+            raise DomainError(f"{option}: {exc}") from None
+
+    last = read(end, "--to") or today
+    first = read(start, "--from") or default_period(last).start
+    return ReportPeriod(first, last)
 
 
 @lru_cache(maxsize=65536)

@@ -312,25 +312,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from datetime import date
     from pathlib import Path
 
-    from asb_tui.domain.dates import parse_uk_date
     from asb_tui.domain.errors import DomainError
-    from asb_tui.domain.report_figures import ReportPeriod, default_period, report_tables
+    from asb_tui.domain.report_figures import period_from_text, report_tables
     from sync.server.report import partnership_report
 
-    today = date.today()
-
-    def read(text: str | None, option: str) -> date | None:
-        if not text:
-            return None
-        try:
-            return parse_uk_date(text, today)
-        except DomainError as exc:
-            raise CliError(f"{option}: {exc}") from None
-
-    end = read(args.end, "--to") or today
-    start = read(args.start, "--from") or default_period(end).start
     try:
-        period = ReportPeriod(start, end)
+        period = period_from_text(args.start, args.end, date.today())
     except DomainError as exc:
         raise CliError(str(exc)) from None
     if args.csv and not os.path.isdir(args.csv):
