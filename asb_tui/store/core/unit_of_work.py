@@ -93,7 +93,9 @@ class UnitOfWork:
         self._counter: int | None = None
         self._counter_written: int | None = None
         # The audit chain's head and the device counter are read once per transaction (under
-        # the write lock they cannot move) and carried forward in memory from then on.
+        # the write lock they cannot move) and carried forward in memory from then on. So no
+        # audit event or change record may be written inside a savepoint that is then rolled
+        # back (the replica's savepoints hold only pulled rows; its page's event comes after).
         self._audit_head: ChainHead | None = None
         self._depth = 0
 
