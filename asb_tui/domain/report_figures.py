@@ -25,7 +25,7 @@ from typing import Any
 from asb_tui.domain.contact import next_victim_update_due, parse_contact_frequency
 from asb_tui.domain.dates import parse_uk_date
 from asb_tui.domain.errors import DomainError
-from asb_tui.domain.types import Region
+from asb_tui.domain.types import ReferralKind, Region
 from asb_tui.domain.working_days import working_days_between
 
 __all__ = [
@@ -77,8 +77,9 @@ OPEN_BUCKETS: tuple[tuple[str, int | None], ...] = (
 NO_AREA = "(no area)"
 NOT_ASSESSED = "(not assessed)"
 NO_OFFICER = "(no officer)"
-VSO = "victim-support-officer"
-VVC = "vulnerable-victims-conference"
+# The referral kinds counted, as the store writes them (a StrEnum is its own text).
+VSO = ReferralKind.VSO.value
+VVC = ReferralKind.VVC.value
 
 
 @dataclass(frozen=True, slots=True)
