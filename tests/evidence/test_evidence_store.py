@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from built_case_testkit import MakeCase
 from evidence_testkit import canary_file, files_holding, new_canary
+from sqlmodel import select
 
 from asb_tui.store.commands.evidence import (
     EvidenceError,
@@ -53,16 +54,15 @@ def test_every_act_on_an_exhibit_is_in_its_history(
     )  # fmt: skip
     with store.read() as session:
         detail = evidence_detail(session, store.blobs, item.id)
-        events = session.exec(
-            AuditEvent.__table__.select().where(AuditEvent.entity_id == item.id)  # type: ignore[attr-defined]
-        ).all()
+        events = session.exec(select(AuditEvent).where(AuditEvent.entity_id == item.id)).all()
     assert detail is not None
     assert [line.action for line in detail.history] == [
         "evidence.add", "evidence.view", "evidence.export", "evidence.open", "evidence.share",
     ]  # fmt: skip
+    assert len(events) == 5
     for event in events:
-        details = event.details if isinstance(event.details, dict) else json.loads(event.details)
-        assert details["exhibit_ref"] == "GD/1" and details["sha256"] == item.sha256
+        assert event.details["exhibit_ref"] == "GD/1"
+        assert event.details["sha256"] == item.sha256
 
 
 def test_the_next_exhibit_number_follows_the_officers_own(
@@ -129,11 +129,11 @@ def test_retention_destroys_the_files_and_keeps_a_file_another_case_still_holds(
     assert files_holding(store.paths.data_dir, canary) == []
     with store.read() as session:
         deleted = session.exec(
-            AuditEvent.__table__.select().where(  # type: ignore[attr-defined]
+            select(AuditEvent).where(
                 AuditEvent.action == "retention.delete", AuditEvent.entity == "evidence_item"
             )
         ).all()
-    assert len(deleted) == 2
+    assert sorted(e.details["exhibit_ref"] for e in deleted) == ["GD/1", "GD/2"]
 
 
 _ATTACH_IN_A_PROCESS = """
