@@ -46,6 +46,9 @@ async def test_attach_show_and_open_an_exhibit_from_the_case(
     app = app_on_screen(CaseDetailScreen(case_id), tmp_path / "data", store)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for_screen(pilot, "CaseDetailScreen")
+        detail = app.screen
+        assert isinstance(detail, CaseDetailScreen)
+        await wait_for(pilot, lambda: detail.detail is not None)  # its keys wait for the case
         await pilot.press("e")
         await wait_for_screen(pilot, "AttachEvidenceScreen")
         await pilot.press(*f"{tmp_path}/neighbour-m")
