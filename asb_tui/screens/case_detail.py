@@ -36,6 +36,7 @@ TABS = (
     ("actions", "Actions"),
     ("risk", "Risk"),
     ("legal", "Legal"),
+    ("evidence", "Evidence"),
     ("timeline", "Timeline"),
 )
 
@@ -69,6 +70,7 @@ CASE_DETAIL_BINDINGS: list[BindingType] = [
     Binding("r", "reassess_risk", "Reassess risk", id="case.reassess-risk"),
     Binding("n", "add_note", "Add note", id="case.add-note"),
     Binding("k", "link_case", "Link a case", id="case.link-case"),
+    Binding("e", "attach_evidence", "Attach evidence", id="case.attach-evidence"),
     Binding("C", "close_case", "Close case", id="case.close"),
     Binding("O", "reopen_case", "Reopen case", id="case.reopen"),
     *[
@@ -237,6 +239,7 @@ class CaseDetailScreen(AsbScreen):
             ("contacts", detail.visits_and_contacts),
             ("risk", detail.risk),
             ("legal", detail.legal),
+            ("evidence", detail.evidence),
             ("timeline", detail.timeline),
         ):
             table = self.query_one(f"#{tab_id}-table", DataTable)
@@ -398,6 +401,12 @@ class CaseDetailScreen(AsbScreen):
     def _open_record(self, table: str, row_id: str) -> None:
         from asb_tui.screens.record_view import RecordScreen
 
+        if table == "evidence_item":
+            from asb_tui.screens.evidence_item import EvidenceItemScreen
+
+            self.app.push_screen(EvidenceItemScreen(self.case_id, row_id), self._after_form)
+            return
+
         self.app.push_screen(RecordScreen(self.case_id, table, row_id), self._after_form)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -496,6 +505,11 @@ class CaseDetailScreen(AsbScreen):
         self.app.push_screen(
             ReassessRiskFormScreen(self.case_id, current, victims), self._after_form
         )
+
+    def action_attach_evidence(self) -> None:
+        from asb_tui.screens.attach_evidence import AttachEvidenceScreen
+
+        self.app.push_screen(AttachEvidenceScreen(self.case_id), self._after_form)
 
     def action_add_note(self) -> None:
         from asb_tui.screens.note_form import NoteFormScreen
