@@ -41,6 +41,7 @@ from sync.protocol import (
     ROW_CONFLICT_FIELD,
     SERVER_OWNED_FIELDS,
     SHARE_AGENCY_FIELD,
+    SHARE_INCLUDES_FILES_FIELD,
     SHARE_LEGAL_BASIS_FIELD,
     SHARE_TABLE,
     ChangeOut,
@@ -53,7 +54,7 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
-from sync.server import access, blind, bulk, hygiene, purges, validation
+from sync.server import access, blind, bulk, evidence_files, hygiene, purges, validation
 from sync.server import anchor as audit_anchor
 from sync.server import db as tables
 from sync.server.accounts import DeviceContext, Officer, utcnow
@@ -541,7 +542,13 @@ def _insert(
         basis = fields.get(SHARE_LEGAL_BASIS_FIELD)
         if isinstance(agency, str) and agency.strip() and isinstance(basis, str) and basis.strip():
             state.shares_added.append(
-                {"share_row_id": change.row_id, "case_id": change.case_id, "agency": agency}
+                {
+                    "share_row_id": change.row_id,
+                    "case_id": change.case_id,
+                    "agency": agency,
+                    # the files go with the share only when the row says so, exactly
+                    "includes_files": fields.get(SHARE_INCLUDES_FILES_FIELD) is True,
+                }
             )
             if change.case_id not in state.new_cases:
                 state.reveal_cases.add(change.case_id)
@@ -707,6 +714,7 @@ def _write_push(
     if revealed:
         connection.execute(tables.stream.insert(), revealed)
     for case_id in sorted(state.destroyed_cases):
+        evidence_files.drop_case_files(connection, case_id)
         hygiene.purge_destroyed_case(connection, case_id)
     _write_counter(connection, state.seq)
     _update_device(connection, state.device_id, device_values)
