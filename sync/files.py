@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal
 
 from sync.client import SyncClient
 from sync.protocol import (
@@ -33,50 +33,21 @@ from sync.protocol import (
     plain_chunk_size,
     sealed_chunk_size,
 )
-from sync.replica_contract import SyncError
+from sync.replica_contract import FileWant, LocalFiles, SyncError
 
-
-@dataclass(frozen=True)
-class FileWant:
-    """One file to move: its blob id (`sha256-keyfp`) and its plaintext size."""
-
-    blob_id: str
-    size: int
+__all__ = [
+    "FileProgress",
+    "FileRefused",
+    "FileSyncResult",
+    "FileTransfer",
+    "FileWant",
+    "LocalFiles",
+]
 
 
 class FileRefused(SyncError):
     """The laptop would not keep what the service sent (a chunk that does not open under the
     file's key, or a file whose hash is not the item's): nothing of it was kept."""
-
-
-@runtime_checkable
-class LocalFiles(Protocol):
-    """The laptop's blob store as the file transfer sees it (called from one worker thread)."""
-
-    def to_upload(self) -> list[FileWant]:
-        """Files the laptop holds whole, of cases its officer's team owns."""
-        ...
-
-    def to_download(self) -> list[FileWant]:
-        """Files named by evidence items the laptop holds, which it does not hold whole."""
-        ...
-
-    def missing_chunks(self, blob_id: str, /) -> list[int]:
-        """Chunk numbers of the file the laptop does not hold yet."""
-        ...
-
-    def read_sealed(self, blob_id: str, n: int, /) -> bytes:
-        """Chunk `n` as sealed on the laptop (what the wire carries)."""
-        ...
-
-    def write_sealed(self, blob_id: str, n: int, sealed: bytes, /) -> None:
-        """Keep chunk `n` after opening it under the file's key; raise `ValueError` if it does
-        not open (nothing is kept)."""
-        ...
-
-    def finish(self, blob_id: str, /) -> None:
-        """Every chunk is held: check the file's SHA-256; raise `ValueError` if it differs."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The sync screen: sync now (with progress), the last result, and the conflicts to resolve.
 
 The sync runs in a thread worker (it talks to the network and writes the store), so the screen
-keeps answering keys while it runs; progress comes back as `SyncStep` messages. A conflict is
+keeps answering keys while it runs; progress comes back as `SyncStep` messages. After the records
+the evidence files move in a second worker (`services/file_sync.py`), their progress (bytes done
+of the total) shown as `FileStep` messages under the records'. A conflict is
 resolved by choosing keep mine, keep theirs, or edit; the choice is saved at once (so it survives
 a dropped connection) and sent with the next sync, which the screen starts straight away.
 """
@@ -24,6 +26,7 @@ from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
 
 if TYPE_CHECKING:
+    from asb_tui.services.file_sync import FileSyncOutcome
     from asb_tui.services.sync_run import SyncOutcome
     from asb_tui.store.core.store import Store
     from asb_tui.store.replica.sync_state import (
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
         SyncOverview,
     )
     from sync.client import SyncProgress
+    from sync.files import FileProgress
 
 CHOICE_LABELS = {"mine": "keep mine", "theirs": "keep theirs", "edit": "edited"}
 
@@ -57,6 +61,18 @@ class Synced(WorkDone["SyncOutcome"]):
 
 class Resolved(WorkDone["ConflictView"]):
     """The officer's choice for a conflict is saved (it goes with the next sync)."""
+
+
+class FilesSynced(WorkDone["FileSyncOutcome"]):
+    """The evidence files' transfer after a sync finished."""
+
+
+class FileStep(Message, bubble=False):
+    """How far the evidence files' transfer has got."""
+
+    def __init__(self, step: FileProgress) -> None:
+        super().__init__()
+        self.step = step
 
 
 class SyncStep(Message, bubble=False):
@@ -85,6 +101,7 @@ class SyncScreen(AsbScreen):
     SyncScreen #sync-summary { height: auto; }
     SyncScreen #sync-progress { margin: 1 0 0 0; }
     SyncScreen #sync-status { height: auto; color: $text-muted; }
+    SyncScreen #sync-files { height: auto; color: $text-muted; }
     SyncScreen #sync-error { height: auto; color: $error; }
     SyncScreen .sync-heading { text-style: bold; margin: 1 0 0 0; }
     SyncScreen #sync-conflicts { height: 1fr; min-height: 5; }
@@ -103,6 +120,7 @@ class SyncScreen(AsbScreen):
             yield Static("", id="sync-summary")
             yield ProgressBar(total=None, show_eta=False, id="sync-progress")
             yield Static("Press s to sync now.", id="sync-status")
+            yield Static("", id="sync-files")
             yield Static("", id="sync-error")
             yield Static("Conflicts", classes="sync-heading")
             yield DataTable(id="sync-conflicts", cursor_type="row", zebra_stripes=True)
@@ -247,12 +265,50 @@ class SyncScreen(AsbScreen):
         self.query_one("#sync-status", Static).update(literal(message))
         self.notify("Sync done.")
         self.reload()
+        self._start_files()
+
+    # -- the evidence files, after the records -----------------------------------------------
+
+    def _start_files(self) -> None:
+        from sync.client import SyncError
+
+        self.syncing = True
+        self.query_one("#sync-files", Static).update("Evidence files: checking…")
+        self.run_work(self._sync_files, FilesSynced, group="sync-files", expected=(SyncError,))
+
+    def _sync_files(self, store: Store) -> FileSyncOutcome:
+        """In the worker: the files' transfer, its progress posted as it goes."""
+        from asb_tui.services.file_sync import run_file_sync
+
+        return run_file_sync(store, progress=lambda step: self.post_message(FileStep(step)))
+
+    @on(FileStep)
+    def _file_progress(self, message: FileStep) -> None:
+        step = message.step
+        bar = self.query_one("#sync-progress", ProgressBar)
+        bar.update(total=max(step.bytes_total, 1), progress=step.bytes_done)
+        self.query_one("#sync-files", Static).update(literal(f"Evidence {step.message}"))
+
+    @on(FilesSynced)
+    def _files_done(self, done: FilesSynced) -> None:
+        self.syncing = False
+        self.query_one("#sync-progress", ProgressBar).update(total=100, progress=100)
+        self.query_one("#sync-files", Static).update(literal(f"Evidence {done.result.summary()}"))
 
     @on(WorkFailed)
     def _work_failed_here(self, failure: WorkFailed) -> None:
         if failure.group == "sync":
             failure.prevent_default()
             self._failed(failure.text)
+        elif failure.group == "sync-files":
+            failure.prevent_default()
+            self.syncing = False
+            self.query_one("#sync-files", Static).update(
+                literal(
+                    f"Evidence files: {failure.text} (the records are synced; what was sent or "
+                    "received of the files is kept, and the next sync carries on)"
+                )
+            )
         elif failure.group == "sync-resolve":
             failure.prevent_default()
             self.notify(failure.text, severity="error", markup=False)
