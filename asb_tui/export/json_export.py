@@ -73,6 +73,22 @@ ADDED_SINCE_VERSION_1: dict[str, frozenset[str]] = {
         }
     ),
     "legal_stage": frozenset({"to_status", "stage_at"}),
+    "evidence_item": frozenset(
+        {
+            "exhibit_ref",
+            "source",
+            "original_name",
+            "media_type",
+            "size",
+            "content_key",
+            "obtained_by",
+            "incident_id",
+            "visit_id",
+            "person_id",
+        }
+    ),
+    "sharing_record": frozenset({"includes_files"}),
+    "visit": frozenset({"cited_exhibits"}),
 }
 READS_VERSIONS = frozenset({1, VERSION})
 MAX_FILE_BYTES = 200 * 1024 * 1024

@@ -242,7 +242,7 @@ def _case_section(
             {
                 "date": _d(item.obtained_on),
                 "kind": item.kind,
-                "description": _lines(item.description, item.file_name),
+                "description": _lines(item.description, item.original_name),
             }
             for item in sorted(
                 records.rows(EvidenceItem), key=lambda e: (e.obtained_on or date.min, e.id)

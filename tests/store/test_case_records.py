@@ -88,7 +88,13 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Co
     with store.write() as uow:
         # No command makes an evidence item yet; the table still travels with the case.
         uow.add(
-            EvidenceItem(case_id=case.case_id, kind="photo", description="", obtained_on=TODAY),
+            EvidenceItem(
+                case_id=case.case_id,
+                exhibit_ref="GD/1",
+                kind="photo",
+                description="",
+                obtained_on=TODAY,
+            ),
             action="evidence.add",
         )
     with store.read() as session:
@@ -105,6 +111,8 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Co
                     column: marker(table),
                 }
                 values.pop("created_at", None)
+                if table == "evidence_item":  # one exhibit reference per case
+                    values["exhibit_ref"] = "GD/2"
                 uow.add(model(**values), action="test.mark")
             else:
                 row = uow.reads.get(model, chosen.id)

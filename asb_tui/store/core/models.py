@@ -254,6 +254,7 @@ class Visit(Record, table=True):
     outcome: str = ""
     denial: bool = False
     counter_allegation: str = ""
+    cited_exhibits: list[str] = json_list_column()  # exhibit refs of the case it cites
     notes: str = ""
     form_state: dict[str, Any] = json_column()
     version: int = 0
@@ -416,15 +417,30 @@ class LegalStage(Record, table=True):
 
 
 class EvidenceItem(Record, table=True):
+    """One exhibit: a file held encrypted in the data directory (store/core/evidence_blobs.py),
+    hashed at intake. `content_key` (hex) opens its chunk files: a secret, never exported."""
+
     __tablename__ = "evidence_item"
+    __table_args__ = (
+        Index("ux_evidence_item_case_exhibit", "case_id", "exhibit_ref", unique=True),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True)
     case_id: str = Field(foreign_key="asb_case.id", index=True)
-    kind: str = ""
+    exhibit_ref: str  # e.g. GD/3: the officer's initials and a number, unique in the case
+    kind: str = ""  # photo / audio / video / document / text (from the media type)
     description: str = ""
-    obtained_on: date | None = None
-    file_name: str = ""
+    source: str = "officer"  # victim / witness / officer / agency
+    original_name: str = ""
+    media_type: str = ""  # detected from the content (puremagic), not the name
+    size: int = 0
     sha256: str = ""
+    content_key: str = ""  # hex of the 32 random bytes that seal its chunks
+    obtained_on: date | None = None
+    obtained_by: str = ""
+    incident_id: str | None = Field(default=None, foreign_key="incident.id")
+    visit_id: str | None = Field(default=None, foreign_key="visit.id")
+    person_id: str | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -518,6 +534,7 @@ class SharingRecord(Record, table=True):
     shared_on: date
     officer: str = ""
     consent_status: str = ""
+    includes_files: bool = False  # the agency's laptops receive the case's evidence files too
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -44,6 +44,7 @@ from asb_tui.store.core.errors import (
     StoreLocked,
     StoreNotFound,
 )
+from asb_tui.store.core.evidence_blobs import BlobStore
 from asb_tui.store.core.keyslots import Secret
 from asb_tui.store.core.models import utcnow
 from asb_tui.store.core.replica_writer import ReplicaWriter
@@ -142,6 +143,13 @@ class Store:
                 f"{self.paths.database} has no device id: it is not an asb-tui store"
             )
         return device_id
+
+    @property
+    def blobs(self) -> BlobStore:
+        """The evidence locker's encrypted chunk files (store/core/evidence_blobs.py)."""
+        if not self.is_open:
+            raise StoreLocked("the store is locked")
+        return BlobStore(self.paths.data_dir)
 
     @property
     def is_open(self) -> bool:

@@ -633,17 +633,21 @@ class BulkRows(Draw):
             day = min(day + timedelta(days=rng.randint(7, 30)), end)
 
     def _evidence(self, case: Case, accepted_on: date, end: date, rows: list[SQLModel]) -> None:
-        for _ in range(self.rng.choices((0, 1, 2), weights=(50, 35, 15))[0]):
+        # A record of the exhibit only: demo data holds no file (content_key empty).
+        for number in range(1, self.rng.choices((0, 1, 2), weights=(50, 35, 15))[0] + 1):
             day = self.day_between(accepted_on, end)
             name = f"photo-{self.rng.randint(1000, 9999)}.jpg"
             rows.append(
                 EvidenceItem(
                     id=self.uid(),
                     case_id=case.id,
+                    exhibit_ref=f"EX/{number}",
                     kind="photo",
                     description="Photo of the damage taken by the victim",
+                    source="victim",
+                    media_type="image/jpeg",
                     obtained_on=day,
-                    file_name=name,
+                    original_name=name,
                     sha256=hashlib.sha256(f"{case.id}/{name}".encode()).hexdigest(),
                     created_at=self.stamp(day),
                 )

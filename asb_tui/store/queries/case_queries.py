@@ -782,7 +782,7 @@ def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -
             Entry(
                 e.obtained_on or _day(e.created_at),
                 f"Evidence: {e.kind}" if e.kind else "Evidence",
-                _joined(e.description, e.file_name),
+                _joined(e.description, e.original_name),
                 e.id,
                 "evidence_item",
             )
