@@ -25,8 +25,23 @@ EXIT_DONE = 0
 EXIT_FAILED = 1
 
 
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `fetch` and `downloads` under `asb-tui evidence` (made by evidence_commands.py, which
+    comes first in `cli.COMMAND_MODULES`; made here when it is not there)."""
+    evidence = sub.choices.get("evidence")
+    if evidence is None:
+        evidence = sub.add_parser("evidence", help="the evidence locker: exhibits and their files")
+    actions = next(
+        (a for a in evidence._actions if isinstance(a, argparse._SubParsersAction)), None
+    )
+    if actions is None:
+        actions = evidence.add_subparsers(dest="evidence_command", metavar="COMMAND")
+        actions.required = True
+    register_subcommands(actions)
+
+
 def register_subcommands(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `fetch` and `downloads` under `asb-tui evidence`."""
+    """Add `fetch` and `downloads` to the `asb-tui evidence` subcommands."""
     fetch = actions.add_parser(
         "fetch",
         help="fetch one exhibit's file from the sync service now",

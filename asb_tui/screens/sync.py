@@ -280,7 +280,10 @@ class SyncScreen(AsbScreen):
         """In the worker: the files' transfer, its progress posted as it goes."""
         from asb_tui.services.file_sync import run_file_sync
 
-        return run_file_sync(store, progress=lambda step: self.post_message(FileStep(step)))
+        def progress(step: FileProgress) -> None:
+            self.post_message(FileStep(step))  # thread-safe
+
+        return run_file_sync(store, progress=progress)
 
     @on(FileStep)
     def _file_progress(self, message: FileStep) -> None:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sync_server_testkit import Device, NewDevice, ServerProcess, unique_team
 
-from sync.files import FileTransfer, FileWant
+from sync.files import FileProgress, FileTransfer, FileWant
 from sync.protocol import (
     FILE_CHUNK_SIZE,
     MAX_SEALED_CHUNK,
@@ -182,7 +182,7 @@ def test_a_second_laptop_of_the_team_receives_identical_bytes(new_device: NewDev
 
     bob.sync()
     bob_files.learn(file)
-    progress = []
+    progress: list[FileProgress] = []
     got = FileTransfer(bob.client, bob_files).download(progress.append)
     assert (got.chunks_received, got.files_downloaded, got.files_refused) == (3, 1, 0)
     assert hashlib.sha256(bob_files.plain(file.blob_id)).hexdigest() == file.sha256
