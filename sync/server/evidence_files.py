@@ -171,11 +171,26 @@ def put_chunk(
     database: Database, officer: Officer, blob_id: str, n: int, sealed: bytes
 ) -> ChunkPutReply:
     """Keep chunk `n` of a blob the officer's team's item names; a chunk already held is
-    acknowledged without being rewritten."""
+    acknowledged without being rewritten. One transaction (it takes no stream number, so it does
+    not wait for pushes on PostgreSQL)."""
     if len(sealed) > MAX_SEALED_CHUNK:
         raise ServiceError(413, "too_large", f"a sealed chunk is at most {MAX_SEALED_CHUNK} bytes")
-    with database.read() as connection:
-        blob = _resolve(connection, officer, blob_id, upload=True)
+    try:
+        with database.write(ordered=False) as connection:
+            blob = _resolve(connection, officer, blob_id, upload=True)
+            _check_chunk(blob, n, sealed)
+            stored = _store_chunk(connection, blob, n, sealed)
+    except sa.exc.IntegrityError:  # the same chunk, stored meanwhile by another request
+        with database.read() as connection:
+            blob = _resolve(connection, officer, blob_id, upload=True)
+            return ChunkPutReply(
+                blob_id=blob_id, n=n, stored=False,
+                complete=_held_count(connection, blob_id) == blob.chunks,
+            )  # fmt: skip
+    return ChunkPutReply(blob_id=blob_id, n=n, stored=stored.new, complete=stored.complete)
+
+
+def _check_chunk(blob: _Blob, n: int, sealed: bytes) -> None:
     if n >= blob.chunks:
         raise ServiceError(
             422, "invalid", f"chunk {n} is beyond this file's {blob.chunks} chunk(s) (from 0)"
@@ -185,42 +200,43 @@ def put_chunk(
         raise ServiceError(
             422, "invalid", f"chunk {n} of this file is {expected} bytes sealed, not {len(sealed)}"
         )
-    try:
-        stored = _store_chunk(database, blob, n, sealed)
-    except sa.exc.IntegrityError:
-        stored = False  # the same chunk, stored meanwhile by another request
-    with database.read() as connection:
-        complete = len(_held(connection, blob_id)) == blob.chunks
-    if complete:
-        with database.write(ordered=False) as connection:
-            connection.execute(
-                tables.evidence_blob.update()
-                .where(tables.evidence_blob.c.blob_id == blob_id)
-                .values(complete=True)
-            )
-    return ChunkPutReply(blob_id=blob_id, n=n, stored=stored, complete=complete)
 
 
-def _store_chunk(database: Database, blob: _Blob, n: int, sealed: bytes) -> bool:
+@dataclass(frozen=True)
+class _Stored:
+    new: bool
+    complete: bool
+
+
+def _held_count(connection: sa.Connection, blob_id: str) -> int:
+    c = tables.evidence_chunk
+    query = sa.select(sa.func.count()).select_from(c).where(c.c.blob_id == blob_id)
+    return int(connection.execute(query).scalar_one())
+
+
+def _store_chunk(connection: sa.Connection, blob: _Blob, n: int, sealed: bytes) -> _Stored:
     c, b = tables.evidence_chunk, tables.evidence_blob
-    with database.write(ordered=False) as connection:
-        held = connection.execute(
-            sa.select(c.c.n).where(c.c.blob_id == blob.blob_id, c.c.n == n)
-        ).first()
-        if held is not None:
-            return False
-        known = connection.execute(sa.select(b.c.blob_id).where(b.c.blob_id == blob.blob_id))
-        if known.first() is None:
-            connection.execute(
-                b.insert().values(
-                    blob_id=blob.blob_id, sha256=blob.sha256, keyfp=blob.keyfp, size=blob.size,
-                    chunk_count=blob.chunks, complete=False, created_at=utcnow(),
-                )
-            )  # fmt: skip
+    known = connection.execute(sa.select(b.c.complete).where(b.c.blob_id == blob.blob_id)).first()
+    if known is not None and known.complete:
+        return _Stored(new=False, complete=True)
+    if known is None:
+        connection.execute(
+            b.insert().values(
+                blob_id=blob.blob_id, sha256=blob.sha256, keyfp=blob.keyfp, size=blob.size,
+                chunk_count=blob.chunks, complete=False, created_at=utcnow(),
+            )
+        )  # fmt: skip
+    held = connection.execute(
+        sa.select(c.c.n).where(c.c.blob_id == blob.blob_id, c.c.n == n)
+    ).first()
+    if held is None:
         connection.execute(
             c.insert().values(blob_id=blob.blob_id, n=n, sealed=sealed, size=len(sealed))
         )
-    return True
+    complete = _held_count(connection, blob.blob_id) == blob.chunks
+    if complete:
+        connection.execute(b.update().where(b.c.blob_id == blob.blob_id).values(complete=True))
+    return _Stored(new=held is None, complete=complete)
 
 
 def get_chunk(database: Database, officer: Officer, blob_id: str, n: int) -> bytes:
