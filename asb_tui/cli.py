@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "sar_commands",  # sar log, extend, complete, list
     "letters_commands",  # letter list, make, log; diary-sheets
     "report_commands",  # report
+    "evidence_commands",  # evidence add, list, export
     "evidence_files_commands",  # evidence fetch, evidence downloads (after the evidence commands)
 )
 

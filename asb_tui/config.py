@@ -85,6 +85,8 @@ class Config:
     vvc_week_of_month: int = 2
     vvc_cutoff_days: int = 10
     retention_years: int = 5
+    # The largest file the evidence locker takes in, in megabytes (docs/evidence.md).
+    evidence_max_mb: int = 500
     server_url: str = ""
     signposting: tuple[str, ...] = (
         "Victim Support",
@@ -203,6 +205,7 @@ _BOUNDS: dict[str, tuple[float, float, str]] = {
         "years a closed case is kept before it is destroyed (the council's policy; the "
         "procedure says five)",
     ),
+    "evidence_max_mb": (1, 10_000, "the largest evidence file taken in, in megabytes"),
 }
 _VVC_WEEKS = {-1: "last", 1: "first", 2: "second", 3: "third", 4: "fourth"}
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

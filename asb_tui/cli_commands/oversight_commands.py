@@ -160,6 +160,13 @@ def cmd_export_sar(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UserError(f"cannot write into {out_dir}: {exc.strerror or exc}") from None
     print(f"Wrote {result.json_path} and {result.pdf_path} ({result.cases} case(s))")
+    if result.files:
+        print(f"Wrote the person's {len(result.files)} evidence file(s) into {out_dir / 'files'}")
+    if result.files_missing:
+        print(
+            f"Not on this laptop, so not written: {', '.join(result.files_missing)} "
+            "(listed in the export; sync, then export again)"
+        )
     if result.request_ref:
         print(
             f"Linked to {result.request_ref}: {result.pdf_path.name} sha256 {result.pdf_sha256}, "

@@ -40,14 +40,14 @@ from asb_tui.domain.types import (
 )
 from asb_tui.store.core.disk_space import free_bytes, human_size
 from asb_tui.store.core.errors import CASE_REF_NOT_FOUND, ImportRefused, StoreError
-from asb_tui.store.core.models import CASE_TABLES, Case, utcnow
+from asb_tui.store.core.models import CASE_TABLES, Case, EvidenceItem, utcnow
 from asb_tui.store.core.serialize import fields_from_json
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.case_records import load_many
 from sync.batches import chunks
 
 FORMAT = "asb-tui-export"
-VERSION = 2
+VERSION = 3
 #: Fields added to the tables since format version 1 (by table): a version 1 file, made by an
 #: earlier release, has none of them, and its records take their defaults (a person is then
 #: their own identity). In the current version every field is required.
@@ -73,6 +73,11 @@ ADDED_SINCE_VERSION_1: dict[str, frozenset[str]] = {
         }
     ),
     "legal_stage": frozenset({"to_status", "stage_at"}),
+}
+#: Fields added since format version 2 (the evidence locker, migration 0013). `file_name` of an
+#: evidence item is now `original_name` (RENAMED_SINCE_VERSION_2); an older item, which has no
+#: exhibit reference, is given EX/<n> in the order of the file.
+ADDED_SINCE_VERSION_2: dict[str, frozenset[str]] = {
     "evidence_item": frozenset(
         {
             "exhibit_ref",
@@ -90,7 +95,16 @@ ADDED_SINCE_VERSION_1: dict[str, frozenset[str]] = {
     "sharing_record": frozenset({"includes_files"}),
     "visit": frozenset({"cited_exhibits"}),
 }
-READS_VERSIONS = frozenset({1, VERSION})
+for _table, _fields in ADDED_SINCE_VERSION_2.items():
+    ADDED_SINCE_VERSION_1[_table] = ADDED_SINCE_VERSION_1.get(_table, frozenset()) | _fields
+RENAMED_SINCE_VERSION_2: dict[str, dict[str, str]] = {
+    "evidence_item": {"file_name": "original_name"}
+}
+#: Fields never written to an export, and left at their default by an import: the content key
+#: of an evidence file (a secret; the export is plain JSON and carries no file, see
+#: docs/evidence.md).
+NEVER_EXPORTED: dict[str, frozenset[str]] = {"evidence_item": frozenset({"content_key"})}
+READS_VERSIONS = frozenset({1, 2, VERSION})
 MAX_FILE_BYTES = 200 * 1024 * 1024
 CASE_KEY = "case"
 TOP_LEVEL_KEYS = frozenset({"format", "version", "exported_at", "device_id", "cases"})
@@ -176,7 +190,11 @@ def export_cases(store: Store, case_refs: Sequence[str] | None = None) -> dict[s
     for case in records:
         entry: dict[str, Any] = {CASE_KEY: case.case.as_json()}
         for key in CHILD_KEYS:
-            entry[key] = [row.as_json() for row in case.rows(key)]
+            secret = NEVER_EXPORTED.get(key, frozenset())
+            entry[key] = [
+                {k: v for k, v in row.as_json().items() if k not in secret}
+                for row in case.rows(key)
+            ]
         entries.append(entry)
     return {
         "format": FORMAT,
@@ -414,7 +432,16 @@ def _to_row(model: type[SQLModel], data: Any, where: str, version: int = VERSION
     table = str(model.__tablename__)
     if not isinstance(data, dict):
         _refuse(f"{where}: a row must be a JSON object")
-    may_miss = ADDED_SINCE_VERSION_1.get(table, frozenset()) if version == 1 else frozenset()
+    may_miss = NEVER_EXPORTED.get(table, frozenset())
+    if version == 1:
+        may_miss |= ADDED_SINCE_VERSION_1.get(table, frozenset())
+    elif version == 2:
+        may_miss |= ADDED_SINCE_VERSION_2.get(table, frozenset())
+    if version < 3:
+        renamed = RENAMED_SINCE_VERSION_2.get(table, {})
+        data = {renamed.get(k, k): v for k, v in data.items()}
+    elif set(data) & NEVER_EXPORTED.get(table, frozenset()):
+        _refuse(f"{where}: a content key is never carried by an export")
     _check_values(model, table, data, where, may_miss)
     unknown = sorted(set(data) - {column.name for column in model.__table__.columns})  # type: ignore[attr-defined]
     if unknown:
@@ -458,6 +485,8 @@ def _check_case(index: int, entry: Any, version: int = VERSION) -> _CheckedCase:
         for position, raw in enumerate(raw_rows):
             where = _where(index, ref, key, position)
             row = _to_row(model, raw, where, version)
+            if isinstance(row, EvidenceItem) and row.exhibit_ref is None:  # before version 3
+                row.exhibit_ref = f"EX/{position + 1}"
             if row.case_id != case.id:  # type: ignore[attr-defined]
                 _refuse(f"{where}: belongs to another case (case_id does not match)")
             for fk in model.__table__.foreign_keys:  # type: ignore[attr-defined]

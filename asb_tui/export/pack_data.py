@@ -238,11 +238,14 @@ def _case_section(
             for contact in sorted(records.rows(AgencyContact), key=lambda c: c.contacted_on)
         ],
         "legal_remedies": _remedies(records),
+        # The exhibits: reference, description, hash, date (never the content key).
         "evidence": [
             {
+                "exhibit": item.exhibit_ref,
                 "date": _d(item.obtained_on),
                 "kind": item.kind,
                 "description": _lines(item.description, item.original_name),
+                "sha256": f"{item.sha256[:32]} {item.sha256[32:]}".strip(),
             }
             for item in sorted(
                 records.rows(EvidenceItem), key=lambda e: (e.obtained_on or date.min, e.id)

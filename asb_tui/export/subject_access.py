@@ -59,6 +59,7 @@ from asb_tui.store.core.models import (
     Consent,
     ContactAgreement,
     DiarySheet,
+    EvidenceItem,
     Incident,
     LegalRemedy,
     LegalStage,
@@ -86,6 +87,10 @@ class SubjectExport:
     request_ref: str | None = None
     json_sha256: str = ""
     pdf_sha256: str = ""
+    #: The person's own evidence files written beside the export (hash checked, audited).
+    files: tuple[Path, ...] = ()
+    #: Their exhibits whose file is not on this laptop (listed in the export, not written).
+    files_missing: tuple[str, ...] = ()
 
 
 # --- redaction ----------------------------------------------------------------------------------
@@ -137,7 +142,6 @@ LEFT_OUT: dict[str, str] = {
     "door_enquiry": "what neighbours said: other people's data",
     "action": "a record of the case's handling, not about the person",
     "case_link": "a record of the case's handling (which cases are linked), not about the person",
-    "evidence_item": "a record of the case's handling, not about the person",
     "note": "a record of the case's handling, not about the person",
     "manager_review": "a record of the case's handling, not about the person",
     "vvc_decision": "a record of the case's handling, not about the person",
@@ -194,9 +198,8 @@ def _case_record(
     parties = records.rows(CaseParty)
     own_parties = [p for p in parties if p.person_id == subject.id]
     roles = {p.role for p in own_parties}
-    victims = {p.person_id for p in parties if p.role == PartyRole.VICTIM.value}
     is_victim = PartyRole.VICTIM.value in roles
-    sole_victim = is_victim and victims == {subject.id}
+    sole_victim = _sole_victim(records, subject.id)
 
     def mine(model: Any) -> list[Any]:
         return [r for r in records.rows(model) if _for_subject(r.person_id, subject, sole_victim)]
@@ -303,6 +306,20 @@ def _case_record(
         }
         for c in sorted(mine(Communication), key=lambda c: (c.sent_on, c.created_at))
     ]
+    # The person's own files: exhibits recorded as theirs (person_id), or given by the victim
+    # when they are the case's one victim; each file is written beside the export.
+    record["your_files"] = [
+        {
+            "exhibit": e.exhibit_ref,
+            "obtained_on": e.obtained_on,
+            "description": redact(e.description),
+            "file": own_file_name(e.exhibit_ref, e.original_name),
+            "media_type": e.media_type,
+            "size": e.size,
+            "sha256": e.sha256,
+        }
+        for e in own_evidence(records, subject.id, sole_victim)
+    ]
     record["sharing"] = [
         {
             "date": s.shared_on,
@@ -313,6 +330,65 @@ def _case_record(
         for s in sorted(records.rows(SharingRecord), key=lambda s: s.shared_on)
     ]
     return record
+
+
+def own_evidence(records: CaseRecords, subject_id: str, sole_victim: bool) -> list[Any]:
+    """The subject's own exhibits of the case: those recorded against them, and those the victim
+    gave (source victim, no person named) when the subject is the case's one victim."""
+    return sorted(
+        (
+            e
+            for e in records.rows(EvidenceItem)
+            if e.person_id == subject_id
+            or (e.person_id is None and sole_victim and e.source == "victim")
+        ),
+        key=lambda e: (e.obtained_on or date.min, e.exhibit_ref),
+    )
+
+
+def _sole_victim(records: CaseRecords, subject_id: str) -> bool:
+    victims = {p.person_id for p in records.rows(CaseParty) if p.role == PartyRole.VICTIM.value}
+    return victims == {subject_id}
+
+
+def _own_items(store: Store, person_id: str) -> list[tuple[str, str, str]]:
+    """(item id, exhibit ref, file name) of every exhibit of the subject, across their cases."""
+    with store.read() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            return []
+        rows = _same_person_rows(session, person)
+        found = []
+        for records in load_many(session, list({row.case_id: 0 for row in rows})):
+            subject = next(r for r in rows if r.case_id == records.case.id)
+            for e in own_evidence(records, subject.id, _sole_victim(records, subject.id)):
+                found.append((e.id, e.exhibit_ref, own_file_name(e.exhibit_ref, e.original_name)))
+        return found
+
+
+def _write_own_files(
+    store: Store, person_id: str, out_dir: Path
+) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    from asb_tui.store.commands.evidence import EvidenceError, export_evidence
+
+    written: list[Path] = []
+    missing: list[str] = []
+    for item_id, exhibit, name in _own_items(store, person_id):
+        target = out_dir / "files" / name
+        target.parent.mkdir(exist_ok=True, mode=0o700)
+        try:
+            export_evidence(store, item_id, target, force=True, act="sar")
+        except EvidenceError:
+            missing.append(exhibit)  # a record without its file on this laptop
+            continue
+        written.append(target)
+    return tuple(written), tuple(missing)
+
+
+def own_file_name(exhibit_ref: str, original_name: str) -> str:
+    """The name an exhibit's file is written under in the export's folder: GD-3-photo.jpg."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(original_name).name)
+    return f"{exhibit_ref.replace('/', '-')}-{safe or 'file'}"
 
 
 def _case_reviews(records: CaseRecords, redact: Callable[[str], str]) -> list[dict[str, Any]]:
@@ -559,6 +635,8 @@ def export_subject(
                 },
                 at=now,
             )
+    files, missing = _write_own_files(store, person_id, out_dir)
     return SubjectExport(
-        json_path, pdf_path, len(record["cases"]), request_ref, json_sha256, pdf_sha256
-    )
+        json_path, pdf_path, len(record["cases"]), request_ref, json_sha256, pdf_sha256,
+        files, missing,
+    )  # fmt: skip

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.screens.base import NO_SELECTION, FormScreen, SavedThenClose, WorkDone
@@ -75,6 +75,8 @@ class ShareCaseScreen(FormScreen):
         )
         yield Label("Date shared", classes="field-label")
         yield DateField(today, today=today, required=True, id="shared-on")
+        yield Checkbox("Include the evidence files (the agency's laptops receive them)",
+                       id="includes-files")  # fmt: skip
         yield Static("", id="previous-shares")
 
     def on_mount(self) -> None:
@@ -181,6 +183,7 @@ class ShareCaseScreen(FormScreen):
         )
         what = self._choice("what", "what-detail", ": ")
         case_id, today = self.case_id or "", self.today()
+        includes_files = self.query_one("#includes-files", Checkbox).value
 
         def share(store: Store) -> str:
             record = share_case(
@@ -191,7 +194,9 @@ class ShareCaseScreen(FormScreen):
                 legal_basis=str(basis),
                 shared_on=shared_on,
                 today=today,
+                includes_files=includes_files,
             )
-            return f"Shared with {record.agency}."
+            files = " with its evidence files" if record.includes_files else ""
+            return f"Shared with {record.agency}{files}."
 
         self.save_work(share, SavedThenClose)

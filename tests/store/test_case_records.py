@@ -17,7 +17,8 @@ from sqlmodel import SQLModel
 from asb_tui.config import Config
 from asb_tui.export import pack_data, subject_access
 from asb_tui.export.json_export import export_cases
-from asb_tui.store.core.models import APPEND_ONLY_TABLES, CASE_TABLES, TABLES_BY_NAME, EvidenceItem
+from asb_tui.store.commands.evidence import attach_evidence
+from asb_tui.store.core.models import APPEND_ONLY_TABLES, CASE_TABLES, TABLES_BY_NAME
 from asb_tui.store.core.store import Store
 from asb_tui.store.demo.demo_walkthrough import WalkedCase, walk_case
 from asb_tui.store.queries.case_queries import case_detail
@@ -85,18 +86,12 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Co
     config = Config(data_dir=data_dir, officer="Jo Bloggs", council="Leeds City Council")
     earlier = walk_case(store, config, TODAY, victim="Aisha Rahman", perpetrator="Gary Barker")
     case = walk_case(store, config, TODAY, linked_to=earlier)
-    with store.write() as uow:
-        # No command makes an evidence item yet; the table still travels with the case.
-        uow.add(
-            EvidenceItem(
-                case_id=case.case_id,
-                exhibit_ref="GD/1",
-                kind="photo",
-                description="",
-                obtained_on=TODAY,
-            ),
-            action="evidence.add",
-        )
+    photo = tmp_path_factory.mktemp("evidence") / "damage.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + bytes(2000))
+    attach_evidence(
+        store, case.case_id, photo, officer=config.officer, source="victim",
+        person_id=case.victim_id, obtained_on=TODAY,
+    )  # fmt: skip
     with store.read() as session:
         records = load_case_records(session, case.case_id)
     assert records is not None

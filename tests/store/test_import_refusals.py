@@ -185,7 +185,7 @@ def _no_case(doc: dict[str, Any]) -> None:
 
 MUTATIONS: dict[str, tuple[Mutation, str]] = {
     "wrong-format": (lambda d: d.update(format="something-else"), "not an asb-tui export"),
-    "newer-version": (lambda d: d.update(version=3), "newer asb-tui"),
+    "newer-version": (lambda d: d.update(version=4), "newer asb-tui"),
     "older-version": (lambda d: d.update(version=0), "not supported"),
     "version-as-text": (lambda d: d.update(version="1"), "no format version"),
     "unknown-top-level": (lambda d: d.update(extra=1), "unknown top-level"),

@@ -148,7 +148,7 @@ def test_every_column_of_every_row_survives(store: Store, tmp_path: Path) -> Non
     assert result.cases == 1
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["format"] == "asb-tui-export"
-    assert document["version"] == 2
+    assert document["version"] == 3
     assert document["device_id"] == store.device_id
     entry = document["cases"][0]
     assert entry["case"]["created_at"] == "2026-03-02T09:30:15.123456+00:00"

@@ -36,11 +36,13 @@ from sqlmodel import SQLModel, col, select
 from asb_tui.domain.legal import checked_retention_years, retention_due
 from asb_tui.domain.types import CaseStatus
 from asb_tui.store.cache.local_cache import forget_case, forget_snapshots
+from asb_tui.store.commands.evidence import reclaim_evidence_space
 from asb_tui.store.commands.oversight_errors import OversightRefused
 from asb_tui.store.core.models import (
     CASE_TABLES,
     Case,
     ChangeRecord,
+    EvidenceItem,
     PersonElsewhere,
     SetAsideChange,
     SyncConflict,
@@ -134,7 +136,10 @@ def _destroy_case(uow: UnitOfWork, case: Case, candidate: RetentionCandidate) ->
     rows: Counter[str] = Counter()
     for model in reversed(CASE_TABLES):
         for row in _case_rows(uow, model, case.id):
-            uow.delete(row, action="retention.delete", details={"reason": "retention"})
+            details: dict[str, object] = {"reason": "retention"}
+            if isinstance(row, EvidenceItem):  # continuity: the exhibit and its hash
+                details |= {"exhibit_ref": row.exhibit_ref, "sha256": row.sha256}
+            uow.delete(row, action="retention.delete", details=details)
             rows[str(model.__tablename__)] += 1
     uow.drop_local(list(session.exec(select(SyncConflict).where(SyncConflict.case_id == case.id))))
     uow.drop_local(
@@ -160,8 +165,9 @@ def _destroy_case(uow: UnitOfWork, case: Case, candidate: RetentionCandidate) ->
 
 
 def compact(store: Store) -> None:
-    """Make deleted data unrecoverable from the files: merge the full-text index, VACUUM, and
-    checkpoint the WAL with TRUNCATE."""
+    """Make deleted data unrecoverable from the files: unlink the evidence files no row refers
+    to, merge the full-text index, VACUUM, and checkpoint the WAL with TRUNCATE."""
+    reclaim_evidence_space(store)
     with store.write() as uow:
         uow.optimise_search_index()
     try:

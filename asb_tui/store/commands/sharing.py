@@ -28,6 +28,7 @@ from asb_tui.store.core.errors import CaseNotFound
 from asb_tui.store.core.models import (
     Case,
     Consent,
+    EvidenceItem,
     SharingRecord,
 )
 from asb_tui.store.core.store import Store
@@ -125,8 +126,11 @@ def share_case(
     shared_on: date,
     officer: str | None = None,
     today: date | None = None,
+    includes_files: bool = False,
 ) -> SharingRecord:
-    """Record a share; refused (SharingRefused, nothing written) when it has no lawful basis."""
+    """Record a share; refused (SharingRefused, nothing written) when it has no lawful basis.
+    With `includes_files` the agency's laptops receive the case's evidence files too, and each
+    exhibit gets a share event naming it and its hash (continuity)."""
     today = today or date.today()
     if is_blank(agency):
         raise SharingRefused("name the agency the case is shared with")
@@ -159,8 +163,25 @@ def share_case(
             shared_on=shared_on,
             officer=officer if officer is not None else uow.actor,
             consent_status=status.state,
+            includes_files=includes_files,
         )
-        return uow.add(record, action="case.share", details={"legal_basis": basis.value})
+        added = uow.add(
+            record,
+            action="case.share",
+            details={"legal_basis": basis.value, "includes_files": includes_files},
+        )
+        if includes_files:
+            items = uow.reads.exec(select(EvidenceItem).where(EvidenceItem.case_id == case_id))
+            for item in items:
+                uow.audit_only(
+                    action="evidence.share",
+                    entity="evidence_item",
+                    entity_id=item.id,
+                    case_id=case_id,
+                    details={"exhibit_ref": item.exhibit_ref, "sha256": item.sha256,
+                             "share_id": added.id},
+                )  # fmt: skip
+        return added
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from sqlalchemy import Table, bindparam, delete, exc, insert, select, text, upda
 from sqlmodel import Session, SQLModel, col
 
 from asb_tui.store.cache.local_cache import forget_case
+from asb_tui.store.commands.evidence import reclaim_evidence_space
 from asb_tui.store.core import settings
 from asb_tui.store.core.audit import ChainHead, acknowledged_anchor, chain_head, links_since
 from asb_tui.store.core.case_refs import set_series_tag
@@ -801,6 +802,8 @@ class StoreReplica:
                 f"changes from the server do not fit this laptop's records ({reason}); "
                 "nothing was applied and nothing was lost. Report this to support"
             ) from None
+        if summary.removed:  # a case purged or destroyed: its evidence files go too
+            reclaim_evidence_space(self.store)
         return summary
 
     def retry_set_aside(self) -> int:
