@@ -15,6 +15,7 @@ from datetime import date
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlmodel import select
 from sync_e2e_support import (
     FaultyTransport,
     Laptop,
@@ -28,9 +29,12 @@ from sync_e2e_support import (
 )
 
 from asb_tui.services.file_sync import run_file_sync
+from asb_tui.store.commands.evidence import attach_evidence
 from asb_tui.store.commands.retention import destroy_due_cases
-from asb_tui.store.core.evidence_blobs import BlobRef, BlobStore, new_key
-from asb_tui.store.core.models import Case, EvidenceItem, SharingRecord
+from asb_tui.store.commands.sharing import share_case
+from asb_tui.store.core.evidence_blobs import BlobRef, BlobStore
+from asb_tui.store.core.models import Case, EvidenceItem
+from asb_tui.store.queries.evidence import blob_ref
 from asb_tui.store.replica.files import set_downloads_mode
 from sync.client import SyncNetworkError
 from sync.files import FileProgress
@@ -42,34 +46,31 @@ __all__ = ["central", "central_db", "laptops"]
 
 
 def _attach(laptop: Laptop, case_id: str, data: bytes, exhibit: str = "GD/1") -> BlobRef:
-    """Seal a file into the laptop's blob store and record its item (through the unit of work)."""
+    """Attach a file as an officer does (hashed and sealed as it is read, recorded, audited)."""
     source = laptop.data_dir.parent / f"source-{uuid.uuid4().hex[:6]}.bin"
     source.write_bytes(data)
-    blobs = laptop.store.blobs
-    measured = blobs.measure(source)
-    ref = BlobRef(measured.sha256, new_key(), measured.size)
-    blobs.seal_file(source, ref)
+    attach_evidence(
+        laptop.store, case_id, source, officer="Gill Dawson", exhibit_ref=exhibit,
+        description="door damage",
+    )  # fmt: skip
     source.unlink()
-    with laptop.store.write() as uow:
-        uow.add(
-            EvidenceItem(
-                case_id=case_id, exhibit_ref=exhibit, description="door damage",
-                size=ref.size, sha256=ref.sha256, content_key=ref.key.hex(),
-            ),
-            action="evidence.add",
-        )  # fmt: skip
+    with laptop.store.read() as session:
+        item = session.exec(
+            select(EvidenceItem).where(
+                EvidenceItem.case_id == case_id, EvidenceItem.exhibit_ref == exhibit
+            )
+        ).one()
+    ref = blob_ref(item)
+    assert ref is not None
     return ref
 
 
 def _share(laptop: Laptop, case_id: str, agency: str, *, files: bool) -> None:
-    with laptop.store.write() as uow:
-        uow.add(
-            SharingRecord(
-                case_id=case_id, agency=agency, what="whole case", shared_on=date(2026, 1, 6),
-                legal_basis="s115-crime-and-disorder-act-1998", includes_files=files,
-            ),
-            action="case.share",
-        )  # fmt: skip
+    share_case(
+        laptop.store, case_id, agency=agency, what="whole case",
+        legal_basis="s115-crime-and-disorder-act-1998", shared_on=date(2026, 1, 6),
+        today=date(2026, 1, 6), includes_files=files,
+    )  # fmt: skip
 
 
 def _plain(laptop: Laptop, ref: BlobRef) -> bytes:
@@ -167,8 +168,11 @@ def test_downloads_deferred_then_one_file_fetched_on_demand(
     case_id = ann.new_case()
     first = _attach(ann, case_id, os.urandom(3000), exhibit="GD/1")
     second = _attach(ann, case_id, os.urandom(4000), exhibit="GD/2")
-    ann.sync()
-    run_file_sync(ann.store)
+    ann.store.close()
+    synced = run_cli("sync", data_dir=ann.data_dir)  # records first, then the files
+    assert_no_traceback(synced)
+    assert synced.returncode == 0, synced.stderr
+    assert "evidence files sent 2 (2 chunks)" in synced.stdout
 
     set_downloads_mode(bob.store, "on-demand")
     bob.sync()

@@ -24,6 +24,7 @@ from asb_tui.store.core.evidence_blobs import BlobRef, EvidenceError
 from asb_tui.store.core.models import Case, EvidenceItem
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.case_queries import find_case
+from asb_tui.store.queries.evidence import blob_ref
 from sync.protocol import blob_id
 from sync.replica_contract import FileWant
 
@@ -47,11 +48,10 @@ def set_downloads_mode(store: Store, mode: str) -> None:
 
 
 def _ref(item: EvidenceItem) -> BlobRef | None:
-    """The item's blob, or None for an item that names no file (or a damaged row)."""
-    if not item.sha256 or not item.content_key:
-        return None
+    """The item's blob, or None for an item that names no file (or a pulled row whose hash or
+    key is malformed: the transfer leaves it alone)."""
     try:
-        return BlobRef.from_hex(item.sha256, item.content_key, int(item.size or 0))
+        return blob_ref(item)
     except EvidenceError:
         return None
 
