@@ -18,6 +18,7 @@ unknown here (404), whatever its id.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,7 @@ from sync.server.accounts import Officer, utcnow
 from sync.server.db import Database
 from sync.server.errors import ServiceError
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _UNKNOWN = "no evidence item of a case you may see names this file"
 _NOT_SHARED = "the case is shared with your agency without its files: ask its team to share them"
 _NOT_OWNER = "only the case's own team uploads its files"
@@ -256,29 +258,40 @@ def get_chunk(database: Database, officer: Officer, blob_id: str, n: int) -> byt
     return bytes(sealed)
 
 
-def drop_case_files(connection: sa.Connection, case_id: str) -> int:
-    """A case is destroyed: remove the chunks of its files that no item of another case names.
-    Called before its rows lose their fields. Returns the blobs removed."""
+def _blob_of(fields: dict[str, Any]) -> str | None:
+    sha256, key = fields.get(EVIDENCE_SHA256_FIELD), fields.get(EVIDENCE_KEY_FIELD)
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256) or not isinstance(key, str):
+        return None
+    keyfp = key_fingerprint(key)
+    return f"{sha256}-{keyfp}" if keyfp else None
+
+
+def blob_of_item(fields: dict[str, Any]) -> str | None:
+    """The blob id an evidence item's fields name, or None."""
+    return _blob_of(fields)
+
+
+def blobs_of_case(connection: sa.Connection, case_id: str) -> set[str]:
+    """The blobs the evidence items of a case name (read before a destroyed case loses its
+    rows' fields)."""
     r = tables.row_state
-    named: set[str] = set()
+    named = set()
     for row in connection.execute(
         sa.select(r.c.fields).where(r.c.table_name == EVIDENCE_TABLE, r.c.case_id == case_id)
     ):
-        fields = dict(row.fields or {})
-        sha256, key = fields.get(EVIDENCE_SHA256_FIELD), fields.get(EVIDENCE_KEY_FIELD)
-        keyfp = key_fingerprint(key) if isinstance(key, str) else None
-        if isinstance(sha256, str) and keyfp:
-            named.add(f"{sha256}-{keyfp}")
+        blob = _blob_of(dict(row.fields or {}))
+        if blob is not None:
+            named.add(blob)
+    return named
+
+
+def drop_unnamed(connection: sa.Connection, blob_ids: set[str]) -> int:
+    """Remove the chunks of these blobs that no live evidence item names any more (its case
+    destroyed, the item deleted). Returns the blobs removed."""
     removed = 0
-    for blob_id in sorted(named):
-        sha256, keyfp = blob_id.split("-")
-        elsewhere = any(
-            other != case_id
-            and isinstance(fields.get(EVIDENCE_KEY_FIELD), str)
-            and key_fingerprint(fields[EVIDENCE_KEY_FIELD]) == keyfp
-            for other, fields in _items_naming(connection, sha256)
-        )
-        if elsewhere:
+    for blob_id in sorted(blob_ids):
+        sha256 = blob_id.partition("-")[0]
+        if any(_blob_of(fields) == blob_id for _case, fields in _items_naming(connection, sha256)):
             continue
         connection.execute(
             tables.evidence_chunk.delete().where(tables.evidence_chunk.c.blob_id == blob_id)

@@ -37,6 +37,7 @@ from sync.batches import chunks
 from sync.protocol import (
     CASE_TABLE,
     CASE_TEAM_FIELD,
+    EVIDENCE_TABLE,
     IDENTITY_FIELDS,
     ROW_CONFLICT_FIELD,
     SERVER_OWNED_FIELDS,
@@ -98,6 +99,8 @@ class _Push:
     shares_removed: list[str] = field(default_factory=list)
     reveal_cases: set[str] = field(default_factory=set)
     destroyed_cases: set[str] = field(default_factory=set)
+    #: blobs of evidence items this push deleted: their chunks go if no other item names them
+    files_unnamed: set[str] = field(default_factory=set)
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -653,6 +656,10 @@ def _delete(state: _Push, change: ChangeOut, row: _Row) -> str | None:
         state.shares_removed.append(row.row_id)
     if row.table == CASE_TABLE:
         state.destroyed_cases.add(row.case_id)
+    if row.table == EVIDENCE_TABLE:
+        blob = evidence_files.blob_of_item(row.fields)
+        if blob is not None:
+            state.files_unnamed.add(blob)
     return None
 
 
@@ -698,7 +705,7 @@ def _write_push(
         if state.shares_removed
         else []
     )
-    more = bool(withdrawn or state.reveal_cases or state.destroyed_cases)
+    more = bool(withdrawn or state.reveal_cases or state.destroyed_cases or state.files_unnamed)
     with bulk.pipelined(connection):
         _write_plain(connection, state, batch, head, prepared)
         if not more:
@@ -714,8 +721,11 @@ def _write_push(
     if revealed:
         connection.execute(tables.stream.insert(), revealed)
     for case_id in sorted(state.destroyed_cases):
-        evidence_files.drop_case_files(connection, case_id)
+        files = evidence_files.blobs_of_case(connection, case_id)
         hygiene.purge_destroyed_case(connection, case_id)
+        evidence_files.drop_unnamed(connection, files)
+    if state.files_unnamed:
+        evidence_files.drop_unnamed(connection, state.files_unnamed)
     _write_counter(connection, state.seq)
     _update_device(connection, state.device_id, device_values)
 

@@ -361,7 +361,7 @@ def test_what_an_attacker_sends_is_refused_without_a_server_error(
     assert plain_chunk_size(len(file.data), 1) == 100
 
 
-def test_a_destroyed_case_takes_its_chunks_with_it(
+def test_a_destroyed_case_or_deleted_item_takes_its_chunks_with_it(
     new_device: NewDevice, server: ServerProcess
 ) -> None:
     team = unique_team()
@@ -369,7 +369,7 @@ def test_a_destroyed_case_takes_its_chunks_with_it(
     kept, destroyed = _file(3000), _file(2 * FILE_CHUNK_SIZE)
     shared = _file(500)  # named by both cases: it stays for the other
     keep_case, gone_case = ann.replica.new_case(team), ann.replica.new_case(team)
-    _item(ann, keep_case, kept)
+    kept_item = _item(ann, keep_case, kept)
     _item(ann, keep_case, shared)
     _item(ann, gone_case, destroyed)
     _item(ann, gone_case, shared)
@@ -386,3 +386,9 @@ def test_a_destroyed_case_takes_its_chunks_with_it(
     assert _chunks_held(server, kept.blob_id) == 1
     assert _chunks_held(server, shared.blob_id) == 1
     assert _get(server, ann, destroyed.blob_id, 0).status_code == 404
+
+    # an item deleted alone takes its file's chunks too
+    ann.replica.delete("evidence_item", kept_item)
+    ann.sync()
+    assert _chunks_held(server, kept.blob_id) == 0
+    assert _chunks_held(server, shared.blob_id) == 1
