@@ -36,6 +36,7 @@ TABS = (
     ("actions", "Actions"),
     ("risk", "Risk"),
     ("legal", "Legal"),
+    ("evidence", "Evidence"),
     ("timeline", "Timeline"),
 )
 
@@ -237,6 +238,7 @@ class CaseDetailScreen(AsbScreen):
             ("contacts", detail.visits_and_contacts),
             ("risk", detail.risk),
             ("legal", detail.legal),
+            ("evidence", detail.evidence),
             ("timeline", detail.timeline),
         ):
             table = self.query_one(f"#{tab_id}-table", DataTable)
@@ -397,6 +399,12 @@ class CaseDetailScreen(AsbScreen):
 
     def _open_record(self, table: str, row_id: str) -> None:
         from asb_tui.screens.record_view import RecordScreen
+
+        if table == "evidence_item":
+            from asb_tui.screens.evidence_item import EvidenceItemScreen
+
+            self.app.push_screen(EvidenceItemScreen(self.case_id, row_id), self._after_form)
+            return
 
         self.app.push_screen(RecordScreen(self.case_id, table, row_id), self._after_form)
 

@@ -54,6 +54,7 @@ __all__ = [
     "decrypt_to",
     "export_evidence",
     "item_for_exhibit",
+    "read_preview",
     "reclaim_evidence_space",
     "record_evidence_act",
 ]
@@ -74,7 +75,7 @@ def attach_evidence(
     case_id: str,
     path: Path,
     *,
-    officer: str,
+    officer: str | None = None,
     description: str = "",
     source: str = EvidenceSource.OFFICER.value,
     exhibit_ref: str | None = None,
@@ -85,7 +86,9 @@ def attach_evidence(
     max_bytes: int = DEFAULT_MAX_BYTES,
     today: date | None = None,
 ) -> Attached:
-    """Hash, seal and record one file as an exhibit of the case."""
+    """Hash, seal and record one file as an exhibit of the case (by `officer`, else the store's
+    officer: their initials number it)."""
+    officer = officer or store.actor
     if source not in {s.value for s in EvidenceSource}:
         raise EvidenceError(
             f"Source {source!r} is not one of {', '.join(s.value for s in EvidenceSource)}."
@@ -263,6 +266,24 @@ def decrypt_to(store: Store, item_id: str, folder: Path) -> Path:
     target = folder / name
     export_evidence(store, item_id, target, force=True, act="open")
     return target
+
+
+def read_preview(store: Store, item_id: str, max_bytes: int) -> bytes | None:
+    """The exhibit's first `max_bytes` bytes, in memory only, for showing a text inline or an
+    image as a thumbnail; None when its file is not on this laptop. Audited as a view."""
+    with store.read() as session:
+        item = _item(session, item_id)
+    ref = blob_ref(item)
+    if ref is None or not store.blobs.has_complete(ref):
+        record_evidence_act(store, item_id, "view")
+        return None
+    taken = bytearray()
+    for plain in store.blobs.iter_plain(ref):
+        taken += plain[: max_bytes - len(taken)]
+        if len(taken) >= max_bytes:
+            break
+    record_evidence_act(store, item_id, "view")
+    return bytes(taken)
 
 
 def reclaim_evidence_space(store: Store) -> int:

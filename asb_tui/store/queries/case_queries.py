@@ -491,6 +491,8 @@ class CaseDetail:
     notes: tuple[Entry, ...]
     timeline: tuple[Entry, ...]
     deadlines: tuple[Deadline, ...] = field(default=())
+    #: the exhibits, by reference (docs/evidence.md); Enter opens the item's screen
+    evidence: tuple[Entry, ...] = field(default=())
     #: the places of the case (not a person's home), each as one line
     places: tuple[str, ...] = field(default=())
     #: the other cases of its people and places, and the explicit links (store/queries/people)
@@ -832,7 +834,22 @@ def case_detail_from(records: CaseRecords, deadlines: Sequence[Deadline] = ()) -
         deadlines=tuple(deadlines),
         places=tuple(places),
         records=records,
+        evidence=tuple(
+            Entry(
+                e.obtained_on or _day(e.created_at),
+                f"{e.exhibit_ref} {e.kind}".strip(),
+                _joined(e.description, e.original_name),
+                e.id,
+                "evidence_item",
+            )
+            for e in sorted(records.rows(EvidenceItem), key=lambda e: _exhibit_key(e.exhibit_ref))
+        ),
     )
+
+
+def _exhibit_key(ref: str) -> tuple[str, int]:
+    initials, _, number = ref.partition("/")
+    return (initials, int(number) if number.isdigit() else 0)
 
 
 def _reported(incident: Any) -> str:
