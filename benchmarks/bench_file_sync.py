@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks._report import Figure
@@ -50,6 +51,9 @@ class BlobFiles:
 
     def to_download(self) -> list[FileWant]:
         return [] if self.store.has_complete(self.ref) else [FileWant(self.id, self.ref.size)]
+
+    def mark_sent(self, _blobs: Sequence[str]) -> None:
+        pass
 
     def missing_chunks(self, _blob: str) -> list[int]:
         return self.store.missing_chunks(self.ref)

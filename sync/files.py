@@ -126,6 +126,7 @@ class FileTransfer:
         reply = self.status(list(wants))
         for refusal in reply.refused:  # an item the service does not hold yet, say
             result.warnings.append(f"a file could not be sent: {refusal.message}")
+        whole = [b.blob_id for b in reply.blobs if b.complete]
         todo = [b for b in reply.blobs if not b.complete]
         total = sum(b.size for b in todo)
         done = 0
@@ -142,8 +143,10 @@ class FileTransfer:
                 if notify:
                     notify(FileProgress("upload", done, total, number - 1, len(todo)))
             result.files_uploaded += 1
+            whole.append(blob.blob_id)
             if notify:
                 notify(FileProgress("upload", done, total, number, len(todo)))
+        self.files.mark_sent(whole)
         return result
 
     def download(

@@ -240,3 +240,7 @@ class LocalFiles(Protocol):
     def finish(self, blob_id: str, /) -> None:
         """Every chunk is held: check the file's SHA-256; raise `ValueError` if it differs."""
         ...
+
+    def mark_sent(self, blob_ids: Sequence[str], /) -> None:
+        """The service holds these files whole: `to_upload` need not offer them again."""
+        ...

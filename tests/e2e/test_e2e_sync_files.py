@@ -28,7 +28,7 @@ from sync_e2e_support import (
     unique_team,
 )
 
-from asb_tui.services.file_sync import run_file_sync
+from asb_tui.services.file_sync import fetch_item_file, run_file_sync
 from asb_tui.store.commands.evidence import attach_evidence
 from asb_tui.store.commands.retention import destroy_due_cases
 from asb_tui.store.commands.sharing import share_case
@@ -115,8 +115,10 @@ def test_team_laptops_get_identical_bytes_and_agencies_only_with_the_files(
 
     pc.sync()
     assert pc.case(case_id) is not None  # the records reach the agency
-    refused = run_file_sync(pc.store)
-    assert (refused.received.files_refused, refused.received.chunks_received) == (1, 0)
+    skipped = run_file_sync(pc.store)  # its share has no files: it does not even ask
+    assert skipped.received.chunks_received == 0 and skipped.lacking == 1
+    asked = fetch_item_file(pc.store, pc.held_case(case_id).ref, "GD/1")  # and when it asks
+    assert (asked.files_refused, asked.chunks_received) == (1, 0)
     assert not pc.store.blobs.folder(ref).exists()
     evidence = pc.data_dir / "evidence"
     assert not evidence.exists() or not any(p.is_file() for p in evidence.rglob("*"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import httpx
@@ -62,6 +63,7 @@ class MemoryFiles:
         self.known: dict[str, SealedFile] = {}  # what its evidence items name (key included)
         self.held: dict[str, dict[int, bytes]] = {}
         self.finished: set[str] = set()
+        self.sent: set[str] = set()  # the service said it holds them whole
         self.read_budget: int | None = None  # raise after this many chunk reads (a cut)
 
     def attach(self, file: SealedFile) -> None:
@@ -75,7 +77,10 @@ class MemoryFiles:
         self.held.setdefault(file.blob_id, {})
 
     def to_upload(self) -> list[FileWant]:
-        return [FileWant(b, len(self.known[b].data)) for b in sorted(self.finished)]
+        return [FileWant(b, len(self.known[b].data)) for b in sorted(self.finished - self.sent)]
+
+    def mark_sent(self, blobs: Sequence[str]) -> None:
+        self.sent.update(blobs)
 
     def to_download(self) -> list[FileWant]:
         return [FileWant(b, len(f.data)) for b, f in self.known.items() if b not in self.finished]

@@ -16,18 +16,23 @@ transfer, and nothing of the chunk is kept.
 
 from __future__ import annotations
 
-from sqlmodel import col, func, select
+import json
+from collections.abc import Sequence
+
+from sqlmodel import col, func, or_, select
 
 from asb_tui.store.core import settings
 from asb_tui.store.core.errors import CaseNotFound, RecordNotFound, StoreError
 from asb_tui.store.core.evidence_blobs import BlobRef, EvidenceError
-from asb_tui.store.core.models import Case, EvidenceItem
+from asb_tui.store.core.models import Case, EvidenceItem, SharingRecord
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.case_queries import find_case
 from asb_tui.store.queries.evidence import blob_ref
 from sync.protocol import blob_id
 from sync.replica_contract import FileWant
 
+#: the blobs the service said it holds whole, with its address: not asked about again
+SENT_SETTING = "evidence.sent"
 #: the store setting saying whether this laptop fetches files at each sync ("auto", the default)
 #: or only when asked ("on-demand")
 DOWNLOADS_SETTING = "evidence.downloads"
@@ -64,14 +69,24 @@ class StoreFiles:
         self.store = store
         self._refs: dict[str, BlobRef] = {}
 
-    def _items(self, *, own_team: bool) -> list[BlobRef]:
+    def _items(self, *, own_team: bool, readable: bool = False) -> list[BlobRef]:
+        """The blobs of the items of the officer's team's cases (`own_team`), of the cases whose
+        files this laptop may receive (`readable`: its team's, and those shared with its agency
+        with the files), or of every item it holds."""
         with self.store.read() as session:
+            enrolled = settings.get_json(session, settings.SYNC_SETTINGS, {})
+            enrolled = enrolled if isinstance(enrolled, dict) else {}
+            team, agency = str(enrolled.get("team") or ""), enrolled.get("agency")
             query = select(EvidenceItem)
-            if own_team:
-                team = settings.enrolled_team(session)
-                query = query.join(Case, col(Case.id) == col(EvidenceItem.case_id)).where(
-                    col(Case.team) == team
-                )
+            if own_team or readable:
+                query = query.join(Case, col(Case.id) == col(EvidenceItem.case_id))
+                mine = col(Case.team) == team
+                if readable and isinstance(agency, str) and agency:
+                    with_files = select(SharingRecord.case_id).where(
+                        SharingRecord.agency == agency, col(SharingRecord.includes_files)
+                    )
+                    mine = or_(mine, col(EvidenceItem.case_id).in_(with_files))
+                query = query.where(mine)
             items = list(session.exec(query))
         refs = []
         for item in items:
@@ -85,19 +100,46 @@ class StoreFiles:
         return FileWant(blob_id(ref.sha256, ref.keyfp), ref.size)
 
     def to_upload(self) -> list[FileWant]:
-        blobs = self.store.blobs
-        wants = {self._want(r) for r in self._items(own_team=True) if blobs.has_complete(r)}
+        blobs, sent = self.store.blobs, self._sent()
+        wants = {
+            want
+            for r in self._items(own_team=True)
+            if (want := self._want(r)).blob_id not in sent and blobs.has_complete(r)
+        }
         return sorted(wants, key=lambda w: w.blob_id)
+
+    def _sent(self) -> set[str]:
+        """The blobs the service this laptop is enrolled with said it holds whole."""
+        with self.store.read() as session:
+            kept = settings.get_json(session, SENT_SETTING, {})
+            server = settings.get_json(session, settings.SYNC_SETTINGS, {}).get("server_url")
+        if not isinstance(kept, dict) or kept.get("server") != server:
+            return set()
+        return {b for b in kept.get("blobs", []) if isinstance(b, str)}
+
+    def mark_sent(self, blob_ids: Sequence[str]) -> None:
+        if not blob_ids:
+            return
+        sent = self._sent() | set(blob_ids)
+        with self.store.write() as uow:
+            server = settings.get_json(uow.reads, settings.SYNC_SETTINGS, {}).get("server_url")
+            uow.put_setting(SENT_SETTING, json.dumps({"server": server, "blobs": sorted(sent)}))
 
     def to_download(self) -> list[FileWant]:
         if downloads_mode(self.store) != "auto":
             return []
-        return self.lacking()
+        return self.lacking(readable=True)
 
-    def lacking(self) -> list[FileWant]:
-        """Every file an item on this laptop names that the laptop does not hold whole."""
+    def lacking(self, *, readable: bool = False) -> list[FileWant]:
+        """The files items on this laptop name that it does not hold whole (`readable`: only
+        those of cases it may receive the files of, so a share without the files costs no
+        request at each sync)."""
         blobs = self.store.blobs
-        wants = {self._want(r) for r in self._items(own_team=False) if not blobs.has_complete(r)}
+        wants = {
+            self._want(r)
+            for r in self._items(own_team=False, readable=readable)
+            if not blobs.has_complete(r)
+        }
         return sorted(wants, key=lambda w: w.blob_id)
 
     def item_file(self, case_ref: str, exhibit: str) -> tuple[FileWant, bool]:
