@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from asb_tui.cli_commands.common import UserError, add_passphrase_file_option, open_from_args
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sync.files import FileProgress
 
 EXIT_DONE = 0
@@ -65,8 +67,19 @@ def register_subcommands(actions: argparse._SubParsersAction[argparse.ArgumentPa
     downloads.set_defaults(func=cmd_downloads)
 
 
-def print_progress(progress: FileProgress) -> None:
-    print(progress.message, flush=True)
+def progress_printer() -> Callable[[FileProgress], None]:
+    """Print the files' progress at each file done and each tenth of the bytes, not per chunk
+    (a 500 MB file is 500 chunks)."""
+    last: dict[str, tuple[int, int]] = {}
+
+    def show(progress: FileProgress) -> None:
+        tenth = progress.bytes_done * 10 // max(progress.bytes_total, 1)
+        mark = (progress.files_done, tenth)
+        if last.get(progress.direction) != mark:
+            last[progress.direction] = mark
+            print(progress.message, flush=True)
+
+    return show
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -79,7 +92,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         if StoreReplica(store).sync_settings() is None:
             raise UserError("this laptop is not enrolled for sync: it has no service to fetch from")
         try:
-            result = fetch_item_file(store, args.ref, args.exhibit, progress=print_progress)
+            result = fetch_item_file(store, args.ref, args.exhibit, progress=progress_printer())
         except SyncAuthError as err:
             raise UserError(f"the sync service refused this laptop: {err}") from None
         except SyncServerError as err:

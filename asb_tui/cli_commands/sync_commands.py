@@ -152,12 +152,12 @@ def _print_progress(progress: SyncProgress) -> None:
 def _sync_files(store: Store, server: str | None) -> bool:
     """After the records: the evidence files (see services/file_sync.py). False when it failed
     (the records are synced; the files resume at the next sync)."""
-    from asb_tui.cli_commands.evidence_files_commands import print_progress
+    from asb_tui.cli_commands.evidence_files_commands import progress_printer
     from asb_tui.services.file_sync import run_file_sync
     from sync.client import SyncError
 
     try:
-        files = run_file_sync(store, server_url=server, progress=print_progress)
+        files = run_file_sync(store, server_url=server, progress=progress_printer())
     except SyncError as err:
         print(f"asb-tui: evidence files: {err}", file=sys.stderr)
         print(

@@ -67,6 +67,10 @@ class FilesSynced(WorkDone["FileSyncOutcome"]):
     """The evidence files' transfer after a sync finished."""
 
 
+class DownloadsSet(WorkDone[str]):
+    """Whether each sync fetches the evidence files ("auto") or only when asked ("on-demand")."""
+
+
 class FileStep(Message, bubble=False):
     """How far the evidence files' transfer has got."""
 
@@ -94,6 +98,13 @@ class SyncScreen(AsbScreen):
         Binding("t", "keep_theirs", "Keep theirs", id="sync.keep_theirs"),
         Binding("e", "edit_value", "Edit value", id="sync.edit"),
         Binding("r", "reload", "Reload", id="sync.reload"),
+        Binding(
+            "f",
+            "toggle_file_downloads",
+            "Fetch files: each sync / on demand",
+            show=False,
+            id="sync.file_downloads",
+        ),
         Binding("escape", "back", "Back", id="sync.back"),
     ]
     DEFAULT_CSS = """
@@ -101,7 +112,7 @@ class SyncScreen(AsbScreen):
     SyncScreen #sync-summary { height: auto; }
     SyncScreen #sync-progress { margin: 1 0 0 0; }
     SyncScreen #sync-status { height: auto; color: $text-muted; }
-    SyncScreen #sync-files { height: auto; color: $text-muted; }
+    SyncScreen #sync-files { height: auto; color: $text-muted; display: none; }
     SyncScreen #sync-error { height: auto; color: $error; }
     SyncScreen .sync-heading { text-style: bold; margin: 1 0 0 0; }
     SyncScreen #sync-conflicts { height: 1fr; min-height: 5; }
@@ -273,7 +284,9 @@ class SyncScreen(AsbScreen):
         from sync.client import SyncError
 
         self.syncing = True
-        self.query_one("#sync-files", Static).update("Evidence files: checking…")
+        files = self.query_one("#sync-files", Static)
+        files.display = True
+        files.update("Evidence files: checking…")
         self.run_work(self._sync_files, FilesSynced, group="sync-files", expected=(SyncError,))
 
     def _sync_files(self, store: Store) -> FileSyncOutcome:
@@ -291,6 +304,28 @@ class SyncScreen(AsbScreen):
         bar = self.query_one("#sync-progress", ProgressBar)
         bar.update(total=max(step.bytes_total, 1), progress=step.bytes_done)
         self.query_one("#sync-files", Static).update(literal(f"Evidence {step.message}"))
+
+    def action_toggle_file_downloads(self) -> None:
+        from asb_tui.store.replica.files import downloads_mode, set_downloads_mode
+
+        def toggle(store: Store) -> str:
+            mode = "on-demand" if downloads_mode(store) == "auto" else "auto"
+            set_downloads_mode(store, mode)
+            return mode
+
+        self.run_work(toggle, DownloadsSet, group="sync-downloads")
+
+    @on(DownloadsSet)
+    def _downloads_set(self, done: DownloadsSet) -> None:
+        text = (
+            "Evidence files: each sync fetches them."
+            if done.result == "auto"
+            else "Evidence files: fetched on demand only (a slow link): a sync sends files but "
+            "fetches none; fetch one with `asb-tui evidence fetch REF EXHIBIT`. Press f to undo."
+        )
+        files = self.query_one("#sync-files", Static)
+        files.display = True
+        files.update(literal(text))
 
     @on(FilesSynced)
     def _files_done(self, done: FilesSynced) -> None:

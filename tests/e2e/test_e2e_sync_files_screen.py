@@ -25,6 +25,7 @@ from textual.widgets import Static
 from asb_tui.screens.sync import FilesSynced, FileStep, SyncScreen, SyncStep
 from asb_tui.services import file_sync
 from asb_tui.services.file_sync import run_file_sync
+from asb_tui.store.replica.files import downloads_mode
 from sync.protocol import FILE_CHUNK_SIZE
 
 
@@ -76,3 +77,18 @@ async def test_the_sync_key_fetches_the_files_after_the_records(
     assert threads and threads[0] is not threading.main_thread()
     assert order.index("SyncStep") < order.index("FileStep") < order.index("FilesSynced")
     assert b"".join(bob.store.blobs.iter_plain(ref)) == data
+
+
+async def test_the_f_key_defers_file_downloads(laptops: LaptopFactory) -> None:
+    bob = laptops(team=unique_team(), name="Bob")
+    app = app_on_screen(SyncScreen(), bob.data_dir, bob.store, officer=bob.name, team=bob.team)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        files = screen.query_one("#sync-files", Static)
+        await pilot.press("f")
+        await _until(pilot, lambda: "on demand" in str(files.render()), "the setting")
+        assert downloads_mode(bob.store) == "on-demand"
+        await pilot.press("f")
+        await _until(pilot, lambda: "each sync" in str(files.render()), "the setting back")
+    assert downloads_mode(bob.store) == "auto"
