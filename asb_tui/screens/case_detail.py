@@ -70,6 +70,7 @@ CASE_DETAIL_BINDINGS: list[BindingType] = [
     Binding("r", "reassess_risk", "Reassess risk", id="case.reassess-risk"),
     Binding("n", "add_note", "Add note", id="case.add-note"),
     Binding("k", "link_case", "Link a case", id="case.link-case"),
+    Binding("e", "attach_evidence", "Attach evidence", id="case.attach-evidence"),
     Binding("C", "close_case", "Close case", id="case.close"),
     Binding("O", "reopen_case", "Reopen case", id="case.reopen"),
     *[
@@ -504,6 +505,11 @@ class CaseDetailScreen(AsbScreen):
         self.app.push_screen(
             ReassessRiskFormScreen(self.case_id, current, victims), self._after_form
         )
+
+    def action_attach_evidence(self) -> None:
+        from asb_tui.screens.attach_evidence import AttachEvidenceScreen
+
+        self.app.push_screen(AttachEvidenceScreen(self.case_id), self._after_form)
 
     def action_add_note(self) -> None:
         from asb_tui.screens.note_form import NoteFormScreen

@@ -26,7 +26,6 @@ from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal_text
 
 if TYPE_CHECKING:
-    from asb_tui.store.core.store import Store
     from asb_tui.store.queries.evidence import EvidenceDetail
 
 #: What is decrypted into memory to show: a text file's first 64 KB, an image up to 20 MB.
@@ -69,32 +68,17 @@ class EvidenceItemScreen(FieldworkScreen):
         self._load()
 
     def _load(self) -> None:
-        from asb_tui.store.commands.evidence import read_preview
-        from asb_tui.store.queries.evidence import evidence_detail
+        from asb_tui.store.commands.evidence import item_for_screen
 
         item_id = self.item_id
-
-        def read(store: Store) -> tuple[EvidenceDetail | None, bytes | None]:
-            with store.read() as session:
-                detail = evidence_detail(session, store.blobs, item_id)
-            if detail is None:
-                return None, None
-            item = detail.item
-            limit = (
-                TEXT_PREVIEW if item.kind == "text"
-                else IMAGE_PREVIEW if item.kind == "photo" and item.size <= IMAGE_PREVIEW
-                else 0
-            )  # fmt: skip
-            preview = read_preview(store, item_id, limit) if limit else None
-            if not limit:
-                from asb_tui.store.commands.evidence import record_evidence_act
-
-                record_evidence_act(store, item_id, "view")
-            with store.read() as session:
-                detail = evidence_detail(session, store.blobs, item_id)
-            return detail, preview
-
-        self.run_work(read, ItemRead, group="item", latest_only=True)
+        self.run_work(
+            lambda store: item_for_screen(
+                store, item_id, text_limit=TEXT_PREVIEW, image_limit=IMAGE_PREVIEW
+            ),
+            ItemRead,
+            group="item",
+            latest_only=True,
+        )
 
     @on(ItemRead)
     def _read(self, message: ItemRead) -> None:

@@ -25,10 +25,4 @@ FIELDWORK_SCREENS: list[tuple[str, str, str, str]] = [
     ),
     ("T", "case_review", "ASB Case Review", "asb_tui.screens.case_review:CaseReviewScreen"),
     ("l", "letters", "Letters and diary sheets", "asb_tui.screens.letters:LettersScreen"),
-    (
-        "e",
-        "attach_evidence",
-        "Attach evidence",
-        "asb_tui.screens.attach_evidence:AttachEvidenceScreen",
-    ),
 ]

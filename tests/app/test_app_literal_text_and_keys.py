@@ -69,7 +69,7 @@ async def test_hostile_names_render_literally_everywhere(store: Store, data_dir:
         await pilot.press("3")  # Incidents
         await pilot.pause()
         assert "[red]shouted[/red] [/" in screen_text(app)
-        await pilot.press("8")  # Timeline
+        await pilot.press("9")  # Timeline
         await pilot.pause()
         assert "[red]shouted[/red] [/" in screen_text(app)
 

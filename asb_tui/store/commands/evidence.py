@@ -38,9 +38,11 @@ from asb_tui.store.core.evidence_blobs import (
 from asb_tui.store.core.models import EvidenceItem, Incident, Person, Visit
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.evidence import (
+    EvidenceDetail,
     EvidenceRow,
     blob_ref,
     case_evidence,
+    evidence_detail,
     exhibit_refs,
     find_exhibit,
     held_with_key,
@@ -54,6 +56,7 @@ __all__ = [
     "decrypt_to",
     "export_evidence",
     "item_for_exhibit",
+    "item_for_screen",
     "read_preview",
     "reclaim_evidence_space",
     "record_evidence_act",
@@ -284,6 +287,30 @@ def read_preview(store: Store, item_id: str, max_bytes: int) -> bytes | None:
             break
     record_evidence_act(store, item_id, "view")
     return bytes(taken)
+
+
+def item_for_screen(
+    store: Store, item_id: str, *, text_limit: int, image_limit: int
+) -> tuple[EvidenceDetail | None, bytes | None]:
+    """The exhibit's screen: its record and history, and the bytes to show inline (a text file's
+    first `text_limit` bytes, an image up to `image_limit`; else None). Audited as a view."""
+    with store.read() as session:
+        detail = evidence_detail(session, store.blobs, item_id)
+    if detail is None:
+        return None, None
+    item = detail.item
+    limit = (
+        text_limit if item.kind == "text"
+        else image_limit if item.kind == "photo" and item.size <= image_limit
+        else 0
+    )  # fmt: skip
+    if limit:
+        preview = read_preview(store, item_id, limit)
+    else:
+        preview = None
+        record_evidence_act(store, item_id, "view")
+    with store.read() as session:  # the history with this view in it
+        return evidence_detail(session, store.blobs, item_id), preview
 
 
 def reclaim_evidence_space(store: Store) -> int:
