@@ -243,6 +243,18 @@ evidence_blob = sa.Table(
     sa.Column("created_at", sa.DateTime(), nullable=False),
 )
 
+# Which evidence item names which blob (row id, case, SHA-256, key fingerprint): written with the
+# item's push, so a blob's items are found by index rather than by reading every item's fields.
+evidence_name = sa.Table(
+    "evidence_name",
+    metadata,
+    sa.Column("row_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(36), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("keyfp", sa.String(16), nullable=False),
+    sa.Index("ix_evidence_name_sha256", "sha256"),
+)
+
 evidence_chunk = sa.Table(
     "evidence_chunk",
     metadata,

@@ -68,16 +68,31 @@ def key_fingerprint(content_key_hex: str) -> str | None:
 
 
 def _items_naming(connection: sa.Connection, sha256: str) -> list[tuple[str, dict[str, Any]]]:
-    """(case id, fields) of the live evidence items whose file has this SHA-256."""
-    r = tables.row_state
+    """(case id, fields) of the live evidence items whose file has this SHA-256 (found through
+    `evidence_name`, by index)."""
+    r, names = tables.row_state, tables.evidence_name
+    # two steps, each by index: a join let SQLite's planner (no statistics) walk every item
+    row_ids = list(
+        connection.execute(sa.select(names.c.row_id).where(names.c.sha256 == sha256)).scalars()
+    )
+    if not row_ids:
+        return []
     rows = connection.execute(
         sa.select(r.c.case_id, r.c.fields).where(
-            r.c.table_name == EVIDENCE_TABLE,
-            r.c.deleted.is_(False),
-            r.c.fields[EVIDENCE_SHA256_FIELD].as_string() == sha256,
+            r.c.table_name == EVIDENCE_TABLE, r.c.row_id.in_(row_ids), r.c.deleted.is_(False)
         )
     )
     return [(row.case_id, dict(row.fields)) for row in rows]
+
+
+def name_row(row_id: str, case_id: str, fields: dict[str, Any]) -> dict[str, Any] | None:
+    """The `evidence_name` row of an evidence item being inserted, or None when it names no
+    well-formed blob."""
+    blob = _blob_of(fields)
+    if blob is None:
+        return None
+    sha256, _, keyfp = blob.partition("-")
+    return {"row_id": row_id, "case_id": case_id, "sha256": sha256, "keyfp": keyfp}
 
 
 def _roles(

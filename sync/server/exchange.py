@@ -101,6 +101,8 @@ class _Push:
     destroyed_cases: set[str] = field(default_factory=set)
     #: blobs of evidence items this push deleted: their chunks go if no other item names them
     files_unnamed: set[str] = field(default_factory=set)
+    #: the `evidence_name` rows of the evidence items this push inserted
+    files_named: list[dict[str, Any]] = field(default_factory=list)
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -569,6 +571,10 @@ def _insert(
         dirty=True,
     )
     state.rows[(change.table, change.row_id)] = row
+    if change.table == EVIDENCE_TABLE:
+        named = evidence_files.name_row(change.row_id, change.case_id, fields)
+        if named is not None:
+            state.files_named.append(named)
     _stream_change(state, row, "insert", dict(fields), change)
     state.versions[(change.table, change.row_id)] = 1
     return None
@@ -749,6 +755,8 @@ def _write_plain(
             )
     if state.shares_added:
         connection.execute(tables.case_share.insert(), state.shares_added)
+    if state.files_named:
+        connection.execute(tables.evidence_name.insert(), state.files_named)
     if state.shares_removed:
         connection.execute(
             tables.case_share.delete().where(
