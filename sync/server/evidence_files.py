@@ -316,3 +316,15 @@ def drop_unnamed(connection: sa.Connection, blob_ids: set[str]) -> int:
         )
         removed += 1
     return removed
+
+
+def forget_names(
+    connection: sa.Connection, *, case_id: str | None = None, row_ids: list[str] | None = None
+) -> None:
+    """Drop the names of a destroyed case's items, or of deleted items (a file's hash is not an
+    id: it goes with them)."""
+    names = tables.evidence_name
+    if case_id is not None:
+        connection.execute(names.delete().where(names.c.case_id == case_id))
+    if row_ids:
+        connection.execute(names.delete().where(names.c.row_id.in_(row_ids)))

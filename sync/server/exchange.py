@@ -101,6 +101,7 @@ class _Push:
     destroyed_cases: set[str] = field(default_factory=set)
     #: blobs of evidence items this push deleted: their chunks go if no other item names them
     files_unnamed: set[str] = field(default_factory=set)
+    items_deleted: list[str] = field(default_factory=list)
     #: the `evidence_name` rows of the evidence items this push inserted
     files_named: list[dict[str, Any]] = field(default_factory=list)
 
@@ -666,6 +667,7 @@ def _delete(state: _Push, change: ChangeOut, row: _Row) -> str | None:
         blob = evidence_files.blob_of_item(row.fields)
         if blob is not None:
             state.files_unnamed.add(blob)
+            state.items_deleted.append(row.row_id)
     return None
 
 
@@ -729,8 +731,10 @@ def _write_push(
     for case_id in sorted(state.destroyed_cases):
         files = evidence_files.blobs_of_case(connection, case_id)
         hygiene.purge_destroyed_case(connection, case_id)
+        evidence_files.forget_names(connection, case_id=case_id)
         evidence_files.drop_unnamed(connection, files)
     if state.files_unnamed:
+        evidence_files.forget_names(connection, row_ids=state.items_deleted)
         evidence_files.drop_unnamed(connection, state.files_unnamed)
     _write_counter(connection, state.seq)
     _update_device(connection, state.device_id, device_values)

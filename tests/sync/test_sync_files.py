@@ -397,3 +397,16 @@ def test_a_destroyed_case_or_deleted_item_takes_its_chunks_with_it(
     ann.sync()
     assert _chunks_held(server, kept.blob_id) == 0
     assert _chunks_held(server, shared.blob_id) == 1
+    database = open_database(server.db_url)
+    try:
+        with database.read() as connection:
+            names = connection.execute(sa.select(tables.evidence_name.c.case_id)).scalars()
+            assert gone_case not in set(names)
+            left = connection.execute(
+                sa.select(tables.evidence_name.c.sha256).where(
+                    tables.evidence_name.c.case_id == keep_case
+                )
+            ).scalars()
+            assert set(left) == {shared.sha256}
+    finally:
+        database.dispose()
