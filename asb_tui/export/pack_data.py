@@ -245,7 +245,7 @@ def _case_section(
                 "date": _d(item.obtained_on),
                 "kind": item.kind,
                 "description": _lines(item.description, item.original_name),
-                "sha256": f"{item.sha256[:32]} {item.sha256[32:]}".strip(),
+                "sha256": item.sha256,
             }
             for item in sorted(
                 records.rows(EvidenceItem), key=lambda e: (e.obtained_on or date.min, e.id)

@@ -77,6 +77,7 @@ class HomeVisitScreen(FieldworkScreen):
             yield Input(id="hv-present")
             yield Static("2. Evidence gathered", classes="section")
             yield TextArea(id="hv-evidence")
+            yield Input(placeholder="exhibits it cites, e.g. GD/1, GD/3", id="hv-exhibits")
             yield Static("3. Perpetrator identified", classes="section")
             yield Input(id="hv-perpetrator")
             yield Static("4. Witnesses, one per line: name; address; phone", classes="section")
@@ -259,6 +260,7 @@ class HomeVisitScreen(FieldworkScreen):
             consent=consent,
             contact=contact,
             notes=self._text("hv-notes"),
+            cited_exhibits=tuple(self._text("hv-exhibits").replace(",", " ").split()),
         )
 
     def _witnesses(self) -> tuple[visits.Witness, ...]:

@@ -73,6 +73,8 @@ class PerpetratorVisitScreen(FieldworkScreen):
             yield Checkbox("They denied the allegations", id="pv-denial")
             yield Label("Counter-allegation (flags the case)")
             yield TextArea(id="pv-counter")
+            yield Label("Exhibits that corroborate or contradict it (e.g. GD/1, GD/3)")
+            yield Input(id="pv-exhibits")
             yield Label("Notes")
             yield TextArea(id="pv-notes")
         yield Static("", id="status")
@@ -123,6 +125,7 @@ class PerpetratorVisitScreen(FieldworkScreen):
         denial = self.query_one("#pv-denial", Checkbox).value
         counter = self.query_one("#pv-counter", TextArea).text
         notes = self.query_one("#pv-notes", TextArea).text
+        cited = self.query_one("#pv-exhibits", Input).value.replace(",", " ").split()
 
         case_id = self.case_id
 
@@ -136,6 +139,7 @@ class PerpetratorVisitScreen(FieldworkScreen):
                 denial=denial,
                 counter_allegation=counter,
                 notes=notes,
+                cited_exhibits=cited,
             )
             return visit.id, visited_on, bool(counter.strip())
 

@@ -167,3 +167,24 @@ def test_a_200_mb_file_attaches_with_peak_memory_well_under_its_size(
     grew_mib = (figures["after_kib"] - figures["before_kib"]) / 1024
     # The file is 190 MiB; the intake holds two 1 MiB chunks and their seals at a time.
     assert grew_mib < 32, figures
+
+
+def test_a_perpetrator_visit_cites_only_the_cases_exhibits(
+    store: Store, case_id: str, tmp_path: Path
+) -> None:
+    from asb_tui.store.commands import visits
+    from asb_tui.store.commands.fieldwork import FieldworkError
+
+    cctv = canary_file(tmp_path / "cctv.jpg", 1000, new_canary())
+    attach_evidence(store, case_id, cctv, officer="Gwen Davies", source="agency")
+    visits.record_perpetrator_visit_agreement(store, case_id, TODAY - timedelta(days=3))
+    with pytest.raises(FieldworkError, match="no exhibit GD/9"):
+        visits.record_perpetrator_visit(
+            store, case_id, visited_on=TODAY, outcome="Denied it", denial=True,
+            cited_exhibits=["GD/1", "GD/9"],
+        )  # fmt: skip
+    visit = visits.record_perpetrator_visit(
+        store, case_id, visited_on=TODAY, outcome="Denied it", denial=True,
+        cited_exhibits=["gd/1"],
+    )  # fmt: skip
+    assert visit.cited_exhibits == ["GD/1"]

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from asb_tui.domain.contact import next_victim_update_due, parse_contact_frequency
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.errors import DomainError
+from asb_tui.domain.evidence import check_cited
 from asb_tui.domain.lifecycle import VictimAgreement, check_perpetrator_visit_allowed
 from asb_tui.domain.types import ActionKind, PartyRole, VisitKind
 from asb_tui.store.commands.cases import add_person_row
@@ -35,6 +36,7 @@ from asb_tui.store.core.models import (
 from asb_tui.store.core.store import Store
 from asb_tui.store.core.unit_of_work import UnitOfWork
 from asb_tui.store.core.user_text import is_blank
+from asb_tui.store.queries.evidence import exhibit_refs
 
 __all__ = [
     "ActionItem",
@@ -107,6 +109,8 @@ class HomeVisitRecord:
     consent: ConsentRecord | None = None
     contact: ContactTerms | None = None
     notes: str = ""
+    #: exhibit references of the case the evidence gathered cites (e.g. GD/1, GD/3)
+    cited_exhibits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,17 @@ def home_visit_draft(store: Store, case_id: str) -> VisitDraft | None:
         return None if visit is None else VisitDraft(visit.id, dict(visit.form_state or {}))
 
 
+def _cited(session: Session, case_id: str, cited: Iterable[str]) -> list[str]:
+    """The exhibit references cited, each one of the case's (FieldworkError otherwise)."""
+    wanted = [c.strip().upper() for c in cited if c.strip()]
+    if not wanted:
+        return []
+    try:
+        return check_cited(wanted, exhibit_refs(session, case_id))
+    except DomainError as exc:
+        raise FieldworkError(str(exc)) from None
+
+
 def _visit_of_case(session: Session, case_id: str, visit_id: str) -> Visit:
     visit = session.get(Visit, visit_id)
     if visit is None or visit.case_id != case_id:
@@ -202,6 +217,7 @@ def complete_home_visit(
             "status": "complete",
             "present": record.present,
             "evidence_gathered": record.evidence_gathered,
+            "cited_exhibits": _cited(uow.reads, case_id, record.cited_exhibits),
             "perpetrator_identified": record.perpetrator_identified,
             "further_needs": record.further_needs,
             "signposting": list(record.signposting),
@@ -424,11 +440,14 @@ def record_perpetrator_visit(
     denial: bool = False,
     counter_allegation: str = "",
     notes: str = "",
+    cited_exhibits: Iterable[str] = (),
 ) -> Visit:
     """Record a visit to the alleged perpetrator: refused (PerpetratorVisitRefused, nothing
     written) unless the victim's agreement stands on `visited_on`.
 
     A counter-allegation flags the case and adds a "counter-allegation" note naming the visit.
+    `cited_exhibits`: the case's exhibits that corroborate or contradict the denial or the
+    counter-allegation (refused if the case has no such exhibit).
     """
     require_text(outcome, "The outcome of the visit")
     with store.write() as uow:
@@ -445,6 +464,7 @@ def record_perpetrator_visit(
                 outcome=outcome,
                 denial=denial,
                 counter_allegation=counter_allegation,
+                cited_exhibits=_cited(uow.reads, case_id, cited_exhibits),
                 notes=notes,
             ),
             action="visit.perpetrator",
