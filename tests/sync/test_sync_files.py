@@ -10,13 +10,22 @@ import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sync_server_testkit import Device, NewDevice, ServerProcess, unique_team
+from sync_server_testkit import (
+    Device,
+    NewDevice,
+    ServerProcess,
+    make_device,
+    running_server,
+    unique_team,
+)
 
+from sync.client import SyncNetworkError
 from sync.files import FileProgress, FileTransfer, FileWant
 from sync.protocol import (
     FILE_CHUNK_SIZE,
@@ -410,3 +419,33 @@ def test_a_destroyed_case_or_deleted_item_takes_its_chunks_with_it(
             assert set(left) == {shared.sha256}
     finally:
         database.dispose()
+
+
+def test_a_service_killed_mid_upload_takes_the_rest_after_its_restart(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The service host loses power after two chunks: the chunks it committed are kept, and
+    after the restart the laptop sends only the others."""
+    with running_server(db_url, tmp_path) as own_server:
+        team = unique_team()
+        ann = make_device(own_server, tmp_path, team=team, retries=0)
+        file = _file(5 * FILE_CHUNK_SIZE)
+        case_id = ann.replica.new_case(team)
+        _item(ann, case_id, file)
+        ann.sync()
+        files = MemoryFiles()
+        files.attach(file)
+
+        def kill_after_two(progress: FileProgress) -> None:
+            if progress.bytes_done == 2 * FILE_CHUNK_SIZE:
+                own_server.kill()
+
+        with pytest.raises(SyncNetworkError):
+            FileTransfer(ann.client, files).upload(kill_after_two)
+        own_server.start()
+        assert _chunks_held(own_server, file.blob_id) == 2
+        resumed = FileTransfer(ann.client, files).upload()
+        assert (resumed.chunks_sent, resumed.chunks_already_held) == (3, 0)
+        assert _chunks_held(own_server, file.blob_id) == 5
+        ann.client.close()
+        ann.replica.close()
