@@ -211,6 +211,9 @@ class BlobStore:
             raise EvidenceDamaged(
                 f"exhibit file {ref.sha256[:12]} does not hash to its recorded SHA-256"
             )
+        self._mark_complete(ref)
+
+    def _mark_complete(self, ref: BlobRef) -> None:
         marker = self.folder(ref) / COMPLETE
         marker.touch()
         _fsync_dir(marker.parent)
@@ -286,7 +289,9 @@ class BlobStore:
                     raise EvidenceError(
                         f"{source} changed while it was being attached; nothing was attached"
                     )
-            self.finish(ref)
+            # The plaintext sealed is the plaintext hashed: complete without reading it back
+            # (each chunk is still authenticated whenever it is read).
+            self._mark_complete(ref)
         except BaseException:
             self.remove(ref)
             raise
