@@ -117,9 +117,14 @@ def test_team_laptops_get_identical_bytes_and_agencies_only_with_the_files(
     assert pc.case(case_id) is not None  # the records reach the agency
     skipped = run_file_sync(pc.store)  # its share has no files: it does not even ask
     assert skipped.received.chunks_received == 0 and skipped.lacking == 1
-    asked = fetch_item_file(pc.store, pc.held_case(case_id).ref, "GD/1")  # and when it asks
+    case_ref = pc.held_case(case_id).ref
+    asked = fetch_item_file(pc.store, case_ref, "GD/1")  # and when it asks, it is refused
     assert (asked.files_refused, asked.chunks_received) == (1, 0)
-    assert not pc.store.blobs.folder(ref).exists()
+    pc.store.close()
+    by_cli = run_cli("evidence", "fetch", case_ref, "GD/1", data_dir=pc.data_dir)
+    assert_no_traceback(by_cli)
+    assert by_cli.returncode == 2 and "without its files" in by_cli.stderr
+    assert not BlobStore(pc.data_dir).folder(ref).exists()
     evidence = pc.data_dir / "evidence"
     assert not evidence.exists() or not any(p.is_file() for p in evidence.rglob("*"))
 
