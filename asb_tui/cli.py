@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "letters_commands",  # letter list, make, log; diary-sheets
     "report_commands",  # report
     "evidence_commands",  # evidence add, list, export
+    "evidence_files_commands",  # evidence fetch, evidence downloads (after the evidence commands)
 )
 
 

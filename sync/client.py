@@ -94,6 +94,7 @@ class _CounterGap(Exception):
 
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 #: a request body at least this long is sent gzip-compressed (when the service takes it)
@@ -341,7 +342,7 @@ class SyncClient:
             )
         raise SyncServerError(f"the sync server refused the request: {message}", status=status)
 
-    def _with_retries(self, action: Callable[[], M]) -> M:
+    def _with_retries(self, action: Callable[[], T]) -> T:
         attempt = 0
         while True:
             try:
@@ -352,6 +353,39 @@ class SyncClient:
                     raise
                 self.close()  # drop a possibly broken connection
                 time.sleep(self.retry_delay * attempt)
+
+    # -- for the file transfer (sync/files.py) --------------------------------------------------
+
+    def call(self, method: str, path: str, reply_model: type[M], body: BaseModel) -> M:
+        """One JSON request with this device's token, retried on a network failure."""
+        return self._with_retries(partial(self._call, method, path, reply_model, body=body))
+
+    def octets(self, method: str, path: str, content: bytes | None = None) -> httpx.Response:
+        """One request whose body or answer is raw bytes (a sealed chunk), with this device's
+        token: never compressed either way (sealed bytes do not compress), retried on a network
+        failure; a refusal raises as `_call`'s do."""
+        headers = {"Authorization": f"Bearer {self._token()}", "Accept-Encoding": "identity"}
+        if content is not None:
+            headers["Content-Type"] = "application/octet-stream"
+
+        def attempt() -> httpx.Response:
+            try:
+                response = self._client().request(
+                    method, API_PREFIX + path, content=content, headers=headers
+                )
+                response.read()
+            except httpx.TransportError as exc:
+                raise SyncNetworkError(
+                    f"could not reach the sync server ({type(exc).__name__}: {exc}); "
+                    "nothing was lost, try again later"
+                ) from exc
+            self.bytes_sent += len(content or b"")
+            self.bytes_received += response.num_bytes_downloaded
+            if response.status_code >= 400:
+                self._raise_for(response)
+            return response
+
+        return self._with_retries(attempt)
 
     # -- enrolment, status, conflicts ----------------------------------------------------------
 

@@ -430,6 +430,96 @@ class ElsewhereReply(_Message):
     unchanged: bool = False
 
 
+# --- evidence files: sealed chunks (sync/server/evidence_files.py, docs/sync-wire.md) ----------
+
+#: plaintext bytes of every chunk of a file but the last (the laptop's blob store seals each
+#: chunk with AES-GCM, which adds a 16-byte tag; the service never opens one)
+FILE_CHUNK_SIZE = 1024 * 1024
+SEAL_OVERHEAD = 16
+MAX_SEALED_CHUNK = FILE_CHUNK_SIZE + SEAL_OVERHEAD
+#: the largest file an evidence item may name (the laptop's default intake limit is 500 MB)
+MAX_FILE_SIZE = 4 * 1024**3
+#: a blob is named by its content's SHA-256 and the fingerprint of the key that sealed it
+#: (`sha256(key).hexdigest()[:16]`): the same file sealed under two keys is two blobs
+KEY_FINGERPRINT_PATTERN = r"^[0-9a-f]{16}$"
+BLOB_ID_PATTERN = r"^[0-9a-f]{64}-[0-9a-f]{16}$"
+#: blobs one status request may ask about
+MAX_BLOB_ASK = 200
+#: the name of the evidence item table and the fields of it the service reads to know a blob
+EVIDENCE_TABLE = "evidence_item"
+EVIDENCE_SHA256_FIELD = "sha256"
+EVIDENCE_SIZE_FIELD = "size"
+EVIDENCE_KEY_FIELD = "content_key"
+#: a share reaches the agency's laptops with the case's files only when this field is true
+SHARE_INCLUDES_FILES_FIELD = "includes_files"
+
+BlobId = Annotated[str, StringConstraints(pattern=BLOB_ID_PATTERN)]
+
+
+def chunk_count(size: int) -> int:
+    """Chunks of a file of `size` bytes: an empty file is one empty chunk."""
+    return max(1, -(-size // FILE_CHUNK_SIZE))
+
+
+def plain_chunk_size(size: int, n: int) -> int:
+    """Plaintext bytes of chunk `n` (from 0) of a file of `size` bytes."""
+    return min(FILE_CHUNK_SIZE, size - n * FILE_CHUNK_SIZE)
+
+
+def sealed_chunk_size(size: int, n: int) -> int:
+    return plain_chunk_size(size, n) + SEAL_OVERHEAD
+
+
+def blob_id(sha256: str, key_fingerprint: str) -> str:
+    return f"{sha256}-{key_fingerprint}"
+
+
+class BlobStatusRequest(_Message):
+    """Which chunks of these blobs does the service hold?"""
+
+    blob_ids: Annotated[list[BlobId], Field(min_length=1, max_length=MAX_BLOB_ASK)]
+
+    @field_validator("blob_ids")
+    @classmethod
+    def _distinct(cls, ids: list[str]) -> list[str]:
+        if len(set(ids)) != len(ids):
+            raise ValueError("a blob is named twice")
+        return ids
+
+
+class BlobStatus(_Message):
+    """One blob as the service holds it: its size and chunk count (from the evidence item that
+    names it), the chunks it holds, and whether it holds them all."""
+
+    blob_id: BlobId
+    size: Annotated[int, Field(ge=0, le=MAX_FILE_SIZE)]
+    chunks: Annotated[int, Field(ge=1)]
+    held: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list)
+    complete: bool = False
+
+
+class BlobRefusal(_Message):
+    """A blob of the request the device may not have (or that no item it may see names)."""
+
+    blob_id: BlobId
+    error: Literal["not_found", "forbidden"]
+    message: str
+
+
+class BlobStatusReply(_Message):
+    blobs: list[BlobStatus] = Field(default_factory=list)
+    refused: list[BlobRefusal] = Field(default_factory=list)
+
+
+class ChunkPutReply(_Message):
+    """A chunk kept (or already held: `stored` false, nothing rewritten)."""
+
+    blob_id: BlobId
+    n: Annotated[int, Field(ge=0)]
+    stored: bool
+    complete: bool
+
+
 class ErrorReply(BaseModel):
     """Every 4xx/5xx body: a short code and a sentence a person can act on."""
 

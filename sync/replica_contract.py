@@ -199,3 +199,48 @@ class LocalReplica(Protocol):
         """Keep the outcome of the last sync (success or failure) for the dashboard and the sync
         screen. One transaction. Must not raise for a failed sync's result."""
         ...
+
+
+# --- evidence files (sync/files.py) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileWant:
+    """One file to move: its blob id (`sha256-keyfp`) and its plaintext size."""
+
+    blob_id: str
+    size: int
+
+
+@runtime_checkable
+class LocalFiles(Protocol):
+    """The laptop's blob store as the file transfer sees it (called from one worker thread)."""
+
+    def to_upload(self) -> list[FileWant]:
+        """Files the laptop holds whole, of cases its officer's team owns."""
+        ...
+
+    def to_download(self) -> list[FileWant]:
+        """Files named by evidence items the laptop holds, which it does not hold whole."""
+        ...
+
+    def missing_chunks(self, blob_id: str, /) -> list[int]:
+        """Chunk numbers of the file the laptop does not hold yet."""
+        ...
+
+    def read_sealed(self, blob_id: str, n: int, /) -> bytes:
+        """Chunk `n` as sealed on the laptop (what the wire carries)."""
+        ...
+
+    def write_sealed(self, blob_id: str, n: int, sealed: bytes, /) -> None:
+        """Keep chunk `n` after opening it under the file's key; raise `ValueError` if it does
+        not open (nothing is kept)."""
+        ...
+
+    def finish(self, blob_id: str, /) -> None:
+        """Every chunk is held: check the file's SHA-256; raise `ValueError` if it differs."""
+        ...
+
+    def mark_sent(self, blob_ids: Sequence[str], /) -> None:
+        """The service holds these files whole: `to_upload` need not offer them again."""
+        ...

@@ -33,6 +33,7 @@ from asb_tui.cli_commands.common import (
 )
 
 if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
     from sync.client import SyncProgress
 
 # The sync machinery (httpx, the protocol's models, the replica) is imported by the two commands
@@ -148,6 +149,27 @@ def _print_progress(progress: SyncProgress) -> None:
         print(f"pulled {progress.done} changes", flush=True)
 
 
+def _sync_files(store: Store, server: str | None) -> bool:
+    """After the records: the evidence files (see services/file_sync.py). False when it failed
+    (the records are synced; the files resume at the next sync)."""
+    from asb_tui.cli_commands.evidence_files_commands import progress_printer
+    from asb_tui.services.file_sync import run_file_sync
+    from sync.client import SyncError
+
+    try:
+        files = run_file_sync(store, server_url=server, progress=progress_printer())
+    except SyncError as err:
+        print(f"asb-tui: evidence files: {err}", file=sys.stderr)
+        print(
+            "asb-tui: the records are synced; what was sent or received of the files is kept "
+            "and the next sync carries on from there",
+            file=sys.stderr,
+        )
+        return False
+    print(f"evidence {files.summary()}")
+    return True
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from asb_tui.services.sync_run import run_sync
     from asb_tui.store.replica.replica import StoreReplica
@@ -213,6 +235,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             f"done: pushed {result.pushed}, pulled {result.pulled}, "
             f"conflicts {outcome.open_conflicts}"
         )
+        if not _sync_files(store, args.server):
+            return EXIT_FAILED
         if outcome.open_conflicts:
             print(
                 f"{outcome.open_conflicts} conflicts wait for you: open the app's Sync screen to "

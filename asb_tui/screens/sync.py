@@ -1,7 +1,9 @@
 """The sync screen: sync now (with progress), the last result, and the conflicts to resolve.
 
 The sync runs in a thread worker (it talks to the network and writes the store), so the screen
-keeps answering keys while it runs; progress comes back as `SyncStep` messages. A conflict is
+keeps answering keys while it runs; progress comes back as `SyncStep` messages. After the records
+the evidence files move in a second worker (`services/file_sync.py`), their progress (bytes done
+of the total) shown as `FileStep` messages under the records'. A conflict is
 resolved by choosing keep mine, keep theirs, or edit; the choice is saved at once (so it survives
 a dropped connection) and sent with the next sync, which the screen starts straight away.
 """
@@ -24,6 +26,7 @@ from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
 
 if TYPE_CHECKING:
+    from asb_tui.services.file_sync import FileSyncOutcome
     from asb_tui.services.sync_run import SyncOutcome
     from asb_tui.store.core.store import Store
     from asb_tui.store.replica.sync_state import (
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
         SyncOverview,
     )
     from sync.client import SyncProgress
+    from sync.files import FileProgress
 
 CHOICE_LABELS = {"mine": "keep mine", "theirs": "keep theirs", "edit": "edited"}
 
@@ -59,6 +63,22 @@ class Resolved(WorkDone["ConflictView"]):
     """The officer's choice for a conflict is saved (it goes with the next sync)."""
 
 
+class FilesSynced(WorkDone["FileSyncOutcome"]):
+    """The evidence files' transfer after a sync finished."""
+
+
+class DownloadsSet(WorkDone[str]):
+    """Whether each sync fetches the evidence files ("auto") or only when asked ("on-demand")."""
+
+
+class FileStep(Message, bubble=False):
+    """How far the evidence files' transfer has got."""
+
+    def __init__(self, step: FileProgress) -> None:
+        super().__init__()
+        self.step = step
+
+
 class SyncStep(Message, bubble=False):
     """How far the running sync has got (`waiting`: changes there were to send)."""
 
@@ -78,6 +98,13 @@ class SyncScreen(AsbScreen):
         Binding("t", "keep_theirs", "Keep theirs", id="sync.keep_theirs"),
         Binding("e", "edit_value", "Edit value", id="sync.edit"),
         Binding("r", "reload", "Reload", id="sync.reload"),
+        Binding(
+            "f",
+            "toggle_file_downloads",
+            "Fetch files: each sync / on demand",
+            show=False,
+            id="sync.file_downloads",
+        ),
         Binding("escape", "back", "Back", id="sync.back"),
     ]
     DEFAULT_CSS = """
@@ -85,6 +112,7 @@ class SyncScreen(AsbScreen):
     SyncScreen #sync-summary { height: auto; }
     SyncScreen #sync-progress { margin: 1 0 0 0; }
     SyncScreen #sync-status { height: auto; color: $text-muted; }
+    SyncScreen #sync-files { height: auto; color: $text-muted; display: none; }
     SyncScreen #sync-error { height: auto; color: $error; }
     SyncScreen .sync-heading { text-style: bold; margin: 1 0 0 0; }
     SyncScreen #sync-conflicts { height: 1fr; min-height: 5; }
@@ -103,6 +131,7 @@ class SyncScreen(AsbScreen):
             yield Static("", id="sync-summary")
             yield ProgressBar(total=None, show_eta=False, id="sync-progress")
             yield Static("Press s to sync now.", id="sync-status")
+            yield Static("", id="sync-files")
             yield Static("", id="sync-error")
             yield Static("Conflicts", classes="sync-heading")
             yield DataTable(id="sync-conflicts", cursor_type="row", zebra_stripes=True)
@@ -247,12 +276,77 @@ class SyncScreen(AsbScreen):
         self.query_one("#sync-status", Static).update(literal(message))
         self.notify("Sync done.")
         self.reload()
+        self._start_files()
+
+    # -- the evidence files, after the records -----------------------------------------------
+
+    def _start_files(self) -> None:
+        from sync.client import SyncError
+
+        self.syncing = True
+        files = self.query_one("#sync-files", Static)
+        files.display = True
+        files.update("Evidence files: checking…")
+        self.run_work(self._sync_files, FilesSynced, group="sync-files", expected=(SyncError,))
+
+    def _sync_files(self, store: Store) -> FileSyncOutcome:
+        """In the worker: the files' transfer, its progress posted as it goes."""
+        from asb_tui.services.file_sync import run_file_sync
+
+        def progress(step: FileProgress) -> None:
+            self.post_message(FileStep(step))  # thread-safe
+
+        return run_file_sync(store, progress=progress)
+
+    @on(FileStep)
+    def _file_progress(self, message: FileStep) -> None:
+        step = message.step
+        bar = self.query_one("#sync-progress", ProgressBar)
+        bar.update(total=max(step.bytes_total, 1), progress=step.bytes_done)
+        self.query_one("#sync-files", Static).update(literal(f"Evidence {step.message}"))
+
+    def action_toggle_file_downloads(self) -> None:
+        from asb_tui.store.replica.files import downloads_mode, set_downloads_mode
+
+        def toggle(store: Store) -> str:
+            mode = "on-demand" if downloads_mode(store) == "auto" else "auto"
+            set_downloads_mode(store, mode)
+            return mode
+
+        self.run_work(toggle, DownloadsSet, group="sync-downloads")
+
+    @on(DownloadsSet)
+    def _downloads_set(self, done: DownloadsSet) -> None:
+        text = (
+            "Evidence files: each sync fetches them."
+            if done.result == "auto"
+            else "Evidence files: fetched on demand only (a slow link): a sync sends files but "
+            "fetches none; fetch one with `asb-tui evidence fetch REF EXHIBIT`. Press f to undo."
+        )
+        files = self.query_one("#sync-files", Static)
+        files.display = True
+        files.update(literal(text))
+
+    @on(FilesSynced)
+    def _files_done(self, done: FilesSynced) -> None:
+        self.syncing = False
+        self.query_one("#sync-progress", ProgressBar).update(total=100, progress=100)
+        self.query_one("#sync-files", Static).update(literal(f"Evidence {done.result.summary()}"))
 
     @on(WorkFailed)
     def _work_failed_here(self, failure: WorkFailed) -> None:
         if failure.group == "sync":
             failure.prevent_default()
             self._failed(failure.text)
+        elif failure.group == "sync-files":
+            failure.prevent_default()
+            self.syncing = False
+            self.query_one("#sync-files", Static).update(
+                literal(
+                    f"Evidence files: {failure.text} (the records are synced; what was sent or "
+                    "received of the files is kept, and the next sync carries on)"
+                )
+            )
         elif failure.group == "sync-resolve":
             failure.prevent_default()
             self.notify(failure.text, severity="error", markup=False)

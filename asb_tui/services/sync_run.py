@@ -47,12 +47,13 @@ class SyncOutcome:
     known_elsewhere: int | None = None
 
 
-def _client(
+def client_for(
     replica: StoreReplica,
     server_url: str | None,
     transport: httpx.BaseTransport | None,
     options: dict[str, Any],
 ) -> SyncClient:
+    """A client for this laptop (the enrolled address unless `server_url` is given)."""
     url = server_url
     if url is None:
         enrolled = replica.sync_settings()
@@ -83,7 +84,7 @@ def enrol(
     """Trade a one-time enrolment token for this laptop's device token (kept in the store), then
     adopt the cases made here before enrolment into the officer's team (see
     `adopt_unsynced_cases`)."""
-    with _client(StoreReplica(store), server_url, transport, options) as client:
+    with client_for(StoreReplica(store), server_url, transport, options) as client:
         officer = client.enrol(token, device_name[:200] or "asb-tui laptop")
     return Enrolment(officer=officer, adopted=tuple(adopt_unsynced_cases(store, officer.team)))
 
@@ -125,7 +126,7 @@ def run_sync(
     # Local only, before anything is pulled: a change set aside earlier goes in before the
     # newer changes of its row (an upgrade, or the row it needed, may let it apply now).
     set_aside_applied = replica.retry_set_aside()
-    with _client(replica, server_url, transport, options) as client:
+    with client_for(replica, server_url, transport, options) as client:
         try:
             sent = _send_resolutions(client, replica, warnings)
         except SyncError as err:

@@ -14,7 +14,8 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -22,11 +23,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import (
     API_PREFIX,
+    BLOB_ID_PATTERN,
     DEFAULT_PULL_LIMIT,
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
+    MAX_SEALED_CHUNK,
     PROTOCOL_VERSION,
     UUID_PATTERN,
+    BlobStatusReply,
+    BlobStatusRequest,
+    ChunkPutReply,
     ConflictOut,
     ElsewhereReply,
     ElsewhereRequest,
@@ -39,7 +45,7 @@ from sync.protocol import (
     ResolveRequest,
     StatusReply,
 )
-from sync.server import accounts, blind, exchange
+from sync.server import accounts, blind, evidence_files, exchange
 from sync.server.accounts import DeviceContext
 from sync.server.db import Database
 from sync.server.errors import ServiceError
@@ -357,4 +363,70 @@ def create_app(database: Database) -> FastAPI:
         """Keep mine, keep theirs, or write an edited value; every device then pulls it."""
         return exchange.resolve(db, context, conflict_id, request)
 
+    _files(app, get_database, device)
     return app
+
+
+#: chunk numbers in a path: a file of `MAX_FILE_SIZE` has fewer chunks than this
+_MAX_CHUNK_NUMBER = 1 << 16
+BlobIdPath = Annotated[str, Path(pattern=BLOB_ID_PATTERN)]
+ChunkPath = Annotated[int, Path(ge=0, lt=_MAX_CHUNK_NUMBER)]
+OCTETS = "application/octet-stream"
+
+
+def _files(app: FastAPI, get_database: Any, device: Any) -> None:
+    """The evidence file endpoints (`evidence_files`): status of blobs, put and get a chunk.
+    Chunks travel as raw sealed bytes (`application/octet-stream`), never as JSON."""
+
+    @app.post(f"{API_PREFIX}/files/status", response_model=BlobStatusReply, responses=_ERRORS)
+    def file_status(
+        request: BlobStatusRequest,
+        context: DeviceContext = Depends(device),
+        db: Database = Depends(get_database),
+    ) -> BlobStatusReply:
+        """Which chunks of these files the service holds; the ones this device may not have
+        are listed as refused, with the reason."""
+        return evidence_files.status(db, context.officer, request.blob_ids)
+
+    @app.put(
+        f"{API_PREFIX}/files/{{blob_id}}/chunks/{{n}}",
+        response_model=ChunkPutReply,
+        responses=_ERRORS,
+    )
+    async def put_chunk(
+        blob_id: BlobIdPath,
+        n: ChunkPath,
+        request: Request,
+        content_type: Annotated[str | None, Header()] = None,
+        context: DeviceContext = Depends(device),
+        db: Database = Depends(get_database),
+    ) -> ChunkPutReply:
+        """Keep one sealed chunk (at most `MAX_SEALED_CHUNK` bytes) of a file an evidence item
+        of the device's team names; one already held is acknowledged, not rewritten."""
+        if (content_type or "").split(";")[0].strip().lower() != OCTETS:
+            raise ServiceError(415, "unsupported_media_type", f"send a chunk as {OCTETS}")
+        body = await request.body()
+        if len(body) > MAX_SEALED_CHUNK:
+            raise ServiceError(
+                413, "too_large", f"a sealed chunk is at most {MAX_SEALED_CHUNK} bytes"
+            )
+        reply: ChunkPutReply = await run_in_threadpool(
+            evidence_files.put_chunk, db, context.officer, blob_id, n, body
+        )
+        return reply
+
+    @app.get(
+        f"{API_PREFIX}/files/{{blob_id}}/chunks/{{n}}",
+        response_class=Response,
+        responses={**_ERRORS, 200: {"content": {OCTETS: {}}}},
+    )
+    def get_chunk(
+        blob_id: BlobIdPath,
+        n: ChunkPath,
+        context: DeviceContext = Depends(device),
+        db: Database = Depends(get_database),
+    ) -> Response:
+        """One sealed chunk, as it was uploaded (for the team, or an agency whose share of the
+        case includes its files)."""
+        sealed = evidence_files.get_chunk(db, context.officer, blob_id, n)
+        return Response(content=sealed, media_type=OCTETS)

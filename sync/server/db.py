@@ -118,6 +118,8 @@ case_share = sa.Table(
     sa.Column("share_row_id", sa.String(36), primary_key=True),
     sa.Column("case_id", sa.String(36), nullable=False, index=True),
     sa.Column("agency", sa.String(200), nullable=False, index=True),
+    # the share reaches the agency's laptops with the case's evidence files (migration 0007)
+    sa.Column("includes_files", sa.Boolean(), nullable=False, server_default=sa.false()),
 )
 
 conflict = sa.Table(
@@ -224,6 +226,42 @@ service_secret = sa.Table(
     metadata,
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("value", sa.Text(), nullable=False),
+)
+
+
+# Evidence files (migration 0007; see `evidence_files`): the sealed chunks laptops upload, by blob
+# (a file's SHA-256 and the fingerprint of the key that sealed it). The service never opens them.
+evidence_blob = sa.Table(
+    "evidence_blob",
+    metadata,
+    sa.Column("blob_id", sa.String(81), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("keyfp", sa.String(16), nullable=False),
+    sa.Column("size", sa.BigInteger(), nullable=False),
+    sa.Column("chunk_count", sa.Integer(), nullable=False),
+    sa.Column("complete", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+)
+
+# Which evidence item names which blob (row id, case, SHA-256, key fingerprint): written with the
+# item's push, so a blob's items are found by index rather than by reading every item's fields.
+evidence_name = sa.Table(
+    "evidence_name",
+    metadata,
+    sa.Column("row_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(36), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("keyfp", sa.String(16), nullable=False),
+    sa.Index("ix_evidence_name_sha256", "sha256"),
+)
+
+evidence_chunk = sa.Table(
+    "evidence_chunk",
+    metadata,
+    sa.Column("blob_id", sa.String(81), primary_key=True),
+    sa.Column("n", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("sealed", sa.LargeBinary(), nullable=False),
+    sa.Column("size", sa.Integer(), nullable=False),
 )
 
 

@@ -37,10 +37,12 @@ from sync.batches import chunks
 from sync.protocol import (
     CASE_TABLE,
     CASE_TEAM_FIELD,
+    EVIDENCE_TABLE,
     IDENTITY_FIELDS,
     ROW_CONFLICT_FIELD,
     SERVER_OWNED_FIELDS,
     SHARE_AGENCY_FIELD,
+    SHARE_INCLUDES_FILES_FIELD,
     SHARE_LEGAL_BASIS_FIELD,
     SHARE_TABLE,
     ChangeOut,
@@ -53,7 +55,7 @@ from sync.protocol import (
     RowVersion,
     ServerChange,
 )
-from sync.server import access, blind, bulk, hygiene, purges, validation
+from sync.server import access, blind, bulk, evidence_files, hygiene, purges, validation
 from sync.server import anchor as audit_anchor
 from sync.server import db as tables
 from sync.server.accounts import DeviceContext, Officer, utcnow
@@ -97,6 +99,11 @@ class _Push:
     shares_removed: list[str] = field(default_factory=list)
     reveal_cases: set[str] = field(default_factory=set)
     destroyed_cases: set[str] = field(default_factory=set)
+    #: blobs of evidence items this push deleted: their chunks go if no other item names them
+    files_unnamed: set[str] = field(default_factory=set)
+    items_deleted: list[str] = field(default_factory=list)
+    #: the `evidence_name` rows of the evidence items this push inserted
+    files_named: list[dict[str, Any]] = field(default_factory=list)
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -541,7 +548,13 @@ def _insert(
         basis = fields.get(SHARE_LEGAL_BASIS_FIELD)
         if isinstance(agency, str) and agency.strip() and isinstance(basis, str) and basis.strip():
             state.shares_added.append(
-                {"share_row_id": change.row_id, "case_id": change.case_id, "agency": agency}
+                {
+                    "share_row_id": change.row_id,
+                    "case_id": change.case_id,
+                    "agency": agency,
+                    # the files go with the share only when the row says so, exactly
+                    "includes_files": fields.get(SHARE_INCLUDES_FILES_FIELD) is True,
+                }
             )
             if change.case_id not in state.new_cases:
                 state.reveal_cases.add(change.case_id)
@@ -559,6 +572,10 @@ def _insert(
         dirty=True,
     )
     state.rows[(change.table, change.row_id)] = row
+    if change.table == EVIDENCE_TABLE:
+        named = evidence_files.name_row(change.row_id, change.case_id, fields)
+        if named is not None:
+            state.files_named.append(named)
     _stream_change(state, row, "insert", dict(fields), change)
     state.versions[(change.table, change.row_id)] = 1
     return None
@@ -646,6 +663,11 @@ def _delete(state: _Push, change: ChangeOut, row: _Row) -> str | None:
         state.shares_removed.append(row.row_id)
     if row.table == CASE_TABLE:
         state.destroyed_cases.add(row.case_id)
+    if row.table == EVIDENCE_TABLE:
+        blob = evidence_files.blob_of_item(row.fields)
+        if blob is not None:
+            state.files_unnamed.add(blob)
+            state.items_deleted.append(row.row_id)
     return None
 
 
@@ -691,7 +713,7 @@ def _write_push(
         if state.shares_removed
         else []
     )
-    more = bool(withdrawn or state.reveal_cases or state.destroyed_cases)
+    more = bool(withdrawn or state.reveal_cases or state.destroyed_cases or state.files_unnamed)
     with bulk.pipelined(connection):
         _write_plain(connection, state, batch, head, prepared)
         if not more:
@@ -707,7 +729,13 @@ def _write_push(
     if revealed:
         connection.execute(tables.stream.insert(), revealed)
     for case_id in sorted(state.destroyed_cases):
+        files = evidence_files.blobs_of_case(connection, case_id)
         hygiene.purge_destroyed_case(connection, case_id)
+        evidence_files.forget_names(connection, case_id=case_id)
+        evidence_files.drop_unnamed(connection, files)
+    if state.files_unnamed:
+        evidence_files.forget_names(connection, row_ids=state.items_deleted)
+        evidence_files.drop_unnamed(connection, state.files_unnamed)
     _write_counter(connection, state.seq)
     _update_device(connection, state.device_id, device_values)
 
@@ -731,6 +759,8 @@ def _write_plain(
             )
     if state.shares_added:
         connection.execute(tables.case_share.insert(), state.shares_added)
+    if state.files_named:
+        connection.execute(tables.evidence_name.insert(), state.files_named)
     if state.shares_removed:
         connection.execute(
             tables.case_share.delete().where(

@@ -215,7 +215,7 @@ def _blob(store: Store, item: EvidenceItem) -> BlobRef:
     if not store.blobs.has_complete(ref):
         raise EvidenceError(
             f"The file of exhibit {item.exhibit_ref} is not on this laptop yet (it comes with "
-            "the next sync)."
+            "the next sync, or now with `asb-tui evidence fetch`)."
         )
     return ref
 
