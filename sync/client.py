@@ -19,6 +19,7 @@ import ipaddress
 import json
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -215,6 +216,9 @@ class SyncClient:
         self._exchange_ok = True
         #: conflicts the pages of this sync opened (a push's own conflicts are counted apart)
         self._opened = 0
+        #: the device token, read once per sync: the next page is fetched in a thread while the
+        #: replica applies the last, and the replica is called from one thread at a time
+        self._sync_token: str | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -258,6 +262,8 @@ class SyncClient:
         return self._http
 
     def _token(self) -> str:
+        if self._sync_token is not None:
+            return self._sync_token
         settings = self.replica.sync_settings()
         if settings is None or not settings.device_token:
             raise SyncAuthError("this laptop is not enrolled for sync: enrol it first")
@@ -478,6 +484,8 @@ class SyncClient:
         self._want_own = False
         try:
             self._opened = 0
+            self._sync_token = None
+            self._sync_token = self._token()
             pushed_all, pulled_all, result = self._first_trip(result, notify, elsewhere_since)
             if not pushed_all:
                 result = self._push_all(result, notify)
@@ -489,6 +497,8 @@ class SyncClient:
             result = replace(result, ok=False, finished_at=_now(), error=str(exc))
             self._record(result)
             raise
+        finally:
+            self._sync_token = None
         self._record(result)
         return result
 
@@ -686,17 +696,26 @@ class SyncClient:
         return self._call("GET", "/pull", PullPage, params=params)
 
     def _pull_all(self, result: SyncResult, notify: Callable[[SyncProgress], None]) -> SyncResult:
+        """Every page after the cursor. The next page is asked for as soon as a page arrives,
+        and comes while this one is applied: on a slow link the round trip and the local
+        transaction overlap instead of adding up."""
         cursor = self.replica.pull_cursor()
-        while True:
-            after = cursor
-            page = self._with_retries(partial(self._pull_page, after))
-            if page.after != after:
-                raise SyncProtocolError("the server answered for another cursor than asked")
-            result = self._take_page(result, page, notify)
-            cursor = page.next_cursor
-            if not page.more:
-                break
-        return result
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as fetcher:
+            coming = fetcher.submit(self._with_retries, partial(self._pull_page, cursor))
+            try:
+                while True:
+                    page = coming.result()
+                    if page.after != cursor:
+                        raise SyncProtocolError("the server answered for another cursor than asked")
+                    if page.more and page.next_cursor > page.after:
+                        ask = partial(self._pull_page, page.next_cursor)
+                        coming = fetcher.submit(self._with_retries, ask)
+                    result = self._take_page(result, page, notify)
+                    cursor = page.next_cursor
+                    if not page.more:
+                        return result
+            finally:
+                fetcher.shutdown(wait=True, cancel_futures=True)
 
     def _take_page(
         self, result: SyncResult, page: PullPage, notify: Callable[[SyncProgress], None]
