@@ -166,31 +166,6 @@ def run(quick: bool = False) -> list[Figure]:
                 ),
             )
         )
-        # The same on a new connection each time, as a manual sync meets it after a while (the
-        # service closes an idle connection after its keep-alive): TCP's handshake is one more
-        # round trip (and TLS 1.3 one more in the field, not measured on plain loopback HTTP).
-        cold: list[float] = []
-        cold_floors: list[float] = []
-        for _ in range(5):
-            officer.close()
-            link.reset()
-            started = time.perf_counter()
-            officer.sync()
-            cold.append(time.perf_counter() - started)
-            cold_floors.append(LINK.floor(link.up, link.down, 2))
-        figures.append(
-            Figure(
-                "weak link: nothing to do, new connection / floor (median of 5)",
-                statistics.median(cold) / statistics.median(cold_floors),
-                "x",
-                target=1.5,
-                detail=(
-                    f"{statistics.median(cold) * 1000:.0f} ms, floor "
-                    f"{statistics.median(cold_floors) * 1000:.0f} ms (the handshake's round trip "
-                    "counted in the floor)"
-                ),
-            )
-        )
         for client in (colleague, newcomer):
             client.close()
     return figures
