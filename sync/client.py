@@ -19,6 +19,7 @@ import ipaddress
 import json
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -33,6 +34,7 @@ from sync.protocol import (
     DEFAULT_PULL_LIMIT,
     MAX_BATCH,
     MAX_ELSEWHERE_ASK,
+    MAX_PULL_LIMIT,
     AuditHead,
     ChangeOut,
     ConflictOut,
@@ -41,6 +43,8 @@ from sync.protocol import (
     EnrolReply,
     EnrolRequest,
     ErrorReply,
+    ExchangeReply,
+    ExchangeRequest,
     KnownElsewhere,
     OfficerOut,
     PullPage,
@@ -123,6 +127,19 @@ def _versions_cover(batch: Sequence[ChangeOut], reply: PushReply) -> bool:
     )
 
 
+def _refuse_restored(applied_up_to: int, written: int) -> None:
+    """The server holds more of this device's changes than the store ever wrote: the store was
+    restored from a backup or copied. Its new changes reuse counters the server has applied and
+    would be skipped, so nothing is sent or marked sent."""
+    if applied_up_to > written:
+        raise SyncError(
+            f"the server already has {applied_up_to} changes from this laptop but "
+            f"its store has written only {written}: it was restored from a backup or "
+            "copied. Nothing was sent and nothing is lost; ask an administrator to "
+            "enrol it again as a new device."
+        )
+
+
 #: empty pushes one sync may make to bring the service's audit anchor up to the head
 _MAX_ANCHOR_ROUNDS = 20
 
@@ -196,6 +213,13 @@ class SyncClient:
         #: this sync's pull asks for the device's own changes too: a push reply did not give the
         #: version of a row it changed (another device wrote it, a conflict, a lost reply)
         self._want_own = False
+        #: the service answers `POST /exchange` (False after a 404 from an older service)
+        self._exchange_ok = True
+        #: conflicts the pages of this sync opened (a push's own conflicts are counted apart)
+        self._opened = 0
+        #: the device token, read once per sync: the next page is fetched in a thread while the
+        #: replica applies the last, and the replica is called from one thread at a time
+        self._sync_token: str | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -239,6 +263,8 @@ class SyncClient:
         return self._http
 
     def _token(self) -> str:
+        if self._sync_token is not None:
+            return self._sync_token
         settings = self.replica.sync_settings()
         if settings is None or not settings.device_token:
             raise SyncAuthError("this laptop is not enrolled for sync: enrol it first")
@@ -474,24 +500,126 @@ class SyncClient:
 
     # -- sync ----------------------------------------------------------------------------------
 
-    def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncResult:
+    def sync(
+        self,
+        progress: Callable[[SyncProgress], None] | None = None,
+        *,
+        elsewhere_since: int | None = None,
+    ) -> SyncResult:
         """Push every pending change, then pull every page. The result is recorded in the
-        replica, failed or not; a failure raises a `SyncError` after recording it."""
+        replica, failed or not; a failure raises a `SyncError` after recording it.
+
+        The first request is one exchange (`_first_trip`): the first batch, the first page and,
+        given `elsewhere_since`, whether the blind index changed; a sync that fits in it ends
+        there. What does not fit goes on with the separate pushes and pulls."""
         started = _now()
         result = SyncResult(ok=False, started_at=started, finished_at=started)
         notify = progress or (lambda _p: None)
         self._want_own = False
         try:
-            result = self._push_all(result, notify)
-            result = self._pull_all(result, notify)
+            self._opened = 0
+            self._sync_token = None
+            self._sync_token = self._token()
+            pushed_all, pulled_all, result = self._first_trip(result, notify, elsewhere_since)
+            if not pushed_all:
+                result = self._push_all(result, notify)
+            if not pulled_all:
+                result = self._pull_all(result, notify)
             result = replace(result, ok=True, finished_at=_now())
             notify(SyncProgress("done", result.pushed + result.pulled, "sync complete"))
         except SyncError as exc:
             result = replace(result, ok=False, finished_at=_now(), error=str(exc))
             self._record(result)
             raise
+        finally:
+            self._sync_token = None
         self._record(result)
         return result
+
+    def _first_trip(
+        self,
+        result: SyncResult,
+        notify: Callable[[SyncProgress], None],
+        elsewhere_since: int | None,
+    ) -> tuple[bool, bool, SyncResult]:
+        """The exchange: push what the laptop believes the service lacks, receive the first page.
+        Returns whether all was pushed and all was pulled. What is not goes on with the separate
+        calls, which push from the service's counters, not the laptop's belief: when the service
+        is older, the counters disagree, the reply was lost, the audit anchor needs more links or
+        more remains to push; and pull again from the cursor when a row's version is missing (the
+        pull must then bring the device's own changes) or more pages follow."""
+        if not self._exchange_ok:
+            return False, False, result
+        head = self.replica.audit_head()
+        start = self.replica.pushed_up_to()
+        batch = self.replica.outbox(start, self.batch_size)
+        if batch and batch[0].device_counter != start + 1:
+            return False, False, result
+        cursor = self.replica.pull_cursor()
+        try:
+            request = ExchangeRequest(
+                push=PushRequest(device_id=self.replica.device_id(), batch=batch, audit_head=head),
+                after=cursor,
+                limit=min(self.page_size, MAX_PULL_LIMIT),
+                elsewhere_since=elsewhere_since,
+            )
+        except ValueError as exc:  # the outbox produced an invalid batch
+            raise SyncError(f"the local outbox holds an invalid change: {exc}") from exc
+        # Every service with the exchange takes gzip bodies (and a 415 from a proxy in between
+        # is answered by a plain resend), so the first request of a sync is compressed too.
+        takes_gzip, self._server_takes_gzip = self._server_takes_gzip, True
+        try:
+            reply = self._call("POST", "/exchange", ExchangeReply, body=request)
+        except _CounterGap:
+            return False, False, result
+        except SyncNetworkError:
+            # The push may have committed: the separate calls ask the service where it stands.
+            self._want_own = bool(batch)
+            time.sleep(self.retry_delay)
+            self.close()
+            return False, False, result
+        except SyncServerError as err:
+            if err.status in {404, 405}:
+                self._exchange_ok = False  # a service from before the exchange
+                self._server_takes_gzip = takes_gzip
+                return False, False, result
+            raise
+        pushed = reply.push
+        if batch and pushed.applied_up_to < batch[-1].device_counter:
+            raise SyncProtocolError(
+                f"the server says it applied up to {pushed.applied_up_to}, "
+                f"short of the batch's last change {batch[-1].device_counter}"
+            )
+        _refuse_restored(pushed.applied_up_to, self.replica.last_counter())
+        self.replica.mark_pushed(pushed.applied_up_to, pushed.versions, pushed.refused)
+        if pushed.audit_anchor is not None:
+            self.replica.acknowledge_audit_anchor(pushed.audit_anchor)
+        if pushed.conflicts or not _versions_cover(batch, pushed):
+            self._want_own = True
+        count = max(0, pushed.applied_up_to - start)
+        result = replace(
+            result,
+            pushed=count,
+            applied_up_to=pushed.applied_up_to,
+            refused=tuple(pushed.refused),
+            new_conflicts=len(pushed.conflicts),
+            warnings=tuple(dict.fromkeys(pushed.warnings)),
+            elsewhere_unchanged=reply.elsewhere_unchanged,
+        )
+        if count:
+            notify(SyncProgress("push", count, f"sent {count} changes"))
+        anchor = pushed.audit_anchor
+        anchor_short = anchor is not None and anchor.count < head.count and bool(head.links)
+        more_to_push = len(batch) >= self.batch_size
+        pushed_all = not (anchor_short or more_to_push)
+        if self._want_own or not pushed_all:
+            # The page was read before the rest was pushed, or without the device's own rows.
+            return pushed_all, False, result
+        page = reply.page
+        if page.after != cursor:
+            raise SyncProtocolError("the server answered for another cursor than asked")
+        result = self._take_page(result, page, notify)
+        return True, not page.more, result
 
     def _record(self, result: SyncResult) -> None:
         try:
@@ -540,17 +668,7 @@ class SyncClient:
                 take_anchor(reply)
                 if reply.audit_anchor == anchor:
                     break
-            written = self.replica.last_counter()
-            if reply.applied_up_to > written:
-                # The server holds more of this device's changes than the store ever wrote: the
-                # store was restored from a backup or copied. Its new changes reuse counters the
-                # server has applied and would be skipped, so nothing is sent or marked sent.
-                raise SyncError(
-                    f"the server already has {reply.applied_up_to} changes from this laptop but "
-                    f"its store has written only {written}: it was restored from a backup or "
-                    "copied. Nothing was sent and nothing is lost; ask an administrator to "
-                    "enrol it again as a new device."
-                )
+            _refuse_restored(reply.applied_up_to, self.replica.last_counter())
             self.replica.mark_pushed(reply.applied_up_to, [], [])
             return reply.applied_up_to
 
@@ -612,33 +730,43 @@ class SyncClient:
         return self._call("GET", "/pull", PullPage, params=params)
 
     def _pull_all(self, result: SyncResult, notify: Callable[[SyncProgress], None]) -> SyncResult:
+        """Every page after the cursor. The next page is asked for as soon as a page arrives,
+        and comes while this one is applied: on a slow link the round trip and the local
+        transaction overlap instead of adding up."""
         cursor = self.replica.pull_cursor()
-        pulled = 0
-        opened = resolved = set_aside = 0
-        removed: list[RemovedCase] = []
-        while True:
-            after = cursor
-            page = self._with_retries(partial(self._pull_page, after))
-            if page.after != after:
-                raise SyncProtocolError("the server answered for another cursor than asked")
-            if page.more and page.next_cursor <= after:
-                raise SyncProtocolError("the server's page does not advance the cursor")
-            summary = self.replica.apply_pulled(page)
-            pulled += len(page.changes)
-            opened += summary.conflicts_opened
-            resolved += summary.conflicts_resolved
-            set_aside += summary.set_aside
-            removed.extend(summary.removed)
-            cursor = page.next_cursor
-            notify(SyncProgress("pull", pulled, f"received {pulled} changes"))
-            if not page.more:
-                break
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as fetcher:
+            coming = fetcher.submit(self._with_retries, partial(self._pull_page, cursor))
+            try:
+                while True:
+                    page = coming.result()
+                    if page.after != cursor:
+                        raise SyncProtocolError("the server answered for another cursor than asked")
+                    if page.more and page.next_cursor > page.after:
+                        ask = partial(self._pull_page, page.next_cursor)
+                        coming = fetcher.submit(self._with_retries, ask)
+                    result = self._take_page(result, page, notify)
+                    cursor = page.next_cursor
+                    if not page.more:
+                        return result
+            finally:
+                fetcher.shutdown(wait=True, cancel_futures=True)
+
+    def _take_page(
+        self, result: SyncResult, page: PullPage, notify: Callable[[SyncProgress], None]
+    ) -> SyncResult:
+        """Apply one page (one local transaction, the cursor moved with it) and count it."""
+        if page.more and page.next_cursor <= page.after:
+            raise SyncProtocolError("the server's page does not advance the cursor")
+        summary = self.replica.apply_pulled(page)
+        self._opened += summary.conflicts_opened
+        pulled = result.pulled + len(page.changes)
+        notify(SyncProgress("pull", pulled, f"received {pulled} changes"))
         return replace(
             result,
-            pulled=result.pulled + pulled,
-            cursor=cursor,
-            new_conflicts=max(result.new_conflicts, opened),
-            resolved_conflicts=resolved,
-            set_aside_pulled=result.set_aside_pulled + set_aside,
-            removed=result.removed + tuple(removed),
+            pulled=pulled,
+            cursor=page.next_cursor,
+            new_conflicts=max(result.new_conflicts, self._opened),
+            resolved_conflicts=result.resolved_conflicts + summary.conflicts_resolved,
+            set_aside_pulled=result.set_aside_pulled + summary.set_aside,
+            removed=result.removed + summary.removed,
         )

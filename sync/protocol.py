@@ -394,6 +394,30 @@ class StatusReply(_Message):
 MAX_ELSEWHERE_ASK = 500
 
 
+class ExchangeRequest(_Message):
+    """A whole small sync in one round trip: a push (possibly empty), then the first page of the
+    pull, and whether the blind index's answers may have changed since `elsewhere_since`.
+
+    The push part is `PushRequest` exactly (same checks, same transaction); the page is read
+    after the push commits, so it is what `GET /pull` would then return. A sync with nothing to
+    do is this one request; a larger one continues with `/push` and `/pull` as before."""
+
+    push: PushRequest
+    after: Seq
+    limit: Annotated[int, Field(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT
+    own: bool = False
+    #: the `as_of` of the device's last full blind-index answer (see `ElsewhereRequest.since`)
+    elsewhere_since: Seq | None = None
+
+
+class ExchangeReply(_Message):
+    push: PushReply
+    page: PullPage
+    #: nothing that could change a blind-index answer reached the service after
+    #: `elsewhere_since` (False when it was not asked)
+    elsewhere_unchanged: bool = False
+
+
 class ElsewhereRequest(_Message):
     """Ask about person rows of cases this device may see: are they known to other teams?"""
 

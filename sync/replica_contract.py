@@ -111,6 +111,9 @@ class SyncResult:
     set_aside_pulled: int = 0
     #: cases this sync removed from the laptop, and why
     removed: tuple[RemovedCase, ...] = ()
+    #: the service said nothing that could change a blind-index answer reached it after the
+    #: position the sync was given (`SyncClient.sync(elsewhere_since=...)`)
+    elsewhere_unchanged: bool = False
 
 
 @runtime_checkable
@@ -131,6 +134,11 @@ class LocalReplica(Protocol):
     def last_counter(self) -> int:
         """The highest device counter this store has ever given a change record (0 when none);
         never lowered, even when old records are removed. Read-only."""
+        ...
+
+    def pushed_up_to(self) -> int:
+        """The highest counter below which every change record is marked pushed (what this store
+        believes the service has applied; `last_counter()` when nothing waits). Read-only."""
         ...
 
     def outbox(self, after_counter: int, limit: int, /) -> list[ChangeOut]:

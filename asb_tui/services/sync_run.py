@@ -135,8 +135,9 @@ def run_sync(
                 SyncResult(ok=False, started_at=now, finished_at=now, error=str(err))
             )
             raise
-        result = client.sync(progress)
-        known = _learn_elsewhere(client, store, warnings) if result.ok else None
+        asked = _elsewhere_question(client, store)
+        result = client.sync(progress, elsewhere_since=asked[1])
+        known = _learn_elsewhere(client, store, warnings, asked, result) if result.ok else None
     if result.ok:
         # And after the pull, so one whose parent row this pull brought applies now too.
         set_aside_applied += replica.retry_set_aside()
@@ -154,11 +155,29 @@ def run_sync(
     )
 
 
-def _learn_elsewhere(client: SyncClient, store: Store, warnings: list[str]) -> int | None:
-    """Ask the service's blind index about this laptop's people and keep its answer (the last
-    act of a sync). A failure here is a warning: the changes are already sent and received."""
+def _elsewhere_question(client: SyncClient, store: Store) -> tuple[str, int | None]:
+    """The digest of the people this laptop would ask the blind index about, and the position of
+    its last answer for the same people (None: ask afresh). Sent with the sync's first request,
+    so a sync in which nothing moved asks nothing more."""
     people = people_to_ask(store)
     digest = asked_digest(people, f"{client.server_address()} {client.replica.device_id()}")
+    return digest, last_asked(store, digest)
+
+
+def _learn_elsewhere(
+    client: SyncClient,
+    store: Store,
+    warnings: list[str],
+    asked: tuple[str, int | None],
+    result: SyncResult,
+) -> int | None:
+    """Ask the service's blind index about this laptop's people and keep its answer (the last
+    act of a sync). A failure here is a warning: the changes are already sent and received.
+    Not asked at all when the sync's exchange said nothing changed and the people are the same."""
+    people = people_to_ask(store)
+    digest = asked_digest(people, f"{client.server_address()} {client.replica.device_id()}")
+    if result.elsewhere_unchanged and digest == asked[0]:
+        return kept_elsewhere_count(store)
     try:
         answer = client.known_elsewhere_since(people, last_asked(store, digest))
     except SyncError as err:

@@ -39,13 +39,15 @@ from sync.protocol import (
     EnrolReply,
     EnrolRequest,
     ErrorReply,
+    ExchangeReply,
+    ExchangeRequest,
     PullPage,
     PushReply,
     PushRequest,
     ResolveRequest,
     StatusReply,
 )
-from sync.server import accounts, blind, evidence_files, exchange
+from sync.server import accounts, blind, evidence_files, exchange, round_trip
 from sync.server.accounts import DeviceContext
 from sync.server.db import Database
 from sync.server.errors import ServiceError
@@ -324,6 +326,16 @@ def create_app(database: Database) -> FastAPI:
     ) -> PushReply:
         """Apply a batch of the device's changes in one transaction; the reply follows commit."""
         return exchange.push(db, context, request)
+
+    @app.post(f"{API_PREFIX}/exchange", response_model=ExchangeReply, responses=_ERRORS)
+    def exchange_once(
+        request: ExchangeRequest,
+        context: DeviceContext = Depends(device),
+        db: Database = Depends(get_database),
+    ) -> ExchangeReply:
+        """A small sync in one round trip: `push`, then the first `pull` page after it, and
+        whether the blind index changed since `elsewhere_since` (sync/server/round_trip.py)."""
+        return round_trip.exchange_once(db, context, request)
 
     @app.get(f"{API_PREFIX}/pull", response_model=PullPage, responses=_ERRORS)
     def pull(

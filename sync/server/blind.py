@@ -370,6 +370,12 @@ def changed_since(connection: sa.Connection, since: int, head: int) -> bool:
     )
 
 
+def unchanged_since(database: Database, since: int) -> bool:
+    """`changed_since`'s answer, negated, at the current head (the exchange's blind-index bit)."""
+    with database.read() as connection:
+        return not changed_since(connection, since, _head(connection))
+
+
 def known_elsewhere(
     database: Database, officer: Officer, person_ids: list[str], since: int | None = None
 ) -> ElsewhereReply:

@@ -221,7 +221,9 @@ def request_body(request: httpx.Request) -> bytes:
 
 
 def is_data_push(request: httpx.Request) -> bool:
-    return request.url.path == "/v1/push" and b'"batch":[]' not in request_body(request)
+    """A request carrying changes: a push, or the exchange that opens a sync, with a batch."""
+    pushes = request.url.path in {"/v1/push", "/v1/exchange"}
+    return pushes and b'"batch":[]' not in request_body(request)
 
 
 # --- a hostile peer -------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_server_killed_and_restarted_mid_pull(
     pulls: list[int] = []
 
     def kill_on_third_pull(request: httpx.Request, inner: httpx.BaseTransport) -> httpx.Response:
-        if request.url.path == "/v1/pull":
+        if request.url.path in {"/v1/pull", "/v1/exchange"}:  # the first page is the exchange's
             pulls.append(1)
             if len(pulls) == 3:
                 central.restart()

@@ -31,7 +31,7 @@ from asb_tui.store.core import settings
 from asb_tui.store.core.models import ChangeRecord, Note
 from asb_tui.store.replica.replica import StoreReplica
 from sync.client import SyncError
-from sync.protocol import PushRequest
+from sync.protocol import ExchangeRequest, PushRequest
 
 
 def test_reply_lost_after_the_server_committed(laptops: LaptopFactory) -> None:
@@ -56,11 +56,11 @@ def test_reply_lost_after_the_server_committed(laptops: LaptopFactory) -> None:
 
 
 def test_a_batch_sent_twice_changes_nothing(laptops: LaptopFactory) -> None:
-    sent: list[bytes] = []
+    sent: list[tuple[str, bytes]] = []
 
     def send_twice(request: httpx.Request, inner: httpx.BaseTransport) -> httpx.Response:
         if is_data_push(request):
-            sent.append(request_body(request))
+            sent.append((request.url.path, request_body(request)))
             first = inner.handle_request(request)
             first.read()
             first.close()
@@ -70,12 +70,14 @@ def test_a_batch_sent_twice_changes_nothing(laptops: LaptopFactory) -> None:
     case_id = fault_workload(writer)
     writer.sync()
     assert len(sent) >= 2
-    # ...and once more, long after: the first batch replayed as it was.
+    # ...and once more, long after: the first batch replayed as it was (the sync's opening
+    # exchange, or a push).
+    path, body = sent[0]
     settings = StoreReplica(writer.store).sync_settings()
     assert settings is not None
     replay = httpx.post(
-        f"{settings.server_url}/v1/push",
-        content=sent[0],
+        f"{settings.server_url}{path}",
+        content=body,
         headers={
             "Authorization": f"Bearer {settings.device_token}",
             "Content-Type": "application/json",
@@ -83,10 +85,13 @@ def test_a_batch_sent_twice_changes_nothing(laptops: LaptopFactory) -> None:
         timeout=30,
     )
     assert replay.status_code == 200, replay.text
-    assert (
-        replay.json()["applied_up_to"]
-        > PushRequest.model_validate_json(sent[0]).batch[-1].device_counter
-    )
+    if path == "/v1/exchange":
+        batch = ExchangeRequest.model_validate_json(body).push.batch
+        applied = replay.json()["push"]["applied_up_to"]
+    else:
+        batch = PushRequest.model_validate_json(body).batch
+        applied = replay.json()["applied_up_to"]
+    assert applied > batch[-1].device_counter
     assert_like_a_fault_free_run(writer, reader, case_id)
 
 

@@ -327,6 +327,14 @@ class TestReplica:
         with self._lock:
             return int(self._meta(self._db, "counter") or 0)
 
+    def pushed_up_to(self) -> int:
+        with self._lock:
+            waiting = self._db.execute(
+                "SELECT MIN(counter) FROM outbox WHERE pushed = 0"
+            ).fetchone()[0]
+            counter = int(self._meta(self._db, "counter") or 0)
+        return counter if waiting is None else int(waiting) - 1
+
     def outbox(self, after_counter: int, limit: int) -> list[ChangeOut]:
         with self._lock:
             rows = self._db.execute(

@@ -3,6 +3,7 @@ mid-pull, a local apply that fails half-way. The end state must equal a fault-fr
 
 from __future__ import annotations
 
+import gzip
 import random
 import threading
 import time
@@ -32,7 +33,13 @@ class FaultyTransport(httpx.BaseTransport):
 
 
 def _is_data_push(request: httpx.Request) -> bool:
-    return request.url.path == "/v1/push" and b'"batch":[]' not in request.content
+    """A request carrying changes: a push, or the exchange that opens a sync, with a batch."""
+    if request.url.path not in {"/v1/push", "/v1/exchange"}:
+        return False
+    body = request.content
+    if request.headers.get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    return b'"batch":[]' not in body
 
 
 def _pair(server: ServerProcess, tmp_path: Path, hook: Hook) -> tuple[Device, Device]:

@@ -81,7 +81,8 @@ def test_a_500_logs_no_personal_data(
             central.execute("DROP TRIGGER sabotage")
     assert failure.value.status == 500
     log = Path(server.log_path).read_text()
-    assert "unhandled error on POST /v1/push" in log and "IntegrityError" in log
+    # the first push of a sync goes up in the exchange
+    assert "unhandled error on POST /v1/exchange" in log and "IntegrityError" in log
     for secret in (victim, "Privet", "followed home"):
         assert secret not in log
     assert "Traceback" not in log

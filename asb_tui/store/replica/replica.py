@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, delete, exc, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, exc, func, insert, select, text, update
 from sqlmodel import Session, SQLModel, col
 
 from asb_tui.store.cache.local_cache import forget_case
@@ -725,6 +725,15 @@ class StoreReplica:
     def last_counter(self) -> int:
         with self.store.read() as session:
             return int(settings.get(session, settings.DEVICE_COUNTER, "0") or "0")
+
+    def pushed_up_to(self) -> int:
+        waiting = select(func.min(col(ChangeRecord.counter))).where(
+            col(ChangeRecord.device_id) == self.store.device_id,
+            col(ChangeRecord.sent_at).is_(None),
+        )
+        with self.store.read() as session:
+            first = session.execute(waiting).scalar()
+        return self.last_counter() if first is None else int(first) - 1
 
     def outbox(self, after_counter: int, limit: int) -> list[ChangeOut]:
         statement = (
