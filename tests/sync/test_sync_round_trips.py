@@ -6,6 +6,7 @@ service holds is wrong, still ends with the same rows on both laptops."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,7 +17,7 @@ from sync.protocol import MAX_PULL_LIMIT
 
 
 def _pair(
-    server: ServerProcess, tmp_path: Path, **options: object
+    server: ServerProcess, tmp_path: Path, **options: Any
 ) -> tuple[Device, CountingTransport, Device, CountingTransport]:
     team = unique_team()
     up, down = CountingTransport(), CountingTransport()
