@@ -174,7 +174,7 @@ def test_a_pulled_page_names_its_cases_in_the_journal(filled: Store, rules: Dead
         more=False,
     )  # fmt: skip
     assert StoreReplica(filled).apply_pulled(page).applied == 1
-    assert filled.journal.since(state.journal_position).case_ids == {target}
+    assert filled.journal.since(state.journal_position).case_ids == frozenset({target})
     board, state = _read(filled, rules, state)
     assert state.recomputed == 1
     _same(board, _read(filled, rules)[0])
