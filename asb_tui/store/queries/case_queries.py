@@ -182,8 +182,9 @@ def case_review_count(
         ).all()
         if case_id in case_ids
     ]
-    complaints: dict[str, list[Complaint]] = defaultdict(list)
-    for chunk in chunks(candidates):
+    met = 0
+    for chunk in chunks(candidates):  # a chunk's complaints at a time, never all in memory
+        complaints: dict[str, list[Complaint]] = defaultdict(list)
         for row in session.exec(
             columns(
                 Incident.case_id,
@@ -194,9 +195,12 @@ def case_review_count(
             ).where(in_window, col(Incident.case_id).in_(chunk))
         ).all():
             complaints[row[0]].append(Complaint(row[1], row[2], row[3], row[4]))
-    return sum(
-        1 for items in complaints.values() if case_review_status(items, today, rule).threshold_met
-    )
+        met += sum(
+            1
+            for items in complaints.values()
+            if case_review_status(items, today, rule).threshold_met
+        )
+    return met
 
 
 class _NextDeadline:
@@ -268,27 +272,56 @@ def board_state(
     session: Session, *, officer: str | None, today: date, rules: DeadlineRules
 ) -> BoardState:
     """Every open case in scope computed (the dashboard's whole computation)."""
-    facts: list[CaseFacts] = []
+    seq = audit_seq_of(session)
+    ids: list[str] = []
     scope = "all open cases"
     scope_officer: str | None = None
     if officer is not None:
-        facts = load_case_facts(
-            session, FactsFilter(open_only=True, officer=officer, unmet_only=True)
-        )
+        ids = _open_case_ids(session, officer)
         scope, scope_officer = f"open cases of {officer}", officer
-        if not facts:
+        if not ids:
             scope, scope_officer = f"all open cases (none assigned to {officer})", None
-    if not facts:
-        facts = load_case_facts(session, FactsFilter(open_only=True, unmet_only=True))
+    if not ids:
+        ids = _open_case_ids(session, None)
+    # A few thousand cases' facts at a time: each case's entry is all that is kept, so the
+    # facts of 50,000 cases (their reports above all) are never in memory at once.
+    entries: dict[str, CaseEntry] = {}
+    for chunk in chunks(ids, FACTS_CHUNK):
+        facts = load_case_facts(
+            session,
+            FactsFilter(
+                open_only=True, officer=scope_officer, case_ids=frozenset(chunk), unmet_only=True
+            ),
+        )
+        entries.update(_entries(facts, today, rules))
     return BoardState(
         officer=officer,
         scope_officer=scope_officer,
         scope=scope,
         today=today,
         rules=rules,
-        entries=_entries(facts, today, rules),
-        recomputed=len(facts),
-        audit_seq=audit_seq_of(session),
+        entries=entries,
+        recomputed=len(entries),
+        audit_seq=seq,
+    )
+
+
+FACTS_CHUNK = 2_000
+
+
+def _open_case_ids(session: Session, officer: str | None) -> list[str]:
+    """The open cases (of `officer`, or all), in reference order."""
+    mine = "" if officer is None else " AND officer = :officer"
+    return list(
+        session.connection()
+        .execute(
+            text(
+                f"SELECT id FROM asb_case WHERE status IN ('accepted', 'reopened'){mine} "
+                "ORDER BY ref"
+            ),
+            {} if officer is None else {"officer": officer},
+        )
+        .scalars()
     )
 
 
