@@ -2,11 +2,12 @@
 entries), built once and kept in a cache directory so that `make bench` stays quick.
 
 The store is the demo generator's bulk fill (`fill_demo(bulk=True)`), so the dashboard, the
-deadlines and search see the same kinds of rows as in the app. Building it takes ~20 minutes on
-a 2-core machine; it is kept under `$ASB_BENCH_CACHE` (default `~/.cache/asb-tui-bench`) in a
-directory named by the generator's version: a hash of the demo generator's source and of the
-sizes below. A change to the generator therefore builds a new store; a change to the schema
-does not (opening the cached store upgrades it in place, once, as the app would).
+deadlines and search see the same kinds of rows as in the app. Building it took 56 minutes on
+a loaded 2-core machine (3.2 GB); it is kept under `$ASB_BENCH_CACHE` (default
+`~/.cache/asb-tui-bench`) in a directory named by the generator's version: a hash of the demo
+generator's source and of the sizes below. A change to the generator therefore builds a new
+store; a change to the schema does not (opening the cached store upgrades it in place, once, as
+the app would).
 
 Each run works on a copy of the cached store (the app writes into a store it opens: the
 dashboard's kept copy, the audit of an unlock), so every run starts from the same file.
