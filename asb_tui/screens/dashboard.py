@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from asb_tui.config import Config
     from asb_tui.store.cache.local_cache import DashboardSnapshot
     from asb_tui.store.core.store import Store
+    from asb_tui.store.queries.case_queries import BoardState
 
 RAG = {
     "overdue": ("OVERDUE", "bold white on dark_red"),
@@ -121,8 +122,9 @@ def _due(request: SubjectAccessDue) -> date:
     return request.due_on
 
 
-class BoardRead(WorkDone[tuple[Dashboard, bool]]):
-    """The dashboard computed, and whether it is the officer's own cases only."""
+class BoardRead(WorkDone[tuple[Dashboard, bool, "BoardState"]]):
+    """The dashboard computed, whether it is the officer's own cases only, and the state it
+    was made of (the next computation starts from it)."""
 
 
 class ReviewsCounted(WorkDone[tuple[Dashboard, bool, int]]):
@@ -175,6 +177,9 @@ class DashboardScreen(AsbScreen):
         self._fresh_shown = False
         # The open subject access requests with a due date, from the last fresh computation.
         self._sar: tuple[SubjectAccessDue, ...] = ()
+        # The last computation's per-case state: a return from a case recomputes only the
+        # cases written since (store/queries/screen_reads.read_dashboard).
+        self.board_state: BoardState | None = None
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -229,30 +234,34 @@ class DashboardScreen(AsbScreen):
         # Compute once the copy is on screen, so the first frame does not wait for the worker.
         self.call_after_refresh(self.reload)
 
-    def reload(self) -> None:
+    def reload(self, *, whole: bool = False) -> None:
+        """Compute the board again: only the cases written since the last computation, unless
+        `whole` (the officer's own Refresh)."""
         app = self.asb
         mine_only = self.mine_only
         officer = app.config.officer if mine_only else None
         today = self.today()
+        previous = None if whole else self.board_state
 
-        def load(store: Store) -> tuple[Dashboard, bool]:
+        def load(store: Store) -> tuple[Dashboard, bool, BoardState]:
             from asb_tui.store.queries.screen_reads import read_dashboard
 
             rules = app.deadline_rules()
-            board = read_dashboard(
-                store, officer=officer, today=today, rules=rules, limit=ROW_LIMIT
+            board, state = read_dashboard(
+                store, officer=officer, today=today, rules=rules, limit=ROW_LIMIT, previous=previous
             )
-            return board, mine_only
+            return board, mine_only, state
 
         self.run_work(load, BoardRead, group="dashboard", latest_only=True)
 
     @on(BoardRead)
     def _board_read(self, message: BoardRead) -> None:
-        board, mine_only = message.result
+        board, mine_only, state = message.result
+        self.board_state = state
         self._show(board, mine_only)
 
     def action_reload(self) -> None:
-        self.reload()
+        self.reload(whole=True)
 
     def _show_counts(self, counts: DashboardCounts) -> None:
         text = Text()

@@ -877,6 +877,41 @@ def pull_page_query(
     return sa.select(s).where(*conditions).order_by(s.c.seq).limit(limit)
 
 
+# The first stretch of the stream a page reads (rows of every team); it grows fourfold while
+# the page is not full, so a team whose rows are sparse needs few reads.
+PULL_WINDOW = 4_000
+
+
+def pull_page_rows(
+    connection: sa.Connection,
+    officer: Officer,
+    after: int,
+    head: int,
+    limit: int,
+    *,
+    not_from: str | None = None,
+) -> list[Any]:
+    """The rows of `pull_page_query`, read a stretch of the stream at a time.
+
+    Without statistics (a database loaded or grown since its last ANALYZE) PostgreSQL reads
+    every visible case's rows after the cursor through `ix_stream_case_seq` and sorts them,
+    however few the page needs (107 ms against 12 ms analysed for a 1,000-case team on
+    200,000 rows). Bounding the stretch of stream each query may read (`seq` up to
+    `after + window`, part of the index's condition) bounds that work whatever the plan: the
+    first stretch holds the page for a team with a fair share of the stream; while the page
+    is short the next stretch is four times longer, so a sparse team needs a few reads more.
+    """
+    rows: list[Any] = []
+    low, window = after, PULL_WINDOW
+    while low < head and len(rows) < limit:
+        high = min(head, low + window)
+        rows += connection.execute(
+            pull_page_query(officer, low, high, limit - len(rows), not_from=not_from)
+        ).all()
+        low, window = high, window * 4
+    return rows
+
+
 def pull(
     database: Database, context: DeviceContext, after: int, limit: int, own: bool = False
 ) -> PullPage:
@@ -901,10 +936,14 @@ def pull(
         # Not the device's own changes unless it asks (`own`): it holds them, and learnt their
         # versions in the push reply (see the docstring for why a version it did not learn is
         # safe).
-        query = pull_page_query(
-            context.officer, after, head, limit, not_from=None if own else context.device_id
+        rows = pull_page_rows(
+            connection,
+            context.officer,
+            after,
+            head,
+            limit,
+            not_from=None if own else context.device_id,
         )
-        rows = connection.execute(query).all()
         more = len(rows) == limit and rows[-1].seq < head
         next_cursor = rows[-1].seq if more else head
         purged = purges.for_officer(

@@ -65,7 +65,7 @@ async def _run_until_fresh(
     if hold_fresh:
         original = DashboardScreen.reload
 
-        def hold(self: DashboardScreen) -> None:
+        def hold(self: DashboardScreen, *, whole: bool = False) -> None:
             held.append(self)
 
         DashboardScreen.reload = hold  # type: ignore[method-assign]

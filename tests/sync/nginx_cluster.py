@@ -53,6 +53,20 @@ class Cluster:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def upstream_connections(self) -> int:
+        """Open TCP connections to the instances (nginx's, kept alive between requests): read
+        from the kernel's table, the instances' side (local port an instance's)."""
+        ports = {s.port for s in self.servers}
+        count = 0
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with suppress(OSError):
+                for line in Path(table).read_text().splitlines()[1:]:
+                    fields = line.split()
+                    local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                    if local_port in ports and fields[3] == "01":  # ESTABLISHED
+                        count += 1
+        return count
+
     def requests(self) -> list[Request]:
         """Every request nginx answered: status, method, path, instance, seconds."""
         out = []
@@ -62,12 +76,15 @@ class Cluster:
         return out
 
 
-def _config(directory: Path, port: int, upstreams: list[int]) -> str:
+def _config(
+    directory: Path, port: int, upstreams: list[int], keepalive_timeout: str | None = None
+) -> str:
     temp = directory / "temp"
     servers = "\n".join(f"        server 127.0.0.1:{p};" for p in upstreams)
     # As root, nginx's workers would run as "nobody" and could not use the private temp folder
     # (request bodies over 16 KiB are buffered there): they run as the current user instead.
     user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.getuid() == 0 else ""
+    idle = f"keepalive_timeout {keepalive_timeout};" if keepalive_timeout else ""
     return f"""
 {user}
 worker_processes 2;
@@ -87,6 +104,7 @@ http {{
         least_conn;
 {servers}
         keepalive 32;
+        {idle}
     }}
     server {{
         listen 127.0.0.1:{port};
@@ -99,13 +117,26 @@ http {{
 
 
 @contextmanager
-def running_cluster(db_url: str, directory: Path, instances: int = 3) -> Iterator[Cluster]:
+def running_cluster(
+    db_url: str,
+    directory: Path,
+    instances: int = 3,
+    *,
+    keep_alive: int | None = None,
+    upstream_keepalive_timeout: str | None = None,
+) -> Iterator[Cluster]:
+    """`keep_alive`: the instances' `--keep-alive` (default the service's own);
+    `upstream_keepalive_timeout`: nginx's idle timeout for its connections to them (default
+    nginx's 60 s; the shipped config's is below the service's default)."""
     binary = nginx_binary()
     if binary is None:
         raise RuntimeError("nginx is not installed: run scripts/system-deps.sh (make test does)")
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "temp").mkdir(exist_ok=True)
-    servers = [ServerProcess(db_url, directory / f"instance-{n}.log") for n in range(instances)]
+    extra = ("--keep-alive", str(keep_alive)) if keep_alive is not None else ()
+    servers = [
+        ServerProcess(db_url, directory / f"instance-{n}.log", extra) for n in range(instances)
+    ]
     with ExitStack() as stack:
         starters = [threading.Thread(target=s.start) for s in servers]
         for s in servers:
@@ -118,7 +149,9 @@ def running_cluster(db_url: str, directory: Path, instances: int = 3) -> Iterato
             assert s.process is not None and s.process.poll() is None, "an instance did not start"
         port = free_port()
         conf = directory / "nginx.conf"
-        conf.write_text(_config(directory, port, [s.port for s in servers]))
+        conf.write_text(
+            _config(directory, port, [s.port for s in servers], upstream_keepalive_timeout)
+        )
         (directory / "access.log").touch()
         nginx = subprocess.Popen(
             [binary, "-p", str(directory), "-c", str(conf)],

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,10 +149,11 @@ def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 class ServerProcess:
     """One `asb-sync-server serve` process on loopback; can be killed and restarted."""
 
-    def __init__(self, db_url: str, log_path: Path) -> None:
+    def __init__(self, db_url: str, log_path: Path, extra_args: Sequence[str] = ()) -> None:
         self.db_url = db_url
         self.port = free_port()
         self.log_path = log_path
+        self.extra_args = tuple(extra_args)  # more `serve` options (--keep-alive 2)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -174,6 +175,7 @@ class ServerProcess:
                     str(self.port),
                     "--log-level",
                     "warning",
+                    *self.extra_args,
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,

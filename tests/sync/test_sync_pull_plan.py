@@ -137,3 +137,31 @@ def test_migrate_analyses_after_changing_the_schema(postgres_url: str) -> None:
     again = run_cli("migrate", "--db", postgres_url)  # nothing to change: no ANALYZE
     assert "ANALYZE" not in again.stdout and "upgraded" not in again.stdout
     assert _last_analyse(postgres_url) == analysed
+
+
+def test_the_page_read_a_stretch_at_a_time_is_the_whole_query_s_page(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pull_page_rows` reads the stream in growing stretches (bounded work whatever the plan);
+    its page is exactly the one query's, however many stretches it takes."""
+    from sync.server import exchange
+
+    database = open_database(postgres_url)
+    try:
+        metadata.create_all(database.writer)
+        _load(database)
+        officer = Officer(id="o", name="Ann", team="team-1", agency=None)
+        with database.writer.connect() as connection:
+            for window in (7, 1_000, exchange.PULL_WINDOW):
+                monkeypatch.setattr(exchange, "PULL_WINDOW", window)
+                for after, limit in ((0, PAGE), (ROWS // 2, 3), (ROWS - 1_000, PAGE), (ROWS, 5)):
+                    whole = connection.execute(
+                        pull_page_query(officer, after, ROWS, limit, not_from="d")
+                    ).all()
+                    got = exchange.pull_page_rows(
+                        connection, officer, after, ROWS, limit, not_from="d"
+                    )
+                    assert [r.seq for r in got] == [r.seq for r in whole], (window, after)
+                    assert len(got) == min(limit, len(whole))
+    finally:
+        database.writer.dispose()

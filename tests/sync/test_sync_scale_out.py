@@ -1,11 +1,15 @@
 """The service is stateless, shown: three instances on one PostgreSQL behind nginx (the shipped
 proxy settings), twenty devices pushing and pulling at once. Every device ends with every
 change (receiving every other device's, none of its own, none twice), no 5xx, and every
-instance took part."""
+instance took part. The devices then stay idle past both idle timeouts (short ones for the
+test: the service's keep-alive 2 s, nginx's upstream keep-alive 1 s below it, as shipped) and
+sync again: no 502 from a connection the service had closed."""
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,8 @@ from sync_server_testkit import Device, fresh_database, make_device, unique_team
 
 DEVICES = 20
 ROWS_PER_DEVICE = 6  # a case and five incidents
+SERVICE_KEEP_ALIVE = 2  # seconds; the shipped default is 75
+NGINX_KEEPALIVE_TIMEOUT = 1  # below the service's, as the shipped deploy/nginx/asb-sync.conf
 
 
 @pytest.mark.slow
@@ -21,7 +27,12 @@ ROWS_PER_DEVICE = 6  # a case and five incidents
 def test_twenty_devices_through_three_instances_behind_nginx(tmp_path: Path) -> None:
     with (
         fresh_database("postgres", tmp_path) as url,
-        running_cluster(url, tmp_path / "cluster") as cluster,
+        running_cluster(
+            url,
+            tmp_path / "cluster",
+            keep_alive=SERVICE_KEEP_ALIVE,
+            upstream_keepalive_timeout=f"{NGINX_KEEPALIVE_TIMEOUT}s",
+        ) as cluster,
     ):
         team = unique_team()
         devices = [make_device(cluster, tmp_path, team=team) for _ in range(DEVICES)]
@@ -75,6 +86,30 @@ def test_twenty_devices_through_three_instances_behind_nginx(tmp_path: Path) -> 
             r for r in requests if r.status >= 500
         ]
         assert len({r.upstream for r in requests}) == 3
+
+        # Idle past both timeouts: nginx drops its kept connections first (the condition
+        # awaited), and the service's own timeout passes too; then every device syncs again.
+        idle_since = time.monotonic()
+        assert cluster.upstream_connections() > 0  # nginx keeps connections to the instances
+        _await(lambda: cluster.upstream_connections() == 0, timeout=30)
+        _await(lambda: time.monotonic() - idle_since > SERVICE_KEEP_ALIVE + 0.5, timeout=30)
+        for n, device in enumerate(devices):
+            device.replica.new_case(team, summary=f"after the idle time {n}")
+        sync_all()
+        sync_all()
+        assert failures == []
+        after_idle = cluster.requests()[len(requests) :]
+        assert len(after_idle) >= 2 * DEVICES
+        assert all(r.status < 500 for r in after_idle), [r for r in after_idle if r.status >= 500]
+        assert all(len(d.replica.snapshot()) == DEVICES * (ROWS_PER_DEVICE + 1) for d in devices)
         for device in devices:
             device.client.close()
             device.replica.close()
+
+
+def _await(condition: Callable[[], bool], timeout: float) -> None:
+    """Poll `condition` (a few times a second) until it holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        time.sleep(0.1)

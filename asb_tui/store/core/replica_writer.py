@@ -11,7 +11,7 @@ it (tests/store/test_write_boundary.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,18 @@ class ReplicaWriter(UnitOfWork):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._unaudited = False
+        self._pulled_rows = False
+        self._pulled_cases: set[str] | None = None
+
+    def pulled_cases(self, case_ids: Iterable[str]) -> None:
+        """The cases the pulled rows of this transaction belong to (the write journal's)."""
+        self._pulled_cases = (self._pulled_cases or set()) | set(case_ids)
+
+    def touched(self) -> frozenset[str] | None:
+        """Pulled rows whose cases were not named make the cases touched unknown."""
+        if self._pulled_rows and self._pulled_cases is None:
+            return None
+        return frozenset(self._touched | (self._pulled_cases or set()))
 
     @_writes
     def apply_pulled(
@@ -46,6 +58,7 @@ class ReplicaWriter(UnitOfWork):
         ):
             raise ValueError("the replica writes pulled rows of case tables only")
         self._unaudited = True
+        self._pulled_rows = True
         connection = self.reads.connection()
         executable: Executable = statement
         return (

@@ -50,6 +50,7 @@ from asb_tui.store.core.models import utcnow
 from asb_tui.store.core.replica_writer import ReplicaWriter
 from asb_tui.store.core.store_lock import LOCK_NAME, StoreLock
 from asb_tui.store.core.unit_of_work import UnitOfWork, unit_of_work, writer_of_kind
+from asb_tui.store.core.write_journal import WriteJournal
 
 # Beyond the database's own size, a rekey needs room for the log's headers, the shared-memory
 # file and two key files.
@@ -112,6 +113,8 @@ class Store:
         self._read: Engine | None = None
         self._write: Engine | None = None
         self._lock: StoreLock | None = None
+        #: the cases this process's writes touched, in commit order (write_journal.py)
+        self.journal = WriteJournal()
         try:
             self._lock = lock or StoreLock.acquire(paths.data_dir, exclusive=False)
             self._read, self._write = make_engines(paths.database, self._key)
@@ -184,6 +187,7 @@ class Store:
             ) as uow,
         ):
             yield uow
+        self._note(uow)
 
     @contextmanager
     def replica_writer(self) -> Iterator[ReplicaWriter]:
@@ -196,6 +200,12 @@ class Store:
             ) as writer,
         ):
             yield writer
+        self._note(writer)
+
+    def _note(self, uow: UnitOfWork) -> None:
+        """A committed write, in the journal of the cases it touched (write_journal.py)."""
+        if uow.audit_seq is not None:
+            self.journal.note(uow.touched(), uow.audit_seq)
 
     def compact_file(self) -> bool:
         """VACUUM the database and fold the log in with TRUNCATE, so deleted data cannot be read

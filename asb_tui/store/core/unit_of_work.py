@@ -98,12 +98,24 @@ class UnitOfWork:
         # back (the replica's savepoints hold only pulled rows; its page's event comes after).
         self._audit_head: ChainHead | None = None
         self._depth = 0
+        # The cases this transaction's audit events name (the store's write journal). A row is
+        # only ever written with an event naming its case; an event naming none wrote no row.
+        self._touched: set[str] = set()
 
     @property
     def reads(self) -> Session:
         """The transaction's session, for reading only (under the write lock, so what a check
         reads cannot change before the write); a write through it is refused."""
         return self._session
+
+    def touched(self) -> frozenset[str] | None:
+        """The cases this transaction wrote to (None: not known; the replica's writer)."""
+        return frozenset(self._touched)
+
+    @property
+    def audit_seq(self) -> int | None:
+        """The audit chain's seq after this transaction's last event (None: it wrote none)."""
+        return None if self._audit_head is None else self._audit_head.count
 
     def _refuse_strays(self, given: tuple[Any, ...]) -> None:
         session = self._session
@@ -376,6 +388,8 @@ class UnitOfWork:
         )
         assert event.seq is not None
         self._audit_head = ChainHead(event.seq, event.hash)
+        if case_id:
+            self._touched.add(case_id)
 
     def _record(
         self, row: SQLModel, op: str, fields: dict[str, Any], action: str, details: dict[str, Any]

@@ -6,11 +6,13 @@ worker thread; plain values can cross to the UI thread safely).
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, text
@@ -180,8 +182,9 @@ def case_review_count(
         ).all()
         if case_id in case_ids
     ]
-    complaints: dict[str, list[Complaint]] = defaultdict(list)
-    for chunk in chunks(candidates):
+    met = 0
+    for chunk in chunks(candidates):  # a chunk's complaints at a time, never all in memory
+        complaints: dict[str, list[Complaint]] = defaultdict(list)
         for row in session.exec(
             columns(
                 Incident.case_id,
@@ -192,19 +195,58 @@ def case_review_count(
             ).where(in_window, col(Incident.case_id).in_(chunk))
         ).all():
             complaints[row[0]].append(Complaint(row[1], row[2], row[3], row[4]))
-    return sum(
-        1 for items in complaints.values() if case_review_status(items, today, rule).threshold_met
-    )
+        met += sum(
+            1
+            for items in complaints.values()
+            if case_review_status(items, today, rule).threshold_met
+        )
+    return met
 
 
 class _NextDeadline:
     """Per case: the soonest unmet deadline and how many are overdue (one pass, no grouping)."""
 
-    __slots__ = ("first", "overdue")
+    __slots__ = ("awaiting", "first", "overdue")
 
     def __init__(self, first: Deadline) -> None:
         self.first = first
         self.overdue = 0
+        self.awaiting = False
+
+
+class CaseEntry(NamedTuple):
+    """What the dashboard derived for one open case: all it needs to rank and count it."""
+
+    case_id: str
+    ref: str
+    risk_level: str | None  # a RiskLevel value
+    repeat_victim: bool
+    first: Deadline | None  # the soonest unmet deadline
+    overdue: int
+    awaiting_review: bool
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """The dashboard's computation, per case, so that a write to a few cases recomputes only
+    those (`updated_board_state`); `board_from_state` makes the screen's `Dashboard` of it."""
+
+    officer: str | None  # the officer asked for (None: every open case)
+    scope_officer: str | None  # whose cases it holds (None: every open case)
+    scope: str
+    today: date
+    rules: DeadlineRules
+    entries: dict[str, CaseEntry]
+    #: how many cases' facts were read to make this state (all, or the ones a write touched)
+    recomputed: int
+    #: the audit chain's seq the state was read at (0: empty chain)
+    audit_seq: int = 0
+    #: the store's write-journal position it was read at
+    journal_position: int = 0
+
+
+# Above this many cases touched, recomputing whole is as quick as picking them out.
+MAX_INCREMENTAL = 2_000
 
 
 def dashboard(
@@ -221,83 +263,188 @@ def dashboard(
     laptop), every open case is shown and `scope` says so. `limit` keeps only the soonest rows
     (the counts still cover every case). The Case Review count is left for `case_review_count`.
     """
-    facts: list[CaseFacts] = []
+    return board_from_state(
+        session, board_state(session, officer=officer, today=today, rules=rules), limit=limit
+    )
+
+
+def board_state(
+    session: Session, *, officer: str | None, today: date, rules: DeadlineRules
+) -> BoardState:
+    """Every open case in scope computed (the dashboard's whole computation)."""
+    seq = audit_seq_of(session)
+    ids: list[str] = []
     scope = "all open cases"
+    scope_officer: str | None = None
     if officer is not None:
+        ids = _open_case_ids(session, officer)
+        scope, scope_officer = f"open cases of {officer}", officer
+        if not ids:
+            scope, scope_officer = f"all open cases (none assigned to {officer})", None
+    if not ids:
+        ids = _open_case_ids(session, None)
+    # A few hundred cases' facts at a time: each case's entry is all that is kept, so the
+    # facts of 50,000 cases (their reports above all) are never in memory at once.
+    entries: dict[str, CaseEntry] = {}
+    for chunk in chunks(ids, FACTS_CHUNK):
         facts = load_case_facts(
-            session, FactsFilter(open_only=True, officer=officer, unmet_only=True)
+            session,
+            FactsFilter(
+                open_only=True, officer=scope_officer, case_ids=frozenset(chunk), unmet_only=True
+            ),
         )
-        scope = f"open cases of {officer}"
-        if not facts:
-            scope = f"all open cases (none assigned to {officer})"
-    if not facts:
-        facts = load_case_facts(session, FactsFilter(open_only=True, unmet_only=True))
-    # Soonest first, ties in case-reference order (the order of `facts`): the domain's sort is
-    # stable, so each case's first deadline seen is its soonest.
-    deadlines = deadlines_for_cases(facts, today, rules)
+        entries.update(_entries(facts, today, rules))
+    return BoardState(
+        officer=officer,
+        scope_officer=scope_officer,
+        scope=scope,
+        today=today,
+        rules=rules,
+        entries=entries,
+        recomputed=len(entries),
+        audit_seq=seq,
+    )
+
+
+FACTS_CHUNK = 500  # 2,000: 210 MB peak RSS at 50,000 cases (bench_scale); 500: 160 MB
+
+
+def _open_case_ids(session: Session, officer: str | None) -> list[str]:
+    """The open cases (of `officer`, or all), in reference order."""
+    mine = "" if officer is None else " AND officer = :officer"
+    return list(
+        session.connection()
+        .execute(
+            text(
+                f"SELECT id FROM asb_case WHERE status IN ('accepted', 'reopened'){mine} "
+                "ORDER BY ref"
+            ),
+            {} if officer is None else {"officer": officer},
+        )
+        .scalars()
+    )
+
+
+def updated_board_state(
+    session: Session, state: BoardState, case_ids: frozenset[str], *, audit_seq: int
+) -> BoardState | None:
+    """`state` with only `case_ids` recomputed (those written since it was made, up to
+    `audit_seq`): a case no longer open or no longer in scope leaves it, a new one joins it.
+    None when the scope itself would change (the officer's first case in an "all open cases"
+    board, or their last case gone): the caller computes whole."""
+    if len(case_ids) > MAX_INCREMENTAL:
+        return None
+    facts = (
+        load_case_facts(
+            session,
+            FactsFilter(
+                open_only=True, officer=state.scope_officer, case_ids=case_ids, unmet_only=True
+            ),
+        )
+        if case_ids
+        else []
+    )
+    if state.officer is not None and state.scope_officer is None and case_ids:
+        mine = load_case_facts(
+            session, FactsFilter(open_only=True, officer=state.officer, case_ids=case_ids)
+        )
+        if mine:
+            return None  # the officer has an open case again: their own cases are the scope
+    entries = {k: v for k, v in state.entries.items() if k not in case_ids}
+    entries.update(_entries(facts, state.today, state.rules))
+    if state.scope_officer is not None and not entries:
+        return None  # the officer's last open case went: the scope becomes every open case
+    return replace(state, entries=entries, recomputed=len(case_ids), audit_seq=audit_seq)
+
+
+def audit_seq_of(session: Session) -> int:
+    """The audit chain's last seq (0: none), as the session's transaction sees it."""
+    seq = session.connection().exec_driver_sql("SELECT max(seq) FROM audit_event").scalar()
+    return int(seq or 0)
+
+
+def _entries(facts: list[CaseFacts], today: date, rules: DeadlineRules) -> dict[str, CaseEntry]:
+    """Each case's soonest unmet deadline and counts, in the order of `facts`."""
+    # Soonest first, ties in the order of `facts`: the domain's sort is stable, so each case's
+    # first deadline seen is its soonest.
     by_case: dict[str, _NextDeadline] = {}
-    overdue_items = 0
-    awaiting: set[str] = set()
-    for deadline in deadlines:
+    for deadline in deadlines_for_cases(facts, today, rules):
         entry = by_case.get(deadline.case_id)
         if entry is None:
             entry = by_case[deadline.case_id] = _NextDeadline(deadline)
         state = deadline.state
         if state is DeadlineState.OVERDUE:
             entry.overdue += 1
-            overdue_items += 1
         if deadline.kind is DeadlineKind.MANAGER_REVIEW and state in _AWAITING_REVIEW:
-            awaiting.add(deadline.case_id)
-    # Cases in order of their soonest deadline (ties by reference), then those with none.
-    ranked = _ranked(facts, by_case)
-    if limit is not None:
-        ranked = ranked[:limit]
-    shown_ids = [f.id for f in ranked]
+            entry.awaiting = True
+    entries: dict[str, CaseEntry] = {}
+    for f in facts:
+        next_deadline = by_case.get(f.id)
+        entries[f.id] = CaseEntry(
+            f.id,
+            f.ref,
+            f.risk_level.value if f.risk_level else None,
+            f.repeat_victim,
+            next_deadline.first if next_deadline is not None else None,
+            next_deadline.overdue if next_deadline is not None else 0,
+            next_deadline.awaiting if next_deadline is not None else False,
+        )
+    return entries
+
+
+def _soonest_key(entry: CaseEntry) -> tuple[date, str]:
+    assert entry.first is not None
+    return entry.first.due_on, entry.ref
+
+
+def board_from_state(session: Session, state: BoardState, *, limit: int | None = None) -> Dashboard:
+    """The dashboard of a computed state: cases by soonest deadline (ties by reference), then
+    those with none; `limit` keeps the soonest rows (the counts cover every case)."""
+    entries = list(state.entries.values())
+    with_deadline = [e for e in entries if e.first is not None]
+    if limit is not None and limit < len(with_deadline):
+        ranked = heapq.nsmallest(limit, with_deadline, key=_soonest_key)
+    else:
+        ranked = sorted(with_deadline, key=_soonest_key)
+        without = sorted((e for e in entries if e.first is None), key=attrgetter("ref"))
+        ranked += without if limit is None else without[: limit - len(ranked)]
+    shown_ids = [e.case_id for e in ranked]
     # Only the rows shown need their summary and victim.
     summaries = _summaries(session, shown_ids)
     victims = _victims(session, shown_ids)
-    rows: list[DashboardRow] = []
-    for facts_row in ranked:
-        entry = by_case.get(facts_row.id)
-        first = entry.first if entry is not None else None
-        rows.append(
-            DashboardRow(
-                case_id=facts_row.id,
-                ref=facts_row.ref,
-                victim=victims.get(facts_row.id, ""),
-                summary=summaries.get(facts_row.id, ""),
-                risk_level=facts_row.risk_level.value if facts_row.risk_level else None,
-                next_what=_title_with_time(first) if first else "",
-                next_due=first.due_on if first else None,
-                next_state=first.state if first else None,
-                overdue=entry.overdue if entry is not None else 0,
-            )
+    rows = [
+        DashboardRow(
+            case_id=e.case_id,
+            ref=e.ref,
+            victim=victims.get(e.case_id, ""),
+            summary=summaries.get(e.case_id, ""),
+            risk_level=e.risk_level,
+            next_what=_title_with_time(e.first) if e.first else "",
+            next_due=e.first.due_on if e.first else None,
+            next_state=e.first.state if e.first else None,
+            overdue=e.overdue,
         )
+        for e in ranked
+    ]
     counts = DashboardCounts(
-        open_cases=len(facts),
-        overdue_items=overdue_items,
-        high_risk=sum(1 for f in facts if f.risk_level is RiskLevel.HIGH),
-        awaiting_review=len(awaiting),
-        repeat_victims=sum(1 for f in facts if f.repeat_victim),
+        open_cases=len(entries),
+        overdue_items=sum(e.overdue for e in entries),
+        high_risk=sum(1 for e in entries if e.risk_level == _HIGH),
+        awaiting_review=sum(1 for e in entries if e.awaiting_review),
+        repeat_victims=sum(1 for e in entries if e.repeat_victim),
     )
     return Dashboard(
-        scope,
+        state.scope,
         tuple(rows),
         counts,
         sync_state(session),
-        frozenset(f.id for f in facts),
-        week_until=week_band_ends(today, rules),
+        frozenset(state.entries),
+        week_until=week_band_ends(state.today, state.rules),
     )
 
 
 _AWAITING_REVIEW = (DeadlineState.OVERDUE, DeadlineState.DUE_TODAY)
-
-
-def _ranked(facts: list[CaseFacts], by_case: dict[str, _NextDeadline]) -> list[CaseFacts]:
-    """`facts` (in reference order) sorted by soonest deadline; cases without one last."""
-    with_deadline = [f for f in facts if f.id in by_case]
-    with_deadline.sort(key=lambda f: by_case[f.id].first.due_on)  # stable: ties by reference
-    return with_deadline + [f for f in facts if f.id not in by_case]
+_HIGH = RiskLevel.HIGH.value
 
 
 def week_band_ends(today: date, rules: DeadlineRules) -> date:

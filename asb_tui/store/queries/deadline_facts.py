@@ -60,6 +60,8 @@ class FactsFilter:
     open_only: bool = True
     officer: str | None = None
     case_id: str | None = None
+    #: these cases only (the dashboard's update after a write to a few)
+    case_ids: frozenset[str] | None = None
     # Facts enough for the deadlines still to meet (`deadlines_for_cases` without `include_met`,
     # as the dashboard asks): actions already done are left out, except the automatic tasks
     # whose being done marks a fact-derived deadline as met.
@@ -136,6 +138,10 @@ class _Reader:
         if facts_filter.case_id is not None:
             conditions.append("c.id = :case_id")
             params["case_id"] = facts_filter.case_id
+        if facts_filter.case_ids is not None:
+            names = [f"case_{index}" for index in range(len(facts_filter.case_ids))]
+            conditions.append(f"c.id IN ({', '.join(':' + name for name in names) or 'NULL'})")
+            params.update(zip(names, sorted(facts_filter.case_ids), strict=True))
         self.where = " AND ".join(conditions) or "1 = 1"
         self.params = params
 

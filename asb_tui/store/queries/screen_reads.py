@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from asb_tui.domain.reviews import CaseReviewRule
     from asb_tui.store.cache.local_cache import DashboardSnapshot
     from asb_tui.store.queries.case_queries import (
+        BoardState,
         CaseDetail,
         CaseFilter,
         CaseListRow,
@@ -43,15 +44,51 @@ def kept_dashboard(
 
 
 def read_dashboard(
-    store: Store, *, officer: str | None, today: date, rules: DeadlineRules, limit: int
-) -> Dashboard:
+    store: Store,
+    *,
+    officer: str | None,
+    today: date,
+    rules: DeadlineRules,
+    limit: int,
+    previous: BoardState | None = None,
+) -> tuple[Dashboard, BoardState]:
+    """The dashboard, and the state it was made of (to pass back as `previous` next time).
+
+    With `previous`, only the cases written since it was made are recomputed: those the
+    store's write journal names (store/core/write_journal.py). It is computed whole instead
+    when that is not known: another day, other rules or another officer; a write the journal
+    could not name the cases of; or a write it did not see (another process: the audit chain
+    moved past the journal's last write)."""
     from dataclasses import replace
 
-    from asb_tui.store.queries.case_queries import dashboard
+    from asb_tui.store.queries.case_queries import (
+        audit_seq_of,
+        board_from_state,
+        board_state,
+        updated_board_state,
+    )
 
+    # The journal first, then the read's first statement (its snapshot): a write committed in
+    # between moves the audit seq past the journal's, and the board is computed whole.
+    position = store.journal.position
+    changes = store.journal.since(previous.journal_position) if previous is not None else None
     with store.read() as session:
-        board = dashboard(session, officer=officer, today=today, rules=rules, limit=limit)
-        return replace(board, subject_access=subject_access_due(session, today, rules))
+        seq = audit_seq_of(session)
+        state = None
+        if (
+            previous is not None
+            and changes is not None
+            and changes.case_ids is not None
+            and (previous.officer, previous.today, previous.rules) == (officer, today, rules)
+            and seq == (previous.audit_seq if changes.audit_seq is None else changes.audit_seq)
+        ):
+            state = updated_board_state(session, previous, changes.case_ids, audit_seq=seq)
+            position = changes.position
+        if state is None:
+            state = board_state(session, officer=officer, today=today, rules=rules)
+        state = replace(state, journal_position=position)
+        board = board_from_state(session, state, limit=limit)
+        return replace(board, subject_access=subject_access_due(session, today, rules)), state
 
 
 def subject_access_due(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
@@ -19,6 +20,8 @@ from sqlmodel import Session
 MATCH_START = "\x02"
 MATCH_END = "\x03"
 MAX_TERMS = 12
+# Matches ranked at once, newest first (see `search`).
+CANDIDATES = 2_000
 # Ranked rows are read in small batches, so that little is read past the last case needed.
 _BATCH = 64
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -40,36 +43,51 @@ def match_expression(typed: str) -> str | None:
     return " AND ".join(f'body : "{word}"*' for word in words)
 
 
-def search(session: Session, typed: str, *, limit: int = 200) -> list[SearchHit]:
+def search(
+    session: Session, typed: str, *, limit: int = 200, window: int = CANDIDATES
+) -> list[SearchHit]:
     """Cases matching every typed word, best first, one hit (the best snippet) per case.
 
-    FTS5 ranks every match by bm25 (`ORDER BY rank`, done inside the index); the rows are then
-    read best first only until `limit` cases have their hit. A row's case id (an unindexed
-    column) and its snippet cost something per row, so they are computed for the rows read,
-    never for all the matches, and there is no fixed over-fetch window that could run short.
+    bm25 costs a lookup per row ranked, so ranking every match is what grows with the store
+    (142 ms p95 at 1,000,000 entries). The matches are therefore ranked in windows of `window`
+    rows, newest first: the index is asked for the rowid of the `window`-th newest match (rowids
+    follow the order rows were written in; FTS5 walks its lists backwards without ranking), then
+    only the matches at or above it are ranked (`rowid >=` bounds what FTS5 ranks), best first,
+    and read until `limit` cases have their hit. When the window gives fewer cases than `limit`,
+    the next older window follows. So a search ranks at most `window` rows per window read,
+    however many rows match, and never misses a case that matches: the best matches of the
+    newest entries come first, then those of older ones. A row's case id (an unindexed column)
+    and its snippet are read only for the rows read.
     """
     expression = match_expression(typed)
     if expression is None or limit <= 0:
         return []
+    if window < 1:
+        raise ValueError("the search window must be at least one row")
     connection = session.connection().connection.driver_connection
     if connection is None:  # pragma: no cover - an open session always has one
         return []
-    ranked = connection.execute(
-        "SELECT case_id, entity, snippet(search_index, 0, ?, ?, '…', 10) FROM search_index "
-        "WHERE search_index MATCH ? ORDER BY rank",
-        (MATCH_START, MATCH_END, expression),
-    )
     best: dict[str, tuple[str, str]] = {}
+    below: int | None = None  # the window's upper bound (exclusive); None: the newest row
     while len(best) < limit:
-        batch = ranked.fetchmany(_BATCH)
-        if not batch:
+        older = "" if below is None else " AND rowid < ?"
+        bound = () if below is None else (below,)
+        edge = connection.execute(
+            f"SELECT rowid FROM search_index WHERE search_index MATCH ?{older} "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (expression, *bound, window - 1),
+        ).fetchone()
+        lowest = () if edge is None else (edge[0],)
+        ranked = connection.execute(
+            "SELECT case_id, entity, snippet(search_index, 0, ?, ?, '…', 10) FROM search_index "
+            f"WHERE search_index MATCH ?{older}{'' if edge is None else ' AND rowid >= ?'} "
+            "ORDER BY rank",
+            (MATCH_START, MATCH_END, expression, *bound, *lowest),
+        )
+        _read_best(ranked, best, limit)
+        if edge is None:  # the oldest window has been read
             break
-        for case_id, entity, snippet in batch:
-            if case_id not in best:
-                best[case_id] = (entity, snippet or "")
-                if len(best) >= limit:
-                    break
-    ranked.close()
+        below = edge[0]
     if not best:
         return []
     case_ids = list(best)
@@ -85,3 +103,17 @@ def search(session: Session, typed: str, *, limit: int = 200) -> list[SearchHit]
         for case_id, (entity, snippet) in best.items()
         if case_id in refs
     ]
+
+
+def _read_best(ranked: Any, best: dict[str, tuple[str, str]], limit: int) -> None:
+    """Read ranked rows in small batches until `limit` cases have their (first, best) hit."""
+    while len(best) < limit:
+        batch = ranked.fetchmany(_BATCH)
+        if not batch:
+            break
+        for case_id, entity, snippet in batch:
+            if case_id not in best:
+                best[case_id] = (entity, snippet or "")
+                if len(best) >= limit:
+                    break
+    ranked.close()

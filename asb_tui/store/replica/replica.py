@@ -704,6 +704,7 @@ def drop_purged_case(writer: ReplicaWriter, case_id: str, *, reason: str) -> int
     forget_elsewhere(writer, case_id)
     forget_case(writer, case_id)
     writer.drop_sent_records(case_id)
+    writer.pulled_cases([case_id])
     writer.audit_only(
         action="sync.purge", entity="asb_case", entity_id=case_id, case_id=case_id,
         details={"reason": reason, "rows": rows},
@@ -839,6 +840,7 @@ class StoreReplica:
         if not changes:
             return 0
         applier = apply_changes(writer, self.store.device_id, changes)
+        writer.pulled_cases(change.case_id for change in changes)
         still = {change.seq for change, _reason in applier.set_aside}
         _keep_set_aside(writer, applier.set_aside)
         done = [kept[c.seq] for c in changes if c.seq not in still]
@@ -864,6 +866,7 @@ class StoreReplica:
             return ApplySummary()
         destroyed = _refs(session, [c.case_id for c in page.changes if _destroys_a_case(c)])
         applier = apply_changes(writer, self.store.device_id, page.changes)
+        writer.pulled_cases(change.case_id for change in page.changes)
         applied = sum(p.applied for p in applier.plans.values())
         echoes = sum(p.echoes for p in applier.plans.values())
         opened, resolved = _store_conflicts(writer, page.conflicts)
