@@ -166,7 +166,8 @@ def _sync_files(store: Store, server: str | None) -> bool:
             file=sys.stderr,
         )
         return False
-    print(f"evidence {files.summary()}")
+    if files.says_anything():
+        print(f"evidence {files.summary()}")
     return True
 
 

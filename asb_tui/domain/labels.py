@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from asb_tui.domain.contact import FrequencyUnit
+from asb_tui.domain.evidence import EvidenceKind, EvidenceSource
 from asb_tui.domain.types import (
     ActionKind,
     CaseStatus,
@@ -49,6 +50,8 @@ VOCABULARIES: tuple[type[StrEnum], ...] = (
     DeadlineKind,
     FrequencyUnit,
     RemedyStatus,
+    EvidenceSource,
+    EvidenceKind,
 )
 
 # Keyed by (vocabulary, value): the same word can mean different things in two vocabularies
@@ -169,6 +172,20 @@ _BY_VOCABULARY: dict[type[StrEnum], dict[str, str]] = {
         "discharged": "Discharged",
         "expired": "Expired",
         "ended": "Ended",
+    },
+    EvidenceSource: {
+        "victim": "Victim",
+        "witness": "Witness",
+        "officer": "Officer",
+        "agency": "Partner agency",
+    },
+    EvidenceKind: {
+        "photo": "Photo",
+        "audio": "Audio recording",
+        "video": "Video",
+        "document": "Document",
+        "text": "Text",
+        "other": "Other file",
     },
 }
 

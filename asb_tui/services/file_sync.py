@@ -32,6 +32,18 @@ class FileSyncOutcome:
     #: files items on this laptop name that it does not hold whole after this run
     lacking: int
 
+    def says_anything(self) -> bool:
+        """Whether a file moved, waits or was refused: a sync of records alone says nothing more."""
+        return bool(
+            self.sent.files_uploaded
+            or self.sent.chunks_sent
+            or self.received.files_downloaded
+            or self.received.chunks_received
+            or self.received.files_waiting
+            or self.received.files_refused
+            or (self.downloads != "auto" and self.lacking)
+        )
+
     def summary(self) -> str:
         parts = [
             f"files sent {self.sent.files_uploaded} ({self.sent.chunks_sent} chunks)",
