@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -44,13 +45,15 @@ from asb_tui.store.core.errors import (
     StoreLocked,
     StoreNotFound,
 )
-from asb_tui.store.core.evidence_blobs import BlobStore
 from asb_tui.store.core.keyslots import Secret
 from asb_tui.store.core.models import utcnow
 from asb_tui.store.core.replica_writer import ReplicaWriter
 from asb_tui.store.core.store_lock import LOCK_NAME, StoreLock
 from asb_tui.store.core.unit_of_work import UnitOfWork, unit_of_work, writer_of_kind
 from asb_tui.store.core.write_journal import WriteJournal
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.evidence_blobs import BlobStore
 
 # Beyond the database's own size, a rekey needs room for the log's headers, the shared-memory
 # file and two key files.
@@ -149,7 +152,11 @@ class Store:
 
     @property
     def blobs(self) -> BlobStore:
-        """The evidence locker's encrypted chunk files (store/core/evidence_blobs.py)."""
+        """The evidence locker's encrypted chunk files (store/core/evidence_blobs.py). Imported
+        here, not at the top: `cryptography` costs ~45 ms, a tenth of the app's start, and only
+        the evidence screens and commands need it."""
+        from asb_tui.store.core.evidence_blobs import BlobStore
+
         if not self.is_open:
             raise StoreLocked("the store is locked")
         return BlobStore(self.paths.data_dir)
