@@ -65,9 +65,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _size(size: int) -> str:
+    """An exhibit's size: in bytes under a kilobyte (a 78-byte text message is not "0 KB")."""
     from asb_tui.store.core.disk_space import human_size
 
-    return human_size(size)
+    return f"{size} bytes" if size < 1024 else human_size(size)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
