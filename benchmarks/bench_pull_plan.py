@@ -45,10 +45,11 @@ def _load(database: Any, cases: int, rows: int) -> None:
         connection.execute(
             sa.text(
                 "INSERT INTO stream (seq, kind, case_id, table_name, row_id, op, fields, "
-                "version, created_at) SELECT g, 'change', 'case-' || (1 + g % :cases), 'note', "
-                "'row-' || g, 'insert', '{}', 1, now() FROM generate_series(1, :rows) g"
+                "version, created_at, team) SELECT g, 'change', 'case-' || (1 + g % :cases), "
+                "'note', 'row-' || g, 'insert', '{}', 1, now(), "
+                "'team-' || ((1 + g % :cases) % :teams) FROM generate_series(1, :rows) g"
             ),
-            {"cases": cases, "rows": rows},
+            {"teams": TEAMS, "cases": cases, "rows": rows},
         )
 
 

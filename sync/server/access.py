@@ -48,18 +48,43 @@ def role(officer_team: str, case_team: str | None, shared_with_agency: bool) -> 
     return Role.NONE
 
 
+def team_cases(team: str) -> sa.Select[Any]:
+    """The ids of the cases the team owns now."""
+    return sa.select(tables.case_access.c.case_id).where(tables.case_access.c.team == team)
+
+
+def agency_cases(agency: str) -> sa.Select[Any]:
+    """The ids of the cases shared with the agency."""
+    return sa.select(tables.case_share.c.case_id).where(tables.case_share.c.agency == agency)
+
+
+def owning_team(case_id: sa.ColumnElement[str]) -> sa.ScalarSelect[Any]:
+    """The team that owns the case `case_id` (a column of the outer query) now, as a scalar
+    subquery: PostgreSQL runs it as one primary-key lookup per row it checks, never flattened
+    into a join whose plan would hang on statistics."""
+    access_table = tables.case_access
+    return (
+        sa.select(access_table.c.team)
+        .where(access_table.c.case_id == case_id)
+        .scalar_subquery()
+    )
+
+
+def case_team(connection: sa.Connection, case_id: str) -> str | None:
+    """The team that owns the case now (what its stream entries are labelled with)."""
+    access_team = tables.case_access.c.team
+    return connection.execute(
+        sa.select(access_team).where(tables.case_access.c.case_id == case_id)
+    ).scalar_one_or_none()
+
+
 def visible_cases(officer: Officer) -> sa.Select[Any]:
     """The ids of the cases the officer may read: its team's, and those shared with its agency
     (what a pull returns, and what the blind index never counts as "elsewhere")."""
-    by_team = sa.select(tables.case_access.c.case_id).where(
-        tables.case_access.c.team == officer.team
-    )
+    by_team = team_cases(officer.team)
     if not officer.agency:
         return by_team
-    by_share = sa.select(tables.case_share.c.case_id).where(
-        tables.case_share.c.agency == officer.agency
-    )
-    return sa.select(sa.union(by_team, by_share).subquery().c.case_id)
+    return sa.select(sa.union(by_team, agency_cases(officer.agency)).subquery().c.case_id)
 
 
 def refusal(who: Role, change: ChangeOut, current_team: str | None) -> str | None:

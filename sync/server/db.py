@@ -100,8 +100,13 @@ stream = sa.Table(
     sa.Column("origin_counter", sa.BigInteger(), nullable=True),
     sa.Column("conflict_id", sa.String(36), nullable=True),
     sa.Column("created_at", sa.DateTime(), nullable=False),
-    # A pull page reads each visible case's rows after the cursor (migration 0006).
+    # The team that owns the entry's case (its case_access team), kept current: a transfer
+    # relabels the case's entries. A pull page reads its team's part as one range of
+    # `ix_stream_team_seq`, a plan no missing statistics can spoil (migration 0008).
+    sa.Column("team", sa.String(200), nullable=True),
+    # The cases shared with an agency are read case by case (migration 0006).
     sa.Index("ix_stream_case_seq", "case_id", "seq"),
+    sa.Index("ix_stream_team_seq", "team", "seq"),
 )
 
 # Who may see a case: its team, and the agencies it was shared with under a legal basis.

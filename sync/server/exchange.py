@@ -417,6 +417,7 @@ def _stream_change(
             "origin_counter": change.device_counter if change else None,
             "conflict_id": None,
             "created_at": utcnow(),
+            "team": state.case_team.get(row.case_id),
         }
     )
 
@@ -455,12 +456,14 @@ def _record_conflict(
         }
     )
     state.stream_rows.append(
-        _conflict_stream_row(seq, conflict_id, row.case_id, row.table, row.row_id)
+        _conflict_stream_row(
+            seq, conflict_id, row.case_id, row.table, row.row_id, state.case_team.get(row.case_id)
+        )
     )
 
 
 def _conflict_stream_row(
-    seq: int, conflict_id: str, case_id: str, table: str, row_id: str
+    seq: int, conflict_id: str, case_id: str, table: str, row_id: str, team: str | None
 ) -> dict[str, Any]:
     return {
         "seq": seq,
@@ -475,6 +478,7 @@ def _conflict_stream_row(
         "origin_counter": None,
         "conflict_id": conflict_id,
         "created_at": utcnow(),
+        "team": team,
     }
 
 
@@ -800,7 +804,14 @@ def reveal_case(
     case_id: str,
 ) -> list[str]:
     """Re-send a case's current rows and open conflicts to officers who can now see it; the ids
-    of those conflicts (whoever can see the case now resolves them)."""
+    of those conflicts (whoever can see the case now resolves them). The case's entries already
+    in the stream are relabelled with its team (`case_access`, already updated), so a page's
+    team part (`ix_stream_team_seq`) finds them as a page by case did before."""
+    team = access.case_team(connection, case_id)
+    s = tables.stream
+    connection.execute(
+        s.update().where(s.c.case_id == case_id, s.c.team.is_distinct_from(team)).values(team=team)
+    )
     for r in connection.execute(
         sa.select(tables.row_state)
         .where(tables.row_state.c.case_id == case_id, tables.row_state.c.deleted.is_(False))
@@ -820,6 +831,7 @@ def reveal_case(
                 "origin_counter": None,
                 "conflict_id": None,
                 "created_at": utcnow(),
+                "team": team,
             }
         )
     open_conflicts = connection.execute(
@@ -832,8 +844,11 @@ def reveal_case(
         connection.execute(
             tables.conflict.update().where(tables.conflict.c.id == c.id).values(seq=seq)
         )
-        stream_rows.append(_conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id))
+        stream_rows.append(
+            _conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id, team)
+        )
     return [c.id for c in open_conflicts]
+
 
 
 # --- conflicts as a device sees them -----------------------------------------------------------
@@ -869,12 +884,34 @@ def pull_page_query(
 ) -> sa.Select[Any]:
     """The stream rows of one pull page: the officer's visible cases' rows after `after`, up to
     `head`, in stream order, at most `limit`; with `not_from`, without that device's own
-    changes (conflicts and the server's own changes carry no origin, so they always come)."""
+    changes (conflicts and the server's own changes carry no origin, so they always come).
+
+    Two parts, each at most `limit` rows in stream order, merged: the team's entries, one range
+    of `ix_stream_team_seq` (`team = :team AND seq > :after ... ORDER BY seq LIMIT n` is read
+    in order and stops at the page whatever the planner's statistics say), and those of the
+    cases shared with the officer's agency (few cases, read case by case through
+    `ix_stream_case_seq`). A label is never the only thing between an officer and a case: the team
+    part checks each row's case is the team's now (a primary-key lookup per row read, see
+    `access.owning_team`), the shared part that the case is shared with the agency."""
     s = tables.stream
-    conditions = [s.c.seq > after, s.c.seq <= head, s.c.case_id.in_(access.visible_cases(officer))]
-    if not_from is not None:
-        conditions.append(s.c.origin_device_id.is_distinct_from(not_from))
-    return sa.select(s).where(*conditions).order_by(s.c.seq).limit(limit)
+
+    def part(*conditions: sa.ColumnElement[bool]) -> sa.Select[Any]:
+        where = [*conditions, s.c.seq > after, s.c.seq <= head]
+        if not_from is not None:
+            where.append(s.c.origin_device_id.is_distinct_from(not_from))
+        return sa.select(s).where(*where).order_by(s.c.seq).limit(limit)
+
+    own = part(s.c.team == officer.team, access.owning_team(s.c.case_id) == officer.team)
+    if not officer.agency:
+        return own
+    shared = part(
+        # the team's own cases shared with its agency come in the team part, once
+        s.c.team.is_distinct_from(officer.team),
+        s.c.case_id.in_(access.agency_cases(officer.agency)),
+    )
+    # each part as a subquery: SQLite allows no LIMIT on a member of a UNION
+    both = sa.union_all(sa.select(own.subquery()), sa.select(shared.subquery())).subquery()
+    return sa.select(both).order_by(both.c.seq).limit(limit)
 
 
 # The first stretch of the stream a page reads (rows of every team); it grows fourfold while
@@ -1036,6 +1073,7 @@ def resolve(
         seq = _read_counter(connection)
         rows = _load_rows(connection, [c.row_id])
         row = rows.get((c.table_name, c.row_id))
+        team = access.case_team(connection, c.case_id)
         stream_rows: list[dict[str, Any]] = []
 
         def emit(op: str, fields: dict[str, Any]) -> None:
@@ -1056,6 +1094,7 @@ def resolve(
                     "origin_counter": None,
                     "conflict_id": None,
                     "created_at": utcnow(),
+                    "team": team,
                 }
             )
 
@@ -1096,7 +1135,9 @@ def resolve(
                 resolved_at=now,
             )
         )
-        stream_rows.append(_conflict_stream_row(seq, c.id, c.case_id, c.table_name, c.row_id))
+        stream_rows.append(
+            _conflict_stream_row(seq, c.id, c.case_id, c.table_name, c.row_id, team)
+        )
         connection.execute(tables.stream.insert(), stream_rows)
         _write_counter(connection, seq)
         resolved = connection.execute(

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync import schema
-from sync.server import blind, names
+from sync.server import access, blind, names
 from sync.server import db as tables
 from sync.server.accounts import utcnow
 from sync.server.admin_log import record_admin_event
@@ -137,6 +137,7 @@ def remove_row(database: Database, table: str, row_id: str, *, actor: str, reaso
                     origin_counter=None,
                     conflict_id=None,
                     created_at=utcnow(),
+                    team=access.case_team(connection, case_id),
                 )
             )
             connection.execute(counter.update().where(counter.c.id == 1).values(value=delete_seq))

@@ -1,7 +1,8 @@
 """The pull page's plan on PostgreSQL does not depend on fresh statistics: on a database whose
 rows were loaded after its last ANALYZE (the day after a migration, or a busy morning), the
-page reads each visible case's stream rows through `ix_stream_case_seq`, never a nested loop
-over the whole stream once per case (which took a minute for a page that takes milliseconds).
+page reads its team's part as one ordered range of `ix_stream_team_seq` and the cases shared
+with its agency through `ix_stream_case_seq`; never a nested loop over the whole stream once
+per case (which took a minute for a page that takes milliseconds).
 And `asb-sync-server migrate` analyses the database after it changes the schema."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sync.server.exchange import pull_page_query
 pytestmark = pytest.mark.postgres
 TEAMS, CASES, ROWS = 4, 2_000, 100_000
 PAGE = 500
+SHARED = (1, 2, 3)  # case numbers shared with the police (case-1 is team-1's own)
 
 
 @pytest.fixture
@@ -45,10 +47,19 @@ def _load(database: Database) -> None:
         connection.execute(
             sa.text(
                 "INSERT INTO stream (seq, kind, case_id, table_name, row_id, op, fields, "
-                "version, created_at) SELECT g, 'change', 'case-' || (1 + g % :cases), 'note', "
-                "'row-' || g, 'insert', '{}', 1, now() FROM generate_series(1, :rows) g"
+                "version, created_at, team) SELECT g, 'change', 'case-' || (1 + g % :cases), "
+                "'note', 'row-' || g, 'insert', '{}', 1, now(), "
+                "'team-' || ((1 + g % :cases) % :teams) FROM generate_series(1, :rows) g"
             ),
-            {"cases": CASES, "rows": ROWS},
+            {"teams": TEAMS, "cases": CASES, "rows": ROWS},
+        )
+        # Shared with the police: two other teams' cases, and one of team-1's own (it must
+        # come once, in the team's part).
+        connection.execute(
+            sa.text(
+                "INSERT INTO case_share (share_row_id, case_id, agency) VALUES "
+                + ", ".join(f"('share-{n}', 'case-{n}', 'police')" for n in SHARED)
+            )
         )
         connection.execute(sa.text("SELECT pg_stat_reset()"))
 
@@ -67,19 +78,33 @@ def _page_plan(database: Database, officer: Officer, after: int) -> list[dict[st
     with database.writer.connect() as connection:
         explained = connection.execute(sa.text(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
         got = connection.execute(query).all()
-    # The page is right: the team's rows after the cursor, in stream order.
-    team_cases = {f"case-{n}" for n in range(1, CASES + 1) if n % TEAMS == 1}
-    wanted = [s for s in range(after + 1, ROWS + 1) if f"case-{1 + s % CASES}" in team_cases]
+    # The page is right: the team's rows after the cursor (and the shared cases' rows for an
+    # officer of the police), in stream order, each once.
+    team_cases = {n for n in range(1, CASES + 1) if n % TEAMS == 1}
+    if officer.agency == "police":
+        team_cases |= set(SHARED)
+    wanted = [s for s in range(after + 1, ROWS + 1) if 1 + s % CASES in team_cases]
     assert [row.seq for row in got] == wanted[:PAGE]
     return list(_nodes(explained[0]["Plan"]))
 
 
-def _assert_reads_stream_by_case(nodes: list[dict[str, Any]]) -> None:
+def _assert_reads_a_range_of_the_team_index(nodes: list[dict[str, Any]], *, shared: bool) -> None:
+    """The team's part: one ordered range of `ix_stream_team_seq` (it stops at the page, no
+    sort of the team's whole stream), each row's case checked by the primary key of
+    `case_access`. The agency's shared cases (with `shared`): case by case through
+    `ix_stream_case_seq`. Never the whole stream, never a scan of it inside a loop."""
     on_stream = [n for n in nodes if n.get("Relation Name") == "stream"]
     assert on_stream, nodes
-    for node in on_stream:
+    by_team = [n for n in on_stream if n.get("Index Name") == "ix_stream_team_seq"]
+    assert len(by_team) == 1, on_stream
+    assert by_team[0]["Node Type"] == "Index Scan", by_team[0]
+    assert "team" in by_team[0]["Index Cond"] and "seq" in by_team[0]["Index Cond"], by_team
+    checks = [n for n in _nodes(by_team[0]) if n.get("Relation Name") == "case_access"]
+    assert [n.get("Index Name") for n in checks] == ["case_access_pkey"], by_team[0]
+    rest = [n for n in on_stream if n is not by_team[0]]
+    assert len(rest) == (1 if shared else 0), on_stream
+    for node in rest:
         assert node["Node Type"] != "Seq Scan", node
-        # Through the case index, looked up by case (not the whole stream read by position).
         if node["Node Type"] == "Bitmap Heap Scan":
             index = [n for n in _nodes(node) if n["Node Type"] == "Bitmap Index Scan"]
             assert [n["Index Name"] for n in index] == ["ix_stream_case_seq"], node
@@ -93,7 +118,7 @@ def _assert_reads_stream_by_case(nodes: list[dict[str, Any]]) -> None:
 
 
 @pytest.mark.parametrize("schema", ["migrated, then loaded", "never analysed"])
-def test_the_pull_page_uses_the_case_index_without_fresh_statistics(
+def test_the_pull_page_reads_the_team_index_without_fresh_statistics(
     postgres_url: str, schema: str
 ) -> None:
     database = open_database(postgres_url)
@@ -111,9 +136,11 @@ def test_the_pull_page_uses_the_case_index_without_fresh_statistics(
         assert tuples in (-1, 0)
         officer = Officer(id="o", name="Ann", team="team-1", agency=None)
         for after in (0, ROWS // 2, ROWS - 1_000):  # a first sync, halfway, nearly caught up
-            _assert_reads_stream_by_case(_page_plan(database, officer, after))
+            _assert_reads_a_range_of_the_team_index(
+                _page_plan(database, officer, after), shared=False
+            )
         partner = Officer(id="p", name="Pat", team="team-1", agency="police")
-        _assert_reads_stream_by_case(_page_plan(database, partner, 0))
+        _assert_reads_a_range_of_the_team_index(_page_plan(database, partner, 0), shared=True)
     finally:
         database.writer.dispose()
 
