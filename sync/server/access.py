@@ -63,11 +63,7 @@ def owning_team(case_id: sa.ColumnElement[str]) -> sa.ScalarSelect[Any]:
     subquery: PostgreSQL runs it as one primary-key lookup per row it checks, never flattened
     into a join whose plan would hang on statistics."""
     access_table = tables.case_access
-    return (
-        sa.select(access_table.c.team)
-        .where(access_table.c.case_id == case_id)
-        .scalar_subquery()
-    )
+    return sa.select(access_table.c.team).where(access_table.c.case_id == case_id).scalar_subquery()
 
 
 def case_team(connection: sa.Connection, case_id: str) -> str | None:

@@ -844,11 +844,8 @@ def reveal_case(
         connection.execute(
             tables.conflict.update().where(tables.conflict.c.id == c.id).values(seq=seq)
         )
-        stream_rows.append(
-            _conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id, team)
-        )
+        stream_rows.append(_conflict_stream_row(seq, c.id, case_id, c.table_name, c.row_id, team))
     return [c.id for c in open_conflicts]
-
 
 
 # --- conflicts as a device sees them -----------------------------------------------------------
@@ -1135,9 +1132,7 @@ def resolve(
                 resolved_at=now,
             )
         )
-        stream_rows.append(
-            _conflict_stream_row(seq, c.id, c.case_id, c.table_name, c.row_id, team)
-        )
+        stream_rows.append(_conflict_stream_row(seq, c.id, c.case_id, c.table_name, c.row_id, team))
         connection.execute(tables.stream.insert(), stream_rows)
         _write_counter(connection, seq)
         resolved = connection.execute(
