@@ -100,7 +100,7 @@ def _timed_app(data_dir: Path, store: Any) -> Any:
             self.fresh_rows = 0
 
         def expect(self, kind: str) -> tuple[asyncio.Event, list[float]]:
-            mark = (asyncio.Event(), [])
+            mark: tuple[asyncio.Event, list[float]] = (asyncio.Event(), [])
             self.waits[kind] = mark
             return mark
 
@@ -262,7 +262,8 @@ def run(quick: bool = False) -> list[Figure]:
         big = scale_store.QUICK_CASES if quick else scale_store.CASES
         started = time.perf_counter()
         big_dir = scale_store.working_copy(big, Path(tmp))
-        _progress(f"working copy of the {big:,}-case store in {time.perf_counter() - started:.0f} s")
+        copied = time.perf_counter() - started
+        _progress(f"working copy of the {big:,}-case store in {copied:.0f} s")
         results += figures(
             f"{big:,} cases", measure(big_dir, scale_store.PASSPHRASE, opens, echoes)
         )
