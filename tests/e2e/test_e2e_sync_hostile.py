@@ -131,8 +131,9 @@ def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
             ):  # fmt: skip
                 stream.append({
                     "seq": head + n, "kind": "change", "case_id": case_id, "table_name": table,
-                    "row_id": fields["id"], "op": "insert", "fields": fields, "version": 1, "team": team,
-                    "origin_device_id": None, "origin_counter": None, "conflict_id": None,
+                    "row_id": fields["id"], "op": "insert", "fields": fields, "version": 1,
+                    "team": team, "origin_device_id": None, "origin_counter": None,
+                    "conflict_id": None,
                     "created_at": datetime.now(UTC).replace(tzinfo=None),
                 })  # fmt: skip
             connection.execute(central_tables.stream.insert(), stream)
