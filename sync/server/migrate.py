@@ -35,18 +35,24 @@ def current_revision(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def upgrade_on(connection: sa.Connection, revision: str = "head") -> None:
+    """Bring the schema to `revision` inside the caller's transaction (no lock, no ANALYZE: see
+    `upgrade`; tests use it to stop at an older revision)."""
+    config = _config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
 def upgrade(engine: sa.Engine) -> bool:
     """Bring the schema to the newest revision (a no-op when it is already there). True when it
     changed the schema; on PostgreSQL it then analyses the database (`analyse`)."""
-    config = _config()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY}
             )
         before = MigrationContext.configure(connection).get_current_revision()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        upgrade_on(connection)
         changed = MigrationContext.configure(connection).get_current_revision() != before
     if changed:
         analyse(engine)

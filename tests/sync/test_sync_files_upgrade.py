@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from sync_server_testkit import fresh_database
 
 from sync.server import db as tables
@@ -26,10 +25,8 @@ def test_items_held_before_the_upgrade_are_named(kind: str, tmp_path: Path) -> N
     with fresh_database(kind, tmp_path) as url:
         database = open_database(url)
         try:
-            config = migrate._config()
             with database.writer.begin() as connection:
-                config.attributes["connection"] = connection
-                command.upgrade(config, "0006")
+                migrate.upgrade_on(connection, "0006")
             rows = [
                 (
                     "a" * 8 + "-0000-4000-8000-" + "0" * 12,

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from sync_server_testkit import fresh_database
 
 from sync.server import db as tables
@@ -42,10 +41,8 @@ def test_the_upgrade_labels_each_entry_with_its_case_team(kind: str, tmp_path: P
     with fresh_database(kind, tmp_path) as url:
         database = open_database(url)
         try:
-            config = migrate._config()
             with database.writer.begin() as connection:
-                config.attributes["connection"] = connection
-                command.upgrade(config, "0007")
+                migrate.upgrade_on(connection, "0007")
                 connection.execute(
                     tables.case_access.insert(),
                     [{"case_id": "c1", "team": "North"}, {"case_id": "c2", "team": "South"}],
