@@ -337,8 +337,7 @@ ANSWER_TABLES = (PERSON_TABLE, ADDRESS_TABLE, CASE_TABLE, SHARE_TABLE)
 
 
 def _head(connection: sa.Connection) -> int:
-    counter = tables.stream_counter
-    return int(connection.execute(sa.select(counter.c.value).where(counter.c.id == 1)).scalar_one())
+    return tables.stream_head(connection)  # the safe head: nothing below it commits later
 
 
 def changed_since(connection: sa.Connection, since: int, head: int) -> bool:
