@@ -10,6 +10,7 @@ owner's push of that row is in flight is refused, never written over the owner's
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,66 @@ def test_a_row_id_taken_by_another_team_while_a_push_is_in_flight_is_refused_not
     mallory.sync()
     assert (mallory.replica.get("incident", row_id) or {}).get("description") == "Mallory's"
     assert all(r != row_id for _s, _t, r in mallory.replica.pull_log())
+
+
+def _lock_waiters(database: Database) -> int:
+    with database.read() as connection:
+        return int(
+            connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())"
+                )
+            ).scalar_one()
+        )
+
+
+def _await(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        time.sleep(0.02)
+
+
+def test_two_pushes_of_one_case_queue_on_it_and_the_second_sees_the_first(
+    server: ServerProcess, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ann's push holds her case's lock (stopped after taking its numbers); Bob's push of the
+    same field of that case waits for it, then finds Ann's edit: a conflict, never a lost
+    update."""
+    team = unique_team()
+    ann, bob = make_device(server, tmp_path, team=team), make_device(server, tmp_path, team=team)
+    case_id = ann.replica.new_case(team, summary="Noise at night")
+    ann.sync()
+    bob.sync()
+    ann.replica.update("asb_case", case_id, {"summary": "Ann's summary"})
+    bob.replica.update("asb_case", case_id, {"summary": "Bob's summary"})
+    held = HeldPush(database, ann, monkeypatch)
+    failures: list[BaseException] = []
+
+    def bob_syncs() -> None:
+        try:
+            bob.sync()
+        except BaseException as exc:
+            failures.append(exc)
+
+    bobs = threading.Thread(target=bob_syncs)
+    bobs.start()
+    _await(lambda: _lock_waiters(database) >= 1)  # Bob's push queues on the case's lock
+    assert bobs.is_alive()
+    reply = held.release()
+    bobs.join(WAIT)
+    assert not bobs.is_alive() and not failures, failures
+    assert reply.conflicts == []
+    assert [(c["field"], c["theirs"]) for c in bob.replica.open_conflicts()] == [
+        ("summary", "Ann's summary")
+    ]
+    with database.read() as connection:
+        stored = connection.execute(
+            sa.select(tables.row_state.c.fields).where(tables.row_state.c.row_id == case_id)
+        ).scalar_one()
+    assert stored["summary"] == "Ann's summary"
 
 
 def test_a_pull_waits_for_a_global_write_marked_in_flight(
