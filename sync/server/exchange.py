@@ -214,7 +214,7 @@ class _Preloaded:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A plan's row states and stream entries, ready to write, numbered from 0 (see `bulk`)."""
+    """A plan's row states and stream entries, ready to write, numbered from 1 (see `bulk`)."""
 
     rows: bulk.Batch
     #: the rows this plan inserts (the others are stored already)
