@@ -72,6 +72,8 @@ device = sa.Table(
     sa.Index("ix_device_series", "series", unique=True),
 )
 
+# The last stream number taken, on SQLite; PostgreSQL numbers from `stream_seq` (migration 0009)
+# and leaves this row as the migration found it.
 stream_counter = sa.Table(
     "stream_counter",
     metadata,
