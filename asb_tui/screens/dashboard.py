@@ -248,7 +248,13 @@ class DashboardScreen(AsbScreen):
 
             rules = app.deadline_rules()
             board, state = read_dashboard(
-                store, officer=officer, today=today, rules=rules, limit=ROW_LIMIT, previous=previous
+                store,
+                officer=officer,
+                today=today,
+                rules=rules,
+                limit=ROW_LIMIT,
+                previous=previous,
+                use_kept=not whole,
             )
             return board, mine_only, state
 
@@ -259,6 +265,17 @@ class DashboardScreen(AsbScreen):
         board, mine_only, state = message.result
         self.board_state = state
         self._show(board, mine_only)
+        if not state.kept and state.recomputed == len(state.entries):
+            self._keep_state(state)
+
+    def _keep_state(self, state: BoardState) -> None:
+        """Keep a whole computation in the store: the next start brings it up to date with
+        the cases written since instead of computing every case again."""
+        from asb_tui.store.cache.board_cache import save_board_state
+
+        self.run_work(
+            lambda store: save_board_state(store, state), CopyKept, group="dashboard-keep"
+        )
 
     def action_reload(self) -> None:
         self.reload(whole=True)
