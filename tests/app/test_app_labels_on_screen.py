@@ -95,8 +95,12 @@ async def test_case_detail_of_every_demo_case_shows_no_raw_vocabulary(
             assert _raw_in(summary_text, HYPHENATED) == [], case.ref
             # The People tab is filled when it is first shown.
             await pilot.press("2")
-            people = screen.query_one("#people-table", DataTable)
-            await wait_for(pilot, lambda people=people: people.row_count > 0)
+            people: DataTable[object] = screen.query_one("#people-table", DataTable)
+
+            def people_shown(people: DataTable[object] = people) -> bool:
+                return people.row_count > 0
+
+            await wait_for(pilot, people_shown)
             roles = _cells(people, 1)
             assert not set(roles) & {role.value for role in PartyRole}, (case.ref, roles)
             await pilot.press("1")
