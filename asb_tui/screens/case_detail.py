@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
@@ -24,6 +24,7 @@ from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.store.core.errors import CASE_NOT_FOUND
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.queries.case_queries import ActionRow, CaseDetail, Entry
@@ -146,6 +147,8 @@ class CaseDetailScreen(AsbScreen):
         # What the footer's keys were last worked out from (`_refresh_bindings_if_changed`).
         self._bindings_basis: tuple[object, ...] | None = None
         self._reads = 0  # how many reads of the case were shown
+        # The tables mounted so far, by tab (`_tab_table`).
+        self._tables: dict[str, DataTable[object]] = {}
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -156,9 +159,17 @@ class CaseDetailScreen(AsbScreen):
                     if tab_id == "summary":
                         with VerticalScroll():
                             yield Static("", id="summary-body")
-                    else:
-                        yield self._table(tab_id)
-        yield Footer()
+                    # Each other tab's table is mounted when the tab is first filled: a screen
+                    # of fewer widgets is styled and laid out sooner when it opens.
+        yield SteadyFooter()
+
+    def _tab_table(self, tab_id: str) -> DataTable[object]:
+        """The tab's table, mounted in its pane the first time it is asked for."""
+        table = self._tables.get(tab_id)
+        if table is None:
+            table = self._tables[tab_id] = self._table(tab_id)
+            self.query_one(TabbedContent).get_pane(tab_id).mount(table)
+        return table
 
     @staticmethod
     def _table(tab_id: str) -> DataTable[object]:
@@ -240,7 +251,7 @@ class CaseDetailScreen(AsbScreen):
         if tab_id == "summary":
             self.query_one("#summary-body", Static).update(self._summary_text(detail))
             return
-        table = self.query_one(f"#{tab_id}-table", DataTable)
+        table = self._tab_table(tab_id)
         # A reload keeps the officer's place in the table.
         cursor_row = table.cursor_row
         table.clear()
@@ -371,8 +382,8 @@ class CaseDetailScreen(AsbScreen):
         tabs = self.query_one(TabbedContent)
         if tabs.active != "actions":
             return None
-        table = self.query_one("#actions-table", DataTable)
-        if table.row_count == 0:
+        table = self._tables.get("actions")
+        if table is None or table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         for action in self.detail.actions:
@@ -427,8 +438,8 @@ class CaseDetailScreen(AsbScreen):
         entries = self._entries.get(tabs.active or "")
         if not entries:
             return None
-        table = self.query_one(f"#{tabs.active}-table", DataTable)
-        if table.row_count == 0:
+        table = self._tables.get(tabs.active or "")
+        if table is None or table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return entries[int(key)] if isinstance(key, str) and key.isdigit() else None

@@ -23,7 +23,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from asb_tui.domain.labels import label as vocab_label
 from asb_tui.screens.base import AsbScreen, OfficerApp, WorkDone, WorkFailed
@@ -38,6 +38,7 @@ from asb_tui.store.queries.dashboard_rows import (
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.config import Config
@@ -235,7 +236,7 @@ class DashboardScreen(AsbScreen):
         add_fitted_columns(table, COLUMN_SPECS)
         yield table
         yield Static("", id="sync-state")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         for table in self.query(DataTable):  # none yet when a resize comes before compose
