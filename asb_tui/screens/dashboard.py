@@ -317,7 +317,8 @@ class DashboardScreen(AsbScreen):
         )
         self._show(board, mine_only, recount=not unchanged)
         if not state.kept and state.recomputed == len(state.entries):
-            self._keep_state(state)
+            # Once the board is drawn: writing it holds the interpreter a moment at 50,000.
+            self.call_after_refresh(self._keep_state, state)
 
     def _keep_state(self, state: BoardState) -> None:
         """Keep a whole computation in the store: the next start brings it up to date with

@@ -22,6 +22,7 @@ class SteadyFooter(Footer):
     def __init__(self) -> None:
         super().__init__()
         self._shown: tuple[object, ...] | None = None
+        self._pending = False  # a recompose is scheduled and has not run yet
 
     def _looks(self, screen: Screen[object]) -> tuple[object, ...]:
         """Everything of the screen's bindings that the footer draws."""
@@ -46,16 +47,19 @@ class SteadyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         # What is composed is read here, when it is composed, not when a change was signalled.
+        self._pending = False
         if self._bindings_ready:
             self._shown = self._looks(self.screen)
         yield from super().compose()
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        if (
-            self._shown is not None
-            and self.is_attached
-            and screen is self.screen
-            and self._looks(screen) == self._shown
-        ):
+        if not (screen.app.app_focus and self.is_attached and screen is self.screen):
+            super().bindings_changed(screen)  # schedules nothing: no recompose is pending
             return
+        # A recompose already pending reads the bindings when it runs: one is enough (a screen
+        # signals four or five times while it opens).
+        if self._pending or (self._shown is not None and self._looks(screen) == self._shown):
+            self._bindings_ready = True
+            return
+        self._pending = True
         super().bindings_changed(screen)
