@@ -17,12 +17,14 @@ from app_testkit import (
     wait_for_screen,
 )
 from textual.widgets import DataTable, TabbedContent
+from textual.widgets._footer import FooterKey
 
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.case_detail import CaseDetailScreen
 from asb_tui.store.commands import cases
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.deadline_facts import deadline_rules
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 
 def _case_with_actions(store: Store, data_dir: Path) -> tuple[str, str, str]:
@@ -134,3 +136,32 @@ async def test_action_done_key_follows_the_cursor_without_rebuilding_the_footer_
         assert len(rebuilt) == before
         assert not done_enabled()
         screen_as(app, CaseDetailScreen)
+
+
+async def test_the_footer_is_recomposed_only_when_its_keys_change(
+    store: Store, data_dir: Path
+) -> None:
+    case_id, _open, _done = _case_with_actions(store, data_dir)
+    app = make_app(data_dir, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, "DashboardScreen")
+        screen = CaseDetailScreen(case_id)
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.detail is not None)
+        footer = screen.query_one(SteadyFooter)
+
+        def close_key_enabled() -> bool:
+            keys = [key for key in footer.query(FooterKey) if key.key == "C"]
+            return bool(keys) and not keys[0].disabled
+
+        # Loaded, the case's keys are enabled: that change was drawn.
+        await wait_for(pilot, close_key_enabled)
+        await pilot.pause()
+        keys = list(footer.query(FooterKey))
+        # Tab switches move the focus (each tab's table) and change no key shown.
+        for number in ("2", "3", "9", "1"):
+            await pilot.press(number)
+            await pilot.pause()
+        await wait_for(pilot, lambda: screen.query_one(TabbedContent).active == "summary")
+        await pilot.pause()
+        assert list(footer.query(FooterKey)) == keys  # the same widgets: not recomposed
