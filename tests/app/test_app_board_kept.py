@@ -16,7 +16,7 @@ from app_testkit import OFFICER, TODAY, make_app, make_config, screen_text, wait
 from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.dashboard import DashboardScreen
 from asb_tui.store.cache.board_cache import board_key, kept_board_state
-from asb_tui.store.cache.local_cache import DASHBOARD, forget_snapshots
+from asb_tui.store.cache.local_cache import DASHBOARD, forget_case, forget_snapshots
 from asb_tui.store.commands import cases
 from asb_tui.store.core.models import LocalCacheEntry
 from asb_tui.store.core.store import Store, open_store
@@ -131,7 +131,14 @@ def test_a_pulled_page_or_a_restored_store_makes_the_kept_board_unusable(
 
     save_board_state(store, replace(state, audit_seq=state.audit_seq + 5))
     assert kept() is None
-    # Retention forgets it with the dashboard copies (it holds deadline titles).
+    # A case destroyed or purged takes the kept board with it (it holds deadline titles)...
+    save_board_state(store, state)
+    with store.write() as uow:
+        assert forget_case(uow, "a-case-being-purged") == 1
+    with store.read() as session:
+        assert session.get(LocalCacheEntry, (DASHBOARD, board_key(OFFICER))) is None
+    # ... and retention forgets it with the dashboard copies.
+    save_board_state(store, state)
     forget_snapshots(store)
     with store.read() as session:
         assert session.get(LocalCacheEntry, (DASHBOARD, board_key(OFFICER))) is None

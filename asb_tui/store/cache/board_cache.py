@@ -15,8 +15,9 @@ silently. It is reused only when all it depends on is the same:
   unknown, and the board is computed whole; so does a chain shorter than the kept seq (a store
   restored from a copy) or more cases touched than an incremental computation is worth.
 
-Retention forgets it with every dashboard copy (`local_cache.forget_snapshots`): the rows hold
-deadline titles, which can be typed text.
+Retention forgets it with every dashboard copy (`local_cache.forget_snapshots`), and a case's
+destruction or purge forgets it too (`local_cache.forget_case`): the rows hold deadline titles,
+which can be typed text.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from asb_tui.store.cache.local_cache import DASHBOARD, _keep
+from asb_tui.store.cache.local_cache import BOARD_PREFIX, DASHBOARD, _keep
 from asb_tui.store.core.store import Store
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ FORMAT = 1
 
 
 def board_key(officer: str | None) -> str:
-    return "board:" + ("*" if officer is None else officer)
+    return BOARD_PREFIX + ("*" if officer is None else officer)
 
 
 def rules_key(today: date, rules: DeadlineRules) -> str:
