@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Select, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.screens.base import WorkDone
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from asb_tui.store.core.store import Store
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.literal import literal, literal_text
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 METHODS = ("phone", "email", "secure email", "meeting", "letter", "visit", "portal")
 REFERENCE_KINDS = ("crime reference", "incident log number", "their reference")
@@ -81,7 +82,7 @@ class AgencyContactScreen(FieldworkScreen):
             table: DataTable[object] = DataTable(id="contacts", cursor_type="row")
             yield table
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#contacts", DataTable).add_columns(

@@ -29,7 +29,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Select, Static
+from textual.widgets import Button, Select, Static
 from textual.worker import get_current_worker
 
 from asb_tui.config import Config
@@ -41,6 +41,7 @@ from asb_tui.widgets.form_state import collect_inputs, restore_inputs, typed_sin
 from asb_tui.widgets.key_routing import dropdown_open, has_unread_keys, owns_keys
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.domain.case_deadlines import DeadlineRules
@@ -432,7 +433,7 @@ class FormScreen(EditingScreen):
             yield from self.form_fields()
             with Horizontal(classes="form-buttons"):
                 yield from self.form_buttons()
-        yield Footer()
+        yield SteadyFooter()
 
     def fixed_fields(self) -> ComposeResult:
         """Widgets above the scrolling part (always in view)."""

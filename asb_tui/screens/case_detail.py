@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
@@ -24,6 +24,7 @@ from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.store.core.errors import CASE_NOT_FOUND
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.queries.case_queries import ActionRow, CaseDetail, Entry
@@ -141,6 +142,13 @@ class CaseDetailScreen(AsbScreen):
         self.case_id = case_id
         self.detail: CaseDetail | None = None
         self._entries: dict[str, tuple[Entry, ...]] = {}
+        # The tabs not yet filled from the last read (each is filled when first shown).
+        self._unfilled: set[str] = set()
+        # What the footer's keys were last worked out from (`_refresh_bindings_if_changed`).
+        self._bindings_basis: tuple[object, ...] | None = None
+        self._reads = 0  # how many reads of the case were shown
+        # The tables mounted so far, by tab (`_tab_table`).
+        self._tables: dict[str, DataTable[object]] = {}
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -151,9 +159,17 @@ class CaseDetailScreen(AsbScreen):
                     if tab_id == "summary":
                         with VerticalScroll():
                             yield Static("", id="summary-body")
-                    else:
-                        yield self._table(tab_id)
-        yield Footer()
+                    # Each other tab's table is mounted when the tab is first filled: a screen
+                    # of fewer widgets is styled and laid out sooner when it opens.
+        yield SteadyFooter()
+
+    def _tab_table(self, tab_id: str) -> DataTable[object]:
+        """The tab's table, mounted in its pane the first time it is asked for."""
+        table = self._tables.get(tab_id)
+        if table is None:
+            table = self._tables[tab_id] = self._table(tab_id)
+            self.query_one(TabbedContent).get_pane(tab_id).mount(table)
+        return table
 
     @staticmethod
     def _table(tab_id: str) -> DataTable[object]:
@@ -197,6 +213,7 @@ class CaseDetailScreen(AsbScreen):
             self.dismiss(None)
             return
         self.detail = detail
+        self._reads += 1
         s = detail.summary
         header = Text()
         header.append(s.ref, style="bold")
@@ -210,50 +227,64 @@ class CaseDetailScreen(AsbScreen):
         header.append("\n")
         header.append_text(literal_text(s.summary.splitlines()[0] if s.summary else ""))
         self.query_one("#case-header", Static).update(header)
-        self.query_one("#summary-body", Static).update(self._summary_text(detail))
-        people = self.query_one("#people-table", DataTable)
-        people.clear()
-        for p in detail.people:
-            people.add_row(
-                literal_text(p.name),
-                Text(label(p.role)),
-                literal_text("; ".join(p.addresses) or p.address),
-                literal_text(p.phone),
-                literal_text(p.vulnerabilities),
-                key=p.person_id,
-            )
-        actions = self.query_one("#actions-table", DataTable)
-        actions.clear()
-        for a in detail.actions:
-            done_style = "dim" if a.done_on else ""
-            actions.add_row(
-                Text(uk(a.due_on), style=done_style),
-                Text(uk(a.done_on) if a.done_on else "", style=done_style),
-                literal_text(a.title, style=done_style),
-                literal_text(a.owner, style=done_style),
-                key=a.id,
-            )
-        self._entries = {}
-        for tab_id, entries in (
-            ("incidents", detail.incidents),
-            ("contacts", detail.visits_and_contacts),
-            ("risk", detail.risk),
-            ("legal", detail.legal),
-            ("evidence", detail.evidence),
-            ("timeline", detail.timeline),
-        ):
-            table = self.query_one(f"#{tab_id}-table", DataTable)
-            table.clear()
-            self._entries[tab_id] = entries
-            for index, entry in enumerate(entries):
+        self._entries = {
+            "incidents": detail.incidents,
+            "contacts": detail.visits_and_contacts,
+            "risk": detail.risk,
+            "legal": detail.legal,
+            "evidence": detail.evidence,
+            "timeline": detail.timeline,
+        }
+        # Only the tab in view is filled now; each other tab when it is first shown (a case
+        # with years of diary fills its timeline only if the officer looks at it).
+        self._unfilled = {tab_id for tab_id, _title in TABS}
+        self._fill_tab(self.query_one(TabbedContent).active or "summary")
+        self._refresh_bindings_if_changed()
+        self.post_message(self.Loaded(self.case_id))
+
+    def _fill_tab(self, tab_id: str) -> None:
+        """Fill one tab from the case read last (once per read)."""
+        detail = self.detail
+        if detail is None or tab_id not in self._unfilled:
+            return
+        self._unfilled.discard(tab_id)
+        if tab_id == "summary":
+            self.query_one("#summary-body", Static).update(self._summary_text(detail))
+            return
+        table = self._tab_table(tab_id)
+        # A reload keeps the officer's place in the table.
+        cursor_row = table.cursor_row
+        table.clear()
+        if tab_id == "people":
+            for p in detail.people:
+                table.add_row(
+                    literal_text(p.name),
+                    Text(label(p.role)),
+                    literal_text("; ".join(p.addresses) or p.address),
+                    literal_text(p.phone),
+                    literal_text(p.vulnerabilities),
+                    key=p.person_id,
+                )
+        elif tab_id == "actions":
+            for a in detail.actions:
+                done_style = "dim" if a.done_on else ""
+                table.add_row(
+                    Text(uk(a.due_on), style=done_style),
+                    Text(uk(a.done_on) if a.done_on else "", style=done_style),
+                    literal_text(a.title, style=done_style),
+                    literal_text(a.owner, style=done_style),
+                    key=a.id,
+                )
+        else:
+            for index, entry in enumerate(self._entries.get(tab_id, ())):
                 table.add_row(
                     Text(uk(entry.day)),
                     literal_text(entry.what),
                     literal_text(entry.detail),
                     key=str(index),
                 )
-        self.refresh_bindings()
-        self.post_message(self.Loaded(self.case_id))
+        if 0 < cursor_row < table.row_count:
+            table.move_cursor(row=cursor_row, animate=False)
 
     def _summary_text(self, detail: CaseDetail) -> Text:
         s = detail.summary
@@ -351,8 +382,8 @@ class CaseDetailScreen(AsbScreen):
         tabs = self.query_one(TabbedContent)
         if tabs.active != "actions":
             return None
-        table = self.query_one("#actions-table", DataTable)
-        if table.row_count == 0:
+        table = self._tables.get("actions")
+        if table is None or table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         for action in self.detail.actions:
@@ -360,11 +391,25 @@ class CaseDetailScreen(AsbScreen):
                 return action
         return None
 
-    def on_tabbed_content_tab_activated(self) -> None:
-        self.refresh_bindings()
+    def _bindings_basis_now(self) -> tuple[object, ...]:
+        """What `check_action` answers from: the case read, and whether an open action is
+        under the cursor."""
+        return (self._reads, self._selected_open_action() is not None)
+
+    def _refresh_bindings_if_changed(self) -> None:
+        """Rebuild the footer only when a key's availability may have changed: rebuilding it
+        costs more than drawing a tab, and the cursor moves on every row highlight."""
+        basis = self._bindings_basis_now()
+        if basis != self._bindings_basis:
+            self._bindings_basis = basis
+            self.refresh_bindings()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._fill_tab(event.pane.id or "")
+        self._refresh_bindings_if_changed()
 
     def on_data_table_row_highlighted(self) -> None:
-        self.refresh_bindings()
+        self._refresh_bindings_if_changed()
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -373,6 +418,7 @@ class CaseDetailScreen(AsbScreen):
 
     def action_show_tab(self, tab_id: str) -> None:
         tabs = self.query_one(TabbedContent)
+        self._fill_tab(tab_id)  # before it is shown, so its first frame has its rows
         tabs.active = tab_id
         pane = tabs.get_pane(tab_id)
         # The summary scrolls with up/down/page keys once it has the focus (it is longer than
@@ -392,8 +438,8 @@ class CaseDetailScreen(AsbScreen):
         entries = self._entries.get(tabs.active or "")
         if not entries:
             return None
-        table = self.query_one(f"#{tabs.active}-table", DataTable)
-        if table.row_count == 0:
+        table = self._tables.get(tabs.active or "")
+        if table is None or table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return entries[int(key)] if isinstance(key, str) and key.isdigit() else None

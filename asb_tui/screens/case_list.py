@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label, label_choices
@@ -26,6 +26,7 @@ from asb_tui.store.queries.case_queries import CaseFilter, CaseListRow, FilterOp
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.queries.case_queries import CaseFilter, CaseListRow
@@ -125,7 +126,7 @@ class CaseListScreen(AsbScreen):
         # reference is never cut, and the widths do not depend on when the rows arrived.
         add_fitted_columns(table, COLUMN_SPECS)
         yield table
-        yield Footer()
+        yield SteadyFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         for table in self.query(DataTable):  # none yet when a resize comes before compose

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from asb_tui.domain.case_review import AGENCIES
 from asb_tui.domain.dates import format_uk
@@ -26,6 +26,7 @@ from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import case_review as commands
 from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.prompt import FormPrompt, PromptField
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -89,7 +90,7 @@ class CaseReviewScreen(FieldworkScreen):
         steps: DataTable[object] = DataTable(id="cr-steps", cursor_type="row")
         yield steps
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         # Fixed widths: the columns do not move when the rows arrive.

@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from asb_tui.widgets.literal import literal
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -41,7 +42,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal():
                 yield Button("Yes (y)", id="yes", variant="primary")
                 yield Button("No (n)", id="no")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

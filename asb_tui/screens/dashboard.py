@@ -14,16 +14,16 @@ Nothing of the deadline rules or the bank-holiday tables is imported for that fi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from asb_tui.domain.labels import label as vocab_label
 from asb_tui.screens.base import AsbScreen, OfficerApp, WorkDone, WorkFailed
@@ -38,6 +38,7 @@ from asb_tui.store.queries.dashboard_rows import (
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.config import Config
@@ -122,6 +123,46 @@ def _due(request: SubjectAccessDue) -> date:
     return request.due_on
 
 
+class _RowLook(NamedTuple):
+    """What one row of the due list shows (compared with the row shown, to redraw only what
+    changed)."""
+
+    due: date | None
+    band: str | None  # a RAG key
+    ref: str
+    risk_level: str | None
+    victim: str
+    next_what: str
+
+    def cells(self) -> tuple[Text, ...]:
+        if self.due is None or self.band is None:
+            due, state = Text("—"), Text("")
+        else:
+            label, style = RAG[self.band]
+            due, state = Text(_uk(self.due), style=style), Text(label, style=style)
+        risk = vocab_label(self.risk_level, empty="—")
+        return (
+            due,
+            state,
+            Text(self.ref),
+            Text(risk, style="bold red" if self.risk_level == "high" else ""),
+            literal_text(self.victim, one_line=True),
+            literal_text(self.next_what, one_line=True),
+        )
+
+
+def _request_look(request: SubjectAccessDue, today: date, week_until: date) -> tuple[str, _RowLook]:
+    look = _RowLook(
+        _due(request),
+        rag_band(_due(request), today, week_until),
+        request.ref,
+        None,  # no risk level: a dash, as a case not assessed
+        request.requester,
+        SAR_NEXT,
+    )
+    return SAR_KEY + request.request_id, look
+
+
 class BoardRead(WorkDone[tuple[Dashboard, bool, "BoardState"]]):
     """The dashboard computed, whether it is the officer's own cases only, and the state it
     was made of (the next computation starts from it)."""
@@ -177,6 +218,10 @@ class DashboardScreen(AsbScreen):
         self._fresh_shown = False
         # The open subject access requests with a due date, from the last fresh computation.
         self._sar: tuple[SubjectAccessDue, ...] = ()
+        # The last Case Review count: (mine only, how many), reused while no case is written.
+        self._review_count: tuple[bool, int] | None = None
+        # What each row of the table shows now (`_fill` redraws only what differs).
+        self._shown_rows: list[tuple[str, _RowLook]] = []
         # The last computation's per-case state: a return from a case recomputes only the
         # cases written since (store/queries/screen_reads.read_dashboard).
         self.board_state: BoardState | None = None
@@ -191,7 +236,7 @@ class DashboardScreen(AsbScreen):
         add_fitted_columns(table, COLUMN_SPECS)
         yield table
         yield Static("", id="sync-state")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         for table in self.query(DataTable):  # none yet when a resize comes before compose
@@ -248,7 +293,13 @@ class DashboardScreen(AsbScreen):
 
             rules = app.deadline_rules()
             board, state = read_dashboard(
-                store, officer=officer, today=today, rules=rules, limit=ROW_LIMIT, previous=previous
+                store,
+                officer=officer,
+                today=today,
+                rules=rules,
+                limit=ROW_LIMIT,
+                previous=previous,
+                use_kept=not whole,
             )
             return board, mine_only, state
 
@@ -257,8 +308,26 @@ class DashboardScreen(AsbScreen):
     @on(BoardRead)
     def _board_read(self, message: BoardRead) -> None:
         board, mine_only, state = message.result
-        self.board_state = state
-        self._show(board, mine_only)
+        previous, self.board_state = self.board_state, state
+        # No case written since the last board of the same scope: its Case Review count holds.
+        unchanged = (
+            previous is not None
+            and state.recomputed == 0
+            and (previous.officer, previous.today) == (state.officer, state.today)
+        )
+        self._show(board, mine_only, recount=not unchanged)
+        if not state.kept and state.recomputed == len(state.entries):
+            # Once the board is drawn: writing it holds the interpreter a moment at 50,000.
+            self.call_after_refresh(self._keep_state, state)
+
+    def _keep_state(self, state: BoardState) -> None:
+        """Keep a whole computation in the store: the next start brings it up to date with
+        the cases written since instead of computing every case again."""
+        from asb_tui.store.cache.board_cache import save_board_state
+
+        self.run_work(
+            lambda store: save_board_state(store, state), CopyKept, group="dashboard-keep"
+        )
 
     def action_reload(self) -> None:
         self.reload(whole=True)
@@ -303,9 +372,8 @@ class DashboardScreen(AsbScreen):
 
     @on(ReviewsCounted)
     def _reviews_counted(self, message: ReviewsCounted) -> None:
-        from dataclasses import replace
-
         board, mine_only, number = message.result
+        self._review_count = (mine_only, number)
         self._show_counts(replace(board.counts, case_review_threshold=number))
         if mine_only:
             self._keep_copy(board, number)
@@ -336,12 +404,19 @@ class DashboardScreen(AsbScreen):
         if failure.group == "dashboard-keep":
             failure.prevent_default()
 
-    def _show(self, board: Dashboard, mine_only: bool = True) -> None:
+    def _show(self, board: Dashboard, mine_only: bool = True, *, recount: bool = True) -> None:
+        """Show a fresh computation; `recount` False: the Case Review count shown last still
+        holds (no case was written since), so it is neither counted nor kept again."""
         self._fresh_shown = True
         # Only requests whose clock runs are due; one waiting for proof of identity, a fee or a
         # clarification is in `asb-tui sar list`.
         self._sar = tuple(r for r in board.subject_access if r.due_on is not None)
-        self._show_counts(board.counts)
+        known = self._review_count if not recount else None
+        if known is not None and known[0] == mine_only:
+            self._show_counts(replace(board.counts, case_review_threshold=known[1]))
+        else:
+            self._show_counts(board.counts)
+            known = None
         scope = f"Showing {board.scope}, soonest first"
         if board.more > 0:
             scope += f" (the first {len(board.rows)}; all in the case list: l)"
@@ -363,7 +438,8 @@ class DashboardScreen(AsbScreen):
             if keep_selected is not None and keep_selected in table.rows:
                 table.move_cursor(row=table.get_row_index(keep_selected), animate=False)
         self.post_message(self.Populated(len(board.rows)))
-        self._count_case_reviews(board, mine_only)
+        if known is None:
+            self._count_case_reviews(board, mine_only)
 
     def _fill(
         self,
@@ -371,49 +447,49 @@ class DashboardScreen(AsbScreen):
         week_until: date | None,
         requests: Sequence[SubjectAccessDue] = (),
     ) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
+        """Show `rows` (and the due `requests` among them, by due date). Only what differs
+        from the rows shown is redrawn: a return from a case usually changes one row or none,
+        and refilling 300 rows is most of the return's time at 50,000 cases."""
         today = self.today()
         if week_until is None:
             from asb_tui.store.queries.case_queries import week_band_ends
 
             week_until = week_band_ends(today, self.asb.deadline_rules())
+        planned: list[tuple[str, _RowLook]] = []
         waiting = list(requests)  # soonest due first, as the cases
         for row in rows:
             while waiting and (row.next_due is None or _due(waiting[0]) <= row.next_due):
-                self._add_request(table, waiting.pop(0), today, week_until)
-            if row.next_due is None:
-                due, state = Text("—"), Text("")
-            else:
-                label, style = RAG[rag_band(row.next_due, today, week_until)]
-                due = Text(_uk(row.next_due), style=style)
-                state = Text(label, style=style)
-            risk = vocab_label(row.risk_level, empty="—")
-            table.add_row(
-                due,
-                state,
-                Text(row.ref),
-                Text(risk, style="bold red" if row.risk_level == "high" else ""),
-                literal_text(row.victim, one_line=True),
-                literal_text(row.next_what, one_line=True),
-                key=row.case_id,
+                planned.append(_request_look(waiting.pop(0), today, week_until))
+            band = None if row.next_due is None else rag_band(row.next_due, today, week_until)
+            planned.append(
+                (
+                    row.case_id,
+                    _RowLook(
+                        row.next_due, band, row.ref, row.risk_level, row.victim, row.next_what
+                    ),
+                )
             )
-        for request in waiting:
-            self._add_request(table, request, today, week_until)
-
-    def _add_request(
-        self, table: DataTable[object], request: SubjectAccessDue, today: date, week_until: date
-    ) -> None:
-        label, style = RAG[rag_band(_due(request), today, week_until)]
-        table.add_row(
-            Text(_uk(_due(request)), style=style),
-            Text(label, style=style),
-            Text(request.ref),
-            Text("—"),
-            literal_text(request.requester, one_line=True),
-            literal_text(SAR_NEXT, one_line=True),
-            key=SAR_KEY + request.request_id,
-        )
+        planned.extend(_request_look(request, today, week_until) for request in waiting)
+        shown, self._shown_rows = self._shown_rows, planned
+        if planned == shown:
+            return
+        table = self.query_one(DataTable)
+        if [key for key, _ in planned] == [key for key, _ in shown]:
+            for (key, look), (_key, was) in zip(planned, shown, strict=True):
+                if look != was:
+                    for spec, cell, old in zip(
+                        COLUMN_SPECS, look.cells(), was.cells(), strict=True
+                    ):
+                        if cell != old or cell.style != old.style:
+                            table.update_cell(key, spec.key, cell)
+            return
+        selected = self.selected_case_id()
+        table.clear()
+        for key, look in planned:
+            table.add_row(*look.cells(), key=key)
+        # A row that moved must not take the officer's cursor off the case they chose.
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected), animate=False)
 
     def selected_case_id(self) -> str | None:
         table = self.query_one(DataTable)

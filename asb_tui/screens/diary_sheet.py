@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from asb_tui.domain.case_review import AGENCY_LETTERS
 from asb_tui.domain.dates import format_uk
@@ -30,6 +30,7 @@ from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.prompt import FormPrompt, PromptField
 from asb_tui.widgets.save_queue import OrderedSaves, Refused, Saved
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.domain.case_deadlines import DeadlineRules
@@ -152,7 +153,7 @@ class DiarySheetScreen(FieldworkScreen):
         yield Static("", id="sheet")
         yield self.grid
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.grid.focus()

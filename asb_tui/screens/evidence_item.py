@@ -19,11 +19,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from asb_tui.screens.base import WorkDone
 from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal_text
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.queries.evidence import EvidenceDetail
@@ -62,7 +63,7 @@ class EvidenceItemScreen(FieldworkScreen):
         with VerticalScroll():
             yield Static("Loading…", id="item-body")
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._load()

@@ -18,7 +18,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     ContentSwitcher,
-    Footer,
     Input,
     Label,
     ProgressBar,
@@ -27,6 +26,7 @@ from textual.widgets import (
 
 from asb_tui.screens.base import AsbScreen, WorkDone, WorkFailed
 from asb_tui.widgets.literal import literal
+from asb_tui.widgets.steady_footer import SteadyFooter
 from asb_tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ class FirstRunScreen(AsbScreen):
                 yield Static("", id="recovery-key")
                 yield TickBox("I have written it down", id="written-down")
                 yield Button("Continue", id="continue", variant="primary", disabled=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#choose-new", Button).focus()

@@ -17,9 +17,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 # Names of what shows no header; a screen with one is named by its header (SUB_TITLE, or a
 # form's title), and any other class by its docstring's first line.
@@ -99,7 +100,7 @@ class HelpScreen(Screen[None]):
         yield ScreenHeader()
         with VerticalScroll():
             yield Static(self._help_text(), id="help-body")
-        yield Footer()
+        yield SteadyFooter()
 
     def _section(self, text: Text, title: str, bindings: list[Binding]) -> None:
         text.append(f"\n{title}\n", style="bold underline")

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, Footer, Input, Label, SelectionList, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, SelectionList, Static, TextArea
 
 from asb_tui.domain.dates import format_uk, parse_uk_date
 from asb_tui.domain.errors import DomainError
@@ -23,6 +23,7 @@ from asb_tui.store.commands import visits
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.form_state import collect_inputs, restore_inputs
 from asb_tui.widgets.literal import literal
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.core.store import Store
@@ -110,7 +111,7 @@ class HomeVisitScreen(FieldworkScreen):
             yield Static("10. Notes", classes="section")
             yield TextArea(id="hv-notes")
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#hv-present", Input).focus()

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import ContentSwitcher, Footer, Input, Label, Static, TextArea
+from textual.widgets import ContentSwitcher, Input, Label, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.types import DoorOutcome
@@ -28,6 +28,7 @@ from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.run_sheet import OUTCOME_KEYS, OUTCOME_LABELS, RunSheet, door_views
 from asb_tui.widgets.save_queue import OrderedSaves, Refused, Saved
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.core.store import Store
@@ -129,7 +130,7 @@ class HouseToHouseScreen(FieldworkScreen):
                 yield self.doors
                 yield Static("", id="call-backs")
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._reload()

@@ -17,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
 from asb_tui.domain.dates import format_uk, parse_uk_date
 from asb_tui.domain.errors import DomainError
@@ -37,6 +37,7 @@ from asb_tui.store.commands import legal, legal_powers
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.prompt import FormPrompt, PromptField
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.core.store import Store
@@ -188,7 +189,7 @@ class LegalRemedyScreen(FieldworkScreen):
             yield Label("Notes")
             yield TextArea(id="lr-notes")
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#remedies", DataTable).add_columns(

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
@@ -22,6 +22,7 @@ from asb_tui.export.pdf_render import PdfRenderError
 from asb_tui.screens.base import WorkDone
 from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.widgets.literal import literal, literal_text
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.export.letters import Recipient
@@ -107,7 +108,7 @@ class LettersScreen(FieldworkScreen):
         table: DataTable[object] = DataTable(id="sent", cursor_type="row")
         yield table
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         from asb_tui.export.letters import default_letters_dir

@@ -11,7 +11,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, Footer, Input, Label, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.screens.base import WorkDone, WorkFailed
@@ -20,6 +20,7 @@ from asb_tui.store.commands import visits
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.prompt import FormPrompt, PromptField
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.core.store import Store
@@ -78,7 +79,7 @@ class PerpetratorVisitScreen(FieldworkScreen):
             yield Label("Notes")
             yield TextArea(id="pv-notes")
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._check_agreement()

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
 from asb_tui.widgets.literal import literal
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.queries.people import MatchCandidate
@@ -69,7 +70,7 @@ class PersonMatchScreen(ModalScreen[str | None]):
                 *(Option(literal(candidate_text(c)), id=c.identity_id) for c in self.candidates),
                 id="match-options",
             )
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -12,12 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from asb_tui.screens.base import WorkDone
 from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands.corrections import correctable
 from asb_tui.widgets.literal import literal, literal_text
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.queries.case_queries import RecordView
@@ -65,7 +66,7 @@ class RecordScreen(FieldworkScreen):
                         id=f"{FIELD_PREFIX}{field.column}", disabled=True, select_on_focus=False
                     )
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save" and not (self.view is not None and self.view.typed):

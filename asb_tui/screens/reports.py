@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Sparkline, Static
+from textual.widgets import Sparkline, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
@@ -24,6 +24,7 @@ from asb_tui.domain.report_figures import SECTION_TITLES, ReportPeriod, default_
 from asb_tui.screens.base import AsbScreen, WorkDone
 from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 LABEL_WIDTH = 24
 BAR_WIDTH = 36
@@ -100,7 +101,7 @@ class ReportsScreen(AsbScreen):
         yield ScreenHeader()
         yield Static("Counting…", id="report-info")
         yield VerticalScroll(id="report-body")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.period = default_period(self.today())

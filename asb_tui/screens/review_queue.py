@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
 from asb_tui.screens.base import AsbScreen, WorkDone
 from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.commands.reviews import ReviewQueue, ReviewQueueItem
@@ -46,7 +47,7 @@ class ReviewQueueScreen(AsbScreen):
         table: DataTable[object] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         table.add_columns("Case", "Why", "Risk", "Due", "Last review", "Officer", "Done")
         yield table
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Select, Static, TextArea
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.screens.base import WorkDone
@@ -17,6 +17,7 @@ from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import legal
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.literal import literal_text
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 
 class ReferralsRead(WorkDone[list[legal.ReferralRow]]):
@@ -69,7 +70,7 @@ class SafeguardingScreen(FieldworkScreen):
             yield Label("Follow up by (optional)")
             yield DateField(today=self.today(), id="sg-follow-up")
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#referrals", DataTable).add_columns(

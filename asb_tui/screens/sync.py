@@ -19,11 +19,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import DataTable, ProgressBar, Static
 
 from asb_tui.screens.base import AsbScreen, WorkDone, WorkFailed
 from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.services.file_sync import FileSyncOutcome
@@ -137,7 +138,7 @@ class SyncScreen(AsbScreen):
             yield DataTable(id="sync-conflicts", cursor_type="row", zebra_stripes=True)
             yield Static("", id="sync-detail")
             yield Static("", id="sync-refused")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sync-conflicts", DataTable)

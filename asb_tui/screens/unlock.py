@@ -9,10 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
+from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from asb_tui.screens.base import AsbScreen, WorkDone, WorkFailed
 from asb_tui.widgets.literal import literal
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.commands.officer import Officer
@@ -68,7 +69,7 @@ class UnlockScreen(AsbScreen):
             yield LoadingIndicator(id="unlock-progress")
             yield Static("", id="unlock-error")
             yield Button("Unlock", id="unlock-button", variant="primary")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#passphrase", Input).focus()

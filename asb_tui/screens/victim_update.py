@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Select, Static, TextArea
 
 from asb_tui.domain.contact import parse_contact_frequency
 from asb_tui.domain.dates import format_uk
@@ -20,6 +20,7 @@ from asb_tui.screens.fieldwork_screen import FieldworkScreen
 from asb_tui.store.commands import contacts
 from asb_tui.widgets.date_field import DateField
 from asb_tui.widgets.literal import literal, literal_text
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.store.core.store import Store
@@ -65,7 +66,7 @@ class VictimUpdateScreen(FieldworkScreen):
             table: DataTable[object] = DataTable(id="updates", cursor_type="row")
             yield table
         yield Static("", id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#updates", DataTable).add_columns("Date", "Means", "Feels safer", "Summary")

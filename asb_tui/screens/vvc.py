@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
@@ -20,6 +20,7 @@ from asb_tui.store.commands.vvc import AgendaItem, MeetingSummary
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
 from asb_tui.widgets.literal import literal, literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
+from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from asb_tui.screens.vvc_pack_password import PackRequest
@@ -85,7 +86,7 @@ class VvcScreen(AsbScreen):
         agenda: DataTable[object] = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
         add_fitted_columns(agenda, AGENDA_COLUMNS)
         yield agenda
-        yield Footer()
+        yield SteadyFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         for agenda in self.query("#agenda").results(DataTable):  # none before compose

@@ -93,8 +93,17 @@ async def test_case_detail_of_every_demo_case_shows_no_raw_vocabulary(
                 if deadline:
                     assert deadline.group(1).strip() in state_labels, (case.ref, line)
             assert _raw_in(summary_text, HYPHENATED) == [], case.ref
-            roles = _cells(screen.query_one("#people-table", DataTable), 1)
+            # The People tab is filled when it is first shown.
+            await pilot.press("2")
+            people: DataTable[object] = screen.query_one("#people-table", DataTable)
+
+            def people_shown(people: DataTable[object] = people) -> bool:
+                return people.row_count > 0
+
+            await wait_for(pilot, people_shown)
+            roles = _cells(people, 1)
             assert not set(roles) & {role.value for role in PartyRole}, (case.ref, roles)
+            await pilot.press("1")
             # The worked cases hold every kind of record, so their other tabs show every list.
             tabs = TABS[1:] if case.ref in summary.worked_refs else ()
             for number, (tab_id, _title) in enumerate(tabs, start=2):

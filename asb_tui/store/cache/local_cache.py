@@ -48,11 +48,22 @@ def _keep(uow: UnitOfWork, kind: str, key: str, payload: dict[str, Any]) -> None
     uow.keep_local(row)
 
 
+# The dashboard's kept computation (board_cache.py) is kept under keys with this prefix.
+BOARD_PREFIX = "board:"
+
+
 def forget_case(uow: UnitOfWork, case_id: str) -> int:
-    """Drop every entry whose key names the case (its drafts), within a write that removes the
+    """Drop every entry whose key names the case (its drafts), and the dashboard's kept
+    computation (it holds each case's next deadline's title), within a write that removes the
     case's records; returns how many."""
     rows = uow.reads.exec(
-        select(LocalCacheEntry).where(col(LocalCacheEntry.key).contains(case_id))
+        select(LocalCacheEntry).where(
+            col(LocalCacheEntry.key).contains(case_id)
+            | (
+                (col(LocalCacheEntry.kind) == DASHBOARD)
+                & col(LocalCacheEntry.key).startswith(BOARD_PREFIX)
+            )
+        )
     ).all()
     uow.drop_local(rows)
     return len(rows)

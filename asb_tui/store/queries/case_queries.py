@@ -243,6 +243,8 @@ class BoardState:
     audit_seq: int = 0
     #: the store's write-journal position it was read at
     journal_position: int = 0
+    #: made from the state kept in the store at the last computation (store/cache/board_cache.py)
+    kept: bool = False
 
 
 # Above this many cases touched, recomputing whole is as quick as picking them out.

@@ -51,6 +51,7 @@ def read_dashboard(
     rules: DeadlineRules,
     limit: int,
     previous: BoardState | None = None,
+    use_kept: bool = False,
 ) -> tuple[Dashboard, BoardState]:
     """The dashboard, and the state it was made of (to pass back as `previous` next time).
 
@@ -58,7 +59,12 @@ def read_dashboard(
     store's write journal names (store/core/write_journal.py). It is computed whole instead
     when that is not known: another day, other rules or another officer; a write the journal
     could not name the cases of; or a write it did not see (another process: the audit chain
-    moved past the journal's last write)."""
+    moved past the journal's last write).
+
+    `use_kept`: where `previous` cannot be brought up to date (there is none after a start,
+    or another process wrote), start from the state the store kept at its last whole
+    computation, with the cases written since computed again (store/cache/board_cache.py),
+    when it is still for this day and these rules."""
     from dataclasses import replace
 
     from asb_tui.store.queries.case_queries import (
@@ -84,6 +90,10 @@ def read_dashboard(
         ):
             state = updated_board_state(session, previous, changes.case_ids, audit_seq=seq)
             position = changes.position
+        if state is None and use_kept:
+            from asb_tui.store.cache.board_cache import kept_board_state
+
+            state = kept_board_state(session, officer=officer, today=today, rules=rules)
         if state is None:
             state = board_state(session, officer=officer, today=today, rules=rules)
         state = replace(state, journal_position=position)
