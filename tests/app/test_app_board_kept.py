@@ -131,12 +131,16 @@ def test_a_pulled_page_or_a_restored_store_makes_the_kept_board_unusable(
 
     save_board_state(store, replace(state, audit_seq=state.audit_seq + 5))
     assert kept() is None
-    # A case destroyed or purged takes the kept board with it (it holds deadline titles)...
+    # A case destroyed or purged takes the kept board and the copy shown first with it (they
+    # hold its ref and deadline titles)...
     save_board_state(store, state)
     with store.write() as uow:
-        assert forget_case(uow, "a-case-being-purged") == 1
+        uow.keep_local(LocalCacheEntry(kind=DASHBOARD, key=OFFICER, payload={"rows": []}))
+    with store.write() as uow:
+        assert forget_case(uow, "a-case-being-purged") == 2
     with store.read() as session:
         assert session.get(LocalCacheEntry, (DASHBOARD, board_key(OFFICER))) is None
+        assert session.get(LocalCacheEntry, (DASHBOARD, OFFICER)) is None
     # ... and retention forgets it with the dashboard copies.
     save_board_state(store, state)
     forget_snapshots(store)

@@ -53,16 +53,13 @@ BOARD_PREFIX = "board:"
 
 
 def forget_case(uow: UnitOfWork, case_id: str) -> int:
-    """Drop every entry whose key names the case (its drafts), and the dashboard's kept
-    computation (it holds each case's next deadline's title), within a write that removes the
-    case's records; returns how many."""
+    """Drop every entry whose key names the case (its drafts), and every dashboard entry (the
+    copy shown first and the kept computation both hold the case's ref and deadline titles; the
+    next computation makes them again), within a write that removes the case's records; returns
+    how many."""
     rows = uow.reads.exec(
         select(LocalCacheEntry).where(
-            col(LocalCacheEntry.key).contains(case_id)
-            | (
-                (col(LocalCacheEntry.kind) == DASHBOARD)
-                & col(LocalCacheEntry.key).startswith(BOARD_PREFIX)
-            )
+            col(LocalCacheEntry.key).contains(case_id) | (col(LocalCacheEntry.kind) == DASHBOARD)
         )
     ).all()
     uow.drop_local(rows)
