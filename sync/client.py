@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, JsonValue, ValidationError
 
+from sync import snapshot_client
 from sync.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
@@ -177,6 +178,9 @@ class SyncClient:
     `compress` (default): answers are asked for in gzip, and request bodies over
     `GZIP_REQUEST_MINIMUM` bytes are sent gzip-compressed once the service has said it takes them.
     `bytes_sent` / `bytes_received` count the bodies as they crossed the wire (compressed).
+
+    `snapshot` (default): a laptop that has pulled nothing takes the current rows of its cases
+    as a snapshot (sync/snapshot_client.py) rather than replaying the stream from its start.
     """
 
     def __init__(
@@ -193,6 +197,7 @@ class SyncClient:
         verify: bool | str = True,
         allow_insecure_http: bool = False,
         compress: bool = True,
+        snapshot: bool = True,
     ) -> None:
         self.replica = replica
         self._server_url = server_url.rstrip("/") if server_url else None
@@ -215,6 +220,8 @@ class SyncClient:
         self._want_own = False
         #: the service answers `POST /exchange` (False after a 404 from an older service)
         self._exchange_ok = True
+        #: a first pull is a snapshot (`snapshot`; False after a 404 from an older service)
+        self._snapshot_ok = snapshot
         #: conflicts the pages of this sync opened (a push's own conflicts are counted apart)
         self._opened = 0
         #: the device token, read once per sync: the next page is fetched in a thread while the
@@ -380,7 +387,19 @@ class SyncClient:
                 self.close()  # drop a possibly broken connection
                 time.sleep(self.retry_delay * attempt)
 
-    # -- for the file transfer (sync/files.py) --------------------------------------------------
+    # -- for the file transfer (sync/files.py) and the snapshot (sync/snapshot_client.py) ------
+
+    def request_json(
+        self, method: str, path: str, reply_model: type[M], *, params: dict[str, Any]
+    ) -> M:
+        """One JSON request with this device's token and no body (not retried: see
+        `with_retries`)."""
+        return self._call(method, path, reply_model, params=params)
+
+    def with_retries(self, action: Callable[[], T]) -> T:
+        """`action`, tried again after a network failure (`retries` times, the connection
+        dropped in between)."""
+        return self._with_retries(action)
 
     def call(self, method: str, path: str, reply_model: type[M], body: BaseModel) -> M:
         """One JSON request with this device's token, retried on a network failure."""
@@ -520,10 +539,15 @@ class SyncClient:
             self._opened = 0
             self._sync_token = None
             self._sync_token = self._token()
-            pushed_all, pulled_all, result = self._first_trip(result, notify, elsewhere_since)
+            snapshot = self._snapshot_ok and snapshot_client.snapshot_due(self)
+            pushed_all, pulled_all, result = self._first_trip(
+                result, notify, elsewhere_since, take_page=not snapshot
+            )
             if not pushed_all:
                 result = self._push_all(result, notify)
             if not pulled_all:
+                if snapshot:
+                    result, self._snapshot_ok = snapshot_client.pull_snapshot(self, result, notify)
                 result = self._pull_all(result, notify)
             result = replace(result, ok=True, finished_at=_now())
             notify(SyncProgress("done", result.pushed + result.pulled, "sync complete"))
@@ -541,6 +565,8 @@ class SyncClient:
         result: SyncResult,
         notify: Callable[[SyncProgress], None],
         elsewhere_since: int | None,
+        *,
+        take_page: bool = True,
     ) -> tuple[bool, bool, SyncResult]:
         """The exchange: push what the laptop believes the service lacks, receive the first page.
         Returns whether all was pushed and all was pulled. What is not goes on with the separate
@@ -560,7 +586,8 @@ class SyncClient:
             request = ExchangeRequest(
                 push=PushRequest(device_id=self.replica.device_id(), batch=batch, audit_head=head),
                 after=cursor,
-                limit=min(self.page_size, MAX_PULL_LIMIT),
+                # a first pull by snapshot takes no page of the stream here: the least there is
+                limit=min(self.page_size, MAX_PULL_LIMIT) if take_page else 1,
                 elsewhere_since=elsewhere_since,
             )
         except ValueError as exc:  # the outbox produced an invalid batch
@@ -612,8 +639,9 @@ class SyncClient:
         anchor_short = anchor is not None and anchor.count < head.count and bool(head.links)
         more_to_push = len(batch) >= self.batch_size
         pushed_all = not (anchor_short or more_to_push)
-        if self._want_own or not pushed_all:
-            # The page was read before the rest was pushed, or without the device's own rows.
+        if self._want_own or not pushed_all or not take_page:
+            # The page was read before the rest was pushed, or without the device's own rows
+            # (or the first pull is a snapshot, which the page would pre-empt).
             return pushed_all, False, result
         page = reply.page
         if page.after != cursor:

@@ -873,6 +873,11 @@ def _conflict_out(row: Any, device_id: str, seq: int) -> ConflictOut:
     )
 
 
+def conflict_view(row: Any, device_id: str) -> ConflictOut:
+    """A stored conflict as `device_id` sees it, at its own seq (the snapshot's open conflicts)."""
+    return _conflict_out(row, device_id, int(row.seq))
+
+
 # --- pull --------------------------------------------------------------------------------------
 
 
@@ -964,7 +969,7 @@ def pull(
     conflict and hides no other device's change.
     """
     with database.read() as connection:
-        head = _read_counter(connection)
+        head = pull_head(connection)
         if after >= head:
             return PullPage(after=after, next_cursor=after, more=False)
         # Not the device's own changes unless it asks (`own`): it holds them, and learnt their
@@ -1020,6 +1025,12 @@ def pull(
         next_cursor=next_cursor,
         more=more,
     )
+
+
+def pull_head(connection: sa.Connection) -> int:
+    """The stream position a pull serves up to (every change at or below it has committed); a
+    snapshot (`snapshot`) is taken at it too, so the pull after the snapshot misses nothing."""
+    return _read_counter(connection)
 
 
 def head(database: Database) -> int:

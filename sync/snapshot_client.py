@@ -1,0 +1,127 @@
+"""The laptop's side of the first pull by snapshot (`GET /v1/snapshot`, sync/server/snapshot.py).
+
+A laptop that has pulled nothing asks for the current rows of its cases in pages of whole cases
+instead of replaying the stream; each page is applied in one local transaction with the cursor
+(the snapshot's head and the last case), so a broken link costs at most the page in flight and
+the next sync resumes after the last case applied. After the last page the ordinary pull goes on
+from the snapshot's head. A service without the route (404) gets the ordinary replay.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from sync.protocol import MAX_SNAPSHOT_ROWS, SNAPSHOT_PAGE_FACTOR, SnapshotPage
+from sync.replica_contract import (
+    SnapshotCursor,
+    SyncProgress,
+    SyncProtocolError,
+    SyncResult,
+    SyncServerError,
+)
+
+if TYPE_CHECKING:
+    from sync.client import SyncClient
+
+
+def snapshot_due(client: SyncClient) -> bool:
+    """Whether this sync's pull is a snapshot: nothing pulled yet, or a snapshot unfinished."""
+    replica = client.replica
+    return replica.snapshot_cursor() is not None or replica.pull_cursor() == 0
+
+
+def page_rows(client: SyncClient) -> int:
+    """The rows a snapshot page is asked for: the pull's page size, times the factor."""
+    return max(1, min(MAX_SNAPSHOT_ROWS, client.page_size * SNAPSHOT_PAGE_FACTOR))
+
+
+class _Progress:
+    """Rows and bytes so far, and the time left at the rate so far (for the sync screen and the
+    CLI, which show `SyncProgress.message`)."""
+
+    def __init__(self, client: SyncClient, notify: Callable[[SyncProgress], None]) -> None:
+        self.client = client
+        self.notify = notify
+        self.started = time.monotonic()
+        self.bytes_at_start = client.bytes_received
+        self.rows = 0
+        self.total: int | None = None
+
+    def page(self, page: SnapshotPage, pulled: int) -> None:
+        if self.total is None:
+            self.total = page.rows_left
+        self.rows += page.row_count()
+        received = self.client.bytes_received - self.bytes_at_start
+        left = max(0, self.total - self.rows)
+        elapsed = time.monotonic() - self.started
+        seconds_left = elapsed / self.rows * left if self.rows else None
+        eta = f", about {seconds_left:.0f} s left" if seconds_left is not None and left else ""
+        self.notify(
+            SyncProgress(
+                "pull",
+                pulled,
+                f"first pull (snapshot): {self.rows:,} of {self.total:,} rows, "
+                f"{received / 1e6:.1f} MB{eta}",
+                total=pulled + left,
+                bytes_done=received,
+                seconds_left=seconds_left if left else 0.0,
+            )
+        )
+
+
+def _ask(client: SyncClient, cursor: SnapshotCursor | None) -> SnapshotPage:
+    params: dict[str, Any] = {"limit": page_rows(client)}
+    if cursor is not None:
+        params["head"] = cursor.head
+        if cursor.after_case is not None:
+            params["after_case"] = cursor.after_case
+    page = client.request_json("GET", "/snapshot", SnapshotPage, params=params)
+    if cursor is not None and (page.head != cursor.head or page.after_case != cursor.after_case):
+        raise SyncProtocolError("the server answered for another snapshot cursor than asked")
+    if page.more and page.next_case is None:
+        raise SyncProtocolError("the server's snapshot page does not advance")
+    return page
+
+
+def pull_snapshot(
+    client: SyncClient, result: SyncResult, notify: Callable[[SyncProgress], None]
+) -> tuple[SyncResult, bool]:
+    """Every page of the snapshot (from the kept cursor when one was interrupted), the next
+    asked for while the last is applied. Returns the result and whether a snapshot was taken
+    (False: the service has none, the caller replays the stream)."""
+    replica = client.replica
+    cursor = replica.snapshot_cursor()
+    progress = _Progress(client, notify)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-snapshot") as fetcher:
+        coming = fetcher.submit(client.with_retries, partial(_ask, client, cursor))
+        try:
+            while True:
+                try:
+                    page = coming.result()
+                except SyncServerError as err:
+                    if err.status == 404 and cursor is None:
+                        return result, False  # a service from before the snapshot
+                    raise
+                if page.more:
+                    following = SnapshotCursor(page.head, page.next_case)
+                    coming = fetcher.submit(client.with_retries, partial(_ask, client, following))
+                summary = replica.apply_snapshot(page)
+                pulled = result.pulled + page.row_count()
+                progress.page(page, pulled)
+                result = replace(
+                    result,
+                    pulled=pulled,
+                    cursor=page.head if not page.more else result.cursor,
+                    new_conflicts=result.new_conflicts + summary.conflicts_opened,
+                    set_aside_pulled=result.set_aside_pulled + summary.set_aside,
+                )
+                if not page.more:
+                    return result, True
+                cursor = SnapshotCursor(page.head, page.next_case)
+        finally:
+            fetcher.shutdown(wait=True, cancel_futures=True)
