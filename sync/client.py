@@ -539,9 +539,9 @@ class SyncClient:
             self._opened = 0
             self._sync_token = None
             self._sync_token = self._token()
-            snapshot = self._snapshot_ok and snapshot_client.snapshot_due(self)
+            snapshot = snapshot_client.due(self) if self._snapshot_ok else None
             pushed_all, pulled_all, result = self._first_trip(
-                result, notify, elsewhere_since, take_page=not snapshot
+                result, notify, elsewhere_since, snapshot=snapshot
             )
             if not pushed_all:
                 result = self._push_all(result, notify)
@@ -566,7 +566,7 @@ class SyncClient:
         notify: Callable[[SyncProgress], None],
         elsewhere_since: int | None,
         *,
-        take_page: bool = True,
+        snapshot: snapshot_client.Due | None = None,
     ) -> tuple[bool, bool, SyncResult]:
         """The exchange: push what the laptop believes the service lacks, receive the first page.
         Returns whether all was pushed and all was pulled. What is not goes on with the separate
@@ -586,8 +586,8 @@ class SyncClient:
             request = ExchangeRequest(
                 push=PushRequest(device_id=self.replica.device_id(), batch=batch, audit_head=head),
                 after=cursor,
-                # a first pull by snapshot takes no page of the stream here: the least there is
-                limit=min(self.page_size, MAX_PULL_LIMIT) if take_page else 1,
+                # a snapshot under way takes no page of the stream here: the least there is
+                limit=1 if snapshot == "resume" else min(self.page_size, MAX_PULL_LIMIT),
                 elsewhere_since=elsewhere_since,
             )
         except ValueError as exc:  # the outbox produced an invalid batch
@@ -639,11 +639,14 @@ class SyncClient:
         anchor_short = anchor is not None and anchor.count < head.count and bool(head.links)
         more_to_push = len(batch) >= self.batch_size
         pushed_all = not (anchor_short or more_to_push)
-        if self._want_own or not pushed_all or not take_page:
+        if self._want_own or not pushed_all or snapshot == "resume":
             # The page was read before the rest was pushed, or without the device's own rows
-            # (or the first pull is a snapshot, which the page would pre-empt).
+            # (or a snapshot is under way, which the page would pre-empt).
             return pushed_all, False, result
         page = reply.page
+        if snapshot == "fresh" and page.more:
+            # A first pull larger than one page: the snapshot, not the replay, brings it.
+            return True, False, result
         if page.after != cursor:
             raise SyncProtocolError("the server answered for another cursor than asked")
         result = self._take_page(result, page, notify)

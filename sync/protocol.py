@@ -342,9 +342,10 @@ class PullPage(_Message):
 
 #: rows one snapshot page holds at most (whole cases: a case larger than this comes alone)
 MAX_SNAPSHOT_ROWS = 20_000
-#: a snapshot page is this many times the pull's page (`SyncClient.page_size`): a page of whole
-#: cases streams while the service reads it, so fewer, larger pages cost fewer round trips
-SNAPSHOT_PAGE_FACTOR = 5
+#: a snapshot page is this many times the pull's page (`SyncClient.page_size`, rows for changes):
+#: a page of whole cases streams as the service encodes it, and each page costs a round trip and
+#: the service's read before its first byte, so fewer, larger pages idle the link less
+SNAPSHOT_PAGE_FACTOR = 10
 
 #: one current row: row id, case id, the row's own stream number (when it was created: unique,
 #: what a row set aside is kept under), its version, and its fields without `id` and `case_id`
@@ -379,8 +380,9 @@ class SnapshotPage(_Message):
     #: the last case of this page: the cursor to keep (with `head`) to resume after this page
     next_case: Uuid | None = None
     more: bool
-    #: the rows of the cases after `after_case` (this page's included): for progress and ETA
-    rows_left: Annotated[int, Field(ge=0)] = 0
+    #: the rows of the cases after `after_case` (this page's included), when asked for
+    #: (`count`): for progress and the time left
+    rows_left: Annotated[int, Field(ge=0)] | None = None
     sections: list[SnapshotSection] = Field(default_factory=list)
     #: the open conflicts of this page's cases
     conflicts: list[ConflictOut] = Field(default_factory=list)
@@ -407,9 +409,11 @@ class SnapshotPage(_Message):
                 if snapshot_names_case(section.table):
                     whole["case_id"] = case_id
                 whole.update(fields)
-                change = ServerChange(
+                # every part was checked as this page was (ids, table, numbers, JSON values)
+                change = ServerChange.model_construct(
                     seq=seq, table=section.table, row_id=row_id, case_id=case_id,
-                    op="insert", fields=whole, version=version,
+                    op="insert", fields=whole, version=version, origin_device_id=None,
+                    origin_counter=None,
                 )  # fmt: skip
                 out.append(change)
         return out

@@ -1,7 +1,8 @@
 """The laptop's side of the first pull by snapshot (`GET /v1/snapshot`, sync/server/snapshot.py).
 
-A laptop that has pulled nothing asks for the current rows of its cases in pages of whole cases
-instead of replaying the stream; each page is applied in one local transaction with the cursor
+A laptop that has pulled nothing, and whose first pull does not fit in the one page of the
+sync's first exchange, asks for the current rows of its cases in pages of whole cases instead of
+replaying the stream; each page is applied in one local transaction with the cursor
 (the snapshot's head and the last case), so a broken link costs at most the page in flight and
 the next sync resumes after the last case applied. After the last page the ordinary pull goes on
 from the snapshot's head. A service without the route (404) gets the ordinary replay.
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sync.protocol import MAX_SNAPSHOT_ROWS, SNAPSHOT_PAGE_FACTOR, SnapshotPage
 from sync.replica_contract import (
@@ -29,10 +30,17 @@ if TYPE_CHECKING:
     from sync.client import SyncClient
 
 
-def snapshot_due(client: SyncClient) -> bool:
-    """Whether this sync's pull is a snapshot: nothing pulled yet, or a snapshot unfinished."""
+#: "fresh": the laptop has pulled nothing (a first pull that does not fit in the exchange's
+#: one page is a snapshot); "resume": a snapshot was interrupted and goes on
+Due = Literal["fresh", "resume"]
+
+
+def due(client: SyncClient) -> Due | None:
+    """Whether this sync's pull may be a snapshot, and which kind (None: the ordinary pull)."""
     replica = client.replica
-    return replica.snapshot_cursor() is not None or replica.pull_cursor() == 0
+    if replica.snapshot_cursor() is not None:
+        return "resume"
+    return "fresh" if replica.pull_cursor() == 0 else None
 
 
 def page_rows(client: SyncClient) -> int:
@@ -54,7 +62,7 @@ class _Progress:
 
     def page(self, page: SnapshotPage, pulled: int) -> None:
         if self.total is None:
-            self.total = page.rows_left
+            self.total = page.rows_left or 0
         self.rows += page.row_count()
         received = self.client.bytes_received - self.bytes_at_start
         left = max(0, self.total - self.rows)
@@ -74,8 +82,10 @@ class _Progress:
         )
 
 
-def _ask(client: SyncClient, cursor: SnapshotCursor | None) -> SnapshotPage:
+def _ask(client: SyncClient, cursor: SnapshotCursor | None, *, count: bool) -> SnapshotPage:
     params: dict[str, Any] = {"limit": page_rows(client)}
+    if count:
+        params["count"] = "true"
     if cursor is not None:
         params["head"] = cursor.head
         if cursor.after_case is not None:
@@ -98,7 +108,7 @@ def pull_snapshot(
     cursor = replica.snapshot_cursor()
     progress = _Progress(client, notify)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-snapshot") as fetcher:
-        coming = fetcher.submit(client.with_retries, partial(_ask, client, cursor))
+        coming = fetcher.submit(client.with_retries, partial(_ask, client, cursor, count=True))
         try:
             while True:
                 try:
@@ -109,7 +119,8 @@ def pull_snapshot(
                     raise
                 if page.more:
                     following = SnapshotCursor(page.head, page.next_case)
-                    coming = fetcher.submit(client.with_retries, partial(_ask, client, following))
+                    ask = partial(_ask, client, following, count=False)
+                    coming = fetcher.submit(client.with_retries, ask)
                 summary = replica.apply_snapshot(page)
                 pulled = result.pulled + page.row_count()
                 progress.page(page, pulled)

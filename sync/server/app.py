@@ -357,13 +357,15 @@ def create_app(database: Database) -> FastAPI:
         head: Annotated[int | None, Query(ge=0, le=2**62)] = None,
         after_case: Annotated[str | None, Query(pattern=UUID_PATTERN)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_ROWS)] = DEFAULT_PULL_LIMIT,
+        count: Annotated[bool, Query()] = False,
         context: DeviceContext = Depends(device),
         db: Database = Depends(get_database),
     ) -> Response:
         """A new laptop's first pull: the current rows of whole cases this officer may see,
-        after the case `after_case`, as of the stream position `head` (none: now); the laptop
-        then pulls the stream after `head` (sync/server/snapshot.py)."""
-        body = snapshot.page(db, context, head, after_case, limit)
+        after the case `after_case`, as of the stream position `head` (none: now), with the
+        rows left when `count`; the laptop then pulls the stream after `head`
+        (sync/server/snapshot.py)."""
+        body = snapshot.page(db, context, head, after_case, limit, count=count)
         return StreamingResponse(body, media_type="application/json")
 
     @app.post(f"{API_PREFIX}/elsewhere", response_model=ElsewhereReply, responses=_ERRORS)

@@ -161,10 +161,14 @@ def page(
     head: int | None,
     after_case: str | None,
     limit: int,
+    *,
+    count: bool = False,
 ) -> Iterator[bytes]:
     """The page after `after_case` of the snapshot at `head` (None: a new snapshot, at the
-    pull's head now), as the pieces of a `SnapshotPage` body. What can be refused is checked
-    before the first piece (an error is then a JSON answer, not a cut-off body)."""
+    pull's head now), as the pieces of a `SnapshotPage` body; with `count`, how many rows are
+    left (the first page a laptop asks for in a sync: its progress and time left). What can be
+    refused is checked before the first piece (an error is then a JSON answer, not a cut-off
+    body)."""
     with database.read() as connection:
         now = exchange.pull_head(connection)
         if head is not None and head > now:
@@ -176,7 +180,7 @@ def page(
             )
         taken_at = now if head is None else head
         cases, more = _page_cases(connection, context, after_case, limit)
-        rows_left = _rows_left(connection, context, after_case)
+        rows_left = _rows_left(connection, context, after_case) if count else None
         sections = _sections(connection, context, cases)
         held = {r.case_id for rows in sections.values() for r in rows}
         conflicts = _conflicts(connection, context, held)

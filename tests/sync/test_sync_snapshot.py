@@ -93,7 +93,7 @@ def test_snapshot_ends_where_the_replay_ends(server: ServerProcess, tmp_path: Pa
     other.sync()
 
     counting = _Counting()
-    fresh = _laptop(server, tmp_path, team, page_size=2, transport=counting)  # 10-row pages
+    fresh = _laptop(server, tmp_path, team, page_size=1, transport=counting)  # 10-row pages
     replay = _laptop(server, tmp_path, team, snapshot=False)
     result = fresh.sync()
     replay.sync()
@@ -123,7 +123,7 @@ def test_an_interrupted_snapshot_resumes_after_the_last_case_applied(
     colleague = _laptop(server, tmp_path, team)
     _team_history(colleague, team, cases=8)
     broken = _Counting(break_at=3)
-    fresh = _laptop(server, tmp_path, team, page_size=2, transport=broken, retries=0)
+    fresh = _laptop(server, tmp_path, team, page_size=1, transport=broken, retries=0)
     with pytest.raises(SyncNetworkError):
         fresh.sync()
     kept = fresh.replica.snapshot_cursor()
@@ -147,7 +147,7 @@ def test_writes_between_the_head_and_the_page_reads_end_consistent(
     team = unique_team()
     colleague = _laptop(server, tmp_path, team)
     case_ids = _team_history(colleague, team, cases=6)
-    fresh = _laptop(server, tmp_path, team, page_size=2)
+    fresh = _laptop(server, tmp_path, team, page_size=1)
     written: list[str] = []
 
     def meanwhile(page: SnapshotPage) -> None:
@@ -247,10 +247,23 @@ def test_an_older_service_without_the_snapshot_gets_the_replay(
     colleague = _laptop(server, tmp_path, team)
     _team_history(colleague, team, cases=3)
     older = _Counting(refuse=True)
-    fresh = _laptop(server, tmp_path, team, transport=older)
+    fresh = _laptop(server, tmp_path, team, transport=older, page_size=1)
     fresh.sync()
     assert len(older.snapshot_requests) == 1  # asked once, then the replay
     assert fresh.replica.pull_log()
     assert _holding(fresh) == _live(colleague)
     fresh.sync()
     assert len(older.snapshot_requests) == 1  # not asked again by this client
+
+
+def test_a_first_pull_that_fits_in_the_exchange_takes_no_snapshot(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    team = unique_team()
+    colleague = _laptop(server, tmp_path, team)
+    _team_history(colleague, team, cases=2)
+    counting = _Counting()
+    fresh = _laptop(server, tmp_path, team, transport=counting)  # pages of 500 changes
+    fresh.sync()
+    assert counting.snapshot_requests == []  # one exchange brought it all
+    assert _holding(fresh) == _live(colleague)
