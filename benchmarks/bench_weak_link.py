@@ -117,8 +117,8 @@ def run(quick: bool = False) -> list[Figure]:
                 detail=(
                     f"{seconds:.1f} s, floor {floor:.1f} s; {changes:,} rows as a snapshot, "
                     f"{link.down / 1e6:.1f} MB down, {link.up / 1e3:.0f} kB up; "
-                    "30 s needs under 7.5 MB: these random-word texts and ids hold 6.2 MB of entropy, "
-                    "gzip reaches ~140 B a row"
+                    "30 s needs under 7.5 MB: these random-word texts and ids hold 6.2 MB "
+                    "of entropy, gzip reaches ~140 B a row"
                 ),
             )
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -48,7 +48,7 @@ class Subject:
     summary_of: Callable[[str], str | None]  # the case's summary here, None when not held
 
 
-def _store_subject(directory: Path) -> Iterator[Subject]:
+def _store_subject(directory: Path) -> Generator[Subject, None, None]:
     store, _recovery = create_store(directory, PASSPHRASE, actor=OFFICER)
 
     def new_case(summary: str) -> str:
@@ -328,7 +328,7 @@ def test_the_store_checks_snapshot_rows_as_pulled_changes(tmp_path: Path) -> Non
     """A snapshot row the laptop cannot apply (a value the schema refuses, a kind of record it
     does not know) is set aside with its reason, as a pulled change is; the rest applies."""
     made = _store_subject(tmp_path / "store")
-    subject = next(made)
+    subject = next(made)  # the generator closes the store when it is closed
     good, bad = str(uuid.uuid4()), str(uuid.uuid4())
     page = _snapshot_page(9, None, (good, "Fine", 1), (bad, "x" * 200_000, 1), more=False)
     unknown = SnapshotSection(

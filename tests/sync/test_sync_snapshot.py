@@ -156,8 +156,8 @@ def test_writes_between_the_head_and_the_page_reads_end_consistent(
         if written:
             return
         for case_id in case_ids[:-1]:
-            people = [r for (t, r) in colleague.replica.snapshot() if t == "person"]
-            mine = [p for p in people if colleague.replica.get("person", p)["case_id"] == case_id]
+            held = colleague.replica.snapshot()
+            mine = [r for (t, r), f in held.items() if t == "person" and f["case_id"] == case_id]
             colleague.replica.update("person", mine[0], {"name": f"Renamed {case_id[:4]}"})
             colleague.replica.update("asb_case", case_id, {"status": "accepted"})
             written.append(
