@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sync_server_testkit import Device, NewDevice, ServerProcess, make_device, run_cli, unique_team
 
-from sync.client import SyncAuthError, SyncNetworkError
+from sync.client import SyncAuthError, SyncNetworkError, SyncProgress
 from sync.protocol import API_PREFIX, SnapshotPage
 
 Holding = dict[tuple[str, str], tuple[dict[str, Any], int]]
@@ -95,7 +95,8 @@ def test_snapshot_ends_where_the_replay_ends(server: ServerProcess, tmp_path: Pa
     counting = _Counting()
     fresh = _laptop(server, tmp_path, team, page_size=1, transport=counting)  # 10-row pages
     replay = _laptop(server, tmp_path, team, snapshot=False)
-    result = fresh.sync()
+    steps: list[SyncProgress] = []
+    result = fresh.client.sync(progress=steps.append)
     replay.sync()
 
     assert len(counting.snapshot_requests) > 2  # pages of whole cases, several of them
@@ -104,6 +105,15 @@ def test_snapshot_ends_where_the_replay_ends(server: ServerProcess, tmp_path: Pa
     assert fresh.replica.pull_cursor() == replay.replica.pull_cursor() > 0
     assert _holding(fresh) == _holding(replay) == _live(colleague)
     assert result.pulled == len(_live(colleague))
+    # progress in rows, bytes and the time left, for the sync screen and the CLI
+    shown = [p for p in steps if p.phase == "pull" and p.total is not None]
+    assert len(shown) == len(counting.snapshot_requests)
+    assert [p.total for p in shown] == [result.pulled] * len(shown)
+    assert [p.done for p in shown] == sorted(p.done for p in shown)
+    assert shown[-1].done == result.pulled and shown[-1].seconds_left == 0
+    assert shown[0].seconds_left is not None and shown[0].seconds_left > 0
+    assert 0 < shown[0].bytes_done < shown[-1].bytes_done
+    assert f"of {result.pulled:,} rows" in shown[0].message and "s left" in shown[0].message
     # and the next change arrives by the ordinary pull
     colleague.replica.update("asb_case", next(iter(_cases(colleague))), {"status": "accepted"})
     colleague.sync()
