@@ -198,6 +198,7 @@ class SyncClient:
         allow_insecure_http: bool = False,
         compress: bool = True,
         snapshot: bool = True,
+        snapshot_page_rows: int | None = None,
     ) -> None:
         self.replica = replica
         self._server_url = server_url.rstrip("/") if server_url else None
@@ -222,6 +223,8 @@ class SyncClient:
         self._exchange_ok = True
         #: a first pull is a snapshot (`snapshot`; False after a 404 from an older service)
         self._snapshot_ok = snapshot
+        #: rows a snapshot page is asked for (None: `snapshot_client.page_rows` decides)
+        self.snapshot_page_rows = snapshot_page_rows
         #: conflicts the pages of this sync opened (a push's own conflicts are counted apart)
         self._opened = 0
         #: the device token, read once per sync: the next page is fetched in a thread while the

@@ -345,7 +345,7 @@ MAX_SNAPSHOT_ROWS = 20_000
 #: a snapshot page is this many times the pull's page (`SyncClient.page_size`, rows for changes):
 #: a page of whole cases streams as the service encodes it, and each page costs a round trip and
 #: the service's read before its first byte, so fewer, larger pages idle the link less
-SNAPSHOT_PAGE_FACTOR = 10
+SNAPSHOT_PAGE_FACTOR = 20
 
 #: one current row: row id, case id, the row's own stream number (when it was created: unique,
 #: what a row set aside is kept under), its version, and its fields without `id` and `case_id`

@@ -44,8 +44,10 @@ def due(client: SyncClient) -> Due | None:
 
 
 def page_rows(client: SyncClient) -> int:
-    """The rows a snapshot page is asked for: the pull's page size, times the factor."""
-    return max(1, min(MAX_SNAPSHOT_ROWS, client.page_size * SNAPSHOT_PAGE_FACTOR))
+    """The rows a snapshot page is asked for: the pull's page size times the factor, unless the
+    client was given its own."""
+    rows = client.snapshot_page_rows or client.page_size * SNAPSHOT_PAGE_FACTOR
+    return max(1, min(MAX_SNAPSHOT_ROWS, rows))
 
 
 class _Progress:

@@ -17,10 +17,10 @@ the stream after the snapshot's head `H` as any laptop does.
   transferred or unshared between two pages is not sent. A destroyed case (its case row deleted)
   never appears. The cursor is a position in the order of case ids, nothing more: a forged one
   naming another team's case only moves where the officer's own cases are read from.
-- Pages are whole cases, parents first (`schema.TABLE_NAMES`), as many rows as asked (at least one
-  case), read in one transaction and streamed as they are encoded, so the link carries one part
-  while the next is encoded and compressed (the gzip middleware compresses a streamed body as it
-  goes).
+- Pages are whole cases, as many rows as asked (at least one case), read a few cases at a time
+  (parents first, `schema.TABLE_NAMES`, within each group) and streamed as they are encoded, so
+  the link carries one part while the next is read and compressed (the gzip middleware
+  compresses a streamed body as it goes).
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ from sync.server.errors import ServiceError
 _CASE_WINDOW = 500
 #: rows encoded per piece of the streamed body
 _PIECE_ROWS = 300
+#: cases whose rows one query reads while the body is sent (a page's parents come first within
+#: each such group; the laptop applies the page in one transaction, references deferred)
+_CASES_PER_READ = 40
 _TABLE_ORDER = {name: i for i, name in enumerate(schema.TABLE_NAMES)}
 
 
@@ -127,18 +130,18 @@ def _snapshot_row(r: Any) -> list[Any]:
 def _sections(
     connection: sa.Connection, context: DeviceContext, case_ids: list[str]
 ) -> dict[str, list[Any]]:
-    """The page's current rows by table, the access rule applied to the rows themselves too."""
+    """The current rows of these cases by table, parents first, the access rule applied to the
+    rows themselves too."""
     rs = tables.row_state
     visible = access.visible_cases(context.officer)
     columns = (rs.c.table_name, rs.c.row_id, rs.c.case_id, rs.c.created_seq, rs.c.version)
     by_table: dict[str, list[Any]] = {}
-    for chunk in chunks(case_ids):
-        for r in connection.execute(
-            sa.select(*columns, rs.c.fields)
-            .where(rs.c.case_id.in_(chunk), rs.c.case_id.in_(visible), rs.c.deleted.is_(False))
-            .order_by(rs.c.case_id, rs.c.created_seq, rs.c.row_id)
-        ):
-            by_table.setdefault(r.table_name, []).append(r)
+    for r in connection.execute(
+        sa.select(*columns, rs.c.fields)
+        .where(rs.c.case_id.in_(case_ids), rs.c.case_id.in_(visible), rs.c.deleted.is_(False))
+        .order_by(rs.c.case_id, rs.c.created_seq, rs.c.row_id)
+    ):
+        by_table.setdefault(r.table_name, []).append(r)
     order = sorted(by_table, key=lambda t: (_TABLE_ORDER.get(t, len(_TABLE_ORDER)), t))
     return {table: by_table[table] for table in order}
 
@@ -168,7 +171,7 @@ def page(
     pull's head now), as the pieces of a `SnapshotPage` body; with `count`, how many rows are
     left (the first page a laptop asks for in a sync: its progress and time left). What can be
     refused is checked before the first piece (an error is then a JSON answer, not a cut-off
-    body)."""
+    body); the rows are read as the body is sent (`_body`)."""
     with database.read() as connection:
         now = exchange.pull_head(connection)
         if head is not None and head > now:
@@ -181,9 +184,6 @@ def page(
         taken_at = now if head is None else head
         cases, more = _page_cases(connection, context, after_case, limit)
         rows_left = _rows_left(connection, context, after_case) if count else None
-        sections = _sections(connection, context, cases)
-        held = {r.case_id for rows in sections.values() for r in rows}
-        conflicts = _conflicts(connection, context, held)
     meta = {
         "head": taken_at,
         "after_case": after_case,
@@ -191,22 +191,33 @@ def page(
         "more": more,
         "rows_left": rows_left,
     }
-    return _body(meta, sections, conflicts)
+    return _body(database, context, meta, cases)
 
 
 def _body(
-    meta: dict[str, Any], sections: dict[str, list[Any]], conflicts: list[str]
+    database: Database, context: DeviceContext, meta: dict[str, Any], cases: list[str]
 ) -> Iterator[bytes]:
-    """The page's JSON in pieces: the rows are encoded as the body is sent."""
+    """The page's JSON in pieces, read and encoded a few cases at a time as the body is sent,
+    so its first bytes leave at once and the service holds a few cases' rows, not the page's.
+
+    The rows are read in one transaction after the page's cases were chosen: a case that left
+    the officer's sight or was destroyed in between is not sent (the rows' own access check),
+    and a row changed in between comes newer, which the stream after the head repeats."""
     yield _dumps(meta)[:-1].encode() + b',"sections":['
-    for n, (table, rows) in enumerate(sections.items()):
-        lead = "," if n else ""
-        yield f'{lead}{{"table":{_dumps(table)},"rows":['.encode()
-        for start in range(0, len(rows), _PIECE_ROWS):
-            piece = ",".join(
-                _dumps(validation.storable(_snapshot_row(r)))
-                for r in rows[start : start + _PIECE_ROWS]
-            )
-            yield (("," if start else "") + piece).encode()
-        yield b"]}"
+    first = True
+    held: set[str] = set()
+    with database.read() as connection:
+        for group in chunks(cases, _CASES_PER_READ):
+            for table, rows in _sections(connection, context, group).items():
+                held.update(r.case_id for r in rows)
+                yield f'{"" if first else ","}{{"table":{_dumps(table)},"rows":['.encode()
+                first = False
+                for start in range(0, len(rows), _PIECE_ROWS):
+                    piece = ",".join(
+                        _dumps(validation.storable(_snapshot_row(r)))
+                        for r in rows[start : start + _PIECE_ROWS]
+                    )
+                    yield (("," if start else "") + piece).encode()
+                yield b"]}"
+        conflicts = _conflicts(connection, context, held)
     yield b'],"conflicts":[' + ",".join(conflicts).encode() + b"]}"

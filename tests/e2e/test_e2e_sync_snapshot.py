@@ -54,7 +54,7 @@ def test_a_snapshot_of_every_table_equals_the_replay(laptops: LaptopFactory) -> 
     assert edited == len(schema.TABLES) - len(schema.APPEND_ONLY_TABLES)
     assert ann.sync().result.ok
 
-    bob = laptops(team=team, name="Bob", page_size=1)  # pages of 10 rows: several pages
+    bob = laptops(team=team, name="Bob", page_size=1, snapshot_page_rows=10)  # several pages
     carol = laptops(team=team, name="Carol", snapshot=False)
     by_snapshot, by_replay = bob.sync().result, carol.sync().result
     assert by_snapshot.ok and by_replay.ok

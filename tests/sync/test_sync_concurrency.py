@@ -28,7 +28,7 @@ def test_concurrent_pushers_and_a_puller_miss_nothing(
     # one laptop replays the stream (every change exactly once, in order), one begins with a
     # snapshot taken while the pushes go on and then pulls after its head
     puller = make_device(server, tmp_path, team=team, page_size=9, snapshot=False)
-    newcomer = make_device(server, tmp_path, team=team, page_size=1)
+    newcomer = make_device(server, tmp_path, team=team, page_size=1, snapshot_page_rows=10)
     errors: list[BaseException] = []
     done = threading.Event()
     pushed_once = threading.Event()  # the newcomer's first pull finds more than one page

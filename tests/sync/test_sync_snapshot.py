@@ -93,7 +93,8 @@ def test_snapshot_ends_where_the_replay_ends(server: ServerProcess, tmp_path: Pa
     other.sync()
 
     counting = _Counting()
-    fresh = _laptop(server, tmp_path, team, page_size=1, transport=counting)  # 10-row pages
+    # pages of 10 rows: several (and a first page of 1 change in the exchange, so not taken)
+    fresh = _laptop(server, tmp_path, team, page_size=1, snapshot_page_rows=10, transport=counting)
     replay = _laptop(server, tmp_path, team, snapshot=False)
     steps: list[SyncProgress] = []
     result = fresh.client.sync(progress=steps.append)
@@ -133,7 +134,9 @@ def test_an_interrupted_snapshot_resumes_after_the_last_case_applied(
     colleague = _laptop(server, tmp_path, team)
     _team_history(colleague, team, cases=8)
     broken = _Counting(break_at=3)
-    fresh = _laptop(server, tmp_path, team, page_size=1, transport=broken, retries=0)
+    fresh = _laptop(
+        server, tmp_path, team, page_size=1, snapshot_page_rows=10, transport=broken, retries=0
+    )
     with pytest.raises(SyncNetworkError):
         fresh.sync()
     kept = fresh.replica.snapshot_cursor()
@@ -157,7 +160,7 @@ def test_writes_between_the_head_and_the_page_reads_end_consistent(
     team = unique_team()
     colleague = _laptop(server, tmp_path, team)
     case_ids = _team_history(colleague, team, cases=6)
-    fresh = _laptop(server, tmp_path, team, page_size=1)
+    fresh = _laptop(server, tmp_path, team, page_size=1, snapshot_page_rows=10)
     written: list[str] = []
 
     def meanwhile(page: SnapshotPage) -> None:
@@ -257,7 +260,7 @@ def test_an_older_service_without_the_snapshot_gets_the_replay(
     colleague = _laptop(server, tmp_path, team)
     _team_history(colleague, team, cases=3)
     older = _Counting(refuse=True)
-    fresh = _laptop(server, tmp_path, team, transport=older, page_size=1)
+    fresh = _laptop(server, tmp_path, team, transport=older, page_size=1, snapshot_page_rows=10)
     fresh.sync()
     assert len(older.snapshot_requests) == 1  # asked once, then the replay
     assert fresh.replica.pull_log()
