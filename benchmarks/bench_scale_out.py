@@ -3,18 +3,27 @@ nginx in front of 1 and then 3 `asb-sync-server` instances (the shipped proxy se
 
 Figures: push latency p99 (from nginx's own request times, 3 instances), throughput of each
 set-up (changes pushed and pulled per second of the crowd's wall time), and whether 3 instances
-carry more than 1.
+carry more than 1. On a 2-core machine the crowd's own 30 clients share the cores with the
+service, so wall time says little about scale-out; so, for each set-up, also the CPU the service
+spent in the crowd (its instances and their PostgreSQL backends, from /proc), the changes per
+CPU-second, the busiest instance's share of one core, and how many PostgreSQL backends were
+waiting on a lock (sampled every 10 ms): pushes that queue behind one another show there.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import sys
 import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from benchmarks._report import Figure
 
@@ -34,8 +43,81 @@ def _p99(values: list[float]) -> float:
     return ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
 
 
-def _crowd(instances: int, changes: int, directory: Path) -> tuple[float, list[float], int, int]:
-    """Throughput (changes/s), push latencies (s), 5xx count and refused changes of one crowd.
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+@dataclass
+class _Service:
+    """The service's side of one crowd: CPU spent (instances and their PostgreSQL backends),
+    the busiest instance's CPU, and the backends waiting on a lock, sampled."""
+
+    cpu: float = 0.0
+    busiest: float = 0.0
+    lock_waits: float = 0.0
+
+
+def _backends(connection: Any) -> dict[int, str]:
+    rows = connection.execute(
+        "SELECT pid, coalesce(wait_event_type, '') FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    ).fetchall()
+    return {int(pid): str(wait) for pid, wait in rows}
+
+
+@contextmanager
+def _watching(url: str, instance_pids: list[int]) -> Iterator[_Service]:
+    import psycopg
+    from sync_server_testkit import _psycopg_url
+
+    service = _Service()
+    stop = threading.Event()
+    seen: dict[int, float] = {}  # backend pid: its CPU when first seen
+    waits: list[int] = []
+    with psycopg.connect(_psycopg_url(url), autocommit=True) as connection:
+        for pid in _backends(connection):
+            seen[pid] = _cpu_seconds(pid)
+        last: dict[int, float] = dict(seen)
+
+        def sample() -> None:
+            while not stop.is_set():
+                backends = _backends(connection)
+                for pid in backends:
+                    if pid not in seen:
+                        seen[pid] = 0.0  # born in the crowd
+                    last[pid] = max(last.get(pid, 0.0), _cpu_seconds(pid))
+                waits.append(sum(1 for wait in backends.values() if wait == "Lock"))
+                stop.wait(0.01)
+
+        before = {pid: _cpu_seconds(pid) for pid in instance_pids}
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            yield service
+        finally:
+            stop.set()
+            sampler.join()
+            spent = {pid: _cpu_seconds(pid) - before[pid] for pid in instance_pids}
+            for pid in seen:
+                last[pid] = max(last.get(pid, 0.0), _cpu_seconds(pid))
+            service.cpu = sum(spent.values()) + sum(last[pid] - seen[pid] for pid in seen)
+            service.busiest = max(spent.values())
+            service.lock_waits = sum(waits) / max(1, len(waits))
+
+
+def _crowd(
+    instances: int, changes: int, directory: Path
+) -> tuple[float, list[float], int, int, _Service, float]:
+    """Throughput (changes/s), push latencies (s), 5xx count and refused changes of one crowd,
+    what the service spent on it (`_Service`) and the changes it moved and pulled.
 
     A refused push also empties a device's outbox, so only the changes the service accepted
     count as moved; the refused ones are counted apart, as failures."""
@@ -67,12 +149,14 @@ def _crowd(instances: int, changes: int, directory: Path) -> tuple[float, list[f
                 failures.append(exc)
 
         threads = [threading.Thread(target=one, args=(d,)) for d in devices]
-        began = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        seconds = time.perf_counter() - began
+        pids = [s.process.pid for s in cluster.servers if s.process is not None]
+        with _watching(url, pids) as service:
+            began = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            seconds = time.perf_counter() - began
         if failures:
             raise RuntimeError(f"{len(failures)} devices failed; first: {failures[0]}")
         requests = cluster.requests()
@@ -89,7 +173,8 @@ def _crowd(instances: int, changes: int, directory: Path) -> tuple[float, list[f
         for device in devices:
             device.client.close()
             device.replica.close()
-    return (moved + pulled) / seconds, pushes, errors, refused
+    service.busiest /= seconds  # the busiest instance's share of one core
+    return (moved + pulled) / seconds, pushes, errors, refused, service, moved + pulled
 
 
 def run(quick: bool = False) -> list[Figure]:
@@ -103,9 +188,28 @@ def run(quick: bool = False) -> list[Figure]:
         return [Figure(f"scale-out skipped: {reason}", 0, "", target=None)]
     changes = 20 if quick else 100
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        one, _pushes_one, errors_one, refused_one = _crowd(1, changes, Path(tmp) / "one")
-        three, pushes, errors_three, refused_three = _crowd(3, changes, Path(tmp) / "three")
+        one, _pushes_one, errors_one, refused_one, service_one, moved_one = _crowd(
+            1, changes, Path(tmp) / "one"
+        )
+        three, pushes, errors_three, refused_three, service_three, moved_three = _crowd(
+            3, changes, Path(tmp) / "three"
+        )
     label = f"{DEVICES} devices x {changes} changes, PostgreSQL, nginx"
+    per_cpu = [
+        Figure(
+            f"service changes per CPU-second, {n}",
+            moved / max(service.cpu, 1e-9),
+            "ch/s",
+            target=None,
+            detail=f"{service.cpu:.1f} CPU-s (instances + PostgreSQL backends); busiest "
+            f"instance {service.busiest:.0%} of a core; backends waiting on a lock: "
+            f"{service.lock_waits:.1f} on average",
+        )
+        for n, moved, service in (
+            ("1 instance", moved_one, service_one),
+            ("3 instances", moved_three, service_three),
+        )
+    ]
     return [
         Figure(
             f"service push p99, {label}, 3 instances",
@@ -123,6 +227,7 @@ def run(quick: bool = False) -> list[Figure]:
             target=1.0,
             lower_is_better=False,
         ),
+        *per_cpu,
         Figure("service 5xx answers in both runs", errors_one + errors_three, "", target=0.5),
         Figure("changes refused in both runs", refused_one + refused_three, "", target=0.5),
     ]

@@ -183,6 +183,18 @@ def _stored_or_new_key(connection: sa.Connection) -> bytes:
     return bytes.fromhex(kept)
 
 
+def _built_key(database: Database, configured: bytes | None) -> bytes | None:
+    """The key, when the index is built under it already: read only, so an instance's first
+    request need not take the global write lock (which waits for every push in flight)."""
+    with database.read() as connection:
+        kept = _secret(connection, _KEY_NAME)
+        key = configured if configured is not None else bytes.fromhex(kept) if kept else None
+        check = _secret(connection, _CHECK_NAME)
+    if key is None or check is None or not hmac.compare_digest(check, _check_value(key)):
+        return None  # to build, or a mismatch: decided under the write lock, as before
+    return key
+
+
 _keys: weakref.WeakKeyDictionary[Database, bytes] = weakref.WeakKeyDictionary()
 _keys_lock = threading.Lock()
 
@@ -198,6 +210,10 @@ def index_key(database: Database) -> bytes:
         if cached is not None:
             return cached
         configured = _configured_key()
+        key = _built_key(database, configured)
+        if key is not None:
+            _keys[database] = key
+            return key
         with database.write() as connection:
             key = configured if configured is not None else _stored_or_new_key(connection)
             check = _secret(connection, _CHECK_NAME)
@@ -337,8 +353,7 @@ ANSWER_TABLES = (PERSON_TABLE, ADDRESS_TABLE, CASE_TABLE, SHARE_TABLE)
 
 
 def _head(connection: sa.Connection) -> int:
-    counter = tables.stream_counter
-    return int(connection.execute(sa.select(counter.c.value).where(counter.c.id == 1)).scalar_one())
+    return tables.stream_head(connection)  # the safe head: nothing below it commits later
 
 
 def changed_since(connection: sa.Connection, since: int, head: int) -> bool:

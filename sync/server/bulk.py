@@ -1,12 +1,13 @@
 """A push's stream entries and row states, written with one statement each, their text made
-before the global write lock.
+before the push takes its locks.
 
-Everything a push writes under the lock adds to the wait of every push queued behind it (see
+Everything a push writes under its locks adds to the wait of every push queued behind it (see
 `exchange`). On PostgreSQL the rows of each table go as one JSON array, serialised before the
-lock with stream numbers counted from 0; the statement unpacks it (`json_populate_recordset`)
-and adds the stream head the lock found. Inside the lock that is one round trip and no Python
-work per row. Elsewhere (SQLite: a single office, one process) they are ordinary many-row
-inserts, renumbered in Python.
+locks with stream numbers counted from 1 (the plan's numbers); the statement unpacks it
+(`json_populate_recordset`) and maps each plan number n to the n-th stream number the push took
+(`numbers`: ascending, not necessarily contiguous, see `db.take_numbers`). Inside the locks that
+is one round trip and no Python work per row. Elsewhere (SQLite: a single office, one process)
+they are ordinary many-row inserts, renumbered in Python.
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ def prepare(rows: list[dict[str, Any]], *, postgres: bool) -> Batch:
     return Batch(rows, text)
 
 
-def _unpack(table: sa.Table, shifted: str) -> str:
-    """`INSERT ... SELECT` from the JSON array `:rows`, the column `shifted` plus `:head`."""
+def _unpack(table: sa.Table, shifted: str | None) -> str:
+    """`INSERT ... SELECT` from the JSON array `:rows`, the plan number in the column `shifted`
+    mapped to the stream number it got (`:numbers`, an array: its n-th element)."""
     names = [c.name for c in table.columns]
-    picked = ", ".join(f"r.{n} + :head" if n == shifted else f"r.{n}" for n in names)
+    mapped = "(CAST(:numbers AS bigint[]))[r.{}::integer]"
+    picked = ", ".join(mapped.format(n) if n == shifted else f"r.{n}" for n in names)
     return (
         f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {picked} "
         f"FROM json_populate_recordset(NULL::{table.name}, CAST(:rows AS json)) AS r"
@@ -57,8 +60,13 @@ def _unpack(table: sa.Table, shifted: str) -> str:
 
 
 _STREAM_FROM_JSON = sa.text(_unpack(tables.stream, "seq"))
+# New row states: a plain INSERT, so a row another push inserted meanwhile (a row id named under
+# two cases at once) fails the transaction rather than being overwritten (`exchange` then runs
+# the push again, alone).
+_NEW_ROWS_FROM_JSON = sa.text(_unpack(tables.row_state, "created_seq"))
+# Row states already stored: only what a push changes (the creation is kept as stored).
 _ROWS_FROM_JSON = sa.text(
-    _unpack(tables.row_state, "created_seq")
+    _unpack(tables.row_state, None)
     + " ON CONFLICT (table_name, row_id) DO UPDATE SET "
     + ", ".join(f"{n} = excluded.{n}" for n in _ROW_CHANGES)
 )
@@ -75,27 +83,37 @@ def row_upsert(connection: sa.Connection) -> Any:
     )
 
 
-def _shifted(rows: list[dict[str, Any]], name: str, head: int) -> list[dict[str, Any]]:
-    return [{**row, name: row[name] + head} for row in rows]
+def _mapped(rows: list[dict[str, Any]], name: str, numbers: list[int]) -> list[dict[str, Any]]:
+    return [{**row, name: numbers[row[name] - 1]} for row in rows]
 
 
-def insert_stream(connection: sa.Connection, batch: Batch, head: int) -> None:
+def insert_stream(connection: sa.Connection, batch: Batch, numbers: list[int]) -> None:
     if not batch.rows:
         return
     if batch.text is not None:
-        connection.execute(_STREAM_FROM_JSON, {"rows": batch.text, "head": head})
+        connection.execute(_STREAM_FROM_JSON, {"rows": batch.text, "numbers": numbers})
     else:
-        connection.execute(tables.stream.insert(), _shifted(batch.rows, "seq", head))
+        connection.execute(tables.stream.insert(), _mapped(batch.rows, "seq", numbers))
 
 
-def upsert_rows(connection: sa.Connection, batch: Batch, head: int) -> None:
-    """Row states; `created_seq` counts from 0 (it is kept as stored for a row that exists)."""
+def insert_rows(connection: sa.Connection, batch: Batch, numbers: list[int]) -> None:
+    """New row states; `created_seq` is a plan number (mapped as the stream's are)."""
     if not batch.rows:
         return
     if batch.text is not None:
-        connection.execute(_ROWS_FROM_JSON, {"rows": batch.text, "head": head})
+        connection.execute(_NEW_ROWS_FROM_JSON, {"rows": batch.text, "numbers": numbers})
     else:
-        connection.execute(row_upsert(connection), _shifted(batch.rows, "created_seq", head))
+        connection.execute(tables.row_state.insert(), _mapped(batch.rows, "created_seq", numbers))
+
+
+def upsert_rows(connection: sa.Connection, batch: Batch) -> None:
+    """Row states already stored (their `created_seq` is the stored one, and kept)."""
+    if not batch.rows:
+        return
+    if batch.text is not None:
+        connection.execute(_ROWS_FROM_JSON, {"rows": batch.text})
+    else:
+        connection.execute(row_upsert(connection), batch.rows)
 
 
 @contextmanager

@@ -1,15 +1,27 @@
 """The central store: its tables (SQLAlchemy Core) and how to open it on SQLite or PostgreSQL.
 
-Concurrency rule: every write transaction (push, conflict resolution) first locks the single row
-of `stream_counter` (`SELECT ... FOR UPDATE` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite). Writers
-are therefore serialised and commit in the order they took stream numbers, so a reader that sees
-the counter at N also sees every change numbered <= N: `WHERE seq > cursor` can never skip a row.
+Concurrency rule, SQLite (one office, one process): every write transaction takes the database's
+write lock first (`BEGIN IMMEDIATE`) and numbers the stream from `stream_counter`, so writers commit
+in the order of their numbers and `WHERE seq > cursor` can never skip a row.
+
+PostgreSQL (many devices, several instances): stream numbers come from the sequence `stream_seq`
+(migration 0009; `stream_counter` is no longer used there), and pushes commit in parallel, so
+numbers can commit out of order. A reader is therefore served only up to the *safe head*
+(`stream_head`): the sequence's last value S read first, and below the smallest in-flight mark
+read after it. A writer, before it takes numbers, holds a shared advisory lock keyed by the
+sequence's last value L as it read it (`take_numbers`): every number it gets is above L, so
+every number of a transaction still open when the reader looks is above the smallest mark, and
+a writer that marks itself after the reader looked gets numbers above S. Rare writes that
+rewrite much (resolution, transfer, repair, accounts) still exclude everything else: they hold
+the global advisory lock exclusively (`write`), pushes hold it shared (`write_parallel`); pushes
+exclude each other only on the cases they touch (`case_lock_key`, locked in sorted order).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,12 +72,18 @@ device = sa.Table(
     sa.Index("ix_device_series", "series", unique=True),
 )
 
+# The last stream number taken, on SQLite; PostgreSQL numbers from `stream_seq` (migration 0009)
+# and leaves this row as the migration found it.
 stream_counter = sa.Table(
     "stream_counter",
     metadata,
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
     sa.Column("value", sa.BigInteger(), nullable=False),
 )
+
+# PostgreSQL's stream numbers (migration 0009; see the module docstring). SQLite has no sequences
+# (SQLAlchemy skips this there) and keeps `stream_counter`.
+stream_seq = sa.Sequence("stream_seq", metadata=metadata, minvalue=0, start=1)
 
 # The current state of every row the service holds (deleted rows are kept, flagged, so a late
 # edit of a deleted row is a conflict rather than a resurrection).
@@ -287,9 +305,91 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# Advisory lock keys (PostgreSQL). The two-int form `(class, key)` for the global lock and the
+# case locks; the one-bigint form (pg_locks.objsubid = 1) only for in-flight marks, whose key is
+# a stream position (a bigint, so no wrap-around; the two-int form would end at 2**31).
+GLOBAL_LOCK_CLASS = 0x41534200  # "ASB\0"
+CASE_LOCK_CLASS = 0x41534201
+#: a push naming more cases than this takes the global lock exclusively instead (each advisory
+#: lock takes a slot of the shared lock table, which max_locks_per_transaction bounds)
+MAX_CASE_LOCKS = 64
+
+_SEQ_LAST = sa.text(
+    "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM stream_seq"
+)
+_MARK = sa.text(
+    "SELECT pg_advisory_xact_lock_shared(CASE WHEN is_called THEN last_value ELSE last_value - 1 "
+    "END), CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM stream_seq"
+)
+_OLDEST_MARK = sa.text(
+    "SELECT min((classid::bigint << 32) | objid::bigint) FROM pg_locks "
+    "WHERE locktype = 'advisory' AND objsubid = 1 "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+_CASE_LOCKS = sa.text(
+    "SELECT pg_advisory_xact_lock(:c, k) FROM unnest(CAST(:keys AS integer[])) AS k"
+)
+_NEXT = sa.text("SELECT nextval('stream_seq') FROM generate_series(1, :n)")
+
+
+def case_lock_key(case_id: str) -> int:
+    """The case's lock (a signed 32-bit hash: two cases may share one, which only serialises)."""
+    value = zlib.crc32(case_id.encode())
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def _postgres(connection: sa.Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+def stream_head(connection: sa.Connection) -> int:
+    """The safe head: every change numbered up to it is committed and visible to the statements
+    that follow (READ COMMITTED: each takes a new snapshot). See the module docstring."""
+    if not _postgres(connection):
+        return int(
+            connection.execute(
+                sa.select(stream_counter.c.value).where(stream_counter.c.id == 1)
+            ).scalar_one()
+        )
+    last = int(connection.execute(_SEQ_LAST).scalar_one())  # first
+    oldest = connection.execute(_OLDEST_MARK).scalar_one()  # then the marks still held
+    return last if oldest is None else min(last, int(oldest))
+
+
+def stream_last(connection: sa.Connection) -> int:
+    """The last stream number taken. Under `write` (nobody else takes numbers) it is the head."""
+    if not _postgres(connection):
+        return stream_head(connection)
+    return int(connection.execute(_SEQ_LAST).scalar_one())
+
+
+def set_stream_last(connection: sa.Connection, value: int) -> None:
+    """Under `write`: the writer counted its numbers on from `stream_last` itself; record the
+    last it used (PostgreSQL: the sequence; `write` marked the transaction in flight first)."""
+    if _postgres(connection):
+        connection.execute(sa.text("SELECT setval('stream_seq', :v)"), {"v": value})
+    else:
+        connection.execute(
+            stream_counter.update().where(stream_counter.c.id == 1).values(value=value)
+        )
+
+
+def take_numbers(connection: sa.Connection, n: int) -> list[int]:
+    """Under `write_parallel` (PostgreSQL): mark the transaction in flight at the sequence's last
+    value L, then take `n` numbers, each above L, ascending, not necessarily contiguous."""
+    connection.execute(_MARK)
+    if n <= 0:
+        return []
+    return sorted(int(v) for v in connection.execute(_NEXT, {"n": n}).scalars())
+
+
+def _lock(connection: sa.Connection, function: str, key: int) -> None:
+    connection.execute(sa.text(f"SELECT {function}(:c, :k)"), {"c": GLOBAL_LOCK_CLASS, "k": key})
+
+
 @dataclass(frozen=True)
 class Database:
-    """Two views of one database: `writer` transactions are serialised (see module docstring)."""
+    """Two views of one database; how writers exclude each other: see the module docstring."""
 
     reader: sa.Engine
     writer: sa.Engine
@@ -317,12 +417,29 @@ class Database:
 
     @contextmanager
     def write_stream(self) -> Iterator[tuple[sa.Connection, int]]:
-        """`write()`, with the stream head read as the lock is taken (one query for both)."""
+        """`write()`, with the last stream number (the head: nobody else takes numbers while it
+        runs). The writer numbers on from it and ends with `set_stream_last`. On PostgreSQL the
+        transaction is marked in flight at the head first, so no reader passes its numbers
+        before it commits."""
         with self.writer.begin() as connection:
-            query = sa.select(stream_counter.c.value).where(stream_counter.c.id == 1)
-            if not self.is_sqlite:  # SQLite's BEGIN IMMEDIATE already holds the lock
-                query = query.with_for_update()
-            yield connection, int(connection.execute(query).scalar_one())
+            if self.is_sqlite:  # SQLite's BEGIN IMMEDIATE already holds the lock
+                yield connection, stream_head(connection)
+                return
+            _lock(connection, "pg_advisory_xact_lock", 0)
+            yield connection, int(connection.execute(_MARK).one()[1])
+
+    @contextmanager
+    def write_parallel(self, case_ids: Iterable[str]) -> Iterator[sa.Connection]:
+        """PostgreSQL: a push's transaction, alongside other pushes: the global lock shared
+        (only `write` waits for it), then the locks of its cases in one order (no deadlock).
+        It takes its numbers with `take_numbers`, last."""
+        assert not self.is_sqlite, "SQLite serialises its writers (write_stream)"
+        with self.writer.begin() as connection:
+            _lock(connection, "pg_advisory_xact_lock_shared", 0)
+            keys = sorted({case_lock_key(c) for c in case_ids})
+            if keys:  # one round trip; unnest yields the keys in the array's (sorted) order
+                connection.execute(_CASE_LOCKS, {"c": CASE_LOCK_CLASS, "keys": keys})
+            yield connection
 
     def dispose(self) -> None:
         self.reader.dispose()

@@ -77,6 +77,8 @@ class _Row:
     deleted: bool
     created_seq: int
     dirty: bool = False
+    #: inserted by this push (written with a plain INSERT, see `bulk.insert_rows`)
+    new: bool = False
 
 
 @dataclass
@@ -108,20 +110,6 @@ class _Push:
     def next_seq(self) -> int:
         self.seq += 1
         return self.seq
-
-
-def _read_counter(connection: sa.Connection) -> int:
-    return int(
-        connection.execute(
-            sa.select(tables.stream_counter.c.value).where(tables.stream_counter.c.id == 1)
-        ).scalar_one()
-    )
-
-
-def _write_counter(connection: sa.Connection, value: int) -> None:
-    connection.execute(
-        tables.stream_counter.update().where(tables.stream_counter.c.id == 1).values(value=value)
-    )
 
 
 def _load_rows(connection: sa.Connection, row_ids: list[str]) -> dict[RowKey, _Row]:
@@ -168,24 +156,52 @@ def _load_access(
 
 # --- push --------------------------------------------------------------------------------------
 #
-# The global write lock orders the stream, so every push waits for the one before it to commit:
-# what a push does while holding it adds to the wait of every push queued behind (30 devices
-# pushing at once: the last waits for 29). So a push does its work before the lock, from
-# committed state: the schema checks; the reading of its rows, of the cases' access and of its
-# device row; the applying of its changes in memory, numbered from 0 (the plan); and, on
-# PostgreSQL, the serialising of what it will write (`bulk`). Inside the lock: the query that
-# takes it reads the stream head; one query reads the device row and tells whether anything
-# touched those cases or rows since (every write to rows, teams or shares appends to the
-# stream, under the lock, with a higher seq than the counter read first); the device row is
-# compared with the one read. When nothing changed, the plan is written, renumbered after the
-# head, in one round trip (`bulk.pipelined`); otherwise the rows are read again and the changes
-# applied again, under the lock, exactly as without a plan.
+# What a push does under its locks adds to the wait of every push queued behind it. So a push
+# does its work before them, from committed state: the schema checks; the reading of its rows,
+# of the cases' access and of its device row (after the safe head, `db.stream_head`: anything
+# the reads missed is numbered above it); the applying of its changes in memory, numbered from 1
+# (the plan); and, on PostgreSQL, the serialising of what it will write (`bulk`).
+#
+# On PostgreSQL a push then runs alongside other pushes (`db.write_parallel`): it locks its
+# cases (those its changes name and those its rows are stored under), so two pushes that touch
+# one case queue on that case only. Under those locks one query reads the device row, locked,
+# and tells whether anything touched its cases or rows since the safe head it read (every
+# write to rows, teams or shares appends to the stream in its own transaction); when it did, or
+# the device row moved, the rows are read again and the changes applied again. Last it takes
+# its numbers (`db.take_numbers`) and writes the plan in one round trip (`bulk.pipelined`).
+# What cannot run so goes again alone, under the global lock (`_Alone`): a plan that withdraws
+# a share, re-sends or destroys a case or drops files (they read and write beyond its cases), a
+# plan whose replanned rows lie under cases it did not lock, a row another push inserted
+# meanwhile (a unique violation), and a push naming too many cases (`db.MAX_CASE_LOCKS`).
+# On SQLite, and when alone, the push holds the global lock throughout (`db.write_stream`),
+# as every push did before migration 0009.
+
+
+class _Alone(Exception):
+    """This push must run again under the global lock (its transaction was rolled back)."""
+
+
+def _runs_alone(plan: _Push) -> bool:
+    return bool(
+        plan.shares_removed or plan.reveal_cases or plan.destroyed_cases or plan.files_unnamed
+    )
+
+
+def _cases_of(plan: _Push, batch: list[ChangeOut]) -> set[str]:
+    """The cases a push locks: those its changes name, and those its rows are stored under (a
+    hostile change may name a row of another case)."""
+    return {c.case_id for c in batch} | {r.case_id for r in plan.rows.values()}
+
+
+def _unique_violation(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)  # SQLAlchemy's wrapper, or psycopg's own (a pipeline's)
+    return getattr(orig, "sqlstate", None) == "23505"
 
 
 @dataclass
 class _Preloaded:
-    """A push's work done before the lock (see above): the stream counter read first, the
-    device row read after it, and the plan made from what was read."""
+    """A push's work done before the locks (see above): the safe head read first, the device
+    row read after it, and the plan made from what was read."""
 
     counter: int
     applied: int
@@ -198,9 +214,11 @@ class _Preloaded:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A plan's row states and stream entries, ready to write, numbered from 0 (see `bulk`)."""
+    """A plan's row states and stream entries, ready to write, numbered from 1 (see `bulk`)."""
 
     rows: bulk.Batch
+    #: the rows this plan inserts (the others are stored already)
+    new_rows: bulk.Batch
     stream: bulk.Batch
     #: the blind index entries of the people and addresses the plan changed (`blind`)
     index: blind.IndexUpdate
@@ -213,9 +231,10 @@ def _index_update(key: bytes, rows: list[_Row]) -> blind.IndexUpdate:
 
 
 def _prepare(state: _Push, *, postgres: bool, key: bytes) -> _Prepared:
-    changed = [_row_values(r) for r in state.rows.values() if r.dirty]
+    changed = [r for r in state.rows.values() if r.dirty]
     return _Prepared(
-        rows=bulk.prepare(changed, postgres=postgres),
+        rows=bulk.prepare([_row_values(r) for r in changed if not r.new], postgres=postgres),
+        new_rows=bulk.prepare([_row_values(r) for r in changed if r.new], postgres=postgres),
         stream=bulk.prepare(state.stream_rows, postgres=postgres),
         index=_index_update(key, list(state.rows.values())),
     )
@@ -228,7 +247,7 @@ def _plan(
     rows: dict[RowKey, _Row],
     access_of: tuple[dict[str, str], set[str]],
 ) -> _Push:
-    """Apply the changes (those not yet applied) to rows in memory, stream numbers from 0."""
+    """Apply the changes (those not yet applied) to rows in memory, stream numbers from 1."""
     state = _Push(
         device_id=context.device_id,
         officer=context.officer,
@@ -253,12 +272,13 @@ def _plan(
     return state
 
 
-def _renumber(state: _Push, head: int) -> None:
-    """Count from just after the stream head what the plan counted from 0 (its row states and
-    stream entries are not renumbered here: they are written with the head added, see `bulk`)."""
+def _renumber(state: _Push, head: int, numbers: list[int]) -> None:
+    """Give the plan's numbers 1..n the stream numbers taken (its row states and stream entries
+    are not renumbered here: they are written with their numbers mapped, see `bulk`); a push
+    alone numbers on from the last (`next_seq`), from the head when it took none."""
     for conflict_row in state.conflict_rows:
-        conflict_row["seq"] += head
-    state.seq += head
+        conflict_row["seq"] = numbers[conflict_row["seq"] - 1]
+    state.seq = numbers[-1] if numbers else head
 
 
 def _device_row(connection: sa.Connection, device_id: str, *, lock: bool) -> Any:
@@ -276,7 +296,7 @@ def _preload(
     batch = request.batch
     refusals = {c.device_counter: validation.refusal(c) for c in batch}
     with database.read() as connection:
-        counter = _read_counter(connection)  # first: any later write has a higher seq
+        counter = tables.stream_head(connection)  # first: what the reads miss is above it
         device_row = _device_row(connection, context.device_id, lock=False)
         access_of = _load_access(connection, [c.case_id for c in batch], context.officer)
         rows = _load_rows(connection, [c.row_id for c in batch])
@@ -356,37 +376,72 @@ def push(database: Database, context: DeviceContext, request: PushRequest) -> Pu
         return _push_nothing(database, context, request)
     key = blind.key_for_request(database)
     ahead = _preload(database, request, context, key)
+    cases = _cases_of(ahead.plan, request.batch)
+    if (
+        not database.is_sqlite
+        and not _runs_alone(ahead.plan)
+        and len(cases) <= tables.MAX_CASE_LOCKS
+    ):
+        try:
+            with database.write_parallel(cases) as connection:
+                return _push_locked(connection, database, context, request, ahead, key, cases)
+        except _Alone:
+            pass
+        except Exception as exc:  # SQLAlchemy's error, or psycopg's own as a pipeline ends
+            if not _unique_violation(exc):
+                raise
     with database.write_stream() as (connection, head):
-        moved = head != ahead.counter
-        device_row, touched = _locked_device(
-            connection,
-            context.device_id,
-            _touched_since(ahead.counter, request.batch) if moved else None,
-        )
-        applied = int(device_row.applied_counter)
-        batch = _unapplied(request.batch, applied)
-        _check_counter(batch, applied)
-        same_anchor = (device_row.audit_count, device_row.audit_hash) == ahead.audit
-        values, warnings, anchor = audit_anchor.settle(
-            connection, device_row, request.audit_head, ahead.checked if same_anchor else None
-        )
-        if not batch:  # all of it applied already (a resent batch)
-            _update_device(connection, context.device_id, values)
-            return PushReply(applied_up_to=applied, warnings=warnings, audit_anchor=anchor)
-        state, prepared = ahead.plan, ahead.prepared
-        if applied != ahead.applied or touched:
-            rows = _load_rows(connection, [c.row_id for c in batch])
-            access_of = _load_access(connection, [c.case_id for c in batch], context.officer)
-            state = _plan(context, batch, ahead.refusals, rows, access_of)
-            prepared = _prepare(state, postgres=not database.is_sqlite, key=key)
-        applied = batch[-1].device_counter
-        values["applied_counter"] = applied
-        _write_push(connection, state, batch, head, prepared, values)
-        conflicts = [
-            _conflict_out(SimpleNamespace(**row), context.device_id, row["seq"])
-            for row in state.conflict_rows
-            if row["status"] == "open"
-        ]
+        return _push_locked(connection, database, context, request, ahead, key, None, head)
+
+
+def _push_locked(
+    connection: sa.Connection,
+    database: Database,
+    context: DeviceContext,
+    request: PushRequest,
+    ahead: _Preloaded,
+    key: bytes,
+    locked: set[str] | None,
+    head: int = 0,
+) -> PushReply:
+    """The push under its locks: its cases' (`locked`, alongside other pushes) or the global
+    lock (`locked` None, the stream at `head`)."""
+    moved = locked is not None or head != ahead.counter
+    device_row, touched = _locked_device(
+        connection,
+        context.device_id,
+        _touched_since(ahead.counter, request.batch) if moved else None,
+    )
+    applied = int(device_row.applied_counter)
+    batch = _unapplied(request.batch, applied)
+    _check_counter(batch, applied)
+    same_anchor = (device_row.audit_count, device_row.audit_hash) == ahead.audit
+    values, warnings, anchor = audit_anchor.settle(
+        connection, device_row, request.audit_head, ahead.checked if same_anchor else None
+    )
+    if not batch:  # all of it applied already (a resent batch)
+        _update_device(connection, context.device_id, values)
+        return PushReply(applied_up_to=applied, warnings=warnings, audit_anchor=anchor)
+    state, prepared = ahead.plan, ahead.prepared
+    if applied != ahead.applied or touched:
+        rows = _load_rows(connection, [c.row_id for c in batch])
+        access_of = _load_access(connection, [c.case_id for c in batch], context.officer)
+        state = _plan(context, batch, ahead.refusals, rows, access_of)
+        if locked is not None and (_runs_alone(state) or not _cases_of(state, batch) <= locked):
+            raise _Alone
+        prepared = _prepare(state, postgres=not database.is_sqlite, key=key)
+    if locked is not None:
+        numbers = tables.take_numbers(connection, state.seq)
+    else:
+        numbers = list(range(head + 1, head + state.seq + 1))
+    applied = batch[-1].device_counter
+    values["applied_counter"] = applied
+    _write_push(connection, state, batch, (head, numbers), prepared, values, alone=locked is None)
+    conflicts = [
+        _conflict_out(SimpleNamespace(**row), context.device_id, row["seq"])
+        for row in state.conflict_rows
+        if row["status"] == "open"
+    ]
     return PushReply(
         applied_up_to=applied,
         versions=[
@@ -574,6 +629,7 @@ def _insert(
         deleted=False,
         created_seq=state.seq + 1,
         dirty=True,
+        new=True,
     )
     state.rows[(change.table, change.row_id)] = row
     if change.table == EVIDENCE_TABLE:
@@ -701,13 +757,18 @@ def _write_push(
     connection: sa.Connection,
     state: _Push,
     batch: list[ChangeOut],
-    head: int,
+    taken: tuple[int, list[int]],
     prepared: _Prepared,
     device_values: dict[str, Any],
+    *,
+    alone: bool,
 ) -> None:
-    """Write a plan under the lock. The writes that read nothing go in one round trip (see
-    `bulk.pipelined`); shares withdrawn, cases re-sent or destroyed (rare) read, and follow."""
-    _renumber(state, head)
+    """Write a plan under its locks, with the stream numbers `taken` (the head, and the numbers
+    for the plan's 1..n). The writes that read nothing go in one round trip (see
+    `bulk.pipelined`); shares withdrawn, cases re-sent or destroyed (rare, and only `alone`:
+    they number on from the last) read, and follow."""
+    head, numbers = taken
+    _renumber(state, head, numbers)
     withdrawn = (
         connection.execute(
             sa.select(tables.case_share.c.case_id, tables.case_share.c.agency).where(
@@ -718,10 +779,12 @@ def _write_push(
         else []
     )
     more = bool(withdrawn or state.reveal_cases or state.destroyed_cases or state.files_unnamed)
+    assert alone or not more, "a plan that reads beyond its cases runs alone (_runs_alone)"
     with bulk.pipelined(connection):
-        _write_plain(connection, state, batch, head, prepared)
+        _write_plain(connection, state, batch, numbers, prepared)
         if not more:
-            _write_counter(connection, state.seq)
+            if alone:  # alongside others, the numbers came from the sequence already
+                tables.set_stream_last(connection, state.seq)
             _update_device(connection, state.device_id, device_values)
     if not more:
         return
@@ -740,15 +803,20 @@ def _write_push(
     if state.files_unnamed:
         evidence_files.forget_names(connection, row_ids=state.items_deleted)
         evidence_files.drop_unnamed(connection, state.files_unnamed)
-    _write_counter(connection, state.seq)
+    tables.set_stream_last(connection, state.seq)
     _update_device(connection, state.device_id, device_values)
 
 
 def _write_plain(
-    connection: sa.Connection, state: _Push, batch: list[ChangeOut], head: int, prepared: _Prepared
+    connection: sa.Connection,
+    state: _Push,
+    batch: list[ChangeOut],
+    numbers: list[int],
+    prepared: _Prepared,
 ) -> None:
     """The writes of a plan that read nothing back (so they may be pipelined)."""
-    bulk.upsert_rows(connection, prepared.rows, head)
+    bulk.insert_rows(connection, prepared.new_rows, numbers)
+    bulk.upsert_rows(connection, prepared.rows)
     if state.new_cases:
         connection.execute(
             tables.case_access.insert(),
@@ -793,7 +861,7 @@ def _write_plain(
         )
     if state.conflict_rows:
         connection.execute(tables.conflict.insert(), state.conflict_rows)
-    bulk.insert_stream(connection, prepared.stream, head)
+    bulk.insert_stream(connection, prepared.stream, numbers)
     blind.write_update(connection, prepared.index)
 
 
@@ -969,7 +1037,7 @@ def pull(
     conflict and hides no other device's change.
     """
     with database.read() as connection:
-        head = pull_head(connection)
+        head = tables.stream_head(connection)
         if after >= head:
             return PullPage(after=after, next_cursor=after, more=False)
         # Not the device's own changes unless it asks (`own`): it holds them, and learnt their
@@ -1027,15 +1095,9 @@ def pull(
     )
 
 
-def pull_head(connection: sa.Connection) -> int:
-    """The stream position a pull serves up to (every change at or below it has committed); a
-    snapshot (`snapshot`) is taken at it too, so the pull after the snapshot misses nothing."""
-    return _read_counter(connection)
-
-
 def head(database: Database) -> int:
     with database.read() as connection:
-        return _read_counter(connection)
+        return tables.stream_head(connection)
 
 
 # --- resolution --------------------------------------------------------------------------------
@@ -1078,7 +1140,7 @@ def resolve(
             value = view.mine if request.choice == "mine" else view.theirs
         if c.field == ROW_CONFLICT_FIELD and value is not None and not isinstance(value, dict):
             raise ServiceError(500, "bug", "a whole-row conflict holds a non-row value")
-        seq = _read_counter(connection)
+        seq = tables.stream_last(connection)
         rows = _load_rows(connection, [c.row_id])
         row = rows.get((c.table_name, c.row_id))
         team = access.case_team(connection, c.case_id)
@@ -1145,7 +1207,7 @@ def resolve(
         )
         stream_rows.append(_conflict_stream_row(seq, c.id, c.case_id, c.table_name, c.row_id, team))
         connection.execute(tables.stream.insert(), stream_rows)
-        _write_counter(connection, seq)
+        tables.set_stream_last(connection, seq)
         resolved = connection.execute(
             sa.select(tables.conflict).where(tables.conflict.c.id == conflict_id)
         ).one()

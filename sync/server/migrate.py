@@ -17,7 +17,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_ADVISORY_LOCK_KEY = 0x4A5B5359  # any fixed number shared by every instance
+# A fixed key shared by every instance, in the two-int form: the one-bigint form is kept for the
+# stream's in-flight marks (`db`), which readers take for stream positions.
+_ADVISORY_LOCK_KEY = (0x41534200, 1)
 
 
 def _config() -> Config:
@@ -49,7 +51,8 @@ def upgrade(engine: sa.Engine) -> bool:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
-                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY}
+                sa.text("SELECT pg_advisory_xact_lock(:c, :k)"),
+                {"c": _ADVISORY_LOCK_KEY[0], "k": _ADVISORY_LOCK_KEY[1]},
             )
         before = MigrationContext.configure(connection).get_current_revision()
         upgrade_on(connection)

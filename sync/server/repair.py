@@ -119,10 +119,7 @@ def remove_row(database: Database, table: str, row_id: str, *, actor: str, reaso
         delete_seq = None
         if table in schema.TABLES:
             # Laptops that applied the row drop it; those that set it aside skip the delete.
-            counter = tables.stream_counter
-            delete_seq = int(
-                connection.execute(sa.select(counter.c.value).where(counter.c.id == 1)).scalar_one()
-            ) + 1  # fmt: skip
+            delete_seq = tables.stream_last(connection) + 1
             connection.execute(
                 stream.insert().values(
                     seq=delete_seq,
@@ -140,7 +137,7 @@ def remove_row(database: Database, table: str, row_id: str, *, actor: str, reaso
                     team=access.case_team(connection, case_id),
                 )
             )
-            connection.execute(counter.update().where(counter.c.id == 1).values(value=delete_seq))
+            tables.set_stream_last(connection, delete_seq)
         details: dict[str, Any] = {
             "stream_entries": [e.seq for e in entries],
             "had_state": held is not None,

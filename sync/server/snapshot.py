@@ -5,9 +5,10 @@ version of every row, each with its stream entry's envelope. The snapshot sends 
 cases the officer may see once, as it is now, in pages of whole cases, and the laptop then pulls
 the stream after the snapshot's head `H` as any laptop does.
 
-- `H` is the pull's own head (`exchange.pull_head`), read when the first page is asked for; the
-  laptop keeps it with the last case it applied (the cursor), so an interrupted snapshot resumes
-  at the next case, against the same `H`.
+- `H` is the pull's own head (`db.stream_head`, the safe head: every change up to it has
+  committed), read when the first page is asked for; the laptop keeps it with the last case it
+  applied (the cursor), so an interrupted snapshot resumes at the next case, against the same
+  `H`. A change above `H` (committed later, or still in flight) comes in the pull after it.
 - A page is read after `H`, so a row written since may come in its newer state; the stream after
   `H` brings that change again and the laptop, holding the version already, skips it. A row
   deleted since is not in the snapshot and its delete finds nothing to delete. So the overlap is
@@ -173,7 +174,7 @@ def page(
     refused is checked before the first piece (an error is then a JSON answer, not a cut-off
     body); the rows are read as the body is sent (`_body`)."""
     with database.read() as connection:
-        now = exchange.pull_head(connection)
+        now = tables.stream_head(connection)
         if head is not None and head > now:
             raise ServiceError(
                 409,

@@ -68,11 +68,7 @@ def transfer_case(
         ).scalar_one()
         if old_team == team:
             raise ServiceError(409, "unchanged", f"the case already belongs to team {team!r}")
-        seq = int(
-            connection.execute(
-                sa.select(tables.stream_counter.c.value).where(tables.stream_counter.c.id == 1)
-            ).scalar_one()
-        )
+        seq = tables.stream_last(connection)
         stream_rows: list[dict[str, Any]] = []
 
         def next_seq() -> int:
@@ -104,9 +100,7 @@ def transfer_case(
         )  # fmt: skip
         if stream_rows:
             connection.execute(tables.stream.insert(), stream_rows)
-        connection.execute(
-            tables.stream_counter.update().where(tables.stream_counter.c.id == 1).values(value=seq)
-        )
+        tables.set_stream_last(connection, seq)
         ref = str(row.fields.get("ref") or row.row_id)
         record_admin_event(
             connection,

@@ -13,7 +13,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import select
 from sync_e2e_support import (  # noqa: F401  (fixtures)
     Laptop,
@@ -120,7 +119,7 @@ def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
     poison_id = str(uuid.uuid4())
     try:
         with database.write() as connection:
-            head = connection.execute(sa.select(central_tables.stream_counter.c.value)).scalar_one()
+            head = central_tables.stream_last(connection)
             stream = []
             poison: list[tuple[str, dict[str, Any]]] = [
                 ("person", {"id": poison_id, "case_id": case_id, "name": 12345}),
@@ -137,7 +136,7 @@ def test_a_poisoned_change_in_the_stream_is_set_aside_and_the_rest_applied(
                     "created_at": datetime.now(UTC).replace(tzinfo=None),
                 })  # fmt: skip
             connection.execute(central_tables.stream.insert(), stream)
-            connection.execute(central_tables.stream_counter.update().values(value=head + 2))
+            central_tables.set_stream_last(connection, head + 2)
     finally:
         database.dispose()
     ann.edit_case(case_id, {"summary": "Graffiti on the garages"})

@@ -7,14 +7,16 @@ import secrets
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlmodel import Session, SQLModel
 from tamper_kit import tampering, tampering_with, write_engine
 
@@ -28,9 +30,12 @@ from asb_tui.store.core.store import StorePaths, open_store
 PASSPHRASE = "correct horse battery staple"
 
 
-def _store_at_revision(data_dir: Path, revision: str) -> tuple[str, str]:
+def _store_at_revision(
+    data_dir: Path, revision: str, more: Callable[[Connection, str], None] | None = None
+) -> tuple[str, str]:
     """A store as an older release left it: schema up to `revision`, device id, key file, and
-    one case with one incident written at that revision. Returns (case id, incident id)."""
+    one case with one incident written at that revision (and what `more` writes, given the
+    connection and the case id). Returns (case id, incident id)."""
     paths = StorePaths(data_dir)
     data_dir.mkdir(parents=True)
     key = secrets.token_bytes(32)
@@ -63,6 +68,9 @@ def _store_at_revision(data_dir: Path, revision: str) -> tuple[str, str]:
                 ),
                 {"id": incident_id, "case_id": case_id},
             )
+        if more is not None:
+            with tampering_with(write) as conn:
+                more(conn, case_id)
         with read.connect() as conn:
             assert current_revision(conn) == (head_revision() if revision == "head" else revision)
     finally:
@@ -256,3 +264,80 @@ def test_set_aside_pulled_changes_move_from_their_setting_to_their_table(data_di
             assert session.get(SetAsideChange, 7).fields is None  # type: ignore[union-attr]
         assert StoreReplica(store).retry_set_aside() == 0
         assert len(set_aside_changes(store)) == 1
+
+
+def _search(session: Session, query: str) -> list[tuple[int, str]]:
+    return [
+        (rowid, row_id)
+        for rowid, row_id in session.connection().exec_driver_sql(
+            "SELECT rowid, row_id FROM search_index WHERE search_index MATCH ? ORDER BY rowid",
+            (query,),
+        )
+    ]
+
+
+def test_revision_0014_rebuilds_search_with_prefix_indexes_and_keeps_every_rowid(
+    data_dir: Path,
+) -> None:
+    """Revision 0014 builds the FTS5 table anew with prefix indexes: every entry keeps its rowid
+    (search ranks newest first by it), the triggers still feed the renamed table, and a deleted
+    row leaves the index."""
+    seen: dict[str, Any] = {}
+
+    def notes_with_holes(conn: Connection, case_id: str) -> None:
+        # Holes in the rowids, as deleted entries leave them: the rebuild must not renumber.
+        for n in range(5):
+            conn.execute(
+                text(
+                    "INSERT INTO note (id, case_id, kind, body, author, created_at) VALUES "
+                    "(:id, :case_id, 'note', :body, 'Officer', '2025-06-03 10:00:00.000000')"
+                ),
+                {"id": f"note-{n}", "case_id": case_id, "body": f"Graffiti number {n}"},
+            )
+        conn.execute(text("DELETE FROM note WHERE id IN ('note-1', 'note-3')"))
+        seen["rows"] = sorted(
+            tuple(r) for r in conn.exec_driver_sql("SELECT rowid, row_id FROM search_index")
+        )
+        seen["sql"] = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'search_index'"
+        ).scalar_one()
+
+    case_id, incident_id = _store_at_revision(data_dir, "0013", notes_with_holes)
+    before, old_sql = seen["rows"], seen["sql"]
+    assert "prefix" not in old_sql
+    assert {row_id for _rowid, row_id in before} >= {incident_id, "note-0", "note-2", "note-4"}
+
+    store = open_store(data_dir, PASSPHRASE, actor="Officer")
+    with store:
+        with store.read() as session:
+            after = sorted(
+                tuple(r)
+                for r in session.connection().exec_driver_sql(
+                    "SELECT rowid, row_id FROM search_index"
+                )
+            )
+            new_sql = (
+                session.connection()
+                .exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'search_index'")
+                .scalar_one()
+            )
+            assert after == before
+            assert "prefix = '2 3 4'" in new_sql
+            # Two-letter prefixes are answered (from the 2-character prefix index).
+            assert [row_id for _r, row_id in _search(session, "ma*")] == [incident_id]
+            assert [r for _r, r in _search(session, "graff*")] == ["note-0", "note-2", "note-4"]
+        with store.write() as uow:
+            uow.add(
+                Incident(case_id=case_id, occurred_on=date(2026, 11, 3), description="Moped race"),
+                action="incident.add",
+            )
+        with store.read() as session:
+            found = _search(session, "mop*")
+            assert len(found) == 1 and found[0][0] > max(rowid for rowid, _ in after)
+        with store.write() as uow:
+            incident = uow.reads.get(Incident, incident_id)
+            assert incident is not None
+            uow.delete(incident, action="incident.delete")
+        with store.read() as session:
+            assert _search(session, "mattress") == []
+            assert len(_search(session, "mop*")) == 1

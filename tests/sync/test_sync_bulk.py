@@ -1,6 +1,7 @@
-"""The push's bulk writes (`sync.server.bulk`) on a real central database: rows numbered from 0
-arrive after the head, a row state already stored keeps its case and creation, and a write that
-fails inside a pipelined block takes the whole transaction back and leaves the pool usable."""
+"""The push's bulk writes (`sync.server.bulk`) on a real central database: rows numbered from 1
+arrive with the stream numbers taken for them, a row state already stored keeps its case and
+creation, and a write that fails inside a pipelined block takes the whole transaction back and
+leaves the pool usable."""
 
 from __future__ import annotations
 
@@ -48,33 +49,37 @@ def _state(version: int, fields: dict[str, Any], created_seq: int, case_id: str)
     }  # fmt: skip
 
 
-def test_rows_numbered_from_zero_arrive_after_the_head_and_an_upsert_keeps_what_it_must(
+def test_rows_numbered_from_one_get_the_numbers_taken_and_an_upsert_keeps_what_it_must(
     database: Database,
 ) -> None:
     postgres = not database.is_sqlite
     text = {"body": "Zoë's note: \"quoted\", 'single', \\ back, ✓"}
     with database.write_stream() as (connection, _head):
         bulk.insert_stream(
-            connection, bulk.prepare([_entry(1, "insert", text)], postgres=postgres), 40
+            connection, bulk.prepare([_entry(1, "insert", text)], postgres=postgres), [41]
         )
-        bulk.upsert_rows(
-            connection, bulk.prepare([_state(1, text, 1, CASE)], postgres=postgres), 40
+        bulk.insert_rows(
+            connection, bulk.prepare([_state(1, text, 1, CASE)], postgres=postgres), [41]
         )
     later = {"body": "edited"}
     other_case = "33333333-3333-4333-8333-333333333333"  # an upsert never moves a row's case
     with database.write_stream() as (connection, _head):
         bulk.insert_stream(
-            connection, bulk.prepare([_entry(1, "update", later)], postgres=postgres), 41
+            connection,
+            bulk.prepare(
+                [_entry(2, "update", later), _entry(1, "update", later)], postgres=postgres
+            ),
+            [44, 47],  # not contiguous: numbers taken alongside other pushes
         )
         bulk.upsert_rows(
-            connection, bulk.prepare([_state(2, later, 1, other_case)], postgres=postgres), 41
+            connection, bulk.prepare([_state(2, later, 7, other_case)], postgres=postgres)
         )
     with database.read() as connection:
         entries = connection.execute(
             sa.select(tables.stream.c.seq, tables.stream.c.fields).order_by(tables.stream.c.seq)
         ).all()
         state = connection.execute(sa.select(tables.row_state)).one()
-    assert [(e.seq, e.fields) for e in entries] == [(41, text), (42, later)]
+    assert [(e.seq, e.fields) for e in entries] == [(41, text), (44, later), (47, later)]
     assert (state.version, state.fields, state.case_id, state.created_seq) == (
         2, later, CASE, 41,
     )  # fmt: skip
@@ -91,7 +96,7 @@ def test_a_failed_write_in_a_pipeline_takes_back_the_whole_transaction(database:
             database.write_stream() as (connection, _head),
             bulk.pipelined(connection),
         ):
-            connection.execute(tables.stream_counter.update().values(value=99))
+            connection.execute(tables.case_access.insert().values(case_id=ROW, team="East"))
             connection.execute(tables.case_access.insert().values(case_id=CASE, team="South"))
     with database.write_stream() as (connection, head):
         teams = connection.execute(sa.select(tables.case_access.c.team)).scalars().all()

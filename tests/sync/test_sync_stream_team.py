@@ -94,7 +94,7 @@ def test_a_transfer_relabels_the_case_so_the_new_team_pulls_its_history(
                         _entry(3, "staying", "note-2", team="North"),
                     ],
                 )
-                connection.execute(tables.stream_counter.update().values(value=3))
+                tables.set_stream_last(connection, 3)
             transfer_case(
                 database, "moving", "South", by="Admin", requested_by="Ann", reason="new ward"
             )
@@ -103,9 +103,7 @@ def test_a_transfer_relabels_the_case_so_the_new_team_pulls_its_history(
             assert teams[1] == teams[2] == "South" and teams[3] == "North"
             assert set(teams.values()) == {"South", "North"} and len(teams) > 3
             with database.read() as connection:
-                head = int(
-                    connection.execute(sa.select(tables.stream_counter.c.value)).scalar_one()
-                )
+                head = tables.stream_head(connection)
                 south = Officer(id="s", name="Sam", team="South", agency=None)
                 north = Officer(id="n", name="Nia", team="North", agency=None)
                 got = pull_page_rows(connection, south, 0, head, 100)
