@@ -5,7 +5,8 @@ officer's laptop meets it from a car on one bar of 4G.
 Each figure is the wall time of a sync over its floor on that link, both measured in the same
 run: the bytes that crossed the proxy over the bandwidth, plus one round trip (the least any
 sync can take). Figures: a sync with nothing to do, an officer's day (200 changes up and a
-colleague's 100 down), and a new laptop's first pull of a team's cases.
+colleague's 100 down), and a new laptop's first pull of a team's cases (a snapshot of their
+current rows, sync/server/snapshot.py).
 """
 
 from __future__ import annotations
@@ -112,11 +113,12 @@ def run(quick: bool = False) -> list[Figure]:
                 f"weak link: new laptop's first pull, {team_cases:,} cases / floor",
                 seconds / floor,
                 "x",
-                target=None,
+                target=2.0,
                 detail=(
-                    f"{seconds:.1f} s, floor {floor:.1f} s; {changes:,} changes, "
+                    f"{seconds:.1f} s, floor {floor:.1f} s; {changes:,} rows as a snapshot, "
                     f"{link.down / 1e6:.1f} MB down, {link.up / 1e3:.0f} kB up; "
-                    "target of 2 x not yet sought (a snapshot, not the replay)"
+                    "30 s needs under 7.5 MB: these random-word texts and ids hold 6.2 MB "
+                    "of entropy, gzip reaches ~140 B a row"
                 ),
             )
         )

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, JsonValue, ValidationError
 
+from sync import snapshot_client
 from sync.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
@@ -177,6 +178,9 @@ class SyncClient:
     `compress` (default): answers are asked for in gzip, and request bodies over
     `GZIP_REQUEST_MINIMUM` bytes are sent gzip-compressed once the service has said it takes them.
     `bytes_sent` / `bytes_received` count the bodies as they crossed the wire (compressed).
+
+    `snapshot` (default): a laptop that has pulled nothing takes the current rows of its cases
+    as a snapshot (sync/snapshot_client.py) rather than replaying the stream from its start.
     """
 
     def __init__(
@@ -193,6 +197,8 @@ class SyncClient:
         verify: bool | str = True,
         allow_insecure_http: bool = False,
         compress: bool = True,
+        snapshot: bool = True,
+        snapshot_page_rows: int | None = None,
     ) -> None:
         self.replica = replica
         self._server_url = server_url.rstrip("/") if server_url else None
@@ -215,6 +221,10 @@ class SyncClient:
         self._want_own = False
         #: the service answers `POST /exchange` (False after a 404 from an older service)
         self._exchange_ok = True
+        #: a first pull is a snapshot (`snapshot`; False after a 404 from an older service)
+        self._snapshot_ok = snapshot
+        #: rows a snapshot page is asked for (None: `snapshot_client.page_rows` decides)
+        self.snapshot_page_rows = snapshot_page_rows
         #: conflicts the pages of this sync opened (a push's own conflicts are counted apart)
         self._opened = 0
         #: the device token, read once per sync: the next page is fetched in a thread while the
@@ -380,7 +390,19 @@ class SyncClient:
                 self.close()  # drop a possibly broken connection
                 time.sleep(self.retry_delay * attempt)
 
-    # -- for the file transfer (sync/files.py) --------------------------------------------------
+    # -- for the file transfer (sync/files.py) and the snapshot (sync/snapshot_client.py) ------
+
+    def request_json(
+        self, method: str, path: str, reply_model: type[M], *, params: dict[str, Any]
+    ) -> M:
+        """One JSON request with this device's token and no body (not retried: see
+        `with_retries`)."""
+        return self._call(method, path, reply_model, params=params)
+
+    def with_retries(self, action: Callable[[], T]) -> T:
+        """`action`, tried again after a network failure (`retries` times, the connection
+        dropped in between)."""
+        return self._with_retries(action)
 
     def call(self, method: str, path: str, reply_model: type[M], body: BaseModel) -> M:
         """One JSON request with this device's token, retried on a network failure."""
@@ -520,10 +542,15 @@ class SyncClient:
             self._opened = 0
             self._sync_token = None
             self._sync_token = self._token()
-            pushed_all, pulled_all, result = self._first_trip(result, notify, elsewhere_since)
+            snapshot = snapshot_client.due(self) if self._snapshot_ok else None
+            pushed_all, pulled_all, result = self._first_trip(
+                result, notify, elsewhere_since, snapshot=snapshot
+            )
             if not pushed_all:
                 result = self._push_all(result, notify)
             if not pulled_all:
+                if snapshot:
+                    result, self._snapshot_ok = snapshot_client.pull_snapshot(self, result, notify)
                 result = self._pull_all(result, notify)
             result = replace(result, ok=True, finished_at=_now())
             notify(SyncProgress("done", result.pushed + result.pulled, "sync complete"))
@@ -541,6 +568,8 @@ class SyncClient:
         result: SyncResult,
         notify: Callable[[SyncProgress], None],
         elsewhere_since: int | None,
+        *,
+        snapshot: snapshot_client.Due | None = None,
     ) -> tuple[bool, bool, SyncResult]:
         """The exchange: push what the laptop believes the service lacks, receive the first page.
         Returns whether all was pushed and all was pulled. What is not goes on with the separate
@@ -560,7 +589,8 @@ class SyncClient:
             request = ExchangeRequest(
                 push=PushRequest(device_id=self.replica.device_id(), batch=batch, audit_head=head),
                 after=cursor,
-                limit=min(self.page_size, MAX_PULL_LIMIT),
+                # a snapshot under way takes no page of the stream here: the least there is
+                limit=1 if snapshot == "resume" else min(self.page_size, MAX_PULL_LIMIT),
                 elsewhere_since=elsewhere_since,
             )
         except ValueError as exc:  # the outbox produced an invalid batch
@@ -612,10 +642,14 @@ class SyncClient:
         anchor_short = anchor is not None and anchor.count < head.count and bool(head.links)
         more_to_push = len(batch) >= self.batch_size
         pushed_all = not (anchor_short or more_to_push)
-        if self._want_own or not pushed_all:
-            # The page was read before the rest was pushed, or without the device's own rows.
+        if self._want_own or not pushed_all or snapshot == "resume":
+            # The page was read before the rest was pushed, or without the device's own rows
+            # (or a snapshot is under way, which the page would pre-empt).
             return pushed_all, False, result
         page = reply.page
+        if snapshot == "fresh" and page.more:
+            # A first pull larger than one page: the snapshot, not the replay, brings it.
+            return True, False, result
         if page.after != cursor:
             raise SyncProtocolError("the server answered for another cursor than asked")
         result = self._take_page(result, page, notify)

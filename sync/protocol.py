@@ -338,6 +338,87 @@ class PullPage(_Message):
         return self
 
 
+# --- the first pull as a snapshot (sync/server/snapshot.py, sync/snapshot_client.py) -----------
+
+#: rows one snapshot page holds at most (whole cases: a case larger than this comes alone)
+MAX_SNAPSHOT_ROWS = 20_000
+#: a snapshot page is this many times the pull's page (`SyncClient.page_size`, rows for changes):
+#: a page of whole cases streams as the service encodes it, and each page costs a round trip and
+#: the service's read before its first byte, so fewer, larger pages idle the link less
+SNAPSHOT_PAGE_FACTOR = 20
+
+#: one current row: row id, case id, the row's own stream number (when it was created: unique,
+#: what a row set aside is kept under), its version, and its fields without `id` and `case_id`
+#: (the row's and case's ids, given once in front)
+RowSeq = Annotated[int, Field(ge=1, le=2**62)]
+SnapshotRow = tuple[Uuid, Uuid, RowSeq, Version, dict[str, JsonValue]]
+
+
+def snapshot_names_case(table: str) -> bool:
+    """Whether a snapshot row of `table` leaves out its `case_id` field (the case id given in
+    front): a case table of the schema other than the case itself. Both ends ask this."""
+    spec = schema.TABLES.get(table)
+    return table != CASE_TABLE and spec is not None and "case_id" in spec.fields
+
+
+class SnapshotSection(_Message):
+    """The rows of one table of a snapshot page (tables parents first, `schema.TABLE_NAMES`)."""
+
+    table: TableName
+    rows: list[SnapshotRow] = Field(default_factory=list)
+
+
+class SnapshotPage(_Message):
+    """One page of a snapshot: the current rows of whole cases the officer may see, the cases
+    after `after_case` in the service's order, as of stream position `head` or later.
+
+    After the last page (`more` False) the laptop pulls the stream after `head`: a row changed
+    since `head` comes again there, and its version tells the laptop it holds it already."""
+
+    head: Seq
+    after_case: Uuid | None = None
+    #: the last case of this page: the cursor to keep (with `head`) to resume after this page
+    next_case: Uuid | None = None
+    more: bool
+    #: the rows of the cases after `after_case` (this page's included), when asked for
+    #: (`count`): for progress and the time left
+    rows_left: Annotated[int, Field(ge=0)] | None = None
+    sections: list[SnapshotSection] = Field(default_factory=list)
+    #: the open conflicts of this page's cases
+    conflicts: list[ConflictOut] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _shape(self) -> SnapshotPage:
+        cases = {row[1] for section in self.sections for row in section.rows}
+        if self.more and self.next_case is None:
+            raise ValueError("a snapshot page with more to come names its last case")
+        if any(c.case_id not in cases for c in self.conflicts):
+            raise ValueError("a snapshot page holds a conflict of a case it does not hold")
+        return self
+
+    def row_count(self) -> int:
+        return sum(len(section.rows) for section in self.sections)
+
+    def changes(self) -> list[ServerChange]:
+        """The rows as the pull would bring them to a new laptop: whole-row inserts (upserts)
+        written by the service, with their versions, in the page's order (parents first)."""
+        out: list[ServerChange] = []
+        for section in self.sections:
+            for row_id, case_id, seq, version, fields in section.rows:
+                whole: dict[str, JsonValue] = {"id": row_id}
+                if snapshot_names_case(section.table):
+                    whole["case_id"] = case_id
+                whole.update(fields)
+                # every part was checked as this page was (ids, table, numbers, JSON values)
+                change = ServerChange.model_construct(
+                    seq=seq, table=section.table, row_id=row_id, case_id=case_id,
+                    op="insert", fields=whole, version=version, origin_device_id=None,
+                    origin_counter=None,
+                )  # fmt: skip
+                out.append(change)
+        return out
+
+
 # --- conflicts, enrolment, status -------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from sync.protocol import AuditHead, ChangeOut, PullPage, RefusedChange, RowVersion
+from sync.protocol import AuditHead, ChangeOut, PullPage, RefusedChange, RowVersion, SnapshotPage
 
 # --- errors ------------------------------------------------------------------------------------
 
@@ -84,11 +84,25 @@ class ApplySummary:
 
 
 @dataclass(frozen=True)
+class SnapshotCursor:
+    """Where an unfinished first pull by snapshot stands: the snapshot's stream head and the
+    last case whose rows the laptop holds (None: none yet)."""
+
+    head: int
+    after_case: str | None
+
+
+@dataclass(frozen=True)
 class SyncProgress:
     phase: Literal["push", "pull", "done"]
     #: changes pushed (push phase) or pulled (pull phase) so far in this sync
     done: int
     message: str
+    #: what `done` is counting towards, when known (a first pull by snapshot knows its rows)
+    total: int | None = None
+    #: bytes received so far by this pull, and the seconds it should still take (snapshot)
+    bytes_done: int = 0
+    seconds_left: float | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +196,20 @@ class LocalReplica(Protocol):
         - conflicts: status "open" = store or update it by id (mine/theirs are this device's
           view); status "resolved" = mark it resolved (the resolving change is in the stream).
         """
+        ...
+
+    def snapshot_cursor(self) -> SnapshotCursor | None:
+        """The cursor of a first pull by snapshot that has not finished (see `apply_snapshot`),
+        or None. Read-only."""
+        ...
+
+    def apply_snapshot(self, page: SnapshotPage, /) -> ApplySummary:
+        """ONE transaction: apply a snapshot page and keep its cursor, or, on any error, change
+        nothing. Its rows (`page.changes()`) are applied exactly as pulled "insert" changes
+        (checked and set aside as those are; a row whose version is not above the one held is
+        skipped, so a page applied twice changes nothing), then its open conflicts. When
+        `page.more`: keep `SnapshotCursor(page.head, page.next_case)`; else set the pull cursor
+        to `page.head` and forget the snapshot cursor (the stream after the head follows)."""
         ...
 
     def audit_head(self) -> AuditHead:

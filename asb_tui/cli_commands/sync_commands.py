@@ -145,6 +145,8 @@ def cmd_enrol(args: argparse.Namespace) -> int:
 def _print_progress(progress: SyncProgress) -> None:
     if progress.phase == "push":
         print(f"pushed {progress.done} changes", flush=True)
+    elif progress.phase == "pull" and progress.total is not None:
+        print(progress.message, flush=True)  # a first pull by snapshot: rows, bytes, time left
     elif progress.phase == "pull":
         print(f"pulled {progress.done} changes", flush=True)
 

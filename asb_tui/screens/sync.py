@@ -253,6 +253,9 @@ class SyncScreen(AsbScreen):
         if p.phase == "push":
             bar.update(total=max(waiting, p.done, 1), progress=p.done)
             status.update(f"Sending: {p.done} of {max(waiting, p.done)} changes sent")
+        elif p.phase == "pull" and p.total is not None:  # a first pull by snapshot
+            bar.update(total=max(p.total, p.done, 1), progress=p.done)
+            status.update(literal(f"Receiving the team's cases: {p.message}"))
         elif p.phase == "pull":
             bar.update(total=None)
             status.update(f"Receiving: {p.done} changes received")

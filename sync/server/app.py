@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,6 +28,7 @@ from sync.protocol import (
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
     MAX_SEALED_CHUNK,
+    MAX_SNAPSHOT_ROWS,
     PROTOCOL_VERSION,
     UUID_PATTERN,
     BlobStatusReply,
@@ -45,9 +46,10 @@ from sync.protocol import (
     PushReply,
     PushRequest,
     ResolveRequest,
+    SnapshotPage,
     StatusReply,
 )
-from sync.server import accounts, blind, evidence_files, exchange, round_trip
+from sync.server import accounts, blind, evidence_files, exchange, round_trip, snapshot
 from sync.server.accounts import DeviceContext
 from sync.server.db import Database
 from sync.server.errors import ServiceError
@@ -349,6 +351,22 @@ def create_app(database: Database) -> FastAPI:
         device's own pushed changes only with `own` (it learnt their versions from the push
         reply; it asks for them when a reply did not give a row's version)."""
         return exchange.pull(db, context, after, limit, own)
+
+    @app.get(f"{API_PREFIX}/snapshot", response_model=SnapshotPage, responses=_ERRORS)
+    def snapshot_page(
+        head: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        after_case: Annotated[str | None, Query(pattern=UUID_PATTERN)] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_ROWS)] = DEFAULT_PULL_LIMIT,
+        count: Annotated[bool, Query()] = False,
+        context: DeviceContext = Depends(device),
+        db: Database = Depends(get_database),
+    ) -> Response:
+        """A new laptop's first pull: the current rows of whole cases this officer may see,
+        after the case `after_case`, as of the stream position `head` (none: now), with the
+        rows left when `count`; the laptop then pulls the stream after `head`
+        (sync/server/snapshot.py)."""
+        body = snapshot.page(db, context, head, after_case, limit, count=count)
+        return StreamingResponse(body, media_type="application/json")
 
     @app.post(f"{API_PREFIX}/elsewhere", response_model=ElsewhereReply, responses=_ERRORS)
     def elsewhere(

@@ -941,6 +941,11 @@ def _conflict_out(row: Any, device_id: str, seq: int) -> ConflictOut:
     )
 
 
+def conflict_view(row: Any, device_id: str) -> ConflictOut:
+    """A stored conflict as `device_id` sees it, at its own seq (the snapshot's open conflicts)."""
+    return _conflict_out(row, device_id, int(row.seq))
+
+
 # --- pull --------------------------------------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ from sync_e2e_support import (  # noqa: F401  (fixtures)
 from sync_server_testkit import ServerProcess
 
 from asb_tui.store.commands.cases import refer_case
-from asb_tui.store.core.models import Case
+from asb_tui.store.core.models import Case, Note
 from asb_tui.store.core.store import Store, create_store, open_store
 from asb_tui.store.replica.sync_state import changes_waiting, open_conflicts
 from sync.server.accounts import revoke_device
@@ -160,3 +160,28 @@ def _day() -> date:
     from datetime import date
 
     return date(2026, 3, 2)
+
+
+def test_a_new_laptops_first_sync_prints_the_snapshot_progress(
+    central: ServerProcess, tmp_path: Path
+) -> None:
+    team = unique_team()
+    one_dir, two_dir = tmp_path / "one", tmp_path / "two"
+    with _new_store(one_dir) as one:
+        case_id = refer_case(one, category="nuisance", summary="Dogs barking",
+                             referred_on=_day(), team=team, victim_name="Vic").id  # fmt: skip
+        with one.write() as uow:  # more than the exchange's one page: a snapshot
+            for n in range(600):
+                uow.add(Note(case_id=case_id, body=f"note {n}"), action="note.add")
+    _new_store(two_dir).close()
+    for name, data_dir in (("One", one_dir), ("Two", two_dir)):
+        token = add_officer(central.db_url, name, team=team)
+        enrolled = run_cli("enrol", "--server", central.url, f"--token={token}", data_dir=data_dir)
+        assert enrolled.returncode == 0, enrolled.stderr
+    assert _sync(one_dir).returncode == 0
+    second = _sync(two_dir)
+    assert second.returncode == 0, second.stderr
+    rows = 600 + 3  # the notes, the case, its victim and their party
+    assert f"first pull (snapshot): {rows:,} of {rows:,} rows, " in second.stdout
+    assert " MB" in second.stdout
+    assert f"done: pushed 0, pulled {rows}, conflicts 0" in second.stdout

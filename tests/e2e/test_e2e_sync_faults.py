@@ -76,10 +76,35 @@ def test_server_killed_and_restarted_mid_pull(
         return inner.handle_request(request)
 
     writer, reader = writer_and_reader(laptops, reader_hook=kill_on_third_pull)
+    reader.sync_options["snapshot"] = False  # the stream's pages (a snapshot's: below)
     case_id = fault_workload(writer)
     writer.sync()
     reader.sync()
     assert len(pulls) > 3
+    assert reader.count(Note) == NOTES
+    assert_like_a_fault_free_run(writer, reader, case_id)
+
+
+def test_server_killed_and_restarted_mid_snapshot(
+    laptops: LaptopFactory, central: ServerProcess
+) -> None:
+    asked: list[int] = []
+
+    def kill_on_second_page(request: httpx.Request, inner: httpx.BaseTransport) -> httpx.Response:
+        if request.url.path == "/v1/snapshot":
+            asked.append(1)
+            if len(asked) == 2:
+                central.restart()
+        return inner.handle_request(request)
+
+    writer, reader = writer_and_reader(laptops, reader_hook=kill_on_second_page)
+    reader.sync_options["snapshot_page_rows"] = 4  # a new laptop's first pull: a case a page
+    for n in range(6):
+        writer.new_case(f"Case {n}")
+    case_id = fault_workload(writer)
+    writer.sync()
+    reader.sync()
+    assert len(asked) > 3
     assert reader.count(Note) == NOTES
     assert_like_a_fault_free_run(writer, reader, case_id)
 

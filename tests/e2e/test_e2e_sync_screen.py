@@ -25,7 +25,9 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from asb_tui.app import AsbApp
 from asb_tui.screens.sync import SyncScreen, SyncStep
+from asb_tui.store.core.models import Note
 from asb_tui.store.replica.sync_state import sync_overview
+from sync.client import SyncProgress
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +162,38 @@ async def test_a_conflict_is_listed_and_resolved_from_the_screen(
         assert laptop.held_case(case_id).summary == expected
         assert laptop.open_conflicts() == []
     assert comparable(asha.snapshot()) == comparable(bartek.snapshot())
+
+
+async def test_a_new_laptops_first_sync_shows_the_snapshot_rows_bytes_and_time_left(
+    laptops: LaptopFactory,
+) -> None:
+    team = unique_team()
+    ann, bob = laptops(team=team, name="Ann"), laptops(team=team, name="Bob")
+    case_id = ann.new_case("Noise every night")
+    ann.add_notes(case_id, 600)  # more than the exchange's one page: a snapshot
+    assert ann.sync().result.ok
+    app = _app(bob)
+    steps: list[SyncProgress] = []
+
+    def seen(message: Message) -> None:
+        if isinstance(message, SyncStep) and message.step.total is not None:
+            steps.append(message.step)
+
+    async with app.run_test(size=(100, 24), message_hook=seen) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        await pilot.press("s")
+        await _until(pilot, lambda: not screen.syncing, "the sync")
+        assert steps, "no snapshot progress was shown"
+        assert "first pull (snapshot)" in steps[-1].message and "MB" in steps[-1].message
+        assert steps[-1].bytes_done > 0 and steps[-1].total == steps[-1].done
+        # how the screen shows one step of it: the rows, the bytes and the time left
+        step = SyncProgress(
+            "pull", 300, "first pull (snapshot): 300 of 600 rows, 0.1 MB, about 4 s left",
+            total=600, bytes_done=100_000, seconds_left=4.0,
+        )  # fmt: skip
+        screen.post_message(SyncStep(step, 0))
+        await _until(pilot, lambda: "about 4 s left" in _text(screen, "#sync-status"), "the step")
+        assert "300 of 600 rows, 0.1 MB" in _text(screen, "#sync-status")
+        assert screen.query_one("#sync-progress", ProgressBar).percentage == 0.5
+    assert bob.count(Note) == 600

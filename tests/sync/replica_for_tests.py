@@ -28,10 +28,14 @@ from sync.protocol import (
     AuditHead,
     AuditLink,
     ChangeOut,
+    ConflictOut,
     PullPage,
     RefusedChange,
     RowVersion,
+    ServerChange,
+    SnapshotPage,
 )
+from sync.replica_contract import SnapshotCursor
 
 APPEND_ONLY = schema.APPEND_ONLY_TABLES
 #: A value of each kind, for the required fields a test does not name (the service checks every
@@ -100,6 +104,8 @@ class TestReplica:
                 self._set_meta(db, "device_id", device_id or str(uuid.uuid4()))
         #: a hook for fault tests: called with each page before it is applied (may raise)
         self.before_apply: Any = None
+        #: called inside `apply_snapshot`'s transaction with the page (tests inject faults)
+        self.before_snapshot: Any = None
 
     def close(self) -> None:
         self._db.close()
@@ -385,15 +391,7 @@ class TestReplica:
         with self._tx() as db:
             if self.before_apply is not None:
                 self.before_apply(page)
-            pending: dict[tuple[str, str], set[str]] = {}
-            pending_delete: set[tuple[str, str]] = set()
-            for table, row_id, op, fields in db.execute(
-                "SELECT table_name, row_id, op, fields FROM outbox WHERE pushed = 0"
-            ):
-                key = (table, row_id)
-                if op == "delete":
-                    pending_delete.add(key)
-                pending.setdefault(key, set()).update(json.loads(fields))
+            pending, pending_delete = self._pending(db)
             cursor = int(self._meta(db, "cursor") or 0)
             for change in page.changes:
                 key = (change.table, change.row_id)
@@ -405,73 +403,118 @@ class TestReplica:
                     "INSERT INTO pull_log (seq, table_name, row_id) VALUES (?, ?, ?)",
                     (change.seq, *key),
                 )
-                current = db.execute(
-                    "SELECT fields, version, deleted FROM rows WHERE table_name = ? AND row_id = ?",
-                    key,
-                ).fetchone()
-                if change.origin_device_id == me:
-                    echoes += 1
-                    db.execute(
-                        "UPDATE rows SET version = MAX(version, ?) WHERE table_name = ?"
-                        " AND row_id = ?",
-                        (change.version, *key),
-                    )
-                    continue
-                if current is not None and int(current[1]) >= change.version:
-                    continue  # already applied (a page pulled twice, or a pushed version)
-                if current is None and change.op != "insert":
-                    continue  # a row not held here: it arrives whole (case shared later)
-                local = json.loads(current[0]) if current else {}
-                keep = {k: local[k] for k in pending.get(key, set()) if k in local}
-                if change.op == "insert":
-                    fields = {**change.fields, **keep}
-                elif change.op == "update":
-                    fields = {**local, **change.fields, **keep}
-                else:
-                    fields = local
-                deleted = change.op == "delete" or key in pending_delete
-                db.execute(
-                    "INSERT INTO rows (table_name, row_id, case_id, fields, version, deleted)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, row_id) DO UPDATE SET"
-                    " fields = excluded.fields, version = excluded.version,"
-                    " deleted = excluded.deleted",
-                    (*key, change.case_id, json.dumps(fields), change.version, int(deleted)),
-                )
-                applied += 1
+                outcome = self._apply_one(db, change, me, pending, pending_delete)
+                echoes += outcome == "echo"
+                applied += outcome == "applied"
             for conflict in page.conflicts:
-                if conflict.status == "open":
-                    opened += 1
-                    db.execute(
-                        "INSERT OR REPLACE INTO conflicts (id, table_name, row_id, field, mine,"
-                        " theirs, status) VALUES (?, ?, ?, ?, ?, ?, 'open')",
-                        (
-                            conflict.id,
-                            conflict.table,
-                            conflict.row_id,
-                            conflict.field,
-                            json.dumps(conflict.mine),
-                            json.dumps(conflict.theirs),
-                        ),
-                    )
-                else:
-                    resolved += 1
-                    db.execute(
-                        "INSERT OR REPLACE INTO conflicts (id, table_name, row_id, field, mine,"
-                        " theirs, status) VALUES (?, ?, ?, ?, ?, ?, 'resolved')",
-                        (
-                            conflict.id,
-                            conflict.table,
-                            conflict.row_id,
-                            conflict.field,
-                            json.dumps(conflict.mine),
-                            json.dumps(conflict.theirs),
-                        ),
-                    )
+                opened += conflict.status == "open"
+                resolved += conflict.status != "open"
+                self._store_conflict(db, conflict)
             self._set_meta(db, "cursor", str(page.next_cursor))
         return ApplySummary(
             applied=applied, skipped_echoes=echoes, conflicts_opened=opened,
             conflicts_resolved=resolved,
         )  # fmt: skip
+
+    def snapshot_cursor(self) -> SnapshotCursor | None:
+        with self._lock:
+            raw = self._meta(self._db, "snapshot")
+        if raw is None:
+            return None
+        kept = json.loads(raw)
+        return SnapshotCursor(int(kept["head"]), kept["after_case"])
+
+    def apply_snapshot(self, page: SnapshotPage) -> ApplySummary:
+        me = self.device_id()
+        applied = 0
+        with self._tx() as db:
+            if self.before_snapshot is not None:
+                self.before_snapshot(page)
+            pending, pending_delete = self._pending(db)
+            for change in page.changes():
+                applied += self._apply_one(db, change, me, pending, pending_delete) == "applied"
+            for conflict in page.conflicts:
+                self._store_conflict(db, conflict)
+            if page.more:
+                kept = {"head": page.head, "after_case": page.next_case}
+                self._set_meta(db, "snapshot", json.dumps(kept))
+            else:
+                db.execute("DELETE FROM meta WHERE key = 'snapshot'")
+                self._set_meta(db, "cursor", str(page.head))
+        return ApplySummary(applied=applied, conflicts_opened=len(page.conflicts))
+
+    @staticmethod
+    def _pending(
+        db: sqlite3.Connection,
+    ) -> tuple[dict[tuple[str, str], set[str]], set[tuple[str, str]]]:
+        pending: dict[tuple[str, str], set[str]] = {}
+        pending_delete: set[tuple[str, str]] = set()
+        for table, row_id, op, fields in db.execute(
+            "SELECT table_name, row_id, op, fields FROM outbox WHERE pushed = 0"
+        ):
+            key = (table, row_id)
+            if op == "delete":
+                pending_delete.add(key)
+            pending.setdefault(key, set()).update(json.loads(fields))
+        return pending, pending_delete
+
+    @staticmethod
+    def _apply_one(
+        db: sqlite3.Connection,
+        change: ServerChange,
+        me: str,
+        pending: dict[tuple[str, str], set[str]],
+        pending_delete: set[tuple[str, str]],
+    ) -> str:
+        """Apply one pulled change: "echo", "skipped" or "applied"."""
+        key = (change.table, change.row_id)
+        current = db.execute(
+            "SELECT fields, version, deleted FROM rows WHERE table_name = ? AND row_id = ?",
+            key,
+        ).fetchone()
+        if change.origin_device_id == me:
+            db.execute(
+                "UPDATE rows SET version = MAX(version, ?) WHERE table_name = ? AND row_id = ?",
+                (change.version, *key),
+            )
+            return "echo"
+        if current is not None and int(current[1]) >= change.version:
+            return "skipped"  # already applied (a page pulled twice, or a pushed version)
+        if current is None and change.op != "insert":
+            return "skipped"  # a row not held here: it arrives whole (case shared later)
+        local = json.loads(current[0]) if current else {}
+        keep = {k: local[k] for k in pending.get(key, set()) if k in local}
+        if change.op == "insert":
+            fields = {**change.fields, **keep}
+        elif change.op == "update":
+            fields = {**local, **change.fields, **keep}
+        else:
+            fields = local
+        deleted = change.op == "delete" or key in pending_delete
+        db.execute(
+            "INSERT INTO rows (table_name, row_id, case_id, fields, version, deleted)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, row_id) DO UPDATE SET"
+            " fields = excluded.fields, version = excluded.version,"
+            " deleted = excluded.deleted",
+            (*key, change.case_id, json.dumps(fields), change.version, int(deleted)),
+        )
+        return "applied"
+
+    @staticmethod
+    def _store_conflict(db: sqlite3.Connection, conflict: ConflictOut) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO conflicts (id, table_name, row_id, field, mine,"
+            " theirs, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                conflict.id,
+                conflict.table,
+                conflict.row_id,
+                conflict.field,
+                json.dumps(conflict.mine),
+                json.dumps(conflict.theirs),
+                conflict.status,
+            ),
+        )
 
     def audit_head(self) -> AuditHead:
         """The head, with the links after the acknowledged anchor (the previous event's hash is

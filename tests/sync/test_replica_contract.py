@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,7 +23,15 @@ from asb_tui.store.core.serialize import row_to_dict
 from asb_tui.store.core.store import create_store
 from asb_tui.store.replica.replica import StoreReplica
 from sync.client import LocalReplica, SyncResult, SyncSettings
-from sync.protocol import CASE_TABLE, PullPage, RowVersion, ServerChange
+from sync.protocol import (
+    CASE_TABLE,
+    PullPage,
+    RowVersion,
+    ServerChange,
+    SnapshotPage,
+    SnapshotSection,
+)
+from sync.replica_contract import SnapshotCursor
 
 OTHER_DEVICE = str(uuid.uuid4())
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -40,7 +48,7 @@ class Subject:
     summary_of: Callable[[str], str | None]  # the case's summary here, None when not held
 
 
-def _store_subject(directory: Path) -> Iterator[Subject]:
+def _store_subject(directory: Path) -> Generator[Subject, None, None]:
     store, _recovery = create_store(directory, PASSPHRASE, actor=OFFICER)
 
     def new_case(summary: str) -> str:
@@ -271,3 +279,65 @@ def test_sync_settings_are_kept_and_a_failed_result_is_recorded(subject: Subject
         SyncResult(ok=False, started_at=moment, finished_at=moment, error="server unreachable")
     )
     assert subject.replica.sync_settings() == settings
+
+
+def _snapshot_page(
+    head: int, after: str | None, *cases: tuple[str, str, int], more: bool
+) -> SnapshotPage:
+    """A snapshot page of case rows: (case id, summary, version) each; the row's own seq is
+    made up (unique per case)."""
+    rows = []
+    for case_id, summary, version in cases:
+        fields = {k: v for k, v in _pulled_case(case_id, summary).items() if k != "id"}
+        rows.append((case_id, case_id, uuid.UUID(case_id).int % 10**9 + 1, version, fields))
+    return SnapshotPage(
+        head=head,
+        after_case=after,
+        next_case=cases[-1][0] if cases else None,
+        more=more,
+        sections=[SnapshotSection(table=CASE_TABLE, rows=rows)] if rows else [],
+    )
+
+
+def test_a_snapshot_keeps_its_cursor_until_its_last_page_sets_the_pull_cursor(
+    subject: Subject,
+) -> None:
+    first, second = sorted(str(uuid.uuid4()) for _ in range(2))
+    page = _snapshot_page(40, None, (first, "Snapshot one", 3), more=True)
+    counter = subject.replica.last_counter()
+    assert subject.replica.snapshot_cursor() is None
+    assert subject.replica.apply_snapshot(page).applied == 1
+    assert subject.replica.snapshot_cursor() == SnapshotCursor(40, first)
+    assert subject.replica.pull_cursor() == 0  # the stream is pulled from 40 only at the end
+    assert subject.summary_of(first) == "Snapshot one"
+    assert subject.replica.apply_snapshot(page).applied == 0  # a page applied twice
+
+    last = _snapshot_page(40, first, (second, "Snapshot two", 1), more=False)
+    assert subject.replica.apply_snapshot(last).applied == 1
+    assert subject.replica.snapshot_cursor() is None
+    assert subject.replica.pull_cursor() == 40
+    assert subject.summary_of(second) == "Snapshot two"
+    # the stream after the head brings the row again at its version: nothing changes
+    again = _page(40, (41, "insert", first, _pulled_case(first, "Snapshot one"), 3))
+    assert subject.replica.apply_pulled(again).applied == 0
+    assert subject.replica.pull_cursor() == 41
+    assert subject.replica.last_counter() == counter  # snapshot rows are not this laptop's
+
+
+def test_the_store_checks_snapshot_rows_as_pulled_changes(tmp_path: Path) -> None:
+    """A snapshot row the laptop cannot apply (a value the schema refuses, a kind of record it
+    does not know) is set aside with its reason, as a pulled change is; the rest applies."""
+    made = _store_subject(tmp_path / "store")
+    subject = next(made)  # the generator closes the store when it is closed
+    good, bad = str(uuid.uuid4()), str(uuid.uuid4())
+    page = _snapshot_page(9, None, (good, "Fine", 1), (bad, "x" * 200_000, 1), more=False)
+    unknown = SnapshotSection(
+        table="table_from_the_future", rows=[(str(uuid.uuid4()), good, 5, 1, {"a": 1})]
+    )
+    page = page.model_copy(update={"sections": [*page.sections, unknown]})
+    summary = subject.replica.apply_snapshot(page)
+    assert (summary.applied, summary.set_aside) == (1, 2)
+    assert subject.summary_of(good) == "Fine"
+    assert subject.summary_of(bad) is None
+    assert subject.replica.pull_cursor() == 9
+    made.close()

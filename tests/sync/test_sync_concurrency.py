@@ -25,9 +25,13 @@ def test_concurrent_pushers_and_a_puller_miss_nothing(
 ) -> None:
     team = unique_team()
     pushers = [make_device(server, tmp_path, team=team, batch_size=7) for _ in range(PUSHERS)]
-    puller = make_device(server, tmp_path, team=team, page_size=9)
+    # one laptop replays the stream (every change exactly once, in order), one begins with a
+    # snapshot taken while the pushes go on and then pulls after its head
+    puller = make_device(server, tmp_path, team=team, page_size=9, snapshot=False)
+    newcomer = make_device(server, tmp_path, team=team, page_size=1, snapshot_page_rows=10)
     errors: list[BaseException] = []
     done = threading.Event()
+    pushed_once = threading.Event()  # the newcomer's first pull finds more than one page
 
     def push_rounds(device: Device) -> None:
         try:
@@ -38,27 +42,33 @@ def test_concurrent_pushers_and_a_puller_miss_nothing(
                         "incident", {"description": f"{n} {round_}"}, case_id=case_id
                     )
                 device.sync()
+                pushed_once.set()
         except BaseException as exc:
             errors.append(exc)
 
-    def pull_loop() -> None:
+    def pull_loop(device: Device) -> None:
         try:
+            if device is newcomer:
+                pushed_once.wait(timeout=60)
             while not done.is_set():
-                puller.sync()
+                device.sync()
         except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=push_rounds, args=(d,)) for d in pushers]
-    reader = threading.Thread(target=pull_loop)
-    reader.start()
+    readers = [threading.Thread(target=pull_loop, args=(d,)) for d in (puller, newcomer)]
     for t in threads:
+        t.start()
+    for t in readers:
         t.start()
     for t in threads:
         t.join()
     done.set()
-    reader.join()
+    for t in readers:
+        t.join()
     assert not errors, errors
     puller.sync()
+    newcomer.sync()
 
     expected: dict[tuple[str, str], dict[str, object]] = {}
     for device in pushers:
@@ -68,6 +78,9 @@ def test_concurrent_pushers_and_a_puller_miss_nothing(
     log = puller.replica.pull_log()  # plain INSERTs: a change delivered twice would have failed
     assert len(log) == PUSHERS * (1 + ROUNDS * ROWS_PER_ROUND)
     assert [s for s, _t, _r in log] == sorted(s for s, _t, _r in log)
+    assert newcomer.replica.snapshot() == expected
+    assert len(newcomer.replica.pull_log()) < len(log)  # the rest came in its snapshot
+    assert newcomer.replica.snapshot_cursor() is None
 
 
 def test_a_push_whose_rows_changed_while_it_waited_for_the_lock_reads_them_again(

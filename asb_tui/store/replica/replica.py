@@ -61,12 +61,22 @@ from sync.protocol import (
     RefusedChange,
     RowVersion,
     ServerChange,
+    SnapshotPage,
 )
-from sync.replica_contract import ApplySummary, RemovedCase, SyncError, SyncResult, SyncSettings
+from sync.replica_contract import (
+    ApplySummary,
+    RemovedCase,
+    SnapshotCursor,
+    SyncError,
+    SyncResult,
+    SyncSettings,
+)
 
 # Setting keys (all inside the encrypted store).
 SYNC_SETTINGS = settings.SYNC_SETTINGS
 SYNC_CURSOR = "sync.cursor"
+#: an unfinished first pull by snapshot: {"head": ..., "after_case": ...} ("" when none)
+SYNC_SNAPSHOT = "sync.snapshot"
 SYNC_LAST_RESULT = "sync.last_result"
 SYNC_LAST_OK_AT = "sync.last_ok_at"
 SYNC_REFUSED = "sync.refused"
@@ -815,6 +825,61 @@ class StoreReplica:
         if summary.removed:  # a case purged or destroyed: its evidence files go too
             reclaim_evidence_space(self.store)
         return summary
+
+    def snapshot_cursor(self) -> SnapshotCursor | None:
+        with self.store.read() as session:
+            raw = settings.get(session, SYNC_SNAPSHOT, "") or ""
+        if not raw:
+            return None
+        kept = json.loads(raw)
+        return SnapshotCursor(int(kept["head"]), kept.get("after_case"))
+
+    def apply_snapshot(self, page: SnapshotPage) -> ApplySummary:
+        try:
+            with self.store.replica_writer() as writer:
+                return self._apply_snapshot(writer, page)
+        except exc.IntegrityError as err:
+            reason = str(err.orig).splitlines()[0] if err.orig else "a constraint failed"
+            raise SyncError(
+                f"the service's snapshot does not fit this laptop's records ({reason}); "
+                "nothing was applied and nothing was lost. Report this to support"
+            ) from None
+
+    def _apply_snapshot(self, writer: ReplicaWriter, page: SnapshotPage) -> ApplySummary:
+        """A snapshot page's rows, applied as the pulled inserts they stand for (the same
+        checks, the same setting aside), its conflicts, and the cursor, in one transaction."""
+        writer.reads.execute(text("PRAGMA defer_foreign_keys = ON"))
+        changes = page.changes()
+        applier = apply_changes(writer, self.store.device_id, changes)
+        writer.pulled_cases(change.case_id for change in changes)
+        applied = sum(p.applied for p in applier.plans.values())
+        opened, resolved = _store_conflicts(writer, page.conflicts)
+        _keep_set_aside(writer, applier.set_aside)
+        if page.more:
+            _put_json(writer, SYNC_SNAPSHOT, {"head": page.head, "after_case": page.next_case})
+        else:  # done: the stream after the snapshot's head follows
+            writer.put_setting(SYNC_SNAPSHOT, "")
+            writer.put_setting(SYNC_CURSOR, str(page.head))
+        writer.audit_only(
+            action="sync.snapshot",
+            entity="sync",
+            entity_id=str(page.head),
+            case_id=None,
+            details={
+                "rows": applied,
+                "after_case": page.after_case,
+                "next_case": page.next_case,
+                "more": page.more,
+                "conflicts": len(page.conflicts),
+                "set_aside": len(applier.set_aside),
+            },
+        )
+        return ApplySummary(
+            applied=applied,
+            conflicts_opened=opened,
+            conflicts_resolved=resolved,
+            set_aside=len(applier.set_aside),
+        )
 
     def retry_set_aside(self) -> int:
         """Try again every pulled change kept set aside (run at the start of each sync, see

@@ -1,0 +1,140 @@
+"""The laptop's side of the first pull by snapshot (`GET /v1/snapshot`, sync/server/snapshot.py).
+
+A laptop that has pulled nothing, and whose first pull does not fit in the one page of the
+sync's first exchange, asks for the current rows of its cases in pages of whole cases instead of
+replaying the stream; each page is applied in one local transaction with the cursor
+(the snapshot's head and the last case), so a broken link costs at most the page in flight and
+the next sync resumes after the last case applied. After the last page the ordinary pull goes on
+from the snapshot's head. A service without the route (404) gets the ordinary replay.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
+
+from sync.protocol import MAX_SNAPSHOT_ROWS, SNAPSHOT_PAGE_FACTOR, SnapshotPage
+from sync.replica_contract import (
+    SnapshotCursor,
+    SyncProgress,
+    SyncProtocolError,
+    SyncResult,
+    SyncServerError,
+)
+
+if TYPE_CHECKING:
+    from sync.client import SyncClient
+
+
+#: "fresh": the laptop has pulled nothing (a first pull that does not fit in the exchange's
+#: one page is a snapshot); "resume": a snapshot was interrupted and goes on
+Due = Literal["fresh", "resume"]
+
+
+def due(client: SyncClient) -> Due | None:
+    """Whether this sync's pull may be a snapshot, and which kind (None: the ordinary pull)."""
+    replica = client.replica
+    if replica.snapshot_cursor() is not None:
+        return "resume"
+    return "fresh" if replica.pull_cursor() == 0 else None
+
+
+def page_rows(client: SyncClient) -> int:
+    """The rows a snapshot page is asked for: the pull's page size times the factor, unless the
+    client was given its own."""
+    rows = client.snapshot_page_rows or client.page_size * SNAPSHOT_PAGE_FACTOR
+    return max(1, min(MAX_SNAPSHOT_ROWS, rows))
+
+
+class _Progress:
+    """Rows and bytes so far, and the time left at the rate so far (for the sync screen and the
+    CLI, which show `SyncProgress.message`)."""
+
+    def __init__(self, client: SyncClient, notify: Callable[[SyncProgress], None]) -> None:
+        self.client = client
+        self.notify = notify
+        self.started = time.monotonic()
+        self.bytes_at_start = client.bytes_received
+        self.rows = 0
+        self.total: int | None = None
+
+    def page(self, page: SnapshotPage, pulled: int) -> None:
+        if self.total is None:
+            self.total = page.rows_left or 0
+        self.rows += page.row_count()
+        received = self.client.bytes_received - self.bytes_at_start
+        left = max(0, self.total - self.rows)
+        elapsed = time.monotonic() - self.started
+        seconds_left = elapsed / self.rows * left if self.rows else None
+        eta = f", about {seconds_left:.0f} s left" if seconds_left is not None and left else ""
+        self.notify(
+            SyncProgress(
+                "pull",
+                pulled,
+                f"first pull (snapshot): {self.rows:,} of {self.total:,} rows, "
+                f"{received / 1e6:.1f} MB{eta}",
+                total=pulled + left,
+                bytes_done=received,
+                seconds_left=seconds_left if left else 0.0,
+            )
+        )
+
+
+def _ask(client: SyncClient, cursor: SnapshotCursor | None, *, count: bool) -> SnapshotPage:
+    params: dict[str, Any] = {"limit": page_rows(client)}
+    if count:
+        params["count"] = "true"
+    if cursor is not None:
+        params["head"] = cursor.head
+        if cursor.after_case is not None:
+            params["after_case"] = cursor.after_case
+    page = client.request_json("GET", "/snapshot", SnapshotPage, params=params)
+    if cursor is not None and (page.head != cursor.head or page.after_case != cursor.after_case):
+        raise SyncProtocolError("the server answered for another snapshot cursor than asked")
+    if page.more and page.next_case is None:
+        raise SyncProtocolError("the server's snapshot page does not advance")
+    return page
+
+
+def pull_snapshot(
+    client: SyncClient, result: SyncResult, notify: Callable[[SyncProgress], None]
+) -> tuple[SyncResult, bool]:
+    """Every page of the snapshot (from the kept cursor when one was interrupted), the next
+    asked for while the last is applied. Returns the result and whether a snapshot was taken
+    (False: the service has none, the caller replays the stream)."""
+    replica = client.replica
+    cursor = replica.snapshot_cursor()
+    progress = _Progress(client, notify)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-snapshot") as fetcher:
+        coming = fetcher.submit(client.with_retries, partial(_ask, client, cursor, count=True))
+        try:
+            while True:
+                try:
+                    page = coming.result()
+                except SyncServerError as err:
+                    if err.status == 404 and cursor is None:
+                        return result, False  # a service from before the snapshot
+                    raise
+                if page.more:
+                    following = SnapshotCursor(page.head, page.next_case)
+                    ask = partial(_ask, client, following, count=False)
+                    coming = fetcher.submit(client.with_retries, ask)
+                summary = replica.apply_snapshot(page)
+                pulled = result.pulled + page.row_count()
+                progress.page(page, pulled)
+                result = replace(
+                    result,
+                    pulled=pulled,
+                    cursor=page.head if not page.more else result.cursor,
+                    new_conflicts=result.new_conflicts + summary.conflicts_opened,
+                    set_aside_pulled=result.set_aside_pulled + summary.set_aside,
+                )
+                if not page.more:
+                    return result, True
+                cursor = SnapshotCursor(page.head, page.next_case)
+        finally:
+            fetcher.shutdown(wait=True, cancel_futures=True)
