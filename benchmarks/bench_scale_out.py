@@ -129,7 +129,11 @@ def _crowd(
         running_cluster(url, directory / f"cluster-{instances}", instances) as cluster,
     ):
         team = f"bench-{uuid.uuid4().hex[:6]}"
-        devices = [make_device(cluster, directory, team=team) for _ in range(DEVICES)]
+        # Laptops in use pushing a day's work and pulling each other's (the stream), as the
+        # figures before the snapshot measured; a new laptop's snapshot is bench_weak_link's.
+        devices = [
+            make_device(cluster, directory, team=team, snapshot=False) for _ in range(DEVICES)
+        ]
         for n, device in enumerate(devices):
             case_id = device.replica.new_case(team, summary=f"case {n}")
             device.replica.insert_many(
