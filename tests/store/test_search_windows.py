@@ -65,3 +65,25 @@ def test_the_limit_holds_across_windows(store: Store, refs: dict[str, str]) -> N
 def test_a_window_of_no_rows_is_refused(store: Store, refs: dict[str, str]) -> None:
     with store.read() as session, pytest.raises(ValueError, match="at least one row"):
         search(session, "graff", window=0)
+
+
+def test_each_case_shows_the_snippet_of_its_best_row_in_every_window(store: Store) -> None:
+    """Only a case's first (best) row read gets its snippet made: the hit shows that row's
+    snippet, and a case first met in an older window still gets one."""
+    case = cases.refer_case(store, category="nuisance", summary="Graffiti", referred_on=TODAY)
+    cases.add_note(store, case.id, body="Graffiti graffiti graffiti on the shutters")
+    cases.add_note(store, case.id, body="A long note that mentions graffiti once among many words")
+    older = cases.refer_case(
+        store, category="nuisance", summary="Graffiti on the bridge", referred_on=TODAY
+    )
+    for _ in range(3):  # newer rows of the first case push the older case into another window
+        cases.add_note(store, case.id, body="graffiti seen again by the caretaker")
+    for window in (10_000, 2, 1):
+        with store.read() as session:
+            hits = {hit.case_id: hit for hit in search(session, "graff", window=window)}
+        assert set(hits) == {case.id, older.id}
+        assert all(hit.snippet for hit in hits.values()), window
+        assert "bridge" in hits[older.id].snippet
+    with store.read() as session:
+        best = {hit.case_id: hit for hit in search(session, "graff", window=10_000)}
+    assert "shutters" in best[case.id].snippet  # the best-ranked row of the case, not the newest
