@@ -14,7 +14,10 @@ from textual.screen import Screen
 
 from asb_tui.app import AsbApp
 from asb_tui.config import Config
+from asb_tui.domain.risk import load_questionnaire
+from asb_tui.store.commands import cases
 from asb_tui.store.core.store import Store
+from asb_tui.store.queries.deadline_facts import deadline_rules
 
 TODAY = date(2026, 11, 20)  # a Friday: high risk -> home visit Wednesday 25/11/2026
 OFFICER = "Test Officer"
@@ -24,6 +27,22 @@ def make_config(data_dir: Path, **overrides: object) -> Config:
     values: dict[str, object] = {"officer": OFFICER, "auto_lock_minutes": 0.0}
     values.update(overrides)
     return Config(data_dir=data_dir, **values)  # type: ignore[arg-type]
+
+
+def accepted_case(store: Store, data_dir: Path, victim: str) -> str:
+    """A personal case of the officer's, referred and accepted today (the first answer to each
+    risk question), through the store's commands; its id."""
+    case = cases.refer_case(
+        store, category="personal", summary="Shouting at night", referred_on=TODAY,
+        officer=OFFICER, victim_name=victim,
+    )  # fmt: skip
+    questionnaire = load_questionnaire()
+    cases.accept_case(
+        store, case.id, on=TODAY, questionnaire=questionnaire,
+        answers={q.id: q.answers[0].id for q in questionnaire.questions},
+        rules=deadline_rules(make_config(data_dir), TODAY),
+    )  # fmt: skip
+    return case.id
 
 
 def make_app(

@@ -11,31 +11,15 @@ import textwrap
 from datetime import date, timedelta
 from pathlib import Path
 
-from app_testkit import OFFICER, TODAY, make_app, make_config, screen_text, wait_for
+from app_testkit import OFFICER, TODAY, accepted_case, make_app, make_config, screen_text, wait_for
 
-from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.dashboard import DashboardScreen
 from asb_tui.store.cache.board_cache import board_key, kept_board_state
 from asb_tui.store.cache.local_cache import DASHBOARD, forget_case, forget_snapshots
-from asb_tui.store.commands import cases
 from asb_tui.store.core.models import LocalCacheEntry
 from asb_tui.store.core.store import Store, open_store
 from asb_tui.store.queries.case_queries import BoardState
 from asb_tui.store.queries.deadline_facts import deadline_rules
-
-
-def _accepted(store: Store, data_dir: Path, victim: str) -> str:
-    case = cases.refer_case(
-        store, category="personal", summary="Shouting at night", referred_on=TODAY,
-        officer=OFFICER, victim_name=victim,
-    )  # fmt: skip
-    questionnaire = load_questionnaire()
-    cases.accept_case(
-        store, case.id, on=TODAY, questionnaire=questionnaire,
-        answers={q.id: q.answers[0].id for q in questionnaire.questions},
-        rules=deadline_rules(make_config(data_dir), TODAY),
-    )  # fmt: skip
-    return case.id
 
 
 async def _start(data_dir: Path, passphrase: str, *, today: date = TODAY) -> tuple[BoardState, str]:
@@ -76,7 +60,7 @@ def _add_action_in_another_process(data_dir: Path, passphrase: str, case_id: str
 async def test_a_start_uses_the_kept_board_only_while_nothing_changed(
     store: Store, data_dir: Path, passphrase: str
 ) -> None:
-    ids = [_accepted(store, data_dir, name) for name in ("Ann", "Bea", "Cal")]
+    ids = [accepted_case(store, data_dir, name) for name in ("Ann", "Bea", "Cal")]
     store.close()
 
     first, _ = await _start(data_dir, passphrase)
@@ -105,7 +89,7 @@ def test_a_pulled_page_or_a_restored_store_makes_the_kept_board_unusable(
     from asb_tui.store.cache.board_cache import save_board_state
     from asb_tui.store.queries.case_queries import board_state
 
-    _accepted(store, data_dir, "Ann")
+    accepted_case(store, data_dir, "Ann")
     rules = deadline_rules(make_config(data_dir), TODAY)
     with store.read() as session:
         state = board_state(session, officer=OFFICER, today=TODAY, rules=rules)

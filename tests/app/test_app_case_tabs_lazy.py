@@ -7,10 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from app_testkit import (
-    OFFICER,
     TODAY,
+    accepted_case,
     make_app,
-    make_config,
     screen_as,
     screen_text,
     wait_for,
@@ -19,34 +18,23 @@ from app_testkit import (
 from textual.widgets import DataTable, TabbedContent
 from textual.widgets._footer import FooterKey
 
-from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.case_detail import CaseDetailScreen
 from asb_tui.store.commands import cases
 from asb_tui.store.core.store import Store
-from asb_tui.store.queries.deadline_facts import deadline_rules
 from asb_tui.widgets.steady_footer import SteadyFooter
 
 
 def _case_with_actions(store: Store, data_dir: Path) -> tuple[str, str, str]:
     """An accepted case (with the tasks acceptance makes), a witness, and one open and one done
     action of the officer's: (case, the open action, the done action)."""
-    case = cases.refer_case(
-        store, category="personal", summary="Shouting at night", referred_on=TODAY,
-        officer=OFFICER, victim_name="Ann Lake",
-    )  # fmt: skip
-    questionnaire = load_questionnaire()
-    cases.accept_case(
-        store, case.id, on=TODAY, questionnaire=questionnaire,
-        answers={q.id: q.answers[0].id for q in questionnaire.questions},
-        rules=deadline_rules(make_config(data_dir), TODAY),
-    )  # fmt: skip
-    cases.add_person(store, case.id, name="Bob Witness", role="witness")
-    done = cases.add_action(store, case.id, title="Call the landlord", due_on=TODAY)
+    case_id = accepted_case(store, data_dir, "Ann Lake")
+    cases.add_person(store, case_id, name="Bob Witness", role="witness")
+    done = cases.add_action(store, case_id, title="Call the landlord", due_on=TODAY)
     cases.complete_action(store, done, on=TODAY)
     still_open = cases.add_action(
-        store, case.id, title="Write to the council", due_on=TODAY + timedelta(days=30)
+        store, case_id, title="Write to the council", due_on=TODAY + timedelta(days=30)
     )
-    return case.id, still_open, done
+    return case_id, still_open, done
 
 
 async def test_tabs_are_filled_when_first_shown_and_after_a_reload(

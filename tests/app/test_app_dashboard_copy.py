@@ -7,41 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from app_testkit import OFFICER, TODAY, make_app, make_config, screen_text, wait_for
+from app_testkit import OFFICER, TODAY, accepted_case, make_app, make_config, screen_text, wait_for
 from sqlmodel import select
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from asb_tui.app import AsbApp
-from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.dashboard import DashboardScreen
 from asb_tui.store.cache.local_cache import DASHBOARD, forget_snapshots, load_snapshot
 from asb_tui.store.commands import cases
 from asb_tui.store.core.models import ChangeRecord, LocalCacheEntry
 from asb_tui.store.core.store import Store, open_store
 from asb_tui.store.queries.deadline_facts import deadline_rules
-
-
-def _accepted(store: Store, data_dir: Path, victim: str) -> str:
-    case = cases.refer_case(
-        store,
-        category="personal",
-        summary="Shouting at night",
-        referred_on=TODAY,
-        officer=OFFICER,
-        victim_name=victim,
-    )
-    questionnaire = load_questionnaire()
-    cases.accept_case(
-        store,
-        case.id,
-        on=TODAY,
-        questionnaire=questionnaire,
-        answers={q.id: q.answers[0].id for q in questionnaire.questions},
-        rules=deadline_rules(make_config(data_dir), TODAY),
-    )
-    return case.id
 
 
 def _reopened(data_dir: Path, passphrase: str) -> Store:
@@ -88,7 +66,7 @@ async def _run_until_fresh(
 async def test_next_start_shows_the_kept_copy_marked_refreshing(
     store: Store, data_dir: Path, passphrase: str
 ) -> None:
-    _accepted(store, data_dir, "[bold]Ann[/] Lee")
+    accepted_case(store, data_dir, "[bold]Ann[/] Lee")
     _app, _pilot, seen, _text = await _run_until_fresh(data_dir, passphrase)
     assert [m.fresh for m in seen] == [True]  # nothing kept yet: computed
     store = _reopened(data_dir, passphrase)
@@ -114,8 +92,8 @@ async def test_next_start_shows_the_kept_copy_marked_refreshing(
 async def test_a_case_closed_since_is_never_shown_from_the_copy(
     store: Store, data_dir: Path, passphrase: str
 ) -> None:
-    stays = _accepted(store, data_dir, "Bea Stays")
-    closes = _accepted(store, data_dir, "Cal Closes")
+    stays = accepted_case(store, data_dir, "Bea Stays")
+    closes = accepted_case(store, data_dir, "Cal Closes")
     await _run_until_fresh(data_dir, passphrase)
     store = _reopened(data_dir, passphrase)
     cases.close_case(store, closes, reason="asb-ceased", on=TODAY)
@@ -133,7 +111,7 @@ async def test_the_fresh_rows_keep_the_cursor_on_the_chosen_case(
     store: Store, data_dir: Path, passphrase: str
 ) -> None:
     for name in ("Ann", "Bea", "Cal"):
-        _accepted(store, data_dir, name)
+        accepted_case(store, data_dir, name)
     await _run_until_fresh(data_dir, passphrase)
     app = make_app(data_dir, _reopened(data_dir, passphrase))
     async with app.run_test(size=(120, 30)) as pilot:
@@ -157,7 +135,7 @@ def test_forgetting_the_copies(store: Store, data_dir: Path) -> None:
     from asb_tui.store.cache.local_cache import save_snapshot
     from asb_tui.store.queries.case_queries import dashboard
 
-    _accepted(store, data_dir, "Ann")
+    accepted_case(store, data_dir, "Ann")
     rules = deadline_rules(make_config(data_dir), TODAY)
     with store.read() as session:
         board = dashboard(session, officer=OFFICER, today=TODAY, rules=rules)

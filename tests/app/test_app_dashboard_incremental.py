@@ -5,37 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from app_testkit import OFFICER, TODAY, make_app, make_config, screen_text, wait_for
+from app_testkit import OFFICER, TODAY, accepted_case, make_app, screen_text, wait_for
 from sqlmodel import select
 from textual.widgets import DataTable
 
-from asb_tui.domain.risk import load_questionnaire
 from asb_tui.screens.case_detail import CaseDetailScreen
 from asb_tui.screens.dashboard import DashboardScreen
 from asb_tui.store.commands import cases
 from asb_tui.store.core.models import Case
 from asb_tui.store.core.store import Store, open_store
-from asb_tui.store.queries.deadline_facts import deadline_rules
-
-
-def _accepted(store: Store, data_dir: Path, victim: str) -> str:
-    case = cases.refer_case(
-        store, category="personal", summary="Shouting at night", referred_on=TODAY,
-        officer=OFFICER, victim_name=victim,
-    )  # fmt: skip
-    questionnaire = load_questionnaire()
-    cases.accept_case(
-        store, case.id, on=TODAY, questionnaire=questionnaire,
-        answers={q.id: q.answers[0].id for q in questionnaire.questions},
-        rules=deadline_rules(make_config(data_dir), TODAY),
-    )  # fmt: skip
-    return case.id
 
 
 async def test_back_from_a_case_only_that_case_is_recomputed(
     store: Store, data_dir: Path, passphrase: str
 ) -> None:
-    ids = [_accepted(store, data_dir, name) for name in ("Ann", "Bea", "Cal", "Dee")]
+    ids = [accepted_case(store, data_dir, name) for name in ("Ann", "Bea", "Cal", "Dee")]
     store.close()
     app = make_app(data_dir, open_store(data_dir, passphrase, actor=OFFICER))
     async with app.run_test(size=(120, 30)) as pilot:
