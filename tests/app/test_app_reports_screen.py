@@ -60,9 +60,11 @@ async def test_figures_and_bars_with_names_as_typed(
         assert "applications: 0" in _text(screen, "#figures-case-review")
         months = screen.query_one("#spark-new", Sparkline)
         assert len(list(months.data or [])) == 12
+        # The widgets are mounted before the next refresh draws them: wait for the drawn screen.
+        await wait_for(pilot, lambda: "Caseload" in screen_text(app))
         lines = screen_text(app).splitlines()
         assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
-        assert "Reports" in lines[0] and "Caseload" in screen_text(app)
+        assert "Reports" in lines[0]
 
         await pilot.press("m")  # this month alone
         start = date(TODAY.year, TODAY.month, 1)
