@@ -36,6 +36,7 @@ from sync.protocol import (
     MAX_BATCH,
     MAX_ELSEWHERE_ASK,
     MAX_PULL_LIMIT,
+    MAX_REPLY_BYTES,
     AuditHead,
     ChangeOut,
     ConflictOut,
@@ -178,6 +179,7 @@ class SyncClient:
     `compress` (default): answers are asked for in gzip, and request bodies over
     `GZIP_REQUEST_MINIMUM` bytes are sent gzip-compressed once the service has said it takes them.
     `bytes_sent` / `bytes_received` count the bodies as they crossed the wire (compressed).
+    An answer is inflated as it arrives and refused once past `max_reply_bytes` (a bomb).
 
     `snapshot` (default): a laptop that has pulled nothing takes the current rows of its cases
     as a snapshot (sync/snapshot_client.py) rather than replaying the stream from its start.
@@ -212,6 +214,8 @@ class SyncClient:
         self._allow_insecure_http = allow_insecure_http
         self._http: httpx.Client | None = None
         self.compress = compress
+        #: the most one answer may inflate to (tests lower it)
+        self.max_reply_bytes = MAX_REPLY_BYTES
         #: learnt from the service's answers: it takes gzip request bodies
         self._server_takes_gzip = False
         self.bytes_sent = 0
@@ -337,10 +341,15 @@ class SyncClient:
             sent = gzip.compress(content, compresslevel=GZIP_REQUEST_LEVEL, mtime=0)
             headers["Content-Encoding"] = "gzip"
         try:
-            response = self._client().request(
+            http = self._client()
+            request = http.build_request(
                 method, API_PREFIX + path, content=sent, params=params, headers=headers
             )
-            response.read()
+            response = http.send(request, stream=True)
+            try:
+                response._content = self._bounded_body(response)  # what read() would keep
+            finally:
+                response.close()
         except httpx.DecodingError as exc:
             raise SyncProtocolError(
                 f"the server sent a body that does not decode ({exc}); nothing was applied"
@@ -355,6 +364,19 @@ class SyncClient:
         if self.compress and _takes_gzip(response):
             self._server_takes_gzip = True
         return response
+
+    def _bounded_body(self, response: httpx.Response) -> bytes:
+        """The answer's body, inflated as it arrives and refused as soon as it passes
+        `max_reply_bytes`, so a small answer that inflates without end is never held whole."""
+        body = bytearray()
+        for piece in response.iter_bytes():
+            body += piece
+            if len(body) > self.max_reply_bytes:
+                raise SyncProtocolError(
+                    f"the server's answer inflates past {self.max_reply_bytes:,} bytes "
+                    "(a compression bomb?): refused, nothing was applied"
+                )
+        return bytes(body)
 
     @staticmethod
     def _raise_for(response: httpx.Response) -> None:

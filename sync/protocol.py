@@ -54,6 +54,9 @@ ROW_CONFLICT_FIELD = "*"
 
 MAX_BATCH = 1_000
 MAX_BODY_BYTES = 10 * 1024 * 1024
+#: the most a laptop inflates one answer to (a compression bomb from a hostile service is refused
+#: as it passes this): far above any honest page, whose rows each fit in a pushed body
+MAX_REPLY_BYTES = 512 * 1024 * 1024
 MAX_PULL_LIMIT = 1_000
 DEFAULT_PULL_LIMIT = 500
 MAX_FIELDS_PER_CHANGE = 200
