@@ -33,6 +33,7 @@ from asb_tui.store.queries.dashboard_rows import (
     DashboardCounts,
     DashboardRow,
     SubjectAccessDue,
+    SyncState,
     rag_band,
 )
 from asb_tui.widgets.fitted_columns import ColumnSpec, add_fitted_columns, fit_columns
@@ -116,6 +117,10 @@ def _uk(day: date) -> str:
     from asb_tui.domain.dates import format_uk
 
     return format_uk(day)
+
+
+def _waiting(sync: SyncState) -> str:
+    return f"{sync.unsent_changes:,}+" if sync.more_unsent else str(sync.unsent_changes)
 
 
 def _due(request: SubjectAccessDue) -> date:
@@ -426,7 +431,7 @@ class DashboardScreen(AsbScreen):
         last = board.sync.last_sync_at
         when = "never" if last is None else _uk(last.date()) + last.strftime(" %H:%M")
         self.query_one("#sync-state", Static).update(
-            Text(f"Sync: {board.sync.unsent_changes} changes waiting · last sync {when}")
+            Text(f"Sync: {_waiting(board.sync)} changes waiting · last sync {when}")
         )
         # Replacing the kept copy must not move the officer's cursor off the case they chose.
         keep_selected = self.selected_case_id() if self.showing_copy else None

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app_testkit import OFFICER, TODAY, accepted_case, make_app, make_config, screen_text, wait_for
+from sqlmodel import select
 
 from asb_tui.screens.dashboard import DashboardScreen
 from asb_tui.store.cache.board_cache import board_key, kept_board_state
@@ -120,9 +121,17 @@ def test_a_pulled_page_or_a_restored_store_makes_the_kept_board_unusable(
     save_board_state(store, state)
     with store.write() as uow:
         uow.keep_local(LocalCacheEntry(kind=DASHBOARD, key=OFFICER, payload={"rows": []}))
-    with store.write() as uow:
-        assert forget_case(uow, "a-case-being-purged") == 2
     with store.read() as session:
+        kept_rows = session.exec(
+            select(LocalCacheEntry).where(LocalCacheEntry.kind == DASHBOARD)
+        ).all()
+    assert len(kept_rows) >= 3  # the board, its slices of entries, the copy shown first
+    with store.write() as uow:
+        assert forget_case(uow, "a-case-being-purged") == len(kept_rows)
+    with store.read() as session:
+        assert not session.exec(
+            select(LocalCacheEntry).where(LocalCacheEntry.kind == DASHBOARD)
+        ).all()
         assert session.get(LocalCacheEntry, (DASHBOARD, board_key(OFFICER))) is None
         assert session.get(LocalCacheEntry, (DASHBOARD, OFFICER)) is None
     # ... and retention forgets it with the dashboard copies.

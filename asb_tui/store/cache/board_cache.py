@@ -24,11 +24,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
+from collections.abc import Iterator
 from dataclasses import fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlmodel import col, select
+
 from asb_tui.store.cache.local_cache import BOARD_PREFIX, DASHBOARD, _keep
+from asb_tui.store.core.models import LocalCacheEntry
 from asb_tui.store.core.store import Store
 
 if TYPE_CHECKING:
@@ -37,7 +42,20 @@ if TYPE_CHECKING:
     from asb_tui.domain.case_deadlines import DeadlineRules
     from asb_tui.store.queries.case_queries import BoardState
 
-FORMAT = 1
+# 2: the entries are kept a slice at a time, each slice its own row (ENTRIES_SLICE).
+FORMAT = 2
+# One json.dumps/loads of 50,000 entries is one C call that holds the interpreter ~80 ms, and
+# the event loop waits for it (a keypress echo of 112 ms while the board was kept). A slice of
+# 1,000 is encoded or decoded in ~2 ms, and the interpreter can switch to the event loop
+# between slices. Each slice is a row of its own under the board's key + SLICE_MARK + number,
+# written in the same transaction as the board's row, which names how many there are and the
+# `generation` they carry (a slice of another write is never read as this board's).
+ENTRIES_SLICE = 1_000
+SLICE_MARK = "#slice:"
+
+
+def _slice_key(key: str, number: int) -> str:
+    return f"{key}{SLICE_MARK}{number:06d}"
 
 
 def board_key(officer: str | None) -> str:
@@ -95,17 +113,38 @@ def save_board_state(store: Store, state: BoardState) -> None:
                 ],
             ]
         )
+    generation = secrets.token_hex(8)
+    slices = [entries[at : at + ENTRIES_SLICE] for at in range(0, len(entries), ENTRIES_SLICE)]
     payload: dict[str, Any] = {
         "format": FORMAT,
+        "generation": generation,
+        "slices": len(slices),
         "rules": rules_key(state.today, state.rules),
         "officer": state.officer,
         "scope_officer": state.scope_officer,
         "scope": state.scope,
         "audit_seq": state.audit_seq,
-        "entries": entries,
     }
+    key = board_key(state.officer)
     with store.write() as uow:
-        _keep(uow, DASHBOARD, board_key(state.officer), payload)
+        for number, entries_slice in enumerate(slices):
+            _keep(
+                uow,
+                DASHBOARD,
+                _slice_key(key, number),
+                {"generation": generation, "entries": entries_slice},
+            )
+        # The slices of a bigger board kept before: gone with it.
+        stale = uow.reads.exec(
+            select(LocalCacheEntry).where(
+                col(LocalCacheEntry.kind) == DASHBOARD,
+                col(LocalCacheEntry.key) >= _slice_key(key, len(slices)),
+                col(LocalCacheEntry.key) < key + SLICE_MARK + "a",
+            )
+        ).all()
+        if stale:
+            uow.drop_local(stale)
+        _keep(uow, DASHBOARD, key, payload)
 
 
 def kept_board_state(
@@ -143,7 +182,13 @@ def kept_board_state(
         touched = _cases_written_since(cursor, kept_seq, MAX_INCREMENTAL)
         if touched is None:
             return None
-        state = _state(payload, officer=officer, today=today, rules=rules)
+        state = _state(
+            payload,
+            _entries_kept(cursor, board_key(officer), payload),
+            officer=officer,
+            today=today,
+            rules=rules,
+        )
     except (KeyError, TypeError, ValueError, IndexError):
         return None  # written by another version: computed whole, and kept again
     updated = updated_board_state(session, state, touched, audit_seq=seq)
@@ -182,8 +227,35 @@ def _applied_nothing(action: str, details: str | None) -> bool:
     )
 
 
+def _entries_kept(cursor: Any, key: str, payload: dict[str, Any]) -> Iterator[list[Any]]:
+    """The board's entries, a slice at a time (see ENTRIES_SLICE); ValueError when a slice is
+    missing or of another write."""
+    count = int(payload["slices"])
+    generation = payload["generation"]
+    rows = cursor.execute(
+        "SELECT key, payload FROM local_cache WHERE kind = ? AND key >= ? AND key < ? ORDER BY key",
+        (DASHBOARD, _slice_key(key, 0), _slice_key(key, count)),
+    )
+    seen = 0
+    for slice_key, encoded in rows:
+        if slice_key != _slice_key(key, seen):
+            raise ValueError(f"slice {seen} of the kept board is missing")
+        kept = json.loads(encoded)
+        if kept["generation"] != generation:
+            raise ValueError("a slice of another kept board")
+        seen += 1
+        yield from kept["entries"]
+    if seen != count:
+        raise ValueError(f"{count - seen} slices of the kept board are missing")
+
+
 def _state(
-    payload: dict[str, Any], *, officer: str | None, today: date, rules: DeadlineRules
+    payload: dict[str, Any],
+    kept_entries: Iterator[list[Any]],
+    *,
+    officer: str | None,
+    today: date,
+    rules: DeadlineRules,
 ) -> BoardState:
     from asb_tui.domain.case_deadlines import Deadline
     from asb_tui.domain.types import DeadlineKind, DeadlineState
@@ -193,7 +265,7 @@ def _state(
     states = {state.value: state for state in DeadlineState}
     from_iso = date.fromisoformat
     entries: dict[str, CaseEntry] = {}
-    for case_id, ref, risk, repeat, overdue, awaiting, first in payload["entries"]:
+    for case_id, ref, risk, repeat, overdue, awaiting, first in kept_entries:
         deadline = None
         if first is not None:
             kind, title, due_on, state, done_on, source_id, due_at = first

@@ -54,7 +54,6 @@ from asb_tui.store.core.models import (
     CaseLink,
     CaseReview,
     CaseReviewRecommendation,
-    ChangeRecord,
     Communication,
     Consent,
     ContactAgreement,
@@ -105,6 +104,8 @@ def columns(*wanted: Any) -> Any:
 
 
 LAST_SYNC_AT = "last_sync_at"
+# The dashboard's "N changes waiting" counts no further (then says "N+").
+UNSENT_COUNTED = 10_000
 
 
 # --- dashboard --------------------------------------------------------------------------------
@@ -112,9 +113,16 @@ LAST_SYNC_AT = "last_sync_at"
 
 def sync_state(session: Session) -> SyncState:
     """Changes waiting to be sent, and when the last sync finished (None: never)."""
-    unsent = session.exec(
-        select(func.count()).select_from(ChangeRecord).where(col(ChangeRecord.sent_at).is_(None))
-    ).one()
+    # Counted up to a cap: a laptop that has not synced for long holds millions (2.25 million in
+    # the 50,000-case bench store), and counting them all took 0.15-0.3 s of every dashboard read.
+    unsent = (
+        session.connection()
+        .exec_driver_sql(
+            "SELECT count(*) FROM (SELECT 1 FROM change_record WHERE sent_at IS NULL LIMIT ?)",
+            (UNSENT_COUNTED + 1,),
+        )
+        .scalar()
+    )
     raw = settings.get(session, LAST_SYNC_AT)
     last: datetime | None = None
     if raw:
@@ -124,7 +132,8 @@ def sync_state(session: Session) -> SyncState:
                 last = last.replace(tzinfo=UTC)
         except ValueError:
             last = None
-    return SyncState(int(unsent), last)
+    unsent = int(unsent or 0)
+    return SyncState(min(unsent, UNSENT_COUNTED), last, more_unsent=unsent > UNSENT_COUNTED)
 
 
 def _victims(session: Session, case_ids: Sequence[str]) -> dict[str, str]:

@@ -15,8 +15,10 @@ from asb_tui.domain.types import DeadlineState
 
 @dataclass(frozen=True)
 class SyncState:
-    unsent_changes: int
+    unsent_changes: int  # counted up to `case_queries.UNSENT_COUNTED`
     last_sync_at: datetime | None
+    #: more than `unsent_changes` wait (the count stopped at its cap)
+    more_unsent: bool = False
 
 
 @dataclass(frozen=True)
