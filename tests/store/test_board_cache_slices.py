@@ -40,13 +40,20 @@ def _slice_keys(store: Store) -> list[str]:
         return sorted(row.key for row in rows if board_cache.SLICE_MARK in row.key)
 
 
-def test_the_kept_board_comes_back_whole_from_its_slices(
+def _sliced_board(
     store: Store, rules: DeadlineRules, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> BoardState:
+    """A demo store's board, to be kept in slices of 3 entries."""
     fill_demo(store, cases=12, seed=5, today=TODAY, incidents_per_case=2, bulk=True)
     monkeypatch.setattr(board_cache, "ENTRIES_SLICE", 3)
     with store.read() as session:
-        state = board_state(session, officer=None, today=TODAY, rules=rules)
+        return board_state(session, officer=None, today=TODAY, rules=rules)
+
+
+def test_the_kept_board_comes_back_whole_from_its_slices(
+    store: Store, rules: DeadlineRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = _sliced_board(store, rules, monkeypatch)
     assert len(state.entries) > 5
     board_cache.save_board_state(store, state)
     assert len(_slice_keys(store)) == -(-len(state.entries) // 3)
@@ -65,10 +72,7 @@ def test_the_kept_board_comes_back_whole_from_its_slices(
 def test_a_missing_or_foreign_slice_makes_no_board(
     store: Store, rules: DeadlineRules, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fill_demo(store, cases=12, seed=5, today=TODAY, incidents_per_case=2, bulk=True)
-    monkeypatch.setattr(board_cache, "ENTRIES_SLICE", 3)
-    with store.read() as session:
-        state = board_state(session, officer=None, today=TODAY, rules=rules)
+    state = _sliced_board(store, rules, monkeypatch)
     board_cache.save_board_state(store, state)
     first, *_rest = _slice_keys(store)
     with store.write() as uow:
