@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-# Markers around the matched words in a snippet; control characters never occur in typed text
-# (the screens show them literally), so the screen can split on them safely.
-MATCH_START = "\x02"
-MATCH_END = "\x03"
+from asb_tui.store.queries.search_ranking import MATCH_END, MATCH_START, best_first, fold, snippet
+
+__all__ = ["MATCH_END", "MATCH_START", "SearchHit", "match_expression", "search", "search_words"]
+
 MAX_TERMS = 12
 # Matches ranked at once, newest first (see `search`).
 CANDIDATES = 2_000
-# Ranked rows are read in small batches, so that little is read past the last case needed.
+# Rows are read in small batches, so that little is read past the last case needed.
 _BATCH = 64
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -35,9 +35,14 @@ class SearchHit:
     snippet: str
 
 
+def search_words(typed: str) -> list[str]:
+    """The words searched for in what was typed (at most MAX_TERMS)."""
+    return _WORD.findall(typed)[:MAX_TERMS]
+
+
 def match_expression(typed: str) -> str | None:
     """The FTS5 expression for what was typed, or None when it has no searchable word."""
-    words = _WORD.findall(typed)[:MAX_TERMS]
+    words = search_words(typed)
     if not words:
         return None
     return " AND ".join(f'body : "{word}"*' for word in words)
@@ -48,17 +53,24 @@ def search(
 ) -> list[SearchHit]:
     """Cases matching every typed word, best first, one hit (the best snippet) per case.
 
-    bm25 costs a lookup per row ranked, so ranking every match is what grows with the store
-    (142 ms p95 at 1,000,000 entries). The matches are therefore ranked in windows of `window`
-    rows, newest first: the index is asked for the rowid of the `window`-th newest match (rowids
-    follow the order rows were written in; FTS5 walks its lists backwards without ranking), then
-    only the matches at or above it are ranked (`rowid >=` bounds what FTS5 ranks), best first,
-    and read until `limit` cases have their hit. When the window gives fewer cases than `limit`,
-    the next older window follows. So a search ranks at most `window` rows per window read,
-    however many rows match, and never misses a case that matches: the best matches of the
-    newest entries come first, then those of older ones. A row's case id (an unindexed column)
-    and its snippet are read only for the rows read.
+    The matches are read newest first (rowids follow the order rows were written in; FTS5
+    walks its lists backwards without ranking), in windows: a window ends after `window`
+    rows, or sooner, once its rows name as many new cases as are still wanted for `limit`.
+    Each window is ranked best first (store/queries/search_ranking.py) and its cases taken in
+    that order; while fewer than `limit` cases have their hit, the next older window of the
+    same cursor follows. So a search reads the rows of the `limit` cases matched most
+    recently and ranks at most `window` rows at a time, however many rows match: the cases
+    shown are those with the newest matches, the best of them first (each by its best row
+    read), and no matching case is missed while `limit` allows it.
+
+    The ranking is done here from each row's `highlight()` text, not by FTS5's `bm25()`: bm25
+    counts every row each typed word matches (its IDF) afresh on every query, a walk of the
+    word's whole list that grows with the index, not with the window (at 1,000,000 entries
+    most of a search's time), and `ORDER BY rank` needed a second query bounded by the
+    window's last rowid, which walked the lists again. One query without ranking reads each
+    window's rows once; the snippet is cut from the same text, only for each case's best row.
     """
+    words = search_words(typed)
     expression = match_expression(typed)
     if expression is None or limit <= 0:
         return []
@@ -67,40 +79,24 @@ def search(
     connection = session.connection().connection.driver_connection
     if connection is None:  # pragma: no cover - an open session always has one
         return []
+    terms = [fold(word) for word in words]
     best: dict[str, tuple[str, str]] = {}
-    # A case's snippet is made only for its first (best) row read: FTS5 makes a snippet for
-    # every row a query returns, and most rows of a window are further rows of cases already
-    # hit (a case holds ~30 entries), which was most of a two-word search's time.
-    seen: set[str] = set()
-
-    def first_of_case(case_id: str) -> int:
-        if case_id in seen:
-            return 0
-        seen.add(case_id)
-        return 1
-
-    connection.create_function("asb_first_of_case", 1, first_of_case)
-    below: int | None = None  # the window's upper bound (exclusive); None: the newest row
-    while len(best) < limit:
-        older = "" if below is None else " AND rowid < ?"
-        bound = () if below is None else (below,)
-        edge = connection.execute(
-            f"SELECT rowid FROM search_index WHERE search_index MATCH ?{older} "
-            "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            (expression, *bound, window - 1),
-        ).fetchone()
-        lowest = () if edge is None else (edge[0],)
-        ranked = connection.execute(
-            "SELECT case_id, entity, CASE WHEN asb_first_of_case(case_id) "
-            "THEN snippet(search_index, 0, ?, ?, '…', 10) END FROM search_index "
-            f"WHERE search_index MATCH ?{older}{'' if edge is None else ' AND rowid >= ?'} "
-            "ORDER BY rank",
-            (MATCH_START, MATCH_END, expression, *bound, *lowest),
-        )
-        _read_best(ranked, best, limit)
-        if edge is None:  # the oldest window has been read
-            break
-        below = edge[0]
+    rows = connection.execute(
+        "SELECT case_id, entity, highlight(search_index, 0, ?, ?) FROM search_index "
+        "WHERE search_index MATCH ? ORDER BY rowid DESC",
+        (MATCH_START, MATCH_END, expression),
+    )
+    try:
+        while len(best) < limit:
+            batch, oldest_read = _next_window(rows, window, limit - len(best), set(best))
+            for index in best_first([text for _case, _entity, text in batch], terms):
+                case_id, entity, text = batch[index]
+                if case_id not in best:
+                    best[case_id] = (entity, snippet(text))
+            if oldest_read:
+                break
+    finally:
+        rows.close()
     if not best:
         return []
     case_ids = list(best)
@@ -112,21 +108,31 @@ def search(
     )
     # An index row whose case is gone is never shown (the triggers keep this from happening).
     return [
-        SearchHit(case_id, refs[case_id], entity, snippet)
-        for case_id, (entity, snippet) in best.items()
+        SearchHit(case_id, refs[case_id], entity, text)
+        for case_id, (entity, text) in best.items()
         if case_id in refs
     ]
 
 
-def _read_best(ranked: Any, best: dict[str, tuple[str, str]], limit: int) -> None:
-    """Read ranked rows in small batches until `limit` cases have their (first, best) hit."""
-    while len(best) < limit:
-        batch = ranked.fetchmany(_BATCH)
+def _next_window(
+    rows: Any, window: int, cases_wanted: int, cases_had: set[str]
+) -> tuple[list[tuple[str, str, str]], bool]:
+    """The next (older) window: rows read in small batches until it holds `window` rows or
+    rows of `cases_wanted` cases not had yet, whichever comes first; and whether the oldest
+    match has been read."""
+    window_rows: list[tuple[str, str, str]] = []
+    new_cases: set[str] = set()
+    while len(window_rows) < window:
+        batch = rows.fetchmany(min(_BATCH, window - len(window_rows)))
         if not batch:
-            break
-        for case_id, entity, snippet in batch:
-            if case_id not in best:
-                best[case_id] = (entity, snippet or "")
-                if len(best) >= limit:
-                    break
-    ranked.close()
+            return window_rows, True
+        for index, row in enumerate(batch):
+            window_rows.append(row)
+            if row[0] not in cases_had:
+                new_cases.add(row[0])
+                if len(new_cases) >= cases_wanted:
+                    # The batch's further rows are read already: those of the window's cases
+                    # may be their best.
+                    window_rows += [r for r in batch[index + 1 :] if r[0] in new_cases]
+                    return window_rows, False
+    return window_rows, False
