@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from asb_tui.store.commands import cases
 from asb_tui.store.core.store import Store
+from asb_tui.store.queries import search as search_module
 from asb_tui.store.queries.search import MATCH_END, MATCH_START, SearchHit, search
-from asb_tui.store.queries.search_ranking import best_first, fold, snippet, word_counts
+from asb_tui.store.queries.search_ranking import (
+    best_first,
+    fold,
+    snippet,
+    unmark_others,
+    word_counts,
+)
 
 TODAY = date(2026, 11, 20)
 S, E = MATCH_START, MATCH_END
@@ -110,5 +119,29 @@ def test_rows_are_ranked_by_count_then_shortness_newest_first_on_a_tie() -> None
         f"short {S}dog{E}",
         f"short {S}dog{E}",
     ]
-    assert best_first(rows, ["dog"]) == [1, 2, 3, 0]
-    assert best_first([], ["dog"]) == []
+    counts = [word_counts(row, ["dog"]) for row in rows]
+    assert best_first(counts, [len(row) for row in rows]) == [1, 2, 3, 0]
+    assert best_first([], []) == []
+
+
+def test_a_search_by_first_characters_counts_and_marks_only_the_typed_words() -> None:
+    text = f"{S}Should{E} we {S}shout{E}? {S}Shouting{E} heard"
+    assert word_counts(text, ["shout"], exact=False) == [2]
+    assert unmark_others(text, ["shout"]) == f"Should we {S}shout{E}? {S}Shouting{E} heard"
+
+
+def test_a_long_word_behind_a_common_prefix_finds_exactly_its_rows(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`shouting` is asked for as `shou`: rows with only `should` are not shown, and when
+    they pass MISSES_ALLOWED the older rows are read by the whole word, none missed."""
+    shouting = [_refer(store, f"Shouting in the car park, report {n}") for n in range(3)]
+    should = [_refer(store, f"Should be seen again, report {n}") for n in range(5)]
+    newest = _refer(store, "More shouting late at night")
+    for misses in (1_000, 2, 0):
+        monkeypatch.setattr(search_module, "MISSES_ALLOWED", misses)
+        hits = _hits(store, "shouting")
+        assert {hit.case_id for hit in hits} == {*shouting, newest}, misses
+        assert not {hit.case_id for hit in hits} & set(should)
+        assert all("Should" not in hit.snippet.split(S)[-1] for hit in hits)
+        assert all(f"{S}Shouting{E}" in h.snippet or f"{S}shouting{E}" in h.snippet for h in hits)

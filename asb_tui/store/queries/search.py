@@ -10,21 +10,40 @@ interpreted, and a half-typed word still finds matches as the officer types.
 from __future__ import annotations
 
 import re
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
-from asb_tui.store.queries.search_ranking import MATCH_END, MATCH_START, best_first, fold, snippet
+from asb_tui.store.queries.search_ranking import (
+    MATCH_END,
+    MATCH_START,
+    best_first,
+    fold,
+    snippet,
+    unmark_others,
+    word_counts,
+)
 
 __all__ = ["MATCH_END", "MATCH_START", "SearchHit", "match_expression", "search", "search_words"]
 
 MAX_TERMS = 12
 # Matches ranked at once, newest first (see `search`).
 CANDIDATES = 2_000
-# Rows are read in small batches, so that little is read past the last case needed.
-_BATCH = 64
+# The longest prefix the index keeps a list for (migration 0014, `prefix = '2 3 4'`).
+PREFIX_INDEXED = 4
+# Rows a search by the words' first characters may read that hold none of a typed word,
+# before the rest is read by the whole words (see `_matching_rows`).
+MISSES_ALLOWED = 400
+# The newest matching rows of a case that are ranked (its hit is the best of them).
+ROWS_PER_CASE = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
+_ONE_TOKEN = re.compile(r"[^\W_]+")  # a word FTS5 keeps whole (an underscore splits one)
+_ROWS = (
+    "SELECT rowid, case_id, entity, highlight(search_index, 0, ?, ?) FROM search_index "
+    "WHERE search_index MATCH ?{bound} ORDER BY rowid DESC"
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +54,13 @@ class SearchHit:
     snippet: str
 
 
+class _Row(NamedTuple):  # a tuple: one is made per row read
+    case_id: str
+    entity: str
+    text: str  # highlight()'s
+    counts: list[int]  # of each typed word
+
+
 def search_words(typed: str) -> list[str]:
     """The words searched for in what was typed (at most MAX_TERMS)."""
     return _WORD.findall(typed)[:MAX_TERMS]
@@ -42,10 +68,21 @@ def search_words(typed: str) -> list[str]:
 
 def match_expression(typed: str) -> str | None:
     """The FTS5 expression for what was typed, or None when it has no searchable word."""
-    words = search_words(typed)
+    return _expression(search_words(typed))
+
+
+def _expression(words: Sequence[str]) -> str | None:
     if not words:
         return None
     return " AND ".join(f'body : "{word}"*' for word in words)
+
+
+def _narrowed(word: str) -> str:
+    """The word's first PREFIX_INDEXED characters when it is longer (FTS5 then reads one
+    prefix list instead of merging those of every word it begins)."""
+    if len(word) > PREFIX_INDEXED and _ONE_TOKEN.fullmatch(word):
+        return word[:PREFIX_INDEXED]
+    return word
 
 
 def search(
@@ -71,8 +108,7 @@ def search(
     window's rows once; the snippet is cut from the same text, only for each case's best row.
     """
     words = search_words(typed)
-    expression = match_expression(typed)
-    if expression is None or limit <= 0:
+    if not words or limit <= 0:
         return []
     if window < 1:
         raise ValueError("the search window must be at least one row")
@@ -80,19 +116,18 @@ def search(
     if connection is None:  # pragma: no cover - an open session always has one
         return []
     terms = [fold(word) for word in words]
+    narrowed = [_narrowed(word) for word in words]
     best: dict[str, tuple[str, str]] = {}
-    rows = connection.execute(
-        "SELECT case_id, entity, highlight(search_index, 0, ?, ?) FROM search_index "
-        "WHERE search_index MATCH ? ORDER BY rowid DESC",
-        (MATCH_START, MATCH_END, expression),
-    )
+    rows = _matching_rows(connection, words, terms, narrowed)
     try:
         while len(best) < limit:
             batch, oldest_read = _next_window(rows, window, limit - len(best), set(best))
-            for index in best_first([text for _case, _entity, text in batch], terms):
-                case_id, entity, text = batch[index]
-                if case_id not in best:
-                    best[case_id] = (entity, snippet(text))
+            order = best_first([row.counts for row in batch], [len(row.text) for row in batch])
+            for index in order:
+                row = batch[index]
+                if row.case_id not in best:
+                    text = row.text if narrowed == words else unmark_others(row.text, terms)
+                    best[row.case_id] = (row.entity, snippet(text))
             if oldest_read:
                 break
     finally:
@@ -114,25 +149,84 @@ def search(
     ]
 
 
+def _matching_rows(
+    connection: Any, words: list[str], terms: list[str], narrowed: list[str]
+) -> Generator[_Row]:
+    """The rows holding every typed word (as a prefix), newest first.
+
+    FTS5 answers a prefix longer than its prefix lists (`"shout"*`) by merging, before the
+    first row, the whole list of every word it begins: at 1,000,000 entries 20-45 ms for a
+    common word, however few rows are read. So the rows are asked for by the words' first
+    PREFIX_INDEXED characters (`"shou"*`, read lazily from one list) and a row is kept when
+    each typed word is the start of one of its marked words. Should that read more than
+    MISSES_ALLOWED rows holding none (`"shou"*` finds `should`), the older rows are asked for
+    by the whole words, from where it stopped: the rows are the same, a search by rarer words
+    behind a common prefix costs at most those misses more.
+
+    A case's rows after its ROWS_PER_CASE newest are passed over unranked: an address is in
+    every entry of a case, and ranking all of them cost more than the rest of the search.
+    """
+    exact = narrowed == words
+    taken: dict[str, int] = {}  # rows yielded per case
+
+    def wants_rows(case_id: str) -> bool:
+        return taken.get(case_id, 0) < ROWS_PER_CASE
+
+    # (Asking SQLite to skip such a row's highlight() through a SQL function of the case id
+    # cost more in calls than the highlights it saved.)
+    last_read: int | None = None
+    if not exact:
+        misses = 0
+        needed = [index for index, word in enumerate(words) if word != narrowed[index]]
+        cursor = connection.execute(
+            _ROWS.format(bound=""), (MATCH_START, MATCH_END, _expression(narrowed))
+        )
+        try:
+            for rowid, case_id, entity, text in cursor:
+                last_read = rowid
+                if not wants_rows(case_id):
+                    continue
+                counts = word_counts(text, terms, exact=False)
+                if all(counts[index] for index in needed):
+                    taken[case_id] = taken.get(case_id, 0) + 1
+                    yield _Row(case_id, entity, text, counts)
+                    continue
+                misses += 1
+                if misses > MISSES_ALLOWED:
+                    break
+            else:
+                return  # the oldest row has been read
+        finally:
+            cursor.close()
+    bound = "" if last_read is None else " AND rowid < ?"
+    cursor = connection.execute(
+        _ROWS.format(bound=bound),
+        (MATCH_START, MATCH_END, _expression(words), *(() if last_read is None else (last_read,))),
+    )
+    try:
+        for _rowid, case_id, entity, text in cursor:
+            if not wants_rows(case_id):
+                continue
+            taken[case_id] = taken.get(case_id, 0) + 1
+            yield _Row(case_id, entity, text, word_counts(text, terms, exact=True))
+    finally:
+        cursor.close()
+
+
 def _next_window(
-    rows: Any, window: int, cases_wanted: int, cases_had: set[str]
-) -> tuple[list[tuple[str, str, str]], bool]:
-    """The next (older) window: rows read in small batches until it holds `window` rows or
-    rows of `cases_wanted` cases not had yet, whichever comes first; and whether the oldest
-    match has been read."""
-    window_rows: list[tuple[str, str, str]] = []
+    rows: Iterator[_Row], window: int, cases_wanted: int, cases_had: set[str]
+) -> tuple[list[_Row], bool]:
+    """The next (older) window: rows read until it holds `window` rows or rows of
+    `cases_wanted` cases not had yet, whichever comes first; and whether the oldest match has
+    been read."""
+    window_rows: list[_Row] = []
     new_cases: set[str] = set()
-    while len(window_rows) < window:
-        batch = rows.fetchmany(min(_BATCH, window - len(window_rows)))
-        if not batch:
-            return window_rows, True
-        for index, row in enumerate(batch):
-            window_rows.append(row)
-            if row[0] not in cases_had:
-                new_cases.add(row[0])
-                if len(new_cases) >= cases_wanted:
-                    # The batch's further rows are read already: those of the window's cases
-                    # may be their best.
-                    window_rows += [r for r in batch[index + 1 :] if r[0] in new_cases]
-                    return window_rows, False
-    return window_rows, False
+    for row in rows:
+        window_rows.append(row)
+        if row.case_id not in cases_had:
+            new_cases.add(row.case_id)
+            if len(new_cases) >= cases_wanted:
+                return window_rows, False
+        if len(window_rows) >= window:
+            return window_rows, False
+    return window_rows, True

@@ -43,10 +43,15 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def word_counts(highlighted: str, terms: Sequence[str]) -> list[int]:
-    """How many matched words of the row start with each (folded) typed term."""
-    if len(terms) == 1:  # every marked word matched the one term
+def word_counts(highlighted: str, terms: Sequence[str], *, exact: bool = True) -> list[int]:
+    """How many marked words of the row start with each (folded) typed term. `exact`: the
+    index was asked for the typed words themselves, so every marked word is one of them;
+    otherwise (a word asked for by its first characters) a marked word may be none of them."""
+    if exact and len(terms) == 1:  # every marked word matched the one term
         return [highlighted.count(MATCH_START)]
+    if highlighted.isascii():  # folding is lower case: count each term after a mark, in C
+        lowered = highlighted.lower()
+        return [lowered.count(MATCH_START + term) for term in terms]
     counts = [0] * len(terms)
     for piece in highlighted.split(MATCH_START)[1:]:
         word = fold(piece.partition(MATCH_END)[0])
@@ -56,22 +61,33 @@ def word_counts(highlighted: str, terms: Sequence[str]) -> list[int]:
     return counts
 
 
-def best_first(texts: Sequence[str], terms: Sequence[str]) -> list[int]:
-    """Indexes of `texts` (one window's highlighted rows, newest first), best first; between
-    rows that score the same, the newer first."""
-    if not texts:
+def unmark_others(highlighted: str, terms: Sequence[str]) -> str:
+    """The row's text with the marks kept only around words that start with a typed term (a
+    search by the words' first characters marks more)."""
+    pieces = highlighted.split(MATCH_START)
+    kept = [pieces[0]]
+    for piece in pieces[1:]:
+        word, _end, rest = piece.partition(MATCH_END)
+        folded = fold(word)
+        if any(folded.startswith(term) for term in terms):
+            kept.append(f"{MATCH_START}{word}{MATCH_END}{rest}")
+        else:
+            kept.append(f"{word}{rest}")
+    return "".join(kept)
+
+
+def best_first(counts: Sequence[Sequence[int]], lengths: Sequence[int]) -> list[int]:
+    """Indexes of one window's rows (newest first), best first, from each row's word counts
+    (`word_counts`) and length in characters; between rows that score the same, the newer
+    first."""
+    if not counts:
         return []
-    lengths = [max(len(text), 1) for text in texts]  # the two marks a match adds are noise
-    average = sum(lengths) / len(lengths)
+    average = max(sum(lengths) / len(lengths), 1.0)
     scores = []
-    for text, length in zip(texts, lengths, strict=True):
+    for row_counts, length in zip(counts, lengths, strict=True):
         damping = _K1 * (1 - _B + _B * length / average)
-        scores.append(
-            sum(
-                count * (_K1 + 1) / (count + damping) for count in word_counts(text, terms) if count
-            )
-        )
-    return sorted(range(len(texts)), key=lambda index: -scores[index])
+        scores.append(sum(n * (_K1 + 1) / (n + damping) for n in row_counts if n))
+    return sorted(range(len(counts)), key=lambda index: -scores[index])
 
 
 @functools.cache
