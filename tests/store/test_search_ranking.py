@@ -134,11 +134,12 @@ def test_a_long_word_behind_a_common_prefix_finds_exactly_its_rows(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`shouting` is asked for as `shou`: rows with only `should` are not shown, and when
-    they pass MISSES_ALLOWED the older rows are read by the whole word, none missed."""
+    they outnumber the rows kept by MISSES_ALLOWED the older rows are read by the whole
+    word, none missed."""
     shouting = [_refer(store, f"Shouting in the car park, report {n}") for n in range(3)]
     should = [_refer(store, f"Should be seen again, report {n}") for n in range(5)]
     newest = _refer(store, "More shouting late at night")
-    for misses in (1_000, 2, 0):
+    for misses in (1_000, 2, 0):  # never, after 4 misses, after 2
         monkeypatch.setattr(search_module, "MISSES_ALLOWED", misses)
         hits = _hits(store, "shouting")
         assert {hit.case_id for hit in hits} == {*shouting, newest}, misses

@@ -34,8 +34,8 @@ CANDIDATES = 2_000
 # The longest prefix the index keeps a list for (migration 0014, `prefix = '2 3 4'`).
 PREFIX_INDEXED = 4
 # Rows a search by the words' first characters may read that hold none of a typed word,
-# before the rest is read by the whole words (see `_matching_rows`).
-MISSES_ALLOWED = 400
+# beyond as many as it kept, before the rest is read by the whole words (`_matching_rows`).
+MISSES_ALLOWED = 100
 # The newest matching rows of a case that are ranked (its hit is the best of them).
 ROWS_PER_CASE = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -158,10 +158,11 @@ def _matching_rows(
     first row, the whole list of every word it begins: at 1,000,000 entries 20-45 ms for a
     common word, however few rows are read. So the rows are asked for by the words' first
     PREFIX_INDEXED characters (`"shou"*`, read lazily from one list) and a row is kept when
-    each typed word is the start of one of its marked words. Should that read more than
-    MISSES_ALLOWED rows holding none (`"shou"*` finds `should`), the older rows are asked for
-    by the whole words, from where it stopped: the rows are the same, a search by rarer words
-    behind a common prefix costs at most those misses more.
+    each typed word is the start of one of its marked words. Should that read MISSES_ALLOWED
+    more rows that hold none (`"shou"*` finds `should`) than rows it kept, the older rows are
+    asked for by the whole words, from where it stopped: the rows are the same, and a rare
+    word behind a common prefix costs those misses more (~100 rows), not a walk of the
+    prefix's list.
 
     A case's rows after its ROWS_PER_CASE newest are passed over unranked: an address is in
     every entry of a case, and ranking all of them cost more than the rest of the search.
@@ -176,7 +177,7 @@ def _matching_rows(
     # cost more in calls than the highlights it saved.)
     last_read: int | None = None
     if not exact:
-        misses = 0
+        misses = kept = 0
         needed = [index for index, word in enumerate(words) if word != narrowed[index]]
         cursor = connection.execute(
             _ROWS.format(bound=""), (MATCH_START, MATCH_END, _expression(narrowed))
@@ -189,10 +190,11 @@ def _matching_rows(
                 counts = word_counts(text, terms, exact=False)
                 if all(counts[index] for index in needed):
                     taken[case_id] = taken.get(case_id, 0) + 1
+                    kept += 1
                     yield _Row(case_id, entity, text, counts)
                     continue
                 misses += 1
-                if misses > MISSES_ALLOWED:
+                if misses > MISSES_ALLOWED + kept:
                     break
             else:
                 return  # the oldest row has been read
