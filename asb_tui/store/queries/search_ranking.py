@@ -22,6 +22,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+# Markers around the matched words in a snippet; control characters never occur in typed text
+# (the screens show them literally), so the screen can split on them safely.
 MATCH_START = "\x02"
 MATCH_END = "\x03"
 SNIPPET_WORDS = 10
