@@ -30,7 +30,7 @@ from benchmarks.bench_store import QUERIES, _percentile
 SEARCH_TARGET_MS = 50.0
 RSS_TARGET_MB = 200.0
 SEARCHES = 300
-SEARCHES_RANKING_ALL = 100  # the shape before, for information
+SEARCHES_UNCAPPED = 100  # no row cap on a window, for information
 APP_RUNS = 3
 
 
@@ -42,7 +42,7 @@ def search_times_ms(
     store_dir: Path, count: int, window: int = CANDIDATES
 ) -> tuple[list[float], float, int]:
     """`count` searches of the officer's kind (one or two words, often half-typed); `window`
-    as `search` takes it (a huge one ranks every match, as before the windows)."""
+    as `search` takes it (a huge one: a window ends only at the cases wanted)."""
     store = open_store(store_dir, scale_store.PASSPHRASE, actor=scale_store.ACTOR)
     rng = random.Random(20)
     times: list[float] = []
@@ -129,7 +129,7 @@ def run(quick: bool = False) -> list[Figure]:
         copied = time.perf_counter() - started
         _progress(f"working copy of the {cases:,}-case store in {copied:.1f} s")
         times, hits, entries = search_times_ms(store_dir, SEARCHES)
-        before, _hits, _entries = search_times_ms(store_dir, SEARCHES_RANKING_ALL, 10**9)
+        uncapped, _hits, _entries = search_times_ms(store_dir, SEARCHES_UNCAPPED, 10**9)
         whole_ms, one_ms, recomputed, open_cases = dashboard_ms(store_dir)
         fresh, first, rss = app_figures(store_dir)
     scale = f"{cases:,} cases, {entries:,} index entries"
@@ -143,11 +143,11 @@ def run(quick: bool = False) -> list[Figure]:
             f"{hits:.0f} cases found avg",
         ),
         Figure(
-            "the same search ranking every match (info)",
-            _percentile(before, 0.95),
+            "the same search, no row cap on a window (info)",
+            _percentile(uncapped, 0.95),
             "ms",
-            detail=f"as before the windows; {SEARCHES_RANKING_ALL} queries, "
-            f"p50 {_percentile(before, 0.5):.1f} ms",
+            detail=f"a window ends only at the cases wanted; {SEARCHES_UNCAPPED} queries, "
+            f"p50 {_percentile(uncapped, 0.5):.1f} ms",
         ),
         Figure(
             f"peak RSS, app with {cases:,} cases (dashboard shown)",
