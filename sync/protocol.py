@@ -349,6 +349,9 @@ MAX_SNAPSHOT_ROWS = 20_000
 #: a page of whole cases streams as the service encodes it, and each page costs a round trip and
 #: the service's read before its first byte, so fewer, larger pages idle the link less
 SNAPSHOT_PAGE_FACTOR = 20
+#: `format=2` asks for a snapshot page in the columnar coding (sync/snapshot_columns.py); a
+#: service that answers with it says `"format": 2`, one from before it answers plain rows
+SNAPSHOT_COLUMNS = 2
 
 #: one current row: row id, case id, the row's own stream number (when it was created: unique,
 #: what a row set aside is kept under), its version, and its fields without `id` and `case_id`
