@@ -444,6 +444,11 @@ class SyncClient:
         """`request_json`'s answer as parsed JSON, for a caller that decodes it itself."""
         return self._call_data(method, path, what, None, params)
 
+    def wants_own_rows(self) -> bool:
+        """Whether this sync's pull (or snapshot) must bring the device's own rows too: a push
+        reply did not give the version of a row it changed."""
+        return self._want_own
+
     def with_retries(self, action: Callable[[], T]) -> T:
         """`action`, tried again after a network failure (`retries` times, the connection
         dropped in between)."""

@@ -80,7 +80,8 @@ class _Progress:
             self.total = page.rows_left or 0
         self.rows += page.row_count()
         received = self.client.bytes_received - self.bytes_at_start
-        left = max(0, self.total - self.rows)
+        # the count includes the rows the device wrote itself, which the pages leave out
+        left = max(0, self.total - self.rows) if page.more else 0
         elapsed = time.monotonic() - self.started
         seconds_left = elapsed / self.rows * left if self.rows else None
         eta = f", about {seconds_left:.0f} s left" if seconds_left is not None and left else ""
@@ -109,6 +110,8 @@ def _ask(client: SyncClient, cursor: SnapshotCursor | None, *, count: bool) -> A
             params["after_case"] = cursor.after_case
     if client.snapshot_columns:
         params["format"] = SNAPSHOT_COLUMNS
+    if client.wants_own_rows():
+        params["own"] = "true"
     return client.request_data("GET", "/snapshot", "SnapshotPage", params=params)
 
 

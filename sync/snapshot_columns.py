@@ -18,9 +18,10 @@ is:
 - every string value of a column is written as a string of word codes: the text is cut at each
   single space (`str.split(" ")`, which `" ".join` undoes exactly for any string), each word is
   one character standing for its place in the group's `vocab` (most frequent first, so the
-  commonest words are one byte of UTF-8). An LZ coder pays a match of a
-  few bytes for every repeated word; a word code costs its Huffman code, about the word's
-  entropy (~57 B a row for the bench's 70-word texts against ~105 for gzip of the text).
+  commonest words are one byte of UTF-8), when that compresses smaller than the strings as they
+  are (`_Vocabulary.pays`; otherwise `vocab` is null and the strings are plain). An LZ coder
+  pays a match of a few bytes for every repeated word; a word code costs its Huffman code, about
+  the word's entropy (~57 B a row for the bench's 70-word texts against ~105 for gzip of the text).
 
 The laptop decodes a page back into the plain `SnapshotPage` shape, so every row is then checked
 exactly as a plain row is (`SnapshotPage`, the replica's checks); the coding adds its own bounds
@@ -32,7 +33,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -83,6 +86,19 @@ class _Vocabulary:
         words = self._split.get(text) or text.split(_SPACE)
         return "".join(map(self._codes.__getitem__, words))
 
+    def pays(self, texts: Sequence[str]) -> bool:
+        """Whether the word codes and the vocabulary compress smaller than the texts as they
+        are (zlib at its fastest as the judge). Texts of few rows, most of whose words come
+        once, can cost more coded: the vocabulary holds each word, and a phrase an LZ coder
+        finds whole is a run of codes (~17 % more for one licence text of 100 paragraphs;
+        ~20 % less for 10,000 paragraphs of manual pages, ~45 % less for the bench's)."""
+        if not texts:
+            return False
+        coded = [self.encode(text) for text in texts]
+        as_coded = zlib.compress(json.dumps([self.words, coded], ensure_ascii=False).encode(), 1)
+        as_is = zlib.compress(json.dumps(list(texts), ensure_ascii=False).encode(), 1)
+        return len(as_coded) < len(as_is)
+
 
 def _ids(row_ids: Sequence[str]) -> str | list[str]:
     joined = "".join(row_ids)
@@ -101,9 +117,12 @@ def _runs(case_ids: Sequence[str], index: dict[str, int]) -> list[list[int]]:
     return runs
 
 
-def encode_group(sections: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> dict[str, Any]:
+def encode_group(
+    sections: Sequence[tuple[str, Sequence[Sequence[Any]]]], *, word_codes: bool | None = None
+) -> dict[str, Any]:
     """A group of sections, each (table, plain snapshot rows `[id, case, seq, version,
-    fields]`), in the columnar coding."""
+    fields]`), in the columnar coding; its strings as word codes when that pays (`word_codes`
+    None) or as told."""
     cases: dict[str, int] = {}
     for _table, rows in sections:
         for row in rows:
@@ -117,6 +136,7 @@ def encode_group(sections: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> dic
         if isinstance(value := row[4].get(name), str)
     ]
     vocab = _Vocabulary(texts)
+    coding = vocab.pays(texts) if word_codes is None else word_codes
     encoded = []
     for (table, rows), names in zip(sections, names_by_section, strict=True):
         seqs = [int(row[2]) for row in rows]
@@ -130,7 +150,7 @@ def encode_group(sections: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> dic
                     values.append(None)
                     continue
                 value = row[4][name]
-                values.append(vocab.encode(value) if isinstance(value, str) else value)
+                values.append(vocab.encode(value) if coding and type(value) is str else value)
             columns[name] = values
         section: dict[str, Any] = {
             "table": table,
@@ -143,7 +163,8 @@ def encode_group(sections: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> dic
         if absent:
             section["absent"] = absent
         encoded.append(section)
-    return {"cases": list(cases), "vocab": vocab.words, "sections": encoded}
+    # no vocabulary: the group's strings are as they are
+    return {"cases": list(cases), "vocab": vocab.words if coding else None, "sections": encoded}
 
 
 # --- the laptop's side -------------------------------------------------------------------------
@@ -246,7 +267,7 @@ def _decode_section(section: Any, group: dict[str, Any], budget: _Budget) -> dic
         for i, value in enumerate(values):
             if i in skip:
                 continue
-            if isinstance(value, str):
+            if isinstance(value, str) and words is not None:
                 value = budget.decode(value, words, lengths)
             fields[i][name] = value
     seq = 0
@@ -270,16 +291,15 @@ def decode_page(data: Any, *, max_string_chars: int, max_total_chars: int) -> di
         cases, vocab = group.get("cases"), group.get("vocab")
         if not isinstance(cases, list) or not all(isinstance(c, str) for c in cases):
             raise CodingError("a snapshot group's cases are not a list of ids")
-        if not isinstance(vocab, list) or not all(isinstance(w, str) for w in vocab):
-            raise CodingError("a snapshot group's vocabulary is not a list of words")
-        if len(vocab) > MAX_VOCAB:
-            raise CodingError("a snapshot group's vocabulary is larger than its codes")
-        codes = [_code(i) for i in range(len(vocab))]
-        known = {
-            "cases": cases,
-            "words": dict(zip(codes, vocab, strict=True)),
-            "lengths": {code: len(word) for code, word in zip(codes, vocab, strict=True)},
-        }
+        known: dict[str, Any] = {"cases": cases, "words": None, "lengths": None}
+        if vocab is not None:  # None: the group's strings are as they are
+            if not isinstance(vocab, list) or not all(isinstance(w, str) for w in vocab):
+                raise CodingError("a snapshot group's vocabulary is not a list of words")
+            if len(vocab) > MAX_VOCAB:
+                raise CodingError("a snapshot group's vocabulary is larger than its codes")
+            codes = [_code(i) for i in range(len(vocab))]
+            known["words"] = dict(zip(codes, vocab, strict=True))
+            known["lengths"] = {code: len(word) for code, word in zip(codes, vocab, strict=True)}
         if not isinstance(group.get("sections"), list):
             raise CodingError("a snapshot group without its sections")
         sections.extend(_decode_section(s, known, budget) for s in group["sections"])

@@ -360,6 +360,7 @@ def create_app(database: Database) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_ROWS)] = DEFAULT_PULL_LIMIT,
         count: Annotated[bool, Query()] = False,
         coding: Annotated[int, Query(alias="format", ge=1)] = 1,
+        own: Annotated[bool, Query()] = False,
         context: DeviceContext = Depends(device),
         db: Database = Depends(get_database),
     ) -> Response:
@@ -367,9 +368,13 @@ def create_app(database: Database) -> FastAPI:
         after the case `after_case`, as of the stream position `head` (none: now), with the
         rows left when `count`; the laptop then pulls the stream after `head`
         (sync/server/snapshot.py). `format` 2 (or above: the newest this service has) is the
-        columnar coding (sync/snapshot_columns.py); 1, or none, the plain rows."""
+        columnar coding (sync/snapshot_columns.py); 1, or none, the plain rows. As the pull, it
+        leaves out the rows the device wrote whole unless `own` (it learnt their versions from
+        its push replies)."""
         columnar = coding >= SNAPSHOT_COLUMNS
-        body = snapshot.page(db, context, head, after_case, limit, count=count, columnar=columnar)
+        body = snapshot.page(
+            db, context, head, after_case, limit, count=count, columnar=columnar, own=own
+        )
         return StreamingResponse(body, media_type="application/json")
 
     @app.post(f"{API_PREFIX}/elsewhere", response_model=ElsewhereReply, responses=_ERRORS)

@@ -24,15 +24,21 @@ def _rows(texts: list[Any], case_ids: list[str] | None = None) -> list[list[Any]
     ]  # fmt: skip
 
 
-def _round_trip(sections: list[tuple[str, list[list[Any]]]]) -> list[dict[str, Any]]:
+def _round_trip(
+    sections: list[tuple[str, list[list[Any]]]], word_codes: bool | None = True
+) -> list[dict[str, Any]]:
     # through JSON as on the wire (ensure_ascii off, as the service writes it)
-    wire = json.dumps({"groups": [encode_group(sections)]}, ensure_ascii=False)
+    group = encode_group(sections, word_codes=word_codes)
+    if word_codes is not None:
+        assert (group["vocab"] is not None) == word_codes
+    wire = json.dumps({"groups": [group]}, ensure_ascii=False)
     data = json.loads(wire.encode().decode())
     decoded = decode_page(data, max_string_chars=10**6, max_total_chars=10**8)
     return list(decoded["sections"])
 
 
-def test_texts_of_every_shape_come_back_exactly() -> None:
+@pytest.mark.parametrize("word_codes", [True, False])
+def test_texts_of_every_shape_come_back_exactly(word_codes: bool) -> None:
     texts = [
         "",
         " ",
@@ -48,7 +54,7 @@ def test_texts_of_every_shape_come_back_exactly() -> None:
         {"an": "object"},
     ]
     rows = _rows(texts)
-    (section,) = _round_trip([("incident", rows)])
+    (section,) = _round_trip([("incident", rows)], word_codes)
     assert section["table"] == "incident"
     assert section["rows"] == rows
 
@@ -98,10 +104,22 @@ def test_random_word_texts_code_to_near_their_entropy() -> None:
     texts = [" ".join(rng.choice(vocabulary) for _ in range(70)) for _ in range(2_000)]
     rows = _rows(texts)
     plain = gzip.compress(json.dumps(rows).encode())
-    coded = gzip.compress(json.dumps(encode_group([("incident", rows)])).encode())
+    group = encode_group([("incident", rows)])
+    assert group["vocab"] is not None  # the coding pays here
+    coded = gzip.compress(json.dumps(group).encode())
     per_row = len(coded) / len(rows)
     assert per_row < 0.7 * len(plain) / len(rows)
     assert per_row < 80  # 55 of text, 16 of id, the rest
+
+
+def test_texts_whose_words_mostly_come_once_stay_as_they_are() -> None:
+    """A few texts of words each seen once: a vocabulary would cost more than it saves."""
+    texts = [" ".join(f"{uuid.uuid4().hex[:6]}" for _ in range(12)) for _ in range(20)]
+    group = encode_group([("note", _rows(texts))])
+    assert group["vocab"] is None
+    assert [v for v in group["sections"][0]["columns"]["description"]] == texts
+    (section,) = _round_trip([("note", _rows(texts))], None)
+    assert [row[4]["description"] for row in section["rows"]] == texts
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,28 @@ TEXTS = (
     "Ünïcödé – ‘quotes’ 日本語 😀",
     "",
 )
+
+
+WORDS = [
+    "loud",
+    "music",
+    "shouting",
+    "door",
+    "slammed",
+    "stairs",
+    "neighbour",
+    "flat",
+    "above",
+    "below",
+    "garden",
+    "bins",
+    "car",
+    "parked",
+    "night",
+    "morning",
+    "police",
+    "called",
+]
 
 
 def _value(kind: str, n: int) -> Any:
@@ -258,12 +281,19 @@ def test_a_tampered_coded_page_is_refused_in_one_line_with_nothing_applied(
     server: ServerProcess, tmp_path: Path, case: str
 ) -> None:
     tamper, expected = TAMPERED[case]
+
+    def coded_then_tampered(data: dict[str, Any]) -> dict[str, Any]:
+        assert all(group["vocab"] for group in data["groups"])  # the page is word-coded
+        return tamper(data)
+
     team = unique_team()
     colleague = make_device(server, tmp_path, team=team)
-    for n in range(3):
-        colleague.replica.new_case(team, summary=f"words of case {n} and more words", status="open")
+    for n in range(3):  # words of a small vocabulary in any order: the service codes them
+        rng = random.Random(n)
+        summary = " ".join(rng.choice(WORDS) for _ in range(80))
+        colleague.replica.new_case(team, summary=summary, status="open")
     colleague.sync()
-    transport = _Snapshots(tamper=tamper)
+    transport = _Snapshots(tamper=coded_then_tampered)
     fresh = _laptop(server, tmp_path, team, transport=transport, retries=0)
     fresh.client.max_reply_bytes = 50_000  # the answers' own bytes are far below it
     with pytest.raises(SyncProtocolError) as refused:
