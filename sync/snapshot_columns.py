@@ -92,7 +92,7 @@ class _Vocabulary:
         once, can cost more coded: the vocabulary holds each word, and a phrase an LZ coder
         finds whole is a run of codes (~17 % more for one licence text of 100 paragraphs;
         ~20 % less for 10,000 paragraphs of manual pages, ~45 % less for the bench's)."""
-        if not texts:
+        if not texts or len(self.words) > MAX_VOCAB:
             return False
         coded = [self.encode(text) for text in texts]
         as_coded = zlib.compress(json.dumps([self.words, coded], ensure_ascii=False).encode(), 1)
