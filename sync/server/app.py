@@ -47,6 +47,7 @@ from sync.protocol import (
     PushReply,
     PushRequest,
     ResolveRequest,
+    SnapshotColumnsPage,
     SnapshotPage,
     StatusReply,
 )
@@ -353,7 +354,11 @@ def create_app(database: Database) -> FastAPI:
         reply; it asks for them when a reply did not give a row's version)."""
         return exchange.pull(db, context, after, limit, own)
 
-    @app.get(f"{API_PREFIX}/snapshot", response_model=SnapshotPage, responses=_ERRORS)
+    @app.get(
+        f"{API_PREFIX}/snapshot",
+        response_model=SnapshotPage | SnapshotColumnsPage,
+        responses=_ERRORS,
+    )
     def snapshot_page(
         head: Annotated[int | None, Query(ge=0, le=2**62)] = None,
         after_case: Annotated[str | None, Query(pattern=UUID_PATTERN)] = None,

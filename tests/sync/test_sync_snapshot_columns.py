@@ -17,7 +17,13 @@ import pytest
 from sync_server_testkit import Device, ServerProcess, make_device, unique_team
 
 from sync import schema
-from sync.protocol import API_PREFIX, CASE_TABLE, MAX_STRING_CHARS, SNAPSHOT_COLUMNS
+from sync.protocol import (
+    API_PREFIX,
+    CASE_TABLE,
+    MAX_STRING_CHARS,
+    SNAPSHOT_COLUMNS,
+    SnapshotColumnsPage,
+)
 from sync.replica_contract import SyncProtocolError
 
 #: texts the word coding must carry exactly: leading, trailing and inner white space of every
@@ -135,6 +141,8 @@ class _Snapshots(httpx.HTTPTransport):
         response.read()
         data = json.loads(response.content)
         self.formats.append(data.get("format"))
+        if data.get("format") == SNAPSHOT_COLUMNS:
+            SnapshotColumnsPage.model_validate(data)  # the shape the service's schema names
         if self.tamper is not None and response.status_code == 200:
             data = self.tamper(data)
         # ASCII JSON, so a lone surrogate goes as the escape a hostile service would send
