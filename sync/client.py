@@ -103,6 +103,9 @@ M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 
+#: the changes a laptop that has pulled nothing asks for in its first exchange: a team with no
+#: more is pulled in that one request, a larger one by the snapshot
+FIRST_PULL_IN_EXCHANGE = 100
 #: a request body at least this long is sent gzip-compressed (when the service takes it)
 GZIP_REQUEST_MINIMUM = 1_024
 #: gzip level of request bodies: most of level 9's gain at a fraction of its CPU
@@ -182,7 +185,9 @@ class SyncClient:
     An answer is inflated as it arrives and refused once past `max_reply_bytes` (a bomb).
 
     `snapshot` (default): a laptop that has pulled nothing takes the current rows of its cases
-    as a snapshot (sync/snapshot_client.py) rather than replaying the stream from its start.
+    as a snapshot (sync/snapshot_client.py) rather than replaying the stream from its start,
+    in the columnar coding when `snapshot_columns` (default; False asks for the plain rows, as a
+    laptop from before the coding does).
     """
 
     def __init__(
@@ -201,6 +206,7 @@ class SyncClient:
         compress: bool = True,
         snapshot: bool = True,
         snapshot_page_rows: int | None = None,
+        snapshot_columns: bool = True,
     ) -> None:
         self.replica = replica
         self._server_url = server_url.rstrip("/") if server_url else None
@@ -229,6 +235,8 @@ class SyncClient:
         self._snapshot_ok = snapshot
         #: rows a snapshot page is asked for (None: `snapshot_client.page_rows` decides)
         self.snapshot_page_rows = snapshot_page_rows
+        #: snapshot pages are asked for in the columnar coding (sync/snapshot_columns.py)
+        self.snapshot_columns = snapshot_columns
         #: conflicts the pages of this sync opened (a push's own conflicts are counted apart)
         self._opened = 0
         #: the device token, read once per sync: the next page is fetched in a thread while the
@@ -294,6 +302,26 @@ class SyncClient:
         params: dict[str, Any] | None = None,
         auth: bool = True,
     ) -> M:
+        data = self._call_data(method, path, reply_model.__name__, body, params, auth)
+        try:
+            return reply_model.model_validate(data)
+        except ValidationError as exc:
+            raise SyncProtocolError(
+                f"the server sent a malformed {reply_model.__name__}: "
+                f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}"
+            ) from exc
+
+    def _call_data(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        body: BaseModel | None,
+        params: dict[str, Any] | None,
+        auth: bool = True,
+    ) -> Any:
+        """One request's answer as parsed JSON (`what` names it in the error for one that is
+        not JSON)."""
         headers = {"Authorization": f"Bearer {self._token()}"} if auth else {}
         headers["Content-Type"] = "application/json"
         if not self.compress:
@@ -309,18 +337,9 @@ class SyncClient:
         try:
             # Python's JSON decoder keeps a lone surrogate as it is, so one such value in a pulled
             # page reaches the replica (which sets that change aside) instead of failing the page.
-            data = json.loads(response.content)
+            return json.loads(response.content)
         except ValueError as exc:
-            raise SyncProtocolError(
-                f"the server sent a {reply_model.__name__} that is not JSON"
-            ) from exc
-        try:
-            return reply_model.model_validate(data)
-        except ValidationError as exc:
-            raise SyncProtocolError(
-                f"the server sent a malformed {reply_model.__name__}: "
-                f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}"
-            ) from exc
+            raise SyncProtocolError(f"the server sent a {what} that is not JSON") from exc
 
     def _send(
         self,
@@ -420,6 +439,15 @@ class SyncClient:
         """One JSON request with this device's token and no body (not retried: see
         `with_retries`)."""
         return self._call(method, path, reply_model, params=params)
+
+    def request_data(self, method: str, path: str, what: str, *, params: dict[str, Any]) -> Any:
+        """`request_json`'s answer as parsed JSON, for a caller that decodes it itself."""
+        return self._call_data(method, path, what, None, params)
+
+    def wants_own_rows(self) -> bool:
+        """Whether this sync's pull (or snapshot) must bring the device's own rows too: a push
+        reply did not give the version of a row it changed."""
+        return self._want_own
 
     def with_retries(self, action: Callable[[], T]) -> T:
         """`action`, tried again after a network failure (`retries` times, the connection
@@ -611,8 +639,7 @@ class SyncClient:
             request = ExchangeRequest(
                 push=PushRequest(device_id=self.replica.device_id(), batch=batch, audit_head=head),
                 after=cursor,
-                # a snapshot under way takes no page of the stream here: the least there is
-                limit=1 if snapshot == "resume" else min(self.page_size, MAX_PULL_LIMIT),
+                limit=self._first_page_limit(snapshot),
                 elsewhere_since=elsewhere_since,
             )
         except ValueError as exc:  # the outbox produced an invalid batch
@@ -676,6 +703,17 @@ class SyncClient:
             raise SyncProtocolError("the server answered for another cursor than asked")
         result = self._take_page(result, page, notify)
         return True, not page.more, result
+
+    def _first_page_limit(self, snapshot: snapshot_client.Due | None) -> int:
+        """The changes the exchange's page is asked for. A snapshot under way takes none (1, the
+        least there is); a laptop that has pulled nothing takes a small team's whole stream in
+        it, and a larger team's page is not applied (the snapshot brings those rows), so it is
+        kept small: 1,000 changes were ~150 kB the weak link carried for nothing."""
+        if snapshot == "resume":
+            return 1
+        if snapshot == "fresh":
+            return min(self.page_size, FIRST_PULL_IN_EXCHANGE)
+        return min(self.page_size, MAX_PULL_LIMIT)
 
     def _record(self, result: SyncResult) -> None:
         try:

@@ -349,6 +349,9 @@ MAX_SNAPSHOT_ROWS = 20_000
 #: a page of whole cases streams as the service encodes it, and each page costs a round trip and
 #: the service's read before its first byte, so fewer, larger pages idle the link less
 SNAPSHOT_PAGE_FACTOR = 20
+#: `format=2` asks for a snapshot page in the columnar coding (sync/snapshot_columns.py); a
+#: service that answers with it says `"format": 2`, one from before it answers plain rows
+SNAPSHOT_COLUMNS = 2
 
 #: one current row: row id, case id, the row's own stream number (when it was created: unique,
 #: what a row set aside is kept under), its version, and its fields without `id` and `case_id`
@@ -420,6 +423,47 @@ class SnapshotPage(_Message):
                 )  # fmt: skip
                 out.append(change)
         return out
+
+
+class SnapshotColumns(_Message):
+    """One table's rows of a group in the columnar coding (sync/snapshot_columns.py)."""
+
+    table: TableName
+    #: (index into the group's `cases`, how many rows in a row)
+    case_runs: list[tuple[int, int]]
+    #: the row ids as 16 bytes each in base64, or as text when one is not in canonical form
+    ids: str | list[Uuid]
+    #: each row's seq less the one before (the first as it is)
+    seqs: list[int]
+    versions: list[Version]
+    #: per field name its values in row order (strings as word codes when the group has a vocab)
+    columns: dict[str, list[JsonValue]] = Field(default_factory=dict)
+    #: per field name the rows whose fields lack it
+    absent: dict[str, list[int]] = Field(default_factory=dict)
+
+
+class SnapshotGroup(_Message):
+    """The rows of a few cases in the columnar coding: their ids once, the words of their strings
+    (null: the strings are as they are), their tables parents first."""
+
+    cases: list[Uuid]
+    vocab: list[str] | None = None
+    sections: list[SnapshotColumns] = Field(default_factory=list)
+
+
+class SnapshotColumnsPage(_Message):
+    """A `SnapshotPage` in the columnar coding (`format=2`), as the service sends it; the laptop
+    decodes it (sync/snapshot_columns.py, which checks this shape itself) into a `SnapshotPage`
+    and validates that as it validates a plain page."""
+
+    format: Literal[2]
+    head: Seq
+    after_case: Uuid | None = None
+    next_case: Uuid | None = None
+    more: bool
+    rows_left: Annotated[int, Field(ge=0)] | None = None
+    groups: list[SnapshotGroup] = Field(default_factory=list)
+    conflicts: list[ConflictOut] = Field(default_factory=list)
 
 
 # --- conflicts, enrolment, status -------------------------------------------------------------

@@ -10,6 +10,7 @@ from the snapshot's head. A service without the route (404) gets the ordinary re
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,16 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from sync.protocol import MAX_SNAPSHOT_ROWS, SNAPSHOT_PAGE_FACTOR, SnapshotPage
+from pydantic import ValidationError
+
+from sync.protocol import (
+    MAX_SNAPSHOT_ROWS,
+    MAX_STRING_CHARS,
+    SNAPSHOT_COLUMNS,
+    SNAPSHOT_PAGE_FACTOR,
+    UUID_PATTERN,
+    SnapshotPage,
+)
 from sync.replica_contract import (
     SnapshotCursor,
     SyncProgress,
@@ -25,10 +35,13 @@ from sync.replica_contract import (
     SyncResult,
     SyncServerError,
 )
+from sync.snapshot_columns import CodingError, decode_page
 
 if TYPE_CHECKING:
     from sync.client import SyncClient
 
+
+_UUID = re.compile(UUID_PATTERN)
 
 #: "fresh": the laptop has pulled nothing (a first pull that does not fit in the exchange's
 #: one page is a snapshot); "resume": a snapshot was interrupted and goes on
@@ -67,7 +80,8 @@ class _Progress:
             self.total = page.rows_left or 0
         self.rows += page.row_count()
         received = self.client.bytes_received - self.bytes_at_start
-        left = max(0, self.total - self.rows)
+        # the count includes the rows the device wrote itself, which the pages leave out
+        left = max(0, self.total - self.rows) if page.more else 0
         elapsed = time.monotonic() - self.started
         seconds_left = elapsed / self.rows * left if self.rows else None
         eta = f", about {seconds_left:.0f} s left" if seconds_left is not None and left else ""
@@ -84,7 +98,9 @@ class _Progress:
         )
 
 
-def _ask(client: SyncClient, cursor: SnapshotCursor | None, *, count: bool) -> SnapshotPage:
+def _ask(client: SyncClient, cursor: SnapshotCursor | None, *, count: bool) -> Any:
+    """One page's answer as parsed JSON (decoded and validated by `_checked`, on the laptop's
+    thread, while the next page comes)."""
     params: dict[str, Any] = {"limit": page_rows(client)}
     if count:
         params["count"] = "true"
@@ -92,12 +108,60 @@ def _ask(client: SyncClient, cursor: SnapshotCursor | None, *, count: bool) -> S
         params["head"] = cursor.head
         if cursor.after_case is not None:
             params["after_case"] = cursor.after_case
-    page = client.request_json("GET", "/snapshot", SnapshotPage, params=params)
+    if client.snapshot_columns:
+        params["format"] = SNAPSHOT_COLUMNS
+    if client.wants_own_rows():
+        params["own"] = "true"
+    return client.request_data("GET", "/snapshot", "SnapshotPage", params=params)
+
+
+def _following(data: Any) -> SnapshotCursor | None:
+    """The cursor of the page after this answer, read from its first fields before the page is
+    decoded and checked, so the next page is asked for at once (the link would otherwise idle
+    for the page's decoding and validation). A malformed answer gives none and is refused
+    whole by `_checked`."""
+    if not isinstance(data, dict) or data.get("more") is not True:
+        return None
+    head, next_case = data.get("head"), data.get("next_case")
+    if type(head) is not int or not isinstance(next_case, str):
+        return None
+    if head < 0 or not _UUID.fullmatch(next_case):
+        return None
+    return SnapshotCursor(head, next_case)
+
+
+def _checked(client: SyncClient, data: Any, cursor: SnapshotCursor | None) -> SnapshotPage:
+    page = _page(client, data)
     if cursor is not None and (page.head != cursor.head or page.after_case != cursor.after_case):
         raise SyncProtocolError("the server answered for another snapshot cursor than asked")
     if page.more and page.next_case is None:
         raise SyncProtocolError("the server's snapshot page does not advance")
     return page
+
+
+def _page(client: SyncClient, data: Any) -> SnapshotPage:
+    """The answer as a `SnapshotPage`: a columnar one (`format` 2) decoded first, a plain one
+    (a service from before the coding) as it is; either validated as a plain page is."""
+    if isinstance(data, dict) and data.get("format") == SNAPSHOT_COLUMNS:
+        try:
+            data = decode_page(
+                data,
+                max_string_chars=MAX_STRING_CHARS,
+                max_total_chars=client.max_reply_bytes,
+            )
+        except CodingError as exc:
+            raise SyncProtocolError(
+                f"the server sent a snapshot page that does not decode: {exc}"
+            ) from None
+    elif isinstance(data, dict) and "format" in data:
+        raise SyncProtocolError(f"the server sent a snapshot page in format {data['format']!r}")
+    try:
+        return SnapshotPage.model_validate(data)
+    except ValidationError as exc:
+        raise SyncProtocolError(
+            f"the server sent a malformed SnapshotPage: "
+            f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}"
+        ) from exc
 
 
 def pull_snapshot(
@@ -114,15 +178,16 @@ def pull_snapshot(
         try:
             while True:
                 try:
-                    page = coming.result()
+                    data = coming.result()
                 except SyncServerError as err:
                     if err.status == 404 and cursor is None:
                         return result, False  # a service from before the snapshot
                     raise
-                if page.more:
-                    following = SnapshotCursor(page.head, page.next_case)
+                following = _following(data)
+                if following is not None:
                     ask = partial(_ask, client, following, count=False)
                     coming = fetcher.submit(client.with_retries, ask)
+                page = _checked(client, data, cursor)
                 summary = replica.apply_snapshot(page)
                 pulled = result.pulled + page.row_count()
                 progress.page(page, pulled)
@@ -135,6 +200,8 @@ def pull_snapshot(
                 )
                 if not page.more:
                     return result, True
-                cursor = SnapshotCursor(page.head, page.next_case)
+                if following is None:  # a page `_checked` passed always names its next case
+                    raise SyncProtocolError("the server's snapshot page does not advance")
+                cursor = following
         finally:
             fetcher.shutdown(wait=True, cancel_futures=True)

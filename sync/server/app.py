@@ -30,6 +30,7 @@ from sync.protocol import (
     MAX_SEALED_CHUNK,
     MAX_SNAPSHOT_ROWS,
     PROTOCOL_VERSION,
+    SNAPSHOT_COLUMNS,
     UUID_PATTERN,
     BlobStatusReply,
     BlobStatusRequest,
@@ -46,6 +47,7 @@ from sync.protocol import (
     PushReply,
     PushRequest,
     ResolveRequest,
+    SnapshotColumnsPage,
     SnapshotPage,
     StatusReply,
 )
@@ -352,20 +354,32 @@ def create_app(database: Database) -> FastAPI:
         reply; it asks for them when a reply did not give a row's version)."""
         return exchange.pull(db, context, after, limit, own)
 
-    @app.get(f"{API_PREFIX}/snapshot", response_model=SnapshotPage, responses=_ERRORS)
+    @app.get(
+        f"{API_PREFIX}/snapshot",
+        response_model=SnapshotPage | SnapshotColumnsPage,
+        responses=_ERRORS,
+    )
     def snapshot_page(
         head: Annotated[int | None, Query(ge=0, le=2**62)] = None,
         after_case: Annotated[str | None, Query(pattern=UUID_PATTERN)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_ROWS)] = DEFAULT_PULL_LIMIT,
         count: Annotated[bool, Query()] = False,
+        coding: Annotated[int, Query(alias="format", ge=1)] = 1,
+        own: Annotated[bool, Query()] = False,
         context: DeviceContext = Depends(device),
         db: Database = Depends(get_database),
     ) -> Response:
         """A new laptop's first pull: the current rows of whole cases this officer may see,
         after the case `after_case`, as of the stream position `head` (none: now), with the
         rows left when `count`; the laptop then pulls the stream after `head`
-        (sync/server/snapshot.py)."""
-        body = snapshot.page(db, context, head, after_case, limit, count=count)
+        (sync/server/snapshot.py). `format` 2 (or above: the newest this service has) is the
+        columnar coding (sync/snapshot_columns.py); 1, or none, the plain rows. As the pull, it
+        leaves out the rows the device wrote whole unless `own` (it learnt their versions from
+        its push replies)."""
+        columnar = coding >= SNAPSHOT_COLUMNS
+        body = snapshot.page(
+            db, context, head, after_case, limit, count=count, columnar=columnar, own=own
+        )
         return StreamingResponse(body, media_type="application/json")
 
     @app.post(f"{API_PREFIX}/elsewhere", response_model=ElsewhereReply, responses=_ERRORS)

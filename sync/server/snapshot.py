@@ -34,12 +34,13 @@ import sqlalchemy as sa
 
 from sync import schema
 from sync.batches import chunks
-from sync.protocol import CASE_TABLE, snapshot_names_case
+from sync.protocol import CASE_TABLE, SNAPSHOT_COLUMNS, snapshot_names_case
 from sync.server import access, exchange, validation
 from sync.server import db as tables
 from sync.server.accounts import DeviceContext
 from sync.server.db import Database
 from sync.server.errors import ServiceError
+from sync.snapshot_columns import encode_group
 
 #: cases whose row counts one query reads while a page is filled
 _CASE_WINDOW = 500
@@ -128,20 +129,41 @@ def _snapshot_row(r: Any) -> list[Any]:
     return [r.row_id, r.case_id, max(1, int(r.created_seq)), int(r.version), fields]
 
 
+def _written_by(field_versions_json: str | None, device_id: str) -> bool:
+    """Whether the device wrote every field of the row as it stands (`field_versions` is
+    {field: [version, device or null]}): it holds that state already, and learnt the version
+    from its push reply. Read as text, so the rows that do not name the device at all (most,
+    on a new laptop) cost a substring search, not a JSON decode."""
+    if not field_versions_json or device_id not in field_versions_json:
+        return False
+    field_versions = json.loads(field_versions_json)
+    return (
+        isinstance(field_versions, dict)
+        and bool(field_versions)
+        and all(
+            isinstance(w, list) and len(w) == 2 and w[1] == device_id
+            for w in field_versions.values()
+        )
+    )
+
+
 def _sections(
-    connection: sa.Connection, context: DeviceContext, case_ids: list[str]
+    connection: sa.Connection, context: DeviceContext, case_ids: list[str], own: bool = True
 ) -> dict[str, list[Any]]:
     """The current rows of these cases by table, parents first, the access rule applied to the
-    rows themselves too."""
+    rows themselves too; without `own`, not the rows this device wrote whole (see
+    `_written_by`), as the pull leaves out its own changes."""
     rs = tables.row_state
     visible = access.visible_cases(context.officer)
     columns = (rs.c.table_name, rs.c.row_id, rs.c.case_id, rs.c.created_seq, rs.c.version)
     by_table: dict[str, list[Any]] = {}
     for r in connection.execute(
-        sa.select(*columns, rs.c.fields)
+        sa.select(*columns, rs.c.fields, sa.cast(rs.c.field_versions, sa.Text).label("writers"))
         .where(rs.c.case_id.in_(case_ids), rs.c.case_id.in_(visible), rs.c.deleted.is_(False))
         .order_by(rs.c.case_id, rs.c.created_seq, rs.c.row_id)
     ):
+        if not own and _written_by(r.writers, context.device_id):
+            continue
         by_table.setdefault(r.table_name, []).append(r)
     order = sorted(by_table, key=lambda t: (_TABLE_ORDER.get(t, len(_TABLE_ORDER)), t))
     return {table: by_table[table] for table in order}
@@ -167,10 +189,14 @@ def page(
     limit: int,
     *,
     count: bool = False,
+    columnar: bool = False,
+    own: bool = True,
 ) -> Iterator[bytes]:
     """The page after `after_case` of the snapshot at `head` (None: a new snapshot, at the
     pull's head now), as the pieces of a `SnapshotPage` body; with `count`, how many rows are
-    left (the first page a laptop asks for in a sync: its progress and time left). What can be
+    left (the first page a laptop asks for in a sync: its progress and time left); with
+    `columnar`, in the columnar coding (sync/snapshot_columns.py, `format` 2); without `own`,
+    leaving out the rows the device wrote whole (`_written_by`). What can be
     refused is checked before the first piece (an error is then a JSON answer, not a cut-off
     body); the rows are read as the body is sent (`_body`)."""
     with database.read() as connection:
@@ -192,11 +218,18 @@ def page(
         "more": more,
         "rows_left": rows_left,
     }
-    return _body(database, context, meta, cases)
+    if columnar:
+        meta = {"format": SNAPSHOT_COLUMNS, **meta}
+        return _columnar_body(database, context, meta, cases, own)
+    return _body(database, context, meta, cases, own)
 
 
 def _body(
-    database: Database, context: DeviceContext, meta: dict[str, Any], cases: list[str]
+    database: Database,
+    context: DeviceContext,
+    meta: dict[str, Any],
+    cases: list[str],
+    own: bool = True,
 ) -> Iterator[bytes]:
     """The page's JSON in pieces, read and encoded a few cases at a time as the body is sent,
     so its first bytes leave at once and the service holds a few cases' rows, not the page's.
@@ -209,7 +242,7 @@ def _body(
     held: set[str] = set()
     with database.read() as connection:
         for group in chunks(cases, _CASES_PER_READ):
-            for table, rows in _sections(connection, context, group).items():
+            for table, rows in _sections(connection, context, group, own).items():
                 held.update(r.case_id for r in rows)
                 yield f'{"" if first else ","}{{"table":{_dumps(table)},"rows":['.encode()
                 first = False
@@ -222,3 +255,37 @@ def _body(
                 yield b"]}"
         conflicts = _conflicts(connection, context, held)
     yield b'],"conflicts":[' + ",".join(conflicts).encode() + b"]}"
+
+
+def _columnar_body(
+    database: Database,
+    context: DeviceContext,
+    meta: dict[str, Any],
+    cases: list[str],
+    own: bool = True,
+) -> Iterator[bytes]:
+    """`_body` in the columnar coding: one group of sections per `_CASES_PER_READ` cases,
+    encoded and sent as it is read (the same transaction, the same checks)."""
+    yield _dumps(meta)[:-1].encode() + b',"groups":['
+    held: set[str] = set()
+    with database.read() as connection:
+        for n, group in enumerate(chunks(cases, _CASES_PER_READ)):
+            sections = [
+                (table, [_snapshot_row(r) for r in rows])
+                for table, rows in _sections(connection, context, group, own).items()
+            ]
+            held.update(row[1] for _table, rows in sections for row in rows)
+            yield (b"," if n else b"") + _encoded_group(sections)
+        conflicts = _conflicts(connection, context, held)
+    yield b'],"conflicts":[' + ",".join(conflicts).encode() + b"]}"
+
+
+def _encoded_group(sections: list[tuple[str, list[list[Any]]]]) -> bytes:
+    """A group's columnar JSON as UTF-8. Stored rows passed the Unicode check when pushed, so
+    `validation.storable` (which mends lone surrogates) is only paid for when one fails to
+    encode."""
+    try:
+        return _dumps(encode_group(sections)).encode()
+    except UnicodeEncodeError:
+        mended = [(table, [validation.storable(row) for row in rows]) for table, rows in sections]
+        return _dumps(encode_group(mended)).encode()

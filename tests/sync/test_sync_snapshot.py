@@ -223,7 +223,8 @@ def test_another_team_sees_nothing_and_a_partner_only_the_shared_case(
     stranger = new_device(team=unique_team())
     partner = new_device(team=unique_team(), agency=agency)
 
-    assert _snapshot_cases(server, owner) == set(case_ids[:-1])  # the destroyed one never
+    assert _snapshot_cases(server, owner, own="true") == set(case_ids[:-1])  # destroyed: never
+    assert _snapshot_cases(server, owner) == set()  # it wrote every row: none come back
     assert _snapshot_cases(server, stranger) == set()
     assert _snapshot_cases(server, partner) == {shared}
     # a forged cursor naming another team's case only moves where the officer's own are read
@@ -280,3 +281,51 @@ def test_a_first_pull_that_fits_in_the_exchange_takes_no_snapshot(
     fresh.sync()
     assert counting.snapshot_requests == []  # one exchange brought it all
     assert _holding(fresh) == _live(colleague)
+
+
+def test_a_laptop_is_not_sent_back_the_rows_it_wrote_itself(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """A laptop that wrote cases before its first sync pushes them, and its snapshot brings
+    only what others wrote (a row it wrote that another device then edited comes, whole); it
+    ends holding what the replay holds, versions included."""
+    team = unique_team()
+    colleague = _laptop(server, tmp_path, team)
+    _team_history(colleague, team, cases=3)
+    counting = _Counting()
+    mine = _laptop(server, tmp_path, team, page_size=1, snapshot_page_rows=10, transport=counting)
+    own_cases = [mine.replica.new_case(team, summary=f"Mine {n}", status="open") for n in range(2)]
+    for case_id in own_cases:
+        mine.replica.insert("person", {"name": "Written offline"}, case_id=case_id)
+    first = mine.client.sync()  # pushes its four rows, then the snapshot
+    assert first.pushed == 4 and counting.snapshot_requests
+    assert mine.replica.pull_log() == []  # its first pull was the snapshot, not the replay
+    assert first.pulled == len(_live(colleague))  # the colleague's rows, none of its own
+
+    settings = mine.replica.sync_settings()
+    assert settings is not None
+    held = mine.replica.snapshot()
+    people = [r for (t, r), f in held.items() if t == "person" and f["case_id"] in own_cases]
+    edited = people[0]
+    colleague.sync()
+    colleague.replica.update("person", edited, {"phone": "07700900123"})
+    colleague.sync()
+    with_own = {c.row_id for c in _changes(server, settings.device_token, own="true")}
+    without = {c.row_id for c in _changes(server, settings.device_token)}
+    assert with_own - without == {*own_cases, people[1]}
+    assert edited in without  # another device edited it since: it comes, whole
+
+    mine.sync()
+    replay = _laptop(server, tmp_path, team, snapshot=False)
+    replay.sync()
+    assert _holding(mine) == _holding(replay)
+
+
+def _changes(server: ServerProcess, token: str, **params: Any) -> list[Any]:
+    reply = httpx.get(
+        f"{server.url}{API_PREFIX}/snapshot",
+        params={"limit": 20_000, **params},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert reply.status_code == 200, reply.text
+    return SnapshotPage.model_validate_json(reply.content).changes()
