@@ -12,8 +12,6 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from dateutil import parser as dateutil_parser
-
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.types import Region
 from asb_tui.domain.working_days import RegionLike, add_working_days
@@ -109,6 +107,9 @@ def _full_year(two_digits: int, today: date) -> int:
 
 
 def _dateutil_parse(candidate: str, original: str, *, yearfirst: bool) -> date:
+    # Imported here: formatting a date (every dashboard row) must not load the parser.
+    from dateutil import parser as dateutil_parser
+
     try:
         parsed: datetime = dateutil_parser.parse(candidate, dayfirst=True, yearfirst=yearfirst)
     except (ValueError, OverflowError) as error:

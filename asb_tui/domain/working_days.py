@@ -9,9 +9,11 @@ harmless for the weekend one and right for the observed one.
 Performance: for each (region, year, closures) the working days of the year are kept as a sorted
 tuple of day ordinals, so adding or counting working days is a binary search, not a day-by-day
 walk. Pass `closures` as a frozenset (as `DeadlineRules` does) to skip the conversion on each call.
-The `holidays` package is imported on first use, not with this module: loading its country table
-takes about a tenth of a second, which the app's first frame (and every module that only needs
-`Region` or `ClosureRule` from here) should not pay.
+The bank holidays themselves are read from the table the package's answer was written into
+(`bank_holiday_table`, asb_tui/data/bank_holidays.json) while the release it was written from is
+the one installed: importing the package and building a region's calendar for each year cost
+about 0.2 s of every process's first deadlines. The package is imported only for a year outside
+the table or after an upgrade, never with this module.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from functools import cache, lru_cache
 from types import MappingProxyType, ModuleType
 from typing import NamedTuple
 
+from asb_tui.domain.bank_holiday_table import kept_table
 from asb_tui.domain.errors import DomainError
 from asb_tui.domain.types import Region
 
@@ -38,6 +41,8 @@ __all__ = [
     "expand_closure_rules",
     "is_working_day",
     "normalise_region",
+    "package_bank_holidays",
+    "package_supported_years",
     "supported_years",
     "working_days_between",
 ]
@@ -86,6 +91,14 @@ def _holidays() -> ModuleType:
 @cache
 def supported_years() -> range:
     """The years for which the installed `holidays` package knows UK bank holidays."""
+    table = kept_table()
+    if table is not None:
+        return range(table.supported_first, table.supported_last + 1)
+    return package_supported_years()
+
+
+def package_supported_years() -> range:
+    """The years the `holidays` package itself covers (what the table records)."""
     uk = _holidays().GB
     return range(uk.start_year, uk.end_year + 1)
 
@@ -106,11 +119,19 @@ def bank_holidays(region: RegionLike, year: int) -> Mapping[date, str]:
     return _bank_holidays(normalise_region(region), year)
 
 
+def package_bank_holidays(region: Region, year: int) -> dict[date, str]:
+    """What the `holidays` package itself gives for `region` in `year` (no supplements, no
+    table): the source `bank_holiday_table` is written from and checked against."""
+    found = _holidays().country_holidays("GB", subdiv=_SUBDIVISION_OF_REGION[region], years=year)
+    return {day: name for day, name in found.items() if day.year == year}
+
+
 @cache
 def _bank_holidays(region: Region, year: int) -> Mapping[date, str]:
     _check_year(year)
-    found = _holidays().country_holidays("GB", subdiv=_SUBDIVISION_OF_REGION[region], years=year)
-    days = {day: name for day, name in found.items() if day.year == year}
+    table = kept_table()
+    kept = None if table is None else table.year(region.value, year)
+    days = kept if kept is not None else package_bank_holidays(region, year)
     days.update(
         {day: name for day, name in HOLIDAY_SUPPLEMENTS[region].items() if day.year == year}
     )
@@ -125,20 +146,22 @@ def _holiday_set(region: Region, year: int) -> frozenset[date]:
 @lru_cache(maxsize=1024)
 def _working_ordinals(region: Region, year: int, closures: frozenset[date]) -> tuple[int, ...]:
     """Ordinals of the working days of `year`, ascending."""
-    days_off = _holiday_set(region, year)
     first = date(year, 1, 1).toordinal()
     last = date(year, 12, 31).toordinal()
-    ordinals = []
-    for ordinal in range(first, last + 1):
-        day = date.fromordinal(ordinal)
-        if day.weekday() < _SATURDAY and day not in days_off and day not in closures:
-            ordinals.append(ordinal)
-    return tuple(ordinals)
+    days_off = {day.toordinal() for day in _holiday_set(region, year)}
+    days_off.update(day.toordinal() for day in closures if day.year == year)
+    # Ordinal 1 (01/01/0001) was a Monday: (ordinal - 1) % 7 is the weekday, no date built.
+    return tuple(
+        ordinal
+        for ordinal in range(first, last + 1)
+        if (ordinal - 1) % 7 < _SATURDAY and ordinal not in days_off
+    )
 
 
 def clear_caches() -> None:
     """Forget the cached holiday sets and working-day tables (benchmarks and tests use this)."""
     supported_years.cache_clear()
+    kept_table.cache_clear()
     _bank_holidays.cache_clear()
     _holiday_set.cache_clear()
     _working_ordinals.cache_clear()

@@ -37,7 +37,6 @@ from asb_tui.store.core.errors import StoreLocked
 from asb_tui.widgets.discard_prompt import close_or_ask
 from asb_tui.widgets.early_keys import KeepsEarlyKeys
 from asb_tui.widgets.error_policy import Expected, failure_text
-from asb_tui.widgets.form_state import collect_inputs, restore_inputs, typed_since
 from asb_tui.widgets.key_routing import dropdown_open, has_unread_keys, owns_keys
 from asb_tui.widgets.literal import literal
 from asb_tui.widgets.screen_header import ScreenHeader
@@ -285,7 +284,11 @@ class EditingScreen(KeepsEarlyKeys, AsbScreen):
         """Something typed here that is not saved (keys on their way to a field count)."""
         if has_unread_keys(self.focused) and not owns_keys(self.focused):
             return True
-        return self._baseline is not None and typed_since(self._baseline, self.draft_state())
+        if self._baseline is None:
+            return False
+        from asb_tui.widgets.form_state import typed_since
+
+        return typed_since(self._baseline, self.draft_state())
 
     def mark_clean(self) -> None:
         """What is in the fields now is saved. In a `WorkDone` handler: what was in them when
@@ -338,14 +341,22 @@ class EditingScreen(KeepsEarlyKeys, AsbScreen):
     def draft_key(self) -> str:
         return f"{type(self).__name__}:{self.case_id or '-'}"
 
+    # form_state (and the TextArea, Input, Switch... it knows) is imported by the editing
+    # screens only: the dashboard's start does not load it.
     def draft_state(self) -> dict[str, Any]:
+        from asb_tui.widgets.form_state import collect_inputs
+
         return collect_inputs(self)
 
     def restore_draft(self, state: dict[str, Any]) -> None:
+        from asb_tui.widgets.form_state import restore_inputs
+
         restore_inputs(self, state)
 
     def hide_for_lock(self) -> None:
         """Blank the fields while locked: the draft is in the encrypted store meanwhile."""
+        from asb_tui.widgets.form_state import restore_inputs
+
         state = self.draft_state()
         restore_inputs(self, {k: "" if isinstance(v, str) else v for k, v in state.items()})
 

@@ -26,7 +26,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from asb_tui.domain.labels import label as vocab_label
-from asb_tui.screens.base import AsbScreen, OfficerApp, WorkDone, WorkFailed
+from asb_tui.screens.base import AsbScreen, WorkDone, WorkFailed
+from asb_tui.screens.dashboard_copy import rules_key
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.store.queries.dashboard_rows import (
     Dashboard,
@@ -42,7 +43,6 @@ from asb_tui.widgets.screen_header import ScreenHeader
 from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
-    from asb_tui.config import Config
     from asb_tui.store.cache.local_cache import DashboardSnapshot
     from asb_tui.store.core.store import Store
     from asb_tui.store.queries.case_queries import BoardState
@@ -86,31 +86,6 @@ APP_SCREENS: dict[str, str] = {
         if scope == "app"
     },
 }
-
-
-def rules_key(config: Config) -> str:
-    """What the kept copy's "this week" band depends on, besides the day."""
-    return repr((config.region, tuple(config.closures)))
-
-
-def load_kept_copy(app: OfficerApp) -> DashboardSnapshot | None:
-    """Read (in a worker) the copy of the officer's last dashboard that the store keeps, or
-    None. The app reads it before it shows the screen, so the first frame has the cases."""
-    from asb_tui.store.queries.screen_reads import kept_dashboard
-
-    store = app.store
-    if store is None:
-        return None
-    today = app.today()
-    copy = kept_dashboard(store, app.config.officer, today=today, rules_key=rules_key(app.config))
-    if copy is not None and copy.week_until is None:
-        # Another day, or other rules: this week's band is worked out again first.
-        from dataclasses import replace
-
-        from asb_tui.store.queries.case_queries import week_band_ends
-
-        copy = replace(copy, week_until=week_band_ends(today, app.deadline_rules()))
-    return copy
 
 
 def _uk(day: date) -> str:
@@ -214,7 +189,8 @@ class DashboardScreen(AsbScreen):
         fresh: bool = True
 
     def __init__(self, kept_copy: DashboardSnapshot | None = None) -> None:
-        """`kept_copy`: the copy of the last computation to show first (`load_kept_copy`)."""
+        """`kept_copy`: the copy of the last computation to show first
+        (`dashboard_copy.load_kept_copy`)."""
         super().__init__()
         self._kept_copy = kept_copy
         self.mine_only = True

@@ -90,3 +90,33 @@ def test_a_missing_or_foreign_slice_makes_no_board(
         assert row is not None
         uow.drop_local([row])
     assert _kept(store, rules) is None
+
+
+def test_the_collector_is_paused_only_while_the_kept_board_is_rebuilt(
+    store: Store, rules: DeadlineRules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    state = _sliced_board(store, rules, monkeypatch)
+    board_cache.save_board_state(store, state)
+    rebuild = board_cache._state
+    collecting: list[bool] = []
+
+    def watched(*args: object, **kwargs: object) -> BoardState:
+        collecting.append(gc.isenabled())
+        return rebuild(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(board_cache, "_state", watched)
+    kept = _kept(store, rules)
+    assert kept is not None and kept.entries == state.entries
+    assert collecting == [False] and gc.isenabled()
+
+    # A slice of another write: no board, and the collector runs again all the same.
+    first = _slice_keys(store)[0]
+    with store.write() as uow:
+        row = uow.reads.get(LocalCacheEntry, (DASHBOARD, first))
+        assert row is not None
+        row.payload = {**row.payload, "generation": "another write"}
+        uow.keep_local(row)
+    assert _kept(store, rules) is None
+    assert collecting == [False, False] and gc.isenabled()
