@@ -198,6 +198,8 @@ class CaseDetailScreen(AsbScreen):
             CaseRead,
             group="case",
             latest_only=True,
+            # Read while the screen is drawn, not after: the read is most of opening a case.
+            at_once=True,
         )
 
     @on(WorkFailed)
