@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
-from asb_tui.screens.base import AsbScreen, WorkDone
+from asb_tui.screens.base import AsbScreen, WorkDone, WorkFailed
 from asb_tui.screens.fieldwork_keys import FIELDWORK_SCREENS
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.store.core.errors import CASE_NOT_FOUND
@@ -110,8 +110,8 @@ def uk(day: date | None) -> str:
     return format_uk(day) if day else "—"
 
 
-class CaseRead(WorkDone["CaseDetail | None"]):
-    """The case as the screen shows it (None: it is no longer on this laptop)."""
+class CaseRead(WorkDone["tuple[str, CaseDetail | None]"]):
+    """The case read (its id) as the screen shows it (None: it is no longer on this laptop)."""
 
 
 class CasesLinked(WorkDone[str]):
@@ -194,21 +194,64 @@ class CaseDetailScreen(AsbScreen):
         today = self.today()
         rules = self.asb.deadline_rules()
         self.run_work(
-            lambda store: read_case_detail(store, case_id, today=today, rules=rules),
+            lambda store: (case_id, read_case_detail(store, case_id, today=today, rules=rules)),
             CaseRead,
             group="case",
             latest_only=True,
+            # Read while the screen is drawn, not after: the read is most of opening a case.
+            at_once=True,
         )
+
+    @on(WorkFailed)
+    def _case_not_read(self, failure: WorkFailed) -> None:
+        # The error is shown as any other (AsbScreen); the footer shows the keys as they are.
+        if failure.group == "case":
+            self.query_one(SteadyFooter).release()
 
     @on(CaseRead)
     def _case_read(self, message: CaseRead) -> None:
-        self._show(message.result)
+        case_id, detail = message.result
+        # A read of the case this screen showed before it was reused (case_detail_kept.py)
+        # may arrive late: it is never shown.
+        if case_id == self.case_id:
+            self._show(detail)
+
+    def show_case(self, case_id: str) -> None:
+        """Make this (mounted, hidden) screen the next case's: everything of the case it showed
+        is blanked before it is shown again, as a new screen would be, and the read starts.
+
+        Opening a case this way costs no composing, styling or mounting of widgets, and going
+        back none of their removal (a screen of nine tabs: most of the time of both)."""
+        self.case_id = case_id
+        self.blank()
+        self.reload()
+
+    def blank(self) -> None:
+        """Show nothing of any case: the header says loading, the summary and every table are
+        empty, the Summary tab is in view and nothing has the focus (as when first shown)."""
+        self.detail = None
+        self._entries = {}
+        self._unfilled = set()
+        self._reads += 1  # the keys are worked out again (none of the case's apply yet)
+        # The footer keeps showing its keys until the case is read (see SteadyFooter.hold).
+        self.query_one(SteadyFooter).hold()
+        self.query_one("#case-header", Static).update("Loading…")
+        self.query_one("#summary-body", Static).update("")
+        for table in self._tables.values():
+            table.clear()
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "summary":
+            tabs.active = "summary"
+        self.query_one("#summary", TabPane).query_one(VerticalScroll).scroll_home(animate=False)
+        self.set_focus(None)
+        self._refresh_bindings_if_changed()
 
     def action_reload(self) -> None:
         self.reload()
 
     def _show(self, detail: CaseDetail | None) -> None:
         if detail is None:
+            self.query_one(SteadyFooter).release()
             self.notify(CASE_NOT_FOUND, severity="error", markup=False)
             self.dismiss(None)
             return
@@ -240,6 +283,7 @@ class CaseDetailScreen(AsbScreen):
         self._unfilled = {tab_id for tab_id, _title in TABS}
         self._fill_tab(self.query_one(TabbedContent).active or "summary")
         self._refresh_bindings_if_changed()
+        self.query_one(SteadyFooter).release()
         self.post_message(self.Loaded(self.case_id))
 
     def _fill_tab(self, tab_id: str) -> None:

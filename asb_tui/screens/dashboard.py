@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Static
 
 from asb_tui.domain.labels import label as vocab_label
 from asb_tui.screens.base import AsbScreen, WorkDone, WorkFailed
+from asb_tui.screens.case_detail_kept import KeptCaseDetail
 from asb_tui.screens.dashboard_copy import rules_key
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.store.queries.dashboard_rows import (
@@ -206,6 +207,8 @@ class DashboardScreen(AsbScreen):
         # The last computation's per-case state: a return from a case recomputes only the
         # cases written since (store/queries/screen_reads.read_dashboard).
         self.board_state: BoardState | None = None
+        # The case detail screen the cases open in, kept between them (case_detail_kept.py).
+        self._case_screen = KeptCaseDetail()
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -491,9 +494,10 @@ class DashboardScreen(AsbScreen):
         if case_id.startswith(SAR_KEY):
             self._explain_request(case_id.removeprefix(SAR_KEY))
             return
-        from asb_tui.screens.case_detail import CaseDetailScreen
+        self._case_screen.open(self.app, case_id, lambda _: self.reload())
 
-        self.app.push_screen(CaseDetailScreen(case_id), lambda _: self.reload())
+    def on_unmount(self) -> None:
+        self._case_screen.release(self.app)
 
     def _explain_request(self, request_id: str) -> None:
         """A subject access request is not a case: say when it is due and where it is handled."""

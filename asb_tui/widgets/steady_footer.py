@@ -23,6 +23,7 @@ class SteadyFooter(Footer):
         super().__init__()
         self._shown: tuple[object, ...] | None = None
         self._pending = False  # a recompose is scheduled and has not run yet
+        self._held = False  # the keys shown stay as they are until `release()`
 
     def _looks(self, screen: Screen[object]) -> tuple[object, ...]:
         """Everything of the screen's bindings that the footer draws."""
@@ -52,7 +53,27 @@ class SteadyFooter(Footer):
             self._shown = self._looks(self.screen)
         yield from super().compose()
 
+    def hold(self) -> None:
+        """Leave the keys shown as they are until `release()`.
+
+        For a screen reused for its next record while that record is read (the case detail:
+        screens/case_detail_kept.py). Without it the footer is rebuilt twice on the way: to
+        every key disabled (nothing read yet), then back to what it showed, usually the same
+        keys for a case of the same status; each rebuild is a large part of opening a case.
+        The keys themselves follow the screen's `check_action` meanwhile: only their display
+        waits."""
+        self._held = True
+
+    def release(self) -> None:
+        """Show the screen's keys again (rebuilt only if they differ from those shown)."""
+        if self._held:
+            self._held = False
+            if self.is_attached:
+                self.bindings_changed(self.screen)
+
     def bindings_changed(self, screen: Screen[object]) -> None:
+        if self._held:
+            return
         if not (screen.app.app_focus and self.is_attached and screen is self.screen):
             super().bindings_changed(screen)  # schedules nothing: no recompose is pending
             return

@@ -22,7 +22,12 @@ from asb_tui.store.core.models import APPEND_ONLY_TABLES, CASE_TABLES, TABLES_BY
 from asb_tui.store.core.store import Store
 from asb_tui.store.demo.demo_walkthrough import WalkedCase, walk_case
 from asb_tui.store.queries.case_queries import case_detail
-from asb_tui.store.queries.case_records import RECORD_TYPES, CaseRecords, load_case_records
+from asb_tui.store.queries.case_records import (
+    RECORD_TYPES,
+    CaseRecords,
+    load_case_records,
+    load_many,
+)
 from asb_tui.store.queries.deadline_facts import deadline_rules
 
 TODAY = date(2026, 12, 1)
@@ -139,6 +144,23 @@ def test_the_walked_case_reaches_every_table_through_the_commands(
     assert empty == []
     with pytest.raises(dataclasses.FrozenInstanceError):
         records.case.summary = "changed"  # type: ignore[misc, unused-ignore]
+
+
+def test_one_case_is_read_as_the_many_cases_loader_reads_it(
+    walked: tuple[Store, Config, WalkedCase],
+) -> None:
+    """`load_case_records` (statements built once, for opening a case) and `load_many` give
+    the same records, table by table and in the same order; an unknown id is None."""
+    store, _config, case = walked
+    with store.read() as session:
+        one = load_case_records(session, case.case_id)
+        (many,) = load_many(session, [case.case_id])
+        missing = load_case_records(session, "no-such-case")
+    assert one is not None and missing is None
+    assert one.case == many.case
+    assert dict(one.tables) == dict(many.tables)
+    assert list(one.tables) == list(many.tables)
+    assert one.row_count() == many.row_count() > len(RECORD_TYPES)
 
 
 def _detail_text(store: Store, config: Config, case_id: str) -> str:
