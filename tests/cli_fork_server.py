@@ -30,6 +30,7 @@ import select
 import signal
 import socket
 import sys
+import time
 
 HEADER = 8  # bytes of the request's length, big-endian, before its JSON
 
@@ -110,6 +111,7 @@ if __name__ == "__main__":
     assert isinstance(env, dict)
     os.environ.clear()
     os.environ.update(env)
+    time.tzset()  # a new interpreter reads TZ at its start
     os.chdir(str(request["cwd"]))
     argv = request["argv"]
     assert isinstance(argv, list)
