@@ -4,6 +4,10 @@ Global options come before the subcommand: `asb-tui --data-dir DIR init`.
 Exit status: 0 done, 1 a check failed, 2 a user error (message on stderr, never a traceback).
 Before anything else the process forbids its own core dumps: every command may come to hold the
 passphrase or the data key (see process_hardening.py).
+
+Nothing heavy is imported before the arguments are parsed: the parser is built from the command
+modules, which import the store, the config and the domain inside their handlers. `--help`, a
+usage error, and the work of a command that needs little start faster (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ import argparse
 import errno
 import sys
 from collections.abc import Sequence
-
-from asb_tui.config import ConfigError
 
 COMMAND_MODULES = (
     "store_admin",
@@ -54,10 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     forbid_core_dumps()
     from asb_tui.cli_commands.common import UserError, print_notes_after_success
-    from asb_tui.store.core.errors import StoreError
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    from asb_tui.config import ConfigError
+    from asb_tui.store.core.errors import StoreError
+
     if getattr(args, "passphrase_file_global", None) and not getattr(args, "passphrase_file", None):
         args.passphrase_file = args.passphrase_file_global
     try:

@@ -12,11 +12,17 @@ processes of the same user from attaching a debugger or reading `/proc/PID/mem`.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import sys
 
 PR_SET_DUMPABLE = 4
 PR_GET_DUMPABLE = 3
+
+
+def _libc() -> ctypes.CDLL:
+    """The C library's symbols as the interpreter already has them loaded (dlopen(NULL)): no
+    `ctypes.util.find_library`, which runs `ldconfig -p` in a subprocess (~20 ms of every
+    command's start) and imports subprocess and shutil for it."""
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def forbid_core_dumps() -> None:
@@ -27,7 +33,7 @@ def forbid_core_dumps() -> None:
         return
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc = _libc()
         if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
             errno = ctypes.get_errno()
             raise OSError(errno, "prctl(PR_SET_DUMPABLE, 0) failed")
@@ -41,6 +47,6 @@ def is_dumpable() -> bool:
     if resource.getrlimit(resource.RLIMIT_CORE) != (0, 0):
         return True
     if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc = _libc()
         return bool(libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))
     return False

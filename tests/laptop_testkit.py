@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_fork_client import fork_server_run
 
 from asb_tui.store.core import keyslots
 from asb_tui.store.core.store import Store, create_store
@@ -44,11 +45,18 @@ def run_cli(
     input_text: str | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `asb-tui` CLI in a subprocess (no terminal on stdin)."""
+    """Run the real `asb-tui` CLI in a process of its own (no terminal on stdin): forked from
+    the suite's CLI server, which has paid the imports once (cli_fork_server.py), or with
+    ASB_TEST_FRESH_CLI=1 in a new interpreter each time."""
+    command = [sys.executable, str(LIGHT_CLI), *args]
+    env = env if env is not None else cli_env(data_dir)
+    stdin = input_text if input_text is not None else ""
+    if os.environ.get("ASB_TEST_FRESH_CLI") != "1":
+        return fork_server_run(command, list(args), env=env, input_text=stdin, timeout=timeout)
     return subprocess.run(
-        [sys.executable, str(LIGHT_CLI), *args],
-        env=env if env is not None else cli_env(data_dir),
-        input=input_text if input_text is not None else "",
+        command,
+        env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,

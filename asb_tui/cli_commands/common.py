@@ -2,19 +2,24 @@
 
 Passphrases never come from argv (they would show in `ps` and shell history): from a terminal
 prompt, `ASB_PASSPHRASE`, or `--passphrase-file`, as restic does.
+
+Every command module imports this one to build the parser, so it imports neither the store nor
+the config at the top: `asb-tui --help` and a mistyped option then answer without loading
+SQLAlchemy and the models (most of a command's start time, docs/performance.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from asb_tui.config import Config, load_config, resolve_data_dir
-from asb_tui.store.core.store import Store, open_store, require_store
+if TYPE_CHECKING:
+    from asb_tui.config import Config
+    from asb_tui.store.core.store import Store
 
 # Printed after every export that writes personal data in clear (export json, export sar).
 PERSONAL_DATA_NOTICE = (
@@ -36,10 +41,14 @@ class UserError(Exception):
 
 
 def data_dir(args: argparse.Namespace) -> Path:
+    from asb_tui.config import resolve_data_dir
+
     return resolve_data_dir(getattr(args, "data_dir", None))
 
 
 def config(args: argparse.Namespace) -> Config:
+    from asb_tui.config import load_config
+
     return load_config(data_dir(args))
 
 
@@ -91,6 +100,8 @@ def new_passphrase(args: argparse.Namespace) -> str:
 
 
 def _prompt_secret(prompt: str, confirm: bool) -> str:
+    import getpass
+
     first = getpass.getpass(prompt)
     if confirm and getpass.getpass("Again: ") != first:
         raise UserError("the two passphrases differ; nothing was changed")
@@ -100,6 +111,8 @@ def _prompt_secret(prompt: str, confirm: bool) -> str:
 def open_from_args(args: argparse.Namespace, *, records: bool = True) -> tuple[Store, Config]:
     """The store and the config, as the officer the store keeps. `records=False` for a command
     that only reads (it writes no audit event, so names nobody)."""
+    from asb_tui.store.core.store import open_store, require_store
+
     cfg = config(args)
     require_store(cfg.data_dir)  # "no store here" (or a damaged one) before asking a passphrase
     store = open_store(cfg.data_dir, passphrase(args), actor=cfg.officer)

@@ -16,11 +16,9 @@ from asb_tui.cli_commands.common import (
     passphrase,
 )
 from asb_tui.cli_commands.store_admin import RECOVERY_NOTICE
-from asb_tui.store.core.keyslots import check_passphrase_strength
-from asb_tui.store.core.store import StorePaths, create_store, open_store
 
-# The export and the demo generator are imported by their commands (each costs ~0.1 s to load,
-# which every other command would pay).
+# The store, the export and the demo generator are imported by their commands (the store costs
+# most of a command's start; the others ~0.1 s each, which every other command would pay).
 
 
 def _positive(text: str) -> int:
@@ -105,6 +103,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from asb_tui.store.core.keyslots import check_passphrase_strength
+    from asb_tui.store.core.store import StorePaths, create_store, open_store
     from asb_tui.store.demo.demo import describe, fill_demo
 
     if args.incidents_per_case is not None and not 0 <= args.incidents_per_case <= 1000:

@@ -7,11 +7,11 @@ never from argv. An unencrypted pack needs `--no-encrypt` and is written with a 
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asb_tui.cli_commands.common import (
     PERSONAL_DATA_NOTICE_FILES,
@@ -21,10 +21,12 @@ from asb_tui.cli_commands.common import (
     open_from_args,
     read_secret_file,
 )
-from asb_tui.domain.dates import format_uk, parse_uk_date
-from asb_tui.domain.errors import DomainError
-from asb_tui.store.core.audit import verify_chain
-from asb_tui.store.core.store import Store
+
+if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
+
+# The store, the exports and the date parser are imported by the commands that use them: the
+# parser is built from this module (asb_tui/cli.py).
 
 UNENCRYPTED_WARNING = (
     "asb-tui: WARNING: the VVC pack is NOT encrypted. It holds victims' personal data: "
@@ -88,6 +90,8 @@ def _pack_password(args: argparse.Namespace) -> str | None:
             "no pack password: use --password-file or ASB_PACK_PASSWORD (no terminal to ask on), "
             "or --no-encrypt"
         )
+    import getpass
+
     first = getpass.getpass("Pack password: ")
     if getpass.getpass("Again: ") != first:
         raise UserError("the two pack passwords differ; no pack was written")
@@ -95,6 +99,8 @@ def _pack_password(args: argparse.Namespace) -> str | None:
 
 
 def cmd_export_vvc(args: argparse.Namespace) -> int:
+    from asb_tui.domain.dates import format_uk, parse_uk_date
+    from asb_tui.domain.errors import DomainError
     from asb_tui.export.pack_data import check_pack_password, export_vvc_pack
     from asb_tui.export.pdf_render import PdfRenderError  # with the renderer: loaded to render
     from asb_tui.store.commands.vvc import agenda, check_meeting_date, find_case_id
@@ -179,6 +185,7 @@ def cmd_export_sar(args: argparse.Namespace) -> int:
 def _requests_past_retention(store: Store, today: date, years: int, *, apply: bool) -> None:
     """Subject access requests answered `years` ago or more go as closed cases do (their log
     holds the requester's name); with `apply` they are destroyed and the file compacted."""
+    from asb_tui.domain.dates import format_uk
     from asb_tui.store.commands import subject_access
 
     due = subject_access.requests_past_retention(store, today, years)
@@ -194,7 +201,9 @@ def _requests_past_retention(store: Store, today: date, years: int, *, apply: bo
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
+    from asb_tui.domain.dates import format_uk
     from asb_tui.store.commands.retention import destroy_due_cases
+    from asb_tui.store.core.audit import verify_chain
 
     store, cfg = open_from_args(args)
     with store:

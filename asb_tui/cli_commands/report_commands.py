@@ -15,7 +15,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asb_tui.cli_commands.common import (
     UserError,
@@ -23,13 +23,12 @@ from asb_tui.cli_commands.common import (
     open_from_args,
     today_from_args,
 )
-from asb_tui.domain.errors import DomainError
-from asb_tui.domain.report_figures import (
-    SECTION_TITLES,
-    ReportPeriod,
-    period_from_text,
-    report_tables,
-)
+
+if TYPE_CHECKING:
+    from asb_tui.domain.report_figures import ReportPeriod
+
+# The report's figures and the store are imported by the command, not here: the parser is built
+# from this module (asb_tui/cli.py).
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,6 +49,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def period_from_args(args: argparse.Namespace, today: date) -> ReportPeriod:
     """`--from`/`--to` (DD/MM/YYYY), defaulting to the twelve months up to `--to` or today."""
+    from asb_tui.domain.errors import DomainError
+    from asb_tui.domain.report_figures import period_from_text
+
     try:
         return period_from_text(args.start, args.end, today)
     except DomainError as exc:
@@ -70,6 +72,7 @@ def write_csv_tables(tables: dict[str, list[list[Any]]], directory: Path) -> lis
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from asb_tui.domain.report_figures import report_tables
     from asb_tui.store.queries.report_rows import management_report
 
     period = period_from_args(args, today_from_args(args))
@@ -99,6 +102,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def format_text(report: dict[str, Any]) -> str:
     """The report as plain text: one line per figure under each section's heading."""
+    from asb_tui.domain.report_figures import SECTION_TITLES, report_tables
+
     lines = [
         f"Report {report['period']['from']} to {report['period']['to']}: "
         f"{report['cases_in_period']} cases in the period of {report['cases_held']} held"

@@ -9,13 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asb_tui.cli_commands.common import UserError, add_passphrase_file_option, open_from_args
 from asb_tui.domain.dates import format_uk, parse_uk_date
 from asb_tui.domain.errors import DomainError
-from asb_tui.store.commands import subject_access as sar
-from asb_tui.store.commands.subject_access import RequestView
+
+if TYPE_CHECKING:
+    from asb_tui.store.commands.subject_access import RequestView
+
+# The store's subject access commands are imported by each command (`sar` below), not here: the
+# parser is built from this module (asb_tui/cli.py).
 
 REQUEST_HELP = "the request's reference (SAR-2026-0001) or id"
 
@@ -123,6 +127,8 @@ def cmd_log(args: argparse.Namespace) -> int:
     today = date.today()
     received = _required_date(args.received, "--received", today)
     checked = _date(args.identity_checked, "--identity-checked", today)
+    from asb_tui.store.commands import subject_access as sar
+
     store, rules, today = _context(args)
     with store:
         view = sar.log_request(
@@ -144,6 +150,8 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_identity(args: argparse.Namespace) -> int:
     on = _required_date(args.on, "--on", date.today())
+    from asb_tui.store.commands import subject_access as sar
+
     store, rules, today = _context(args)
     with store:
         view = sar.confirm_identity(
@@ -155,6 +163,8 @@ def cmd_identity(args: argparse.Namespace) -> int:
 
 def cmd_fee(args: argparse.Namespace) -> int:
     on = _required_date(args.received, "--received", date.today())
+    from asb_tui.store.commands import subject_access as sar
+
     store, rules, today = _context(args)
     with store:
         view = sar.record_fee(store, args.request, on=on, today=today, rules=rules)
@@ -166,6 +176,8 @@ def cmd_clarify(args: argparse.Namespace) -> int:
     today = date.today()
     asked = _date(args.asked, "--asked", today)
     answered = _date(args.answered, "--answered", today)
+    from asb_tui.store.commands import subject_access as sar
+
     store, rules, today = _context(args)
     with store:
         view = sar.record_clarification(
@@ -181,6 +193,8 @@ def cmd_extend(args: argparse.Namespace) -> int:
         months = int(args.months)
     except ValueError:
         raise UserError(f"--months: {args.months!r} is not a number; give 1 or 2") from None
+    from asb_tui.store.commands import subject_access as sar
+
     store, rules, today = _context(args)
     with store:
         view = sar.extend_request(
@@ -192,6 +206,8 @@ def cmd_extend(args: argparse.Namespace) -> int:
 
 def cmd_complete(args: argparse.Namespace) -> int:
     on = _required_date(args.on, "--on", date.today())
+    from asb_tui.store.commands import subject_access as sar
+
     store, rules, today = _context(args)
     with store:
         view = sar.complete_request(store, args.request, on=on, today=today, rules=rules)
@@ -202,6 +218,8 @@ def cmd_complete(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from asb_tui.store.commands import subject_access as sar
+
     store, rules, today = _context(args, records=False)
     with store:
         views = sar.list_requests(store, today=today, rules=rules, open_only=args.open)

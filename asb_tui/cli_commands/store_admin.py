@@ -15,11 +15,8 @@ from asb_tui.cli_commands.common import (
     passphrase,
     read_secret_file,
 )
-from asb_tui.store.core import store as store_mod
-from asb_tui.store.core.audit import verify_chain
-from asb_tui.store.core.database import damage_message
-from asb_tui.store.core.errors import StoreDamaged
-from asb_tui.store.core.keyslots import check_passphrase_strength
+
+# The store is imported by each command, not here: the parser is built from this module.
 
 RECOVERY_NOTICE = (
     "Recovery key (shown only now; write it down and keep it apart from this laptop):\n"
@@ -67,6 +64,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from asb_tui.store.core import store as store_mod
+    from asb_tui.store.core.keyslots import check_passphrase_strength
+
     cfg = config(args)
     secret = passphrase(args, confirm=True)
     check_passphrase_strength(secret)
@@ -78,6 +78,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_passphrase_change(args: argparse.Namespace) -> int:
+    from asb_tui.store.core import store as store_mod
+
     cfg = config(args)
     store_mod.require_store(cfg.data_dir)
     old = passphrase(args, prompt="Current passphrase: ")
@@ -100,6 +102,8 @@ def _recovery_key(args: argparse.Namespace) -> str:
 
 
 def cmd_passphrase_reset(args: argparse.Namespace) -> int:
+    from asb_tui.store.core import store as store_mod
+
     cfg = config(args)
     store_mod.require_store(cfg.data_dir)
     store_mod.reset_passphrase(cfg.data_dir, _recovery_key(args), new_passphrase(args))
@@ -108,6 +112,8 @@ def cmd_passphrase_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
+    from asb_tui.store.core import store as store_mod
+
     cfg = config(args)
     store_mod.require_store(cfg.data_dir)
     result = store_mod.rekey(cfg.data_dir, passphrase(args), actor=cfg.officer)
@@ -123,6 +129,10 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from asb_tui.store.core.audit import verify_chain
+    from asb_tui.store.core.database import damage_message
+    from asb_tui.store.core.errors import StoreDamaged
+
     store, _cfg = open_from_args(args, records=False)
     with store:
         # A damaged page may lie outside the chain's rows: every page is checked first.

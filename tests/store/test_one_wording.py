@@ -9,6 +9,7 @@ types is stored exactly as typed, and a blank required text is refused the same 
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -126,12 +127,18 @@ def test_a_blank_required_text_is_refused_alike(
 # --- one of each ---------------------------------------------------------------------------------
 
 
+@functools.cache
+def _parsed_sources() -> list[tuple[Path, ast.Module]]:
+    """Every source file of the package, parsed once for all the names below (parsing them
+    all took ~4 s a name; the trees are only read)."""
+    sources = [*PACKAGE.joinpath("asb_tui").rglob("*.py"), *PACKAGE.joinpath("sync").rglob("*.py")]
+    return [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in sorted(sources)]
+
+
 def _definitions(name: str) -> list[str]:
     """Where `name` is defined: as a function anywhere, or as a module-level constant."""
     found = []
-    sources = [*PACKAGE.joinpath("asb_tui").rglob("*.py"), *PACKAGE.joinpath("sync").rglob("*.py")]
-    for path in sorted(sources):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for path, tree in _parsed_sources():
         functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == name]
         constants = [
             n
