@@ -35,7 +35,13 @@ def test_twenty_devices_through_three_instances_behind_nginx(tmp_path: Path) -> 
         ) as cluster,
     ):
         team = unique_team()
-        devices = [make_device(cluster, tmp_path, team=team) for _ in range(DEVICES)]
+        # The stream's pages are what is checked (each change delivered once, none skipped
+        # while pushes commit in parallel), so the devices pull the stream: a fresh laptop of a
+        # team past the first exchange's 100 changes would take its rows as a snapshot instead,
+        # which carries no stream positions (tests/sync/test_sync_snapshot*.py cover that way).
+        devices = [
+            make_device(cluster, tmp_path, team=team, snapshot=False) for _ in range(DEVICES)
+        ]
         for n, device in enumerate(devices):
             case_id = device.replica.new_case(team, summary=f"case of device {n}")
             for i in range(ROWS_PER_DEVICE - 1):
