@@ -29,7 +29,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 from sqlmodel import Session
 
 from asb_tui.store.core import settings
-from asb_tui.store.core.database import BUSY_TIMEOUT_MS
+from asb_tui.store.core.database import BUSY_TIMEOUT_MS, PAGE_CACHE_KIB
 from asb_tui.store.core.models import Incident
 from asb_tui.store.core.serialize import canonical_json
 from asb_tui.store.core.store import Store, create_store, open_store
@@ -525,6 +525,7 @@ def plain_engines(path: Path, module: Any, synchronous: str = "FULL") -> tuple[E
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {synchronous}")
         return conn

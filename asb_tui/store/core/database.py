@@ -100,6 +100,10 @@ def _raw_connect(path: Path, key: DataKey, **options: Any) -> Any:
     return conn
 
 
+#: SQLite's page cache per connection, in KiB (a negative `cache_size` is KiB)
+PAGE_CACHE_KIB = 8_192
+
+
 def _connect(path: Path, key: DataKey, *, query_only: bool = False) -> Callable[[], Any]:
     def creator() -> Any:
         conn = _raw_connect(path, key, check_same_thread=False)
@@ -110,6 +114,10 @@ def _connect(path: Path, key: DataKey, *, query_only: bool = False) -> Callable[
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
+        # Every page read from the file is decrypted; pages kept in SQLite's cache are not. The
+        # default 2 MiB cache let a search's newest-first read of diary rows (search.py) decrypt
+        # the same pages again within one query (docs/performance.md, "SQLCipher").
+        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
         conn.execute("PRAGMA journal_mode = WAL")
         # FULL: a committed diary entry survives a power cut, not only a killed process.
         conn.execute("PRAGMA synchronous = FULL")
