@@ -40,6 +40,16 @@ def _slice_keys(store: Store) -> list[str]:
         return sorted(row.key for row in rows if board_cache.SLICE_MARK in row.key)
 
 
+def _mark_first_slice_of_another_write(store: Store) -> None:
+    """The board's first slice as another save would have left it: its generation differs."""
+    first = _slice_keys(store)[0]
+    with store.write() as uow:
+        row = uow.reads.get(LocalCacheEntry, (DASHBOARD, first))
+        assert row is not None
+        row.payload = {**row.payload, "generation": "another write"}
+        uow.keep_local(row)
+
+
 def _sliced_board(
     store: Store, rules: DeadlineRules, monkeypatch: pytest.MonkeyPatch
 ) -> BoardState:
@@ -74,12 +84,7 @@ def test_a_missing_or_foreign_slice_makes_no_board(
 ) -> None:
     state = _sliced_board(store, rules, monkeypatch)
     board_cache.save_board_state(store, state)
-    first, *_rest = _slice_keys(store)
-    with store.write() as uow:
-        row = uow.reads.get(LocalCacheEntry, (DASHBOARD, first))
-        assert row is not None
-        row.payload = {**row.payload, "generation": "another write"}
-        uow.keep_local(row)
+    _mark_first_slice_of_another_write(store)
     assert _kept(store, rules) is None
 
     board_cache.save_board_state(store, state)
@@ -112,11 +117,6 @@ def test_the_collector_is_paused_only_while_the_kept_board_is_rebuilt(
     assert collecting == [False] and gc.isenabled()
 
     # A slice of another write: no board, and the collector runs again all the same.
-    first = _slice_keys(store)[0]
-    with store.write() as uow:
-        row = uow.reads.get(LocalCacheEntry, (DASHBOARD, first))
-        assert row is not None
-        row.payload = {**row.payload, "generation": "another write"}
-        uow.keep_local(row)
+    _mark_first_slice_of_another_write(store)
     assert _kept(store, rules) is None
     assert collecting == [False, False] and gc.isenabled()
