@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 from statistics import median
 from typing import Any, NamedTuple
 
@@ -167,7 +168,12 @@ def _bucket(value: int, buckets: tuple[tuple[str, int | None], ...]) -> str:
     raise AssertionError("the last bucket has no upper bound")
 
 
-def _counts(counter: Counter[str]) -> dict[str, int]:
+def _counts(counter: Counter[Any], blank: str | None = None) -> dict[str, int]:
+    """The counts by name, sorted; with `blank`, what was counted under "" or None is under it."""
+    if blank is not None:
+        for none in ("", None):
+            if none in counter:
+                counter[blank] += counter.pop(none)
     return dict(sorted(counter.items()))
 
 
@@ -217,7 +223,7 @@ def _live_cases(held: Iterable[Sequence[Any]], start: str, end: str) -> list[_Ca
             continue
         live.append(
             _Case(
-                str(case_id),
+                case_id,  # as given: text in both stores, as the other tables' case_id
                 str(ref or ""),
                 str(category or ""),
                 region,
@@ -268,7 +274,7 @@ def compute_report_from_tuples(
     ]
     # Each held case's region, as synced: the victim updates' bank holidays, and which rows
     # are of a case held.
-    region_of_held = {str(fields[0]): fields[_REGION] for fields in held}
+    region_of_held = {fields[0]: fields[_REGION] for fields in held}
     start, end = period.start.isoformat(), period.end.isoformat()
     live = _live_cases(held, start, end)
 
@@ -281,7 +287,7 @@ def compute_report_from_tuples(
         "period": {"from": start, "to": end},
         "teams": sorted(wanted)
         if wanted is not None
-        else sorted({str(fields[_TEAM] or "") for fields in held}),
+        else sorted({str(team or "") for team in set(map(itemgetter(_TEAM), held))}),
         "cases_held": len(held),
         "cases_in_period": len(live),
         "caseload": _caseload(live, of_cases("address"), period),
@@ -343,18 +349,17 @@ def _caseload(
         if kind == "location":
             location_area.setdefault(case_id, area)
         any_area.setdefault(case_id, area)
+    area_of = any_area | location_area
     return {
         "new": sum(new.values()),
         "accepted": accepted,
         "closed": sum(closed.values()),
         "open_at_end": running,  # the last month ends on the period's last day
         "by_month": by_month,
-        "by_category": _counts(Counter(c.category for c in live)),
-        "by_risk_level": _counts(Counter(c.risk_level or NOT_ASSESSED for c in live)),
-        "by_area": _counts(
-            Counter(location_area.get(c.id) or any_area.get(c.id) or NO_AREA for c in live)
-        ),
-        "by_officer": _counts(Counter(c.officer or NO_OFFICER for c in live)),
+        "by_category": _counts(Counter(map(attrgetter("category"), live))),
+        "by_risk_level": _counts(Counter(map(attrgetter("risk_level"), live)), NOT_ASSESSED),
+        "by_area": _counts(Counter(map(area_of.get, map(attrgetter("id"), live))), NO_AREA),
+        "by_officer": _counts(Counter(map(attrgetter("officer"), live)), NO_OFFICER),
     }
 
 
@@ -384,7 +389,7 @@ def _first_home_visit(
     misses: list[dict[str, Any]] = []
     not_visited = 0
     overdue_not_visited = 0
-    for case in sorted(accepted.values(), key=lambda c: c.ref):
+    for case in sorted(accepted.values(), key=attrgetter("ref")):
         target = _target(case)
         visited_on = first.get(case.id)
         if visited_on is None:
@@ -458,8 +463,9 @@ def _victim_updates(
         if on:
             agreed[case_id].append((on, str(frequency or "")))
     made: dict[str, list[str]] = defaultdict(list)
-    for case_id, updated_on in updates:
-        on = _day_text(updated_on)
+    for case_id, on in updates:
+        if type(on) is not str or len(on) != 10:  # not a day as SQLite keeps it
+            on = _day_text(on)
         if on:
             made[case_id].append(on)
     counted = on_time = late = unreadable = without_agreement = 0
@@ -469,7 +475,9 @@ def _victim_updates(
         days.sort()
         if days[-1] < start or days[0] > end:
             continue  # no update of this case in the period
-        terms = sorted(agreed.get(case_id, no_terms))
+        terms = agreed.get(case_id, no_terms)
+        if len(terms) > 1:
+            terms.sort()  # this report's own list
         region = region_of.get(case_id)
         previous = ""
         term = -1  # the index of the agreement in force

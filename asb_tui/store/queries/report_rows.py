@@ -27,24 +27,19 @@ from asb_tui.domain.report_figures import (
 )
 from asb_tui.store.core.store import Store
 
-# Per table, a condition (on `t`, the table) that only leaves out rows no figure reads.
+# Per table, a condition (on `t`, the table) that only leaves out rows no figure reads. None
+# looks at another table: a subquery per table (asb_case scanned again for the visits' and the
+# addresses' cases, each victim update's previous one looked up) cost more than the rows it
+# left out cost the figures, which keep only the cases' rows they need (~0.15 s at 50,000).
 _NO_OP_FILTERS: dict[str, str] = {
-    # the first home visit is a complete home visit of a case accepted in the period
-    "visit": (
-        "t.kind = 'home' AND t.status = 'complete' AND t.case_id IN "
-        "(SELECT id FROM asb_case WHERE accepted_on BETWEEN :start AND :end)"
-    ),
-    # an area is counted only when there is one (the figures keep live cases' only: a second
-    # scan of asb_case here to leave out the others cost more than reading them, ~0.1 s)
+    # the first home visit is a complete home visit (of a case accepted in the period)
+    "visit": "t.kind = 'home' AND t.status = 'complete'",
+    # an area is counted only when there is one (and for a case live in the period)
     "address": "t.area != ''",
     # an agreement made after the period is in force for no update in it
     "contact_agreement": "t.agreed_on <= :end",
-    # updates after the period are not counted and no counted update follows them; of those
-    # before it only each case's last one is read (it starts the clock of the next)
-    "victim_update": (
-        "t.updated_on <= :end AND t.updated_on >= COALESCE((SELECT max(u.updated_on) "
-        "FROM victim_update u WHERE u.case_id = t.case_id AND u.updated_on < :start), '')"
-    ),
+    # updates after the period are not counted and no counted update follows them
+    "victim_update": "t.updated_on <= :end",
 }
 
 
