@@ -13,14 +13,15 @@ report over all of them (`merge_counts` is how a test checks that).
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 from statistics import median
-from typing import Any
+from typing import Any, NamedTuple
 
 from asb_tui.domain.contact import next_victim_update_due, parse_contact_frequency
 from asb_tui.domain.dates import parse_uk_date
@@ -33,6 +34,7 @@ __all__ = [
     "SECTION_TITLES",
     "ReportPeriod",
     "compute_report",
+    "compute_report_from_tuples",
     "default_period",
     "report_tables",
 ]
@@ -52,6 +54,11 @@ REPORT_TABLES: Mapping[str, tuple[str, ...]] = {
     "case_review": ("id", "case_id", "applied_on", "decided_on", "threshold_met", "meeting_on"),
     "case_review_recommendation": ("case_id", "review_id"),
 }  # fmt: skip
+# Where the fields the figures look up by position sit in a row given as a tuple.
+_TEAM = REPORT_TABLES["asb_case"].index("team")
+_REGION = REPORT_TABLES["asb_case"].index("region")
+_CASE_ID = {table: fields.index("case_id") for table, fields in REPORT_TABLES.items()
+            if "case_id" in fields}  # fmt: skip
 
 #: The report's sections, in order, with the heading each has in the PDF and the TUI.
 SECTION_TITLES: Mapping[str, str] = {
@@ -134,18 +141,19 @@ def period_from_text(start: str | None, end: str | None, today: date) -> ReportP
     return ReportPeriod(first, last)
 
 
-@lru_cache(maxsize=65536)
-def _iso_day(text: str) -> date:
-    return date.fromisoformat(text[:10])
+def _day_text(value: Any) -> str:
+    """A synced date, or a date-time's date, as "YYYY-MM-DD" text; "" when there is none. The
+    figures compare days as this text (ISO days sort as the days do) and make dates only for
+    the arithmetic: working days to a visit, days open."""
+    if type(value) is str:
+        return value[:10]  # the text itself when it is a day already (no copy)
+    if value is None:
+        return ""
+    return _iso(value)[:10]
 
 
-def _day(value: Any) -> date | None:
-    """A synced date ("YYYY-MM-DD"), a date-time's date, or None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    return _iso_day(str(value))
+def _iso(value: Any) -> str:
+    return value if isinstance(value, str) else value.isoformat()
 
 
 def _month_end(year: int, month: int) -> date:
@@ -153,7 +161,6 @@ def _month_end(year: int, month: int) -> date:
     return following - timedelta(days=1)
 
 
-@lru_cache(maxsize=4096)
 def _bucket(value: int, buckets: tuple[tuple[str, int | None], ...]) -> str:
     for name, upper in buckets:
         if upper is None or value <= upper:
@@ -161,7 +168,12 @@ def _bucket(value: int, buckets: tuple[tuple[str, int | None], ...]) -> str:
     raise AssertionError("the last bucket has no upper bound")
 
 
-def _counts(counter: Counter[str]) -> dict[str, int]:
+def _counts(counter: Counter[Any], blank: str | None = None) -> dict[str, int]:
+    """The counts by name, sorted; with `blank`, what was counted under "" or None is under it."""
+    if blank is not None:
+        for none in ("", None):
+            if none in counter:
+                counter[blank] += counter.pop(none)
     return dict(sorted(counter.items()))
 
 
@@ -177,55 +189,55 @@ def _region(value: Any) -> Region:
         return Region.ENGLAND_AND_WALES
 
 
-@dataclass(slots=True)
-class _Case:
+class _Case(NamedTuple):
+    """A case live in the period, its days as "YYYY-MM-DD" text ("" when none)."""
+
     id: str
     ref: str
     category: str
-    status: str
-    region: Region
-    referred_on: date | None
-    accepted_on: date | None
-    closed_on: date | None
+    region: Any  # as synced; read by _region where the bank holidays matter
+    referred_on: str
+    accepted_on: str
+    closed_on: str
     closure_reason: str
     reopen_count: int
     risk_level: str
     repeat_victim: bool
     officer: str
-    team: str
 
 
-def _case(fields: Mapping[str, Any]) -> _Case:
-    return _Case(
-        id=str(fields["id"]),
-        ref=str(fields.get("ref") or ""),
-        category=str(fields.get("category") or ""),
-        status=str(fields.get("status") or ""),
-        region=_region(fields.get("region")),
-        referred_on=_day(fields.get("referred_on")),
-        accepted_on=_day(fields.get("accepted_on")),
-        closed_on=_day(fields.get("closed_on")),
-        closure_reason=str(fields.get("closure_reason") or ""),
-        reopen_count=int(fields.get("reopen_count") or 0),
-        risk_level=str(fields.get("risk_level") or ""),
-        repeat_victim=bool(fields.get("repeat_victim")),
-        officer=str(fields.get("officer") or ""),
-        team=str(fields.get("team") or ""),
-    )
-
-
-def _in_period(case: _Case, period: ReportPeriod) -> bool:
-    """Live at some time in the period: referred by its end, not closed before its start."""
-    if case.referred_on is None or case.referred_on > period.end:
-        return False
-    return case.closed_on is None or case.closed_on >= period.start
-
-
-def _open_on(case: _Case, day: date) -> bool:
-    """Accepted on or before `day` and not closed by then."""
-    if case.accepted_on is None or case.accepted_on > day:
-        return False
-    return case.closed_on is None or case.closed_on > day
+def _live_cases(held: Iterable[Sequence[Any]], start: str, end: str) -> list[_Case]:
+    """The cases live in the period: referred by its end, not closed before its start. Every
+    figure of a case (new, accepted, closed, open at a month's end, its first home visit) is
+    of a live case, so only these are made into cases."""
+    live = []
+    for (  # REPORT_TABLES["asb_case"], in order
+        case_id, ref, category, _status, region, referred, accepted, closed, reason, reopened,
+        risk, repeat, officer, _team,
+    ) in held:  # fmt: skip
+        referred = _day_text(referred)
+        if not referred or referred > end:
+            continue
+        closed = _day_text(closed)
+        if closed and closed < start:
+            continue
+        live.append(
+            _Case(
+                case_id,  # as given: text in both stores, as the other tables' case_id
+                str(ref or ""),
+                str(category or ""),
+                region,
+                referred,
+                _day_text(accepted),
+                closed,
+                str(reason or ""),
+                int(reopened or 0),
+                str(risk or ""),
+                bool(repeat),
+                str(officer or ""),
+            )
+        )
+    return live
 
 
 def compute_report(
@@ -234,130 +246,120 @@ def compute_report(
     *,
     teams: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """The report over the cases in `rows` (only those of `teams`, when given)."""
-    wanted = None if teams is None else frozenset(teams)
-    held: dict[str, Mapping[str, Any]] = {}
-    for fields in rows.get("asb_case", ()):
-        if wanted is None or (fields.get("team") or "") in wanted:
-            held[str(fields["id"])] = fields
-    # Only the cases live in the period are made into cases: every figure of a case (new,
-    # accepted, closed, open at a month's end, its first home visit) is of a live case.
-    start, end = period.start.isoformat(), period.end.isoformat()
-    cases: dict[str, _Case] = {
-        case_id: _case(fields) for case_id, fields in held.items() if _live_row(fields, start, end)
-    }
+    """The report over the cases in `rows` (only those of `teams`, when given): each row a dict
+    of its synced fields (a field missing is None)."""
+    return compute_report_from_tuples(
+        {
+            table: [tuple(map(row.get, fields)) for row in rows.get(table, ())]
+            for table, fields in REPORT_TABLES.items()
+        },
+        period,
+        teams=teams,
+    )
 
-    def of_cases(table: str) -> Iterable[Mapping[str, Any]]:
+
+def compute_report_from_tuples(
+    rows: Mapping[str, Iterable[Sequence[Any]]],
+    period: ReportPeriod,
+    *,
+    teams: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """`compute_report` on rows given as tuples of REPORT_TABLES[table]'s fields, in that
+    order: what the laptop's store query reads (no dict per row). Booleans may be SQLite's 1/0."""
+    wanted = None if teams is None else frozenset(teams)
+    held = [
+        fields
+        for fields in rows.get("asb_case", ())
+        if wanted is None or (fields[_TEAM] or "") in wanted
+    ]
+    # Each held case's region, as synced: the victim updates' bank holidays, and which rows
+    # are of a case held.
+    region_of_held = {fields[0]: fields[_REGION] for fields in held}
+    start, end = period.start.isoformat(), period.end.isoformat()
+    live = _live_cases(held, start, end)
+
+    def of_cases(table: str) -> Iterable[Sequence[Any]]:
         if wanted is None:  # every row given is of a case given (the callers read them so)
             return rows.get(table, ())
-        return [r for r in rows.get(table, ()) if r.get("case_id") in held]
+        return [r for r in rows.get(table, ()) if r[_CASE_ID[table]] in region_of_held]
 
-    def region_of(case_id: str) -> Region:
-        case = held.get(case_id)
-        return _region(case.get("region") if case is not None else None)
-
-    live = list(cases.values())
-    live_ids = set(cases)
     return {
         "period": {"from": start, "to": end},
         "teams": sorted(wanted)
         if wanted is not None
-        else sorted({str(f.get("team") or "") for f in held.values()}),
+        else sorted({str(team or "") for team in set(map(itemgetter(_TEAM), held))}),
         "cases_held": len(held),
         "cases_in_period": len(live),
-        "caseload": _caseload(cases, live, live_ids, of_cases("address"), period),
-        "first_home_visit": _first_home_visit(cases, of_cases("visit"), period),
+        "caseload": _caseload(live, of_cases("address"), period),
+        "first_home_visit": _first_home_visit(live, of_cases("visit"), start, end),
         "victim_updates": _victim_updates(
-            region_of, of_cases("contact_agreement"), of_cases("victim_update"), period
+            region_of_held, of_cases("contact_agreement"), of_cases("victim_update"), start, end
         ),
-        "outcomes": _outcomes(cases, live, period),
-        "victims": _victims(live, of_cases("referral"), period),
-        "legal_powers": _legal_powers(of_cases("legal_remedy"), period),
+        "outcomes": _outcomes(live, start, end),
+        "victims": _victims(live, of_cases("referral"), start, end),
+        "legal_powers": _legal_powers(of_cases("legal_remedy"), start, end),
         "case_review": _case_review(
-            of_cases("case_review"), of_cases("case_review_recommendation"), period
+            of_cases("case_review"), of_cases("case_review_recommendation"), start, end
         ),
     }
 
 
-def _iso(value: Any) -> str:
-    return value if isinstance(value, str) else value.isoformat()
-
-
-def _live_row(fields: Mapping[str, Any], start: str, end: str) -> bool:
-    """`_in_period` on the synced fields, without making the case (ISO dates sort as text)."""
-    referred = fields.get("referred_on")
-    if not referred or _iso(referred)[:10] > end:
-        return False
-    closed = fields.get("closed_on")
-    return not closed or _iso(closed)[:10] >= start
-
-
 def _caseload(
-    cases: Mapping[str, _Case],
-    live: Sequence[_Case],
-    live_ids: set[str],
-    addresses: Iterable[Mapping[str, Any]],
-    period: ReportPeriod,
+    live: Sequence[_Case], addresses: Iterable[Sequence[Any]], period: ReportPeriod
 ) -> dict[str, Any]:
-    months = period.months()
-    ends = [min(_month_end(y, m), period.end) for y, m in months]
-    new: Counter[tuple[int, int]] = Counter()
-    closed: Counter[tuple[int, int]] = Counter()
+    months = [f"{y:04d}-{m:02d}" for y, m in period.months()]
+    start, end = period.start.isoformat(), period.end.isoformat()
+    ends = [min(_month_end(y, m), period.end).isoformat() for y, m in period.months()]
+    new: Counter[str] = Counter()
+    closed: Counter[str] = Counter()
     accepted = 0
-    start, end = period.start, period.end
     # Open at a month's end: +1 from the first month end on or after acceptance, -1 from the
     # first on or after closure (a case closed on a month's last day is not open at its end).
     change = [0] * (len(ends) + 1)
-    for c in cases.values():
-        referred, closed_on, accepted_on = c.referred_on, c.closed_on, c.accepted_on
-        if referred is not None and start <= referred <= end:
-            new[referred.year, referred.month] += 1
-        if closed_on is not None and start <= closed_on <= end:
-            closed[closed_on.year, closed_on.month] += 1
-        if accepted_on is None:
+    for case in live:
+        referred, accepted_on, closed_on = case.referred_on, case.accepted_on, case.closed_on
+        if start <= referred <= end:
+            new[referred[:7]] += 1
+        if start <= closed_on <= end:
+            closed[closed_on[:7]] += 1
+        if not accepted_on:
             continue
         if start <= accepted_on <= end:
             accepted += 1
         opened = bisect_left(ends, accepted_on)
-        shut = len(ends) if closed_on is None else bisect_left(ends, closed_on)
+        shut = bisect_left(ends, closed_on) if closed_on else len(ends)
         if opened < shut:
             change[opened] += 1
             change[shut] -= 1
     by_month = []
     running = 0
-    for index, (year, month) in enumerate(months):
+    for index, month in enumerate(months):
         running += change[index]
         by_month.append(
-            {
-                "month": f"{year:04d}-{month:02d}",
-                "new": new[year, month],
-                "closed": closed[year, month],
-                "open_at_end": running,
-            }
+            {"month": month, "new": new[month], "closed": closed[month], "open_at_end": running}
         )
     # A case's area: its first place of behaviour's area, else its first address's with one.
+    live_ids = {case.id for case in live}
     location_area: dict[str, str] = {}
     any_area: dict[str, str] = {}
-    for address in addresses:
-        area = str(address.get("area") or "")
-        case_id = str(address["case_id"])
+    for case_id, kind, area in addresses:
         if not area or case_id not in live_ids:
             continue
-        if address.get("kind") == "location":
+        area = str(area)
+        if kind == "location":
             location_area.setdefault(case_id, area)
         any_area.setdefault(case_id, area)
+    area_of = any_area | location_area
     return {
         "new": sum(new.values()),
         "accepted": accepted,
         "closed": sum(closed.values()),
         "open_at_end": running,  # the last month ends on the period's last day
         "by_month": by_month,
-        "by_category": _counts(Counter(c.category for c in live)),
-        "by_risk_level": _counts(Counter(c.risk_level or NOT_ASSESSED for c in live)),
-        "by_area": _counts(
-            Counter(location_area.get(c.id) or any_area.get(c.id) or NO_AREA for c in live)
-        ),
-        "by_officer": _counts(Counter(c.officer or NO_OFFICER for c in live)),
+        "by_category": _counts(Counter(map(attrgetter("category"), live))),
+        "by_risk_level": _counts(Counter(map(attrgetter("risk_level"), live)), NOT_ASSESSED),
+        "by_area": _counts(Counter(map(area_of.get, map(attrgetter("id"), live))), NO_AREA),
+        "by_officer": _counts(Counter(map(attrgetter("officer"), live)), NO_OFFICER),
     }
 
 
@@ -366,44 +368,44 @@ def _target(case: _Case) -> int:
 
 
 def _first_home_visit(
-    cases: Mapping[str, _Case], visits: Iterable[Mapping[str, Any]], period: ReportPeriod
+    live: Sequence[_Case], visits: Iterable[Sequence[Any]], start: str, end: str
 ) -> dict[str, Any]:
-    accepted = {c.id: c for c in cases.values() if period.holds(c.accepted_on)}
-    first: dict[str, date] = {}
-    for visit in visits:
-        case = accepted.get(str(visit["case_id"]))
-        if case is None or visit.get("kind") != "home" or visit.get("status") != "complete":
+    accepted = {c.id: c for c in live if start <= c.accepted_on <= end}
+    first: dict[str, str] = {}
+    for case_id, kind, status, done_on in visits:
+        case = accepted.get(case_id)
+        if case is None or kind != "home" or status != "complete":
             continue
-        done = _day(visit.get("done_on"))
-        assert case.accepted_on is not None
-        if done is None or done < case.accepted_on:
+        done = _day_text(done_on)
+        if not done or done < case.accepted_on:
             continue
-        if case.id not in first or done < first[case.id]:
-            first[case.id] = done
+        if done < first.get(case_id, "9999"):
+            first[case_id] = done
+    # Many cases share an acceptance day and a visit day: each distinct count is made once.
+    working_days = _WorkingDays()
     days_taken: list[int] = []
     within = 0
     distribution: Counter[str] = Counter()
     misses: list[dict[str, Any]] = []
     not_visited = 0
     overdue_not_visited = 0
-    for case in sorted(accepted.values(), key=lambda c: c.ref):
-        assert case.accepted_on is not None
+    for case in sorted(accepted.values(), key=attrgetter("ref")):
         target = _target(case)
-        done = first.get(case.id)
-        if done is None:
+        visited_on = first.get(case.id)
+        if visited_on is None:
             not_visited += 1
-            waited = working_days_between(case.accepted_on, period.end, case.region)
+            waited = working_days(case.accepted_on, end, case.region)
             if waited > target:
                 overdue_not_visited += 1
                 misses.append(_miss(case, None, waited, target))
             continue
-        days = working_days_between(case.accepted_on, done, case.region)
-        insort(days_taken, days)
+        days = working_days(case.accepted_on, visited_on, case.region)
+        days_taken.append(days)
         distribution[_bucket(days, VISIT_BUCKETS)] += 1
         if days <= target:
             within += 1
         else:
-            misses.append(_miss(case, done, days, target))
+            misses.append(_miss(case, visited_on, days, target))
     visited = len(days_taken)
     return {
         "accepted": len(accepted),
@@ -418,44 +420,65 @@ def _first_home_visit(
     }
 
 
-def _miss(case: _Case, done: date | None, days: int, target: int) -> dict[str, Any]:
-    assert case.accepted_on is not None
+class _WorkingDays:
+    """`working_days_between` on ISO days, each distinct (from, to, region) counted once. Kept
+    for one report only, so a changed bank holiday table is read by the next."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str, Any], int] = {}
+
+    def __call__(self, after: str, upto: str, region: Any) -> int:
+        key = (after, upto, region)
+        days = self._known.get(key)
+        if days is None:
+            days = working_days_between(
+                date.fromisoformat(after), date.fromisoformat(upto), _region(region)
+            )
+            self._known[key] = days
+        return days
+
+
+def _miss(case: _Case, done: str | None, days: int, target: int) -> dict[str, Any]:
     return {
         "ref": case.ref,
         "risk_level": case.risk_level or NOT_ASSESSED,
-        "accepted_on": case.accepted_on.isoformat(),
-        "visited_on": done.isoformat() if done else None,
+        "accepted_on": case.accepted_on,
+        "visited_on": done,
         "working_days": days,
         "target": target,
     }
 
 
 def _victim_updates(
-    region_of: Callable[[str], Region],
-    agreements: Iterable[Mapping[str, Any]],
-    updates: Iterable[Mapping[str, Any]],
-    period: ReportPeriod,
+    region_of: Mapping[str, Any],
+    agreements: Iterable[Sequence[Any]],
+    updates: Iterable[Sequence[Any]],
+    start: str,
+    end: str,
 ) -> dict[str, Any]:
-    # Dates stay ISO text here ("YYYY-MM-DD" sorts as the days do): only a due day is computed.
+    # Dates stay ISO text here: only a due day is computed.
     agreed: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in agreements:
-        on = row.get("agreed_on")
+    for case_id, frequency, agreed_on in agreements:
+        on = _day_text(agreed_on)
         if on:
-            agreed[row["case_id"]].append((_iso(on)[:10], str(row.get("frequency") or "")))
+            agreed[case_id].append((on, str(frequency or "")))
     made: dict[str, list[str]] = defaultdict(list)
-    for row in updates:
-        on = row.get("updated_on")
+    for case_id, on in updates:
+        if type(on) is not str or len(on) != 10:  # not a day as SQLite keeps it
+            on = _day_text(on)
         if on:
-            made[row["case_id"]].append(on if type(on) is str and len(on) == 10 else _iso(on)[:10])
+            made[case_id].append(on)
     counted = on_time = late = unreadable = without_agreement = 0
-    start, end = period.start.isoformat(), period.end.isoformat()
+    due_days: dict[tuple[str, str, Any], str | None] = {}  # one due day per distinct start
     no_terms: list[tuple[str, str]] = []
     for case_id, days in made.items():
         days.sort()
         if days[-1] < start or days[0] > end:
             continue  # no update of this case in the period
-        terms = sorted(agreed.get(case_id, no_terms))
-        region = region_of(case_id)
+        terms = agreed.get(case_id, no_terms)
+        if len(terms) > 1:
+            terms.sort()  # this report's own list
+        region = region_of.get(case_id)
         previous = ""
         term = -1  # the index of the agreement in force
         last = len(terms) - 1
@@ -467,9 +490,12 @@ def _victim_updates(
                     without_agreement += 1
                 else:
                     agreed_on, text = terms[term]
-                    try:
-                        due = _update_due(text, max(agreed_on, previous), region)
-                    except DomainError:
+                    key = (text, max(agreed_on, previous), region)
+                    if key in due_days:
+                        due = due_days[key]
+                    else:
+                        due = due_days[key] = _update_due(*key)
+                    if due is None:
                         unreadable += 1
                     else:
                         counted += 1
@@ -489,21 +515,22 @@ def _victim_updates(
     }
 
 
-@lru_cache(maxsize=65536)
-def _update_due(frequency: str, since: str, region: Region) -> str:
-    """The day (ISO) the update after one on `since` is due, at the agreed frequency."""
-    due = next_victim_update_due(parse_contact_frequency(frequency), _iso_day(since), region)
-    return due.isoformat()
+def _update_due(frequency: str, since: str, region: Any) -> str | None:
+    """The day (ISO) the update after one on `since` is due, at the agreed frequency; None when
+    it cannot be told (the frequency does not read)."""
+    try:
+        parsed = parse_contact_frequency(frequency)
+        return next_victim_update_due(
+            parsed, date.fromisoformat(since), _region(region)
+        ).isoformat()
+    except DomainError:
+        return None
 
 
-def _outcomes(
-    cases: Mapping[str, _Case], live: Sequence[_Case], period: ReportPeriod
-) -> dict[str, Any]:
-    closed = [c for c in cases.values() if period.holds(c.closed_on)]
+def _outcomes(live: Sequence[_Case], start: str, end: str) -> dict[str, Any]:
+    closed = [c for c in live if start <= c.closed_on <= end]
     durations = sorted(
-        (c.closed_on - c.referred_on).days
-        for c in closed
-        if c.closed_on is not None and c.referred_on is not None
+        (date.fromisoformat(c.closed_on) - date.fromisoformat(c.referred_on)).days for c in closed
     )
     distribution = Counter(_bucket(d, OPEN_BUCKETS) for d in durations)
     return {
@@ -517,15 +544,15 @@ def _outcomes(
 
 
 def _victims(
-    live: Sequence[_Case], referrals: Iterable[Mapping[str, Any]], period: ReportPeriod
+    live: Sequence[_Case], referrals: Iterable[Sequence[Any]], start: str, end: str
 ) -> dict[str, Any]:
     kinds: Counter[str] = Counter()
     cases_referred: dict[str, set[str]] = defaultdict(set)
-    for row in referrals:
-        if period.holds(_day(row.get("referred_on"))):
-            kind = str(row.get("kind") or "")
+    for case_id, kind, referred_on in referrals:
+        if start <= _day_text(referred_on) <= end:
+            kind = str(kind or "")
             kinds[kind] += 1
-            cases_referred[kind].add(str(row["case_id"]))
+            cases_referred[kind].add(str(case_id))
     return {
         "repeat_victim_cases": sum(1 for c in live if c.repeat_victim),
         "high_risk_cases": sum(1 for c in live if c.risk_level == "high"),
@@ -536,16 +563,16 @@ def _victims(
     }
 
 
-def _legal_powers(remedies: Iterable[Mapping[str, Any]], period: ReportPeriod) -> dict[str, Any]:
+def _legal_powers(remedies: Iterable[Sequence[Any]], start: str, end: str) -> dict[str, Any]:
     by_kind: Counter[str] = Counter()
     by_kind_status: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in remedies:
-        started = _day(row.get("served_at")) or _day(row.get("started_on"))
-        if not period.holds(started):
+    for _case_id, kind, status, started_on, served_at in remedies:
+        started = _day_text(served_at) or _day_text(started_on)
+        if not start <= started <= end:
             continue
-        kind = str(row.get("kind") or "")
+        kind = str(kind or "")
         by_kind[kind] += 1
-        by_kind_status[kind][str(row.get("status") or "")] += 1
+        by_kind_status[kind][str(status or "")] += 1
     return {
         "used": sum(by_kind.values()),
         "by_kind": _counts(by_kind),
@@ -554,21 +581,24 @@ def _legal_powers(remedies: Iterable[Mapping[str, Any]], period: ReportPeriod) -
 
 
 def _case_review(
-    reviews: Iterable[Mapping[str, Any]],
-    recommendations: Iterable[Mapping[str, Any]],
-    period: ReportPeriod,
+    reviews: Iterable[Sequence[Any]],
+    recommendations: Iterable[Sequence[Any]],
+    start: str,
+    end: str,
 ) -> dict[str, Any]:
-    applied = [r for r in reviews if period.holds(_day(r.get("applied_on")))]
-    ids = {str(r["id"]) for r in applied}
+    # (id, case_id, applied_on, decided_on, threshold_met, meeting_on); threshold_met is
+    # True/False (or 1/0), None while undecided.
+    applied = [r for r in reviews if start <= _day_text(r[2]) <= end]
+    ids = {str(r[0]) for r in applied}
     recommended: Counter[str] = Counter(
-        str(r["review_id"]) for r in recommendations if str(r.get("review_id")) in ids
+        str(review_id) for _case_id, review_id in recommendations if str(review_id) in ids
     )
     return {
         "applications": len(applied),
-        "decided": sum(1 for r in applied if _day(r.get("decided_on")) is not None),
-        "threshold_met": sum(1 for r in applied if r.get("threshold_met") is True),
-        "threshold_not_met": sum(1 for r in applied if r.get("threshold_met") is False),
-        "reviews_held": sum(1 for r in applied if _day(r.get("meeting_on")) is not None),
+        "decided": sum(1 for r in applied if _day_text(r[3])),
+        "threshold_met": sum(1 for r in applied if r[4] == 1),  # True == 1
+        "threshold_not_met": sum(1 for r in applied if r[4] == 0),  # None is neither
+        "reviews_held": sum(1 for r in applied if _day_text(r[5])),
         "reviews_with_recommendations": len(recommended),
         "recommendations": sum(recommended.values()),
     }
