@@ -949,6 +949,14 @@ def conflict_view(row: Any, device_id: str) -> ConflictOut:
 # --- pull --------------------------------------------------------------------------------------
 
 
+# A page's columns: the stream's, its fields as the JSON text stored (`fields_json`; decoded
+# once, by `validation.stored_fields`, instead of by the driver and then checked value by value).
+_PAGE_COLUMNS = (
+    *(c for c in tables.stream.c if c.name != "fields"),
+    sa.cast(tables.stream.c.fields, sa.Text).label("fields_json"),
+)
+
+
 def pull_page_query(
     officer: Officer, after: int, head: int, limit: int, *, not_from: str | None = None
 ) -> sa.Select[Any]:
@@ -969,7 +977,7 @@ def pull_page_query(
         where = [*conditions, s.c.seq > after, s.c.seq <= head]
         if not_from is not None:
             where.append(s.c.origin_device_id.is_distinct_from(not_from))
-        return sa.select(s).where(*where).order_by(s.c.seq).limit(limit)
+        return sa.select(*_PAGE_COLUMNS).where(*where).order_by(s.c.seq).limit(limit)
 
     own = part(s.c.team == officer.team, access.owning_team(s.c.case_id) == officer.team)
     if not officer.agency:
@@ -1071,7 +1079,7 @@ def pull(
                     op=r.op,
                     # a row stored before the service checked every change may hold text no
                     # reply can encode; the laptop sets aside what it still cannot apply
-                    fields=validation.storable(r.fields),
+                    fields=validation.stored_fields(r.fields_json),
                     version=r.version,
                     origin_device_id=r.origin_device_id,
                     origin_counter=r.origin_counter,
