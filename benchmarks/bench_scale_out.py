@@ -67,6 +67,18 @@ class _Service:
     cpu: float = 0.0
     busiest: float = 0.0
     lock_waits: float = 0.0
+    instances_cpu: float = 0.0  # of `cpu`, the instances' own
+    #: connections the instances opened to PostgreSQL in the crowd (pg_stat_database.sessions:
+    #: each one a backend forked and authenticated; a backend that lived between two samples is
+    #: missed by the CPU figure, not by this count)
+    sessions: int = 0
+
+
+def _sessions(connection: Any) -> int:
+    row = connection.execute(
+        "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+    ).fetchone()
+    return int(row[0])
 
 
 def _backends(connection: Any) -> dict[int, str]:
@@ -102,6 +114,7 @@ def _watching(url: str, instance_pids: list[int]) -> Iterator[_Service]:
                 stop.wait(0.01)
 
         before = {pid: _cpu_seconds(pid) for pid in instance_pids}
+        sessions = _sessions(connection)
         sampler = threading.Thread(target=sample)
         sampler.start()
         try:
@@ -112,6 +125,9 @@ def _watching(url: str, instance_pids: list[int]) -> Iterator[_Service]:
             spent = {pid: _cpu_seconds(pid) - before[pid] for pid in instance_pids}
             for pid in seen:
                 last[pid] = max(last.get(pid, 0.0), _cpu_seconds(pid))
+            connection.execute("SELECT pg_stat_clear_snapshot()")
+            service.sessions = _sessions(connection) - sessions
+            service.instances_cpu = sum(spent.values())
             service.cpu = sum(spent.values()) + sum(last[pid] - seen[pid] for pid in seen)
             service.busiest = max(spent.values())
             service.lock_waits = sum(waits) / max(1, len(waits))
@@ -211,8 +227,10 @@ def run(quick: bool = False) -> list[Figure]:
             result.moved / max(result.service.cpu, 1e-9),
             "ch/s",
             target=None,
-            detail=f"{result.service.cpu:.1f} CPU-s (instances + PostgreSQL backends) in "
-            f"{result.seconds:.1f} s; busiest instance {result.service.busiest:.0%} of a core; "
+            detail=f"{result.service.cpu:.1f} CPU-s (instances {result.service.instances_cpu:.1f}"
+            f" + PostgreSQL backends) in {result.seconds:.1f} s; "
+            f"{result.service.sessions} connections opened; busiest instance "
+            f"{result.service.busiest:.0%} of a core; "
             f"backends waiting on a lock: {result.service.lock_waits:.1f} on average; load "
             f"generator {result.generator_cpu:.1f} CPU-s ({pinned})",
         )
