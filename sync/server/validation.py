@@ -60,6 +60,9 @@ def stored_fields(text: str) -> Any:
     before the service checked every change). Checking every value of every row was half a
     pull page's CPU; a search of the text is a small part of its decoding."""
     fields = json.loads(text)
-    if "\x00" in text or _SUSPECT_ESCAPE.search(text):
-        return storable(fields)
-    return fields
+    return storable(fields) if needs_mending(text) else fields
+
+
+def needs_mending(text: str) -> bool:
+    """Whether stored JSON text may decode to a value `storable` would change."""
+    return "\x00" in text or _SUSPECT_ESCAPE.search(text) is not None

@@ -23,7 +23,7 @@ TEXTS = [
     "a NUL a\x00b",
     "a lone high surrogate \ud800 and a lone low \udfff",
     "a backslash and u0000 typed: \\u0000 and \\ud800",
-    "quotes \" and \\ and a tab \t",
+    'quotes " and \\ and a tab \t',
 ]
 
 
