@@ -57,8 +57,8 @@ _SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 def stored_fields(text: str) -> Any:
     """A stored row's fields (its JSON text, as the database holds it), ready for a reply: decoded,
     and mended by `storable` only when the text holds an escape that could need it (a row stored
-    before the service checked every change). Checking every value of every row was half a
-    pull page's CPU; a search of the text is a small part of its decoding."""
+    before the service checked every change). Checking every value of every row was ~20 % of
+    building a pull page's reply (12 against 9.7 us a change); a search of the text costs little."""
     fields = json.loads(text)
     return storable(fields) if needs_mending(text) else fields
 
