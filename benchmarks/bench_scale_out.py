@@ -17,7 +17,6 @@ import os
 import sys
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks import crowd
 from benchmarks._report import Figure
 
 TESTS_SYNC = Path(__file__).resolve().parents[1] / "tests" / "sync"
@@ -36,6 +36,10 @@ DEVICES = 30
 
 #: the requests that carry a batch of changes
 PUSHING_PATHS = frozenset({"/v1/push", "/v1/exchange"})
+
+
+def _p50(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
 
 
 def _p99(values: list[float]) -> float:
@@ -63,6 +67,18 @@ class _Service:
     cpu: float = 0.0
     busiest: float = 0.0
     lock_waits: float = 0.0
+    instances_cpu: float = 0.0  # of `cpu`, the instances' own
+    #: connections the instances opened to PostgreSQL in the crowd (pg_stat_database.sessions:
+    #: each one a backend forked and authenticated; a backend that lived between two samples is
+    #: missed by the CPU figure, not by this count)
+    sessions: int = 0
+
+
+def _sessions(connection: Any) -> int:
+    row = connection.execute(
+        "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+    ).fetchone()
+    return int(row[0])
 
 
 def _backends(connection: Any) -> dict[int, str]:
@@ -98,6 +114,7 @@ def _watching(url: str, instance_pids: list[int]) -> Iterator[_Service]:
                 stop.wait(0.01)
 
         before = {pid: _cpu_seconds(pid) for pid in instance_pids}
+        sessions = _sessions(connection)
         sampler = threading.Thread(target=sample)
         sampler.start()
         try:
@@ -108,21 +125,45 @@ def _watching(url: str, instance_pids: list[int]) -> Iterator[_Service]:
             spent = {pid: _cpu_seconds(pid) - before[pid] for pid in instance_pids}
             for pid in seen:
                 last[pid] = max(last.get(pid, 0.0), _cpu_seconds(pid))
+            connection.execute("SELECT pg_stat_clear_snapshot()")
+            service.sessions = _sessions(connection) - sessions
+            service.instances_cpu = sum(spent.values())
             service.cpu = sum(spent.values()) + sum(last[pid] - seen[pid] for pid in seen)
             service.busiest = max(spent.values())
             service.lock_waits = sum(waits) / max(1, len(waits))
 
 
-def _crowd(
-    instances: int, changes: int, directory: Path
-) -> tuple[float, list[float], int, int, _Service, float]:
-    """Throughput (changes/s), push latencies (s), 5xx count and refused changes of one crowd,
-    what the service spent on it (`_Service`) and the changes it moved and pulled.
+@dataclass(frozen=True)
+class _Result:
+    """One crowd against one set-up."""
 
-    A refused push also empties a device's outbox, so only the changes the service accepted
-    count as moved; the refused ones are counted apart, as failures."""
+    throughput: float  # changes pushed and pulled per second of the crowd's wall time
+    pushes: list[float]  # each exchange's time as nginx saw it (s)
+    errors: int  # 5xx answers
+    received: crowd.Received
+    service: _Service
+    generator_cpu: float  # the load generator's CPU-seconds in the crowd
+    seconds: float
+
+    @property
+    def moved(self) -> int:
+        return self.received.applied + self.received.pulled
+
+
+def _generator_core() -> int | None:
+    """The core the load generator is pinned to (the service's processes are not pinned): the
+    first this process may use, when it may use two or more."""
+    cores = sorted(os.sched_getaffinity(0))
+    return cores[0] if len(cores) >= 2 else None
+
+
+def _crowd(instances: int, changes: int, directory: Path) -> _Result:
+    """Every laptop's sync at once through nginx in front of `instances` instances: the
+    exchange (its whole batch, the first page) and the pages after it (`benchmarks.crowd`).
+
+    A refused change is counted apart, as a failure, not as moved."""
     from nginx_cluster import running_cluster
-    from sync_server_testkit import Device, fresh_database, make_device
+    from sync_server_testkit import fresh_database, make_device
 
     with (
         fresh_database("postgres", directory) as url,
@@ -131,10 +172,9 @@ def _crowd(
         team = f"bench-{uuid.uuid4().hex[:6]}"
         # Laptops in use pushing a day's work and pulling each other's (the stream), as the
         # figures before the snapshot measured; a new laptop's snapshot is bench_weak_link's.
-        devices = [
-            make_device(cluster, directory, team=team, snapshot=False) for _ in range(DEVICES)
-        ]
-        for n, device in enumerate(devices):
+        laptops = []
+        for n in range(DEVICES):
+            device = make_device(cluster, directory, team=team, snapshot=False)
             case_id = device.replica.new_case(team, summary=f"case {n}")
             device.replica.insert_many(
                 [
@@ -142,43 +182,27 @@ def _crowd(
                     for i in range(changes - 1)
                 ]
             )
-        failures: list[BaseException] = []
-        start = threading.Barrier(DEVICES)
-
-        def one(device: Device) -> None:
-            try:
-                start.wait()
-                device.sync()
-            except BaseException as exc:
-                failures.append(exc)
-
-        threads = [threading.Thread(target=one, args=(d,)) for d in devices]
+            laptops.append(crowd.prepare(device.replica))
+            device.client.close()
+            device.replica.close()
         pids = [s.process.pid for s in cluster.servers if s.process is not None]
         with _watching(url, pids) as service:
-            began = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            seconds = time.perf_counter() - began
-        if failures:
-            raise RuntimeError(f"{len(failures)} devices failed; first: {failures[0]}")
+            sent = crowd.run(cluster.url, laptops, directory, _generator_core())
+        received = crowd.check(cluster.url, laptops, sent)
         requests = cluster.requests()
         # A sync's first batch goes up in the exchange (push and first page in one request).
         pushes = [r.seconds for r in requests if r.method == "POST" and r.path in PUSHING_PATHS]
         errors = sum(1 for r in requests if r.status >= 500)
-        refused = sum(len(d.replica.refused_changes()) for d in devices)
-        moved = sum(
-            changes - len(d.replica.refused_changes())
-            for d in devices
-            if d.replica.pending_count() == 0
-        )
-        pulled = sum(len(d.replica.pull_log()) for d in devices)
-        for device in devices:
-            device.client.close()
-            device.replica.close()
-    service.busiest /= seconds  # the busiest instance's share of one core
-    return (moved + pulled) / seconds, pushes, errors, refused, service, moved + pulled
+    service.busiest /= sent.seconds  # the busiest instance's share of one core
+    return _Result(
+        throughput=(received.applied + received.pulled) / sent.seconds,
+        pushes=pushes,
+        errors=errors,
+        received=received,
+        service=service,
+        generator_cpu=sent.cpu,
+        seconds=sent.seconds,
+    )
 
 
 def run(quick: bool = False) -> list[Figure]:
@@ -192,48 +216,51 @@ def run(quick: bool = False) -> list[Figure]:
         return [Figure(f"scale-out skipped: {reason}", 0, "", target=None)]
     changes = 20 if quick else 100
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        one, _pushes_one, errors_one, refused_one, service_one, moved_one = _crowd(
-            1, changes, Path(tmp) / "one"
-        )
-        three, pushes, errors_three, refused_three, service_three, moved_three = _crowd(
-            3, changes, Path(tmp) / "three"
-        )
+        one = _crowd(1, changes, Path(tmp) / "one")
+        three = _crowd(3, changes, Path(tmp) / "three")
     label = f"{DEVICES} devices x {changes} changes, PostgreSQL, nginx"
+    core = _generator_core()
+    pinned = f"pinned to core {core}" if core is not None else "not pinned (one core)"
     per_cpu = [
         Figure(
             f"service changes per CPU-second, {n}",
-            moved / max(service.cpu, 1e-9),
+            result.moved / max(result.service.cpu, 1e-9),
             "ch/s",
             target=None,
-            detail=f"{service.cpu:.1f} CPU-s (instances + PostgreSQL backends); busiest "
-            f"instance {service.busiest:.0%} of a core; backends waiting on a lock: "
-            f"{service.lock_waits:.1f} on average",
+            detail=f"{result.service.cpu:.1f} CPU-s (instances {result.service.instances_cpu:.1f}"
+            f" + PostgreSQL backends) in {result.seconds:.1f} s; "
+            f"{result.service.sessions} connections opened; busiest instance "
+            f"{result.service.busiest:.0%} of a core; "
+            f"backends waiting on a lock: {result.service.lock_waits:.1f} on average; load "
+            f"generator {result.generator_cpu:.1f} CPU-s ({pinned})",
         )
-        for n, moved, service in (
-            ("1 instance", moved_one, service_one),
-            ("3 instances", moved_three, service_three),
-        )
+        for n, result in (("1 instance", one), ("3 instances", three))
     ]
     return [
         Figure(
             f"service push p99, {label}, 3 instances",
-            _p99(pushes) * 1000,
+            _p99(three.pushes) * 1000,
             "ms",
             target=1000,
-            detail=f"{len(pushes)} pushes",
+            detail=f"{len(three.pushes)} pushes; p50 {_p50(three.pushes) * 1000:.0f} ms",
         ),
-        Figure(f"service throughput, {label}, 1 instance", one, "ch/s", target=None),
-        Figure(f"service throughput, {label}, 3 instances", three, "ch/s", target=None),
+        Figure(f"service throughput, {label}, 1 instance", one.throughput, "ch/s", target=None),
+        Figure(f"service throughput, {label}, 3 instances", three.throughput, "ch/s", target=None),
         Figure(
             "3 instances carry more than 1 (throughput ratio)",
-            three / one,
+            three.throughput / one.throughput,
             "x",
             target=1.0,
             lower_is_better=False,
         ),
         *per_cpu,
-        Figure("service 5xx answers in both runs", errors_one + errors_three, "", target=0.5),
-        Figure("changes refused in both runs", refused_one + refused_three, "", target=0.5),
+        Figure("service 5xx answers in both runs", one.errors + three.errors, "", target=0.5),
+        Figure(
+            "changes refused in both runs",
+            one.received.refused + three.received.refused,
+            "",
+            target=0.5,
+        ),
     ]
 
 

@@ -81,6 +81,8 @@ def _describe(errors: list[dict[str, Any]]) -> str:
 #: content codings the service takes in a request body (RFC 7694: it says so in `Accept-Encoding`
 #: on every answer, and a client compresses only once it has seen that)
 REQUEST_CODINGS = ("gzip",)
+#: pull pages and exchange replies are written by the service (`page_json`), not by FastAPI
+_JSON = "application/json"
 #: answers smaller than this are sent as they are (gzip gains nothing on a few hundred bytes)
 GZIP_MINIMUM_SIZE = 1_000
 
@@ -336,10 +338,10 @@ def create_app(database: Database) -> FastAPI:
         request: ExchangeRequest,
         context: DeviceContext = Depends(device),
         db: Database = Depends(get_database),
-    ) -> ExchangeReply:
+    ) -> Response:
         """A small sync in one round trip: `push`, then the first `pull` page after it, and
         whether the blind index changed since `elsewhere_since` (sync/server/round_trip.py)."""
-        return round_trip.exchange_once(db, context, request)
+        return Response(round_trip.exchange_json(db, context, request), media_type=_JSON)
 
     @app.get(f"{API_PREFIX}/pull", response_model=PullPage, responses=_ERRORS)
     def pull(
@@ -348,11 +350,13 @@ def create_app(database: Database) -> FastAPI:
         own: Annotated[bool, Query()] = False,
         context: DeviceContext = Depends(device),
         db: Database = Depends(get_database),
-    ) -> PullPage:
+    ) -> Response:
         """The changes after `after` of the cases this officer may see, in stream order; the
         device's own pushed changes only with `own` (it learnt their versions from the push
         reply; it asks for them when a reply did not give a row's version)."""
-        return exchange.pull(db, context, after, limit, own)
+        return Response(
+            exchange.pull_encoded(db, context, after, limit, own).json(), media_type=_JSON
+        )
 
     @app.get(
         f"{API_PREFIX}/snapshot",

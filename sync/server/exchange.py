@@ -53,9 +53,17 @@ from sync.protocol import (
     RefusedChange,
     ResolveRequest,
     RowVersion,
-    ServerChange,
 )
-from sync.server import access, blind, bulk, evidence_files, hygiene, purges, validation
+from sync.server import (
+    access,
+    blind,
+    bulk,
+    evidence_files,
+    hygiene,
+    page_json,
+    purges,
+    validation,
+)
 from sync.server import anchor as audit_anchor
 from sync.server import db as tables
 from sync.server.accounts import DeviceContext, Officer, utcnow
@@ -949,6 +957,14 @@ def conflict_view(row: Any, device_id: str) -> ConflictOut:
 # --- pull --------------------------------------------------------------------------------------
 
 
+# A page's columns: the stream's, its fields as the JSON text stored (`fields_json`; decoded
+# once, by `validation.stored_fields`, instead of by the driver and then checked value by value).
+_PAGE_COLUMNS = (
+    *(c for c in tables.stream.c if c.name != "fields"),
+    sa.cast(tables.stream.c.fields, sa.Text).label("fields_json"),
+)
+
+
 def pull_page_query(
     officer: Officer, after: int, head: int, limit: int, *, not_from: str | None = None
 ) -> sa.Select[Any]:
@@ -969,7 +985,7 @@ def pull_page_query(
         where = [*conditions, s.c.seq > after, s.c.seq <= head]
         if not_from is not None:
             where.append(s.c.origin_device_id.is_distinct_from(not_from))
-        return sa.select(s).where(*where).order_by(s.c.seq).limit(limit)
+        return sa.select(*_PAGE_COLUMNS).where(*where).order_by(s.c.seq).limit(limit)
 
     own = part(s.c.team == officer.team, access.owning_team(s.c.case_id) == officer.team)
     if not officer.agency:
@@ -1022,6 +1038,13 @@ def pull_page_rows(
 def pull(
     database: Database, context: DeviceContext, after: int, limit: int, own: bool = False
 ) -> PullPage:
+    """`pull_encoded`'s page as a checked model (for callers in-process)."""
+    return pull_encoded(database, context, after, limit, own).model()
+
+
+def pull_encoded(
+    database: Database, context: DeviceContext, after: int, limit: int, own: bool = False
+) -> page_json.EncodedPage:
     """The page of the stream after `after` that this device needs: the changes of the cases
     its officer may see, except the device's own pushed changes (it holds them already), unless
     it asks for them (`own`).
@@ -1039,7 +1062,7 @@ def pull(
     with database.read() as connection:
         head = tables.stream_head(connection)
         if after >= head:
-            return PullPage(after=after, next_cursor=after, more=False)
+            return page_json.EncodedPage(after=after, next_cursor=after, more=False)
         # Not the device's own changes unless it asks (`own`): it holds them, and learnt their
         # versions in the push reply (see the docstring for why a version it did not learn is
         # safe).
@@ -1057,26 +1080,14 @@ def pull(
             connection, context.officer, after, next_cursor, access.visible_cases(context.officer)
         )
         conflict_seq: dict[str, int] = {}
-        changes: list[ServerChange] = []
+        changes: list[str] = []
         for r in rows:
             if r.kind == "conflict":
                 conflict_seq[r.conflict_id] = r.seq
                 continue
-            changes.append(
-                ServerChange(
-                    seq=r.seq,
-                    table=r.table_name,
-                    row_id=r.row_id,
-                    case_id=r.case_id,
-                    op=r.op,
-                    # a row stored before the service checked every change may hold text no
-                    # reply can encode; the laptop sets aside what it still cannot apply
-                    fields=validation.storable(r.fields),
-                    version=r.version,
-                    origin_device_id=r.origin_device_id,
-                    origin_counter=r.origin_counter,
-                )
-            )
+            # a row stored before the service checked every change may hold text no reply can
+            # encode (mended here); the laptop sets aside what it still cannot apply
+            changes.append(page_json.change_json(r))
         conflicts: list[ConflictOut] = []
         ids = list(conflict_seq)
         for chunk in chunks(ids):
@@ -1085,7 +1096,7 @@ def pull(
             ):
                 conflicts.append(_conflict_out(c, context.device_id, conflict_seq[c.id]))
         conflicts.sort(key=lambda c: c.seq)
-    return PullPage(
+    return page_json.EncodedPage(
         after=after,
         changes=changes,
         conflicts=conflicts,

@@ -22,9 +22,27 @@ from sync.server.db import Database
 def exchange_once(
     database: Database, context: DeviceContext, request: ExchangeRequest
 ) -> ExchangeReply:
+    """The exchange as a checked model (for callers in-process; the endpoint sends
+    `exchange_json`)."""
+    return ExchangeReply.model_validate_json(exchange_json(database, context, request))
+
+
+def exchange_json(database: Database, context: DeviceContext, request: ExchangeRequest) -> bytes:
+    """The exchange's reply as `ExchangeReply.model_dump_json()` writes it, its page made by
+    `page_json` (the stored fields spliced in)."""
     pushed = exchange.push(database, context, request.push)
-    page = exchange.pull(database, context, request.after, request.limit, request.own)
+    page = exchange.pull_encoded(database, context, request.after, request.limit, request.own)
     unchanged = request.elsewhere_since is not None and blind.unchanged_since(
         database, request.elsewhere_since
     )
-    return ExchangeReply(push=pushed, page=page, elsewhere_unchanged=unchanged)
+    return b"".join(
+        (
+            b'{"push":',
+            pushed.model_dump_json().encode(),
+            b',"page":',
+            page.json(),
+            b',"elsewhere_unchanged":',
+            b"true" if unchanged else b"false",
+            b"}",
+        )
+    )

@@ -10,6 +10,8 @@ the transaction. A refused change is refused alone: the rest of the push is appl
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from sync import schema
@@ -44,3 +46,23 @@ def storable(value: Any) -> Any:
     if isinstance(value, dict):
         return {storable(str(k)): storable(v) for k, v in value.items()}
     return value
+
+
+# Only a JSON escape can make stored text that a reply cannot encode or a laptop cannot keep: the
+# text PostgreSQL and SQLite hand back is UTF-8 without a NUL, but `\u0000` decodes to a NUL and
+# `\ud800` to a lone surrogate. Every such escape (a valid surrogate pair too) is suspect.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def stored_fields(text: str) -> Any:
+    """A stored row's fields (its JSON text, as the database holds it), ready for a reply: decoded,
+    and mended by `storable` only when the text holds an escape that could need it (a row stored
+    before the service checked every change). Checking every value of every row was ~20 % of
+    building a pull page's reply (12 against 9.7 us a change); a search of the text costs little."""
+    fields = json.loads(text)
+    return storable(fields) if needs_mending(text) else fields
+
+
+def needs_mending(text: str) -> bool:
+    """Whether stored JSON text may decode to a value `storable` would change."""
+    return "\x00" in text or _SUSPECT_ESCAPE.search(text) is not None
