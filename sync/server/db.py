@@ -484,8 +484,10 @@ def open_database(url: str) -> Database:
     # The pool keeps as many connections as requests that run at once in the usual crowd (30
     # devices syncing): a connection over `pool_size` is closed when returned, so with 10 kept
     # every request of a 30-device crowd opened ~2 new ones (a PostgreSQL backend forked and
-    # authenticated each time). At most 40 in all: the request threads' number (anyio's 40).
+    # authenticated each time). At most 30 in all, as before: three instances then stay within
+    # PostgreSQL's default max_connections of 100 with room for its administrators; a request
+    # beyond 30 at once waits for a connection (anyio runs up to 40 request threads).
     engine = sa.create_engine(
-        url, pool_size=30, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+        url, pool_size=30, max_overflow=0, pool_pre_ping=True, hide_parameters=True
     )
     return Database(reader=engine, writer=engine)
