@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -137,9 +137,15 @@ class CaseDetailScreen(AsbScreen):
     class Loaded(Message):
         case_id: str
 
-    def __init__(self, case_id: str) -> None:
+    def __init__(self, case_id: str, *, kept: bool = False) -> None:
+        """`case_id` "" (with `kept`): a screen composed before any case is asked for, which
+        reads nothing until `show_case` (case_detail_kept.py)."""
         super().__init__()
         self.case_id = case_id
+        # Kept mounted between cases (case_detail_kept.py): styled while hidden, see
+        # on_screen_resume.
+        self.kept = kept
+        self._styled_with = -1
         self.detail: CaseDetail | None = None
         self._entries: dict[str, tuple[Entry, ...]] = {}
         # The tabs not yet filled from the last read (each is filled when first shown).
@@ -183,7 +189,10 @@ class CaseDetailScreen(AsbScreen):
         return table
 
     def on_mount(self) -> None:
-        self.reload()
+        # The CSS it was styled with as it mounted (Textual's count of theme and CSS changes).
+        self._styled_with = self.app._css_update_count
+        if self.case_id:  # else composed ahead of its first case (case_detail_kept.py)
+            self.reload()
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -648,5 +657,16 @@ class CaseDetailScreen(AsbScreen):
     def _cases_linked(self, message: CasesLinked) -> None:
         self._after_form(f"Linked to {message.result}.")
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if self.kept:
+            # Textual styles every widget of a screen again when it is shown (~30 ms of an
+            # open, the nine tabs' widgets). A kept screen's styles stay current while it is
+            # hidden (each widget whose classes or focus change is restyled then), unless the
+            # theme or the CSS changed meanwhile: Textual counts those changes, and restyles
+            # only the screens on the stack. This handler runs before Screen's own, which
+            # reads the flag.
+            changes = self.app._css_update_count
+            if changes == self._styled_with:
+                event.refresh_styles = False
+            self._styled_with = changes
         self.refresh_bindings()
