@@ -27,6 +27,7 @@ from asb_tui.widgets.screen_header import ScreenHeader
 from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
     from asb_tui.store.queries.case_queries import ActionRow, CaseDetail, Entry
 
 TABS = (
@@ -112,6 +113,10 @@ def uk(day: date | None) -> str:
 
 class CaseRead(WorkDone["tuple[str, CaseDetail | None]"]):
     """The case read (its id) as the screen shows it (None: it is no longer on this laptop)."""
+
+
+class ReadAhead(WorkDone[None]):
+    """A case was read ahead of its opening only to warm the reads up (nothing of it kept)."""
 
 
 class CasesLinked(WorkDone[str]):
@@ -211,11 +216,28 @@ class CaseDetailScreen(AsbScreen):
             at_once=True,
         )
 
+    def read_ahead(self, case_id: str) -> None:
+        """Read `case_id` once in a thread and drop what was read (`ReadAhead` carries none
+        of it): the first case read after a start builds and compiles its statements, which
+        SQLAlchemy then keeps (~100-300 ms of the first case opened). For a screen composed
+        ahead of its first case; nothing of the case is shown or kept."""
+        from asb_tui.store.queries.screen_reads import read_case_detail
+
+        today = self.today()
+        rules = self.asb.deadline_rules()
+
+        def read(store: Store) -> None:
+            read_case_detail(store, case_id, today=today, rules=rules)
+
+        self.run_work(read, lambda _nothing: ReadAhead(None), group="case-read-ahead")
+
     @on(WorkFailed)
     def _case_not_read(self, failure: WorkFailed) -> None:
         # The error is shown as any other (AsbScreen); the footer shows the keys as they are.
         if failure.group == "case":
             self.query_one(SteadyFooter).release()
+        elif failure.group == "case-read-ahead":
+            failure.prevent_default()  # only a warm-up: the open reads the case again
 
     @on(CaseRead)
     def _case_read(self, message: CaseRead) -> None:

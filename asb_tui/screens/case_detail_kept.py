@@ -51,9 +51,10 @@ class KeptCaseDetail:
         self._screen: CaseDetailScreen | None = None
         self._name = f"kept-case-detail-{next(_names)}"
 
-    def prepare(self, app: App[Any]) -> None:
-        """Compose and mount the screen now, hidden, with no case in it (once); then what
-        lives long is frozen (`_freeze_the_first_board`)."""
+    def prepare(self, app: App[Any], read_ahead: str | None = None) -> None:
+        """Compose and mount the screen now, hidden, with no case in it (once); then the case
+        `read_ahead` is read and dropped (`CaseDetailScreen.read_ahead`) and what lives long
+        is frozen (`_freeze_the_first_board`)."""
         if self._screen is not None:
             return
         from asb_tui.screens.case_detail import CaseDetailScreen
@@ -64,6 +65,8 @@ class KeptCaseDetail:
         # it composes and mounts in its own task, styled as it mounts.
         app._register(app, screen)
         # Queued behind its compose and mount, which the screen runs first.
+        if read_ahead:
+            screen.call_later(screen.read_ahead, read_ahead)
         screen.call_later(_freeze_the_first_board)
 
     def open(self, app: App[Any], case_id: str, on_back: Callable[[Any], None]) -> None:

@@ -502,7 +502,12 @@ class DashboardScreen(AsbScreen):
 
     def _prepare_case_screen(self) -> None:
         if self.is_attached:
-            self._case_screen.prepare(self.app)
+            # The case under the cursor is read ahead (and dropped): the first read's
+            # statements are built then, not when the first case is opened.
+            selected = self.selected_case_id()
+            if selected is not None and selected.startswith(SAR_KEY):
+                selected = None
+            self._case_screen.prepare(self.app, read_ahead=selected)
 
     def on_unmount(self) -> None:
         self._case_screen.release(self.app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from app_testkit import accepted_case, make_app, screen_as, screen_text, wait_for, wait_for_screen
 from textual import events
 from textual.app import App
@@ -17,6 +18,7 @@ from textual.widgets import DataTable, Static
 from asb_tui.screens.case_detail import CaseDetailScreen
 from asb_tui.screens.dashboard import DashboardScreen
 from asb_tui.store.core.store import Store
+from asb_tui.store.queries import screen_reads
 
 
 def _prepared(app: App[Any]) -> list[CaseDetailScreen]:
@@ -57,7 +59,7 @@ async def test_the_screen_is_composed_hidden_and_the_first_case_opens_in_it(
 
 
 async def test_a_key_typed_while_the_screen_is_composed_reaches_the_dashboard(
-    store: Store, data_dir: Path, monkeypatch: object
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for victim in ("Alice Aardvark", "Betty Bramble", "Carol Crane"):
         accepted_case(store, data_dir, victim)
@@ -72,7 +74,7 @@ async def test_a_key_typed_while_the_screen_is_composed_reaches_the_dashboard(
             app.post_message(events.Key("down", None))
         yield from plain(screen)
 
-    monkeypatch.setattr(CaseDetailScreen, "compose", compose_with_a_key)  # type: ignore[attr-defined]
+    monkeypatch.setattr(CaseDetailScreen, "compose", compose_with_a_key)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_screen(pilot, "DashboardScreen")
         dashboard = screen_as(app, DashboardScreen)
@@ -121,3 +123,29 @@ async def test_a_theme_changed_while_the_kept_screen_is_hidden_reaches_it(
         app.push_screen(fresh)
         await wait_for(pilot, lambda: fresh.detail is not None)
         assert fresh.query_one("#case-header", Static).styles.background == light
+
+
+async def test_the_case_under_the_cursor_is_read_ahead_and_nothing_of_it_kept(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = accepted_case(store, data_dir, "Alice Aardvark")
+    read: list[str] = []
+    plain = screen_reads.read_case_detail
+
+    def spied(store: Store, case_id: str, **kwargs: Any) -> Any:
+        read.append(case_id)
+        return plain(store, case_id, **kwargs)
+
+    monkeypatch.setattr(screen_reads, "read_case_detail", spied)
+    app = make_app(data_dir, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, "DashboardScreen")
+        await wait_for(pilot, lambda: read == [a])
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        (prepared,) = _prepared(app)
+        assert prepared.detail is None and prepared.case_id == ""
+        assert str(prepared.query_one("#summary-body", Static).render()) == ""
+        assert not prepared.query(DataTable)
+        assert "Alice Aardvark" not in str(prepared.query_one("#case-header", Static).render())
+        assert app.screen is screen_as(app, DashboardScreen)
