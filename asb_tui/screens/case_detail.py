@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -27,6 +27,7 @@ from asb_tui.widgets.screen_header import ScreenHeader
 from asb_tui.widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
+    from asb_tui.store.core.store import Store
     from asb_tui.store.queries.case_queries import ActionRow, CaseDetail, Entry
 
 TABS = (
@@ -114,6 +115,10 @@ class CaseRead(WorkDone["tuple[str, CaseDetail | None]"]):
     """The case read (its id) as the screen shows it (None: it is no longer on this laptop)."""
 
 
+class ReadAhead(WorkDone[None]):
+    """A case was read ahead of its opening only to warm the reads up (nothing of it kept)."""
+
+
 class CasesLinked(WorkDone[str]):
     """A link to another case is recorded (the result names it)."""
 
@@ -137,9 +142,15 @@ class CaseDetailScreen(AsbScreen):
     class Loaded(Message):
         case_id: str
 
-    def __init__(self, case_id: str) -> None:
+    def __init__(self, case_id: str, *, kept: bool = False) -> None:
+        """`case_id` "" (with `kept`): a screen composed before any case is asked for, which
+        reads nothing until `show_case` (case_detail_kept.py)."""
         super().__init__()
         self.case_id = case_id
+        # Kept mounted between cases (case_detail_kept.py): styled while hidden, see
+        # on_screen_resume.
+        self.kept = kept
+        self._styled_with = -1
         self.detail: CaseDetail | None = None
         self._entries: dict[str, tuple[Entry, ...]] = {}
         # The tabs not yet filled from the last read (each is filled when first shown).
@@ -183,7 +194,10 @@ class CaseDetailScreen(AsbScreen):
         return table
 
     def on_mount(self) -> None:
-        self.reload()
+        # The CSS it was styled with as it mounted (Textual's count of theme and CSS changes).
+        self._styled_with = self.app._css_update_count
+        if self.case_id:  # else composed ahead of its first case (case_detail_kept.py)
+            self.reload()
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -202,11 +216,28 @@ class CaseDetailScreen(AsbScreen):
             at_once=True,
         )
 
+    def read_ahead(self, case_id: str) -> None:
+        """Read `case_id` once in a thread and drop what was read (`ReadAhead` carries none
+        of it): the first case read after a start builds and compiles its statements, which
+        SQLAlchemy then keeps (~100-300 ms of the first case opened). For a screen composed
+        ahead of its first case; nothing of the case is shown or kept."""
+        from asb_tui.store.queries.screen_reads import read_case_detail
+
+        today = self.today()
+        rules = self.asb.deadline_rules()
+
+        def read(store: Store) -> None:
+            read_case_detail(store, case_id, today=today, rules=rules)
+
+        self.run_work(read, lambda _nothing: ReadAhead(None), group="case-read-ahead")
+
     @on(WorkFailed)
     def _case_not_read(self, failure: WorkFailed) -> None:
         # The error is shown as any other (AsbScreen); the footer shows the keys as they are.
         if failure.group == "case":
             self.query_one(SteadyFooter).release()
+        elif failure.group == "case-read-ahead":
+            failure.prevent_default()  # only a warm-up: the open reads the case again
 
     @on(CaseRead)
     def _case_read(self, message: CaseRead) -> None:
@@ -648,5 +679,16 @@ class CaseDetailScreen(AsbScreen):
     def _cases_linked(self, message: CasesLinked) -> None:
         self._after_form(f"Linked to {message.result}.")
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if self.kept:
+            # Textual styles every widget of a screen again when it is shown (~30 ms of an
+            # open, the nine tabs' widgets). A kept screen's styles stay current while it is
+            # hidden (each widget whose classes or focus change is restyled then), unless the
+            # theme or the CSS changed meanwhile: Textual counts those changes, and restyles
+            # only the screens on the stack. This handler runs before Screen's own, which
+            # reads the flag.
+            changes = self.app._css_update_count
+            if changes == self._styled_with:
+                event.refresh_styles = False
+            self._styled_with = changes
         self.refresh_bindings()

@@ -6,10 +6,16 @@ removed again on the way back: most of the time of opening a case and of going b
 remove it when it is dismissed, and shows the next case in it (`CaseDetailScreen.show_case`,
 which blanks everything of the last case before the screen is shown again). On the way back it
 is blanked too, once the dashboard is drawn, so the hidden screen holds no case's text.
+
+The screen is composed before the first case is opened (`prepare`, once the dashboard's fresh
+board is drawn): composing nine tabs was most of the first open after a start (~0.3-1 s). It
+is mounted as one of the app's screens but never pushed, so it is not shown, does not take the
+focus or any key from the dashboard, and holds no case until `open`.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from itertools import count
 from typing import TYPE_CHECKING, Any
@@ -20,6 +26,22 @@ if TYPE_CHECKING:
     from asb_tui.screens.case_detail import CaseDetailScreen
 
 _names = count(1)
+_BOARD_FROZEN = False
+
+
+def _freeze_the_first_board() -> None:
+    """Move the dashboard's first fresh board and the screens made with it (this one
+    included) out of the cyclic collector's reach, once per process (as app.py does with what
+    was made before the start).
+
+    They live until the next whole computation, and every full collection walked them: at
+    50,000 cases one took ~590 ms inside one case opened, at 5,000 cases 70-180 ms inside a
+    tab switch (docs/performance.md). Once per process, so tests that start many apps keep at
+    most one app's objects out of the collector's reach."""
+    global _BOARD_FROZEN
+    if not _BOARD_FROZEN:
+        _BOARD_FROZEN = True
+        gc.freeze()
 
 
 class KeptCaseDetail:
@@ -28,6 +50,24 @@ class KeptCaseDetail:
     def __init__(self) -> None:
         self._screen: CaseDetailScreen | None = None
         self._name = f"kept-case-detail-{next(_names)}"
+
+    def prepare(self, app: App[Any], read_ahead: str | None = None) -> None:
+        """Compose and mount the screen now, hidden, with no case in it (once); then the case
+        `read_ahead` is read and dropped (`CaseDetailScreen.read_ahead`) and what lives long
+        is frozen (`_freeze_the_first_board`)."""
+        if self._screen is not None:
+            return
+        from asb_tui.screens.case_detail import CaseDetailScreen
+
+        screen = self._screen = CaseDetailScreen("", kept=True)
+        app.install_screen(screen, self._name)
+        # What push_screen does to a screen not yet running, without putting it on the stack:
+        # it composes and mounts in its own task, styled as it mounts.
+        app._register(app, screen)
+        # Queued behind its compose and mount, which the screen runs first.
+        if read_ahead:
+            screen.call_later(screen.read_ahead, read_ahead)
+        screen.call_later(_freeze_the_first_board)
 
     def open(self, app: App[Any], case_id: str, on_back: Callable[[Any], None]) -> None:
         """Show `case_id` (`on_back(result)` once the officer leaves it)."""
@@ -47,7 +87,7 @@ class KeptCaseDetail:
             on_back(result)
 
         if screen is None:
-            screen = self._screen = CaseDetailScreen(case_id)
+            screen = self._screen = CaseDetailScreen(case_id, kept=True)
             app.install_screen(screen, self._name)
         else:
             screen.show_case(case_id)

@@ -391,6 +391,10 @@ class DashboardScreen(AsbScreen):
     def _show(self, board: Dashboard, mine_only: bool = True, *, recount: bool = True) -> None:
         """Show a fresh computation; `recount` False: the Case Review count shown last still
         holds (no case was written since), so it is neither counted nor kept again."""
+        if not self._fresh_shown:
+            # Once the first fresh board is drawn: the screen the cases open in is composed
+            # meanwhile, not when the first case is opened (case_detail_kept.py).
+            self.call_after_refresh(self._prepare_case_screen)
         self._fresh_shown = True
         # Only requests whose clock runs are due; one waiting for proof of identity, a fee or a
         # clarification is in `asb-tui sar list`.
@@ -495,6 +499,15 @@ class DashboardScreen(AsbScreen):
             self._explain_request(case_id.removeprefix(SAR_KEY))
             return
         self._case_screen.open(self.app, case_id, lambda _: self.reload())
+
+    def _prepare_case_screen(self) -> None:
+        if self.is_attached:
+            # The case under the cursor is read ahead (and dropped): the first read's
+            # statements are built then, not when the first case is opened.
+            selected = self.selected_case_id()
+            if selected is not None and selected.startswith(SAR_KEY):
+                selected = None
+            self._case_screen.prepare(self.app, read_ahead=selected)
 
     def on_unmount(self) -> None:
         self._case_screen.release(self.app)

@@ -69,10 +69,19 @@ class SteadyFooter(Footer):
         if self._held:
             self._held = False
             if self.is_attached:
-                self.bindings_changed(self.screen)
+                # From the footer's own message queue: a rebuild scheduled from the screen's
+                # handler would run in the screen's context, where Textual's footer cannot
+                # bind its keys (ReactiveError).
+                self.call_later(self.bindings_changed, self.screen)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if self._held:
+            return
+        if self.is_attached and not screen.is_current:
+            # A screen composed or changed while hidden (the kept case detail): Textual's
+            # footer would schedule its rebuild on the screen shown, and rebuild it there. It
+            # is looked at again when its screen is shown (which refreshes its bindings).
+            self._bindings_ready = True
             return
         if not (screen.app.app_focus and self.is_attached and screen is self.screen):
             super().bindings_changed(screen)  # schedules nothing: no recompose is pending
