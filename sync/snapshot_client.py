@@ -80,8 +80,12 @@ class _Progress:
             self.total = page.rows_left or 0
         self.rows += page.row_count()
         received = self.client.bytes_received - self.bytes_at_start
-        # the count includes the rows the device wrote itself, which the pages leave out
-        left = max(0, self.total - self.rows) if page.more else 0
+        # The count is of the rows the pages will carry (the device's own left out), as of the
+        # first page: rows written or deleted since move it a little, so the last page ends
+        # the count where it is (100 %), and one past it raises it.
+        if not page.more or self.rows > self.total:
+            self.total = self.rows
+        left = self.total - self.rows
         elapsed = time.monotonic() - self.started
         seconds_left = elapsed / self.rows * left if self.rows else None
         eta = f", about {seconds_left:.0f} s left" if seconds_left is not None and left else ""

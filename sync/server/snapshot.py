@@ -108,16 +108,24 @@ def _page_cases(
             return picked, False
 
 
-def _rows_left(connection: sa.Connection, context: DeviceContext, after_case: str | None) -> int:
+def _rows_left(
+    connection: sa.Connection, context: DeviceContext, after_case: str | None, own: bool
+) -> int:
+    """The rows the pages from `after_case` on will carry: without `own`, less those the device
+    wrote whole (`_written_by`), which the pages leave out, so the laptop's progress ends at
+    its total. Only rows whose writers name the device are read for that (on a new laptop,
+    the few it pushed before its first pull)."""
     rs = tables.row_state
     cases = _live_visible_cases(context, after_case).order_by(None).subquery()
-    return int(
-        connection.execute(
-            sa.select(sa.func.count()).where(
-                rs.c.case_id.in_(sa.select(cases.c.row_id)), rs.c.deleted.is_(False)
-            )
-        ).scalar_one()
-    )
+    where = (rs.c.case_id.in_(sa.select(cases.c.row_id)), rs.c.deleted.is_(False))
+    total = int(connection.execute(sa.select(sa.func.count()).where(*where)).scalar_one())
+    if own:
+        return total
+    writers = sa.cast(rs.c.field_versions, sa.Text)
+    named = connection.execute(
+        sa.select(writers).where(*where, writers.contains(context.device_id, autoescape=True))
+    ).scalars()
+    return total - sum(_written_by(text, context.device_id) for text in named)
 
 
 def _snapshot_row(r: Any) -> list[Any]:
@@ -210,7 +218,7 @@ def page(
             )
         taken_at = now if head is None else head
         cases, more = _page_cases(connection, context, after_case, limit)
-        rows_left = _rows_left(connection, context, after_case) if count else None
+        rows_left = _rows_left(connection, context, after_case, own) if count else None
     meta = {
         "head": taken_at,
         "after_case": after_case,

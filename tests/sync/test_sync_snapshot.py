@@ -297,10 +297,18 @@ def test_a_laptop_is_not_sent_back_the_rows_it_wrote_itself(
     own_cases = [mine.replica.new_case(team, summary=f"Mine {n}", status="open") for n in range(2)]
     for case_id in own_cases:
         mine.replica.insert("person", {"name": "Written offline"}, case_id=case_id)
-    first = mine.client.sync()  # pushes its four rows, then the snapshot
+    steps: list[SyncProgress] = []
+    first = mine.client.sync(progress=steps.append)  # pushes its four rows, then the snapshot
     assert first.pushed == 4 and counting.snapshot_requests
     assert mine.replica.pull_log() == []  # its first pull was the snapshot, not the replay
     assert first.pulled == len(_live(colleague))  # the colleague's rows, none of its own
+    # the first page's count leaves its own rows out too: progress is of the rows that come,
+    # from the first page to 100 % at the last
+    shown = [p for p in steps if p.phase == "pull" and p.total is not None]
+    assert len(shown) == len(counting.snapshot_requests) > 1
+    assert [p.total for p in shown] == [first.pulled] * len(shown)
+    assert shown[-1].done == shown[-1].total and shown[-1].seconds_left == 0
+    assert f"{first.pulled:,} of {first.pulled:,} rows" in shown[-1].message
 
     settings = mine.replica.sync_settings()
     assert settings is not None
