@@ -1,5 +1,6 @@
 """A weak mobile link on loopback: a TCP proxy that delays every byte by a fixed one-way latency
-and caps each direction's bandwidth, counting the bytes that cross it.
+and caps each direction's bandwidth (one cap for all its connections), counting the bytes that
+cross it.
 
 An officer syncs from a car on one bar of 4G. The proxy stands between the client and a real
 `asb-sync-server`, so a benchmark can time a sync as that officer would see it and compare it
@@ -62,12 +63,21 @@ class Link:
         return (up + down) * 8 / self.bits_per_second + round_trips * self.rtt
 
 
+@dataclass
+class _Wire:
+    """One direction of the link, shared by every connection across it (a laptop with two
+    requests in flight shares its one radio link between them)."""
+
+    free_at: float = 0.0  # when the link has finished sending the last chunk given it
+
+
 async def _pump(
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
     link: Link,
     count: LinkCounters,
     upward: bool,
+    wire: _Wire,
 ) -> None:
     queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
 
@@ -79,15 +89,14 @@ async def _pump(
                 return
 
     async def write() -> None:
-        free_at = 0.0  # when the link has finished sending the previous chunk
         while True:
             arrived, data = await queue.get()
             if not data:
                 writer.close()
                 return
-            start = max(arrived + link.latency, free_at)
-            free_at = start + len(data) * 8 / link.bits_per_second
-            wait = free_at - time.monotonic()
+            start = max(arrived + link.latency, wire.free_at)
+            wire.free_at = start + len(data) * 8 / link.bits_per_second
+            wait = wire.free_at - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             writer.write(data)
@@ -110,14 +119,15 @@ async def _proxy(target_port: int, link: Link) -> None:
     """Serve on a free loopback port (printed first), then answer the commands read from stdin:
     `count` (prints up, down and connections), `reset`, `stop` (or the end of stdin)."""
     count = LinkCounters()
+    up, down = _Wire(), _Wire()
 
     async def handle(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         count.connections += 1
         try:
             server_r, server_w = await asyncio.open_connection("127.0.0.1", target_port)
             await asyncio.gather(
-                _pump(client_r, server_w, link, count, upward=True),
-                _pump(server_r, client_w, link, count, upward=False),
+                _pump(client_r, server_w, link, count, upward=True, wire=up),
+                _pump(server_r, client_w, link, count, upward=False, wire=down),
                 return_exceptions=True,
             )
         except (asyncio.CancelledError, OSError):

@@ -10,10 +10,12 @@ from the snapshot's head. A service without the route (404) gets the ordinary re
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
@@ -42,6 +44,14 @@ if TYPE_CHECKING:
 
 
 _UUID = re.compile(UUID_PATTERN)
+#: a page's answer gives its fields first; its rows begin at one of these
+_ROWS_START = (b',"groups":[', b',"sections":[')
+#: the most bytes the fields in front of a page's rows take (more: read at the answer's end)
+_HEAD_BYTES = 4096
+#: the next page is asked for once this page's answer has about this long left to come at the
+#: rate it has come so far: the next answer's first bytes (a round trip and the service's
+#: first read) then arrive as this one ends, and the link does not idle between pages
+_LEAD_SECONDS = 1.0
 
 #: "fresh": the laptop has pulled nothing (a first pull that does not fit in the exchange's
 #: one page is a snapshot); "resume": a snapshot was interrupted and goes on
@@ -102,9 +112,65 @@ class _Progress:
         )
 
 
-def _ask(client: SyncClient, cursor: SnapshotCursor | None, *, count: bool) -> Any:
+class _Early:
+    """Watches a page's answer as it arrives (`SyncClient.request_data`'s `watch`) and gives
+    the cursor of the page after it (`_following` of the fields in front of its rows) once the
+    answer has about `_LEAD_SECONDS` left to come, judged by the size of the last whole page
+    (`expected`; None: at the answer's end, as for the first page). The cursor is only where
+    to ask next: the answer is still decoded and checked whole, and must end naming the same
+    next page (`pull_snapshot`)."""
+
+    def __init__(self, expected: int | None) -> None:
+        self.expected = expected
+        self.cursor: Future[SnapshotCursor | None] = Future()
+        self.seen = 0  # the answer's bytes so far (inflated)
+        self._started: tuple[float, int] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, body: bytearray) -> bool:
+        self.seen = len(body)
+        if self.cursor.done() or self.expected is None:
+            return False
+        now = time.monotonic()
+        if self._started is None:
+            self._started = (now, len(body))
+            return False
+        since, at = self._started
+        rate = (len(body) - at) / (now - since) if now > since else 0.0
+        if rate <= 0 or (self.expected - len(body)) / rate > _LEAD_SECONDS:
+            return False
+        self.give(_head_cursor(body))
+        return False
+
+    def give(self, cursor: SnapshotCursor | None) -> None:
+        """The cursor to ask with next (None: none early); the first given stands."""
+        with self._lock:
+            if not self.cursor.done():
+                self.cursor.set_result(cursor)
+
+
+def _head_cursor(body: bytearray) -> SnapshotCursor | None:
+    """The next page's cursor read from the fields in front of the answer's rows, or None."""
+    head = bytes(body[:_HEAD_BYTES])
+    ends = [i for i in (head.find(marker) for marker in _ROWS_START) if i > 0]
+    if not ends:
+        return None
+    try:
+        fields = json.loads(head[: min(ends)] + b"}")
+    except ValueError:
+        return None
+    return _following(fields)
+
+
+def _ask(
+    client: SyncClient,
+    cursor: SnapshotCursor | None,
+    *,
+    count: bool,
+    early: _Early | None = None,
+) -> Any:
     """One page's answer as parsed JSON (decoded and validated by `_checked`, on the laptop's
-    thread, while the next page comes)."""
+    thread, while the next page comes); `early` watches it as it arrives."""
     params: dict[str, Any] = {"limit": page_rows(client)}
     if count:
         params["count"] = "true"
@@ -116,7 +182,7 @@ def _ask(client: SyncClient, cursor: SnapshotCursor | None, *, count: bool) -> A
         params["format"] = SNAPSHOT_COLUMNS
     if client.wants_own_rows():
         params["own"] = "true"
-    return client.request_data("GET", "/snapshot", "SnapshotPage", params=params)
+    return client.request_data("GET", "/snapshot", "SnapshotPage", params=params, watch=early)
 
 
 def _following(data: Any) -> SnapshotCursor | None:
@@ -172,15 +238,30 @@ def pull_snapshot(
     client: SyncClient, result: SyncResult, notify: Callable[[SyncProgress], None]
 ) -> tuple[SyncResult, bool]:
     """Every page of the snapshot (from the kept cursor when one was interrupted), the next
-    asked for while the last is applied. Returns the result and whether a snapshot was taken
-    (False: the service has none, the caller replays the stream)."""
+    asked for while the last is applied, or before the last has all come (`_Early`). Returns
+    the result and whether a snapshot was taken (False: the service has none, the caller
+    replays the stream)."""
     replica = client.replica
     cursor = replica.snapshot_cursor()
     progress = _Progress(client, notify)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-snapshot") as fetcher:
-        coming = fetcher.submit(client.with_retries, partial(_ask, client, cursor, count=True))
+    # two answers may be in flight at once (the next asked for as this one ends)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sync-snapshot") as fetcher:
+
+        def ask(at: SnapshotCursor | None, count: bool, expected: int | None) -> tuple[Any, _Early]:
+            early = _Early(expected)
+            coming = fetcher.submit(
+                client.with_retries, partial(_ask, client, at, count=count, early=early)
+            )
+            coming.add_done_callback(lambda _done: early.give(None))
+            return coming, early
+
+        coming, early = ask(cursor, True, None)
+        following_ask: tuple[Any, _Early] | None = None
         try:
             while True:
+                asked_early = early.cursor.result()  # once this answer nears its end
+                if asked_early is not None:
+                    following_ask = ask(asked_early, False, early.expected)
                 try:
                     data = coming.result()
                 except SyncServerError as err:
@@ -188,9 +269,13 @@ def pull_snapshot(
                         return result, False  # a service from before the snapshot
                     raise
                 following = _following(data)
-                if following is not None:
-                    ask = partial(_ask, client, following, count=False)
-                    coming = fetcher.submit(client.with_retries, ask)
+                if asked_early is not None and following != asked_early:
+                    raise SyncProtocolError(
+                        "the server's snapshot page named another next page at its end "
+                        "than in front of its rows"
+                    )
+                if following is not None and following_ask is None:
+                    following_ask = ask(following, False, early.seen)
                 page = _checked(client, data, cursor)
                 summary = replica.apply_snapshot(page)
                 pulled = result.pulled + page.row_count()
@@ -204,8 +289,10 @@ def pull_snapshot(
                 )
                 if not page.more:
                     return result, True
-                if following is None:  # a page `_checked` passed always names its next case
+                if following is None or following_ask is None:
+                    # a page `_checked` passed always names its next case
                     raise SyncProtocolError("the server's snapshot page does not advance")
                 cursor = following
+                (coming, early), following_ask = following_ask, None
         finally:
             fetcher.shutdown(wait=True, cancel_futures=True)
