@@ -20,7 +20,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -622,9 +622,12 @@ class SyncClient:
             if not pushed_all:
                 result = self._push_all(result, notify)
             if not pulled_all:
+                first: PullPage | None = None
                 if snapshot:
-                    result, self._snapshot_ok = snapshot_client.pull_snapshot(self, result, notify)
-                result = self._pull_all(result, notify)
+                    result, self._snapshot_ok, first = snapshot_client.pull_snapshot(
+                        self, result, notify
+                    )
+                result = self._pull_all(result, notify, first)
             result = replace(result, ok=True, finished_at=_now())
             notify(SyncProgress("done", result.pushed + result.pulled, "sync complete"))
         except SyncError as exc:
@@ -840,19 +843,33 @@ class SyncClient:
             warnings=tuple(warnings),
         )
 
+    def pull_page(self, after: int) -> PullPage:
+        """The stream's page after `after` (the snapshot asks for the first one after its head
+        while its last page is applied)."""
+        return self._pull_page(after)
+
     def _pull_page(self, after: int) -> PullPage:
         params: dict[str, Any] = {"after": after, "limit": self.page_size}
         if self._want_own:
             params["own"] = "true"
         return self._call("GET", "/pull", PullPage, params=params)
 
-    def _pull_all(self, result: SyncResult, notify: Callable[[SyncProgress], None]) -> SyncResult:
-        """Every page after the cursor. The next page is asked for as soon as a page arrives,
-        and comes while this one is applied: on a slow link the round trip and the local
-        transaction overlap instead of adding up."""
+    def _pull_all(
+        self,
+        result: SyncResult,
+        notify: Callable[[SyncProgress], None],
+        first: PullPage | None = None,
+    ) -> SyncResult:
+        """Every page after the cursor (the first one given when already fetched). The next
+        page is asked for as soon as a page arrives, and comes while this one is applied: on a
+        slow link the round trip and the local transaction overlap instead of adding up."""
         cursor = self.replica.pull_cursor()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as fetcher:
-            coming = fetcher.submit(self._with_retries, partial(self._pull_page, cursor))
+            if first is not None:
+                coming: Future[PullPage] = Future()
+                coming.set_result(first)
+            else:
+                coming = fetcher.submit(self._with_retries, partial(self._pull_page, cursor))
             try:
                 while True:
                     page = coming.result()

@@ -28,10 +28,12 @@ from sync.protocol import (
     SNAPSHOT_COLUMNS,
     SNAPSHOT_PAGE_FACTOR,
     UUID_PATTERN,
+    PullPage,
     SnapshotPage,
 )
 from sync.replica_contract import (
     SnapshotCursor,
+    SyncError,
     SyncProgress,
     SyncProtocolError,
     SyncResult,
@@ -234,13 +236,26 @@ def _page(client: SyncClient, data: Any) -> SnapshotPage:
         ) from exc
 
 
+def _stream_page(stream: Future[PullPage] | None) -> PullPage | None:
+    """The stream's first page asked for early, or None when it failed (asked again then,
+    retried as any pull)."""
+    if stream is None:
+        return None
+    try:
+        return stream.result()
+    except SyncError:
+        return None
+
+
 def pull_snapshot(
     client: SyncClient, result: SyncResult, notify: Callable[[SyncProgress], None]
-) -> tuple[SyncResult, bool]:
+) -> tuple[SyncResult, bool, PullPage | None]:
     """Every page of the snapshot (from the kept cursor when one was interrupted), the next
     asked for while the last is applied, or before the last has all come (`_Early`). Returns
-    the result and whether a snapshot was taken (False: the service has none, the caller
-    replays the stream)."""
+    the result, whether a snapshot was taken (False: the service has none, the caller
+    replays the stream), and the stream's first page after the snapshot's head, asked for
+    while the last page was applied (None: the caller asks for it; its cursor is checked
+    there as any page's)."""
     replica = client.replica
     cursor = replica.snapshot_cursor()
     progress = _Progress(client, notify)
@@ -266,7 +281,7 @@ def pull_snapshot(
                     data = coming.result()
                 except SyncServerError as err:
                     if err.status == 404 and cursor is None:
-                        return result, False  # a service from before the snapshot
+                        return result, False, None  # a service from before the snapshot
                     raise
                 following = _following(data)
                 if asked_early is not None and following != asked_early:
@@ -276,6 +291,10 @@ def pull_snapshot(
                     )
                 if following is not None and following_ask is None:
                     following_ask = ask(following, False, early.seen)
+                stream = None
+                if following is None and isinstance(data, dict) and type(data.get("head")) is int:
+                    # the last page: the stream after its head comes while it is applied
+                    stream = fetcher.submit(partial(client.pull_page, data["head"]))
                 page = _checked(client, data, cursor)
                 summary = replica.apply_snapshot(page)
                 pulled = result.pulled + page.row_count()
@@ -288,7 +307,7 @@ def pull_snapshot(
                     set_aside_pulled=result.set_aside_pulled + summary.set_aside,
                 )
                 if not page.more:
-                    return result, True
+                    return result, True, _stream_page(stream)
                 if following is None or following_ask is None:
                     # a page `_checked` passed always names its next case
                     raise SyncProtocolError("the server's snapshot page does not advance")
