@@ -17,9 +17,10 @@ from __future__ import annotations
 import gzip
 import ipaddress
 import json
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -226,6 +227,8 @@ class SyncClient:
         self._server_takes_gzip = False
         self.bytes_sent = 0
         self.bytes_received = 0
+        #: the counts are added to from two threads while a snapshot's pages overlap
+        self._count_lock = threading.Lock()
         #: this sync's pull asks for the device's own changes too: a push reply did not give the
         #: version of a row it changed (another device wrote it, a conflict, a lost reply)
         self._want_own = False
@@ -319,15 +322,16 @@ class SyncClient:
         body: BaseModel | None,
         params: dict[str, Any] | None,
         auth: bool = True,
+        watch: Callable[[bytearray], bool] | None = None,
     ) -> Any:
         """One request's answer as parsed JSON (`what` names it in the error for one that is
-        not JSON)."""
+        not JSON); `watch` sees the body as it arrives (see `_bounded_body`)."""
         headers = {"Authorization": f"Bearer {self._token()}"} if auth else {}
         headers["Content-Type"] = "application/json"
         if not self.compress:
             headers["Accept-Encoding"] = "identity"
         content = body.model_dump_json().encode() if body is not None else None
-        response = self._send(method, path, content, params, headers)
+        response = self._send(method, path, content, params, headers, watch)
         if response.status_code == 415 and "content-encoding" in response.request.headers:
             # the service (behind a proxy that changed, say) no longer takes gzip: send it plain
             self._server_takes_gzip = False
@@ -348,6 +352,7 @@ class SyncClient:
         content: bytes | None,
         params: dict[str, Any] | None,
         headers: dict[str, str],
+        watch: Callable[[bytearray], bool] | None = None,
     ) -> httpx.Response:
         sent = content
         headers = dict(headers)
@@ -366,7 +371,8 @@ class SyncClient:
             )
             response = http.send(request, stream=True)
             try:
-                response._content = self._bounded_body(response)  # what read() would keep
+                # what read() would keep
+                response._content = self._bounded_body(response, watch)
             finally:
                 response.close()
         except httpx.DecodingError as exc:
@@ -378,18 +384,26 @@ class SyncClient:
                 f"could not reach the sync server ({type(exc).__name__}: {exc}); "
                 "nothing was lost, try again later"
             ) from exc
-        self.bytes_sent += len(sent or b"")
-        self.bytes_received += response.num_bytes_downloaded
+        with self._count_lock:
+            self.bytes_sent += len(sent or b"")
+            self.bytes_received += response.num_bytes_downloaded
         if self.compress and _takes_gzip(response):
             self._server_takes_gzip = True
         return response
 
-    def _bounded_body(self, response: httpx.Response) -> bytes:
+    def _bounded_body(
+        self, response: httpx.Response, watch: Callable[[bytearray], bool] | None = None
+    ) -> bytes:
         """The answer's body, inflated as it arrives and refused as soon as it passes
-        `max_reply_bytes`, so a small answer that inflates without end is never held whole."""
+        `max_reply_bytes`, so a small answer that inflates without end is never held whole.
+        A successful answer's body so far is shown to `watch` after each piece until it
+        returns True (the snapshot asks for its next page before this one has all come)."""
         body = bytearray()
+        watching = watch is not None and response.status_code < 400
         for piece in response.iter_bytes():
             body += piece
+            if watching and watch is not None:
+                watching = not watch(body)
             if len(body) > self.max_reply_bytes:
                 raise SyncProtocolError(
                     f"the server's answer inflates past {self.max_reply_bytes:,} bytes "
@@ -440,9 +454,18 @@ class SyncClient:
         `with_retries`)."""
         return self._call(method, path, reply_model, params=params)
 
-    def request_data(self, method: str, path: str, what: str, *, params: dict[str, Any]) -> Any:
-        """`request_json`'s answer as parsed JSON, for a caller that decodes it itself."""
-        return self._call_data(method, path, what, None, params)
+    def request_data(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        params: dict[str, Any],
+        watch: Callable[[bytearray], bool] | None = None,
+    ) -> Any:
+        """`request_json`'s answer as parsed JSON, for a caller that decodes it itself;
+        `watch` sees the body as it arrives, until it returns True."""
+        return self._call_data(method, path, what, None, params, watch=watch)
 
     def wants_own_rows(self) -> bool:
         """Whether this sync's pull (or snapshot) must bring the device's own rows too: a push
@@ -599,9 +622,12 @@ class SyncClient:
             if not pushed_all:
                 result = self._push_all(result, notify)
             if not pulled_all:
+                first: PullPage | None = None
                 if snapshot:
-                    result, self._snapshot_ok = snapshot_client.pull_snapshot(self, result, notify)
-                result = self._pull_all(result, notify)
+                    result, self._snapshot_ok, first = snapshot_client.pull_snapshot(
+                        self, result, notify
+                    )
+                result = self._pull_all(result, notify, first)
             result = replace(result, ok=True, finished_at=_now())
             notify(SyncProgress("done", result.pushed + result.pulled, "sync complete"))
         except SyncError as exc:
@@ -817,19 +843,33 @@ class SyncClient:
             warnings=tuple(warnings),
         )
 
+    def pull_page(self, after: int) -> PullPage:
+        """The stream's page after `after` (the snapshot asks for the first one after its head
+        while its last page is applied)."""
+        return self._pull_page(after)
+
     def _pull_page(self, after: int) -> PullPage:
         params: dict[str, Any] = {"after": after, "limit": self.page_size}
         if self._want_own:
             params["own"] = "true"
         return self._call("GET", "/pull", PullPage, params=params)
 
-    def _pull_all(self, result: SyncResult, notify: Callable[[SyncProgress], None]) -> SyncResult:
-        """Every page after the cursor. The next page is asked for as soon as a page arrives,
-        and comes while this one is applied: on a slow link the round trip and the local
-        transaction overlap instead of adding up."""
+    def _pull_all(
+        self,
+        result: SyncResult,
+        notify: Callable[[SyncProgress], None],
+        first: PullPage | None = None,
+    ) -> SyncResult:
+        """Every page after the cursor (the first one given when already fetched). The next
+        page is asked for as soon as a page arrives, and comes while this one is applied: on a
+        slow link the round trip and the local transaction overlap instead of adding up."""
         cursor = self.replica.pull_cursor()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as fetcher:
-            coming = fetcher.submit(self._with_retries, partial(self._pull_page, cursor))
+            if first is not None:
+                coming: Future[PullPage] = Future()
+                coming.set_result(first)
+            else:
+                coming = fetcher.submit(self._with_retries, partial(self._pull_page, cursor))
             try:
                 while True:
                     page = coming.result()

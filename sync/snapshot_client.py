@@ -10,10 +10,12 @@ from the snapshot's head. A service without the route (404) gets the ordinary re
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,10 +28,12 @@ from sync.protocol import (
     SNAPSHOT_COLUMNS,
     SNAPSHOT_PAGE_FACTOR,
     UUID_PATTERN,
+    PullPage,
     SnapshotPage,
 )
 from sync.replica_contract import (
     SnapshotCursor,
+    SyncError,
     SyncProgress,
     SyncProtocolError,
     SyncResult,
@@ -42,6 +46,14 @@ if TYPE_CHECKING:
 
 
 _UUID = re.compile(UUID_PATTERN)
+#: a page's answer gives its fields first; its rows begin at one of these
+_ROWS_START = (b',"groups":[', b',"sections":[')
+#: the most bytes the fields in front of a page's rows take (more: read at the answer's end)
+_HEAD_BYTES = 4096
+#: the next page is asked for once this page's answer has about this long left to come at the
+#: rate it has come so far: the next answer's first bytes (a round trip and the service's
+#: first read) then arrive as this one ends, and the link does not idle between pages
+_LEAD_SECONDS = 1.0
 
 #: "fresh": the laptop has pulled nothing (a first pull that does not fit in the exchange's
 #: one page is a snapshot); "resume": a snapshot was interrupted and goes on
@@ -80,8 +92,12 @@ class _Progress:
             self.total = page.rows_left or 0
         self.rows += page.row_count()
         received = self.client.bytes_received - self.bytes_at_start
-        # the count includes the rows the device wrote itself, which the pages leave out
-        left = max(0, self.total - self.rows) if page.more else 0
+        # The count is of the rows the pages will carry (the device's own left out), as of the
+        # first page: rows written or deleted since move it a little, so the last page ends
+        # the count where it is (100 %), and one past it raises it.
+        if not page.more or self.rows > self.total:
+            self.total = self.rows
+        left = self.total - self.rows
         elapsed = time.monotonic() - self.started
         seconds_left = elapsed / self.rows * left if self.rows else None
         eta = f", about {seconds_left:.0f} s left" if seconds_left is not None and left else ""
@@ -98,9 +114,65 @@ class _Progress:
         )
 
 
-def _ask(client: SyncClient, cursor: SnapshotCursor | None, *, count: bool) -> Any:
+class _Early:
+    """Watches a page's answer as it arrives (`SyncClient.request_data`'s `watch`) and gives
+    the cursor of the page after it (`_following` of the fields in front of its rows) once the
+    answer has about `_LEAD_SECONDS` left to come, judged by the size of the last whole page
+    (`expected`; None: at the answer's end, as for the first page). The cursor is only where
+    to ask next: the answer is still decoded and checked whole, and must end naming the same
+    next page (`pull_snapshot`)."""
+
+    def __init__(self, expected: int | None) -> None:
+        self.expected = expected
+        self.cursor: Future[SnapshotCursor | None] = Future()
+        self.seen = 0  # the answer's bytes so far (inflated)
+        self._started: tuple[float, int] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, body: bytearray) -> bool:
+        self.seen = len(body)
+        if self.cursor.done() or self.expected is None:
+            return False
+        now = time.monotonic()
+        if self._started is None:
+            self._started = (now, len(body))
+            return False
+        since, at = self._started
+        rate = (len(body) - at) / (now - since) if now > since else 0.0
+        if rate <= 0 or (self.expected - len(body)) / rate > _LEAD_SECONDS:
+            return False
+        self.give(_head_cursor(body))
+        return False
+
+    def give(self, cursor: SnapshotCursor | None) -> None:
+        """The cursor to ask with next (None: none early); the first given stands."""
+        with self._lock:
+            if not self.cursor.done():
+                self.cursor.set_result(cursor)
+
+
+def _head_cursor(body: bytearray) -> SnapshotCursor | None:
+    """The next page's cursor read from the fields in front of the answer's rows, or None."""
+    head = bytes(body[:_HEAD_BYTES])
+    ends = [i for i in (head.find(marker) for marker in _ROWS_START) if i > 0]
+    if not ends:
+        return None
+    try:
+        fields = json.loads(head[: min(ends)] + b"}")
+    except ValueError:
+        return None
+    return _following(fields)
+
+
+def _ask(
+    client: SyncClient,
+    cursor: SnapshotCursor | None,
+    *,
+    count: bool,
+    early: _Early | None = None,
+) -> Any:
     """One page's answer as parsed JSON (decoded and validated by `_checked`, on the laptop's
-    thread, while the next page comes)."""
+    thread, while the next page comes); `early` watches it as it arrives."""
     params: dict[str, Any] = {"limit": page_rows(client)}
     if count:
         params["count"] = "true"
@@ -112,7 +184,7 @@ def _ask(client: SyncClient, cursor: SnapshotCursor | None, *, count: bool) -> A
         params["format"] = SNAPSHOT_COLUMNS
     if client.wants_own_rows():
         params["own"] = "true"
-    return client.request_data("GET", "/snapshot", "SnapshotPage", params=params)
+    return client.request_data("GET", "/snapshot", "SnapshotPage", params=params, watch=early)
 
 
 def _following(data: Any) -> SnapshotCursor | None:
@@ -164,29 +236,65 @@ def _page(client: SyncClient, data: Any) -> SnapshotPage:
         ) from exc
 
 
+def _stream_page(stream: Future[PullPage] | None) -> PullPage | None:
+    """The stream's first page asked for early, or None when it failed (asked again then,
+    retried as any pull)."""
+    if stream is None:
+        return None
+    try:
+        return stream.result()
+    except SyncError:
+        return None
+
+
 def pull_snapshot(
     client: SyncClient, result: SyncResult, notify: Callable[[SyncProgress], None]
-) -> tuple[SyncResult, bool]:
+) -> tuple[SyncResult, bool, PullPage | None]:
     """Every page of the snapshot (from the kept cursor when one was interrupted), the next
-    asked for while the last is applied. Returns the result and whether a snapshot was taken
-    (False: the service has none, the caller replays the stream)."""
+    asked for while the last is applied, or before the last has all come (`_Early`). Returns
+    the result, whether a snapshot was taken (False: the service has none, the caller
+    replays the stream), and the stream's first page after the snapshot's head, asked for
+    while the last page was applied (None: the caller asks for it; its cursor is checked
+    there as any page's)."""
     replica = client.replica
     cursor = replica.snapshot_cursor()
     progress = _Progress(client, notify)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-snapshot") as fetcher:
-        coming = fetcher.submit(client.with_retries, partial(_ask, client, cursor, count=True))
+    # two answers may be in flight at once (the next asked for as this one ends)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sync-snapshot") as fetcher:
+
+        def ask(at: SnapshotCursor | None, count: bool, expected: int | None) -> tuple[Any, _Early]:
+            early = _Early(expected)
+            coming = fetcher.submit(
+                client.with_retries, partial(_ask, client, at, count=count, early=early)
+            )
+            coming.add_done_callback(lambda _done: early.give(None))
+            return coming, early
+
+        coming, early = ask(cursor, True, None)
+        following_ask: tuple[Any, _Early] | None = None
         try:
             while True:
+                asked_early = early.cursor.result()  # once this answer nears its end
+                if asked_early is not None:
+                    following_ask = ask(asked_early, False, early.expected)
                 try:
                     data = coming.result()
                 except SyncServerError as err:
                     if err.status == 404 and cursor is None:
-                        return result, False  # a service from before the snapshot
+                        return result, False, None  # a service from before the snapshot
                     raise
                 following = _following(data)
-                if following is not None:
-                    ask = partial(_ask, client, following, count=False)
-                    coming = fetcher.submit(client.with_retries, ask)
+                if asked_early is not None and following != asked_early:
+                    raise SyncProtocolError(
+                        "the server's snapshot page named another next page at its end "
+                        "than in front of its rows"
+                    )
+                if following is not None and following_ask is None:
+                    following_ask = ask(following, False, early.seen)
+                stream = None
+                if following is None and isinstance(data, dict) and type(data.get("head")) is int:
+                    # the last page: the stream after its head comes while it is applied
+                    stream = fetcher.submit(partial(client.pull_page, data["head"]))
                 page = _checked(client, data, cursor)
                 summary = replica.apply_snapshot(page)
                 pulled = result.pulled + page.row_count()
@@ -199,9 +307,11 @@ def pull_snapshot(
                     set_aside_pulled=result.set_aside_pulled + summary.set_aside,
                 )
                 if not page.more:
-                    return result, True
-                if following is None:  # a page `_checked` passed always names its next case
+                    return result, True, _stream_page(stream)
+                if following is None or following_ask is None:
+                    # a page `_checked` passed always names its next case
                     raise SyncProtocolError("the server's snapshot page does not advance")
                 cursor = following
+                (coming, early), following_ask = following_ask, None
         finally:
             fetcher.shutdown(wait=True, cancel_futures=True)

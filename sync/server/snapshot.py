@@ -108,25 +108,40 @@ def _page_cases(
             return picked, False
 
 
-def _rows_left(connection: sa.Connection, context: DeviceContext, after_case: str | None) -> int:
+def _rows_left(
+    connection: sa.Connection, context: DeviceContext, after_case: str | None, own: bool
+) -> int:
+    """The rows the pages from `after_case` on will carry: without `own`, less those the device
+    wrote whole (`_written_by`), which the pages leave out, so the laptop's progress ends at
+    its total. Only rows whose writers name the device are read for that (on a new laptop,
+    the few it pushed before its first pull)."""
     rs = tables.row_state
     cases = _live_visible_cases(context, after_case).order_by(None).subquery()
-    return int(
-        connection.execute(
-            sa.select(sa.func.count()).where(
-                rs.c.case_id.in_(sa.select(cases.c.row_id)), rs.c.deleted.is_(False)
-            )
-        ).scalar_one()
-    )
+    where = (rs.c.case_id.in_(sa.select(cases.c.row_id)), rs.c.deleted.is_(False))
+    total = int(connection.execute(sa.select(sa.func.count()).where(*where)).scalar_one())
+    if own:
+        return total
+    writers = sa.cast(rs.c.field_versions, sa.Text)
+    named = connection.execute(
+        sa.select(writers).where(*where, writers.contains(context.device_id, autoescape=True))
+    ).scalars()
+    return total - sum(_written_by(text, context.device_id) for text in named)
 
 
-def _snapshot_row(r: Any) -> list[Any]:
-    fields = dict(r.fields)
-    if fields.get("id") == r.row_id:
-        del fields["id"]
-    if snapshot_names_case(r.table_name) and fields.get("case_id") == r.case_id:
-        del fields["case_id"]
-    return [r.row_id, r.case_id, max(1, int(r.created_seq)), int(r.version), fields]
+def _snapshot_rows(table: str, rows: list[Any]) -> list[list[Any]]:
+    """A table's rows as plain snapshot rows `[id, case, seq, version, fields]`, the fields
+    without the `id` and `case_id` given in front. Each row's fields were decoded for this
+    read alone, so they are trimmed in place (a copy a row cost the service ~5 % of a page)."""
+    names_case = snapshot_names_case(table)
+    out = []
+    for r in rows:
+        fields, row_id, case_id = r.fields, r.row_id, r.case_id
+        if fields.get("id") == row_id:
+            del fields["id"]
+        if names_case and fields.get("case_id") == case_id:
+            del fields["case_id"]
+        out.append([row_id, case_id, max(1, int(r.created_seq)), int(r.version), fields])
+    return out
 
 
 def _written_by(field_versions_json: str | None, device_id: str) -> bool:
@@ -210,7 +225,7 @@ def page(
             )
         taken_at = now if head is None else head
         cases, more = _page_cases(connection, context, after_case, limit)
-        rows_left = _rows_left(connection, context, after_case) if count else None
+        rows_left = _rows_left(connection, context, after_case, own) if count else None
     meta = {
         "head": taken_at,
         "after_case": after_case,
@@ -246,10 +261,11 @@ def _body(
                 held.update(r.case_id for r in rows)
                 yield f'{"" if first else ","}{{"table":{_dumps(table)},"rows":['.encode()
                 first = False
-                for start in range(0, len(rows), _PIECE_ROWS):
+                plain = _snapshot_rows(table, rows)
+                for start in range(0, len(plain), _PIECE_ROWS):
                     piece = ",".join(
-                        _dumps(validation.storable(_snapshot_row(r)))
-                        for r in rows[start : start + _PIECE_ROWS]
+                        _dumps(validation.storable(row))
+                        for row in plain[start : start + _PIECE_ROWS]
                     )
                     yield (("," if start else "") + piece).encode()
                 yield b"]}"
@@ -271,7 +287,7 @@ def _columnar_body(
     with database.read() as connection:
         for n, group in enumerate(chunks(cases, _CASES_PER_READ)):
             sections = [
-                (table, [_snapshot_row(r) for r in rows])
+                (table, _snapshot_rows(table, rows))
                 for table, rows in _sections(connection, context, group, own).items()
             ]
             held.update(row[1] for _table, rows in sections for row in rows)

@@ -6,7 +6,10 @@ service."""
 
 from __future__ import annotations
 
+import json
+import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +17,10 @@ import httpx
 import pytest
 from sync_server_testkit import Device, NewDevice, ServerProcess, make_device, run_cli, unique_team
 
+from sync import snapshot_client
 from sync.client import SyncAuthError, SyncNetworkError, SyncProgress
 from sync.protocol import API_PREFIX, SnapshotPage
+from sync.replica_contract import SyncProtocolError
 
 Holding = dict[tuple[str, str], tuple[dict[str, Any], int]]
 
@@ -297,10 +302,18 @@ def test_a_laptop_is_not_sent_back_the_rows_it_wrote_itself(
     own_cases = [mine.replica.new_case(team, summary=f"Mine {n}", status="open") for n in range(2)]
     for case_id in own_cases:
         mine.replica.insert("person", {"name": "Written offline"}, case_id=case_id)
-    first = mine.client.sync()  # pushes its four rows, then the snapshot
+    steps: list[SyncProgress] = []
+    first = mine.client.sync(progress=steps.append)  # pushes its four rows, then the snapshot
     assert first.pushed == 4 and counting.snapshot_requests
     assert mine.replica.pull_log() == []  # its first pull was the snapshot, not the replay
     assert first.pulled == len(_live(colleague))  # the colleague's rows, none of its own
+    # the first page's count leaves its own rows out too: progress is of the rows that come,
+    # from the first page to 100 % at the last
+    shown = [p for p in steps if p.phase == "pull" and p.total is not None]
+    assert len(shown) == len(counting.snapshot_requests) > 1
+    assert [p.total for p in shown] == [first.pulled] * len(shown)
+    assert shown[-1].done == shown[-1].total and shown[-1].seconds_left == 0
+    assert f"{first.pulled:,} of {first.pulled:,} rows" in shown[-1].message
 
     settings = mine.replica.sync_settings()
     assert settings is not None
@@ -329,3 +342,96 @@ def _changes(server: ServerProcess, token: str, **params: Any) -> list[Any]:
     )
     assert reply.status_code == 200, reply.text
     return SnapshotPage.model_validate_json(reply.content).changes()
+
+
+class _Streamed(httpx.HTTPTransport):
+    """A real transport that hands each snapshot answer over in pieces, as a slow link does,
+    and holds an answer with more to come after its first pieces until the next page has been
+    asked for (so the test sees the overlap, not a race); `retarget` rewrites the answer of
+    the page after `after_case` so that it ends naming another next page than it named in
+    front of its rows."""
+
+    def __init__(self, retarget: str | None = None) -> None:
+        super().__init__()
+        self.asked: list[str | None] = []  # each request's after_case, in order
+        self.overlapped = 0  # requests made while the answer before them was still coming
+        self.retarget = retarget
+        self._next_asked = threading.Event()
+        self._coming = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != f"{API_PREFIX}/snapshot":
+            return super().handle_request(request)
+        self.overlapped += self._coming > 0
+        self.asked.append(request.url.params.get("after_case"))
+        early = len(self.asked) > 1  # the first page's size is not known before it ends
+        self._next_asked.set()
+        self._next_asked = threading.Event()
+        waiting_for = self._next_asked
+        request.headers["Accept-Encoding"] = "identity"
+        response = super().handle_request(request)
+        response.read()
+        body = response.content
+        data = json.loads(body)
+        if self.retarget is not None and data.get("after_case") == self.retarget:
+            body = body[:-1] + b',"next_case":"' + str(uuid.uuid4()).encode() + b'"}'
+        pieces = [body[i : i + 200] for i in range(0, len(body), 200)]
+
+        def stream() -> Iterator[bytes]:
+            self._coming += 1
+            try:
+                for n, piece in enumerate(pieces):
+                    if n == 2 and early and data.get("more"):
+                        waiting_for.wait(10)  # the next page is asked for before this ends
+                    yield piece
+            finally:
+                self._coming -= 1
+
+        return httpx.Response(response.status_code, content=stream(), headers=response.headers)
+
+
+def test_the_next_page_is_asked_for_before_the_last_has_all_come(
+    server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a page's answer nears its end (at the rate it comes, judged by the last page's
+    size), the next is asked for with the cursor read in front of its rows; the pages still
+    apply in order and end where the replay ends."""
+    monkeypatch.setattr(snapshot_client, "_LEAD_SECONDS", 1e9)  # any answer "nears its end"
+    team = unique_team()
+    colleague = _laptop(server, tmp_path, team)
+    _team_history(colleague, team)
+    streamed = _Streamed()
+    fresh = _laptop(server, tmp_path, team, page_size=1, snapshot_page_rows=5, transport=streamed)
+    replay = _laptop(server, tmp_path, team, snapshot=False)
+    fresh.sync()
+    replay.sync()
+    assert len(streamed.asked) > 3
+    # the first page's size is not known before it ends; after it, each next is asked early
+    assert streamed.overlapped == len(streamed.asked) - 2
+    assert len(set(streamed.asked)) == len(streamed.asked)  # no page asked for twice
+    assert fresh.replica.snapshot_cursor() is None
+    assert _holding(fresh) == _holding(replay) == _live(colleague)
+
+
+def test_a_page_that_ends_naming_another_next_page_is_refused(
+    server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cursor read in front of a page's rows only says where to ask next: an answer that
+    names another next page at its end (a second `next_case`) is refused before it is
+    applied, and the snapshot resumes after the last page applied."""
+    monkeypatch.setattr(snapshot_client, "_LEAD_SECONDS", 1e9)
+    team = unique_team()
+    colleague = _laptop(server, tmp_path, team)
+    _team_history(colleague, team)
+    probe = _Streamed()
+    _laptop(server, tmp_path, team, page_size=1, snapshot_page_rows=10, transport=probe).sync()
+    second = probe.asked[1]  # the after_case of the second page: its answer is rewritten
+    fresh = _laptop(
+        server, tmp_path, team, page_size=1, snapshot_page_rows=10, retries=0,
+        transport=_Streamed(retarget=second),
+    )  # fmt: skip
+    with pytest.raises(SyncProtocolError) as refused:
+        fresh.client.sync()
+    assert "another next page" in str(refused.value) and "\n" not in str(refused.value)
+    cursor = fresh.replica.snapshot_cursor()
+    assert cursor is not None and cursor.after_case == second  # the first page stays applied
