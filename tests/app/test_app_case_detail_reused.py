@@ -74,6 +74,8 @@ def _frames_of(screen: CaseDetailScreen, app: AsbApp) -> list[str]:
 async def _open_from_dashboard(pilot: Pilot[Any], app: AsbApp, case_id: str) -> None:
     await wait_for_screen(pilot, "DashboardScreen")
     dashboard = screen_as(app, DashboardScreen)
+    # A screen is shown before its children are composed.
+    await wait_for(pilot, lambda: dashboard.query_one(DataTable))
     table = dashboard.query_one(DataTable)
     await wait_for(pilot, lambda: case_id in table.rows)
     table.move_cursor(row=table.get_row_index(case_id), animate=False)
