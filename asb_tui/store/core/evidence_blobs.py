@@ -17,7 +17,8 @@ The sealed chunk is what the wire carries (`read_sealed` / `write_sealed`): a re
 by opening it before keeping it, and `finish` checks the SHA-256 over all the plaintext before
 the blob counts as complete (a marker file `complete`, which holds nothing). Chunks are written
 to a temporary name in their folder, flushed to disk and renamed, so a chunk file is whole or
-absent. Intake (`seal_file`) streams: it reads the source chunk by chunk and never holds it whole.
+absent. Intake (`seal_file`) streams: it reads the source chunk by chunk and never holds it whole,
+and checks what the chunk files hold (read back, opened, hashed) before the blob is complete.
 Why files rather than blobs in the database, with figures: docs/evidence.md.
 """
 
@@ -270,20 +271,19 @@ class BlobStore:
 
     def seal_file(self, source: Path, ref: BlobRef) -> None:
         """Seal a measured source into the blob's chunk files. This thread reads and seals each
-        chunk; a writer thread (`_ChunkWriter`) writes and fsyncs it, reads it back, opens it and
-        hashes the plaintext it opens to, so that the blob is marked complete only when what the
-        chunk files hold is the content `measure` hashed. A file that changed meanwhile (or a
-        chunk that does not read back) is refused and the partial chunks removed. Chunks already
-        held (an interrupted intake) are sealed again identically."""
+        chunk; writer threads (`_ChunkWriter`) write and fsync the chunk files, and a checking
+        thread reads each back, opens it and hashes the plaintext it opens to, so that the blob
+        is marked complete only when what the chunk files hold is the content `measure` hashed.
+        A file that changed meanwhile (or a chunk that does not read back) is refused and the
+        partial chunks removed. Chunks already held (an interrupted intake) are sealed again
+        identically."""
         if self.has_complete(ref):
             return
         folder = self.folder(ref)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        changed = EvidenceError(
-            f"{source} changed while it was being attached; nothing was attached"
-        )
-        writer = _ChunkWriter(ref, folder)
+        writer: _ChunkWriter | None = None
         try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            writer = _ChunkWriter(ref, folder)
             # No size limit here: a file grown since `measure` is refused as changed (below),
             # not as too big, and only ref.size + 1 bytes of it are read.
             with _open_source(source, None) as stream:
@@ -291,12 +291,12 @@ class BlobStore:
                 for n in range(ref.total_chunks):
                     length = chunk_length(ref, n)
                     if _read_exactly(stream, plain[:length]) != length:
-                        raise changed
+                        raise _changed(source)
                     writer.seal_and_queue(n, plain[:length])
                 if stream.read(1):
-                    raise changed
+                    raise _changed(source)
             if writer.finish() != ref.sha256:
-                raise changed
+                raise _changed(source)
             # The chunks' renames are made durable here, once, rather than after each chunk:
             # nothing refers to the blob until it is marked complete (below) and the item is
             # recorded (after this returns), and a crash before then loses only chunks that a
@@ -305,9 +305,14 @@ class BlobStore:
             _fsync_dir(folder.parent)
             self._mark_complete(ref)
         except BaseException:
-            writer.abandon()
+            if writer is not None:
+                writer.abandon()  # before the chunks are removed: nothing is written after
             self.remove(ref)
             raise
+
+
+def _changed(source: Path) -> EvidenceError:
+    return EvidenceError(f"{source} changed while it was being attached; nothing was attached")
 
 
 #: Chunk files written and fsynced at once: the file system commits their journal entries
