@@ -2,10 +2,11 @@
 against a plain `sha256sum` of the same file in the same run (docs/performance.md).
 
 The file is random data (200 MB; 32 MB with --quick) written once, so it is in the page cache for
-both; `sha256sum` reads and hashes it once, the intake reads it twice (hash, then seal and hash
-again) and writes it encrypted with an fsync per 1 MiB chunk. The target: attach at least a third
-of sha256sum's speed. The process's peak RSS is reported beside it (the memory the intake itself
-allocates is measured by tests/evidence/test_evidence_store.py with tracemalloc).
+both; `sha256sum` reads and hashes it once, the intake reads it twice (hash, then seal) and
+writes it encrypted with an fsync per 1 MiB chunk, reading each chunk back to open it and hash
+its plaintext again. The target: attach at least a third of sha256sum's speed. The process's
+peak RSS is reported beside it (the memory the intake itself allocates is measured by
+tests/evidence/test_evidence_store.py with tracemalloc).
 """
 
 from __future__ import annotations

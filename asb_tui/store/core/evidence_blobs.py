@@ -17,7 +17,8 @@ The sealed chunk is what the wire carries (`read_sealed` / `write_sealed`): a re
 by opening it before keeping it, and `finish` checks the SHA-256 over all the plaintext before
 the blob counts as complete (a marker file `complete`, which holds nothing). Chunks are written
 to a temporary name in their folder, flushed to disk and renamed, so a chunk file is whole or
-absent. Intake (`seal_file`) streams: it reads the source chunk by chunk and never holds it whole.
+absent. Intake (`seal_file`) streams: it reads the source chunk by chunk and never holds it whole,
+and checks what the chunk files hold (read back, opened, hashed) before the blob is complete.
 Why files rather than blobs in the database, with figures: docs/evidence.md.
 """
 
@@ -25,13 +26,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
+import queue
 import secrets
 import shutil
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -123,10 +127,14 @@ def open_sealed(ref: BlobRef, n: int, sealed: bytes) -> bytes:
     try:
         return AESGCM(ref.key).decrypt(_nonce(n), sealed, _aad(ref, n))
     except InvalidTag:
-        raise EvidenceDamaged(
-            f"chunk {n} of exhibit file {ref.sha256[:12]} does not open under its key "
-            "(damaged or altered)"
-        ) from None
+        raise _not_opening(ref, n) from None
+
+
+def _not_opening(ref: BlobRef, n: int) -> EvidenceDamaged:
+    return EvidenceDamaged(
+        f"chunk {n} of exhibit file {ref.sha256[:12]} does not open under its key "
+        "(damaged or altered)"
+    )
 
 
 def _check_index(ref: BlobRef, n: int) -> None:
@@ -184,16 +192,7 @@ class BlobStore:
         open_sealed(ref, n, sealed)
         folder = self.folder(ref)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = folder / f".{n}.{secrets.token_hex(4)}.part"
-        try:
-            with open(temporary, "xb") as out:
-                out.write(sealed)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, folder / str(n))
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        _write_durably(folder, n, sealed)
         _fsync_dir(folder)
 
     def finish(self, ref: BlobRef) -> None:
@@ -255,46 +254,180 @@ class BlobStore:
     # -- intake: a file on disk in, chunk files out ----------------------------------------------
 
     def measure(self, source: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Measured:
-        """Hash a source file as it is read (one chunk in memory at a time)."""
+        """Hash a source file as it is read (into one reused chunk buffer)."""
         digest = hashlib.sha256()
         size = 0
         head = b""
+        buffer = bytearray(CHUNK_SIZE)
+        view = memoryview(buffer)
         with _open_source(source, max_bytes) as stream:
-            while chunk := stream.read(CHUNK_SIZE):
+            while got := stream.readinto(view):
                 if not head:
-                    head = chunk[:65536]
-                size += len(chunk)
+                    head = bytes(view[: min(got, 65536)])
+                size += got
                 _refuse_too_big(source, size, max_bytes)
-                digest.update(chunk)
+                digest.update(view[:got])
         return Measured(sha256=digest.hexdigest(), size=size, head=head)
 
     def seal_file(self, source: Path, ref: BlobRef) -> None:
-        """Seal a measured source into the blob's chunk files, checking as it reads that the file
-        is still what `measure` hashed; a file that changed meanwhile is refused and its partial
-        chunks removed. Chunks already held (an interrupted intake) are sealed again identically."""
+        """Seal a measured source into the blob's chunk files. This thread reads and seals each
+        chunk; writer threads (`_ChunkWriter`) write and fsync the chunk files, and a checking
+        thread reads each back, opens it and hashes the plaintext it opens to, so that the blob
+        is marked complete only when what the chunk files hold is the content `measure` hashed.
+        A file that changed meanwhile (or a chunk that does not read back) is refused and the
+        partial chunks removed. Chunks already held (an interrupted intake) are sealed again
+        identically."""
         if self.has_complete(ref):
             return
-        digest = hashlib.sha256()
-        size = 0
+        folder = self.folder(ref)
+        writer: _ChunkWriter | None = None
         try:
-            with _open_source(source, ref.size) as stream:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            writer = _ChunkWriter(ref, folder)
+            # No size limit here: a file grown since `measure` is refused as changed (below),
+            # not as too big, and only ref.size + 1 bytes of it are read.
+            with _open_source(source, None) as stream:
+                plain = memoryview(bytearray(CHUNK_SIZE))
                 for n in range(ref.total_chunks):
-                    plain = stream.read(CHUNK_SIZE)
-                    size += len(plain)
-                    digest.update(plain)
-                    if len(plain) != chunk_length(ref, n):
-                        break
-                    self.write_sealed(ref, n, seal(ref, n, plain))
-                if stream.read(1) or size != ref.size or digest.hexdigest() != ref.sha256:
-                    raise EvidenceError(
-                        f"{source} changed while it was being attached; nothing was attached"
-                    )
-            # The plaintext sealed is the plaintext hashed: complete without reading it back
-            # (each chunk is still authenticated whenever it is read).
+                    length = chunk_length(ref, n)
+                    if _read_exactly(stream, plain[:length]) != length:
+                        raise _changed(source)
+                    writer.seal_and_queue(n, plain[:length])
+                if stream.read(1):
+                    raise _changed(source)
+            if writer.finish() != ref.sha256:
+                raise _changed(source)
+            # The chunks' renames are made durable here, once, rather than after each chunk:
+            # nothing refers to the blob until it is marked complete (below) and the item is
+            # recorded (after this returns), and a crash before then loses only chunks that a
+            # later intake or transfer writes again (each chunk file is whole or absent).
+            _fsync_dir(folder)
+            _fsync_dir(folder.parent)
             self._mark_complete(ref)
         except BaseException:
+            if writer is not None:
+                writer.abandon()  # before the chunks are removed: nothing is written after
             self.remove(ref)
             raise
+
+
+def _changed(source: Path) -> EvidenceError:
+    return EvidenceError(f"{source} changed while it was being attached; nothing was attached")
+
+
+#: Chunk files written and fsynced at once: the file system commits their journal entries
+#: together (200 x 1 MiB here: 1.7-2.6 s one at a time, 0.7-1.2 s three at a time).
+_WRITERS = 3
+#: Sealed chunks between the reading thread and the check: the intake's memory stays a few MiB.
+_IN_FLIGHT = _WRITERS + 2
+
+
+class _ChunkWriter:
+    """The writing half of an intake, on threads of its own, so that chunk files are written,
+    fsynced, read back and checked while the next chunks are read and sealed (AES-GCM, SHA-256
+    and file I/O release the GIL). `_WRITERS` threads write; one thread then checks the chunks in
+    order: it reads each file back, opens it and hashes the plaintext it opens to, so the hash
+    returned is of what the chunk files hold (the check `finish` makes, without a third pass)."""
+
+    def __init__(self, ref: BlobRef, folder: Path) -> None:
+        self._ref = ref
+        self._folder = folder
+        self._aead = AESGCM(ref.key)
+        self._digest = hashlib.sha256()
+        self._error: BaseException | None = None
+        # Sealing buffers go round: the reader takes a free one, the check gives it back, so at
+        # most _IN_FLIGHT sealed chunks exist and none is allocated per chunk.
+        self._free: queue.Queue[bytearray] = queue.Queue()
+        for _ in range(_IN_FLIGHT):
+            self._free.put(bytearray(CHUNK_SIZE + _TAG))
+        self._queued: queue.Queue[tuple[int, bytearray, Future[None]] | None] = queue.Queue()
+        self._pool = ThreadPoolExecutor(_WRITERS, thread_name_prefix="evidence-write")
+        self._checker = threading.Thread(
+            target=self._check_in_order, name="evidence-check", daemon=True
+        )
+        self._checker.start()
+
+    def seal_and_queue(self, n: int, plain: memoryview) -> None:
+        """Seal chunk n into a free buffer and hand it to a writer (waits for a free buffer)."""
+        if self._error is not None:
+            raise self._error
+        buffer = self._free.get()
+        sealed = memoryview(buffer)[: len(plain) + _TAG]
+        self._aead.encrypt_into(_nonce(n), plain, _aad(self._ref, n), sealed)
+        written = self._pool.submit(_write_durably, self._folder, n, sealed)
+        self._queued.put((n, buffer, written))
+
+    def finish(self) -> str:
+        """Wait for every chunk queued; the SHA-256 of what the chunk files open to."""
+        self._stop()
+        if self._error is not None:
+            raise self._error
+        return self._digest.hexdigest()
+
+    def abandon(self) -> None:
+        """Stop, writing nothing more once the writes under way are done."""
+        self._error = self._error or EvidenceError("the intake was abandoned")
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._checker.is_alive():
+            self._queued.put(None)
+            self._checker.join()
+        self._pool.shutdown(wait=True)
+
+    def _check_in_order(self) -> None:
+        readback = memoryview(bytearray(CHUNK_SIZE + _TAG))
+        opened = memoryview(bytearray(CHUNK_SIZE))
+        while (queued := self._queued.get()) is not None:
+            n, buffer, written = queued
+            try:
+                if self._error is not None:  # after a failure: write nothing more
+                    written.cancel()
+                written.result()
+                if self._error is None:
+                    self._read_back_and_open(n, readback, opened)
+            except BaseException as exc:  # the first is re-raised in the reading thread
+                self._error = self._error or exc
+            self._free.put(buffer)  # only once its write is over
+
+    def _read_back_and_open(self, n: int, readback: memoryview, opened: memoryview) -> None:
+        ref, length = self._ref, chunk_length(self._ref, n)
+        with open(self._folder / str(n), "rb", buffering=0) as back:
+            if _read_exactly(back, readback[: length + _TAG]) != length + _TAG or back.read(1):
+                raise EvidenceDamaged(
+                    f"chunk {n} of exhibit file {ref.sha256[:12]} did not read back whole"
+                )
+        try:
+            self._aead.decrypt_into(
+                _nonce(n), readback[: length + _TAG], _aad(ref, n), opened[:length]
+            )
+        except InvalidTag:
+            raise _not_opening(ref, n) from None
+        self._digest.update(opened[:length])
+
+
+def _read_exactly(stream: io.BufferedIOBase | io.RawIOBase, into: memoryview) -> int:
+    """Fill `into` from the stream unless it ends first; the bytes read."""
+    got = 0
+    while got < len(into) and (more := stream.readinto(into[got:])):
+        got += more
+    return got
+
+
+def _write_durably(folder: Path, n: int, sealed: bytes | memoryview) -> None:
+    """Chunk n written under a temporary name, flushed to disk and renamed: whole or absent.
+    (The rename's own durability is the directory's fsync, which the caller makes.)"""
+    temporary = folder / f".{n}.{secrets.token_hex(4)}.part"
+    try:
+        with open(temporary, "xb", buffering=0) as out:
+            view = memoryview(sealed)
+            while view:
+                view = view[out.write(view) :]
+            os.fsync(out.fileno())
+        os.replace(temporary, folder / str(n))
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def detect_media_type(head: bytes) -> str:
@@ -329,8 +462,9 @@ def _refuse_too_big(source: Path, size: int, max_bytes: int) -> None:
         )
 
 
-def _open_source(source: Path, max_bytes: int) -> BinaryIO:
-    """The source opened for reading, with one-line refusals for what is not a readable file."""
+def _open_source(source: Path, max_bytes: int | None) -> io.BufferedReader:
+    """The source opened for reading, with one-line refusals for what is not a readable file
+    (or, given `max_bytes`, one larger than that)."""
     path = Path(source)
     if path.is_dir():
         raise EvidenceError(f"{path} is a folder, not a file; nothing was attached")
@@ -338,7 +472,8 @@ def _open_source(source: Path, max_bytes: int) -> BinaryIO:
         raise EvidenceError(f"there is no file {path}; nothing was attached")
     if not path.is_file():
         raise EvidenceError(f"{path} is not a regular file; nothing was attached")
-    _refuse_too_big(path, path.stat().st_size, max_bytes)
+    if max_bytes is not None:
+        _refuse_too_big(path, path.stat().st_size, max_bytes)
     try:
         return open(path, "rb")
     except PermissionError:
