@@ -379,8 +379,9 @@ def _collect(cases: Iterable[CaseFacts], context: _Context) -> list[Deadline]:
     include_met = context.include_met
     found: list[Deadline] = []
     append = found.append
+    places = context.places
     for facts in cases:
-        place = context.place(facts.region)
+        place = places.get(facts.region) or context.place(facts.region)
         bounds = place.bounds
         case_id = facts.id
         case_ref = facts.ref
@@ -390,12 +391,11 @@ def _collect(cases: Iterable[CaseFacts], context: _Context) -> list[Deadline]:
             action_id, title, due_on, done_on, kind = action
             if kind is _CASE_REVIEW_INFO:
                 continue  # a fact (`told_of_case_review_on`), shown as its own deadline
-            derived = _FACT_DERIVED_ACTIONS.get(kind)
-            if derived is not None:
+            if kind in _FACT_DERIVED_ACTIONS:
                 if done_on is not None:
                     if derived_done is None:
                         derived_done = {}
-                    derived_done[derived] = done_on
+                    derived_done[_FACT_DERIVED_ACTIONS[kind]] = done_on
                 continue
             if done_on is None and facts.referrals and kind in _REFERRAL_TASKS:
                 done_on = met_by_referral(kind, due_on, facts.referrals)
