@@ -147,15 +147,19 @@ def _holiday_set(region: Region, year: int) -> frozenset[date]:
 def _working_ordinals(region: Region, year: int, closures: frozenset[date]) -> tuple[int, ...]:
     """Ordinals of the working days of `year`, ascending."""
     first = date(year, 1, 1).toordinal()
-    last = date(year, 12, 31).toordinal()
+    stop = date(year, 12, 31).toordinal() + 1
     days_off = {day.toordinal() for day in _holiday_set(region, year)}
     days_off.update(day.toordinal() for day in closures if day.year == year)
-    # Ordinal 1 (01/01/0001) was a Monday: (ordinal - 1) % 7 is the weekday, no date built.
-    return tuple(
-        ordinal
-        for ordinal in range(first, last + 1)
-        if (ordinal - 1) % 7 < _SATURDAY and ordinal not in days_off
-    )
+    # Ordinal 1 (01/01/0001) was a Monday, so the Monday on or before 01/01 is `first` less
+    # (first - 1) % 7. Each weekday's ordinals are a range with step 7: five C-level ranges,
+    # not a Python test of each of the 365 days (half the time of a cold table).
+    monday = first - (first - 1) % 7
+    days: set[int] = set()
+    for weekday in range(_SATURDAY):
+        start = monday + weekday
+        days.update(range(start if start >= first else start + 7, stop, 7))
+    days -= days_off
+    return tuple(sorted(days))
 
 
 def clear_caches() -> None:
