@@ -1,6 +1,8 @@
 """People across cases, read: likely matches when a person is added, finding a person, a
 person's profile (their cases with roles, addresses, incidents counted by the repeat rule,
-flags), the cases linked to a case, and the repeat flags a case shows.
+flags), and how many cases share a person with each case of a list. The cases linked to a case
+and the repeat flags a case shows are read in case_people (plain SQL, as each opening of a case
+runs them) and offered here too.
 
 Everything is read from what this laptop holds: a team sees a person only through cases it may
 see (what other teams hold reaches it only as the service's blind-index counts, table
