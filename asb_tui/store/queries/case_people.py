@@ -144,6 +144,7 @@ def linked_cases(session: Session, case_id: str) -> list[LinkedCase]:
         (case_id,),
     ).fetchall()
     cases = _record_cases(cursor, sorted({identity or pid for pid, identity, _name in here}))
+    words: dict[tuple[str, ...], str] = {}  # a person in many cases has the same roles in most
     for person_id, identity, name in here:
         theirs = cases.get(identity or person_id, [])
         mine = [c for c in theirs if c.case_id == case_id]
@@ -151,12 +152,15 @@ def linked_cases(session: Session, case_id: str) -> list[LinkedCase]:
         for other in theirs:
             if other.case_id == case_id or (other.case_id, "person") in out:
                 continue
+            there = words.get(other.roles)
+            if there is None:
+                there = words[other.roles] = _role_words(other.roles)
             out[(other.case_id, "person")] = LinkedCase(
                 other.case_id,
                 other.ref,
                 other.status,
                 "person",
-                f"{name}: {role_here} here, {_role_words(other.roles)} there",
+                f"{name}: {role_here} here, {there} there",
             )
     _add_address_links(cursor, case_id, out)
     for link_id, from_id, to_id, linked_ref, reason in cursor.execute(
@@ -207,9 +211,17 @@ def _add_address_links(
         f"WHERE address.case_id != ? AND ({' OR '.join(terms)})",
         (case_id, *postcodes, *uprns),
     )
-    # Many rows where a postcode is shared: a case already linked by place is not looked at again.
+    # Many rows where a postcode is shared: a case already linked by place is not looked at
+    # again, and each distinct address is keyed once (folding its first line is most of the cost).
+    keyed: dict[tuple[str, str, str], bool] = {}
     for other_id, line1, line2, town, postcode, uprn, ref, status in rows:
-        if (other_id, "address") in out or address_key(line1, postcode, uprn) not in keys:
+        if (other_id, "address") in out:
+            continue
+        place = (line1, postcode, uprn)
+        same = keyed.get(place)
+        if same is None:
+            same = keyed[place] = address_key(line1, postcode, uprn) in keys
+        if not same:
             continue
         out[(other_id, "address")] = LinkedCase(
             other_id,
