@@ -8,7 +8,7 @@ import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -159,6 +159,18 @@ def test_one_case_is_read_as_the_many_cases_loader_reads_it(
     assert one is not None and missing is None
     assert one.case == many.case
     assert dict(one.tables) == dict(many.tables)
+    # Read on the driver's cursor, each value still has the type SQLAlchemy gives it (a date is
+    # not its text, an aware datetime not a naive one, a boolean not 0 or 1, JSON not its text).
+    for mine, theirs in zip(
+        (one.case, *(r for rows in one.tables.values() for r in rows)),
+        (many.case, *(r for rows in many.tables.values() for r in rows)),
+        strict=True,
+    ):
+        for name in mine.__dataclass_fields__:
+            value, expected = getattr(mine, name), getattr(theirs, name)
+            assert type(value) is type(expected), (mine.table, name)
+            if isinstance(value, datetime):
+                assert value.tzinfo == expected.tzinfo, (mine.table, name)
     assert list(one.tables) == list(many.tables)
     assert one.row_count() == many.row_count() > len(RECORD_TYPES)
 

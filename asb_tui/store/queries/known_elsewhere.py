@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from asb_tui.store.core.models import Person, PersonElsewhere
 
@@ -34,21 +38,39 @@ class PersonKnownElsewhere:
 
 def people_known_elsewhere(session: Session, case_id: str) -> list[PersonKnownElsewhere]:
     """The case's people that other teams' cases also name, by person, team and kind of match."""
-    rows = session.exec(
-        select(PersonElsewhere, Person.name)
-        .join(Person, col(Person.id) == col(PersonElsewhere.person_id))
-        .where(col(Person.case_id) == case_id)
-        .order_by(col(Person.name), col(PersonElsewhere.team), col(PersonElsewhere.matched_on))
-    ).all()
+    rows = session.connection().execute(_case_statement(), {"case_id": case_id})
     return [
         PersonKnownElsewhere(
-            person_id=row.person_id,
+            person_id=person_id,
             person_name=name,
-            team=row.team,
-            matched_on=row.matched_on,
-            cases=row.cases,
-            contact_officer=row.contact_officer,
-            learned_at=row.learned_at,
+            team=team,
+            matched_on=matched_on,
+            cases=cases,
+            contact_officer=contact_officer,
+            learned_at=learned_at,
         )
-        for row, name in rows
+        for person_id, name, team, matched_on, cases, contact_officer, learned_at in rows
     ]
+
+
+@cache
+def _case_statement() -> Any:
+    """The read of one case's rows (`case_id` bound), built once: it runs at every opening of a
+    case, where building an ORM statement and its entities cost more than running it. Plain
+    columns, so the column types still read the dates as the ORM would."""
+    elsewhere = PersonElsewhere.__table__  # type: ignore[attr-defined]
+    person = Person.__table__  # type: ignore[attr-defined]
+    return (
+        sa_select(
+            elsewhere.c.person_id,
+            person.c.name,
+            elsewhere.c.team,
+            elsewhere.c.matched_on,
+            elsewhere.c.cases,
+            elsewhere.c.contact_officer,
+            elsewhere.c.learned_at,
+        )
+        .join_from(elsewhere, person, person.c.id == elsewhere.c.person_id)
+        .where(person.c.case_id == bindparam("case_id"))
+        .order_by(person.c.name, elsewhere.c.team, elsewhere.c.matched_on)
+    )

@@ -1,6 +1,8 @@
 """People across cases, read: likely matches when a person is added, finding a person, a
 person's profile (their cases with roles, addresses, incidents counted by the repeat rule,
-flags), the cases linked to a case, and the repeat flags a case shows.
+flags), and how many cases share a person with each case of a list. The cases linked to a case
+and the repeat flags a case shows are read in case_people (plain SQL, as each opening of a case
+runs them) and offered here too.
 
 Everything is read from what this laptop holds: a team sees a person only through cases it may
 see (what other teams hold reaches it only as the service's blind-index counts, table
@@ -23,6 +25,13 @@ from asb_tui.domain.places import address_key, normalise_postcode
 from asb_tui.domain.repeats import RepeatSpan, latest_repeat_span
 from asb_tui.domain.types import PartyRole
 from asb_tui.store.core.models import Address, Case, CaseLink, CaseParty, Person, PersonElsewhere
+from asb_tui.store.queries.case_people import (
+    CaseRepeatFlags,
+    LinkedCase,
+    case_repeat_flags,
+    linked_cases,
+    repeat_perpetrator_span,
+)
 from asb_tui.store.queries.identities import identity_of, victim_report_dates
 
 __all__ = [
@@ -108,25 +117,6 @@ class PersonProfile:
     repeat_victim: RepeatSpan | None
     repeat_perpetrator: RepeatSpan | None
     known_elsewhere: tuple[KnownElsewhere, ...]
-
-
-@dataclass(frozen=True)
-class LinkedCase:
-    case_id: str
-    ref: str
-    status: str
-    #: "person", "address" or "link"
-    kind: str
-    why: str
-    link_id: str = ""
-
-
-@dataclass(frozen=True)
-class CaseRepeatFlags:
-    #: one line per flag, as the case shows it ("Repeat victim: Ann Lee, 3 incidents ...")
-    lines: tuple[str, ...] = ()
-    repeat_victim: bool = False
-    repeat_perpetrator: bool = False
 
 
 def address_text(row: Address) -> str:
@@ -356,9 +346,8 @@ def _identity_for(session: Session, person_or_identity: str) -> str | None:
 def _perpetrator_span(
     cases: Sequence[PersonCase], today: date, rules: DeadlineRules
 ) -> RepeatSpan | None:
-    rule = rules.repeat_perpetrator
     named = [c.referred_on for c in cases if PartyRole.ALLEGED_PERPETRATOR.value in c.roles]
-    return latest_repeat_span(named, today, at_least=rule.cases, months=rule.months)
+    return repeat_perpetrator_span(named, today, rules)
 
 
 def person_profile(
@@ -405,72 +394,7 @@ def person_profile(
     )
 
 
-# --- linked cases --------------------------------------------------------------------------------
-
-
-def _role_words(roles: Sequence[str]) -> str:
-    from asb_tui.domain.labels import label
-
-    return " and ".join(label(role).lower() for role in roles) or "named"
-
-
-def linked_cases(session: Session, case_id: str) -> list[LinkedCase]:
-    """The other cases of this case's people (same identity) and places (same address key),
-    and the explicit links to and from it, each once, with why."""
-    out: dict[tuple[str, str], LinkedCase] = {}
-    here = list(session.exec(select(Person).where(Person.case_id == case_id)).all())
-    records = _records(session, sorted({identity_of(p) for p in here}))
-    cases = _person_cases(session, records)
-    for person in here:
-        mine = [c for c in cases.get(identity_of(person), ()) if c.case_id == case_id]
-        role_here = _role_words(mine[0].roles) if mine else "named"
-        for other in cases.get(identity_of(person), ()):
-            if other.case_id == case_id or (other.case_id, "person") in out:
-                continue
-            out[(other.case_id, "person")] = LinkedCase(
-                other.case_id,
-                other.ref,
-                other.status,
-                "person",
-                f"{person.name}: {role_here} here, {_role_words(other.roles)} there",
-            )
-    own_addresses = list(session.exec(select(Address).where(Address.case_id == case_id)).all())
-    keys = {address_key(a.line1, a.postcode, a.uprn): a for a in own_addresses}
-    keys.pop("", None)
-    if keys:
-        postcodes = {a.postcode for a in own_addresses if a.postcode}
-        uprns = {a.uprn for a in own_addresses if a.uprn}
-        nearby = session.exec(
-            select(Address, Case.ref, Case.status)
-            .join(Case, col(Case.id) == col(Address.case_id))
-            .where(
-                col(Address.case_id) != case_id,
-                col(Address.postcode).in_(postcodes) | col(Address.uprn).in_(uprns),
-            )
-        ).all()
-        for row, ref, status in nearby:
-            key = address_key(row.line1, row.postcode, row.uprn)
-            if key in keys and (row.case_id, "address") not in out:
-                out[(row.case_id, "address")] = LinkedCase(
-                    row.case_id, ref, status, "address", f"same address: {address_text(row)}"
-                )
-    links = session.exec(
-        select(CaseLink).where(
-            (col(CaseLink.case_id) == case_id) | (col(CaseLink.linked_case_id) == case_id)
-        )
-    ).all()
-    for link in links:
-        other_id = link.linked_case_id if link.case_id == case_id else link.case_id
-        held = session.get(Case, other_id)
-        out[(other_id, "link")] = LinkedCase(
-            other_id,
-            held.ref if held else link.linked_ref or "(a case not on this laptop)",
-            held.status if held else "",
-            "link",
-            f"linked: {link.reason}",
-            link.id,
-        )
-    return sorted(out.values(), key=lambda c: (c.ref, c.kind))
+# --- linked cases (the case detail's own reads are in case_people) ----------------------------
 
 
 def linked_case_counts(session: Session, case_ids: Sequence[str]) -> dict[str, int]:
@@ -501,54 +425,3 @@ def linked_case_counts(session: Session, case_ids: Sequence[str]) -> dict[str, i
     ).all():
         counts[case_id].add(linked)
     return {case_id: len(others) for case_id, others in counts.items() if others}
-
-
-def case_repeat_flags(
-    session: Session, case_id: str, *, today: date, rules: DeadlineRules
-) -> CaseRepeatFlags:
-    """The repeat-victim and repeat-perpetrator flags of a case's people, as lines to show."""
-    from asb_tui.domain.dates import format_uk
-
-    parties = session.exec(
-        select(Person, CaseParty.role)
-        .join(CaseParty, col(CaseParty.person_id) == col(Person.id))
-        .where(CaseParty.case_id == case_id)
-    ).all()
-    lines: list[str] = []
-    victim = perpetrator = False
-    seen: set[tuple[str, str]] = set()
-    for person, role in parties:
-        identity = identity_of(person)
-        if (identity, role) in seen:
-            continue
-        seen.add((identity, role))
-        if role == PartyRole.VICTIM.value:
-            rule = rules.repeat_victim
-            span = latest_repeat_span(
-                (d for _c, d in victim_report_dates(session, identity)),
-                today,
-                at_least=rule.incidents,
-                months=rule.months,
-            )
-            if span is not None and span.current:
-                victim = True
-                lines.append(
-                    f"Repeat victim: {person.name}, {span.count} incidents "
-                    f"{format_uk(span.first)} to {format_uk(span.last)} across their cases"
-                )
-        elif role == PartyRole.ALLEGED_PERPETRATOR.value:
-            records = _records(session, [identity])
-            cases = _person_cases(session, records).get(identity, [])
-            pspan = _perpetrator_span(cases, today, rules)
-            if pspan is not None and pspan.current:
-                perpetrator = True
-                when = (
-                    f"on {format_uk(pspan.first)}"
-                    if pspan.first == pspan.last
-                    else f"{format_uk(pspan.first)} to {format_uk(pspan.last)}"
-                )
-                lines.append(
-                    f"Repeat perpetrator: {person.name}, named in {pspan.count} cases referred "
-                    + when
-                )
-    return CaseRepeatFlags(tuple(lines), victim, perpetrator)
