@@ -24,6 +24,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 
 from asb_tui.config import Config
+from asb_tui.idle_collector import IdleCollector
 from asb_tui.widgets.command_provider import ScreenActionsProvider
 
 if TYPE_CHECKING:
@@ -131,6 +132,8 @@ class AsbApp(App[int]):
         # Set once the lock's drafts are saved and its store closed (unlock reads them after).
         self._drafts_kept = threading.Event()
         self._drafts_kept.set()
+        # Cyclic garbage is collected while the officer is idle, not inside a key's frame.
+        self.collector = IdleCollector(lambda: self._last_activity)
 
     # -- shared facts for screens ---------------------------------------------------------------
 
@@ -150,6 +153,7 @@ class AsbApp(App[int]):
     # -- start ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.collector.start(self)
         if self.store is not None:
             self.show_dashboard()
         else:
@@ -433,6 +437,7 @@ class AsbApp(App[int]):
             self.push_screen(HelpScreen(self.screen))
 
     def on_unmount(self) -> None:
+        self.collector.stop()
         if self.store is not None:
             self.store.close()
 
