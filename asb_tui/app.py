@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import threading
 import time
 from dataclasses import replace
@@ -112,6 +113,12 @@ class AsbApp(App[int]):
     ) -> None:
         super().__init__()
         _freeze_what_lives_for_the_process()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # No sliding or smooth scrolling unless the officer's terminal asks for it: each
+            # switch of a case's tab drew ~17 frames of its underline's slide, some 9 ms of
+            # the interpreter each on a busy laptop, while the next key waited behind them
+            # (docs/performance.md). Motion is also what some people need turned off.
+            self.animation_level = "none"
         self.config = config
         self.data_dir = Path(data_dir) if data_dir is not None else config.data_dir
         self.store: Store | None = store

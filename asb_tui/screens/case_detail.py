@@ -107,6 +107,19 @@ STATE_STYLE = {
 }
 
 
+# The most of an entry's detail a tab's row shows: wider than any screen the officer reads it
+# on, and Enter opens the whole record. A table's column is as wide as its widest cell, and
+# every row drawn is drawn that wide: a diary's 340-character details made each tab switch
+# draw 340-column rows of which the screen shows 90 (docs/performance.md).
+DETAIL_CHARS = 200
+
+
+def _cut(detail: str) -> str:
+    """The first line of `detail`, at most DETAIL_CHARS characters ("…" where cut)."""
+    line = " ".join(detail.split())
+    return line if len(line) <= DETAIL_CHARS else line[: DETAIL_CHARS - 1].rstrip() + "…"
+
+
 def uk(day: date | None) -> str:
     return format_uk(day) if day else "—"
 
@@ -355,7 +368,7 @@ class CaseDetailScreen(AsbScreen):
                 table.add_row(
                     Text(uk(entry.day)),
                     literal_text(entry.what),
-                    literal_text(entry.detail),
+                    literal_text(_cut(entry.detail)),
                     key=str(index),
                 )
         if 0 < cursor_row < table.row_count:
