@@ -18,7 +18,7 @@ So while the app runs, automatic collection is off and the app collects on a tim
 
 The collector is process-wide: `stop` turns automatic collection back on as it was (the tests
 run many apps in one process). Code that pauses the collector around a large build
-(`_collector_paused` in store/cache/board_cache.py) leaves it off when it found it off.
+(store/core/collector_pause.py) leaves it off when it found it off.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -65,7 +65,7 @@ class IdleCollector:
     def running(self) -> bool:
         return self._timer is not None
 
-    def start(self, app: App[object]) -> None:
+    def start(self, app: App[Any]) -> None:
         if self._timer is not None:
             return
         self._was_enabled = gc.isenabled()
