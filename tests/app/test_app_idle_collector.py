@@ -1,7 +1,7 @@
-"""The app collects cyclic garbage while the officer is idle, not inside a key's frame
-(asb_tui/idle_collector.py): automatic collection is off while the app runs and back on after;
-garbage is collected once the officer pauses; a long burst of keys still has its young garbage
-collected (memory stays bounded) but never a full collection (the real app, a real store)."""
+"""The app makes Python's full garbage collections while the officer is idle, not inside a
+key's frame (asb_tui/idle_collector.py): Python makes none of its own while the app runs and has
+its thresholds back after; long-lived garbage is freed once the officer pauses; a long burst of
+keys still has it freed at a ceiling (the real app, a real store)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import gc
 import time
 import weakref
 from pathlib import Path
-from typing import Any
 
 import pytest
 from app_testkit import make_app, wait_for, wait_for_screen
@@ -25,74 +24,65 @@ class _Cycle:
         self.me = self
 
 
-def _garbage_cycle() -> weakref.ref[_Cycle]:
-    return weakref.ref(_Cycle())
+def _old_garbage() -> weakref.ref[_Cycle]:
+    """A cycle that lived long enough to reach the oldest generation, then became garbage:
+    young collections do not free it."""
+    alive = _Cycle()
+    gc.collect(1)  # survivors of the middle generation move to the oldest
+    ref = weakref.ref(alive)
+    del alive
+    gc.collect(1)
+    assert ref() is not None
+    return ref
 
 
-def _allocate(objects: int) -> None:
-    """Leave `objects` tracked objects pending in the young generation (kept alive)."""
-    _KEEP.append([[] for _ in range(objects)])
+def _full_collection_due(collections: int) -> None:
+    for _ in range(collections):
+        gc.collect(1)  # each counts towards the next full collection
 
 
-_KEEP: list[object] = []
-
-
-@pytest.fixture(autouse=True)
-def _release_kept() -> Any:
-    yield
-    _KEEP.clear()
-
-
-async def test_automatic_collection_is_off_while_the_app_runs_and_back_after(
+async def test_python_makes_no_full_collection_while_the_app_runs_and_has_it_back_after(
     store: Store, data_dir: Path
 ) -> None:
-    assert gc.isenabled()
+    thresholds = gc.get_threshold()
     app = make_app(data_dir, store)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "DashboardScreen")
         assert app.collector.running
-        assert not gc.isenabled()
+        young, middle, full = gc.get_threshold()
+        assert (young, middle) == thresholds[:2] and full > 10**6
     assert not app.collector.running
-    assert gc.isenabled()
+    assert gc.get_threshold() == thresholds
 
 
-async def test_garbage_is_collected_once_the_officer_pauses(store: Store, data_dir: Path) -> None:
+async def test_old_garbage_is_freed_once_the_officer_pauses(store: Store, data_dir: Path) -> None:
     app = make_app(data_dir, store)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "DashboardScreen")
-        await pilot.press("down")  # activity: the officer is busy
-        app._last_activity = time.monotonic() + 60  # and stays busy for the next minute
-        cycle = _garbage_cycle()
-        _allocate(idle_collector.YOUNG_AT + 100)
-        # Busy and under the ceiling: the timer leaves the garbage for later.
-        assert app.collector.tick() is None
-        assert cycle() is not None
-        # The officer pauses: the timer collects it.
-        app._last_activity = time.monotonic() - idle_collector.QUIET_S - 1
-        await wait_for(pilot, lambda: cycle() is None, timeout=10)
-        assert app.collector.collections
+        await pilot.press("down")
+        app._last_activity = time.monotonic() + 60  # the officer is busy for the next minute
+        garbage = _old_garbage()
+        _full_collection_due(idle_collector.FULL_DUE)
+        assert app.collector.tick() is False  # busy and under the ceiling: left for later
+        assert garbage() is not None
+        made = app.collector.collections
+        app._last_activity = time.monotonic() - idle_collector.QUIET_S - 1  # a pause
+        await wait_for(pilot, lambda: garbage() is None, timeout=10)
+        assert app.collector.collections > made
 
 
-async def test_a_long_burst_has_its_young_garbage_collected_but_never_a_full_collection(
+async def test_a_long_burst_still_has_its_old_garbage_freed_at_the_ceiling(
     store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Smaller limits, the same rules: a hundred bursts take a moment rather than seconds.
-    monkeypatch.setattr(idle_collector, "CEILING", 3_000)
-    monkeypatch.setattr(idle_collector, "YOUNG_AT", 300)
+    monkeypatch.setattr(idle_collector, "FULL_CEILING", 40)
     app = make_app(data_dir, store)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "DashboardScreen")
         app._last_activity = time.monotonic() + 60  # keys keep coming
-        full_before = gc.get_stats()[2]["collections"]
-        for _burst in range(2 * idle_collector.NEXT_GENERATION_EVERY**2):
-            cycle = _garbage_cycle()
-            _allocate(idle_collector.CEILING + 200)  # (some of what is counted is freed)
-            generation = app.collector.tick()
-            assert generation in (0, 1), "a young collection at the ceiling, however busy"
-            assert cycle() is None
-            _KEEP.clear()
-        assert gc.get_stats()[2]["collections"] == full_before, "no full collection while busy"
-        # The pause that follows takes the full collection the counts call for.
-        app._last_activity = time.monotonic() - idle_collector.QUIET_S - 1
-        _allocate(idle_collector.YOUNG_AT + 200)
-        assert app.collector.tick() == 2
+        garbage = _old_garbage()
+        _full_collection_due(idle_collector.FULL_CEILING - 1 - gc.get_count()[2])
+        assert app.collector.tick() is False
+        assert garbage() is not None
+        _full_collection_due(1)
+        assert app.collector.tick() is True
+        assert garbage() is None
