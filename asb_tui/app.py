@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import threading
 import time
 from dataclasses import replace
@@ -24,6 +25,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 
 from asb_tui.config import Config
+from asb_tui.idle_collector import IdleCollector
 from asb_tui.widgets.command_provider import ScreenActionsProvider
 
 if TYPE_CHECKING:
@@ -111,6 +113,12 @@ class AsbApp(App[int]):
     ) -> None:
         super().__init__()
         _freeze_what_lives_for_the_process()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # No sliding or smooth scrolling unless the officer's terminal asks for it: each
+            # switch of a case's tab drew ~17 frames of its underline's slide, some 9 ms of
+            # the interpreter each on a busy laptop, while the next key waited behind them
+            # (docs/performance.md). Motion is also what some people need turned off.
+            self.animation_level = "none"
         self.config = config
         self.data_dir = Path(data_dir) if data_dir is not None else config.data_dir
         self.store: Store | None = store
@@ -131,6 +139,8 @@ class AsbApp(App[int]):
         # Set once the lock's drafts are saved and its store closed (unlock reads them after).
         self._drafts_kept = threading.Event()
         self._drafts_kept.set()
+        # Cyclic garbage is collected while the officer is idle, not inside a key's frame.
+        self.collector = IdleCollector(lambda: self._last_activity)
 
     # -- shared facts for screens ---------------------------------------------------------------
 
@@ -150,6 +160,7 @@ class AsbApp(App[int]):
     # -- start ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.collector.start(self)
         if self.store is not None:
             self.show_dashboard()
         else:
@@ -433,6 +444,7 @@ class AsbApp(App[int]):
             self.push_screen(HelpScreen(self.screen))
 
     def on_unmount(self) -> None:
+        self.collector.stop()
         if self.store is not None:
             self.store.close()
 

@@ -4,6 +4,8 @@ Timeline (everything dated, newest first). Every action on a case has a key: see
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -107,6 +109,19 @@ STATE_STYLE = {
 }
 
 
+# The most of an entry's detail a tab's row shows: wider than any screen the officer reads it
+# on, and Enter opens the whole record. A table's column is as wide as its widest cell, and
+# every row drawn is drawn that wide: a diary's 340-character details made each tab switch
+# draw 340-column rows of which the screen shows 90 (docs/performance.md).
+DETAIL_CHARS = 200
+
+
+def _cut(detail: str) -> str:
+    """The first line of `detail`, at most DETAIL_CHARS characters ("…" where cut)."""
+    line = " ".join(detail.split())
+    return line if len(line) <= DETAIL_CHARS else line[: DETAIL_CHARS - 1].rstrip() + "…"
+
+
 def uk(day: date | None) -> str:
     return format_uk(day) if day else "—"
 
@@ -160,6 +175,12 @@ class CaseDetailScreen(AsbScreen):
         self._reads = 0  # how many reads of the case were shown
         # The tables mounted so far, by tab (`_tab_table`).
         self._tables: dict[str, DataTable[object]] = {}
+        # Set once the case `show_case` asked for is read (filled in, or not found, or failed).
+        self._read_done = asyncio.Event()
+        # The case `show_case` asked for is not on this laptop (found so while hidden).
+        self.missing = False
+        # Filled while hidden: `Loaded` is posted once the screen is shown.
+        self._loaded_when_shown = False
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -236,6 +257,7 @@ class CaseDetailScreen(AsbScreen):
         # The error is shown as any other (AsbScreen); the footer shows the keys as they are.
         if failure.group == "case":
             self.query_one(SteadyFooter).release()
+            self._read_done.set()
         elif failure.group == "case-read-ahead":
             failure.prevent_default()  # only a warm-up: the open reads the case again
 
@@ -246,6 +268,7 @@ class CaseDetailScreen(AsbScreen):
         # may arrive late: it is never shown.
         if case_id == self.case_id:
             self._show(detail)
+            self._read_done.set()
 
     def show_case(self, case_id: str) -> None:
         """Make this (mounted, hidden) screen the next case's: everything of the case it showed
@@ -254,13 +277,25 @@ class CaseDetailScreen(AsbScreen):
         Opening a case this way costs no composing, styling or mounting of widgets, and going
         back none of their removal (a screen of nine tabs: most of the time of both)."""
         self.case_id = case_id
+        self.missing = False
+        self._read_done.clear()
         self.blank()
         self.reload()
+
+    async def wait_read(self, timeout: float) -> None:
+        """Until the case `show_case` asked for is read and filled in, or `timeout` seconds.
+
+        The kept screen is filled while still hidden when its read is quick, so that it is laid
+        out and drawn once, with the case, rather than blank and then again filled (two full
+        layouts of the screen were ~40 % of an open; docs/performance.md)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._read_done.wait(), timeout)
 
     def blank(self) -> None:
         """Show nothing of any case: the header says loading, the summary and every table are
         empty, the Summary tab is in view and nothing has the focus (as when first shown)."""
         self.detail = None
+        self._loaded_when_shown = False
         self._entries = {}
         self._unfilled = set()
         self._reads += 1  # the keys are worked out again (none of the case's apply yet)
@@ -281,10 +316,14 @@ class CaseDetailScreen(AsbScreen):
         self.reload()
 
     def _show(self, detail: CaseDetail | None) -> None:
+        shown = self.app.screen is self
         if detail is None:
             self.query_one(SteadyFooter).release()
             self.notify(CASE_NOT_FOUND, severity="error", markup=False)
-            self.dismiss(None)
+            if shown:
+                self.dismiss(None)
+            else:
+                self.missing = True  # the opener does not show it (case_detail_kept.py)
             return
         self.detail = detail
         self._reads += 1
@@ -315,7 +354,10 @@ class CaseDetailScreen(AsbScreen):
         self._fill_tab(self.query_one(TabbedContent).active or "summary")
         self._refresh_bindings_if_changed()
         self.query_one(SteadyFooter).release()
-        self.post_message(self.Loaded(self.case_id))
+        if shown:
+            self.post_message(self.Loaded(self.case_id))
+        else:
+            self._loaded_when_shown = True
 
     def _fill_tab(self, tab_id: str) -> None:
         """Fill one tab from the case read last (once per read)."""
@@ -355,7 +397,7 @@ class CaseDetailScreen(AsbScreen):
                 table.add_row(
                     Text(uk(entry.day)),
                     literal_text(entry.what),
-                    literal_text(entry.detail),
+                    literal_text(_cut(entry.detail)),
                     key=str(index),
                 )
         if 0 < cursor_row < table.row_count:
@@ -692,3 +734,6 @@ class CaseDetailScreen(AsbScreen):
                 event.refresh_styles = False
             self._styled_with = changes
         self.refresh_bindings()
+        if self._loaded_when_shown:
+            self._loaded_when_shown = False
+            self.post_message(self.Loaded(self.case_id))

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from asb_tui.screens.case_detail import CaseDetailScreen
 
 _names = count(1)
+# The longest an open waits for its read before showing the screen blank (the read is a few
+# milliseconds on a quiet laptop; longer on a loaded one, when "Loading…" is shown meanwhile).
+OPEN_WAIT_S = 0.08
 _BOARD_FROZEN = False
 
 
@@ -69,8 +72,13 @@ class KeptCaseDetail:
             screen.call_later(screen.read_ahead, read_ahead)
         screen.call_later(_freeze_the_first_board)
 
-    def open(self, app: App[Any], case_id: str, on_back: Callable[[Any], None]) -> None:
-        """Show `case_id` (`on_back(result)` once the officer leaves it)."""
+    async def open(self, app: App[Any], case_id: str, on_back: Callable[[Any], None]) -> None:
+        """Show `case_id` (`on_back(result)` once the officer leaves it).
+
+        The kept screen is shown once its read has filled it in, or after `OPEN_WAIT_S` if the
+        read takes longer (then blank, filled when the read comes): one layout of the screen
+        rather than two. The caller is the dashboard's handler of the key, so the keys typed
+        meanwhile wait for it (app.py `_hand_on_key`) and go to the case once it is shown."""
         # Imported when first opened: the dashboard's first frame does not wait for it.
         from asb_tui.screens.case_detail import CaseDetailScreen
 
@@ -90,7 +98,13 @@ class KeptCaseDetail:
             screen = self._screen = CaseDetailScreen(case_id, kept=True)
             app.install_screen(screen, self._name)
         else:
+            opener = app.screen
             screen.show_case(case_id)
+            await screen.wait_read(OPEN_WAIT_S)
+            if screen.missing or app.screen is not opener or self._screen is not screen:
+                # Not on this laptop (said so), or the app moved on meanwhile (it locked).
+                self._blank_if_hidden(app)
+                return
         app.push_screen(screen, back)
 
     def _blank_if_hidden(self, app: App[Any]) -> None:

@@ -485,20 +485,21 @@ class DashboardScreen(AsbScreen):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
-            self._open(event.row_key.value)
+            await self._open(event.row_key.value)
 
-    def action_open_case(self) -> None:
+    async def action_open_case(self) -> None:
         case_id = self.selected_case_id()
         if case_id:
-            self._open(case_id)
+            await self._open(case_id)
 
-    def _open(self, case_id: str) -> None:
+    async def _open(self, case_id: str) -> None:
         if case_id.startswith(SAR_KEY):
             self._explain_request(case_id.removeprefix(SAR_KEY))
             return
-        self._case_screen.open(self.app, case_id, lambda _: self.reload())
+        # Awaited: the keys typed behind this one wait until the case is shown.
+        await self._case_screen.open(self.app, case_id, lambda _: self.reload())
 
     def _prepare_case_screen(self) -> None:
         if self.is_attached:
@@ -547,10 +548,10 @@ class DashboardScreen(AsbScreen):
     def action_new_referral(self) -> None:
         from asb_tui.screens.referral_form import ReferralFormScreen
 
-        def created(case_id: str | None) -> None:
+        async def created(case_id: str | None) -> None:
             self.reload()
             if case_id:
-                self._open(case_id)
+                await self._open(case_id)
 
         self.app.push_screen(ReferralFormScreen(), created)
 

@@ -153,3 +153,44 @@ async def test_the_footer_is_recomposed_only_when_its_keys_change(
         await wait_for(pilot, lambda: screen.query_one(TabbedContent).active == "summary")
         await pilot.pause()
         assert list(footer.query(FooterKey)) == keys  # the same widgets: not recomposed
+
+
+async def test_a_long_entry_is_cut_in_its_row_and_shown_whole_in_its_record(
+    store: Store, data_dir: Path
+) -> None:
+    from asb_tui.screens import case_detail
+    from asb_tui.screens.record_view import RecordScreen
+
+    case_id = accepted_case(store, data_dir, "Ann Lake")
+    ending = "and the music stopped at four in the morning."
+    body = "Shouting on the landing.\n" + "The neighbour banged on the wall " * 20 + ending
+    cases.add_note(store, case_id, body=body)
+    app = make_app(data_dir, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, "DashboardScreen")
+        screen = CaseDetailScreen(case_id)
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.detail is not None)
+        await pilot.press("9")  # the Timeline
+        await wait_for(pilot, lambda: screen.query("#timeline-table"))
+        table = screen.query_one("#timeline-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        details = [str(table.get_row_at(row)[2]) for row in range(table.row_count)]
+        (shown,) = [detail for detail in details if detail.startswith("Shouting")]
+        # One line (the newline is a space), cut where no screen could show more of it.
+        assert shown.startswith("Shouting on the landing. The neighbour banged")
+        assert len(shown) == case_detail.DETAIL_CHARS and shown.endswith("…")
+        assert ending not in shown
+        # Its column is no wider than the cut: every row is drawn that wide.
+        assert max(column.get_render_width(table) for column in table.columns.values()) <= (
+            case_detail.DETAIL_CHARS + 2 * table.cell_padding
+        )
+        # Enter shows the note whole.
+        table.focus()
+        table.move_cursor(row=details.index(shown), animate=False)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "RecordScreen")
+        await wait_for(pilot, lambda: screen_as(app, RecordScreen).view is not None)
+        view = screen_as(app, RecordScreen).view
+        assert view is not None
+        assert any(ending in value for _name, value in view.lines)

@@ -22,12 +22,10 @@ which can be typed text.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from asb_tui.store.cache.local_cache import BOARD_PREFIX, DASHBOARD, _keep
+from asb_tui.store.core.collector_pause import collector_paused
 from asb_tui.store.core.models import LocalCacheEntry
 from asb_tui.store.core.store import Store
 
@@ -184,7 +183,7 @@ def kept_board_state(
         touched = _cases_written_since(cursor, kept_seq, MAX_INCREMENTAL)
         if touched is None:
             return None
-        with _collector_paused():
+        with collector_paused():
             state = _state(
                 payload,
                 _entries_kept(cursor, board_key(officer), payload),
@@ -196,21 +195,6 @@ def kept_board_state(
         return None  # written by another version: computed whole, and kept again
     updated = updated_board_state(session, state, touched, audit_seq=seq)
     return None if updated is None else replace(updated, kept=True)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic collection while the kept board is decoded and rebuilt: 50,000 cases are some
-    100,000 lists, tuples and dates, none of them in a cycle, and each collection the
-    allocations set off walked the board built so far again (about as long as building it).
-    The collector is process-wide: it is paused for that ~0.1 s, for every thread."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _cases_written_since(cursor: Any, seq: int, limit: int) -> frozenset[str] | None:

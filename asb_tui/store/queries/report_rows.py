@@ -13,9 +13,6 @@ below say why each is a no-op); the service hands over every row and gets the sa
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlmodel import Session
@@ -25,6 +22,7 @@ from asb_tui.domain.report_figures import (
     ReportPeriod,
     compute_report_from_tuples,
 )
+from asb_tui.store.core.collector_pause import collector_paused
 from asb_tui.store.core.store import Store
 
 # Per table, a condition (on `t`, the table) that only leaves out rows no figure reads. None
@@ -82,20 +80,6 @@ def management_report(
 ) -> dict[str, Any]:
     """The report over this laptop's cases (of `team` when given): what `asb-tui report` prints
     and the Reports screen shows."""
-    with _collector_paused(), store.read() as session:
+    with collector_paused(), store.read() as session:
         rows = report_rows(session, team, period)
         return compute_report_from_tuples(rows, period, teams=[team] if team else None)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector held off while the report is read and counted: the
-    ~400,000 rows and figures made for 50,000 cases hold no cycles, and the collections their
-    allocation set off were ~15% of the report's time (benchmarks/bench_report.py)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
