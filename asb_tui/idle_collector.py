@@ -37,7 +37,8 @@ QUIET_S = 1.0
 CHECK_EVERY_S = 0.1
 # Python's default third threshold: a full collection after ten of the middle generation.
 FULL_DUE = 10
-FULL_CEILING = 1_000
+# However busy: ten times as many as Python waits for, a few tens of MB of garbage at most.
+FULL_CEILING = 100
 # A third threshold Python never reaches: it makes no full collection of its own.
 _NEVER = 2**30
 
