@@ -109,17 +109,19 @@ STATE_STYLE = {
 }
 
 
-# The most of an entry's detail a tab's row shows: wider than any screen the officer reads it
-# on, and Enter opens the whole record. A table's column is as wide as its widest cell, and
-# every row drawn is drawn that wide: a diary's 340-character details made each tab switch
-# draw 340-column rows of which the screen shows 90 (docs/performance.md).
+# The most of an entry's detail a tab's row shows: as many characters as the screen is wide (the
+# date and what come first, so a little is left to scroll to), and Enter opens the whole record.
+# A table's column is as wide as its widest cell, and every row drawn is drawn that wide: a
+# diary's 340-character details made each tab switch draw 340-column rows of which the screen
+# showed 90 (docs/performance.md).
 DETAIL_CHARS = 200
+MIN_DETAIL_CHARS = 60
 
 
-def _cut(detail: str) -> str:
-    """The first line of `detail`, at most DETAIL_CHARS characters ("…" where cut)."""
+def _cut(detail: str, limit: int = DETAIL_CHARS) -> str:
+    """The first `limit` characters of `detail` on one line ("…" where cut)."""
     line = " ".join(detail.split())
-    return line if len(line) <= DETAIL_CHARS else line[: DETAIL_CHARS - 1].rstrip() + "…"
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def uk(day: date | None) -> str:
@@ -393,11 +395,12 @@ class CaseDetailScreen(AsbScreen):
                     key=a.id,
                 )
         else:
+            limit = min(DETAIL_CHARS, max(MIN_DETAIL_CHARS, self.app.size.width))
             for index, entry in enumerate(self._entries.get(tab_id, ())):
                 table.add_row(
                     Text(uk(entry.day)),
                     literal_text(entry.what),
-                    literal_text(_cut(entry.detail)),
+                    literal_text(_cut(entry.detail, limit)),
                     key=str(index),
                 )
         if 0 < cursor_row < table.row_count:
