@@ -81,6 +81,7 @@ async def test_a_key_typed_while_the_screen_is_composed_reaches_the_dashboard(
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_screen(pilot, "DashboardScreen")
         dashboard = screen_as(app, DashboardScreen)
+        await wait_for(pilot, lambda: dashboard.query(DataTable))  # composed after it is shown
         table = dashboard.query_one(DataTable)
         await wait_for(pilot, lambda: table.row_count == 3 and not dashboard.showing_copy)
         await wait_for(pilot, lambda: any(s.is_mounted for s in _prepared(app)))
@@ -98,6 +99,7 @@ async def test_a_theme_changed_while_the_kept_screen_is_hidden_reaches_it(
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_screen(pilot, "DashboardScreen")
         dashboard = screen_as(app, DashboardScreen)
+        await wait_for(pilot, lambda: dashboard.query(DataTable))  # composed after it is shown
         table = dashboard.query_one(DataTable)
         await wait_for(pilot, lambda: a in table.rows)
         await wait_for(pilot, lambda: any(s.is_mounted for s in _prepared(app)))

@@ -23,16 +23,23 @@ from asb_tui.store.core.store import Store
 from asb_tui.store.queries import screen_reads
 
 
+def _installed(app: App[Any]) -> list[CaseDetailScreen]:
+    return [s for s in app._installed_screens.values() if isinstance(s, CaseDetailScreen)]
+
+
 def _kept(app: App[Any]) -> CaseDetailScreen:
-    (screen,) = [s for s in app._installed_screens.values() if isinstance(s, CaseDetailScreen)]
+    (screen,) = _installed(app)
     return screen
 
 
 async def _board_with_kept_screen(pilot: Any, app: App[Any], case_id: str) -> DataTable[Any]:
     await wait_for_screen(pilot, "DashboardScreen")
-    table = screen_as(app, DashboardScreen).query_one(DataTable)
+    dashboard = screen_as(app, DashboardScreen)
+    await wait_for(pilot, lambda: dashboard.query(DataTable))  # composed after it is shown
+    table = dashboard.query_one(DataTable)
     await wait_for(pilot, lambda: case_id in table.rows)
-    await wait_for(pilot, lambda: _kept(app).is_mounted)
+    # Installed once the first fresh board is drawn (later on a loaded machine).
+    await wait_for(pilot, lambda: any(s.is_mounted for s in _installed(app)))
     await app.workers.wait_for_complete()
     await pilot.pause()
     table.move_cursor(row=table.get_row_index(case_id), animate=False)
