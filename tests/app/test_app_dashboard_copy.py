@@ -27,6 +27,12 @@ def _reopened(data_dir: Path, passphrase: str) -> Store:
     return open_store(data_dir, passphrase, actor=OFFICER)
 
 
+def _kept_screens(app: Any) -> list[Any]:
+    from asb_tui.screens.case_detail import CaseDetailScreen
+
+    return [s for s in app._installed_screens.values() if isinstance(s, CaseDetailScreen)]
+
+
 async def _run_until_fresh(
     data_dir: Path, passphrase: str, *, hold_fresh: bool = False
 ) -> tuple[AsbApp, Pilot[Any], list[DashboardScreen.Populated], str]:
@@ -56,6 +62,9 @@ async def _run_until_fresh(
             await wait_for(pilot, lambda: any(m.fresh for m in seen))
             # The copy is kept once the Case Review count is in.
             await wait_for(pilot, lambda: "…" not in str(app.screen.query_one("#counts").render()))
+            # The hidden case screen composed after the fresh board: the app is not closed
+            # while it composes (Textual's tabs then meet a removed underline).
+            await wait_for(pilot, lambda: any(s.is_mounted for s in _kept_screens(app)))
             await app.workers.wait_for_complete()
             return app, pilot, seen, screen_text(app)
     finally:
