@@ -86,3 +86,22 @@ async def test_a_long_burst_still_has_its_old_garbage_freed_at_the_ceiling(
         _full_collection_due(1)
         assert app.collector.tick() is True
         assert garbage() is None
+
+
+async def test_no_full_collection_while_a_board_is_built_then_one_once_it_is_done(
+    store: Store, data_dir: Path
+) -> None:
+    from asb_tui.store.core.collector_pause import building
+
+    app = make_app(data_dir, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "DashboardScreen")
+        await app.workers.wait_for_complete()
+        app._last_activity = time.monotonic() - idle_collector.QUIET_S - 1  # idle
+        garbage = _old_garbage()
+        with building():  # a worker builds the board: the collections fall due meanwhile
+            _full_collection_due(idle_collector.FULL_CEILING + 1 - gc.get_count()[2])
+            assert app.collector.tick() is False
+            assert garbage() is not None
+        assert app.collector.tick() is True
+        assert garbage() is None
