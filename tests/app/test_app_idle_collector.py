@@ -103,5 +103,33 @@ async def test_no_full_collection_while_a_board_is_built_then_one_once_it_is_don
             _full_collection_due(idle_collector.FULL_CEILING + 1 - gc.get_count()[2])
             assert app.collector.tick() is False
             assert garbage() is not None
+        made = app.collector.collections
+        await wait_for(pilot, lambda: garbage() is None, timeout=10)
+        assert app.collector.collections > made
+
+
+async def test_idle_collections_take_at_most_their_share_of_the_time(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(data_dir, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "DashboardScreen")
+        await app.workers.wait_for_complete()
+        app._last_activity = time.monotonic() - idle_collector.QUIET_S - 1  # idle
+        slow = 0.05  # a full collection as long as one on a large store
+        collect = gc.collect
+
+        def slow_collect(*args: int) -> int:
+            time.sleep(slow)
+            return collect(*args)
+
+        monkeypatch.setattr(idle_collector.gc, "collect", slow_collect)
+        monkeypatch.setattr(app.collector, "_idle_from", 0.0)
+        _full_collection_due(idle_collector.FULL_DUE)
         assert app.collector.tick() is True
-        assert garbage() is None
+        at = time.monotonic()
+        _full_collection_due(idle_collector.FULL_DUE)
+        assert app.collector.tick() is False  # its share of the time is spent: later
+        garbage = _old_garbage()
+        await wait_for(pilot, lambda: garbage() is None, timeout=10)
+        assert time.monotonic() - at >= slow * (1 / idle_collector.IDLE_SHARE - 1) * 0.9
