@@ -17,8 +17,8 @@ the full collection is taken from Python's thresholds and made by the app on a t
   enough to reach the oldest generation is still freed through a long burst of typing;
 - but neither while a worker builds a board or a report (store/core/collector_pause.py
   `building`): the build's allocations make the collections due, and one made then walks the
-  half-built board to free little of it (at 50,000 cases, one every half second, 150-250 ms
-  each, through the whole first computation). It is made once the build is done;
+  half-built board to free little of it (at 50,000 cases, one every half second through the
+  whole computation, 15-250 ms each as the board grew). It is made once the build is done;
 - and, while idle, spending at most `IDLE_SHARE` of the time on them: each lasts as long as
   the heap is big, and a worker allocating makes one due every half second (at 50,000 cases,
   75-280 ms each every half second, freeing some 30 objects: the officer's next key met one

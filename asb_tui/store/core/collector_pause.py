@@ -5,14 +5,13 @@ kept board of 50,000 cases (some 100,000 lists, tuples and dates) took about as 
 collections, and the management report's ~400,000 rows and figures ~15% of its time
 (benchmarks/bench_report.py). Nothing of either is in a cycle, so nothing is left for later.
 
-The collector is process-wide: it is paused for every thread, for the moment of the build. In
-the app, Python makes no full collection of its own (asb_tui/idle_collector.py makes them
-while the officer is idle), and the young ones are left paused too.
+The collector is process-wide: it is paused for every thread, for the moment of the build. (In
+the app, Python makes no full collection of its own: asb_tui/idle_collector.py makes them.)
 
 `building()` marks a large build that is not paused (the dashboard's whole computation: its
 chunks of case facts are garbage the young collections should free as it goes): the app's idle
 collector makes no full collection while one runs. A full collection then would walk the half
-built board (at 50,000 cases 50-200 ms of the interpreter, which the worker and the officer's
+built board (at 50,000 cases 15-250 ms of the interpreter, which the worker and the officer's
 keys wait for) and free little of it; it is made once the build is done instead.
 `collector_paused()` marks its build the same way.
 """
