@@ -123,7 +123,7 @@ async def test_idle_collections_take_at_most_their_share_of_the_time(
             time.sleep(slow)
             return collect(*args)
 
-        monkeypatch.setattr(idle_collector.gc, "collect", slow_collect)
+        monkeypatch.setattr(gc, "collect", slow_collect)
         monkeypatch.setattr(app.collector, "_idle_from", 0.0)
         _full_collection_due(idle_collector.FULL_DUE)
         assert app.collector.tick() is True

@@ -8,20 +8,13 @@ machine), so the app is started and quit several times, at the points those test
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from app_testkit import accepted_case, make_app, wait_for
-from textual.app import App
 from textual.message import Message
 
-from asb_tui.screens.case_detail import CaseDetailScreen
 from asb_tui.screens.dashboard import DashboardScreen
 from asb_tui.store.core.store import Store
-
-
-def _kept(app: App[Any]) -> list[CaseDetailScreen]:
-    return [s for s in app._installed_screens.values() if isinstance(s, CaseDetailScreen)]
 
 
 @pytest.mark.parametrize("when", ["fresh", *["counted", "workers done"] * 5])
@@ -46,6 +39,5 @@ async def test_quitting_as_soon_as_the_dashboard_shows_raises_nothing(
         if when == "fresh":
             await pilot.press("ctrl+q")  # the dashboard's Quit
         # else closed as the app closes when its test ends (as the dashboard-copy tests end)
-    # run_test raises what the app met; the hidden screen was removed, not left to close.
+    # run_test raises what the app met (the tabs' NoMatches or ValueError); nothing was.
     assert app._exception is None
-    assert not _kept(app)

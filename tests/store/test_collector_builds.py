@@ -71,7 +71,7 @@ def test_the_dashboards_computation_and_its_save_run_marked(
     spy(case_queries, "board_from_state")
     spy(board_cache, "_save_board_state")
     spy(board_cache, "kept_board_state")
-    board, state = read_dashboard(store, officer=None, today=TODAY, rules=rules, limit=50)
+    _board, state = read_dashboard(store, officer=None, today=TODAY, rules=rules, limit=50)
     board_cache.save_board_state(store, state)
     read_dashboard(store, officer=None, today=TODAY, rules=rules, limit=50, use_kept=True)
     assert seen == {
