@@ -247,6 +247,8 @@ class SyncClient:
         self._sync_token: str | None = None
         #: the audit anchor this sync acknowledged last (each push reply repeats it)
         self._acknowledged: AuditHead | None = None
+        #: the service's counter for this device as the exchange that opened the sync said
+        self._applied_known: int | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -614,6 +616,7 @@ class SyncClient:
         notify = progress or (lambda _p: None)
         self._want_own = False
         self._acknowledged = None
+        self._applied_known = None
         try:
             self._opened = 0
             self._sync_token = None
@@ -721,6 +724,9 @@ class SyncClient:
         anchor_short = anchor is not None and anchor.count < head.count and bool(head.links)
         more_to_push = len(batch) >= self.batch_size
         pushed_all = not (anchor_short or more_to_push)
+        if not anchor_short:
+            # the service's counter for this device, just told: the pushes go on from it
+            self._applied_known = pushed.applied_up_to
         if self._want_own or not pushed_all or snapshot == "resume":
             # The page was read before the rest was pushed, or without the device's own rows
             # (or a snapshot is under way, which the page would pre-empt).
@@ -810,7 +816,10 @@ class SyncClient:
             self.replica.mark_pushed(reply.applied_up_to, [], [])
             return reply.applied_up_to
 
-        applied = learn_applied()
+        # After an exchange that pushed a full batch the service's counter is known; otherwise
+        # (no exchange, a gap, a lost reply, an anchor short of the head) it is asked for.
+        known, self._applied_known = self._applied_known, None
+        applied = learn_applied() if known is None else known
         device_id = self.replica.device_id()
         gaps = 0
         #: the outbox after a counter, read while the batch before it was with the service

@@ -159,3 +159,28 @@ def test_a_reply_lost_among_many_batches_leaves_nothing_unmarked(
     assert (result.pushed, result.new_conflicts) == (len(people), 0)
     reader.sync()
     assert reader.replica.snapshot() == writer.replica.snapshot()
+
+
+def test_after_an_exchange_with_a_full_batch_the_pushes_go_on_without_asking_again(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    sent: list[tuple[str, int]] = []  # (path, changes in the batch)
+
+    def count(request: httpx.Request) -> None:
+        if request.url.path in {"/v1/push", "/v1/exchange"}:
+            body = json.loads(_body(request))
+            sent.append((request.url.path, len((body.get("push") or body)["batch"])))
+
+    device = make_device(
+        server, tmp_path, team=unique_team(), transport=_Watched(count), batch_size=BATCH
+    )
+    _people(device, BATCH * 3)
+    assert device.sync().pushed == BATCH * 3 + 1
+    # the exchange said where the service stands: no empty push to ask it again
+    assert sent == [
+        ("/v1/exchange", BATCH),
+        ("/v1/push", BATCH),
+        ("/v1/push", BATCH),
+        ("/v1/push", 1),
+    ]
+    assert device.replica.pending_count() == 0
