@@ -245,6 +245,10 @@ class SyncClient:
         #: the device token, read once per sync: the next page is fetched in a thread while the
         #: replica applies the last, and the replica is called from one thread at a time
         self._sync_token: str | None = None
+        #: the audit anchor this sync acknowledged last (each push reply repeats it)
+        self._acknowledged: AuditHead | None = None
+        #: the service's counter for this device as the exchange that opened the sync said
+        self._applied_known: int | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -611,6 +615,8 @@ class SyncClient:
         result = SyncResult(ok=False, started_at=started, finished_at=started)
         notify = progress or (lambda _p: None)
         self._want_own = False
+        self._acknowledged = None
+        self._applied_known = None
         try:
             self._opened = 0
             self._sync_token = None
@@ -699,6 +705,7 @@ class SyncClient:
         self.replica.mark_pushed(pushed.applied_up_to, pushed.versions, pushed.refused)
         if pushed.audit_anchor is not None:
             self.replica.acknowledge_audit_anchor(pushed.audit_anchor)
+            self._acknowledged = pushed.audit_anchor
         if pushed.conflicts or not _versions_cover(batch, pushed):
             self._want_own = True
         count = max(0, pushed.applied_up_to - start)
@@ -717,6 +724,9 @@ class SyncClient:
         anchor_short = anchor is not None and anchor.count < head.count and bool(head.links)
         more_to_push = len(batch) >= self.batch_size
         pushed_all = not (anchor_short or more_to_push)
+        if not anchor_short:
+            # the service's counter for this device, just told: the pushes go on from it
+            self._applied_known = pushed.applied_up_to
         if self._want_own or not pushed_all or snapshot == "resume":
             # The page was read before the rest was pushed, or without the device's own rows
             # (or a snapshot is under way, which the page would pre-empt).
@@ -748,8 +758,12 @@ class SyncClient:
             if result.ok:
                 raise
 
-    def _push(self, batch: list[ChangeOut], head: AuditHead) -> PushReply:
-        request = PushRequest(device_id=self.replica.device_id(), batch=batch, audit_head=head)
+    def _push(
+        self, batch: list[ChangeOut], head: AuditHead, device_id: str | None = None
+    ) -> PushReply:
+        request = PushRequest(
+            device_id=device_id or self.replica.device_id(), batch=batch, audit_head=head
+        )
         reply = self._call("POST", "/push", PushReply, body=request)
         if batch and reply.applied_up_to < batch[-1].device_counter:
             raise SyncProtocolError(
@@ -759,17 +773,27 @@ class SyncClient:
         return reply
 
     def _push_all(self, result: SyncResult, notify: Callable[[SyncProgress], None]) -> SyncResult:
+        """Push the outbox from the service's counter on, a batch a request. Each batch is sent
+        from a worker thread while this one marks the last batch pushed and reads the next one
+        from the outbox (the replica is called from this thread only): the service's work on a
+        batch and the laptop's on its neighbours overlap instead of adding up."""
         head = self.replica.audit_head()
         warnings = list(result.warnings)
         refused = list(result.refused)
         new_conflicts = result.new_conflicts
         pushed = 0
+        acknowledged = self._acknowledged  # by the exchange that opened this sync
 
         def take_anchor(reply: PushReply) -> None:
-            nonlocal head
-            if reply.audit_anchor is not None:
+            nonlocal head, acknowledged
+            # Every reply carries the anchor; one already acknowledged in this sync is not
+            # written again (a local transaction per batch for nothing). A head that grew
+            # meanwhile (the officer writing) is sent with the next anchor that moves, or
+            # the next sync, which checks the chain from the anchor either way.
+            if reply.audit_anchor is not None and reply.audit_anchor != acknowledged:
                 self.replica.acknowledge_audit_anchor(reply.audit_anchor)
                 head = self.replica.audit_head()
+                acknowledged = reply.audit_anchor
             for warning in reply.warnings:
                 if warning not in warnings:
                     warnings.append(warning)
@@ -792,48 +816,84 @@ class SyncClient:
             self.replica.mark_pushed(reply.applied_up_to, [], [])
             return reply.applied_up_to
 
-        applied = learn_applied()
+        # After an exchange that pushed a full batch the service's counter is known; otherwise
+        # (no exchange, a gap, a lost reply, an anchor short of the head) it is asked for.
+        known, self._applied_known = self._applied_known, None
+        applied = learn_applied() if known is None else known
+        device_id = self.replica.device_id()
         gaps = 0
-        while True:
-            batch = self.replica.outbox(applied, self.batch_size)
-            if not batch:
-                break
-            if batch[0].device_counter != applied + 1:
-                raise SyncProtocolError(
-                    f"the server has this laptop's changes up to {applied}, but the laptop's "
-                    f"outbox continues at {batch[0].device_counter}; contact an administrator"
-                )
-            try:
-                reply = self._push(batch, head)
-            except _CounterGap as gap:
-                self._want_own = True
-                gaps += 1
-                if gaps > 3:
-                    raise SyncProtocolError(
-                        "the server keeps asking for a different counter"
-                    ) from None
-                applied = gap.expected - 1
-                self.replica.mark_pushed(applied, [], [])
-                continue
-            except SyncNetworkError:
-                # The batch may or may not have been committed: ask the server, then go on
-                # (and pull this device's own changes back: their versions were not received).
-                self._want_own = True
-                time.sleep(self.retry_delay)
-                self.close()
-                applied = learn_applied()
-                continue
-            except ValueError as exc:  # the outbox produced an invalid batch
-                raise SyncError(f"the local outbox holds an invalid change: {exc}") from exc
-            if reply.conflicts or not _versions_cover(batch, reply):
-                self._want_own = True
+        #: the outbox after a counter, read while the batch before it was with the service
+        ahead: tuple[int, list[ChangeOut]] | None = None
+        #: a reply whose batch is not yet marked pushed (marked while the next batch is sent)
+        unmarked: PushReply | None = None
+
+        def mark(reply: PushReply) -> None:
             self.replica.mark_pushed(reply.applied_up_to, reply.versions, reply.refused)
-            pushed += max(0, reply.applied_up_to - applied)
-            applied = reply.applied_up_to
-            refused.extend(reply.refused)
-            new_conflicts += len(reply.conflicts)
-            take_anchor(reply)
-            notify(SyncProgress("push", pushed, f"sent {pushed} changes"))
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as sender:
+            try:
+                while True:
+                    if ahead is not None and ahead[0] == applied:
+                        batch = ahead[1]
+                    else:
+                        batch = self.replica.outbox(applied, self.batch_size)
+                    ahead = None
+                    if not batch:
+                        break
+                    if batch[0].device_counter != applied + 1:
+                        raise SyncProtocolError(
+                            f"the server has this laptop's changes up to {applied}, but the "
+                            f"laptop's outbox continues at {batch[0].device_counter}; contact an "
+                            "administrator"
+                        )
+                    last = batch[-1].device_counter
+                    sending = sender.submit(self._push, batch, head, device_id)
+                    if unmarked is not None:
+                        marking, unmarked = unmarked, None
+                        mark(marking)
+                    if len(batch) >= self.batch_size:
+                        ahead = (last, self.replica.outbox(last, self.batch_size))
+                    try:
+                        reply = sending.result()
+                    except _CounterGap as gap:
+                        self._want_own = True
+                        gaps += 1
+                        if gaps > 3:
+                            raise SyncProtocolError(
+                                "the server keeps asking for a different counter"
+                            ) from None
+                        applied = gap.expected - 1
+                        self.replica.mark_pushed(applied, [], [])
+                        continue
+                    except SyncNetworkError:
+                        # The batch may or may not have been committed: ask the server, then
+                        # go on (and pull this device's own changes back: their versions were
+                        # not received).
+                        self._want_own = True
+                        time.sleep(self.retry_delay)
+                        self.close()
+                        applied = learn_applied()
+                        continue
+                    except ValueError as exc:  # the outbox produced an invalid batch
+                        raise SyncError(f"the local outbox holds an invalid change: {exc}") from exc
+                    if reply.conflicts or not _versions_cover(batch, reply):
+                        self._want_own = True
+                    unmarked = reply
+                    pushed += max(0, reply.applied_up_to - applied)
+                    applied = reply.applied_up_to
+                    refused.extend(reply.refused)
+                    new_conflicts += len(reply.conflicts)
+                    if reply.audit_anchor is not None and reply.audit_anchor != acknowledged:
+                        unmarked = None
+                        mark(reply)  # the batch is marked before the anchor that covers it
+                    take_anchor(reply)
+                    notify(SyncProgress("push", pushed, f"sent {pushed} changes"))
+            finally:
+                # A batch the service took is marked however the loop ends (its versions
+                # would be lost otherwise), once: a failed mark is not tried again.
+                if unmarked is not None:
+                    marking, unmarked = unmarked, None
+                    mark(marking)
         return replace(
             result,
             pushed=result.pushed + pushed,

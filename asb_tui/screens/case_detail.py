@@ -16,6 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from asb_tui.domain.dates import format_uk
@@ -24,6 +26,7 @@ from asb_tui.screens.base import AsbScreen, WorkDone, WorkFailed
 from asb_tui.screens.fieldwork_keys import FIELDWORK_SCREENS
 from asb_tui.screens.oversight_keys import OVERSIGHT_SCREENS
 from asb_tui.store.core.errors import CASE_NOT_FOUND
+from asb_tui.widgets.frame_styled_table import FrameStyledTable
 from asb_tui.widgets.literal import literal_text
 from asb_tui.widgets.screen_header import ScreenHeader
 from asb_tui.widgets.steady_footer import SteadyFooter
@@ -147,6 +150,10 @@ class ActionDone(WorkDone[None]):
 class CaseDetailScreen(AsbScreen):
     SUB_TITLE = "Case detail"
     BINDINGS = CASE_DETAIL_BINDINGS
+    # Textual repaints the whole screen when the focus moves (Screen.focused repaints), a second
+    # frame after each tab switch's; the widgets whose look depends on the focus are restyled
+    # and repainted by Textual themselves (:focus), so nothing else needs it.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     DEFAULT_CSS = """
     CaseDetailScreen #case-header { height: auto; padding: 0 1; background: $boost; }
     CaseDetailScreen TabbedContent { height: 1fr; }
@@ -207,7 +214,7 @@ class CaseDetailScreen(AsbScreen):
 
     @staticmethod
     def _table(tab_id: str) -> DataTable[object]:
-        table: DataTable[object] = DataTable(id=f"{tab_id}-table", cursor_type="row")
+        table: DataTable[object] = FrameStyledTable(id=f"{tab_id}-table", cursor_type="row")
         if tab_id == "people":
             table.add_columns("Name", "Role", "Address", "Phone", "Vulnerabilities")
         elif tab_id == "actions":
@@ -545,7 +552,9 @@ class CaseDetailScreen(AsbScreen):
         # an 80x24 screen); the other tabs are tables.
         focusable = pane.query("DataTable, VerticalScroll")
         if focusable:
-            focusable.first().focus()
+            # Now rather than after the next message (Widget.focus): the focus's restyle is then
+            # made before the frame that shows the tab, not after it (docs/performance.md).
+            self.set_focus(focusable.first())
 
     def _after_form(self, message: object = None) -> None:
         if isinstance(message, str) and message:
