@@ -15,6 +15,8 @@ focus or any key from the dashboard, and holds no case until `open`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import Callable
 from itertools import count
@@ -30,6 +32,8 @@ _names = count(1)
 # milliseconds on a quiet laptop; longer on a loaded one, when "Loading…" is shown meanwhile).
 OPEN_WAIT_S = 0.08
 _BOARD_FROZEN = False
+# The longest a dashboard going (the app quitting) waits for its hidden screen's removal.
+RELEASE_WAIT_S = 5.0
 
 
 def _freeze_the_first_board() -> None:
@@ -112,13 +116,23 @@ class KeptCaseDetail:
         if screen is not None and screen.is_mounted and screen not in app.screen_stack:
             screen.blank()
 
-    def release(self, app: App[Any]) -> None:
-        """Let the screen go (its dashboard is going): uninstalled and removed."""
+    async def release(self, app: App[Any]) -> None:
+        """Let the screen go (its dashboard is going): uninstalled and removed, and only then
+        does the dashboard's removal go on.
+
+        Awaited, and whether or not it is mounted yet: removing it lets each of its widgets
+        handle what is in its queue before its children are removed (the messages its tabs
+        post one another as they mount). Left to the app's shutdown, which closes the widgets
+        not on a screen stack in no particular order, the tabbed content could handle a tab
+        activated once the tab was gone (NoMatches for the tabs' "Underline", or "No Tab with
+        id '--content-tab-summary'", when the app quit just after the dashboard showed)."""
         screen, self._screen = self._screen, None
         if screen is None:
             return
         if screen in app.screen_stack:
-            return  # the app is closing: Textual removes its screens itself
+            return  # the app is closing with the case shown: Textual removes its screens
         app.uninstall_screen(self._name)
-        if screen.is_mounted:
-            screen.remove()
+        if screen.is_attached:
+            removed = screen.remove()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(removed(), RELEASE_WAIT_S)

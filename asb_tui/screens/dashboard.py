@@ -510,8 +510,8 @@ class DashboardScreen(AsbScreen):
                 selected = None
             self._case_screen.prepare(self.app, read_ahead=selected)
 
-    def on_unmount(self) -> None:
-        self._case_screen.release(self.app)
+    async def on_unmount(self) -> None:
+        await self._case_screen.release(self.app)
 
     def _explain_request(self, request_id: str) -> None:
         """A subject access request is not a case: say when it is due and where it is handled."""

@@ -9,6 +9,7 @@ import gc
 import time
 import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 from app_testkit import make_app, wait_for, wait_for_screen
@@ -41,6 +42,19 @@ def _full_collection_due(collections: int) -> None:
         gc.collect(1)  # each counts towards the next full collection
 
 
+async def _settled(pilot: Any) -> None:
+    """The dashboard shown, its work done and its first board frozen (once per process, by
+    case_detail_kept.py: garbage made before that freeze would never be collected)."""
+    from asb_tui.screens import case_detail_kept
+    from asb_tui.store.core.collector_pause import builds_running
+
+    await wait_for_screen(pilot, "DashboardScreen")
+    await wait_for(pilot, lambda: case_detail_kept._BOARD_FROZEN)
+    await pilot.app.workers.wait_for_complete()
+    # No full collection is made while the board is computed or kept (collector_pause.py).
+    await wait_for(pilot, lambda: not builds_running())
+
+
 async def test_python_makes_no_full_collection_while_the_app_runs_and_has_it_back_after(
     store: Store, data_dir: Path
 ) -> None:
@@ -58,7 +72,7 @@ async def test_python_makes_no_full_collection_while_the_app_runs_and_has_it_bac
 async def test_old_garbage_is_freed_once_the_officer_pauses(store: Store, data_dir: Path) -> None:
     app = make_app(data_dir, store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, "DashboardScreen")
+        await _settled(pilot)
         await pilot.press("down")
         app._last_activity = time.monotonic() + 60  # the officer is busy for the next minute
         garbage = _old_garbage()
@@ -77,7 +91,7 @@ async def test_a_long_burst_still_has_its_old_garbage_freed_at_the_ceiling(
     monkeypatch.setattr(idle_collector, "FULL_CEILING", 40)
     app = make_app(data_dir, store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, "DashboardScreen")
+        await _settled(pilot)
         app._last_activity = time.monotonic() + 60  # keys keep coming
         garbage = _old_garbage()
         _full_collection_due(idle_collector.FULL_CEILING - 1 - gc.get_count()[2])
@@ -86,3 +100,49 @@ async def test_a_long_burst_still_has_its_old_garbage_freed_at_the_ceiling(
         _full_collection_due(1)
         assert app.collector.tick() is True
         assert garbage() is None
+
+
+async def test_no_full_collection_while_a_board_is_built_then_one_once_it_is_done(
+    store: Store, data_dir: Path
+) -> None:
+    from asb_tui.store.core.collector_pause import building
+
+    app = make_app(data_dir, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settled(pilot)
+        app._last_activity = time.monotonic() - idle_collector.QUIET_S - 1  # idle
+        garbage = _old_garbage()
+        with building():  # a worker builds the board: the collections fall due meanwhile
+            _full_collection_due(idle_collector.FULL_CEILING + 1 - gc.get_count()[2])
+            assert app.collector.tick() is False
+            assert garbage() is not None
+        made = app.collector.collections
+        await wait_for(pilot, lambda: garbage() is None, timeout=10)
+        assert app.collector.collections > made
+
+
+async def test_idle_collections_take_at_most_their_share_of_the_time(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(data_dir, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settled(pilot)
+        app._last_activity = time.monotonic() - idle_collector.QUIET_S - 1  # idle
+        slow = 0.05  # a full collection as long as one on a large store
+        collect = gc.collect
+
+        def slow_collect(*args: int) -> int:
+            if not args:  # the full one (the young ones the test makes stay quick)
+                time.sleep(slow)
+            return collect(*args)
+
+        monkeypatch.setattr(gc, "collect", slow_collect)
+        monkeypatch.setattr(app.collector, "_idle_from", 0.0)
+        _full_collection_due(idle_collector.FULL_DUE)
+        assert app.collector.tick() is True
+        at = time.monotonic()
+        _full_collection_due(idle_collector.FULL_DUE)
+        assert app.collector.tick() is False  # its share of the time is spent: later
+        garbage = _old_garbage()
+        await wait_for(pilot, lambda: garbage() is None, timeout=10)
+        assert time.monotonic() - at >= slow * (1 / idle_collector.IDLE_SHARE - 1) * 0.9

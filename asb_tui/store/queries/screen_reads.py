@@ -67,6 +67,7 @@ def read_dashboard(
     when it is still for this day and these rules."""
     from dataclasses import replace
 
+    from asb_tui.store.core.collector_pause import building
     from asb_tui.store.queries.case_queries import (
         audit_seq_of,
         board_from_state,
@@ -78,7 +79,8 @@ def read_dashboard(
     # between moves the audit seq past the journal's, and the board is computed whole.
     position = store.journal.position
     changes = store.journal.since(previous.journal_position) if previous is not None else None
-    with store.read() as session:
+    # No full collection while the board is built (it would walk the half-built board).
+    with building(), store.read() as session:
         seq = audit_seq_of(session)
         state = None
         if (
