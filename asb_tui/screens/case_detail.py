@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
 
 from asb_tui.domain.dates import format_uk
 from asb_tui.domain.labels import label
@@ -555,6 +555,19 @@ class CaseDetailScreen(AsbScreen):
             # Now rather than after the next message (Widget.focus): the focus's restyle is then
             # made before the frame that shows the tab, not after it (docs/performance.md).
             self.set_focus(focusable.first())
+        self.call_after_refresh(self._active_tab_in_view)
+
+    def _active_tab_in_view(self) -> None:
+        """Scroll the tab bar to the active tab, at once. Textual's own scroll for each switch is
+        deferred and animated: with several number keys typed at once (2 5 9 1) an earlier tab's
+        scroll could land after the last one's, leaving the tab shown scrolled out of an 80-column
+        bar (tests/app/test_app_case_tab_bar.py)."""
+        bar = self.query_one(TabbedContent).query_one(Tabs)
+        active = bar.active_tab
+        if active is not None:
+            bar.query_one("#tabs-scroll").scroll_to_center(
+                active, animate=False, force=True, immediate=True
+            )
 
     def _after_form(self, message: object = None) -> None:
         if isinstance(message, str) and message:
