@@ -15,6 +15,7 @@ from textual.screen import Screen
 from asb_tui.app import AsbApp
 from asb_tui.config import Config
 from asb_tui.domain.risk import load_questionnaire
+from asb_tui.screens.case_detail import CaseDetailScreen
 from asb_tui.store.commands import cases
 from asb_tui.store.core.store import Store
 from asb_tui.store.queries.deadline_facts import deadline_rules
@@ -123,6 +124,15 @@ async def wait_for(
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.05)
         waited += 0.05
+
+
+async def case_detail_shown(pilot: Pilot[Any], case_id: str) -> CaseDetailScreen:
+    """A case's screen pushed once the dashboard shows, given back once its read has filled it."""
+    await wait_for_screen(pilot, "DashboardScreen")
+    screen = CaseDetailScreen(case_id)
+    pilot.app.push_screen(screen)
+    await wait_for(pilot, lambda: screen.detail is not None)
+    return screen
 
 
 async def wait_for_screen(pilot: Pilot[Any], name: str, timeout: float = 15.0) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_testkit import accepted_case, make_app, wait_for, wait_for_screen
+from app_testkit import accepted_case, case_detail_shown, make_app, wait_for
 from textual import events
 from textual.widgets import TabbedContent, Tabs
 
-from asb_tui.screens.case_detail import TABS, CaseDetailScreen
+from asb_tui.screens.case_detail import TABS
 from asb_tui.store.core.store import Store
 
 NUMBER = {tab_id: str(n) for n, (tab_id, _title) in enumerate(TABS, start=1)}
@@ -27,10 +27,7 @@ async def test_a_burst_of_tab_keys_ends_with_the_active_tab_in_view(
     case_id = accepted_case(store, data_dir, "Ann Lake")
     app = make_app(data_dir, store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, "DashboardScreen")
-        screen = CaseDetailScreen(case_id)
-        app.push_screen(screen)
-        await wait_for(pilot, lambda: screen.detail is not None)
+        screen = await case_detail_shown(pilot, case_id)
         await pilot.pause()
         tabbed = screen.query_one(TabbedContent)
         bar = tabbed.query_one(Tabs)

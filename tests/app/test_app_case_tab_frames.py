@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_testkit import accepted_case, make_app, wait_for, wait_for_screen
+from app_testkit import accepted_case, case_detail_shown, make_app, wait_for
 from textual._compositor import Compositor
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, TabbedContent
 
-from asb_tui.screens.case_detail import TABS, CaseDetailScreen
+from asb_tui.screens.case_detail import TABS
 from asb_tui.store.commands import cases
 from asb_tui.store.core.store import Store
 
@@ -24,10 +24,7 @@ async def test_tab_switches_repaint_only_what_changed(
     cases.add_person(store, case_id, name="Bob Witness", role="witness")
     app = make_app(data_dir, store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for_screen(pilot, "DashboardScreen")
-        screen = CaseDetailScreen(case_id)
-        app.push_screen(screen)
-        await wait_for(pilot, lambda: screen.detail is not None)
+        screen = await case_detail_shown(pilot, case_id)
         await pilot.pause()
 
         whole: list[str] = []

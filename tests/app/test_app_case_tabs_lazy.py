@@ -9,6 +9,7 @@ from pathlib import Path
 from app_testkit import (
     TODAY,
     accepted_case,
+    case_detail_shown,
     make_app,
     screen_as,
     screen_text,
@@ -43,10 +44,7 @@ async def test_tabs_are_filled_when_first_shown_and_after_a_reload(
     case_id, _open, _done = _case_with_actions(store, data_dir)
     app = make_app(data_dir, store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for_screen(pilot, "DashboardScreen")
-        screen = CaseDetailScreen(case_id)
-        app.push_screen(screen)
-        await wait_for(pilot, lambda: screen.detail is not None)
+        screen = await case_detail_shown(pilot, case_id)
         assert not screen.query("#people-table")  # not shown yet: not even mounted
         assert "Ann Lake" in screen_text(app)  # the summary is filled
 
@@ -80,10 +78,7 @@ async def test_action_done_key_follows_the_cursor_without_rebuilding_the_footer_
     case_id, still_open, done = _case_with_actions(store, data_dir)
     app = make_app(data_dir, store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for_screen(pilot, "DashboardScreen")
-        screen = CaseDetailScreen(case_id)
-        app.push_screen(screen)
-        await wait_for(pilot, lambda: screen.detail is not None)
+        screen = await case_detail_shown(pilot, case_id)
         rebuilt: list[None] = []
         plain = screen.refresh_bindings
 
@@ -132,10 +127,7 @@ async def test_the_footer_is_recomposed_only_when_its_keys_change(
     case_id, _open, _done = _case_with_actions(store, data_dir)
     app = make_app(data_dir, store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for_screen(pilot, "DashboardScreen")
-        screen = CaseDetailScreen(case_id)
-        app.push_screen(screen)
-        await wait_for(pilot, lambda: screen.detail is not None)
+        screen = await case_detail_shown(pilot, case_id)
         footer = screen.query_one(SteadyFooter)
 
         def close_key_enabled() -> bool:
@@ -166,10 +158,7 @@ async def test_a_long_entry_is_cut_in_its_row_and_shown_whole_in_its_record(
     cases.add_note(store, case_id, body=body)
     app = make_app(data_dir, store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for_screen(pilot, "DashboardScreen")
-        screen = CaseDetailScreen(case_id)
-        app.push_screen(screen)
-        await wait_for(pilot, lambda: screen.detail is not None)
+        screen = await case_detail_shown(pilot, case_id)
         await pilot.press("9")  # the Timeline
         await wait_for(pilot, lambda: screen.query("#timeline-table"))
         table = screen.query_one("#timeline-table", DataTable)
