@@ -4,11 +4,12 @@ nginx in front of 1 and then 3 `asb-sync-server` instances (the shipped proxy se
 Each device pushes 100 changes, and then 500 as issue 19 measured the service (push p99 held to
 the same target at both). Figures: push latency p99 (from nginx's own request times, 3
 instances), throughput of each set-up (changes pushed and pulled per second of the crowd's
-wall time), and whether 3 instances carry more than 1. On a 2-core machine the crowd's own 30 clients share the cores with the
-service, so wall time says little about scale-out; so, for each set-up, also the CPU the service
-spent in the crowd (its instances and their PostgreSQL backends, from /proc), the changes per
-CPU-second, the busiest instance's share of one core, and how many PostgreSQL backends were
-waiting on a lock (sampled every 10 ms): pushes that queue behind one another show there.
+wall time), and whether 3 instances carry more than 1. On a 2-core machine the crowd's own 30
+clients share the cores with the service, so wall time says little about scale-out; so, for
+each set-up, also the CPU the service spent in the crowd (its instances and their PostgreSQL
+backends, from /proc), the changes per CPU-second, the busiest instance's share of one core,
+and how many PostgreSQL backends were waiting on a lock (sampled every 10 ms): pushes that queue
+behind one another show there.
 """
 
 from __future__ import annotations
