@@ -39,8 +39,7 @@ class FrameStyledTable(DataTable[CellType]):
     _frame_components: dict[tuple[str, ...], RenderStyles] | None = None
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._frame_style = None
-        self._frame_components = None
+        self._frame_style = None  # so that the style read next is this frame's own
         self._frame_style = self.rich_style
         self._frame_components = {}
         try:
